@@ -1,0 +1,51 @@
+#pragma once
+// The event model shared by the buffer, the stores and the HTTP layer. Pure data, no I/O.
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/types.hpp"
+
+namespace sse::stream {
+
+/// An event as a producer submits it (already validated by the HTTP layer).
+struct new_event {
+  std::string type;  ///< empty: no `event:` line
+  std::string data;  ///< any UTF-8, may contain newlines
+  int priority = default_priority;
+};
+
+/// What counts against buffer_max_bytes for one event: its data plus its type. Every store uses
+/// this so that trimming decisions agree across stores.
+inline std::size_t event_size_bytes(std::size_t type_bytes, std::size_t data_bytes) noexcept {
+  return type_bytes + data_bytes;
+}
+
+/// An event held by a store. `frame` is the event already encoded as SSE bytes
+/// (`id: <epoch>:<seq>` ... blank line), built once and shared by every subscriber (habit 7).
+struct stored_event {
+  seq_t seq = 0;
+  int priority = default_priority;
+  bool is_end = false;          ///< the stream's final `end` event; never trimmed
+  std::uint32_t size_bytes = 0; ///< event_size_bytes(type, data)
+  std::shared_ptr<const std::string> frame;
+};
+
+/// Metadata of an event evicted from a buffer, for `SseBufferTrimmed` and the `trimmed` count.
+struct trimmed_event {
+  seq_t seq = 0;
+  int priority = default_priority;
+  std::uint32_t size_bytes = 0;
+};
+
+/// Events appended to one stream in one append, in seq order, as live subscribers receive them.
+/// Immutable once published: shared between workers by shared_ptr<const event_batch>.
+struct event_batch {
+  std::string stream_id;
+  std::string epoch;
+  std::vector<stored_event> events;
+};
+
+}  // namespace sse::stream

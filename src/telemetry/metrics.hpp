@@ -1,0 +1,57 @@
+#pragma once
+// Process-wide counters behind GET /metrics. Plain atomics: every worker bumps them on its own
+// path with relaxed ordering, and /metrics reads a slightly stale but consistent-enough view.
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <string>
+
+namespace sse::telemetry {
+
+/// Fixed-bucket latency histogram in seconds (Prometheus `histogram`).
+class histogram {
+ public:
+  static constexpr std::array<double, 12> bounds{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                                 0.1,   0.25,   0.5,   1.0,  2.5,   10.0};
+  void observe(double seconds) noexcept;
+  /// Appends `name_bucket{le=..}`, `name_sum`, `name_count` lines.
+  void render(std::string& out, const std::string& name, const std::string& help) const;
+
+ private:
+  std::array<std::atomic<std::uint64_t>, bounds.size() + 1> buckets_{};  // last = +Inf
+  std::atomic<std::uint64_t> count_{0};
+  std::atomic<std::uint64_t> sum_micros_{0};
+};
+
+enum class resume_outcome { success, reset, not_found, expired, store_error, ended };
+
+struct metrics {
+  std::atomic<std::int64_t> http_connections_open{0};
+  std::atomic<std::int64_t> sse_connections_open{0};
+  std::atomic<std::uint64_t> http_requests_total{0};
+  std::atomic<std::uint64_t> streams_created_total{0};
+  std::atomic<std::uint64_t> streams_ended_total{0};
+  std::atomic<std::uint64_t> streams_expired_total{0};
+  std::atomic<std::uint64_t> events_appended_total{0};
+  std::atomic<std::uint64_t> events_delivered_total{0};
+  std::atomic<std::uint64_t> events_trimmed_total{0};
+  std::atomic<std::uint64_t> slow_clients_dropped_total{0};
+  std::atomic<std::uint64_t> bad_requests_total{0};
+  std::array<std::atomic<std::uint64_t>, 6> resumes_total{};  ///< indexed by resume_outcome
+  histogram resume_latency;  ///< reconnect request -> first replayed or live event written
+  std::atomic<std::uint64_t> telemetry_dropped_total{0};
+
+  void count_resume(resume_outcome o) noexcept {
+    resumes_total[static_cast<std::size_t>(o)].fetch_add(1, std::memory_order_relaxed);
+  }
+
+  /// Prometheus text exposition (version 0.0.4). Gauges the store knows (streams, bytes
+  /// buffered) are passed in by the caller.
+  std::string render_prometheus(std::int64_t streams_active, std::int64_t events_buffered,
+                                std::int64_t bytes_buffered) const;
+};
+
+const char* to_string(resume_outcome o) noexcept;
+
+}  // namespace sse::telemetry

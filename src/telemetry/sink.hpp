@@ -1,0 +1,32 @@
+#pragma once
+// The TelemetrySink seam (habit 10). Operators' runbooks key on these event names, so they are
+// part of the public contract (README "Telemetry").
+
+#include <boost/json/object.hpp>
+#include <string>
+
+namespace sse::telemetry {
+
+/// One telemetry event. The sink adds `ts` (if 0) and the node id when it writes it.
+struct event {
+  std::string name;       ///< e.g. "SseResumeAttempt"
+  std::string stream;     ///< stream id, empty when not about one stream
+  boost::json::object fields;
+  long long ts_ms = 0;    ///< Unix ms; 0 = now
+};
+
+/// Thread safety: emit() may be called from any thread, concurrently. It never blocks the
+/// caller on I/O: a sink that writes does so on its own thread and counts what it drops.
+class sink {
+ public:
+  virtual ~sink() = default;
+  virtual void emit(event e) noexcept = 0;
+};
+
+/// Discards everything (`--telemetry none`).
+class null_sink final : public sink {
+ public:
+  void emit(event) noexcept override {}
+};
+
+}  // namespace sse::telemetry
