@@ -1,0 +1,67 @@
+#pragma once
+// Resume planning: what a subscriber gets, from its Last-Event-ID and the stream's state. Pure.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/types.hpp"
+#include "stream/event.hpp"
+
+namespace sse::stream {
+
+/// A client's position: `<epoch>:<seq>` as sent in SSE ids, or a bare `<seq>`.
+struct resume_point {
+  std::string epoch;  ///< empty: the current epoch (bare seq form)
+  seq_t seq = 0;
+};
+
+/// Parses a Last-Event-ID header or last_event_id query value. Accepts `<epoch>:<seq>` (epoch of
+/// the form core::is_valid_epoch) and a bare `<seq>` (decimal digits only, at most 20, no
+/// overflow). Anything else is errc::bad_resume_point. An epoch of the right form that is not the
+/// stream's current one is not a parse error: decide_resume() turns it into a reset.
+result<resume_point> parse_resume_point(std::string_view text);
+
+enum class resume_kind {
+  from_start,   ///< no resume point: everything buffered, then live
+  resume,       ///< replay after `after`, then live
+  reset_epoch,  ///< resume point from another epoch: send reset, then as from_start
+  reset_ahead,  ///< resume point beyond the last seq: send reset, then as from_start
+  finished,     ///< the stream ended at or before the resume point: answer 204
+};
+
+struct resume_decision {
+  resume_kind kind = resume_kind::from_start;
+  seq_t after = 0;  ///< replay events with seq > after
+};
+
+/// Decides how to serve a subscribe. Checked in this order: no rp -> from_start after 0; rp
+/// epoch set and not current_epoch -> reset_epoch after 0; rp.seq > last_seq -> reset_ahead
+/// after 0; ended and rp.seq >= last_seq -> finished (the end event is always the last seq);
+/// otherwise resume after rp.seq.
+resume_decision decide_resume(const std::optional<resume_point>& rp, std::string_view current_epoch,
+                              seq_t last_seq, bool ended);
+
+/// The frames a subscriber gets before going live.
+struct replay_plan {
+  std::vector<std::shared_ptr<const std::string>> frames;
+  seq_t next_seq = 1;        ///< the next seq the subscriber expects live (last_seq + 1)
+  std::size_t replayed = 0;  ///< buffered events included
+  std::uint64_t missed = 0;  ///< seqs announced by gap frames
+  bool reached_end = false;  ///< the end event is included: finish after these frames
+};
+
+/// Plans the replay after `after`: each buffered event's shared frame in order, and for every run
+/// of missing seqs in (after, last_seq] a gap frame in the place where those events would have
+/// been (including a trailing gap when the newest seqs were trimmed). `events` are the buffered
+/// events with seq > after, ascending, as a store read returns them. Gap frames are built here,
+/// per subscriber; event frames are shared.
+replay_plan plan_replay(std::string_view epoch, seq_t after,
+                        const std::vector<stored_event>& events, seq_t last_seq);
+
+}  // namespace sse::stream
