@@ -1,0 +1,229 @@
+#include "config/settings.hpp"
+
+#include <cctype>
+#include <chrono>
+#include <cstdint>
+#include <limits>
+
+#include "config/byte_size.hpp"
+#include "config/duration.hpp"
+#include "config/number.hpp"
+#include "config/values.hpp"
+
+namespace sse::config {
+namespace {
+
+using std::chrono::milliseconds;
+
+template <class T>
+using field = T config::*;
+
+setting make(std::string name, std::string type_name, std::string help, std::string expect) {
+  setting s;
+  s.env = env_name(name);
+  s.name = std::move(name);
+  s.type_name = std::move(type_name);
+  s.help = std::move(help);
+  s.expect = std::move(expect);
+  return s;
+}
+
+/// `min_ms` is 0 or 1: whether zero is allowed.
+setting duration_setting(std::string name, std::string help, field<milliseconds> f,
+                         long long min_ms) {
+  std::string expect = min_ms > 0 ? "a duration > 0" : "a duration >= 0";
+  expect += " such as 250ms, 15s, 5m, 1h (a bare number is seconds)";
+  setting s = make(std::move(name), "DURATION", std::move(help), std::move(expect));
+  s.apply = [f, min_ms](std::string_view v, config& cfg) -> result<void> {
+    auto d = parse_duration(v);
+    if (!d || d->count() < min_ms) {
+      return errc::invalid_argument;
+    }
+    cfg.*f = *d;
+    return {};
+  };
+  s.show = [f](const config& cfg) { return format_duration(cfg.*f); };
+  return s;
+}
+
+setting bytes_setting(std::string name, std::string help, field<std::size_t> f,
+                      std::size_t min_bytes) {
+  std::string expect =
+      "a byte size >= " + std::to_string(min_bytes) + " such as 65536, 64KiB, 1MiB, 1G";
+  setting s = make(std::move(name), "BYTES", std::move(help), std::move(expect));
+  s.apply = [f, min_bytes](std::string_view v, config& cfg) -> result<void> {
+    auto n = parse_byte_size(v);
+    if (!n || *n < min_bytes) {
+      return errc::invalid_argument;
+    }
+    cfg.*f = *n;
+    return {};
+  };
+  s.show = [f](const config& cfg) { return format_byte_size(cfg.*f); };
+  return s;
+}
+
+template <class T>
+setting count_setting(std::string name, std::string help, field<T> f, std::uint64_t min,
+                      std::uint64_t max) {
+  std::string expect = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  setting s = make(std::move(name), "N", std::move(help), std::move(expect));
+  s.apply = [f, min, max](std::string_view v, config& cfg) -> result<void> {
+    auto n = parse_uint(v);
+    if (!n || *n < min || *n > max) {
+      return errc::invalid_argument;
+    }
+    cfg.*f = static_cast<T>(*n);
+    return {};
+  };
+  s.show = [f](const config& cfg) { return std::to_string(cfg.*f); };
+  return s;
+}
+
+/// A free-form string, optionally checked by `check`.
+setting text_setting(std::string name, std::string type_name, std::string help, std::string expect,
+                     field<std::string> f, result<void> (*check)(std::string_view) = nullptr) {
+  setting s = make(std::move(name), std::move(type_name), std::move(help), std::move(expect));
+  s.apply = [f, check](std::string_view v, config& cfg) -> result<void> {
+    if (check != nullptr) {
+      auto r = check(v);
+      if (!r) {
+        return r;
+      }
+    }
+    cfg.*f = std::string(v);
+    return {};
+  };
+  s.show = [f](const config& cfg) { return cfg.*f; };
+  return s;
+}
+
+/// Node ids go into telemetry and Redis values: printable ASCII without spaces keeps them
+/// unambiguous in logs and keys.
+result<void> check_node_id(std::string_view v) {
+  if (v.size() > 128) {
+    return errc::invalid_argument;
+  }
+  for (unsigned char c : v) {
+    if (c <= 0x20 || c >= 0x7f) {
+      return errc::invalid_argument;
+    }
+  }
+  return {};
+}
+
+std::vector<setting> build() {
+  std::vector<setting> t;
+  {
+    setting s = make("listen", "HOST:PORT", "Address to serve HTTP on; port 0 picks a free port",
+                     "HOST:PORT with a port from 0 to 65535, IPv6 as [ADDR]:PORT");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto hp = parse_listen(v);
+      if (!hp) {
+        return hp.error();
+      }
+      cfg.listen_host = std::move(hp->host);
+      cfg.listen_port = hp->port;
+      return {};
+    };
+    s.show = [](const config& cfg) {
+      return format_listen(host_port{cfg.listen_host, cfg.listen_port});
+    };
+    t.push_back(std::move(s));
+  }
+  t.push_back(text_setting("store", "STORE", "Where streams live",
+                           "`memory` or `redis://[:password@]host[:port][/db]`", &config::store,
+                           validate_store));
+  t.push_back(count_setting<std::size_t>("buffer-limit", "Events kept per stream",
+                                         &config::buffer_limit, 1, 100'000'000));
+  t.push_back(bytes_setting("buffer-max-bytes", "Bytes of event data kept per stream",
+                            &config::buffer_max_bytes, 1));
+  t.push_back(duration_setting("ttl", "Idle stream lifetime", &config::ttl, 1));
+  t.push_back(duration_setting("end-retention", "How long an ended stream stays resumable",
+                               &config::end_retention, 0));
+  t.push_back(
+      duration_setting("heartbeat", "Interval of SSE comment heartbeats", &config::heartbeat, 1));
+  {
+    setting s = make("retry-ms", "MS", "The SSE `retry:` sent to clients, in milliseconds",
+                     "an integer number of milliseconds from 0 to 86400000");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto n = parse_uint(v);
+      if (!n || *n > 86'400'000) {
+        return errc::invalid_argument;
+      }
+      cfg.retry = milliseconds(static_cast<long long>(*n));
+      return {};
+    };
+    s.show = [](const config& cfg) { return std::to_string(cfg.retry.count()); };
+    t.push_back(std::move(s));
+  }
+  t.push_back(
+      bytes_setting("max-event-bytes", "Largest data of one event", &config::max_event_bytes, 1));
+  t.push_back(bytes_setting("max-body-bytes", "Largest request body (one NDJSON batch)",
+                            &config::max_body_bytes, 1));
+  t.push_back(count_setting<std::size_t>("max-connections", "Concurrent HTTP connections",
+                                         &config::max_connections, 1, 10'000'000));
+  t.push_back(bytes_setting("max-queue-bytes",
+                            "Bytes queued for one SSE client before it is dropped as slow",
+                            &config::max_queue_bytes, 1));
+  t.push_back(
+      duration_setting("request-timeout", "Time to read one request", &config::request_timeout, 1));
+  t.push_back(duration_setting("idle-timeout", "Keep-alive idle time before closing",
+                               &config::idle_timeout, 1));
+  t.push_back(duration_setting("shutdown-grace", "How long SIGTERM waits for connections to close",
+                               &config::shutdown_grace, 0));
+  t.push_back(count_setting<unsigned>("threads", "Worker threads; 0 = number of cores",
+                                      &config::threads, 0, 1024));
+  t.push_back(text_setting("telemetry", "SINK", "Telemetry events as JSON lines",
+                           "`stdout`, `file:PATH` or `none`", &config::telemetry,
+                           validate_telemetry));
+  t.push_back(text_setting("log-level", "LEVEL", "Log level (logs go to stderr)",
+                           "one of trace, debug, info, warn, error, off", &config::log_level,
+                           validate_log_level));
+  t.push_back(text_setting("node-id", "TEXT", "This node's name in telemetry; empty = hostname-pid",
+                           "up to 128 printable characters without spaces", &config::node_id,
+                           check_node_id));
+  t.push_back(text_setting("cors-origin", "ORIGIN",
+                           "Access-Control-Allow-Origin value; empty = no CORS headers",
+                           "an origin such as https://example.com or *", &config::cors_origin));
+  t.push_back(text_setting("port-file", "PATH", "Write the bound port to this file once listening",
+                           "a file path", &config::port_file));
+  {
+    setting s = make("demo", "", "Built-in producer and a demo page at /",
+                     "1/true/yes/on or 0/false/no/off");
+    s.is_switch = true;
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto b = parse_bool(v);
+      if (!b) {
+        return b.error();
+      }
+      cfg.demo = *b;
+      return {};
+    };
+    s.show = [](const config& cfg) { return cfg.demo ? "true" : "false"; };
+    t.push_back(std::move(s));
+  }
+  t.push_back(text_setting("redis-prefix", "TEXT", "Prefix of every Redis key", "a key prefix",
+                           &config::redis_prefix));
+  t.push_back(bytes_setting("compress-min-bytes",
+                            "Event data above this size is zstd-compressed in Redis",
+                            &config::compress_min_bytes, 0));
+  return t;
+}
+
+}  // namespace
+
+const std::vector<setting>& settings() {
+  static const std::vector<setting> table = build();
+  return table;
+}
+
+std::string env_name(std::string_view flag) {
+  std::string out = "SSE_GATEWAY_";
+  for (char c : flag) {
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return out;
+}
+
+}  // namespace sse::config
