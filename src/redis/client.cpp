@@ -1,0 +1,138 @@
+#include "redis/client.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <stdexcept>
+#include <string>
+
+namespace sse::redis {
+
+namespace net = boost::asio;
+
+client::client(std::vector<executor_type> executors, connection_config cfg,
+               std::vector<const script*> scripts, availability* tracker, std::size_t first_slot)
+    : scripts_(std::move(scripts)) {
+  if (executors.empty()) {
+    throw std::invalid_argument("redis::client needs at least one executor");
+  }
+  for (std::size_t i = 0; i < executors.size(); ++i) {
+    auto c = std::make_unique<connection>(executors[i], cfg);
+    if (tracker != nullptr) {
+      c->set_state_handler(
+          [tracker, slot = first_slot + i](bool up) { tracker->report(slot, up); });
+    }
+    c->set_connect_hook([this](connection& conn) -> net::awaitable<boost::system::error_code> {
+      if (scripts_.empty()) {
+        co_return boost::system::error_code{};
+      }
+      request load;
+      for (const script* s : scripts_) {
+        load.push("SCRIPT", "LOAD", s->source());
+      }
+      auto replies = co_await conn.exec_unchecked(std::move(load), conn.config().connect_timeout);
+      if (!replies) {
+        co_return replies.error();
+      }
+      for (const auto& r : *replies) {
+        if (r.is_error()) {
+          co_return errc::internal;  // a script that does not compile is a bug: keep retrying
+        }
+      }
+      co_return boost::system::error_code{};
+    });
+    connections_.push_back(std::move(c));
+  }
+}
+
+client::~client() = default;
+
+void client::start() {
+  for (auto& c : connections_) {
+    net::co_spawn(c->get_executor(), c->run(), net::detached);
+  }
+}
+
+void client::stop() {
+  for (auto& c : connections_) {
+    c->stop();
+  }
+}
+
+bool client::up() const noexcept {
+  for (const auto& c : connections_) {
+    if (!c->up()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+connection* client::local_connection(const executor_type& ex) noexcept {
+  for (auto& c : connections_) {
+    if (c->get_executor() == ex) {
+      return c.get();
+    }
+  }
+  return nullptr;
+}
+
+net::awaitable<result<std::vector<reply>>> client::exec(request req,
+                                                        std::chrono::milliseconds timeout) {
+  auto ex = co_await net::this_coro::executor;
+  if (connection* c = local_connection(ex)) {
+    co_return co_await c->exec(std::move(req), timeout);
+  }
+  // Not on a worker (tests, the migrate command): run on a connection's own executor.
+  connection& c = *connections_[next_.fetch_add(1) % connections_.size()];
+  co_return co_await net::co_spawn(c.get_executor(), c.exec(std::move(req), timeout),
+                                   net::use_awaitable);
+}
+
+net::awaitable<result<std::vector<reply>>> client::exec(request req) {
+  return exec(std::move(req), connections_.front()->config().command_timeout);
+}
+
+void push_evalsha(request& req, const script& s, std::span<const std::string_view> keys,
+                  std::span<const std::string_view> args) {
+  std::string numkeys = std::to_string(keys.size());
+  std::vector<std::string_view> argv;
+  argv.reserve(3 + keys.size() + args.size());
+  argv.push_back("EVALSHA");
+  argv.push_back(s.sha());
+  argv.push_back(numkeys);
+  argv.insert(argv.end(), keys.begin(), keys.end());
+  argv.insert(argv.end(), args.begin(), args.end());
+  req.push_argv(argv);
+}
+
+net::awaitable<result<reply>> client::eval(const script& s, std::span<const std::string_view> keys,
+                                           std::span<const std::string_view> args) {
+  request call;
+  push_evalsha(call, s, keys, args);
+  auto replies = co_await exec(call);
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->size() == 1 && replies->front().error_starts_with("NOSCRIPT")) {
+    // SCRIPT FLUSH or a restarted server since our connect: load and call in one round trip.
+    request retry;
+    retry.push("SCRIPT", "LOAD", s.source());
+    retry.append(call);
+    replies = co_await exec(std::move(retry));
+    if (!replies) {
+      co_return replies.error();
+    }
+    if (replies->size() != 2) {
+      co_return errc::internal;
+    }
+    co_return std::move((*replies)[1]);
+  }
+  if (replies->size() != 1) {
+    co_return errc::internal;
+  }
+  co_return std::move(replies->front());
+}
+
+}  // namespace sse::redis

@@ -1,0 +1,76 @@
+#pragma once
+// The command side of the Redis client: a small fixed set of pipelined connections, one per
+// worker executor (habit 5: no pool to hand out, a worker always talks through its own link).
+// Blocking commands and SUBSCRIBE never go here (see subscriber.hpp).
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "redis/availability.hpp"
+#include "redis/config.hpp"
+#include "redis/connection.hpp"
+#include "redis/reply.hpp"
+#include "redis/request.hpp"
+#include "redis/script.hpp"
+
+namespace sse::redis {
+
+class client {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+
+  /// One connection per executor (at least one). The scripts are loaded on every (re)connect and
+  /// must outlive the client. availability_slot: this client's connections report to
+  /// tracker slots [first_slot, first_slot + executors.size()) when a tracker is given.
+  client(std::vector<executor_type> executors, connection_config cfg,
+         std::vector<const script*> scripts = {}, availability* tracker = nullptr,
+         std::size_t first_slot = 0);
+  ~client();
+  client(const client&) = delete;
+  client& operator=(const client&) = delete;
+
+  /// Spawns every connection's run() on its executor. Call once.
+  void start();
+  /// Asks every connection to stop; run the executors until their work is done before
+  /// destroying the client. Any thread.
+  void stop();
+
+  /// Runs req on the caller's worker's connection (the one whose executor is the caller's), or
+  /// hops to one of the connections when the caller is on no worker. Errors as
+  /// connection::exec. Any executor.
+  boost::asio::awaitable<result<std::vector<reply>>> exec(request req,
+                                                          std::chrono::milliseconds timeout);
+  boost::asio::awaitable<result<std::vector<reply>>> exec(request req);
+
+  /// EVALSHA s with keys and args; on NOSCRIPT loads it and retries in the same round trip.
+  /// Returns the script's reply, which may be an error reply. Any executor.
+  boost::asio::awaitable<result<reply>> eval(const script& s,
+                                             std::span<const std::string_view> keys,
+                                             std::span<const std::string_view> args);
+
+  /// True when every connection is up. Any thread.
+  bool up() const noexcept;
+
+  std::size_t size() const noexcept { return connections_.size(); }
+  connection& at(std::size_t i) { return *connections_.at(i); }
+
+ private:
+  connection* local_connection(const executor_type& ex) noexcept;
+
+  std::vector<std::unique_ptr<connection>> connections_;
+  std::vector<const script*> scripts_;
+  std::atomic<std::size_t> next_{0};
+};
+
+/// Appends `EVALSHA sha numkeys keys... args...` to req.
+void push_evalsha(request& req, const script& s, std::span<const std::string_view> keys,
+                  std::span<const std::string_view> args);
+
+}  // namespace sse::redis

@@ -1,0 +1,256 @@
+#include "redis/connection.hpp"
+
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <memory>
+#include <string>
+
+namespace sse::redis {
+
+namespace net = boost::asio;
+using namespace net::experimental::awaitable_operators;
+using tcp = net::ip::tcp;
+constexpr auto use_tuple = net::as_tuple(net::use_awaitable);
+
+namespace {
+
+// Set when the enclosing parallel group (or the caller) asked this coroutine to stop.
+net::awaitable<bool> cancelled() {
+  auto cs = co_await net::this_coro::cancellation_state;
+  co_return cs.cancelled() != net::cancellation_type::none;
+}
+
+}  // namespace
+
+connection::connection(executor_type ex, connection_config cfg, bool subscriber_mode)
+    : ex_(ex),
+      cfg_(std::move(cfg)),
+      resolver_(ex),
+      socket_(ex),
+      write_signal_(ex),
+      backoff_timer_(ex),
+      mux_(subscriber_mode),
+      read_buffer_(64 * 1024),
+      rng_(std::random_device{}()) {}
+
+net::awaitable<void> connection::run() {
+  while (!stop_requested_.load()) {
+    auto ec = co_await connect_socket();
+    if (!ec && !stop_requested_.load()) {
+      // The three loops share the socket; when one ends (EOF, error, failed health check,
+      // stop()) the group cancels the others.
+      co_await (reader() || writer() || session());
+    }
+    set_up(false);
+    close_socket();
+    mux_.fail_all(errc::store_unavailable);
+    if (stop_requested_.load()) {
+      break;
+    }
+    backoff_timer_.expires_after(next_backoff());
+    co_await backoff_timer_.async_wait(use_tuple);
+  }
+  set_up(false);
+}
+
+void connection::stop() {
+  stop_requested_.store(true);
+  net::post(ex_, [this] {
+    resolver_.cancel();
+    backoff_timer_.cancel();
+    close_socket();
+  });
+}
+
+void connection::close_socket() {
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+}
+
+std::chrono::milliseconds connection::next_backoff() {
+  // Capped exponential backoff with jitter in [d/2, d]: nodes that lost Redis together do not
+  // reconnect in lockstep.
+  auto base = cfg_.backoff_min.count();
+  auto cap = std::max(cfg_.backoff_max.count(), base);
+  long long d = base;
+  for (int i = 0; i < failures_ && d < cap; ++i) {
+    d *= 2;
+  }
+  d = std::min<long long>(d, cap);
+  ++failures_;
+  std::uniform_int_distribution<long long> jitter(d / 2, d);
+  return std::chrono::milliseconds(jitter(rng_));
+}
+
+net::awaitable<boost::system::error_code> connection::connect_socket() {
+  close_socket();
+  net::steady_timer deadline(ex_);
+  deadline.expires_after(cfg_.connect_timeout);
+
+  auto resolved =
+      co_await (resolver_.async_resolve(cfg_.host, std::to_string(cfg_.port), use_tuple) ||
+                deadline.async_wait(use_tuple));
+  if (resolved.index() != 0) {
+    co_return net::error::timed_out;
+  }
+  auto [rec, endpoints] = std::get<0>(std::move(resolved));
+  if (rec) {
+    co_return rec;
+  }
+  auto connected = co_await (net::async_connect(socket_, endpoints, use_tuple) ||
+                             deadline.async_wait(use_tuple));
+  if (connected.index() != 0) {
+    close_socket();
+    co_return net::error::timed_out;
+  }
+  auto [cec, ep] = std::get<0>(connected);
+  if (cec) {
+    co_return cec;
+  }
+  boost::system::error_code ignored;
+  socket_.set_option(tcp::no_delay(true), ignored);  // replies are small and latency matters
+  co_return boost::system::error_code{};
+}
+
+net::awaitable<boost::system::error_code> connection::handshake() {
+  request r;
+  if (!cfg_.password.empty()) {
+    if (cfg_.username.empty()) {
+      r.push("AUTH", cfg_.password);
+    } else {
+      r.push("AUTH", cfg_.username, cfg_.password);
+    }
+  }
+  if (cfg_.db != 0) {
+    r.push("SELECT", cfg_.db);
+  }
+  if (!cfg_.client_name.empty()) {
+    r.push("CLIENT", "SETNAME", cfg_.client_name);
+  }
+  r.push("PING");
+  auto replies = co_await exec_unchecked(std::move(r), cfg_.connect_timeout);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& rep : *replies) {
+    if (rep.is_error()) {
+      co_return errc::store_unavailable;  // wrong password or db: keep retrying with backoff
+    }
+  }
+  if (connect_hook_) {
+    if (auto ec = co_await connect_hook_(*this)) {
+      co_return ec;
+    }
+  }
+  co_return boost::system::error_code{};
+}
+
+net::awaitable<void> connection::reader() {
+  for (;;) {
+    auto [ec, n] = co_await socket_.async_read_some(net::buffer(read_buffer_), use_tuple);
+    if (ec) {
+      co_return;
+    }
+    if (mux_.on_read(std::string_view(read_buffer_.data(), n))) {
+      co_return;  // protocol error: the byte stream cannot be trusted any more
+    }
+  }
+}
+
+net::awaitable<void> connection::writer() {
+  for (;;) {
+    if (mux_.has_unwritten()) {
+      // Everything queued since the last write goes out in one write (habit 7).
+      std::string bytes = mux_.take_write();
+      auto [ec, n] = co_await net::async_write(socket_, net::buffer(bytes), use_tuple);
+      if (ec) {
+        co_return;
+      }
+      continue;
+    }
+    write_signal_.expires_at(net::steady_timer::time_point::max());
+    co_await write_signal_.async_wait(use_tuple);
+    if (co_await cancelled()) {
+      co_return;
+    }
+  }
+}
+
+net::awaitable<void> connection::session() {
+  if (co_await handshake()) {
+    co_return;
+  }
+  failures_ = 0;
+  set_up(true);
+  net::steady_timer tick(ex_);
+  for (;;) {
+    tick.expires_after(cfg_.health_interval);
+    co_await tick.async_wait(use_tuple);
+    if (co_await cancelled()) {
+      co_return;
+    }
+    request ping;
+    ping.push("PING");
+    auto replies = co_await exec_unchecked(std::move(ping), cfg_.health_timeout);
+    if (!replies || replies->empty() || replies->front().is_error()) {
+      co_return;  // a paused or wedged server: drop the link and reconnect
+    }
+  }
+}
+
+net::awaitable<result<std::vector<reply>>> connection::exec(request req,
+                                                            std::chrono::milliseconds timeout) {
+  if (!up()) {
+    co_return errc::store_unavailable;
+  }
+  co_return co_await exec_unchecked(std::move(req), timeout);
+}
+
+net::awaitable<result<std::vector<reply>>> connection::exec_unchecked(
+    request req, std::chrono::milliseconds timeout) {
+  auto p = std::make_shared<pending>(std::move(req));
+  net::steady_timer wake(ex_);
+  wake.expires_after(timeout);
+  // The timer is both the deadline and the wake-up: completion cancels it. Everything runs on
+  // this executor, so the completion cannot slip in before the wait starts.
+  p->on_done = [&wake] { wake.cancel(); };
+  mux_.add(p);
+  write_signal_.cancel();
+  if (!p->done) {
+    co_await wake.async_wait(use_tuple);
+  }
+  if (!p->done) {
+    mux_.abandon(p);  // timed out or cancelled by the caller
+    co_return errc::store_unavailable;
+  }
+  if (p->ec) {
+    co_return errc::store_unavailable;
+  }
+  co_return std::move(p->replies);
+}
+
+bool connection::send_detached(request req) {
+  if (!up()) {
+    return false;
+  }
+  auto p = std::make_shared<pending>(std::move(req));
+  p->abandoned = true;
+  mux_.add(std::move(p));
+  write_signal_.cancel();
+  return true;
+}
+
+void connection::set_up(bool up) {
+  if (up_.exchange(up, std::memory_order_acq_rel) != up && state_handler_) {
+    state_handler_(up);
+  }
+}
+
+}  // namespace sse::redis

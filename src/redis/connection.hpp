@@ -1,0 +1,103 @@
+#pragma once
+// One Redis connection as a thin I/O shell around the multiplexer (habits 4 and 5): run() owns
+// connect, AUTH/SELECT, the PING health check and reconnects with capped exponential backoff and
+// jitter; callers only exec(). Everything runs on one executor (one worker): no locks inside.
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <random>
+#include <vector>
+
+#include "core/error.hpp"
+#include "redis/config.hpp"
+#include "redis/multiplexer.hpp"
+#include "redis/reply.hpp"
+#include "redis/request.hpp"
+
+namespace sse::redis {
+
+class connection {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  /// Runs during every handshake, after AUTH/SELECT/PING and before the connection reports up
+  /// (load scripts, resubscribe). Use exec_unchecked() inside. An error drops the link.
+  using connect_hook =
+      std::function<boost::asio::awaitable<boost::system::error_code>(connection&)>;
+
+  /// subscriber_mode: this connection will SUBSCRIBE; server pushes go to the push handler.
+  connection(executor_type ex, connection_config cfg, bool subscriber_mode = false);
+  connection(const connection&) = delete;
+  connection& operator=(const connection&) = delete;
+
+  /// Keeps the link up until stop(). Call once, on get_executor(); keep the object alive until
+  /// it returns.
+  boost::asio::awaitable<void> run();
+
+  /// Makes run() return soon: closes the socket, fails pending requests. Any thread.
+  void stop();
+
+  /// Sends req (one or more commands, pipelined with everything else pending) and waits for one
+  /// reply per command. Error replies are values in the vector. Errors: errc::store_unavailable
+  /// when the connection is not up, is lost before all replies came, or timeout passed (the
+  /// command may then still have run). Must be called on get_executor().
+  boost::asio::awaitable<result<std::vector<reply>>> exec(request req,
+                                                          std::chrono::milliseconds timeout);
+  boost::asio::awaitable<result<std::vector<reply>>> exec(request req) {
+    return exec(std::move(req), cfg_.command_timeout);
+  }
+
+  /// Like exec() but also while the handshake runs (for connect hooks).
+  boost::asio::awaitable<result<std::vector<reply>>> exec_unchecked(
+      request req, std::chrono::milliseconds timeout);
+
+  /// Queues req without waiting for its replies (they are read and dropped). False when the
+  /// connection is not up. Must be called on get_executor().
+  bool send_detached(request req);
+
+  /// True between a completed handshake and the loss of the link. Any thread.
+  bool up() const noexcept { return up_.load(std::memory_order_acquire); }
+
+  executor_type get_executor() const { return ex_; }
+  const connection_config& config() const noexcept { return cfg_; }
+
+  /// Set before run(). Called on get_executor() at every change of up().
+  void set_state_handler(std::function<void(bool)> handler) { state_handler_ = std::move(handler); }
+  /// Set before run().
+  void set_connect_hook(connect_hook hook) { connect_hook_ = std::move(hook); }
+  /// Set before run(): receives `message` pushes (subscriber mode), on get_executor().
+  void set_push_handler(std::function<void(reply&&)> handler) {
+    mux_.set_push_handler(std::move(handler));
+  }
+
+ private:
+  boost::asio::awaitable<boost::system::error_code> connect_socket();
+  boost::asio::awaitable<boost::system::error_code> handshake();
+  boost::asio::awaitable<void> reader();
+  boost::asio::awaitable<void> writer();
+  boost::asio::awaitable<void> session();
+  std::chrono::milliseconds next_backoff();
+  void set_up(bool up);
+  void close_socket();
+
+  executor_type ex_;
+  connection_config cfg_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::asio::ip::tcp::socket socket_;
+  boost::asio::steady_timer write_signal_;
+  boost::asio::steady_timer backoff_timer_;
+  multiplexer mux_;
+  std::vector<char> read_buffer_;
+  std::atomic<bool> up_{false};
+  std::atomic<bool> stop_requested_{false};
+  int failures_ = 0;
+  std::minstd_rand rng_;
+  std::function<void(bool)> state_handler_;
+  connect_hook connect_hook_;
+};
+
+}  // namespace sse::redis

@@ -1,0 +1,99 @@
+#include "redis/multiplexer.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace sse::redis {
+
+void multiplexer::add(pending_ptr p) {
+  if (p->req.empty()) {
+    complete(p);
+    return;
+  }
+  p->replies.reserve(p->req.commands());
+  queue_.push_back(std::move(p));
+}
+
+std::string multiplexer::take_write() {
+  std::string out;
+  for (std::size_t i = written_; i < queue_.size(); ++i) {
+    out += queue_[i]->req.payload();
+    queue_[i]->written = true;
+  }
+  written_ = queue_.size();
+  return out;
+}
+
+bool multiplexer::is_push(const reply& r) const noexcept {
+  if (!subscriber_mode_ || !r.is_array() || r.elements.size() < 3) {
+    return false;
+  }
+  const reply& kind = r.elements[0];
+  return kind.is_string() && (kind.str == "message" || kind.str == "pmessage");
+}
+
+boost::system::error_code multiplexer::on_read(std::string_view bytes) {
+  reader_.feed(bytes);
+  for (;;) {
+    auto next = reader_.next();
+    if (!next) {
+      return next.error();
+    }
+    if (!next->has_value()) {
+      return {};
+    }
+    reply r = std::move(**next);
+    if (is_push(r)) {
+      if (push_handler_) {
+        push_handler_(std::move(r));
+      }
+      continue;
+    }
+    if (written_ == 0) {
+      return errc::internal;  // a reply to nothing we sent: the stream is out of step
+    }
+    const pending_ptr& front = queue_.front();
+    front->replies.push_back(std::move(r));
+    if (front->replies.size() == front->req.commands()) {
+      pending_ptr p = front;
+      queue_.pop_front();
+      --written_;
+      complete(p);
+    }
+  }
+}
+
+void multiplexer::abandon(const pending_ptr& p) {
+  p->abandoned = true;
+  p->on_done = nullptr;
+  if (p->written || p->done) {
+    return;
+  }
+  auto it = std::find(queue_.begin() + static_cast<std::ptrdiff_t>(written_), queue_.end(), p);
+  if (it != queue_.end()) {
+    queue_.erase(it);
+  }
+}
+
+void multiplexer::fail_all(boost::system::error_code ec) {
+  std::deque<pending_ptr> failed;
+  failed.swap(queue_);
+  written_ = 0;
+  reader_.reset();
+  for (auto& p : failed) {
+    p->ec = ec;
+    complete(p);
+  }
+}
+
+void multiplexer::complete(const pending_ptr& p) {
+  p->done = true;
+  if (p->on_done) {
+    auto fn = std::move(p->on_done);
+    p->on_done = nullptr;
+    fn();
+  }
+}
+
+}  // namespace sse::redis

@@ -1,0 +1,128 @@
+#include "redis/subscriber.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sse::redis {
+
+namespace net = boost::asio;
+
+subscriber::subscriber(executor_type ex, connection_config cfg, availability* tracker,
+                       std::size_t slot)
+    : conn_(ex, std::move(cfg), /*subscriber_mode=*/true) {
+  conn_.set_push_handler([this](reply&& r) { on_push(std::move(r)); });
+  conn_.set_connect_hook([this](connection& c) { return resubscribe_all(c); });
+  conn_.set_state_handler([this, tracker, slot](bool up) {
+    if (tracker != nullptr) {
+      tracker->report(slot, up);
+    }
+    if (!up) {
+      for (auto& [channel, confirmed] : channels_) {
+        confirmed = false;
+      }
+      return;
+    }
+    if (resync_pending_ && on_resync_) {
+      resync_pending_ = false;
+      on_resync_();
+    }
+  });
+}
+
+void subscriber::start() {
+  net::co_spawn(conn_.get_executor(), conn_.run(), net::detached);
+}
+
+void subscriber::stop() {
+  conn_.stop();
+}
+
+net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection& c) {
+  // Every reconnect after the first may have missed messages, even with no channel yet.
+  resync_pending_ = connected_once_;
+  connected_once_ = true;
+  if (channels_.empty()) {
+    co_return boost::system::error_code{};
+  }
+  request r;
+  for (const auto& entry : channels_) {
+    r.push("SUBSCRIBE", entry.first);
+  }
+  auto replies = co_await c.exec_unchecked(std::move(r), c.config().connect_timeout);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (const auto& rep : *replies) {
+    if (!rep.is_array() || rep.elements.size() != 3 || rep.elements[1].str.empty()) {
+      co_return errc::internal;
+    }
+    if (auto it = channels_.find(rep.elements[1].str); it != channels_.end()) {
+      it->second = true;
+    }
+  }
+  co_return boost::system::error_code{};
+}
+
+net::awaitable<result<void>> subscriber::subscribe(std::string channel) {
+  co_return co_await net::co_spawn(conn_.get_executor(), subscribe_here(std::move(channel)),
+                                   net::use_awaitable);
+}
+
+net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
+  if (!conn_.up()) {
+    co_return errc::store_unavailable;
+  }
+  auto [it, inserted] = channels_.try_emplace(channel, false);
+  if (it->second) {
+    co_return result<void>{};  // once per channel: later watchers find it confirmed
+  }
+  // Unconfirmed: send SUBSCRIBE even if another caller already did. Redis answers each in
+  // order, so our confirmation also means the channel is live.
+  request r;
+  r.push("SUBSCRIBE", channel);
+  auto replies = co_await conn_.exec(std::move(r));
+  if (!replies) {
+    co_return replies.error();
+  }
+  const reply& rep = replies->front();
+  if (!rep.is_array() || rep.elements.size() != 3 || rep.elements[1].str != channel) {
+    co_return errc::internal;
+  }
+  if (auto again = channels_.find(channel); again != channels_.end()) {
+    again->second = true;
+  }
+  co_return result<void>{};
+}
+
+void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wanted) {
+  net::post(conn_.get_executor(),
+            [this, channel = std::move(channel), still_wanted = std::move(still_wanted)] {
+              if (still_wanted && still_wanted()) {
+                return;
+              }
+              if (channels_.erase(channel) == 0) {
+                return;
+              }
+              // Queued synchronously, so a SUBSCRIBE posted after this handler goes out after it.
+              request r;
+              r.push("UNSUBSCRIBE", channel);
+              conn_.send_detached(std::move(r));
+            });
+}
+
+void subscriber::on_push(reply&& r) {
+  // ["message", channel, payload] or ["pmessage", pattern, channel, payload]
+  if (!on_message_) {
+    return;
+  }
+  const auto& e = r.elements;
+  if (e[0].str == "message" && e.size() == 3) {
+    on_message_(e[1].str, e[2].str);
+  } else if (e[0].str == "pmessage" && e.size() == 4) {
+    on_message_(e[2].str, e[3].str);
+  }
+}
+
+}  // namespace sse::redis

@@ -1,0 +1,68 @@
+#pragma once
+// The subscription side of the Redis client: one connection in pub/sub mode (habit 5: SUBSCRIBE
+// never shares a command connection). It remembers its channels, subscribes them again on every
+// reconnect before reporting up, and then tells its owner to resync (messages may have been
+// missed while the link was down).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "redis/availability.hpp"
+#include "redis/config.hpp"
+#include "redis/connection.hpp"
+
+namespace sse::redis {
+
+class subscriber {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+  using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
+
+  subscriber(executor_type ex, connection_config cfg, availability* tracker = nullptr,
+             std::size_t slot = 0);
+  subscriber(const subscriber&) = delete;
+  subscriber& operator=(const subscriber&) = delete;
+
+  /// Set before start(). Called on get_executor() for every message.
+  void set_message_handler(message_handler handler) { on_message_ = std::move(handler); }
+  /// Set before start(). Called on get_executor() after a reconnect, once every channel is
+  /// subscribed again.
+  void set_resync_handler(std::function<void()> handler) { on_resync_ = std::move(handler); }
+
+  void start();
+  void stop();
+
+  /// Subscribes to channel and completes when Redis confirmed it (at once when it already is).
+  /// Errors: errc::store_unavailable. Any executor.
+  boost::asio::awaitable<result<void>> subscribe(std::string channel);
+
+  /// Unsubscribes from channel unless still_wanted() returns true when this reaches the
+  /// subscriber's executor (a new subscribe may have raced the last unsubscribe). Any thread.
+  void unsubscribe(std::string channel, std::function<bool()> still_wanted);
+
+  bool up() const noexcept { return conn_.up(); }
+  executor_type get_executor() const { return conn_.get_executor(); }
+  connection& link() noexcept { return conn_; }
+
+  /// Channels subscribed or being subscribed. Subscriber's executor only.
+  std::size_t channel_count() const noexcept { return channels_.size(); }
+
+ private:
+  boost::asio::awaitable<result<void>> subscribe_here(std::string channel);
+  boost::asio::awaitable<boost::system::error_code> resubscribe_all(connection& conn);
+  void on_push(reply&& r);
+
+  connection conn_;
+  std::unordered_map<std::string, bool> channels_;  ///< channel -> confirmed on this link
+  bool resync_pending_ = false;
+  bool connected_once_ = false;
+  message_handler on_message_;
+  std::function<void()> on_resync_;
+};
+
+}  // namespace sse::redis
