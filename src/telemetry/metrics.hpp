@@ -18,6 +18,9 @@ class histogram {
   /// Appends `name_bucket{le=..}`, `name_sum`, `name_count` lines.
   void render(std::string& out, const std::string& name, const std::string& help) const;
 
+  /// Observations so far (relaxed read; may lag concurrent observe() calls).
+  std::uint64_t count() const noexcept { return count_.load(std::memory_order_relaxed); }
+
  private:
   std::array<std::atomic<std::uint64_t>, bounds.size() + 1> buckets_{};  // last = +Inf
   std::atomic<std::uint64_t> count_{0};
@@ -41,6 +44,10 @@ struct metrics {
   std::array<std::atomic<std::uint64_t>, 6> resumes_total{};  ///< indexed by resume_outcome
   histogram resume_latency;  ///< reconnect request -> first replayed or live event written
   std::atomic<std::uint64_t> telemetry_dropped_total{0};
+  /// Event data bytes given to zstd and bytes it produced (Redis store, above
+  /// --compress-min-bytes): their ratio is the compression ratio operators watch.
+  std::atomic<std::uint64_t> compress_input_bytes_total{0};
+  std::atomic<std::uint64_t> compress_output_bytes_total{0};
 
   void count_resume(resume_outcome o) noexcept {
     resumes_total[static_cast<std::size_t>(o)].fetch_add(1, std::memory_order_relaxed);
@@ -52,6 +59,12 @@ struct metrics {
                                 std::int64_t bytes_buffered) const;
 };
 
+/// The `outcome` label value: "success", "reset", "not_found", "expired", "store_error", "ended".
 const char* to_string(resume_outcome o) noexcept;
+
+/// Every outcome, in enum order (the index into metrics::resumes_total).
+inline constexpr std::array<resume_outcome, 6> all_resume_outcomes{
+    resume_outcome::success,   resume_outcome::reset,       resume_outcome::not_found,
+    resume_outcome::expired,   resume_outcome::store_error, resume_outcome::ended};
 
 }  // namespace sse::telemetry

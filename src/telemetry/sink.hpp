@@ -21,6 +21,9 @@ class sink {
  public:
   virtual ~sink() = default;
   virtual void emit(event e) noexcept = 0;
+  /// Waits (bounded: a few seconds at most) until what was emitted before the call is written.
+  /// For shutdown, before the process exits. Sinks that do not buffer do nothing.
+  virtual void flush() noexcept {}
 };
 
 /// Discards everything (`--telemetry none`).
