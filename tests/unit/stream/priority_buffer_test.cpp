@@ -147,16 +147,24 @@ TEST(PriorityBuffer, EndEventWithLowPriorityStillKept) {
 }
 
 TEST(PriorityBuffer, InsertThenTrimEvaluatesTheWholeBatch) {
-  // Trimming once after a batch can keep an event that per-event trimming would have dropped:
-  // here the p0 newcomer pays, not the older p1.
-  priority_buffer b(100, 20);
-  b.insert(ev(1, 1, 12));
-  b.insert(ev(2, 1, 6));
-  b.insert(ev(3, 0, 6));
+  // Trimming once after a batch is not trimming after each event: per event, seq 2 would evict
+  // seq 1 before the cheaper p0 seq 3 arrived.
+  priority_buffer whole(100, 10);
+  whole.insert(ev(1, 1, 6));
+  whole.insert(ev(2, 1, 6));
+  whole.insert(ev(3, 0, 1));
   std::vector<trimmed_event> evicted;
-  b.trim(evicted);
-  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{3}));
-  EXPECT_EQ(buffered(b), (std::vector<seq_t>{1, 2}));
+  whole.trim(evicted);
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{3, 1}));
+  EXPECT_EQ(buffered(whole), (std::vector<seq_t>{2}));
+
+  priority_buffer each(100, 10);
+  std::vector<trimmed_event> evicted_each;
+  each.push(ev(1, 1, 6), evicted_each);
+  each.push(ev(2, 1, 6), evicted_each);
+  each.push(ev(3, 0, 1), evicted_each);
+  EXPECT_EQ(seqs_of(evicted_each), (std::vector<seq_t>{1}));
+  EXPECT_EQ(buffered(each), (std::vector<seq_t>{2, 3}));
 }
 
 TEST(PriorityBuffer, SetLimitsAppliesAtNextTrim) {
