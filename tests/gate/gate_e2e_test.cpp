@@ -1,0 +1,224 @@
+// The gate end to end (issue 4): sse-live-resume starts the real gateway, drives a short
+// load, and its verdict, exit code and artifacts are checked. Runs of ~12 s with 3 s windows.
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "common/process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+namespace json = boost::json;
+
+std::string read_file(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct run_result {
+  int exit_code = -1;
+  std::string output;
+  std::filesystem::path out_dir;
+};
+
+class gate_e2e : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/gate-e2e-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+  }
+  void TearDown() override {
+    if (!HasFailure()) {
+      std::error_code ec;
+      std::filesystem::remove_all(dir_, ec);
+    } else {
+      std::cerr << "artifacts kept in " << dir_ << "\n";
+    }
+  }
+
+  /// Runs the tool with the small healthy load plus `extra`, bounded by 120 s.
+  run_result run(const std::vector<std::string>& extra) {
+    run_result r;
+    r.out_dir = dir_ / "out";
+    std::vector<std::string> argv{SSE_LIVE_RESUME_BIN,
+                                  "--gateway-bin",
+                                  SSE_GATEWAY_BIN,
+                                  "--duration",
+                                  "12s",
+                                  "--window",
+                                  "3s",
+                                  "--producers",
+                                  "2",
+                                  "--streams",
+                                  "10",
+                                  "--subscribers",
+                                  "60",
+                                  "--rate",
+                                  "400",
+                                  "--cut-mean",
+                                  "2s",
+                                  "--cut-spread",
+                                  "1s",
+                                  "--resume-pause",
+                                  "200ms",
+                                  "--ramp",
+                                  "1s",
+                                  "--seed",
+                                  "7",
+                                  "--out",
+                                  r.out_dir.string(),
+                                  "--commit",
+                                  "test-commit"};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    const auto log = (dir_ / "tool.log").string();
+    auto child = sse::tools::child_process::spawn(argv, log);
+    EXPECT_TRUE(child);
+    if (!child) {
+      return r;
+    }
+    const auto deadline = std::chrono::steady_clock::now() + 120s;
+    while (child->running() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(50ms);
+    }
+    r.exit_code = child->running() ? -1 : child->exit_status();
+    child->stop(5s);
+    r.output = read_file(log);
+    return r;
+  }
+
+  std::filesystem::path dir_;
+};
+
+const char* const row_columns[] = {"window",
+                                   "start_s",
+                                   "end_s",
+                                   "resume_attempts",
+                                   "resume_successes",
+                                   "resume_success_rate",
+                                   "resume_failures_http_error",
+                                   "resume_failures_timeout",
+                                   "resume_failures_unannounced_loss",
+                                   "resume_failures_duplicate",
+                                   "resume_failures_reorder",
+                                   "resume_failures_reset",
+                                   "events_appended",
+                                   "events_trimmed",
+                                   "trim_rate",
+                                   "append_errors",
+                                   "resume_latency_max_ms",
+                                   "resume_latency_p95_ms",
+                                   "deliver_latency_p50_ms",
+                                   "deliver_latency_p95_ms",
+                                   "deliver_latency_p99_ms",
+                                   "events_delivered",
+                                   "events_replayed",
+                                   "delivered_per_s",
+                                   "appended_per_s",
+                                   "open_connections",
+                                   "gap_seqs",
+                                   "unannounced_losses",
+                                   "duplicates",
+                                   "reorders"};
+
+double number(const json::value& v) {
+  return v.to_number<double>();
+}
+
+TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
+  const run_result r = run({});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("GATE PASSED"), std::string::npos) << r.output;
+
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("schema_version").as_int64(), 1);
+  EXPECT_EQ(summary.at("tool").as_string(), "sse-live-resume");
+  EXPECT_EQ(summary.at("commit").as_string(), "test-commit");
+  EXPECT_FALSE(summary.at("date").as_string().empty());
+  for (const char* key : {"hostname", "cpu_model", "cores"}) {
+    EXPECT_TRUE(summary.at("machine").as_object().contains(key)) << key;
+  }
+  const auto& cfg = summary.at("configuration").as_object();
+  EXPECT_EQ(cfg.at("subscribers").to_number<int>(), 60);
+  EXPECT_EQ(cfg.at("store").as_string(), "memory");
+  EXPECT_DOUBLE_EQ(number(cfg.at("window_s")), 3.0);
+  const auto& agg = summary.at("aggregates").as_object();
+  EXPECT_GT(number(agg.at("resume_attempts")), 10);
+  EXPECT_DOUBLE_EQ(number(agg.at("resume_success_rate")), 1.0);
+  EXPECT_GT(number(agg.at("events_appended")), 2000);
+  EXPECT_GT(number(agg.at("events_delivered")), number(agg.at("events_appended")));
+  EXPECT_EQ(number(agg.at("events_trimmed")), 0);
+  EXPECT_EQ(number(agg.at("unannounced_losses")), 0);
+  EXPECT_EQ(number(agg.at("duplicates")), 0);
+  EXPECT_EQ(number(agg.at("reorders")), 0);
+  EXPECT_GT(number(agg.at("streams_ended")), 0);  // streams end and are replaced
+  EXPECT_GT(number(agg.at("cuts")), 10);
+  for (const char* key : {"p50", "p95", "p99", "max", "count"}) {
+    EXPECT_TRUE(agg.at("deliver_latency_ms").as_object().contains(key)) << key;
+  }
+  const auto& res = summary.at("resources").as_object();
+  EXPECT_GT(number(res.at("tool").at("peak_rss_bytes")), 0);
+  EXPECT_GT(number(res.at("gateway").at("pid")), 0);
+  EXPECT_GT(number(res.at("gateway").at("peak_rss_bytes")), 0);
+  EXPECT_TRUE(res.at("redis").is_null());
+  const auto& rules = summary.at("rules").as_array();
+  EXPECT_EQ(rules.size(), 10u);
+  for (const auto& rule : rules) {
+    EXPECT_TRUE(rule.at("pass").as_bool()) << json::serialize(rule);
+  }
+  EXPECT_TRUE(summary.at("failure").is_null());
+  EXPECT_EQ(summary.at("verdict").as_string(), "pass");
+
+  const auto ts = json::parse(read_file(r.out_dir / "timeseries.json")).as_object();
+  EXPECT_EQ(ts.at("schema_version").as_int64(), 1);
+  const auto& rows = ts.at("rows").as_array();
+  ASSERT_EQ(rows.size(), 4u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i].as_object();
+    EXPECT_EQ(row.size(), std::size(row_columns));
+    for (const char* key : row_columns) {
+      EXPECT_TRUE(row.contains(key)) << key;
+    }
+    EXPECT_EQ(row.at("window").to_number<std::size_t>(), i + 1);
+    EXPECT_DOUBLE_EQ(number(row.at("end_s")), 3.0 * static_cast<double>(i + 1));
+    EXPECT_GT(number(row.at("events_delivered")), 0);
+  }
+  const std::string csv = read_file(r.out_dir / "timeseries.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+  EXPECT_EQ(csv.rfind("window,start_s,end_s,", 0), 0u);
+}
+
+TEST_F(gate_e2e, tiny_buffer_limit_fails_on_trim_rate_in_the_first_window) {
+  const run_result r = run({"--gateway-arg=--buffer-limit", "--gateway-arg=8"});
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("GATE FAILED (fail fast): window 1 (0.0-3.0 s): trim_rate = "),
+            std::string::npos)
+      << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("verdict").as_string(), "fail");
+  const auto& f = summary.at("failure").as_object();
+  EXPECT_EQ(f.at("rule").as_string(), "window_trim_rate");
+  EXPECT_EQ(f.at("metric").as_string(), "trim_rate");
+  EXPECT_EQ(f.at("window").to_number<int>(), 1);
+  EXPECT_GT(number(f.at("value")), 0.5);
+  EXPECT_DOUBLE_EQ(number(f.at("threshold")), 0.01);
+  // It stopped at once: one window, not four.
+  const auto ts = json::parse(read_file(r.out_dir / "timeseries.json")).as_object();
+  EXPECT_EQ(ts.at("rows").as_array().size(), 1u);
+  EXPECT_LE(number(summary.at("aggregates").at("duration_s")), 3.5);
+}
+
+TEST_F(gate_e2e, bad_arguments_are_a_setup_error) {
+  EXPECT_EQ(run({"--gate", "/nonexistent/gate.json"}).exit_code, 2);
+}
+
+}  // namespace
