@@ -1,0 +1,37 @@
+#pragma once
+// Beast-free request and response values. The router and the v1 handlers work on these, so they
+// are testable without sockets and our headers never include Beast (habit 11); the session
+// converts from and to Beast messages at the edge.
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sse::http {
+
+enum class method { get, head, post, put, delete_, options, other };
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+/// A parsed request. Only the headers the gateway reads are kept.
+struct request {
+  method verb = method::other;
+  std::string target;  ///< raw request-target: path and query
+  std::string body;
+  std::string content_type;
+  std::optional<std::string> accept;         ///< absent: the client accepts anything
+  std::optional<std::string> last_event_id;  ///< the SSE resume header
+  std::optional<std::string> producer_seq;
+};
+
+/// A complete (non-streaming) response.
+struct response {
+  unsigned status = 200;
+  std::string content_type;  ///< empty: no Content-Type (e.g. 204)
+  std::string body;
+  header_list headers;  ///< extra headers (Allow, Retry-After, CORS, ...)
+  bool close = false;   ///< send `Connection: close` and close after writing
+};
+
+}  // namespace sse::http

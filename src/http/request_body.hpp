@@ -1,0 +1,50 @@
+#pragma once
+// Parsing and validation of v1 request bodies and headers (events, NDJSON batches, create and
+// end bodies, Producer-Seq). Pure: tests/unit/http/request_body_test.cpp.
+
+#include <boost/json/value.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/types.hpp"
+#include "http/api_error.hpp"
+#include "store/store.hpp"
+#include "stream/event.hpp"
+
+namespace sse::http {
+
+enum class body_format { json, ndjson };
+
+/// The format of an append body from its Content-Type (media type compared case-insensitively,
+/// parameters such as charset ignored): application/json or application/x-ndjson (also
+/// application/ndjson). nullopt: the caller answers 415.
+std::optional<body_format> event_body_format(std::string_view content_type) noexcept;
+
+/// One event object {"data": string, "event"?: type, "priority"?: 0..3}. Unknown members are
+/// ignored. Errors: invalid_event (400) for a wrong shape, a bad type or priority, or a type
+/// reserved for the gateway's own events (end, gap, reset); too_large (413) when data is over
+/// max_event_bytes.
+api_result<stream::new_event> parse_event_object(const boost::json::value& v,
+                                                 std::size_t max_event_bytes);
+
+/// The body of POST /v1/streams/{id}/events: json holds exactly one event object, ndjson one
+/// object per line (LF or CRLF; blank lines ignored). The whole batch is rejected on the first
+/// bad line, whose number (from 1) the message names. Errors: invalid_json, invalid_event,
+/// too_large; an empty batch is invalid_event.
+api_result<std::vector<stream::new_event>> parse_event_body(std::string_view body, body_format f,
+                                                            std::size_t max_event_bytes);
+
+/// The Producer-Seq header: absent → nullopt; else a decimal integer ≥ 1 (invalid_argument).
+api_result<std::optional<seq_t>> parse_producer_seq(const std::optional<std::string>& header);
+
+/// PUT body: empty, or {"buffer_limit": N ≥ 1, "ttl_seconds": N ≥ 1} (both optional).
+/// Errors: invalid_json, invalid_argument.
+api_result<store::stream_options> parse_create_body(std::string_view body);
+
+/// End body: empty, or {"status": "completed"|"failed"|"cancelled"} (default completed).
+/// Errors: invalid_json, invalid_argument.
+api_result<store::stream_status> parse_end_body(std::string_view body);
+
+}  // namespace sse::http

@@ -1,0 +1,111 @@
+#include "http/router.hpp"
+
+#include "http/target.hpp"
+
+namespace sse::http {
+
+route_match match_route(std::string_view path) {
+  if (path == "/") {
+    return {route_kind::root, {}};
+  }
+  if (path == "/healthz") {
+    return {route_kind::healthz, {}};
+  }
+  if (path == "/readyz") {
+    return {route_kind::readyz, {}};
+  }
+  if (path == "/metrics") {
+    return {route_kind::metrics, {}};
+  }
+  if (path == "/demo/current") {
+    return {route_kind::demo_current, {}};
+  }
+  constexpr std::string_view prefix = "/v1/streams/";
+  if (!path.starts_with(prefix)) {
+    return {};
+  }
+  std::string_view rest = path.substr(prefix.size());
+  route_kind kind = route_kind::stream;
+  std::string_view id = rest;
+  if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+    id = rest.substr(0, slash);
+    std::string_view tail = rest.substr(slash);
+    if (tail == "/events") {
+      kind = route_kind::stream_events;
+    } else if (tail == "/end") {
+      kind = route_kind::stream_end;
+    } else {
+      return {};
+    }
+  }
+  // Ids only hold unreserved characters and ':', but a client may still escape them.
+  auto decoded = percent_decode(id, false);
+  return {kind, decoded ? std::move(*decoded) : std::string(id)};
+}
+
+bool method_allowed(route_kind kind, method m) noexcept {
+  if (m == method::options) {
+    return true;
+  }
+  switch (kind) {
+    case route_kind::not_found:
+      return false;
+    case route_kind::root:
+    case route_kind::demo_current:
+    case route_kind::healthz:
+    case route_kind::readyz:
+    case route_kind::metrics:
+      return m == method::get;
+    case route_kind::stream:
+      return m == method::get || m == method::put || m == method::delete_;
+    case route_kind::stream_events:
+      return m == method::get || m == method::post;
+    case route_kind::stream_end:
+      return m == method::post;
+  }
+  return false;
+}
+
+std::string_view allowed_methods(route_kind kind) noexcept {
+  switch (kind) {
+    case route_kind::not_found:
+      return "";
+    case route_kind::root:
+    case route_kind::demo_current:
+    case route_kind::healthz:
+    case route_kind::readyz:
+    case route_kind::metrics:
+      return "GET, OPTIONS";
+    case route_kind::stream:
+      return "GET, PUT, DELETE, OPTIONS";
+    case route_kind::stream_events:
+      return "GET, POST, OPTIONS";
+    case route_kind::stream_end:
+      return "POST, OPTIONS";
+  }
+  return "";
+}
+
+method parse_method(std::string_view token) noexcept {
+  if (token == "GET") {
+    return method::get;
+  }
+  if (token == "HEAD") {
+    return method::head;
+  }
+  if (token == "POST") {
+    return method::post;
+  }
+  if (token == "PUT") {
+    return method::put;
+  }
+  if (token == "DELETE") {
+    return method::delete_;
+  }
+  if (token == "OPTIONS") {
+    return method::options;
+  }
+  return method::other;
+}
+
+}  // namespace sse::http

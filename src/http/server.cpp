@@ -1,0 +1,131 @@
+#include "http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+
+#include "http/session.hpp"
+
+namespace sse::http {
+
+namespace net = boost::asio;
+using net::ip::tcp;
+
+server::server(services& s, const std::vector<worker_binding>& workers) : s_(s) {
+  acceptor_.emplace(workers.at(0).executor);
+  for (const auto& w : workers) {
+    workers_.push_back(std::make_unique<worker_context>(w.executor, *w.hub, s));
+  }
+}
+
+server::~server() = default;
+
+boost::system::error_code server::listen(const std::string& host, std::uint16_t port) {
+  boost::system::error_code ec;
+  tcp::endpoint endpoint;
+  auto address = net::ip::make_address(host, ec);
+  if (!ec) {
+    endpoint = tcp::endpoint(address, port);
+  } else {
+    // A name ("localhost"): resolve it once, at startup.
+    tcp::resolver resolver(acceptor_->get_executor());
+    auto results = resolver.resolve(host, std::to_string(port), ec);
+    if (ec) {
+      return ec;
+    }
+    if (results.empty()) {
+      return net::error::host_not_found;
+    }
+    endpoint = results.begin()->endpoint();
+  }
+  acceptor_->open(endpoint.protocol(), ec);
+  if (!ec) {
+    acceptor_->set_option(tcp::acceptor::reuse_address(true), ec);
+  }
+  if (!ec) {
+    acceptor_->bind(endpoint, ec);
+  }
+  if (!ec) {
+    acceptor_->listen(net::socket_base::max_listen_connections, ec);
+  }
+  if (ec) {
+    boost::system::error_code ignored;
+    acceptor_->close(ignored);
+    return ec;
+  }
+  port_ = acceptor_->local_endpoint(ec).port();
+  return ec;
+}
+
+void server::start() {
+  net::co_spawn(acceptor_->get_executor(), accept_loop(), [](std::exception_ptr e) {
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("accept loop failed: {}", ex.what());
+      }
+    }
+  });
+}
+
+net::awaitable<void> server::accept_loop() {
+  for (;;) {
+    worker_context& w = *workers_[next_worker_];
+    auto [ec, socket] =
+        co_await acceptor_->async_accept(w.executor(), net::as_tuple(net::use_awaitable));
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor_->is_open()) {
+        co_return;
+      }
+      // Out of descriptors or a connection reset before accept: pause briefly, go on.
+      spdlog::warn("accept failed: {}", ec.message());
+      net::steady_timer pause(acceptor_->get_executor(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+      continue;
+    }
+    // Round-robin: SSE connections are long-lived, so each worker gets its share of them.
+    next_worker_ = (next_worker_ + 1) % workers_.size();
+    if (open_.load(std::memory_order_relaxed) >= s_.cfg.max_connections) {
+      net::co_spawn(w.executor(), reject_session(std::move(socket)), net::detached);
+      continue;
+    }
+    open_.fetch_add(1, std::memory_order_acq_rel);
+    net::co_spawn(w.executor(), run_session(w, std::move(socket)), [this](std::exception_ptr e) {
+      open_.fetch_sub(1, std::memory_order_acq_rel);
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("session failed: {}", ex.what());
+        }
+      }
+    });
+  }
+}
+
+void server::begin_shutdown() {
+  s_.draining.store(true, std::memory_order_relaxed);
+  net::post(acceptor_->get_executor(), [this] {
+    boost::system::error_code ignored;
+    acceptor_->close(ignored);
+  });
+  for (auto& w : workers_) {
+    net::post(w->executor(), [wc = w.get()] { wc->begin_shutdown(); });
+  }
+}
+
+void server::close_all() {
+  for (auto& w : workers_) {
+    net::post(w->executor(), [wc = w.get()] { wc->close_all(); });
+  }
+}
+
+}  // namespace sse::http

@@ -1,0 +1,66 @@
+#pragma once
+// The HTTP side of the gateway: the listener that hands each connection to the next worker,
+// and the workers' session registries, for shutdown. app::gateway owns it.
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fanout/hub.hpp"
+#include "http/services.hpp"
+#include "http/worker_context.hpp"
+
+namespace sse::http {
+
+struct worker_binding {
+  boost::asio::any_io_executor executor;  ///< a single-threaded io_context's executor
+  fanout::hub* hub = nullptr;             ///< the hub of that worker
+};
+
+class server {
+ public:
+  /// workers: at least one. The acceptor runs on the first worker.
+  server(services& s, const std::vector<worker_binding>& workers);
+  ~server();
+  server(const server&) = delete;
+  server& operator=(const server&) = delete;
+
+  /// Binds and listens on host:port (port 0: a free port). Startup only, before the workers
+  /// run. Returns the error of resolve/bind/listen (e.g. address in use).
+  boost::system::error_code listen(const std::string& host, std::uint16_t port);
+  /// The bound port, once listen() succeeded.
+  std::uint16_t port() const noexcept { return port_; }
+
+  /// Starts accepting (the loop runs on the first worker).
+  void start();
+
+  /// Any thread. Shutdown step 1: stop accepting, /readyz → 503, SSE clients get their final
+  /// comment, idle keep-alive connections close, busy ones close after their response.
+  void begin_shutdown();
+  /// Any thread. Shutdown step 2 (after the grace period): close every remaining connection.
+  void close_all();
+
+  /// Destroys the acceptor. Only once the workers stopped, before their io_contexts go.
+  void release_acceptor() noexcept { acceptor_.reset(); }
+
+  /// Connections whose session has not finished yet. Any thread.
+  std::size_t open_sessions() const noexcept { return open_.load(std::memory_order_acquire); }
+
+ private:
+  boost::asio::awaitable<void> accept_loop();
+
+  services& s_;
+  std::vector<std::unique_ptr<worker_context>> workers_;
+  std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::uint16_t port_ = 0;
+  std::atomic<std::size_t> open_{0};
+  std::size_t next_worker_ = 0;  // accept loop only
+};
+
+}  // namespace sse::http

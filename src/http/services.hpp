@@ -1,0 +1,37 @@
+#pragma once
+// What the HTTP layer serves with: references to the parts app::gateway built (habit 9: no
+// singletons, everything passed by reference). Shared by every worker; each member is safe to
+// use from any worker thread.
+
+#include <atomic>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "store/store.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/sink.hpp"
+
+namespace sse::http {
+
+struct services {
+  services(const config::config& c, store::store& st, telemetry::sink& sk, telemetry::metrics& m,
+           const core::clock& cl)
+      : cfg(c), store(st), sink(sk), metrics(m), clock(cl) {}
+  services(const services&) = delete;
+  services& operator=(const services&) = delete;
+
+  const config::config& cfg;
+  store::store& store;
+  telemetry::sink& sink;
+  telemetry::metrics& metrics;
+  const core::clock& clock;
+  /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
+  std::atomic<bool> draining{false};
+  /// The demo's current stream id (GET /demo/current), empty unless --demo. Any thread.
+  std::function<std::optional<std::string>()> demo_current;
+};
+
+}  // namespace sse::http

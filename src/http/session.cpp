@@ -1,0 +1,219 @@
+#include "http/session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <string_view>
+
+#include "core/stream_id.hpp"
+#include "http/cors.hpp"
+#include "http/router.hpp"
+#include "http/sse_session.hpp"
+#include "http/target.hpp"
+#include "http/v1_handlers.hpp"
+
+namespace sse::http {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using net::ip::tcp;
+
+/// Request line plus headers; a browser's request is about 1 KiB.
+constexpr std::uint32_t max_header_bytes = 16 * 1024;
+
+struct connection_gauge {
+  explicit connection_gauge(telemetry::metrics& m) : m_(m) {
+    m_.http_connections_open.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~connection_gauge() { m_.http_connections_open.fetch_sub(1, std::memory_order_relaxed); }
+  connection_gauge(const connection_gauge&) = delete;
+  connection_gauge& operator=(const connection_gauge&) = delete;
+  telemetry::metrics& m_;
+};
+
+std::optional<std::string> header_value(const bhttp::request<bhttp::string_body>& req,
+                                        std::string_view name) {
+  auto it = req.find(name);
+  if (it == req.end()) {
+    return std::nullopt;
+  }
+  return std::string(it->value());
+}
+
+request to_request(bhttp::request<bhttp::string_body>& req) {
+  request r;
+  r.verb = parse_method(req.method_string());
+  r.target = std::string(req.target());
+  r.content_type = header_value(req, "Content-Type").value_or("");
+  r.accept = header_value(req, "Accept");
+  r.last_event_id = header_value(req, "Last-Event-ID");
+  r.producer_seq = header_value(req, "Producer-Seq");
+  r.body = std::move(req.body());
+  return r;
+}
+
+bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "sse-gateway");
+  if (!r.content_type.empty()) {
+    res.set(bhttp::field::content_type, r.content_type);
+  }
+  for (auto& [name, value] : r.headers) {
+    res.insert(name, value);
+  }
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  if (r.status == 204 || r.status == 304) {
+    res.erase(bhttp::field::content_length);  // RFC 9110 8.6: never on 204
+  }
+  return res;
+}
+
+bool is_http_parse_error(const boost::system::error_code& ec) {
+  return ec.category() == make_error_code(bhttp::error::bad_target).category() &&
+         ec != bhttp::error::end_of_stream && ec != bhttp::error::partial_message;
+}
+
+/// The answer to a request that could not be read: 413, 431 or 400, or nothing (just close).
+std::optional<response> read_error_response(const boost::system::error_code& ec,
+                                            std::size_t max_body_bytes) {
+  if (ec == bhttp::error::body_limit) {
+    return error_response(make_api_error(
+        errc::too_large,
+        "request body over the limit of " + std::to_string(max_body_bytes) + " bytes"));
+  }
+  if (ec == bhttp::error::header_limit) {
+    return error_response(431, "request_header_fields_too_large",
+                          "request headers over " + std::to_string(max_header_bytes) + " bytes");
+  }
+  if (is_http_parse_error(ec)) {
+    return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
+  services& s = w.svc();
+  connection_gauge gauge(s.metrics);
+  beast::tcp_stream stream(std::move(socket));
+  worker_context::registration reg(w, stream.socket());
+  boost::system::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+  beast::flat_buffer buffer;
+
+  for (bool first = true;; first = false) {
+    if (s.draining.load(std::memory_order_relaxed)) {
+      break;
+    }
+    reg.entry().at = session_entry::phase::reading;
+    stream.expires_after(first ? s.cfg.request_timeout : s.cfg.idle_timeout);
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(max_header_bytes);
+    parser.body_limit(s.cfg.max_body_bytes);
+    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                     net::as_tuple(net::use_awaitable));
+    if (!ec && !parser.is_done()) {
+      // The body may take as long as a whole request, counted from its first byte.
+      stream.expires_after(s.cfg.request_timeout);
+      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+        std::tie(ec, n) =
+            co_await net::async_write(stream, net::buffer(cont), net::as_tuple(net::use_awaitable));
+      }
+      if (!ec) {
+        std::tie(ec, n) =
+            co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+      }
+    }
+    const auto received = std::chrono::steady_clock::now();
+    reg.entry().at = session_entry::phase::busy;
+    stream.expires_never();
+
+    response res;
+    unsigned version = 11;
+    bool keep_alive = false;
+    if (ec) {
+      auto answer = read_error_response(ec, s.cfg.max_body_bytes);
+      if (!answer) {
+        break;  // EOF, timeout, reset, shutdown: nothing to answer
+      }
+      res = std::move(*answer);
+      res.close = true;  // the stream position is unknown after a bad message
+    } else {
+      s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+      auto& breq = parser.get();
+      version = breq.version();
+      keep_alive = breq.keep_alive();
+      request req = to_request(breq);
+      route_match route = match_route(split_target(req.target).path);
+      if (is_subscribe(route, req.verb) && core::is_valid_stream_id(route.stream_id)) {
+        // The request buffer is not needed while streaming: give its memory back (a
+        // long-lived SSE connection should cost little).
+        buffer.clear();
+        buffer.shrink_to_fit();
+        auto answer = co_await serve_subscribe(w, reg.entry(), stream.socket(), route.stream_id,
+                                               req, version, received);
+        if (!answer) {
+          break;  // streamed to its end: the connection is finished
+        }
+        res = std::move(*answer);
+      } else if (is_subscribe(route, req.verb)) {
+        res = error_response(make_api_error(errc::invalid_stream_id,
+                                            "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
+      } else {
+        res = co_await handle_request(s, route, req);
+      }
+    }
+    if (res.status >= 400 && res.status < 500) {
+      s.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (s.draining.load(std::memory_order_relaxed)) {
+      res.close = true;
+    }
+    keep_alive = keep_alive && !res.close;
+    add_cors_headers(res.headers, s.cfg.cors_origin);
+    auto out = to_beast(std::move(res), version, keep_alive);
+    stream.expires_after(s.cfg.request_timeout);
+    auto [wec, wn] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+    if (wec || !keep_alive) {
+      break;
+    }
+  }
+  // Send FIN first so that the client reads everything written before the close.
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+net::awaitable<void> reject_session(tcp::socket socket) {
+  static constexpr std::string_view answer =
+      "HTTP/1.1 503 Service Unavailable\r\n"
+      "Server: sse-gateway\r\n"
+      "Content-Type: application/json\r\n"
+      "Retry-After: 1\r\n"
+      "Connection: close\r\n"
+      "Content-Length: 69\r\n"
+      "\r\n"
+      "{\"error\":\"too_many_connections\",\"message\":\"connection limit reached\"}";
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(5));
+  co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+}  // namespace sse::http

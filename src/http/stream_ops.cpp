@@ -1,0 +1,65 @@
+#include "http/stream_ops.hpp"
+
+#include "telemetry/names.hpp"
+
+namespace sse::http {
+namespace {
+
+void report_created(services& s, const std::string& id, const std::string& epoch) {
+  s.metrics.streams_created_total.fetch_add(1, std::memory_order_relaxed);
+  telemetry::event e{std::string(telemetry::names::stream_created), id, {}, 0};
+  e.fields["epoch"] = epoch;
+  s.sink.emit(std::move(e));
+}
+
+}  // namespace
+
+boost::asio::awaitable<result<store::create_result>> create_stream(services& s, std::string id,
+                                                                   store::stream_options options) {
+  auto r = co_await s.store.create(id, std::move(options));
+  if (r && r->created) {
+    report_created(s, id, r->epoch);
+  }
+  co_return r;
+}
+
+boost::asio::awaitable<result<store::append_result>> append_events(services& s,
+                                                                   store::append_request request) {
+  const std::string id = request.stream_id;
+  const std::size_t count = request.events.size();
+  auto r = co_await s.store.append(std::move(request));
+  if (!r || r->duplicate) {
+    co_return r;
+  }
+  if (r->created) {
+    report_created(s, id, r->epoch);
+  }
+  s.metrics.events_appended_total.fetch_add(count, std::memory_order_relaxed);
+  s.metrics.events_trimmed_total.fetch_add(r->evicted.size(), std::memory_order_relaxed);
+  for (const auto& t : r->evicted) {
+    telemetry::event e{std::string(telemetry::names::buffer_trimmed), id, {}, 0};
+    e.fields["epoch"] = r->epoch;
+    e.fields["seq"] = t.seq;
+    e.fields["priority"] = t.priority;
+    e.fields["size_bytes"] = t.size_bytes;
+    e.fields["reason"] = "buffer_limit";
+    s.sink.emit(std::move(e));
+  }
+  co_return r;
+}
+
+boost::asio::awaitable<result<store::end_result>> end_stream(services& s, std::string id,
+                                                             store::stream_status status) {
+  auto r = co_await s.store.end(id, status);
+  if (r && !r->already_ended) {
+    s.metrics.streams_ended_total.fetch_add(1, std::memory_order_relaxed);
+    telemetry::event e{std::string(telemetry::names::stream_ended), id, {}, 0};
+    e.fields["epoch"] = r->epoch;
+    e.fields["status"] = store::to_string(status);
+    e.fields["last_seq"] = r->last_seq;
+    s.sink.emit(std::move(e));
+  }
+  co_return r;
+}
+
+}  // namespace sse::http

@@ -1,0 +1,27 @@
+#pragma once
+// Request-target helpers: splitting path and query, percent-decoding, query parameters.
+// Pure functions over string_views (tests/unit/http/target_test.cpp).
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace sse::http {
+
+struct target_parts {
+  std::string_view path;   ///< up to '?' (or '#'), never empty for a valid origin-form target
+  std::string_view query;  ///< after '?', without the fragment; empty when none
+};
+
+target_parts split_target(std::string_view target) noexcept;
+
+/// Decodes %XX escapes (and '+' as a space when plus_is_space, as in query strings).
+/// nullopt on a truncated or non-hex escape.
+std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
+
+/// The decoded value of the first `name=value` pair of a query string; "" for `name` or
+/// `name=`; nullopt when absent. A value with a bad escape is returned undecoded, so that the
+/// caller's own validation rejects it with its own error.
+std::optional<std::string> query_param(std::string_view query, std::string_view name);
+
+}  // namespace sse::http

@@ -1,0 +1,218 @@
+#include "http/v1_handlers.hpp"
+
+#include <boost/json/object.hpp>
+
+#include "core/stream_id.hpp"
+#include "http/cors.hpp"
+#include "http/demo_page.hpp"
+#include "http/request_body.hpp"
+#include "http/stream_json.hpp"
+#include "http/stream_ops.hpp"
+
+namespace sse::http {
+namespace {
+
+namespace json = boost::json;
+using boost::asio::awaitable;
+
+response not_found() {
+  return error_response(404, "not_found", "no such path");
+}
+
+awaitable<response> put_stream(services& s, const std::string& id, const request& req) {
+  auto options = parse_create_body(req.body);
+  if (!options) {
+    co_return error_response(options.error());
+  }
+  auto r = co_await create_stream(s, id, std::move(*options));
+  if (!r) {
+    co_return error_response(store_error(r.error(), id));
+  }
+  json::object o;
+  o["stream"] = id;
+  o["epoch"] = r->epoch;
+  o["created"] = r->created;
+  co_return json_response(r->created ? 201 : 200, o);
+}
+
+awaitable<response> get_stream(services& s, const std::string& id) {
+  auto r = co_await s.store.info(id);
+  if (!r) {
+    co_return error_response(store_error(r.error(), id));
+  }
+  co_return json_response(200, stream_info_json(id, *r));
+}
+
+awaitable<response> delete_stream(services& s, const std::string& id) {
+  auto r = co_await s.store.remove(id);
+  if (!r) {
+    co_return error_response(store_error(r.error(), id));
+  }
+  response out;
+  out.status = 204;
+  co_return out;
+}
+
+awaitable<response> post_events(services& s, const std::string& id, request& req) {
+  auto format = event_body_format(req.content_type);
+  if (!format) {
+    co_return error_response(
+        415, "unsupported_media_type",
+        "Content-Type must be application/json or application/x-ndjson, not \"" + req.content_type +
+            "\"");
+  }
+  auto producer_seq = parse_producer_seq(req.producer_seq);
+  if (!producer_seq) {
+    co_return error_response(producer_seq.error());
+  }
+  auto events = parse_event_body(req.body, *format, s.cfg.max_event_bytes);
+  if (!events) {
+    co_return error_response(events.error());
+  }
+  store::append_request ar;
+  ar.stream_id = id;
+  ar.events = std::move(*events);
+  ar.producer_seq = *producer_seq;
+  auto r = co_await append_events(s, std::move(ar));
+  if (!r) {
+    co_return error_response(store_error(r.error(), id));
+  }
+  json::object o;
+  o["epoch"] = r->epoch;
+  o["first_seq"] = r->first_seq;
+  o["last_seq"] = r->last_seq;
+  o["trimmed"] = r->evicted.size();
+  co_return json_response(200, o);
+}
+
+awaitable<response> post_end(services& s, const std::string& id, const request& req) {
+  auto status = parse_end_body(req.body);
+  if (!status) {
+    co_return error_response(status.error());
+  }
+  auto r = co_await end_stream(s, id, *status);
+  if (!r) {
+    co_return error_response(store_error(r.error(), id));
+  }
+  json::object o;
+  o["epoch"] = r->epoch;
+  o["last_seq"] = r->last_seq;
+  co_return json_response(200, o);
+}
+
+response readyz(services& s) {
+  const bool store_ok = s.store.available();
+  const bool draining = s.draining.load(std::memory_order_relaxed);
+  json::object o;
+  o["status"] = store_ok && !draining ? "ready" : "not_ready";
+  o["store_available"] = store_ok;
+  o["draining"] = draining;
+  return json_response(store_ok && !draining ? 200 : 503, o);
+}
+
+response metrics(services& s) {
+  const store::store_stats st = s.store.stats();
+  response r;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = s.metrics.render_prometheus(st.streams, st.events_buffered, st.bytes_buffered);
+  return r;
+}
+
+response demo_current(services& s) {
+  if (!s.demo_current) {
+    return not_found();
+  }
+  json::object o;
+  if (auto id = s.demo_current()) {
+    o["stream"] = *id;
+  } else {
+    o["stream"] = nullptr;
+  }
+  return json_response(200, o);
+}
+
+}  // namespace
+
+bool is_subscribe(const route_match& route, method m) noexcept {
+  return route.kind == route_kind::stream_events && m == method::get;
+}
+
+api_error store_error(const boost::system::error_code& ec, std::string_view stream_id) {
+  if (ec.category() != gateway_category()) {
+    return make_api_error(errc::internal, "store error: " + ec.message());
+  }
+  const auto e = static_cast<errc>(ec.value());
+  const std::string id(stream_id);
+  switch (e) {
+    case errc::stream_not_found:
+      return make_api_error(e, "stream \"" + id + "\" not found");
+    case errc::stream_ended:
+      return make_api_error(e, "stream \"" + id + "\" has ended");
+    case errc::producer_seq_conflict:
+      return make_api_error(e, "Producer-Seq does not match the next seq of stream \"" + id + "\"");
+    case errc::store_unavailable:
+      return make_api_error(e, "the store is unavailable; retry later");
+    default:
+      return make_api_error(e, std::string(error_name(e)));
+  }
+}
+
+awaitable<response> handle_request(services& s, const route_match& route, request& req) {
+  if (route.kind == route_kind::not_found) {
+    co_return not_found();
+  }
+  if (!method_allowed(route.kind, req.verb)) {
+    response r = error_response(405, "method_not_allowed", "method not allowed on this path");
+    r.headers.emplace_back("Allow", std::string(allowed_methods(route.kind)));
+    co_return r;
+  }
+  if (req.verb == method::options) {
+    co_return preflight_response(s.cfg.cors_origin);
+  }
+  switch (route.kind) {
+    case route_kind::root: {
+      if (!s.demo_current) {
+        co_return not_found();
+      }
+      response r;
+      r.content_type = "text/html; charset=utf-8";
+      r.body = demo_page_html();
+      co_return r;
+    }
+    case route_kind::demo_current:
+      co_return demo_current(s);
+    case route_kind::healthz:
+      co_return json_response(200, json::object{{"status", "ok"}});
+    case route_kind::readyz:
+      co_return readyz(s);
+    case route_kind::metrics:
+      co_return metrics(s);
+    default:
+      break;
+  }
+
+  if (!core::is_valid_stream_id(route.stream_id)) {
+    co_return error_response(make_api_error(errc::invalid_stream_id,
+                                            "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
+  }
+  const std::string& id = route.stream_id;
+  if (route.kind == route_kind::stream) {
+    if (req.verb == method::put) {
+      co_return co_await put_stream(s, id, req);
+    }
+    if (req.verb == method::delete_) {
+      co_return co_await delete_stream(s, id);
+    }
+    co_return co_await get_stream(s, id);
+  }
+  if (route.kind == route_kind::stream_end) {
+    co_return co_await post_end(s, id, req);
+  }
+  if (req.verb == method::post) {
+    co_return co_await post_events(s, id, req);
+  }
+  // GET .../events is a subscribe: the session serves it (is_subscribe).
+  co_return error_response(make_api_error(errc::internal, "subscribe routed to handle_request"));
+}
+
+}  // namespace sse::http

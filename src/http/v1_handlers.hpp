@@ -1,0 +1,28 @@
+#pragma once
+// The request handlers of API v1 (issue 2, "HTTP API"): request value in, response value out.
+// No Beast and no sockets here, so they run in tests against a memory store.
+
+#include <boost/asio/awaitable.hpp>
+
+#include "http/api_error.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "http/services.hpp"
+
+namespace sse::http {
+
+/// True for the one request the session serves as a stream instead of a response:
+/// GET /v1/streams/{id}/events.
+bool is_subscribe(const route_match& route, method m) noexcept;
+
+/// Answers every request except a subscribe (is_subscribe). Never throws for bad input: every
+/// error becomes its JSON error response. CORS headers are added later, by the session, to
+/// every response alike. Runs on the calling worker.
+boost::asio::awaitable<response> handle_request(services& s, const route_match& route,
+                                                request& req);
+
+/// The API error for a store error_code: gateway errors keep their errc (with a message naming
+/// the stream), anything else becomes internal (500).
+api_error store_error(const boost::system::error_code& ec, std::string_view stream_id);
+
+}  // namespace sse::http

@@ -1,0 +1,166 @@
+#include "http/request_body.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+
+namespace sse::http {
+namespace {
+
+constexpr std::size_t max_event = 16;
+
+api_result<stream::new_event> event_from(std::string_view json) {
+  return parse_event_object(boost::json::parse(json), max_event);
+}
+
+TEST(event_body_format, media_types) {
+  EXPECT_EQ(event_body_format("application/json"), body_format::json);
+  EXPECT_EQ(event_body_format("Application/JSON; charset=utf-8"), body_format::json);
+  EXPECT_EQ(event_body_format("application/x-ndjson"), body_format::ndjson);
+  EXPECT_EQ(event_body_format(" application/ndjson ;x=y"), body_format::ndjson);
+  EXPECT_FALSE(event_body_format("text/plain"));
+  EXPECT_FALSE(event_body_format(""));
+  EXPECT_FALSE(event_body_format("application/jsonx"));
+}
+
+TEST(parse_event_object, full_event) {
+  auto e = event_from(R"({"data":"a\nb","event":"delta","priority":3,"extra":1})");
+  ASSERT_TRUE(e) << e.error().message;
+  EXPECT_EQ(e->data, "a\nb");
+  EXPECT_EQ(e->type, "delta");
+  EXPECT_EQ(e->priority, 3);
+}
+
+TEST(parse_event_object, defaults) {
+  auto e = event_from(R"({"data":""})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->data, "");
+  EXPECT_EQ(e->type, "");
+  EXPECT_EQ(e->priority, default_priority);
+}
+
+TEST(parse_event_object, invalid_shapes) {
+  for (const char* bad :
+       {R"([])", R"("x")", R"({})", R"({"data":1})", R"({"data":null})",
+        R"({"data":"x","event":5})", R"({"data":"x","event":""})", R"({"data":"x","event":"a b"})",
+        R"({"data":"x","event":"a\nb"})", R"({"data":"x","priority":4})",
+        R"({"data":"x","priority":-1})", R"({"data":"x","priority":1.0})",
+        R"({"data":"x","priority":"1"})", R"({"data":"x","event":"end"})",
+        R"({"data":"x","event":"gap"})", R"({"data":"x","event":"reset"})"}) {
+    auto e = event_from(bad);
+    ASSERT_FALSE(e) << bad;
+    EXPECT_EQ(e.error().status, 400u) << bad;
+    EXPECT_EQ(e.error().code, "invalid_event") << bad;
+  }
+}
+
+TEST(parse_event_object, type_of_64_chars_ok_65_not) {
+  const std::string t64(64, 'a');
+  EXPECT_TRUE(event_from(R"({"data":"x","event":")" + t64 + R"("})"));
+  EXPECT_FALSE(event_from(R"({"data":"x","event":")" + t64 + R"(a"})"));
+}
+
+TEST(parse_event_object, data_over_limit_is_413) {
+  EXPECT_TRUE(event_from(R"({"data":"0123456789abcdef"})"));
+  auto e = event_from(R"({"data":"0123456789abcdefg"})");
+  ASSERT_FALSE(e);
+  EXPECT_EQ(e.error().status, 413u);
+  EXPECT_EQ(e.error().code, "too_large");
+}
+
+TEST(parse_event_body, json_single_event) {
+  auto r = parse_event_body(R"({"data":"x"})", body_format::json, max_event);
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->size(), 1u);
+  EXPECT_EQ((*r)[0].data, "x");
+}
+
+TEST(parse_event_body, json_malformed) {
+  for (const char* bad : {"", "{", R"({"data":"x"} {"data":"y"})", "nul"}) {
+    auto r = parse_event_body(bad, body_format::json, max_event);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, "invalid_json") << bad;
+    EXPECT_EQ(r.error().status, 400u);
+  }
+}
+
+TEST(parse_event_body, ndjson_lines_in_order_blank_lines_ignored) {
+  auto r = parse_event_body(
+      "{\"data\":\"a\"}\n\n  \r\n{\"data\":\"b\",\"priority\":0}\r\n"
+      "{\"data\":\"c\"}",
+      body_format::ndjson, max_event);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->size(), 3u);
+  EXPECT_EQ((*r)[0].data, "a");
+  EXPECT_EQ((*r)[1].data, "b");
+  EXPECT_EQ((*r)[1].priority, 0);
+  EXPECT_EQ((*r)[2].data, "c");
+}
+
+TEST(parse_event_body, ndjson_bad_line_rejects_batch_with_line_number) {
+  auto r = parse_event_body("{\"data\":\"a\"}\n\n{\"data\":\"b\"\n{\"data\":\"c\"}\n",
+                            body_format::ndjson, max_event);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "invalid_json");
+  EXPECT_NE(r.error().message.find("line 3"), std::string::npos) << r.error().message;
+
+  r = parse_event_body("{\"data\":\"a\"}\n{\"data\":\"b\",\"priority\":9}\n", body_format::ndjson,
+                       max_event);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, "invalid_event");
+  EXPECT_NE(r.error().message.find("line 2"), std::string::npos) << r.error().message;
+}
+
+TEST(parse_event_body, ndjson_empty_batch) {
+  for (const char* empty : {"", "\n", " \r\n\n"}) {
+    auto r = parse_event_body(empty, body_format::ndjson, max_event);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, "invalid_event");
+  }
+}
+
+TEST(parse_producer_seq, values) {
+  EXPECT_EQ(*parse_producer_seq(std::nullopt), std::nullopt);
+  EXPECT_EQ(*parse_producer_seq(std::string("17")), std::optional<seq_t>(17));
+  EXPECT_EQ(*parse_producer_seq(std::string(" 5 ")), std::optional<seq_t>(5));
+  for (const char* bad : {"", "0", "-1", "abc", "1.5", "99999999999999999999999", "1 2"}) {
+    auto r = parse_producer_seq(std::string(bad));
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().code, "invalid_argument");
+    EXPECT_EQ(r.error().status, 400u);
+  }
+}
+
+TEST(parse_create_body, empty_and_fields) {
+  auto r = parse_create_body("");
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->buffer_limit);
+  EXPECT_FALSE(r->ttl);
+  r = parse_create_body(R"({"buffer_limit":10,"ttl_seconds":60})");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->buffer_limit, std::optional<std::size_t>(10));
+  EXPECT_EQ(r->ttl, std::optional<std::chrono::milliseconds>(std::chrono::seconds(60)));
+}
+
+TEST(parse_create_body, errors) {
+  EXPECT_EQ(parse_create_body("{").error().code, "invalid_json");
+  EXPECT_EQ(parse_create_body("[1]").error().code, "invalid_json");
+  for (const char* bad :
+       {R"({"buffer_limit":0})", R"({"buffer_limit":"5"})", R"({"buffer_limit":1.5})",
+        R"({"ttl_seconds":-3})", R"({"ttl_seconds":99999999999999})"}) {
+    EXPECT_EQ(parse_create_body(bad).error().code, "invalid_argument") << bad;
+  }
+}
+
+TEST(parse_end_body, statuses) {
+  EXPECT_EQ(*parse_end_body(""), store::stream_status::completed);
+  EXPECT_EQ(*parse_end_body("{}"), store::stream_status::completed);
+  EXPECT_EQ(*parse_end_body(R"({"status":"failed"})"), store::stream_status::failed);
+  EXPECT_EQ(*parse_end_body(R"({"status":"cancelled"})"), store::stream_status::cancelled);
+  EXPECT_EQ(parse_end_body(R"({"status":"open"})").error().code, "invalid_argument");
+  EXPECT_EQ(parse_end_body(R"({"status":3})").error().code, "invalid_argument");
+  EXPECT_EQ(parse_end_body("x").error().code, "invalid_json");
+}
+
+}  // namespace
+}  // namespace sse::http
