@@ -1,0 +1,231 @@
+#include "app/gateway.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+#include "app/demo_producer.hpp"
+#include "app/store_factory.hpp"
+#include "config/parse.hpp"
+#include "fanout/hub.hpp"
+#include "http/server.hpp"
+#include "http/services.hpp"
+#include "telemetry/jsonl_sink.hpp"
+#include "telemetry/names.hpp"
+
+namespace sse::app {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+
+/// One worker (habit 1): a single-threaded io_context. A connection stays on its worker.
+class worker {
+ public:
+  worker() : ioc(1), guard(net::make_work_guard(ioc)) {}
+  net::io_context ioc;
+  net::executor_work_guard<net::io_context::executor_type> guard;
+};
+
+namespace {
+
+void write_port_file(const std::string& path, std::uint16_t port) {
+  // Write then rename: a reader polling for the file never sees it half-written.
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << port << "\n";
+    if (!out.flush()) {
+      throw std::runtime_error("cannot write port file " + tmp);
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) {
+    throw std::runtime_error("cannot write port file " + path + ": " + ec.message());
+  }
+}
+
+unsigned thread_count(unsigned configured) {
+  if (configured > 0) {
+    return configured;
+  }
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : n;
+}
+
+void run_worker(net::io_context& ioc) {
+  for (;;) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      // A bug escaped a handler: log it and keep the worker serving the others.
+      spdlog::error("worker: unexpected exception: {}", e.what());
+    }
+  }
+}
+
+}  // namespace
+
+gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* clock)
+    : cfg_(std::move(cfg)), clock_(clock != nullptr ? *clock : system_clock_), sink_(sink) {
+  if (cfg_.node_id.empty()) {
+    cfg_.node_id = config::node_id_default();
+  }
+  if (sink_ == nullptr) {
+    try {
+      owned_sink_ = telemetry::make_sink(cfg_.telemetry, cfg_.node_id, &metrics_);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(std::string("telemetry: ") + e.what());
+    }
+    sink_ = owned_sink_.get();
+  }
+
+  const unsigned n = thread_count(cfg_.threads);
+  std::vector<net::any_io_executor> executors;
+  for (unsigned i = 0; i < n; ++i) {
+    workers_.push_back(std::make_unique<worker>());
+    executors.push_back(workers_.back()->ioc.get_executor());
+  }
+
+  store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
+  services_ = std::make_unique<http::services>(cfg_, *store_, *sink_, metrics_, clock_);
+
+  std::vector<http::worker_binding> bindings;
+  for (const auto& ex : executors) {
+    hubs_.push_back(std::make_unique<fanout::hub>(ex, *store_));
+    bindings.push_back(http::worker_binding{ex, hubs_.back().get()});
+  }
+  if (cfg_.demo) {
+    demo_ = std::make_unique<demo_producer>(*services_, executors.front());
+    services_->demo_current = [d = demo_.get()] { return d->current(); };
+  }
+  server_ = std::make_unique<http::server>(*services_, bindings);
+}
+
+gateway::~gateway() {
+  if (started_ && !finished_) {
+    stop();
+  }
+  // I/O objects first, then the workers' io_contexts (destroying whatever coroutine is still
+  // suspended in them, whose destructors use the hubs, the store and the server's worker
+  // registries), then those.
+  demo_.reset();
+  server_->release_acceptor();
+  workers_.clear();
+}
+
+void gateway::start() {
+  if (auto ec = server_->listen(cfg_.listen_host, cfg_.listen_port)) {
+    throw std::runtime_error("cannot listen on " + cfg_.listen_host + ":" +
+                             std::to_string(cfg_.listen_port) + ": " + ec.message());
+  }
+  if (!cfg_.port_file.empty()) {
+    write_port_file(cfg_.port_file, server_->port());
+  }
+  server_->start();
+  if (demo_) {
+    demo_->start();
+  }
+  net::co_spawn(workers_.front()->ioc, sweep_loop(), net::detached);
+  for (auto& w : workers_) {
+    threads_.emplace_back([&ioc = w->ioc] { run_worker(ioc); });
+  }
+  started_ = true;
+  spdlog::info("sse-gateway listening on {}:{} ({} workers, store {}{})", cfg_.listen_host,
+               server_->port(), workers_.size(),
+               cfg_.store.starts_with("redis") ? "redis" : cfg_.store,
+               cfg_.demo ? ", demo on" : "");
+}
+
+std::uint16_t gateway::port() const noexcept {
+  return server_->port();
+}
+
+std::size_t gateway::open_connections() const noexcept {
+  return server_->open_sessions();
+}
+
+net::awaitable<void> gateway::sweep_loop() {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  while (!sweep_stop_.load(std::memory_order_relaxed)) {
+    timer.expires_after(1s);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    sweep_once();
+  }
+}
+
+void gateway::sweep_once() {
+  for (const auto& gone : store_->sweep_expired()) {
+    metrics_.streams_expired_total.fetch_add(1, std::memory_order_relaxed);
+    telemetry::event e{std::string(telemetry::names::stream_expired), gone.stream_id, {}, 0};
+    e.fields["epoch"] = gone.epoch;
+    e.fields["ended"] = gone.ended;
+    sink_->emit(std::move(e));
+  }
+}
+
+void gateway::request_stop() {
+  {
+    std::lock_guard lock(mu_);
+    stop_requested_ = true;
+  }
+  cv_.notify_all();
+}
+
+void gateway::wait() {
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [this] { return stop_requested_; });
+  }
+  if (!started_ || finished_) {
+    finished_ = true;
+    return;
+  }
+  spdlog::info("shutting down: {} connections open", server_->open_sessions());
+  sweep_stop_.store(true, std::memory_order_relaxed);
+  if (demo_) {
+    demo_->stop();
+  }
+  server_->begin_shutdown();
+
+  const auto until_closed = [this](std::chrono::milliseconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (server_->open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(10ms);
+    }
+    return server_->open_sessions() == 0;
+  };
+  if (!until_closed(cfg_.shutdown_grace)) {
+    spdlog::warn("shutdown grace over: closing {} connections", server_->open_sessions());
+    server_->close_all();
+    until_closed(1000ms);
+  }
+  for (auto& w : workers_) {
+    w->ioc.stop();
+  }
+  for (auto& t : threads_) {
+    t.join();
+  }
+  threads_.clear();
+  sink_->flush();
+  finished_ = true;
+}
+
+void gateway::stop() {
+  request_stop();
+  wait();
+}
+
+}  // namespace sse::app

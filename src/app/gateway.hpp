@@ -1,0 +1,97 @@
+#pragma once
+// The gateway as a library (habit 9: everything built here and passed by reference): workers,
+// store, telemetry, hubs, the HTTP server, the expiry sweep and the demo. main.cpp is a thin
+// shell around it; in-process tests build one with their own telemetry sink and clock.
+//
+//   gateway g(cfg, &sink);  g.start();  ... g.port() ...  g.stop();
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "store/store.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/sink.hpp"
+
+namespace sse::http {
+class server;
+struct services;
+}  // namespace sse::http
+namespace sse::fanout {
+class hub;
+}  // namespace sse::fanout
+
+namespace sse::app {
+
+class demo_producer;
+class worker;
+
+class gateway {
+ public:
+  /// Builds the workers, the store and the telemetry sink from cfg. `sink` (not owned) replaces
+  /// the one cfg.telemetry names, `clock` (not owned) the system clock; both must outlive the
+  /// gateway. Throws std::runtime_error (one-line message) on a startup error such as an
+  /// unknown store or an unusable telemetry file.
+  explicit gateway(config::config cfg, telemetry::sink* sink = nullptr,
+                   const core::clock* clock = nullptr);
+  /// Stops (as stop()) if still running.
+  ~gateway();
+  gateway(const gateway&) = delete;
+  gateway& operator=(const gateway&) = delete;
+
+  /// Binds the listener (writes cfg.port_file once listening), starts the workers, the accept
+  /// loop, the expiry sweep and the demo. Throws std::runtime_error if it cannot listen.
+  void start();
+  /// The bound port (after start()).
+  std::uint16_t port() const noexcept;
+
+  /// Any thread, never blocks: asks wait() to shut down.
+  void request_stop();
+  /// Blocks until request_stop(), then shuts down gracefully: stop accepting, /readyz 503,
+  /// every SSE client gets `: server shutting down` and its final chunk; after
+  /// cfg.shutdown_grace the remaining connections are closed. Returns once every worker thread
+  /// has finished. Call from one thread only.
+  void wait();
+  /// request_stop() then wait().
+  void stop();
+
+  const config::config& cfg() const noexcept { return cfg_; }
+  telemetry::metrics& metrics() noexcept { return metrics_; }
+  store::store& store() noexcept { return *store_; }
+  /// Connections still open (for tests).
+  std::size_t open_connections() const noexcept;
+
+ private:
+  boost::asio::awaitable<void> sweep_loop();
+  void sweep_once();
+
+  config::config cfg_;
+  core::system_clock system_clock_;
+  const core::clock& clock_;
+  telemetry::metrics metrics_;
+  std::unique_ptr<telemetry::sink> owned_sink_;
+  telemetry::sink* sink_;
+  std::vector<std::unique_ptr<worker>> workers_;  // io_contexts: destroyed after the rest below
+  std::unique_ptr<store::store> store_;
+  std::unique_ptr<http::services> services_;
+  std::vector<std::unique_ptr<fanout::hub>> hubs_;
+  std::unique_ptr<demo_producer> demo_;
+  std::unique_ptr<http::server> server_;
+  std::vector<std::thread> threads_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;  // guarded by mu_
+  bool started_ = false;
+  bool finished_ = false;
+  std::atomic<bool> sweep_stop_{false};
+};
+
+}  // namespace sse::app

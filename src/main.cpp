@@ -1,0 +1,55 @@
+// sse-gateway: parse the config, run the gateway until SIGTERM/SIGINT, exit 0.
+// Exit codes: 0 clean shutdown (or --help/--version), 2 bad configuration, 1 startup error.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <exception>
+#include <thread>
+
+#include "app/gateway.hpp"
+#include "config/parse.hpp"
+#include "telemetry/logging.hpp"
+
+int main(int argc, char** argv) {
+  sse::config::parse_outcome parsed = sse::config::parse_config(argc, argv);
+  if (parsed.exit_now) {
+    std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
+    return parsed.exit_code;
+  }
+  if (!parsed.subcommand.empty()) {
+    std::fprintf(stderr, "sse-gateway: %s: not available in this build\n",
+                 parsed.subcommand.c_str());
+    return 1;
+  }
+  sse::telemetry::init_logging(parsed.cfg.log_level);
+
+  try {
+    // Signals are caught from the start, on their own small context, and only ask the gateway
+    // to stop: the shutdown itself runs on this thread in wait().
+    boost::asio::io_context signal_ctx(1);
+    boost::asio::signal_set signals(signal_ctx, SIGINT, SIGTERM);
+    sse::app::gateway gateway(std::move(parsed.cfg));
+    signals.async_wait([&gateway](const boost::system::error_code& ec, int) {
+      if (!ec) {
+        gateway.request_stop();
+      }
+    });
+    std::thread signal_thread([&signal_ctx] { signal_ctx.run(); });
+    try {
+      gateway.start();
+    } catch (...) {
+      signal_ctx.stop();
+      signal_thread.join();
+      throw;
+    }
+    gateway.wait();
+    signal_ctx.stop();
+    signal_thread.join();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "sse-gateway: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}
