@@ -137,7 +137,7 @@ void memory_store::forget_locked(const state_ptr& s) {
   watchers_.notify_gone(s->id);
 }
 
-void memory_store::retire_expired_locked(const state_ptr& s) {
+void memory_store::retire_expired_locked(state_ptr s) {
   std::lock_guard stream_lock(s->mu);
   expired_unreported_.push_back(expired_stream{s->id, s->epoch, s->ended.has_value()});
   forget_locked(s);

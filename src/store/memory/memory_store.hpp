@@ -67,9 +67,9 @@ class memory_store final : public store {
   state_ptr lookup(const std::string& id, const stream_options* create_options = nullptr,
                    bool* created = nullptr);
   /// Drops an expired stream: marks it dead, tells its watchers, queues it for the next sweep.
-  /// Caller holds map_mu_.
-  void retire_expired_locked(const state_ptr& s);
-  void forget_locked(const state_ptr& s);  // caller holds map_mu_ and s->mu
+  /// Caller holds map_mu_. Takes s by value: s may be the map's own pointer, which this erases.
+  void retire_expired_locked(state_ptr s);
+  void forget_locked(const state_ptr& s);  // caller holds map_mu_ and s->mu, and a copy of s
   state_ptr make_state(const std::string& id, const stream_options& options) const;
   bool expired(const stream_state& s, core::time_point now) const noexcept;
 

@@ -22,13 +22,19 @@ void watcher_registry::remove(const std::string& id, live_listener* listener) {
   if (it == entries_.end()) {
     return;
   }
-  // Taking the entry lock waits out a delivery in progress. A publisher that found this entry
-  // before we erase it still takes the entry lock and no longer sees the listener.
-  std::lock_guard entry_lock(it->second->mu);
-  auto& v = it->second->listeners;
-  v.erase(std::remove(v.begin(), v.end(), listener), v.end());
-  if (v.empty()) {
-    entries_.erase(it);
+  // Our own reference: erasing the map's must not free the entry while its lock is held.
+  const std::shared_ptr<entry> e = it->second;
+  bool now_empty = false;
+  {
+    // Taking the entry lock waits out a delivery in progress. A publisher that found this entry
+    // before we erase it still takes the entry lock and no longer sees the listener.
+    std::lock_guard entry_lock(e->mu);
+    auto& v = e->listeners;
+    v.erase(std::remove(v.begin(), v.end(), listener), v.end());
+    now_empty = v.empty();
+  }
+  if (now_empty) {
+    entries_.erase(it);  // nobody can add meanwhile: add() needs mu_, which we hold
   }
 }
 
