@@ -1,0 +1,241 @@
+#include "http/sse_subscription.hpp"
+
+#include <boost/asio/experimental/awaitable_operators.hpp>
+
+#include "http/negotiation.hpp"
+#include "http/sse_session.hpp"
+#include "http/sse_util.hpp"
+#include "http/target.hpp"
+#include "http/v1_handlers.hpp"
+#include "stream/sse_encoder.hpp"
+#include "telemetry/names.hpp"
+
+namespace sse::http {
+
+namespace net = boost::asio;
+using telemetry::resume_outcome;
+
+sse_subscription::sse_subscription(worker_context& w, session_entry& entry,
+                                   net::ip::tcp::socket& socket, std::string id,
+                                   steady::time_point received)
+    : w_(w),
+      s_(w.svc()),
+      entry_(entry),
+      socket_(socket),
+      id_(std::move(id)),
+      received_(received),
+      wake_(socket.get_executor()) {}
+
+sse_subscription::~sse_subscription() {
+  if (subscribed_) {
+    w_.hub().unsubscribe(id_, this);
+  }
+  if (entry_.sse == this) {
+    entry_.sse = nullptr;
+  }
+}
+
+void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
+  if (slow_ || end_reached_) {
+    return;
+  }
+  std::size_t bytes = 0;
+  for (const auto& e : b->events) {
+    bytes += e.frame ? e.frame->size() : 0;
+  }
+  queued_bytes_ += bytes;
+  queue_.emplace_back(std::move(b), bytes);
+  // Only a client that does not take what is already being written is slow; a big batch for
+  // an idle writer goes out at once.
+  if (write_in_flight_ && queued_bytes_ > s_.cfg.max_queue_bytes) {
+    slow_ = true;
+    queue_.clear();
+    queued_bytes_ = 0;
+    close_socket(socket_);  // fails the blocked write and the peer read: the session ends
+    return;
+  }
+  wake();
+}
+
+void sse_subscription::on_gone() {
+  gone_ = true;
+  wake();
+}
+
+void sse_subscription::on_resync() {
+  need_reread_ = true;
+  reread_not_before_ = steady::time_point{};
+  wake();
+}
+
+void sse_subscription::notify_shutdown() {
+  shutdown_ = true;
+  wake();
+}
+
+void sse_subscription::emit(std::string_view name, boost::json::object fields) {
+  s_.sink.emit(telemetry::event{std::string(name), id_, std::move(fields), 0});
+}
+
+void sse_subscription::resume_failure(std::string_view reason, resume_outcome outcome) {
+  s_.metrics.count_resume(outcome);
+  emit(telemetry::names::resume_failure, {{"reason", reason}, {"last_event_id", rp_text_}});
+}
+
+net::awaitable<std::optional<response>> sse_subscription::start(const request& req) {
+  if (req.accept && !trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
+    co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
+  }
+  // Resume point: Last-Event-ID, else ?last_event_id=, else none (issue 2).
+  if (req.last_event_id && !trim_blanks(*req.last_event_id).empty()) {
+    rp_text_ = std::string(trim_blanks(*req.last_event_id));
+  } else if (auto q = query_param(split_target(req.target).query, "last_event_id");
+             q && !q->empty()) {
+    rp_text_ = std::move(*q);
+  }
+  if (!rp_text_.empty()) {
+    auto parsed = stream::parse_resume_point(rp_text_);
+    if (!parsed) {
+      co_return error_response(make_api_error(
+          errc::bad_resume_point,
+          "Last-Event-ID must be <epoch>:<seq> or <seq>, not \"" + rp_text_.substr(0, 200) + "\""));
+    }
+    rp_ = *parsed;
+    emit(telemetry::names::resume_attempt,
+         {{"last_event_id", rp_text_}, {"resume_seq", rp_->seq}, {"resume_epoch", rp_->epoch}});
+  }
+
+  std::optional<response> answer;
+  switch (co_await prepare(answer)) {
+    case prepared::answered:
+      co_return answer;
+    case prepared::unavailable:
+      held_ = true;
+      break;
+    case prepared::ready:
+      break;
+  }
+  co_return std::nullopt;
+}
+
+net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
+    std::optional<response>& answer) {
+  // Subscribe first, read second: what is appended meanwhile queues here, and the overlap is
+  // dropped by seq, so the hand-over from replay to live loses and repeats nothing.
+  if (!subscribed_) {
+    auto sub = co_await uncancellable(w_.hub().subscribe(id_, this));
+    if (!sub) {
+      if (sub.error() == make_error_code(errc::store_unavailable)) {
+        co_return prepared::unavailable;
+      }
+      if (rp_) {
+        resume_failure("store_error", resume_outcome::store_error);
+      }
+      answer = error_response(store_error(sub.error(), id_));
+      co_return prepared::answered;
+    }
+    subscribed_ = true;
+  }
+
+  seq_t read_from = rp_ ? rp_->seq : 0;
+  auto read = co_await uncancellable(s_.store.read_after(id_, read_from));
+  stream::resume_decision decision;
+  // A reset replays from 0: read again. Bounded: the epoch changes only if the stream is
+  // deleted and re-created meanwhile.
+  for (int attempt = 0;; ++attempt) {
+    if (!read) {
+      if (read.error() == make_error_code(errc::store_unavailable)) {
+        co_return prepared::unavailable;
+      }
+      if (read.error() == make_error_code(errc::stream_not_found)) {
+        if (rp_) {
+          resume_failure("unknown_stream", resume_outcome::not_found);
+        }
+      } else if (rp_) {
+        resume_failure("store_error", resume_outcome::store_error);
+      }
+      answer = error_response(store_error(read.error(), id_));
+      co_return prepared::answered;
+    }
+    decision = stream::decide_resume(rp_, read->epoch, read->last_seq, read->ended);
+    if (decision.kind == stream::resume_kind::finished) {
+      // At or past the end: 204 makes EventSource stop reconnecting.
+      s_.metrics.count_resume(resume_outcome::ended);
+      answer.emplace();
+      answer->status = 204;
+      co_return prepared::answered;
+    }
+    if (decision.after == read_from) {
+      break;
+    }
+    if (attempt == 2) {
+      answer = error_response(
+          make_api_error(errc::store_unavailable, "the stream changed during the read; retry"));
+      co_return prepared::answered;
+    }
+    read_from = decision.after;
+    read = co_await uncancellable(s_.store.read_after(id_, read_from));
+  }
+
+  epoch_ = read->epoch;
+  if (decision.kind == stream::resume_kind::reset_epoch ||
+      decision.kind == stream::resume_kind::reset_ahead) {
+    const bool epoch_reset = decision.kind == stream::resume_kind::reset_epoch;
+    out_.push_back(shared_frame(
+        stream::encode_reset(epoch_reset ? "epoch" : "ahead", epoch_, read->last_seq)));
+    resume_failure(epoch_reset ? "epoch_reset" : "ahead_of_stream", resume_outcome::reset);
+  }
+  resumed_ = rp_.has_value() && decision.kind == stream::resume_kind::resume;
+  stream::replay_plan plan =
+      stream::plan_replay(epoch_, decision.after, read->events, read->last_seq);
+  replayed_ = plan.replayed;
+  missed_ = plan.missed;
+  push_plan(plan);
+  co_return prepared::ready;
+}
+
+net::awaitable<void> sse_subscription::stream(unsigned http_version) {
+  using namespace net::experimental::awaitable_operators;
+  chunked_ = http_version >= 11;
+  entry_.at = session_entry::phase::streaming;
+  entry_.sse = this;
+  s_.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
+  if (s_.draining.load(std::memory_order_relaxed)) {
+    shutdown_ = true;  // shutdown began while we prepared: say so and finish
+  }
+
+  co_await (writer(http_version) || watch_peer());
+
+  s_.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
+  entry_.sse = nullptr;
+  report_finish();
+}
+
+void sse_subscription::report_finish() {
+  const boost::json::object where{
+      {"epoch", epoch_}, {"delivered", delivered_}, {"last_seq", next_seq_ - 1}};
+  if (slow_) {
+    s_.metrics.slow_clients_dropped_total.fetch_add(1, std::memory_order_relaxed);
+    emit(telemetry::names::slow_client_dropped, where);
+  } else if (hold_expired_) {
+    if (rp_) {
+      resume_failure("store_error", resume_outcome::store_error);
+    }
+  } else if (peer_closed_ && !end_written_) {
+    emit(telemetry::names::client_disconnected, where);
+  }
+}
+
+net::awaitable<std::optional<response>> serve_subscribe(
+    worker_context& w, session_entry& entry, net::ip::tcp::socket& socket,
+    const std::string& stream_id, const request& req, unsigned http_version,
+    std::chrono::steady_clock::time_point received) {
+  sse_subscription subscription(w, entry, socket, stream_id, received);
+  if (auto answer = co_await subscription.start(req)) {
+    co_return answer;
+  }
+  co_await subscription.stream(http_version);
+  co_return std::nullopt;
+}
+
+}  // namespace sse::http

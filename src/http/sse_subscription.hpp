@@ -1,0 +1,126 @@
+#pragma once
+// One SSE subscription (private to src/http; the API is serve_subscribe in sse_session.hpp).
+//
+// Flow (issue 2, "HTTP API"; habits 2, 6, 7):
+//   start()   resume point → hub.subscribe FIRST → store.read_after → decide_resume →
+//             initial frames (reset, replay). Answers 400/404/204 before any byte is written.
+//   stream()  writer || watch_peer: the writer sends the header, `retry:`, the initial frames,
+//             then live frames de-duplicated by seq, heartbeats when idle, and finishes with the
+//             final chunk; watch_peer notices the client leaving.
+// A store that is unavailable at start is answered 200 and held with heartbeats until it is
+// back (issue 3: EventSource gives up for good on a non-200), for at most hold_limit.
+//
+// Sources: sse_subscription.cpp (start, telemetry), sse_writer.cpp (streaming).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "fanout/subscriber.hpp"
+#include "http/api_error.hpp"
+#include "http/message.hpp"
+#include "http/worker_context.hpp"
+#include "stream/resume.hpp"
+#include "telemetry/metrics.hpp"
+
+namespace sse::http {
+
+class sse_subscription final : public fanout::subscriber, public shutdown_listener {
+ public:
+  using frame_ptr = std::shared_ptr<const std::string>;
+  using steady = std::chrono::steady_clock;
+
+  /// How long a subscribe is held (200 + heartbeats) while the store is unavailable.
+  static constexpr std::chrono::seconds hold_limit{30};
+  /// Pause between store retries while held or after a failed re-read.
+  static constexpr std::chrono::seconds store_retry{1};
+
+  sse_subscription(worker_context& w, session_entry& entry, boost::asio::ip::tcp::socket& socket,
+                   std::string id, steady::time_point received);
+  ~sse_subscription();
+  sse_subscription(const sse_subscription&) = delete;
+  sse_subscription& operator=(const sse_subscription&) = delete;
+
+  /// Validates and prepares. A response: answer it, nothing was written. nullopt: call stream().
+  boost::asio::awaitable<std::optional<response>> start(const request& req);
+  /// Streams until the end event, the client's departure, deletion, a slow drop or shutdown.
+  /// The connection is finished afterwards.
+  boost::asio::awaitable<void> stream(unsigned http_version);
+
+  // fanout::subscriber and shutdown_listener (worker thread).
+  void on_batch(std::shared_ptr<const stream::event_batch> b) override;
+  void on_gone() override;
+  void on_resync() override;
+  void notify_shutdown() override;
+
+ private:
+  enum class prepared { ready, unavailable, answered };
+
+  // sse_subscription.cpp
+  boost::asio::awaitable<prepared> prepare(std::optional<response>& answer);
+  void emit(std::string_view name, boost::json::object fields);
+  void resume_failure(std::string_view reason, telemetry::resume_outcome outcome);
+  void report_finish();
+
+  // sse_writer.cpp
+  boost::asio::awaitable<void> writer(unsigned http_version);
+  boost::asio::awaitable<bool> write_header(unsigned http_version);
+  boost::asio::awaitable<bool> hold();
+  boost::asio::awaitable<bool> write_out(bool last);
+  boost::asio::awaitable<void> watch_peer();
+  boost::asio::awaitable<void> reread();
+  boost::asio::awaitable<bool> sleep_until(steady::time_point t);
+  void drain_queue();
+  void push_plan(stream::replay_plan& plan);
+  void after_write(std::size_t events, std::size_t gaps);
+  void wake() { wake_.cancel(); }
+
+  worker_context& w_;
+  services& s_;
+  session_entry& entry_;
+  boost::asio::ip::tcp::socket& socket_;
+  std::string id_;
+  steady::time_point received_;
+  boost::asio::steady_timer wake_;
+
+  // Resume.
+  std::optional<stream::resume_point> rp_;
+  std::string rp_text_;
+  bool resumed_ = false;  // resumed inside the current epoch (not a reset)
+  bool success_reported_ = false;
+  std::size_t replayed_ = 0;
+  std::uint64_t missed_ = 0;
+
+  // Position and output.
+  bool subscribed_ = false;
+  bool held_ = false;  // 200 sent, store unavailable: retrying prepare()
+  bool chunked_ = true;
+  std::string epoch_;
+  seq_t next_seq_ = 1;
+  std::vector<std::pair<std::shared_ptr<const stream::event_batch>, std::size_t>> queue_;
+  std::size_t queued_bytes_ = 0;
+  std::vector<frame_ptr> out_;  // frames for the next write
+  std::size_t out_events_ = 0;  // stored events among them
+  std::size_t out_gaps_ = 0;    // gap frames among them
+  std::uint64_t delivered_ = 0;
+
+  // State.
+  bool write_in_flight_ = false;
+  bool need_reread_ = false;
+  steady::time_point reread_not_before_{};
+  bool end_reached_ = false;  // the end event is in out_ (or written)
+  bool end_written_ = false;
+  bool gone_ = false;
+  bool shutdown_ = false;
+  bool slow_ = false;
+  bool peer_closed_ = false;  // EOF or error from the peer (read or write)
+  bool hold_expired_ = false;
+};
+
+}  // namespace sse::http

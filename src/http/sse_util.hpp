@@ -1,0 +1,48 @@
+#pragma once
+// Small helpers of the SSE subscription (private to src/http).
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <string>
+#include <string_view>
+
+namespace sse::http {
+
+inline std::shared_ptr<const std::string> shared_frame(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
+
+inline std::string_view trim_blanks(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+/// Runs a store or hub operation without the caller's cancellation: a client leaving while a
+/// read is in flight must not cancel the store's own I/O half-way. The caller looks at its
+/// state afterwards (cancelled()).
+template <class T>
+boost::asio::awaitable<T> uncancellable(boost::asio::awaitable<T> op) {
+  namespace net = boost::asio;
+  auto ex = co_await net::this_coro::executor;
+  co_return co_await net::co_spawn(
+      ex, std::move(op), net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
+}
+
+/// True once the current coroutine was cancelled (by `||`): the next async operation would
+/// throw, so the caller must return.
+inline boost::asio::awaitable<bool> cancelled() {
+  auto cs = co_await boost::asio::this_coro::cancellation_state;
+  co_return cs.cancelled() != boost::asio::cancellation_type::none;
+}
+
+}  // namespace sse::http
