@@ -104,6 +104,73 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   return std::nullopt;
 }
 
+/// One request read off the connection. The parser lives only in read_request's frame, so a
+/// long-lived SSE connection does not keep it.
+struct incoming {
+  boost::system::error_code ec;
+  request req;
+  unsigned version = 11;
+  bool keep_alive = false;
+  std::chrono::steady_clock::time_point received;
+};
+
+net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                      const config::config& cfg, bool first) {
+  incoming in;
+  stream.expires_after(first ? cfg.request_timeout : cfg.idle_timeout);
+  bhttp::request_parser<bhttp::string_body> parser;
+  parser.header_limit(max_header_bytes);
+  parser.body_limit(cfg.max_body_bytes);
+  std::size_t n = 0;
+  std::tie(in.ec, n) =
+      co_await bhttp::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+  if (!in.ec && !parser.is_done()) {
+    // The body may take as long as a whole request, counted from its first byte.
+    stream.expires_after(cfg.request_timeout);
+    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+      static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
+      std::tie(in.ec, n) =
+          co_await net::async_write(stream, net::buffer(cont), net::as_tuple(net::use_awaitable));
+    }
+    if (!in.ec) {
+      std::tie(in.ec, n) =
+          co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+    }
+  }
+  in.received = std::chrono::steady_clock::now();
+  stream.expires_never();
+  if (!in.ec) {
+    auto& breq = parser.get();
+    in.version = breq.version();
+    in.keep_alive = breq.keep_alive();
+    in.req = to_request(breq);
+  }
+  co_return in;
+}
+
+/// Serves one request that is not a subscribe, or a subscribe answered without a stream.
+/// nullopt: a subscribe streamed to its end, the connection is finished.
+net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& entry,
+                                              beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                              incoming& in) {
+  services& s = w.svc();
+  s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+  route_match route = match_route(split_target(in.req.target).path);
+  if (!is_subscribe(route, in.req.verb)) {
+    co_return co_await handle_request(s, route, in.req);
+  }
+  if (!core::is_valid_stream_id(route.stream_id)) {
+    co_return error_response(make_api_error(errc::invalid_stream_id,
+                                            "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
+  }
+  // The request buffer is not needed while streaming: give its memory back (a long-lived SSE
+  // connection should cost little).
+  buffer.clear();
+  buffer.shrink_to_fit();
+  co_return co_await serve_subscribe(w, entry, stream.socket(), route.stream_id, in.req, in.version,
+                                     in.received);
+}
+
 }  // namespace
 
 net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
@@ -115,81 +182,36 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
   stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
 
-  for (bool first = true;; first = false) {
-    if (s.draining.load(std::memory_order_relaxed)) {
-      break;
-    }
+  for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
-    stream.expires_after(first ? s.cfg.request_timeout : s.cfg.idle_timeout);
-    bhttp::request_parser<bhttp::string_body> parser;
-    parser.header_limit(max_header_bytes);
-    parser.body_limit(s.cfg.max_body_bytes);
-    auto [ec, n] = co_await bhttp::async_read_header(stream, buffer, parser,
-                                                     net::as_tuple(net::use_awaitable));
-    if (!ec && !parser.is_done()) {
-      // The body may take as long as a whole request, counted from its first byte.
-      stream.expires_after(s.cfg.request_timeout);
-      if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-        static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
-        std::tie(ec, n) =
-            co_await net::async_write(stream, net::buffer(cont), net::as_tuple(net::use_awaitable));
-      }
-      if (!ec) {
-        std::tie(ec, n) =
-            co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-      }
-    }
-    const auto received = std::chrono::steady_clock::now();
+    incoming in = co_await read_request(stream, buffer, s.cfg, first);
     reg.entry().at = session_entry::phase::busy;
-    stream.expires_never();
 
-    response res;
-    unsigned version = 11;
-    bool keep_alive = false;
-    if (ec) {
-      auto answer = read_error_response(ec, s.cfg.max_body_bytes);
-      if (!answer) {
+    std::optional<response> res;
+    if (in.ec) {
+      res = read_error_response(in.ec, s.cfg.max_body_bytes);
+      if (!res) {
         break;  // EOF, timeout, reset, shutdown: nothing to answer
       }
-      res = std::move(*answer);
-      res.close = true;  // the stream position is unknown after a bad message
+      res->close = true;  // the position in the byte stream is unknown after a bad message
     } else {
-      s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
-      auto& breq = parser.get();
-      version = breq.version();
-      keep_alive = breq.keep_alive();
-      request req = to_request(breq);
-      route_match route = match_route(split_target(req.target).path);
-      if (is_subscribe(route, req.verb) && core::is_valid_stream_id(route.stream_id)) {
-        // The request buffer is not needed while streaming: give its memory back (a
-        // long-lived SSE connection should cost little).
-        buffer.clear();
-        buffer.shrink_to_fit();
-        auto answer = co_await serve_subscribe(w, reg.entry(), stream.socket(), route.stream_id,
-                                               req, version, received);
-        if (!answer) {
-          break;  // streamed to its end: the connection is finished
-        }
-        res = std::move(*answer);
-      } else if (is_subscribe(route, req.verb)) {
-        res = error_response(make_api_error(errc::invalid_stream_id,
-                                            "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
-      } else {
-        res = co_await handle_request(s, route, req);
+      res = co_await serve(w, reg.entry(), stream, buffer, in);
+      if (!res) {
+        break;  // streamed to its end
       }
     }
-    if (res.status >= 400 && res.status < 500) {
+    if (res->status >= 400 && res->status < 500) {
       s.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
     }
     if (s.draining.load(std::memory_order_relaxed)) {
-      res.close = true;
+      res->close = true;
     }
-    keep_alive = keep_alive && !res.close;
-    add_cors_headers(res.headers, s.cfg.cors_origin);
-    auto out = to_beast(std::move(res), version, keep_alive);
+    const bool keep_alive = in.keep_alive && !res->close;
+    add_cors_headers(res->headers, s.cfg.cors_origin);
+    auto out = to_beast(std::move(*res), in.version, keep_alive);
     stream.expires_after(s.cfg.request_timeout);
-    auto [wec, wn] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
-    if (wec || !keep_alive) {
+    auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+    if (ec || !keep_alive) {
       break;
     }
   }
