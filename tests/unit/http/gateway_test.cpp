@@ -1,0 +1,160 @@
+// The gateway as a library, in-process (as the chaos tests use it): start on a free loopback
+// port with a memory telemetry sink and an injected clock, serve real sockets, stop cleanly.
+
+#include "app/gateway.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "http_client.hpp"
+#include "sse_client.hpp"
+#include "telemetry/memory_sink.hpp"
+#include "telemetry/names.hpp"
+#include "temp_dir.hpp"
+
+namespace sse::app {
+namespace {
+
+using namespace std::chrono_literals;
+namespace names = telemetry::names;
+
+config::config test_config() {
+  config::config cfg;
+  cfg.listen_host = "127.0.0.1";
+  cfg.listen_port = 0;
+  cfg.threads = 2;
+  cfg.telemetry = "none";
+  cfg.node_id = "test-node";
+  cfg.shutdown_grace = 2s;
+  return cfg;
+}
+
+TEST(gateway, starts_serves_and_stops) {
+  test::temp_dir dir;
+  auto cfg = test_config();
+  cfg.port_file = (dir.path() / "port").string();
+  telemetry::memory_sink sink;
+  gateway g(cfg, &sink);
+  g.start();
+  ASSERT_NE(g.port(), 0);
+  std::ifstream pf(cfg.port_file);
+  int written = 0;
+  pf >> written;
+  EXPECT_EQ(written, g.port());
+
+  test::http_client http("127.0.0.1", g.port());
+  EXPECT_EQ(http.get("/healthz").status, 200);
+  EXPECT_EQ(http.get("/readyz").status, 200);
+  EXPECT_EQ(http.put("/v1/streams/a").status, 201);
+  EXPECT_EQ(sink.count(names::stream_created), 1u);
+  g.stop();
+  g.stop();  // a second stop is a no-op
+}
+
+TEST(gateway, destroyed_without_start) {
+  gateway g(test_config());
+}
+
+TEST(gateway, unknown_store_is_a_startup_error) {
+  auto cfg = test_config();
+  cfg.store = "bogus";
+  EXPECT_THROW(gateway g(cfg), std::runtime_error);
+}
+
+TEST(gateway, port_in_use_is_a_startup_error) {
+  gateway first(test_config());
+  first.start();
+  auto cfg = test_config();
+  cfg.listen_port = first.port();
+  gateway second(cfg);
+  EXPECT_THROW(second.start(), std::runtime_error);
+  first.stop();
+}
+
+TEST(gateway, resume_telemetry_and_live_end) {
+  telemetry::memory_sink sink;
+  gateway g(test_config(), &sink);
+  g.start();
+  test::http_client http("127.0.0.1", g.port());
+  std::string epoch;
+  for (int i = 1; i <= 3; ++i) {
+    auto r = http.post("/v1/streams/r/events", R"({"data":"e)" + std::to_string(i) + R"("})");
+    ASSERT_EQ(r.status, 200) << r.describe();
+    epoch = std::string(r.json_object().at("epoch").as_string());
+  }
+  test::sse_client sub("127.0.0.1", g.port(), "/v1/streams/r/events", epoch + ":1");
+  ASSERT_EQ(sub.status(), 200);
+  auto replayed = sub.collect(2, 5s);
+  ASSERT_EQ(replayed.size(), 2u);
+  EXPECT_EQ(replayed[0].id, epoch + ":2");
+  EXPECT_EQ(replayed[1].data, "e3");
+
+  auto attempt = sink.wait_for(names::resume_attempt, {}, 5s);
+  ASSERT_TRUE(attempt) << sink.dump();
+  EXPECT_EQ(attempt->stream, "r");
+  EXPECT_TRUE(telemetry::field_is(*attempt, "last_event_id", boost::json::string(epoch + ":1")));
+  auto success = sink.wait_for(names::resume_success, {}, 5s);
+  ASSERT_TRUE(success) << sink.dump();
+  EXPECT_TRUE(telemetry::field_is(*success, "replayed", 2));
+  EXPECT_TRUE(telemetry::field_is(*success, "missed", 0));
+
+  ASSERT_EQ(http.post("/v1/streams/r/events", R"({"data":"live"})").status, 200);
+  ASSERT_EQ(http.post("/v1/streams/r/end", "").status, 200);
+  auto rest = sub.collect(2, 5s);
+  ASSERT_EQ(rest.size(), 2u);
+  EXPECT_EQ(rest[0].data, "live");
+  EXPECT_EQ(rest[1].event, "end");
+  EXPECT_TRUE(sub.wait_closed(5s));
+  EXPECT_TRUE(sub.response_done());
+  EXPECT_TRUE(sink.wait_for(names::resume_live_end, {}, 5s)) << sink.dump();
+
+  // At the end: 204, so EventSource stops.
+  test::sse_client after("127.0.0.1", g.port(), "/v1/streams/r/events", epoch + ":5");
+  EXPECT_EQ(after.status(), 204);
+  g.stop();
+}
+
+TEST(gateway, shutdown_sends_the_final_comment_and_chunk) {
+  gateway g(test_config());
+  g.start();
+  test::http_client http("127.0.0.1", g.port());
+  ASSERT_EQ(http.put("/v1/streams/s").status, 201);
+  test::sse_client sub("127.0.0.1", g.port(), "/v1/streams/s/events");
+  ASSERT_EQ(sub.status(), 200);
+  sub.pump_for(100ms);
+  std::thread stopper([&g] { g.stop(); });
+  EXPECT_TRUE(sub.wait_closed(10s));
+  stopper.join();
+  EXPECT_TRUE(sub.response_done()) << sub.last_error();
+  ASSERT_FALSE(sub.comments().empty());
+  EXPECT_NE(sub.comments().back().find("server shutting down"), std::string::npos);
+  EXPECT_EQ(g.open_connections(), 0u);
+}
+
+TEST(gateway, sweep_expires_idle_streams_by_the_injected_clock) {
+  telemetry::memory_sink sink;
+  core::manual_clock clock;
+  auto cfg = test_config();
+  cfg.ttl = 10min;
+  gateway g(cfg, &sink, &clock);
+  g.start();
+  test::http_client http("127.0.0.1", g.port());
+  ASSERT_EQ(http.put("/v1/streams/old").status, 201);
+  test::sse_client sub("127.0.0.1", g.port(), "/v1/streams/old/events");
+  ASSERT_EQ(sub.status(), 200);
+  clock.advance(11min);
+  // The sweep runs every second.
+  auto expired = sink.wait_for(names::stream_expired, {}, 5s);
+  ASSERT_TRUE(expired) << sink.dump();
+  EXPECT_EQ(expired->stream, "old");
+  // Its subscriber is finished properly.
+  EXPECT_TRUE(sub.wait_closed(5s));
+  EXPECT_TRUE(sub.response_done());
+  EXPECT_EQ(http.get("/v1/streams/old").status, 404);
+  g.stop();
+}
+
+}  // namespace
+}  // namespace sse::app
