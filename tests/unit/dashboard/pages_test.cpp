@@ -1,0 +1,196 @@
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "dashboard/artifact_parser.hpp"
+#include "dashboard/index_page.hpp"
+#include "dashboard/run_page.hpp"
+#include "dashboard/site_writer.hpp"
+#include "sample_artifacts.hpp"
+
+namespace sse::dashboard {
+namespace {
+
+using testing::sample_run;
+
+std::size_t count(const std::string& text, const std::string& what) {
+  std::size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+run_record make_record(const sample_run& s, std::string id) {
+  run_record r;
+  r.id = std::move(id);
+  r.summary = parse_summary(testing::to_text(testing::summary_object(s))).value();
+  r.series = parse_timeseries(testing::to_text(testing::timeseries_object(s))).value();
+  r.artifacts = {"summary.json", "timeseries.json"};
+  return r;
+}
+
+/// `n` runs a day apart, p95 2.5 ms, except `slow_run` (if < n) at 10 ms.
+history make_history(std::size_t n, std::size_t slow_run = 1000) {
+  history h;
+  for (std::size_t i = 0; i < n; ++i) {
+    sample_run s;
+    s.date = "2026-03-" + std::string(i + 1 < 10 ? "0" : "") + std::to_string(i + 1) + "T10:00:00Z";
+    s.commit = "c" + std::to_string(i) + "ffffffffffff";
+    s.p95_ms = i == slow_run ? 10.0 : 2.5;
+    h.runs.push_back(make_record(s, "run" + std::to_string(i)));
+  }
+  return h;
+}
+
+bool requests_nothing(const std::string& html) {
+  // No element that fetches: scripts, stylesheets, images, frames, fonts, CSS urls.
+  for (const char* bad : {"<script", "<link", "<img", "<iframe", "<object", "<embed", "<video",
+                          "<audio", "<source", "@import", "url("}) {
+    if (html.find(bad) != std::string::npos) {
+      ADD_FAILURE() << "found " << bad;
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
+  const history h = make_history(7);
+  const std::string html = render_index(h, {});
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 6u);
+  EXPECT_EQ(count(html, "data-points=\"7\""), 6u);
+  EXPECT_EQ(count(html, "<circle class=\"point"), 6u * 7u);
+  for (const char* id : {"trend-deliver_p95", "trend-deliver_p99", "trend-resume_success",
+                         "trend-trim_rate", "trend-resume_max", "trend-delivered_per_s"}) {
+    EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
+  }
+  // The sample runs carry three of the rules the charts draw (p95, success rate, trim rate).
+  EXPECT_EQ(count(html, "<path class=\"threshold\""), 3u);
+  EXPECT_NE(html.find("data-threshold=\"500\""), std::string::npos);
+  EXPECT_NE(html.find("data-threshold=\"98\""), std::string::npos) << "0.98 shown as 98 %";
+  EXPECT_NE(html.find("data-threshold=\"1\""), std::string::npos) << "0.01 shown as 1 %";
+  EXPECT_EQ(count(html, "href=\"runs/run3.html\""), 6u + 1u) << "a point per chart + the table";
+  EXPECT_NE(html.find("No regression flagged"), std::string::npos);
+  EXPECT_EQ(count(html, "data-regression="), 0u);
+  EXPECT_TRUE(requests_nothing(html));
+}
+
+TEST(IndexPage, TooltipNamesCommitDateAndMachine) {
+  const std::string html = render_index(make_history(2), {});
+  EXPECT_NE(html.find("<title>commit c1ffffffffffff\ndate 2026-03-02T10:00:00Z\nmachine bench-1 "
+                      "(Test CPU, 2 cores)\np95 deliver latency: 2.5 ms"),
+            std::string::npos);
+}
+
+TEST(IndexPage, RegressionIsMarkedAndListedFirst) {
+  const history h = make_history(8, 6);
+  const std::string html = render_index(h, {0.10, 5});
+  EXPECT_EQ(count(html, "data-regression=\"true\""), 2u) << "p95 and p99 of run 6";
+  const auto list = html.find("<section id=\"regressions\">");
+  const auto charts = html.find("<section id=\"trends\">");
+  ASSERT_NE(list, std::string::npos);
+  EXPECT_LT(list, charts);
+  EXPECT_NE(html.find("<li class=\"regression\" data-run=\"run6\" data-metric=\"deliver_p95\">"),
+            std::string::npos);
+  EXPECT_NE(html.find("data-run=\"run6\" data-metric=\"deliver_p99\""), std::string::npos);
+  EXPECT_NE(html.find("10 ms vs baseline 2.5 ms (+300 %)"), std::string::npos);
+  // A wider margin or a longer baseline flags nothing.
+  EXPECT_EQ(count(render_index(h, {5.0, 5}), "data-regression=\"true\""), 0u);
+  EXPECT_EQ(count(render_index(h, {0.10, 7}), "data-regression=\"true\""), 0u);
+}
+
+TEST(IndexPage, SkippedRunsAreListedEscaped) {
+  history h = make_history(1);
+  h.skipped.push_back({"bad<run>/summary.json", "not valid JSON & more"});
+  const std::string html = render_index(h, {});
+  EXPECT_NE(html.find("<li class=\"skipped\"><code>bad&lt;run&gt;/summary.json</code>: not valid "
+                      "JSON &amp; more</li>"),
+            std::string::npos);
+  EXPECT_EQ(html.find("bad<run>"), std::string::npos);
+}
+
+TEST(IndexPage, EmptyHistoryStillMakesAPage) {
+  const std::string html = render_index(history{}, {});
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 6u);
+  EXPECT_EQ(count(html, "data-points=\"0\""), 6u);
+  EXPECT_NE(html.find("No usable run"), std::string::npos);
+}
+
+TEST(Pages, HostileTextFromArtifactsIsEscaped) {
+  history h = make_history(2);
+  const std::string evil = "<img src=x onerror=alert(1)>";
+  h.runs[1].summary.machine.hostname = evil;
+  h.runs[1].summary.commit = "\"><script>alert(2)</script>";
+  h.runs[1].summary.configuration.emplace_back("gateway_args", evil);
+  h.runs[1].summary.failure_message = evil;
+  const std::string index = render_index(h, {});
+  const std::string page = render_run_page(h.runs, 1);
+  for (const std::string* html : {&index, &page}) {
+    EXPECT_EQ(html->find(evil), std::string::npos);
+    EXPECT_EQ(html->find("<script>"), std::string::npos);
+    EXPECT_NE(html->find("&lt;img src=x onerror=alert(1)&gt;"), std::string::npos);
+    EXPECT_TRUE(requests_nothing(*html));
+  }
+}
+
+TEST(RunPage, ChartPerWindowColumnWithWindowRuleThresholds) {
+  const history h = make_history(3);
+  const std::string html = render_run_page(h.runs, 1);
+  // Columns other than window, start_s and end_s: resume_attempts, resume_success_rate,
+  // trim_rate, deliver_latency_p95_ms.
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 4u);
+  EXPECT_EQ(count(html, "data-points=\"3\""), 4u);
+  EXPECT_EQ(html.find("id=\"window-window\""), std::string::npos);
+  EXPECT_NE(html.find("id=\"window-trim_rate\""), std::string::npos);
+  // window_trim_rate is the only window-scope rule in the sample; its threshold is 1 %, and
+  // window 2 (5 %) breaks it.
+  EXPECT_EQ(count(html, "<path class=\"threshold\""), 1u);
+  EXPECT_EQ(count(html, "class=\"point fail\""), 1u);
+  EXPECT_NE(html.find("breaks the gate rule window_trim_rate"), std::string::npos);
+  EXPECT_EQ(count(html, "<tr data-rule="), 3u);
+  EXPECT_NE(html.find("href=\"../index.html\""), std::string::npos);
+  EXPECT_NE(html.find("href=\"run0.html\" id=\"previous\""), std::string::npos);
+  EXPECT_NE(html.find("href=\"run2.html\" id=\"next\""), std::string::npos);
+  EXPECT_NE(html.find("href=\"run1/summary.json\""), std::string::npos);
+  EXPECT_TRUE(requests_nothing(html));
+}
+
+TEST(RunPage, ColumnStyles) {
+  EXPECT_EQ(style_of_column("deliver_latency_p95_ms").unit, "ms");
+  EXPECT_TRUE(style_of_column("deliver_latency_p95_ms").log_scale);
+  EXPECT_EQ(style_of_column("trim_rate").scale, 100);
+  EXPECT_EQ(style_of_column("delivered_per_s").unit, "events/s");
+  EXPECT_EQ(style_of_column("gap_seqs").unit, "count");
+}
+
+std::string slurp(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+TEST(SiteWriter, WritesIndexRunPagesAndArtifactsAndDropsStalePages) {
+  testing::temp_folder history_dir;
+  testing::temp_folder site;
+  history h = make_history(2);
+  for (run_record& r : h.runs) {
+    r.dir = (history_dir.path() / r.id).string();
+    testing::write_run(r.dir);
+  }
+  testing::write_file(site.path() / "runs" / "gone.html", "stale");
+  ASSERT_TRUE(write_site(site.path(), h, {}));
+  EXPECT_TRUE(std::filesystem::exists(site.path() / "index.html"));
+  EXPECT_TRUE(std::filesystem::exists(site.path() / "runs" / "run0.html"));
+  EXPECT_TRUE(std::filesystem::exists(site.path() / "runs" / "run1.html"));
+  EXPECT_TRUE(std::filesystem::exists(site.path() / "runs" / "run1" / "summary.json"));
+  EXPECT_FALSE(std::filesystem::exists(site.path() / "runs" / "gone.html"));
+  EXPECT_EQ(slurp(site.path() / "runs" / "run1.html"), render_run_page(h.runs, 1));
+  EXPECT_EQ(slurp(site.path() / "index.html"), render_index(h, {}));
+}
+
+}  // namespace
+}  // namespace sse::dashboard

@@ -1,0 +1,40 @@
+#include "dashboard/trend_metrics.hpp"
+
+namespace sse::dashboard {
+
+const std::vector<trend_metric>& trend_metrics() {
+  // Values are what the rules judge, so that each point compares with its threshold line:
+  // the trim-rate rule applies to every window, hence the worst window's rate.
+  static const std::vector<trend_metric> metrics = {
+      {"deliver_p95", "p95 deliver latency", "ms", "deliver_latency_ms.p95",
+       "run_deliver_latency_p95_ms", worse_when::higher, 1, 1.0},
+      {"deliver_p99", "p99 deliver latency", "ms", "deliver_latency_ms.p99", "", worse_when::higher,
+       1, 1.0},
+      {"resume_success", "Resume success rate", "%", "resume_success_rate",
+       "run_resume_success_rate", worse_when::lower, 100, 0.001},
+      {"trim_rate", "Trim rate (worst window)", "%", "max_window_trim_rate", "window_trim_rate",
+       worse_when::higher, 100, 0.001},
+      {"resume_max", "Max resume latency", "ms", "longest_resume_ms", "resume_latency_max_ms",
+       worse_when::higher, 1, 1.0},
+      {"delivered_per_s", "Events delivered per second", "events/s", "delivered_per_s", "",
+       worse_when::lower, 1, 1.0},
+  };
+  return metrics;
+}
+
+std::optional<double> metric_value(const trend_metric& m, const run_summary& s) {
+  return s.aggregate(m.aggregate);
+}
+
+std::optional<double> metric_threshold(const trend_metric& m, const run_summary& s) {
+  if (m.rule.empty()) {
+    return std::nullopt;
+  }
+  const rule_record* r = s.find_rule(m.rule);
+  if (r == nullptr) {
+    return std::nullopt;
+  }
+  return r->threshold;
+}
+
+}  // namespace sse::dashboard
