@@ -134,6 +134,23 @@ double number(const json::value& v) {
   return v.to_number<double>();
 }
 
+/// The gateway's test-only fault injection (issue 4): `--fault-resume` delays or refuses the
+/// subscribes that carry a resume point during a window of its run time. Until the gateway has
+/// the flag, the fault cases are skipped.
+bool gateway_has_fault_injection(const std::filesystem::path& dir) {
+  const auto log = (dir / "help.txt").string();
+  auto child = sse::tools::child_process::spawn({SSE_GATEWAY_BIN, "--help"}, log);
+  if (!child) {
+    return false;
+  }
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (child->running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(20ms);
+  }
+  child->stop(1s);
+  return read_file(log).find("--fault-resume") != std::string::npos;
+}
+
 TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
   const run_result r = run({});
   ASSERT_EQ(r.exit_code, 0) << r.output;
@@ -215,6 +232,56 @@ TEST_F(gate_e2e, tiny_buffer_limit_fails_on_trim_rate_in_the_first_window) {
   const auto ts = json::parse(read_file(r.out_dir / "timeseries.json")).as_object();
   EXPECT_EQ(ts.at("rows").as_array().size(), 1u);
   EXPECT_LE(number(summary.at("aggregates").at("duration_s")), 3.5);
+}
+
+TEST_F(gate_e2e, refused_resumes_fail_the_window_they_fall_in) {
+  if (!gateway_has_fault_injection(dir_)) {
+    GTEST_SKIP() << "sse-gateway has no --fault-resume yet";
+  }
+  // Resumes are refused from 7 s to 10 s of the gateway's life, i.e. mostly in window 3
+  // (6-9 s) of the load, which starts a few tens of ms after the gateway.
+  const run_result r = run({"--duration", "15s", "--gateway-arg=--fault-resume",
+                            "--gateway-arg=refuse,after=7s,for=3s"});
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  const auto& f = summary.at("failure").as_object();
+  EXPECT_EQ(f.at("rule").as_string(), "window_resume_success_rate") << r.output;
+  EXPECT_EQ(f.at("window").to_number<int>(), 3) << r.output;
+  EXPECT_LT(number(f.at("value")), 0.95);
+  EXPECT_NE(r.output.find("GATE FAILED (fail fast): window 3 (6.0-9.0 s): resume_success_rate = "),
+            std::string::npos)
+      << r.output;
+  EXPECT_GT(number(summary.at("aggregates").at("resume_failures").at("http_error")), 0);
+  // Windows 1 and 2 were healthy.
+  const auto rows = json::parse(read_file(r.out_dir / "timeseries.json")).at("rows").as_array();
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_DOUBLE_EQ(number(rows[1].at("resume_success_rate")), 1.0);
+}
+
+TEST_F(gate_e2e, delayed_resume_fails_as_it_happens) {
+  if (!gateway_has_fault_injection(dir_)) {
+    GTEST_SKIP() << "sse-gateway has no --fault-resume yet";
+  }
+  // A gate file with a 3 s resume-latency limit keeps the run short; the rule is the same one
+  // the 15 s default drives. Resumes from 4 s on wait 8 s, so the first one crosses 3 s at
+  // about 7 s: window 3 (6-9 s), and the run stops then, before the window ends.
+  const auto gate_file = dir_ / "gate.json";
+  {
+    std::ofstream out(gate_file);
+    out << R"({"schema_version":1,"max_resume_latency_ms":3000})";
+  }
+  const run_result r =
+      run({"--duration", "15s", "--gate", gate_file.string(), "--resume-timeout", "20s",
+           "--gateway-arg=--fault-resume", "--gateway-arg=delay=8s,after=4s,for=2s"});
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  const auto& f = summary.at("failure").as_object();
+  EXPECT_EQ(f.at("rule").as_string(), "resume_latency_max_ms") << r.output;
+  EXPECT_EQ(f.at("window").to_number<int>(), 3) << r.output;
+  EXPECT_GT(number(f.at("value")), 3000);
+  EXPECT_LT(number(f.at("value")), 4000);  // caught within a few ticks of crossing
+  EXPECT_NE(r.output.find("(one resume attempt took longer)"), std::string::npos) << r.output;
+  EXPECT_LT(number(summary.at("aggregates").at("duration_s")), 8.5);
 }
 
 TEST_F(gate_e2e, bad_arguments_are_a_setup_error) {

@@ -20,7 +20,7 @@ bool parse_seq(std::string_view text, seq_t& out) {
 
 }  // namespace
 
-bool parse_event_id(std::string_view id, std::string& epoch, seq_t& seq) {
+bool parse_event_id(std::string_view id, std::string_view& epoch, seq_t& seq) {
   const auto colon = id.rfind(':');
   if (colon == std::string_view::npos || colon == 0) {
     return false;
@@ -28,7 +28,7 @@ bool parse_event_id(std::string_view id, std::string& epoch, seq_t& seq) {
   if (!parse_seq(id.substr(colon + 1), seq)) {
     return false;
   }
-  epoch.assign(id.substr(0, colon));
+  epoch = id.substr(0, colon);
   return true;
 }
 
@@ -65,7 +65,8 @@ check_result sequence_checker::on_event(const stream::parsed_event& ev) {
     holes_.clear();
     return r;
   }
-  std::string epoch;
+  // Per event: no allocation unless the epoch changes.
+  std::string_view epoch;
   seq_t seq = 0;
   if (!ev.id_set || !parse_event_id(ev.id, epoch, seq)) {
     return r;

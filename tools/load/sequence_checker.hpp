@@ -12,8 +12,8 @@
 
 namespace sse::load {
 
-/// Splits an SSE id `<epoch>:<seq>`. False when malformed.
-bool parse_event_id(std::string_view id, std::string& epoch, seq_t& seq);
+/// Splits an SSE id `<epoch>:<seq>`; `epoch` views into `id`. False when malformed.
+bool parse_event_id(std::string_view id, std::string_view& epoch, seq_t& seq);
 
 /// What one received event meant.
 struct check_result {

@@ -17,7 +17,7 @@ stream::parsed_event ev(std::string id, std::string type = "delta", std::string 
 }
 
 TEST(parse_event_id, epoch_and_seq) {
-  std::string epoch;
+  std::string_view epoch;
   seq_t seq = 0;
   EXPECT_TRUE(parse_event_id("abc123:42", epoch, seq));
   EXPECT_EQ(epoch, "abc123");
