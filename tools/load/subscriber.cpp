@@ -83,7 +83,11 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
     s.connected = true;
     shard_.open_connections.fetch_add(1, std::memory_order_relaxed);
     s.last_activity = steady::now();
-    s.cut_at = s.last_activity + next_cut_interval(s);
+    if (s.cut_at == steady::time_point::max()) {
+      // The cut clock runs across the moves to a slot's next stream: streams shorter than the
+      // cut interval must not shelter their subscribers from cuts.
+      s.cut_at = s.last_activity + next_cut_interval(s);
+    }
     for (;;) {
       auto events = co_await s.conn.read_events();
       if (!events) {
@@ -129,6 +133,9 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
     s.connected = false;
     shard_.open_connections.fetch_sub(1, std::memory_order_relaxed);
     s.conn.abort();
+    if (s.reason == reason::cut) {
+      s.cut_at = steady::time_point::max();
+    }
     if (s.checker.ended()) {
       ++s.gen;
       s.checker.start_stream();
