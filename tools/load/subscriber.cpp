@@ -50,7 +50,9 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
     }
     s.reason = reason::none;
     const std::string target = "/v1/streams/" + run_.slots->stream_id(s.slot, s.gen) + "/events";
+    s.open_started = attempt_start;
     auto status = co_await s.conn.open(run_.server, target, resume_point);
+    s.open_started = {};
     if (run_.stopping.load()) {
       break;
     }

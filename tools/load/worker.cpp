@@ -139,6 +139,12 @@ net::awaitable<void> worker::scan() {
           continue;
         }
       }
+      if (s.open_started != steady::time_point{} && now - s.open_started > o.resume_timeout) {
+        // A fresh subscription whose answer never comes: the same bound as a resume.
+        s.reason = subscriber::close_reason::timeout;
+        s.conn.abort();
+        continue;
+      }
       if (!s.connected) {
         continue;
       }

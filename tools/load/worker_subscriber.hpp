@@ -30,6 +30,7 @@ struct worker::subscriber {
   steady::time_point resume_started{};                   ///< pending resume when not epoch
   std::multiset<std::uint64_t>::iterator pending_entry;  ///< in shard::pending_resumes
   steady::time_point last_activity{};
+  steady::time_point open_started{};  ///< an open() in progress when not epoch
   bool connected = false;
   close_reason reason = close_reason::none;
 };
