@@ -99,6 +99,17 @@ std::string raw_connection::receive(std::chrono::milliseconds timeout) {
   return received_.substr(start);
 }
 
+std::string raw_connection::receive_until(std::string_view marker,
+                                          std::chrono::milliseconds timeout) {
+  const std::size_t start = received_.size();
+  const auto deadline = clock_type::now() + timeout;
+  while (!peer_closed_ && is_open() && clock_type::now() < deadline &&
+         received_.find(marker, start) == std::string::npos) {
+    read_some(remaining(deadline));
+  }
+  return received_.substr(start);
+}
+
 bool raw_connection::wait_closed(std::chrono::milliseconds timeout) {
   receive(timeout);
   return peer_closed_;

@@ -30,6 +30,9 @@ class raw_connection {
   bool send(std::string_view bytes, std::chrono::milliseconds timeout = std::chrono::seconds(5));
   /// Reads what arrives until the peer closes or `timeout` passes; returns those bytes.
   std::string receive(std::chrono::milliseconds timeout);
+  /// Reads until the bytes received by this call contain `marker`, the peer closes or `timeout`
+  /// passes; returns the bytes received by this call.
+  std::string receive_until(std::string_view marker, std::chrono::milliseconds timeout);
   /// Reads (keeping the bytes, see received()) until the peer closes the connection or `timeout`
   /// passes. True when the peer closed (EOF or reset).
   bool wait_closed(std::chrono::milliseconds timeout);

@@ -116,6 +116,21 @@ TEST(http_client, raw_connection_sees_the_server_close_an_incomplete_request) {
   EXPECT_EQ(conn.received(), "");
 }
 
+TEST(http_client, raw_connection_receive_until_returns_at_the_marker) {
+  loopback_server server([](int fd, const std::string&) {
+    loopback_server::write_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+    return true;  // keep the connection open
+  });
+  http_client client("127.0.0.1", server.port());
+  auto conn = client.raw_connect();
+  ASSERT_TRUE(conn.send("GET / HTTP/1.1\r\n\r\n"));
+  const auto start = std::chrono::steady_clock::now();
+  const auto got = conn.receive_until("ok", std::chrono::seconds(5));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(4));
+  EXPECT_EQ(got, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+  EXPECT_FALSE(conn.closed_by_peer());
+}
+
 TEST(http_client, raw_connection_stays_open_while_the_server_waits) {
   loopback_server server([](int, const std::string&) { return false; }, std::chrono::seconds(5));
   http_client client("127.0.0.1", server.port());
