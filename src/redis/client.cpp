@@ -12,23 +12,24 @@ namespace sse::redis {
 namespace net = boost::asio;
 
 client::client(std::vector<executor_type> executors, connection_config cfg,
-               std::vector<const script*> scripts, availability* tracker, std::size_t first_slot)
-    : scripts_(std::move(scripts)) {
+               std::vector<const script*> scripts, std::shared_ptr<availability> tracker,
+               std::size_t first_slot) {
   if (executors.empty()) {
     throw std::invalid_argument("redis::client needs at least one executor");
   }
   for (std::size_t i = 0; i < executors.size(); ++i) {
-    auto c = std::make_unique<connection>(executors[i], cfg);
-    if (tracker != nullptr) {
+    auto c = std::make_shared<connection>(executors[i], cfg);
+    if (tracker) {
       c->set_state_handler(
           [tracker, slot = first_slot + i](bool up) { tracker->report(slot, up); });
     }
-    c->set_connect_hook([this](connection& conn) -> net::awaitable<boost::system::error_code> {
-      if (scripts_.empty()) {
+    // The hook may run after the client is gone: it holds only the connection and the scripts.
+    c->set_connect_hook([scripts](connection& conn) -> net::awaitable<boost::system::error_code> {
+      if (scripts.empty()) {
         co_return boost::system::error_code{};
       }
       request load;
-      for (const script* s : scripts_) {
+      for (const script* s : scripts) {
         load.push("SCRIPT", "LOAD", s->source());
       }
       auto replies = co_await conn.exec_unchecked(std::move(load), conn.config().connect_timeout);
@@ -46,11 +47,13 @@ client::client(std::vector<executor_type> executors, connection_config cfg,
   }
 }
 
-client::~client() = default;
+client::~client() {
+  stop();
+}
 
 void client::start() {
   for (auto& c : connections_) {
-    net::co_spawn(c->get_executor(), c->run(), net::detached);
+    c->start();
   }
 }
 

@@ -27,10 +27,10 @@ class client {
   using executor_type = boost::asio::any_io_executor;
 
   /// One connection per executor (at least one). The scripts are loaded on every (re)connect and
-  /// must outlive the client. availability_slot: this client's connections report to
-  /// tracker slots [first_slot, first_slot + executors.size()) when a tracker is given.
+  /// must outlive every connection (make them static). With a tracker, connection i reports to
+  /// its slot first_slot + i.
   client(std::vector<executor_type> executors, connection_config cfg,
-         std::vector<const script*> scripts = {}, availability* tracker = nullptr,
+         std::vector<const script*> scripts = {}, std::shared_ptr<availability> tracker = {},
          std::size_t first_slot = 0);
   ~client();
   client(const client&) = delete;
@@ -38,8 +38,9 @@ class client {
 
   /// Spawns every connection's run() on its executor. Call once.
   void start();
-  /// Asks every connection to stop; run the executors until their work is done before
-  /// destroying the client. Any thread.
+  /// Asks every connection to stop. The connections live on (owned by their run coroutines)
+  /// until their executors have wound them down, so the client may be destroyed right after.
+  /// Any thread.
   void stop();
 
   /// Runs req on the caller's worker's connection (the one whose executor is the caller's), or
@@ -64,8 +65,7 @@ class client {
  private:
   connection* local_connection(const executor_type& ex) noexcept;
 
-  std::vector<std::unique_ptr<connection>> connections_;
-  std::vector<const script*> scripts_;
+  std::vector<std::shared_ptr<connection>> connections_;
   std::atomic<std::size_t> next_{0};
 };
 

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -39,7 +41,13 @@ connection::connection(executor_type ex, connection_config cfg, bool subscriber_
       read_buffer_(64 * 1024),
       rng_(std::random_device{}()) {}
 
+void connection::start() {
+  net::co_spawn(ex_, run(), net::detached);
+}
+
 net::awaitable<void> connection::run() {
+  // The frame owns a reference: the connection outlives its owner's stop() until this returns.
+  const auto self = shared_from_this();
   while (!stop_requested_.load()) {
     auto ec = co_await connect_socket();
     if (!ec && !stop_requested_.load()) {
@@ -61,10 +69,11 @@ net::awaitable<void> connection::run() {
 
 void connection::stop() {
   stop_requested_.store(true);
-  net::post(ex_, [this] {
-    resolver_.cancel();
-    backoff_timer_.cancel();
-    close_socket();
+  // run() may finish (and release the last reference) before this handler runs.
+  net::post(ex_, [self = shared_from_this()] {
+    self->resolver_.cancel();
+    self->backoff_timer_.cancel();
+    self->close_socket();
   });
 }
 

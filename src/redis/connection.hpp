@@ -10,6 +10,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <random>
 #include <vector>
 
@@ -21,7 +22,9 @@
 
 namespace sse::redis {
 
-class connection {
+/// Owned by shared_ptr: start() keeps the connection alive until run() returns, so an owner may
+/// drop its reference right after stop() while the executor winds the coroutines down.
+class connection : public std::enable_shared_from_this<connection> {
  public:
   using executor_type = boost::asio::any_io_executor;
   /// Runs during every handshake, after AUTH/SELECT/PING and before the connection reports up
@@ -34,8 +37,11 @@ class connection {
   connection(const connection&) = delete;
   connection& operator=(const connection&) = delete;
 
-  /// Keeps the link up until stop(). Call once, on get_executor(); keep the object alive until
-  /// it returns.
+  /// Spawns run() on get_executor(), holding a reference to this until it returns. Call once.
+  void start();
+
+  /// Keeps the link up until stop(). Call once, on get_executor(), on a connection owned by a
+  /// shared_ptr (the coroutine holds a reference until it returns).
   boost::asio::awaitable<void> run();
 
   /// Makes run() return soon: closes the socket, fails pending requests. Any thread.

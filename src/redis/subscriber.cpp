@@ -9,13 +9,14 @@ namespace sse::redis {
 
 namespace net = boost::asio;
 
-subscriber::subscriber(executor_type ex, connection_config cfg, availability* tracker,
-                       std::size_t slot)
-    : conn_(ex, std::move(cfg), /*subscriber_mode=*/true) {
-  conn_.set_push_handler([this](reply&& r) { on_push(std::move(r)); });
-  conn_.set_connect_hook([this](connection& c) { return resubscribe_all(c); });
-  conn_.set_state_handler([this, tracker, slot](bool up) {
-    if (tracker != nullptr) {
+subscriber::subscriber(executor_type ex, connection_config cfg,
+                       std::shared_ptr<availability> tracker, std::size_t slot)
+    : conn_(std::make_shared<connection>(ex, std::move(cfg), /*subscriber_mode=*/true)) {
+  // The handlers use `this`: start() keeps this subscriber alive as long as the connection runs.
+  conn_->set_push_handler([this](reply&& r) { on_push(std::move(r)); });
+  conn_->set_connect_hook([this](connection& c) { return resubscribe_all(c); });
+  conn_->set_state_handler([this, tracker, slot](bool up) {
+    if (tracker) {
       tracker->report(slot, up);
     }
     if (!up) {
@@ -32,11 +33,11 @@ subscriber::subscriber(executor_type ex, connection_config cfg, availability* tr
 }
 
 void subscriber::start() {
-  net::co_spawn(conn_.get_executor(), conn_.run(), net::detached);
+  net::co_spawn(conn_->get_executor(), conn_->run(), net::detached);
 }
 
 void subscriber::stop() {
-  conn_.stop();
+  conn_->stop();
 }
 
 net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection& c) {
@@ -66,12 +67,13 @@ net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection
 }
 
 net::awaitable<result<void>> subscriber::subscribe(std::string channel) {
-  co_return co_await net::co_spawn(conn_.get_executor(), subscribe_here(std::move(channel)),
+  auto self = shared_from_this();
+  co_return co_await net::co_spawn(conn_->get_executor(), self->subscribe_here(std::move(channel)),
                                    net::use_awaitable);
 }
 
 net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
-  if (!conn_.up()) {
+  if (!conn_->up()) {
     co_return errc::store_unavailable;
   }
   auto [it, inserted] = channels_.try_emplace(channel, false);
@@ -82,7 +84,7 @@ net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
   // order, so our confirmation also means the channel is live.
   request r;
   r.push("SUBSCRIBE", channel);
-  auto replies = co_await conn_.exec(std::move(r));
+  auto replies = co_await conn_->exec(std::move(r));
   if (!replies) {
     co_return replies.error();
   }
@@ -97,7 +99,7 @@ net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
 }
 
 void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wanted) {
-  net::post(conn_.get_executor(),
+  net::post(conn_->get_executor(),
             [this, channel = std::move(channel), still_wanted = std::move(still_wanted)] {
               if (still_wanted && still_wanted()) {
                 return;
@@ -108,7 +110,7 @@ void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wa
               // Queued synchronously, so a SUBSCRIBE posted after this handler goes out after it.
               request r;
               r.push("UNSUBSCRIBE", channel);
-              conn_.send_detached(std::move(r));
+              conn_->send_detached(std::move(r));
             });
 }
 

@@ -7,6 +7,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -18,12 +19,13 @@
 
 namespace sse::redis {
 
-class subscriber {
+/// Owned by shared_ptr: start() keeps it alive until its connection's run() returns.
+class subscriber : public std::enable_shared_from_this<subscriber> {
  public:
   using executor_type = boost::asio::any_io_executor;
   using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
 
-  subscriber(executor_type ex, connection_config cfg, availability* tracker = nullptr,
+  subscriber(executor_type ex, connection_config cfg, std::shared_ptr<availability> tracker = {},
              std::size_t slot = 0);
   subscriber(const subscriber&) = delete;
   subscriber& operator=(const subscriber&) = delete;
@@ -34,7 +36,9 @@ class subscriber {
   /// subscribed again.
   void set_resync_handler(std::function<void()> handler) { on_resync_ = std::move(handler); }
 
+  /// Spawns the connection. Call once.
   void start();
+  /// Asks the connection to stop; the object may be released right after. Any thread.
   void stop();
 
   /// Subscribes to channel and completes when Redis confirmed it (at once when it already is).
@@ -45,9 +49,9 @@ class subscriber {
   /// subscriber's executor (a new subscribe may have raced the last unsubscribe). Any thread.
   void unsubscribe(std::string channel, std::function<bool()> still_wanted);
 
-  bool up() const noexcept { return conn_.up(); }
-  executor_type get_executor() const { return conn_.get_executor(); }
-  connection& link() noexcept { return conn_; }
+  bool up() const noexcept { return conn_->up(); }
+  executor_type get_executor() const { return conn_->get_executor(); }
+  connection& link() noexcept { return *conn_; }
 
   /// Channels subscribed or being subscribed. Subscriber's executor only.
   std::size_t channel_count() const noexcept { return channels_.size(); }
@@ -57,7 +61,7 @@ class subscriber {
   boost::asio::awaitable<boost::system::error_code> resubscribe_all(connection& conn);
   void on_push(reply&& r);
 
-  connection conn_;
+  std::shared_ptr<connection> conn_;
   std::unordered_map<std::string, bool> channels_;  ///< channel -> confirmed on this link
   bool resync_pending_ = false;
   bool connected_once_ = false;

@@ -1,0 +1,19 @@
+#pragma once
+// zstd in the gateway, never in Redis (issue 3): payloads are compressed before they are stored
+// and decompressed only when delivered.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "core/error.hpp"
+
+namespace sse::store::redis_layout {
+
+/// A zstd frame of in (with its content size, so decompression allocates once).
+std::string zstd_compress(std::string_view in, int level);
+
+/// The content of a zstd frame; errc::internal when corrupt or larger than max_size.
+result<std::string> zstd_decompress(std::string_view frame, std::size_t max_size);
+
+}  // namespace sse::store::redis_layout

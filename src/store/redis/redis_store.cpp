@@ -1,0 +1,479 @@
+#include "store/redis/redis_store.hpp"
+
+#include <boost/asio/this_coro.hpp>
+#include <string_view>
+
+#include "core/epoch.hpp"
+#include "store/redis/record.hpp"
+#include "store/redis/scripts.hpp"
+#include "stream/sse_encoder.hpp"
+
+namespace sse::store {
+
+namespace net = boost::asio;
+using redis::reply;
+using namespace redis_layout;
+
+namespace {
+
+// An operation that meets a legacy stream upgrades it and runs again; one upgrade suffices,
+// the bound only stops a bug from spinning.
+constexpr int max_legacy_rounds = 3;
+
+// Beyond this many streams the per-node stats forget everything and start over: they are an
+// approximation for /metrics, not a second copy of Redis.
+constexpr std::size_t max_known_streams = 100'000;
+
+std::string_view tag_of(const reply& r) {
+  if (!r.is_array() || r.elements.empty() || !r.elements[0].is_string()) {
+    return {};
+  }
+  return r.elements[0].str;
+}
+
+long long int_at(const reply& r, std::size_t i) {
+  if (i >= r.elements.size()) {
+    return 0;
+  }
+  return r.elements[i].to_int().value_or(0);
+}
+
+const std::string& str_at(const reply& r, std::size_t i) {
+  static const std::string empty;
+  return i < r.elements.size() ? r.elements[i].str : empty;
+}
+
+// A script's error reply: Redis refusing for now (out of memory, loading, read-only replica)
+// is an outage the producer should retry; anything else is a bug.
+errc error_of(const reply& r) {
+  for (std::string_view p : {"OOM", "LOADING", "BUSY", "READONLY", "MASTERDOWN", "TRYAGAIN"}) {
+    if (r.error_starts_with(p)) {
+      return errc::store_unavailable;
+    }
+  }
+  return errc::internal;
+}
+
+// Owns the numbers turned into script arguments; views stay valid (a deque never moves).
+class arg_list {
+ public:
+  std::string_view num(long long v) { return own(std::to_string(v)); }
+  std::string_view own(std::string s) {
+    owned_.push_back(std::move(s));
+    return owned_.back();
+  }
+  void add(std::string_view v) { args_.push_back(v); }
+  void add_num(long long v) { args_.push_back(num(v)); }
+  const std::vector<std::string_view>& args() const noexcept { return args_; }
+
+ private:
+  std::deque<std::string> owned_;
+  std::vector<std::string_view> args_;
+};
+
+}  // namespace
+
+redis_store::redis_store(store_limits limits, redis_store_options options,
+                         std::vector<executor_type> workers, const core::clock& clock)
+    : limits_(limits),
+      options_(std::move(options)),
+      clock_(clock),
+      availability_(std::make_shared<redis::availability>(workers.size() + 1)),
+      registry_(std::make_shared<live_registry>()) {
+  client_ = std::make_unique<redis::client>(workers, options_.connection, all_scripts(),
+                                            availability_, 0);
+  subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
+                                                    availability_, workers.size());
+  // These handlers may run after the store is gone (the subscriber winds down on its own), so
+  // they hold only shared state.
+  subscriber_->set_message_handler([registry = registry_, prefix = options_.prefix](
+                                       std::string_view channel, std::string_view payload) {
+    auto id = stream_id_from(prefix, "live:", channel);
+    if (!id || !registry->watched(*id)) {
+      return;
+    }
+    auto msg = parse_live_message(payload);
+    if (!msg) {
+      return;  // not ours or corrupt: the next resync re-reads the buffer anyway
+    }
+    if (msg->gone) {
+      registry->deliver_gone(*id);
+      return;
+    }
+    auto batch = std::make_shared<stream::event_batch>();
+    batch->stream_id = *id;
+    batch->epoch = std::string(msg->epoch);
+    batch->events.reserve(msg->members.size());
+    for (std::string_view m : msg->members) {
+      if (auto e = decode_member(m, msg->epoch)) {
+        batch->events.push_back(std::move(*e));
+      }
+    }
+    registry->deliver(*id, batch);
+  });
+  subscriber_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+}
+
+redis_store::~redis_store() {
+  stop();
+}
+
+void redis_store::set_availability_handler(std::function<void(bool)> handler) {
+  availability_->set_handler(std::move(handler));
+}
+
+void redis_store::start() {
+  client_->start();
+  subscriber_->start();
+}
+
+void redis_store::stop() {
+  registry_->clear();
+  client_->stop();
+  subscriber_->stop();
+}
+
+bool redis_store::available() const noexcept {
+  return availability_->all_up();
+}
+
+redis_store::compression_stats redis_store::compression() const noexcept {
+  return {bytes_in_.load(std::memory_order_relaxed), bytes_stored_.load(std::memory_order_relaxed)};
+}
+
+migration_context redis_store::migration() const {
+  return migration_context{
+      *client_, options_.prefix, limits_, options_.compress_min_bytes, options_.compression_level,
+      clock_};
+}
+
+net::awaitable<result<migration_report>> redis_store::migrate_all(std::size_t batch) {
+  co_return co_await migrate_all_legacy(migration(), batch);
+}
+
+net::awaitable<result<migrate_outcome>> redis_store::migrate_stream(std::string stream_id) {
+  co_return co_await migrate_legacy_stream(migration(), std::move(stream_id));
+}
+
+void redis_store::remember(const std::string& stream_id, std::int64_t events, std::int64_t bytes) {
+  std::lock_guard lock(stats_mu_);
+  if (known_.size() >= max_known_streams && known_.count(stream_id) == 0) {
+    known_.clear();
+  }
+  known_[stream_id] = {events, bytes};
+}
+
+void redis_store::forget(const std::string& stream_id) {
+  std::lock_guard lock(stats_mu_);
+  known_.erase(stream_id);
+}
+
+store_stats redis_store::stats() const noexcept {
+  store_stats s;
+  s.streams = static_cast<std::int64_t>(registry_->stream_count());
+  std::lock_guard lock(stats_mu_);
+  for (const auto& [id, v] : known_) {
+    s.events_buffered += v.first;
+    s.bytes_buffered += v.second;
+  }
+  return s;
+}
+
+// ---- operations: one script call each ----
+
+net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
+                                                          stream_options options) {
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    arg_list a;
+    a.add(a.own(core::make_epoch()));
+    a.add_num(core::to_unix_ms(clock_.now()));
+    a.add_num(static_cast<long long>(limits_.buffer_limit));
+    a.add_num(static_cast<long long>(limits_.buffer_max_bytes));
+    a.add_num(limits_.ttl.count());
+    a.add(options.buffer_limit ? a.num(static_cast<long long>(*options.buffer_limit)) : "");
+    a.add(options.ttl ? a.num(options.ttl->count()) : "");
+    auto r = co_await client_->eval(create_script(), key_list, a.args());
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    auto tag = tag_of(*r);
+    if (tag == "legacy") {
+      if (auto m = co_await migrate_stream(stream_id); !m) {
+        co_return m.error();
+      }
+      continue;
+    }
+    if (tag == "created" || tag == "exists") {
+      co_return create_result{str_at(*r, 1), tag == "created"};
+    }
+    co_return errc::internal;
+  }
+  co_return errc::internal;
+}
+
+net::awaitable<result<append_result>> redis_store::append(append_request request) {
+  if (request.events.empty()) {
+    co_return errc::invalid_argument;
+  }
+  for (const auto& e : request.events) {
+    if (e.priority < min_priority || e.priority > max_priority) {
+      co_return errc::invalid_event;
+    }
+  }
+  const auto k = keys(request.stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
+
+  arg_list a;
+  a.add(k.channel);
+  a.add_num(core::to_unix_ms(clock_.now()));
+  a.add(a.own(core::make_epoch()));
+  a.add_num(static_cast<long long>(limits_.buffer_limit));
+  a.add_num(static_cast<long long>(limits_.buffer_max_bytes));
+  a.add_num(limits_.ttl.count());
+  const auto& o = request.create_options;
+  a.add(o.buffer_limit ? a.num(static_cast<long long>(*o.buffer_limit)) : "");
+  a.add(o.ttl ? a.num(o.ttl->count()) : "");
+  a.add(request.producer_seq ? a.num(static_cast<long long>(*request.producer_seq)) : "");
+  a.add_num(static_cast<long long>(request.events.size()));
+  std::uint64_t in = 0;
+  std::uint64_t stored = 0;
+  for (const auto& e : request.events) {
+    // Compressed here, on the worker, never in Redis.
+    auto rec = encode_record(e, false, options_.compress_min_bytes, options_.compression_level);
+    in += e.data.size();
+    stored += rec.bytes.size();
+    a.add_num(e.priority);
+    a.add_num(rec.size_bytes);
+    a.add(a.own(std::move(rec.bytes)));
+  }
+
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    auto r = co_await client_->eval(append_script(), key_list, a.args());
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    auto tag = tag_of(*r);
+    if (tag == "legacy") {
+      if (auto m = co_await migrate_stream(request.stream_id); !m) {
+        co_return m.error();
+      }
+      continue;
+    }
+    if (tag == "ended") {
+      co_return errc::stream_ended;
+    }
+    if (tag == "conflict") {
+      co_return errc::producer_seq_conflict;
+    }
+    append_result res;
+    res.epoch = str_at(*r, 1);
+    res.first_seq = static_cast<seq_t>(int_at(*r, 2));
+    res.last_seq = static_cast<seq_t>(int_at(*r, 3));
+    if (tag == "dup") {
+      res.duplicate = true;
+      co_return res;
+    }
+    if (tag != "ok" || r->elements.size() < 8) {
+      co_return errc::internal;
+    }
+    res.created = int_at(*r, 4) != 0;
+    const reply& ev = r->elements[5];
+    for (std::size_t i = 0; i + 2 < ev.elements.size(); i += 3) {
+      res.evicted.push_back(stream::trimmed_event{
+          static_cast<seq_t>(ev.elements[i].to_int().value_or(0)),
+          static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
+          static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
+    }
+    bytes_in_.fetch_add(in, std::memory_order_relaxed);
+    bytes_stored_.fetch_add(stored, std::memory_order_relaxed);
+    remember(request.stream_id, int_at(*r, 6), int_at(*r, 7));
+    co_return res;
+  }
+  co_return errc::internal;
+}
+
+net::awaitable<result<end_result>> redis_store::end(std::string stream_id, stream_status status) {
+  if (status == stream_status::open) {
+    co_return errc::invalid_argument;
+  }
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
+  stream::new_event e{"end", stream::end_event_data(to_string(status)), max_priority};
+  auto rec = encode_record(e, true, options_.compress_min_bytes, options_.compression_level);
+  arg_list a;
+  a.add(k.channel);
+  a.add_num(core::to_unix_ms(clock_.now()));
+  a.add_num(limits_.end_retention.count());
+  a.add(to_string(status));
+  a.add_num(rec.size_bytes);
+  a.add(rec.bytes);
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    auto r = co_await client_->eval(end_script(), key_list, a.args());
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    auto tag = tag_of(*r);
+    if (tag == "legacy") {
+      if (auto m = co_await migrate_stream(stream_id); !m) {
+        co_return m.error();
+      }
+      continue;
+    }
+    if (tag == "not_found") {
+      co_return errc::stream_not_found;
+    }
+    if (tag == "ok" || tag == "already") {
+      co_return end_result{str_at(*r, 1), static_cast<seq_t>(int_at(*r, 2)), tag == "already"};
+    }
+    co_return errc::internal;
+  }
+  co_return errc::internal;
+}
+
+net::awaitable<result<stream_info>> redis_store::info(std::string stream_id) {
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    auto r = co_await client_->eval(info_script(), key_list, {});
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    auto tag = tag_of(*r);
+    if (tag == "legacy") {
+      if (auto m = co_await migrate_stream(stream_id); !m) {
+        co_return m.error();
+      }
+      continue;
+    }
+    if (tag == "not_found") {
+      co_return errc::stream_not_found;
+    }
+    if (tag != "ok" || r->elements.size() < 13) {
+      co_return errc::internal;
+    }
+    stream_info i;
+    i.epoch = str_at(*r, 1);
+    i.status = parse_stream_status(str_at(*r, 2)).value_or(stream_status::open);
+    i.last_seq = static_cast<seq_t>(int_at(*r, 3));
+    i.first_seq = static_cast<seq_t>(int_at(*r, 4));
+    i.buffered_count = static_cast<std::size_t>(int_at(*r, 5));
+    i.buffered_bytes = static_cast<std::size_t>(int_at(*r, 6));
+    i.trimmed_count = static_cast<std::uint64_t>(int_at(*r, 7));
+    auto limit = r->elements[8].to_int();
+    auto max_bytes = r->elements[9].to_int();
+    i.buffer_limit = limit ? static_cast<std::size_t>(*limit) : limits_.buffer_limit;
+    i.buffer_max_bytes =
+        max_bytes ? static_cast<std::size_t>(*max_bytes) : limits_.buffer_max_bytes;
+    i.created_at = core::time_point(std::chrono::milliseconds(int_at(*r, 10)));
+    i.updated_at = core::time_point(
+        std::chrono::milliseconds(r->elements[11].to_int().value_or(int_at(*r, 10))));
+    i.expires_in = std::chrono::milliseconds(std::max<long long>(0, int_at(*r, 12)));
+    remember(stream_id, static_cast<std::int64_t>(i.buffered_count),
+             static_cast<std::int64_t>(i.buffered_bytes));
+    co_return i;
+  }
+  co_return errc::internal;
+}
+
+net::awaitable<result<void>> redis_store::remove(std::string stream_id) {
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
+  const std::string_view args[] = {k.channel};
+  auto r = co_await client_->eval(remove_script(), key_list, args);
+  if (!r) {
+    co_return r.error();
+  }
+  if (r->is_error()) {
+    co_return error_of(*r);
+  }
+  forget(stream_id);
+  auto tag = tag_of(*r);
+  if (tag == "not_found") {
+    co_return errc::stream_not_found;
+  }
+  if (tag != "ok") {
+    co_return errc::internal;
+  }
+  co_return result<void>{};
+}
+
+net::awaitable<result<read_result>> redis_store::read_after(std::string stream_id, seq_t after) {
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
+  const std::string after_text = std::to_string(after);
+  const std::string_view args[] = {after_text};
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    auto r = co_await client_->eval(read_script(), key_list, args);
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    auto tag = tag_of(*r);
+    if (tag == "legacy") {
+      if (auto m = co_await migrate_stream(stream_id); !m) {
+        co_return m.error();
+      }
+      continue;
+    }
+    if (tag == "not_found") {
+      co_return errc::stream_not_found;
+    }
+    if (tag != "ok" || r->elements.size() < 5) {
+      co_return errc::internal;
+    }
+    read_result out;
+    out.epoch = str_at(*r, 1);
+    out.last_seq = static_cast<seq_t>(int_at(*r, 2));
+    out.ended = int_at(*r, 3) != 0;
+    const reply& members = r->elements[4];
+    out.events.reserve(members.elements.size());
+    for (const auto& m : members.elements) {
+      // Decompressed here: only what is delivered. A record that cannot be decoded is left
+      // out, which a resume reports as a gap rather than failing the whole stream.
+      if (auto e = decode_member(m.str, out.epoch)) {
+        out.events.push_back(std::move(*e));
+      }
+    }
+    co_return out;
+  }
+  co_return errc::internal;
+}
+
+net::awaitable<result<void>> redis_store::watch(std::string stream_id, live_listener* listener) {
+  // Registered before subscribing: a batch published right after the confirmation must find
+  // the listener (an earlier one may reach it too; sessions de-duplicate by seq).
+  registry_->add(stream_id, listener);
+  auto r = co_await subscriber_->subscribe(keys(stream_id).channel);
+  if (!r) {
+    unwatch(stream_id, listener);
+    co_return r.error();
+  }
+  co_return result<void>{};
+}
+
+void redis_store::unwatch(const std::string& stream_id, live_listener* listener) {
+  if (registry_->remove(stream_id, listener)) {
+    // Unsubscribe unless a watch() for the same stream raced this one.
+    subscriber_->unsubscribe(keys(stream_id).channel, [registry = registry_, stream_id] {
+      return registry->watched(stream_id);
+    });
+  }
+}
+
+}  // namespace sse::store

@@ -1,0 +1,117 @@
+#pragma once
+// The shared store on Redis (issue 3): several gateway nodes serve the same streams. Every
+// operation is one script call (one round trip) on the caller's worker's connection; live
+// batches travel on `{prefix}live:{id}` through one subscriber connection per node.
+//
+// Threading: every method may be called from any worker. Construction, start() and stop() from
+// the owner's thread. Listeners are called on the subscriber's executor (workers.front()).
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "redis/availability.hpp"
+#include "redis/client.hpp"
+#include "redis/config.hpp"
+#include "redis/subscriber.hpp"
+#include "store/redis/keys.hpp"
+#include "store/redis/live_registry.hpp"
+#include "store/redis/migration.hpp"
+#include "store/store.hpp"
+
+namespace sse::store {
+
+struct redis_store_options {
+  redis::connection_config connection;
+  std::string prefix = "sse:";           ///< --redis-prefix
+  std::size_t compress_min_bytes = 128;  ///< --compress-min-bytes: zstd at or above this size
+  int compression_level = 3;
+};
+
+class redis_store final : public store {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+
+  /// workers: one command connection each (callers use their own worker's); the subscriber
+  /// connection runs on workers.front(). clock must outlive the store. Call start() next.
+  redis_store(store_limits limits, redis_store_options options, std::vector<executor_type> workers,
+              const core::clock& clock);
+  ~redis_store() override;
+  redis_store(const redis_store&) = delete;
+  redis_store& operator=(const redis_store&) = delete;
+
+  /// handler(false) when a connection is lost (SseStoreUnavailable), handler(true) when every
+  /// connection is up again (SseStoreRecovered, and the first connect). Set before start();
+  /// called on a connection's executor, must be quick.
+  void set_availability_handler(std::function<void(bool)> handler);
+
+  /// Connects (in the background: available() turns true once every connection is up).
+  void start();
+  /// Disconnects; the connections wind down on their executors, so the store may be destroyed
+  /// right after. Listeners get nothing more.
+  void stop();
+
+  boost::asio::awaitable<result<create_result>> create(std::string stream_id,
+                                                       stream_options options) override;
+  boost::asio::awaitable<result<append_result>> append(append_request request) override;
+  boost::asio::awaitable<result<end_result>> end(std::string stream_id,
+                                                 stream_status status) override;
+  boost::asio::awaitable<result<stream_info>> info(std::string stream_id) override;
+  boost::asio::awaitable<result<void>> remove(std::string stream_id) override;
+  boost::asio::awaitable<result<read_result>> read_after(std::string stream_id,
+                                                         seq_t after) override;
+  boost::asio::awaitable<result<void>> watch(std::string stream_id,
+                                             live_listener* listener) override;
+  void unwatch(const std::string& stream_id, live_listener* listener) override;
+  /// Redis expires keys itself: nothing to sweep.
+  std::vector<expired_stream> sweep_expired() override { return {}; }
+  /// Streams watched on this node; events and bytes as last seen by this node's operations.
+  store_stats stats() const noexcept override;
+  bool available() const noexcept override;
+
+  /// Payload bytes before and after compression, over this node's appends (for /metrics).
+  struct compression_stats {
+    std::uint64_t bytes_in = 0;
+    std::uint64_t bytes_stored = 0;
+  };
+  compression_stats compression() const noexcept;
+
+  /// Upgrades every v1.10-layout stream (`sse-gateway migrate`): SCAN in batches, safe to
+  /// interrupt, to re-run and to run while nodes serve traffic.
+  boost::asio::awaitable<result<redis_layout::migration_report>> migrate_all(
+      std::size_t batch = 100);
+  /// Upgrades one stream if it is in the v1.10 layout.
+  boost::asio::awaitable<result<redis_layout::migrate_outcome>> migrate_stream(
+      std::string stream_id);
+
+  const redis_store_options& options() const noexcept { return options_; }
+
+ private:
+  redis_layout::stream_keys keys(std::string_view stream_id) const {
+    return redis_layout::make_keys(options_.prefix, stream_id);
+  }
+  redis_layout::migration_context migration() const;
+  void remember(const std::string& stream_id, std::int64_t events, std::int64_t bytes);
+  void forget(const std::string& stream_id);
+
+  const store_limits limits_;
+  const redis_store_options options_;
+  const core::clock& clock_;
+  std::shared_ptr<redis::availability> availability_;
+  std::shared_ptr<redis_layout::live_registry> registry_;
+  std::unique_ptr<redis::client> client_;
+  std::shared_ptr<redis::subscriber> subscriber_;
+
+  std::atomic<std::uint64_t> bytes_in_{0};
+  std::atomic<std::uint64_t> bytes_stored_{0};
+  mutable std::mutex stats_mu_;
+  std::unordered_map<std::string, std::pair<std::int64_t, std::int64_t>> known_;
+};
+
+}  // namespace sse::store

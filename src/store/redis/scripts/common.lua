@@ -1,0 +1,71 @@
+-- Shared by every script of the Redis store (prepended to each one before loading).
+-- Key layout (issue 3): KEYS are always state, buffer, meta, tomb of ONE stream; {id} is a hash
+-- tag, so they share a slot and one script may touch them all.
+--   state  hash   epoch status last_seq created_ms updated_ms buffer_limit max_bytes ttl_ms
+--                 bytes trimmed recent v   (the stream while it is open)
+--   buffer zset   score seq, member "<seq>:<record>" (payloads by seq; ZRANGEBYSCORE replays)
+--   meta   zset   score priority*2^40+seq, member "<seq>:<size>" (eviction order: ZPOPMIN is
+--                 the lowest priority, then the oldest; the end event is never in it)
+--   tomb   hash   the state hash renamed by end(): the facts of an ended stream
+-- Numbers are formatted with %d: Lua's default %.14g would print large seqs in exponent form.
+local P40 = 1099511627776
+local RECENT_MAX = 16
+
+local function fmt(n)
+  return string.format('%d', n)
+end
+
+local function is_legacy(buffer)
+  return redis.call('TYPE', buffer).ok == 'list'
+end
+
+-- recent appends for Producer-Seq retries: "first,count;first,count;..." (oldest first)
+local function find_recent(recent, first, count)
+  if not recent then
+    return false
+  end
+  for f, c in string.gmatch(recent, '(%d+),(%d+)') do
+    if tonumber(f) == first and tonumber(c) == count then
+      return true
+    end
+  end
+  return false
+end
+
+local function push_recent(recent, first, count)
+  local entries = {}
+  if recent then
+    for e in string.gmatch(recent, '[^;]+') do
+      entries[#entries + 1] = e
+    end
+  end
+  entries[#entries + 1] = fmt(first) .. ',' .. fmt(count)
+  local from = math.max(1, #entries - RECENT_MAX + 1)
+  local kept = {}
+  for i = from, #entries do
+    kept[#kept + 1] = entries[i]
+  end
+  return table.concat(kept, ';')
+end
+
+-- ZADD in chunks: unpack() of a huge table would overflow Lua's C stack.
+local function zadd_chunked(key, args)
+  local i = 1
+  while i <= #args do
+    local j = math.min(i + 999, #args)
+    redis.call('ZADD', key, unpack(args, i, j))
+    i = j + 1
+  end
+end
+
+-- Live message: "<epoch>\n" then, per event, "<len>:<member>" where member is "<seq>:<record>".
+-- The records travel with the message, so subscribers need no read.
+local function live_message(epoch, members)
+  local parts = {epoch, '\n'}
+  for _, m in ipairs(members) do
+    parts[#parts + 1] = fmt(#m)
+    parts[#parts + 1] = ':'
+    parts[#parts + 1] = m
+  end
+  return table.concat(parts)
+end
