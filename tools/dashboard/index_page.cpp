@@ -1,5 +1,7 @@
 #include "dashboard/index_page.hpp"
 
+#include <set>
+
 #include "dashboard/html_text.hpp"
 #include "dashboard/page_layout.hpp"
 #include "dashboard/run_text.hpp"
@@ -20,9 +22,25 @@ std::string gate_label(const trend_metric& m, const std::vector<run_record>& run
   return {};
 }
 
+/// X axis labels: the short commit when every run has its own, else the run's number (several
+/// runs of one commit would all read the same).
+std::vector<std::string> run_labels(const std::vector<run_record>& runs) {
+  std::set<std::string> commits;
+  for (const run_record& r : runs) {
+    commits.insert(short_commit(r.summary));
+  }
+  std::vector<std::string> labels;
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    labels.push_back(commits.size() == runs.size() ? short_commit(runs[i].summary)
+                                                   : "#" + std::to_string(i + 1));
+  }
+  return labels;
+}
+
 std::string point_tooltip(const run_record& r, const metric_trend& t, std::size_t i) {
   const trend_metric& m = *t.metric;
-  std::string tip = "commit " + (r.summary.commit ? *r.summary.commit : "unknown") + "\n";
+  std::string tip = "run #" + std::to_string(i + 1) + "\n";
+  tip += "commit " + (r.summary.commit ? *r.summary.commit : "unknown") + "\n";
   tip += "date " + r.summary.date + "\n";
   tip += "machine " + machine_text(r.summary.machine) + "\n";
   tip += m.title + ": " + value_text(t.values[i], m.scale, m.unit) + "\n";
@@ -48,11 +66,11 @@ std::string trend_chart(const metric_trend& t, const std::vector<run_record>& ru
   if (!c.threshold_label.empty()) {
     c.thresholds = t.thresholds;
   }
+  const std::vector<std::string> labels = run_labels(runs);
   for (std::size_t i = 0; i < runs.size(); ++i) {
     const run_record& r = runs[i];
-    c.points.push_back({t.values[i], short_commit(r.summary), r.id, run_page_path(r),
-                        point_tooltip(r, t, i), t.checks[i].regression,
-                        r.summary.verdict != "pass"});
+    c.points.push_back({t.values[i], labels[i], r.id, run_page_path(r), point_tooltip(r, t, i),
+                        t.checks[i].regression, r.summary.verdict != "pass"});
   }
   std::string out = "<figure class=\"card\" data-metric=\"" + escape_html(m.id) + "\">";
   out += "<figcaption><h3>" + escape_html(m.title) + "</h3><span class=\"gate\">" +
@@ -68,10 +86,18 @@ std::string regressions_section(const std::vector<regression_flag>& flags,
   const std::string rule = "worse than the median of the previous " +
                            std::to_string(o.baseline_runs) + " runs by more than " +
                            format_number(o.margin * 100, 3) + " %";
+  std::string floors;
+  for (const trend_metric& m : trend_metrics()) {
+    floors +=
+        (floors.empty() ? "" : ", ") + m.title + " " + value_text(m.noise_floor, m.scale, m.unit);
+  }
+  const std::string floors_html =
+      "<div class=\"muted\">Smaller changes are noise and never flagged: " + escape_html(floors) +
+      ".</div>";
   std::string out = "<section id=\"regressions\">";
   if (flags.empty()) {
     out += "<div class=\"banner ok\">No regression flagged (a run is flagged when a metric is " +
-           escape_html(rule) + ").</div>";
+           escape_html(rule) + ")." + floors_html + "</div>";
     return out + "</section>";
   }
   out += "<div class=\"banner bad\"><strong>" + std::to_string(flags.size()) +
@@ -88,7 +114,7 @@ std::string regressions_section(const std::vector<regression_flag>& flags,
            escape_html(value_text(f.baseline, m.scale, m.unit)) + " (" +
            escape_html(describe_change(f)) + ")</li>";
   }
-  return out + "</ul></div></section>";
+  return out + "</ul>" + floors_html + "</div></section>";
 }
 
 std::string skipped_section(const std::vector<skipped_run>& skipped) {

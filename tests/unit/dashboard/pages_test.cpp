@@ -80,9 +80,20 @@ TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
 
 TEST(IndexPage, TooltipNamesCommitDateAndMachine) {
   const std::string html = render_index(make_history(2), {});
-  EXPECT_NE(html.find("<title>commit c1ffffffffffff\ndate 2026-03-02T10:00:00Z\nmachine bench-1 "
-                      "(Test CPU, 2 cores)\np95 deliver latency: 2.5 ms"),
-            std::string::npos);
+  EXPECT_NE(
+      html.find("<title>run #2\ncommit c1ffffffffffff\ndate 2026-03-02T10:00:00Z\nmachine bench-1 "
+                "(Test CPU, 2 cores)\np95 deliver latency: 2.5 ms"),
+      std::string::npos);
+}
+
+TEST(IndexPage, AxisLabelsAreCommitsUnlessACommitRepeats) {
+  history h = make_history(3);
+  std::string html = render_index(h, {});
+  EXPECT_EQ(count(html, ">c1ffffff</text>"), 6u);
+  h.runs[2].summary.commit = h.runs[1].summary.commit;
+  html = render_index(h, {});
+  EXPECT_EQ(count(html, ">c1ffffff</text>"), 0u);
+  EXPECT_EQ(count(html, ">#3</text>"), 6u);
 }
 
 TEST(IndexPage, RegressionIsMarkedAndListedFirst) {
