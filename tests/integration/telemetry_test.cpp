@@ -105,6 +105,18 @@ TEST_F(telemetry_test, resume_with_another_epoch_reports_an_attempt_and_a_failur
   EXPECT_EQ(json_string(*failure, "reason"), "epoch_reset") << boost::json::serialize(*failure);
 }
 
+TEST_F(telemetry_test, resume_ahead_of_the_stream_reports_reason_ahead) {
+  start();
+  const auto epoch = *json_string(append("ah", "x"), "epoch");
+  auto sub = subscribe("ah", epoch + ":7");
+  ASSERT_EQ(sub->status(), 200);
+  ASSERT_TRUE(sub->next_event(5s));
+  const auto failure = gw().wait_for_telemetry("SseResumeFailure", for_stream("ah"));
+  ASSERT_TRUE(failure) << gw().diagnostics();
+  // README "Telemetry": reason is one of unknown_stream, expired, epoch_reset, ahead, store_error.
+  EXPECT_EQ(json_string(*failure, "reason"), "ahead") << boost::json::serialize(*failure);
+}
+
 TEST_F(telemetry_test, resume_of_an_unknown_stream_reports_a_failure) {
   start();
   auto sub = subscribe("nobody", "abcdef:3");

@@ -1,0 +1,71 @@
+// The process as an operator starts it: flags and SSE_GATEWAY_* variables (flags win), bad flags
+// refused at start with a message, the demo page only with --demo.
+#include <sys/wait.h>
+
+#include "gateway_test.hpp"
+
+namespace sse::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class startup_test : public gateway_test {
+ protected:
+  std::string first_bytes_of_a_subscription() {
+    http().put(stream_path("cfg"));
+    auto sub = subscribe("cfg");
+    EXPECT_EQ(sub->status(), 200);
+    sub->pump_for(300ms);
+    return sub->raw_body();
+  }
+};
+
+TEST_F(startup_test, environment_variables_configure_and_flags_win) {
+  gateway_options o;
+  o.env = {{"SSE_GATEWAY_RETRY_MS", "3000"}};
+  gw_ = std::make_unique<gateway_process>(o);
+  http_ = std::make_unique<http_client>(gw().host(), gw().port());
+  EXPECT_EQ(first_bytes_of_a_subscription().rfind("retry: 3000\n", 0), 0u);
+
+  o.args = {"--retry-ms", "2500"};
+  gw_ = std::make_unique<gateway_process>(o);
+  http_ = std::make_unique<http_client>(gw().host(), gw().port());
+  EXPECT_EQ(first_bytes_of_a_subscription().rfind("retry: 2500\n", 0), 0u);
+}
+
+TEST_F(startup_test, bad_flags_stop_the_start_with_a_message) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"--buffer-limit", "abc"},
+                                                                {"--heartbeat", "soon"},
+                                                                {"--telemetry", "carrier-pigeon"},
+                                                                {"--no-such-flag"}}) {
+    SCOPED_TRACE(args.front());
+    gateway_options o;
+    o.args = args;
+    o.start_timeout = 10s;
+    try {
+      gateway_process gw(o);
+      ADD_FAILURE() << "the gateway started with a bad flag";
+    } catch (const std::runtime_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("before listening"), std::string::npos) << what;
+      EXPECT_EQ(what.find("exited with 0"), std::string::npos)
+          << "a bad flag is an error: " << what;
+      const auto flag = args.front().substr(2);
+      EXPECT_NE(what.find(flag), std::string::npos) << "the message names the flag: " << what;
+    }
+  }
+}
+
+TEST_F(startup_test, demo_page_only_with_demo) {
+  start({"--demo"});
+  const auto page = http().get("/");
+  EXPECT_EQ(page.status, 200) << page.describe();
+  EXPECT_EQ(page.header("Content-Type").value_or("").rfind("text/html", 0), 0u) << page.describe();
+  EXPECT_NE(page.body.find("EventSource"), std::string::npos) << "the page reads a live stream";
+
+  start();
+  EXPECT_TRUE(is_api_error(http().get("/"), 404));
+}
+
+}  // namespace
+}  // namespace sse::test
