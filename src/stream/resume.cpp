@@ -58,11 +58,13 @@ resume_decision decide_resume(const std::optional<resume_point>& rp, std::string
   if (!rp->epoch.empty() && rp->epoch != current_epoch) {
     return {resume_kind::reset_epoch, 0};
   }
-  if (rp->seq > last_seq) {
-    return {resume_kind::reset_ahead, 0};
-  }
+  // An ended stream has nothing after its end event: a position at or past it is finished
+  // (HTTP 204 stops EventSource), not "ahead" — the API says "at or past the end event".
   if (ended && rp->seq >= last_seq) {
     return {resume_kind::finished, rp->seq};
+  }
+  if (rp->seq > last_seq) {
+    return {resume_kind::reset_ahead, 0};
   }
   return {resume_kind::resume, rp->seq};
 }

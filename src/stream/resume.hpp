@@ -41,8 +41,8 @@ struct resume_decision {
 };
 
 /// Decides how to serve a subscribe. Checked in this order: no rp -> from_start after 0; rp
-/// epoch set and not current_epoch -> reset_epoch after 0; rp.seq > last_seq -> reset_ahead
-/// after 0; ended and rp.seq >= last_seq -> finished (the end event is always the last seq);
+/// epoch set and not current_epoch -> reset_epoch after 0; ended and rp.seq >= last_seq ->
+/// finished (the end event is always the last seq); rp.seq > last_seq -> reset_ahead after 0;
 /// otherwise resume after rp.seq.
 resume_decision decide_resume(const std::optional<resume_point>& rp, std::string_view current_epoch,
                               seq_t last_seq, bool ended);

@@ -119,8 +119,13 @@ TEST(DecideResume, AheadResets) {
   EXPECT_EQ(d.after, 0u);
   d = decide_resume(resume_point{"", 1}, "abcdef", 0, false);
   EXPECT_EQ(d.kind, resume_kind::reset_ahead);
-  d = decide_resume(resume_point{"", 11}, "abcdef", 10, true);
-  EXPECT_EQ(d.kind, resume_kind::reset_ahead);
+}
+
+TEST(DecideResume, PastTheEndOfAnEndedStreamIsFinished) {
+  auto d = decide_resume(resume_point{"", 11}, "abcdef", 10, true);
+  EXPECT_EQ(d.kind, resume_kind::finished);
+  d = decide_resume(resume_point{"abcdef", 100}, "abcdef", 10, true);
+  EXPECT_EQ(d.kind, resume_kind::finished);
 }
 
 TEST(DecideResume, AtTheEndOfAnEndedStreamIsFinished) {
