@@ -44,7 +44,10 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
     const redis::reply& status_reply = (*replies)[0];
     const redis::reply& list = (*replies)[1];
     if (!list.is_array() || list.elements.empty()) {
-      co_return migrate_outcome::not_legacy;  // WRONGTYPE (already upgraded) or gone
+      if (report != nullptr) {
+        ++report->skipped;  // WRONGTYPE: upgraded meanwhile (by a touch or another run), or gone
+      }
+      co_return migrate_outcome::not_legacy;
     }
     const std::string status = status_reply.is_string() ? status_reply.str : "open";
 
