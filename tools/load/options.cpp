@@ -78,7 +78,8 @@ int parse_options(int argc, char** argv, load_options& o, bool& exit_now) {
       ->check(CLI::IsMember({"memory", "redis"}))
       ->capture_default_str();
   app.add_option("--gateway-arg", o.gateway_args,
-                 "Extra argument for the started gateway (repeatable; write --gateway-arg=--flag for flags)")
+                 "Extra argument for the started gateway (repeatable; write --gateway-arg=--flag "
+                 "for flags)")
       ->allow_extra_args(false);
   app.add_option("--producers,-P", o.producers, "Producer connections")
       ->check(CLI::Range(1u, 1000u))

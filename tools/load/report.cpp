@@ -213,6 +213,7 @@ std::string summary_json(const run_info& info, const run_report& report) {
   };
   agg["deliver_latency_ms"] = latency(s.deliver_latency_us, true);
   agg["resume_latency_ms"] = latency(s.resume_latency_us, true);
+  agg["resume_head_latency_ms"] = latency(s.resume_head_latency_us, true);
   agg["longest_resume_ms"] = a.longest_resume_ms;
   agg["gap_seqs"] = s.gap_seqs;
   agg["unannounced_losses"] = s.unannounced_losses;

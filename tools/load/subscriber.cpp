@@ -53,6 +53,12 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
     s.open_started = attempt_start;
     auto status = co_await s.conn.open(run_.server, target, resume_point);
     s.open_started = {};
+    if (resuming && status) {
+      std::lock_guard lock(shard_.mutex);
+      shard_.window.resume_head_latency_us.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(steady::now() - attempt_start)
+              .count()));
+    }
     if (run_.stopping.load()) {
       break;
     }

@@ -58,6 +58,7 @@ void window_sample::merge(const window_sample& o) noexcept {
   reorders += o.reorders;
   resume_latency_us.merge(o.resume_latency_us);
   deliver_latency_us.merge(o.deliver_latency_us);
+  resume_head_latency_us.merge(o.resume_head_latency_us);
 }
 
 void window_sample::clear() noexcept {
@@ -68,6 +69,7 @@ void window_sample::clear() noexcept {
   unannounced_losses = duplicates = reorders = 0;
   resume_latency_us.clear();
   deliver_latency_us.clear();
+  resume_head_latency_us.clear();
 }
 
 window_row make_row(std::size_t index, std::chrono::nanoseconds start, std::chrono::nanoseconds end,

@@ -43,6 +43,8 @@ struct window_sample {
   std::uint64_t reorders = 0;
   latency_histogram resume_latency_us;   ///< successful and failed attempts alike
   latency_histogram deliver_latency_us;  ///< live events only (see SCHEMA.md)
+  /// Resume attempts' time to the answer's head (a part of resume latency, for diagnosis).
+  latency_histogram resume_head_latency_us;
 
   void record_resume(resume_outcome o, std::chrono::microseconds latency) noexcept;
   void record_violation(violation v) noexcept;
