@@ -100,11 +100,11 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   }
 
   store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
-  services_ = std::make_unique<http::services>(cfg_, *store_, *sink_, metrics_, clock_);
+  services_ = std::make_unique<http::services>(cfg_, *store_.store, *sink_, metrics_, clock_);
 
   std::vector<http::worker_binding> bindings;
   for (const auto& ex : executors) {
-    hubs_.push_back(std::make_unique<fanout::hub>(ex, *store_));
+    hubs_.push_back(std::make_unique<fanout::hub>(ex, *store_.store));
     bindings.push_back(http::worker_binding{ex, hubs_.back().get()});
   }
   if (cfg_.demo) {
@@ -118,12 +118,27 @@ gateway::~gateway() {
   if (started_ && !finished_) {
     stop();
   }
-  // I/O objects first, then the workers' io_contexts (destroying whatever coroutine is still
-  // suspended in them, whose destructors use the hubs, the store and the server's worker
-  // registries), then those.
-  demo_.reset();
-  server_->release_acceptor();
-  workers_.clear();
+  drain_workers();
+  // Members go in reverse order: server, demo, hubs, services, store, and the io_contexts last,
+  // so that whatever the store or the server posts while going down has a context to go to.
+}
+
+void gateway::drain_workers() noexcept {
+  // The workers are stopped. Run what is still queued on them (completions of closed sockets,
+  // the store's connections winding down), so that no session is left suspended, holding
+  // pointers into the hubs and the store, when those are destroyed. Bounded.
+  for (auto& w : workers_) {
+    for (int round = 0; round < 100; ++round) {
+      w->ioc.restart();
+      try {
+        if (w->ioc.poll() == 0) {
+          break;
+        }
+      } catch (const std::exception& e) {
+        spdlog::error("worker: unexpected exception while draining: {}", e.what());
+      }
+    }
+  }
 }
 
 void gateway::start() {
@@ -135,6 +150,9 @@ void gateway::start() {
     write_port_file(cfg_.port_file, server_->port());
   }
   server_->start();
+  if (store_.start) {
+    store_.start();
+  }
   if (demo_) {
     demo_->start();
   }
@@ -143,6 +161,15 @@ void gateway::start() {
     threads_.emplace_back([&ioc = w->ioc] { run_worker(ioc); });
   }
   started_ = true;
+  // A network store connects in the background; give it a moment so that the first requests
+  // do not meet 503 (it is not an error to start without it: /readyz says not ready).
+  const auto connect_deadline = std::chrono::steady_clock::now() + 3s;
+  while (!store_.store->available() && std::chrono::steady_clock::now() < connect_deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  if (!store_.store->available()) {
+    spdlog::warn("the store is not available yet; serving anyway (/readyz reports not ready)");
+  }
   spdlog::info("sse-gateway listening on {}:{} ({} workers, store {}{})", cfg_.listen_host,
                server_->port(), workers_.size(),
                cfg_.store.starts_with("redis") ? "redis" : cfg_.store,
@@ -167,7 +194,10 @@ net::awaitable<void> gateway::sweep_loop() {
 }
 
 void gateway::sweep_once() {
-  for (const auto& gone : store_->sweep_expired()) {
+  if (store_.tick) {
+    store_.tick();
+  }
+  for (const auto& gone : store_.store->sweep_expired()) {
     metrics_.streams_expired_total.fetch_add(1, std::memory_order_relaxed);
     telemetry::event e{std::string(telemetry::names::stream_expired), gone.stream_id, {}, 0};
     e.fields["epoch"] = gone.epoch;
@@ -211,6 +241,9 @@ void gateway::wait() {
     spdlog::warn("shutdown grace over: closing {} connections", server_->open_sessions());
     server_->close_all();
     until_closed(1000ms);
+  }
+  if (store_.stop) {
+    store_.stop();  // its connections wind down on the workers: drain_workers() runs the rest
   }
   for (auto& w : workers_) {
     w->ioc.stop();

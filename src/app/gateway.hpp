@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "app/store_factory.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "store/store.hpp"
@@ -64,13 +65,14 @@ class gateway {
 
   const config::config& cfg() const noexcept { return cfg_; }
   telemetry::metrics& metrics() noexcept { return metrics_; }
-  store::store& store() noexcept { return *store_; }
+  store::store& store() noexcept { return *store_.store; }
   /// Connections still open (for tests).
   std::size_t open_connections() const noexcept;
 
  private:
   boost::asio::awaitable<void> sweep_loop();
   void sweep_once();
+  void drain_workers() noexcept;
 
   config::config cfg_;
   core::system_clock system_clock_;
@@ -78,8 +80,9 @@ class gateway {
   telemetry::metrics metrics_;
   std::unique_ptr<telemetry::sink> owned_sink_;
   telemetry::sink* sink_;
-  std::vector<std::unique_ptr<worker>> workers_;  // io_contexts: destroyed after the rest below
-  std::unique_ptr<store::store> store_;
+  // The io_contexts go last: everything below may hold I/O objects or handlers bound to them.
+  std::vector<std::unique_ptr<worker>> workers_;
+  built_store store_;
   std::unique_ptr<http::services> services_;
   std::vector<std::unique_ptr<fanout::hub>> hubs_;
   std::unique_ptr<demo_producer> demo_;

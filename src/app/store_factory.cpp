@@ -1,10 +1,71 @@
 #include "app/store_factory.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <atomic>
 #include <stdexcept>
 
+#include "redis/config.hpp"
 #include "store/memory/memory_store.hpp"
+#include "store/redis/redis_store.hpp"
+#include "telemetry/names.hpp"
 
 namespace sse::app {
+namespace {
+
+built_store make_redis_store(const store_context& ctx) {
+  auto url = redis::parse_redis_url(ctx.cfg.store);
+  if (!url) {
+    // The URL is not echoed: it may hold a password.
+    throw std::runtime_error(
+        "--store: malformed redis URL (expected redis://[:password@]host:port[/db])");
+  }
+  store::redis_store_options options;
+  options.connection = *url;
+  options.connection.client_name = "sse-gateway:" + ctx.cfg.node_id;
+  options.prefix = ctx.cfg.redis_prefix;
+  options.compress_min_bytes = ctx.cfg.compress_min_bytes;
+  auto redis =
+      std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
+
+  // The first "up" is the start, not a recovery, and our own stop() is not an outage: only
+  // an outage and the recovery after it are reported.
+  struct availability_state {
+    std::atomic<bool> down{false};
+    std::atomic<bool> stopping{false};
+  };
+  auto state = std::make_shared<availability_state>();
+  redis->set_availability_handler([&sink = ctx.sink, state](bool up) {
+    if (state->stopping.load()) {
+      return;
+    }
+    if (!up) {
+      state->down.store(true);
+      spdlog::warn("redis store unavailable");
+      sink.emit(telemetry::event{std::string(telemetry::names::store_unavailable), {}, {}, 0});
+    } else if (state->down.exchange(false)) {
+      spdlog::info("redis store recovered");
+      sink.emit(telemetry::event{std::string(telemetry::names::store_recovered), {}, {}, 0});
+    }
+  });
+
+  built_store out;
+  store::redis_store* r = redis.get();
+  out.start = [r] { r->start(); };
+  out.stop = [r, state] {
+    state->stopping.store(true);
+    r->stop();
+  };
+  out.tick = [r, &m = ctx.metrics] {
+    const auto c = r->compression();
+    m.compress_input_bytes_total.store(c.bytes_in, std::memory_order_relaxed);
+    m.compress_output_bytes_total.store(c.bytes_stored, std::memory_order_relaxed);
+  };
+  out.store = std::move(redis);
+  return out;
+}
+
+}  // namespace
 
 store::store_limits limits_from(const config::config& cfg) {
   store::store_limits l;
@@ -15,14 +76,14 @@ store::store_limits limits_from(const config::config& cfg) {
   return l;
 }
 
-std::unique_ptr<store::store> make_store(const store_context& ctx) {
+built_store make_store(const store_context& ctx) {
   if (ctx.cfg.store == "memory") {
-    return std::make_unique<store::memory_store>(limits_from(ctx.cfg), ctx.clock);
+    built_store out;
+    out.store = std::make_unique<store::memory_store>(limits_from(ctx.cfg), ctx.clock);
+    return out;
   }
   if (ctx.cfg.store.starts_with("redis://")) {
-    // store/redis plugs in here once it is built. (The URL is not echoed: it may hold a
-    // password.)
-    throw std::runtime_error("redis store not built yet");
+    return make_redis_store(ctx);
   }
   throw std::runtime_error("unknown store \"" + ctx.cfg.store +
                            "\" (expected memory or redis://host:port)");

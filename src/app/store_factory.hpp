@@ -1,8 +1,9 @@
 #pragma once
 // The seam where --store picks its implementation: `memory` (the embedded store) or
-// `redis://...` (store/redis, when built). Startup only.
+// `redis://...` (store/redis). Startup only.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -24,11 +25,20 @@ struct store_context {
   telemetry::metrics& metrics;
 };
 
+/// A store and the hooks of its lifetime that the store interface does not have.
+struct built_store {
+  std::unique_ptr<store::store> store;
+  std::function<void()> start;  ///< once the workers run (connects a network store); may be empty
+  std::function<void()> stop;   ///< before the workers stop; may be empty
+  std::function<void()> tick;   ///< every second (store-specific metrics); may be empty
+};
+
 /// The store limits from the config (buffer limit and bytes, TTL, end retention).
 store::store_limits limits_from(const config::config& cfg);
 
 /// Builds the store for cfg.store. Throws std::runtime_error with a one-line message for an
-/// unknown or unavailable store (the caller exits 1).
-std::unique_ptr<store::store> make_store(const store_context& ctx);
+/// unknown store or a malformed Redis URL (the caller exits 1). A Redis store emits
+/// SseStoreUnavailable / SseStoreRecovered when its connections go down and come back.
+built_store make_store(const store_context& ctx);
 
 }  // namespace sse::app

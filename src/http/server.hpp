@@ -46,9 +46,6 @@ class server {
   /// Any thread. Shutdown step 2 (after the grace period): close every remaining connection.
   void close_all();
 
-  /// Destroys the acceptor. Only once the workers stopped, before their io_contexts go.
-  void release_acceptor() noexcept { acceptor_.reset(); }
-
   /// Connections whose session has not finished yet. Any thread.
   std::size_t open_sessions() const noexcept { return open_.load(std::memory_order_acquire); }
 

@@ -49,6 +49,7 @@ void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
   // an idle writer goes out at once.
   if (write_in_flight_ && queued_bytes_ > s_.cfg.max_queue_bytes) {
     slow_ = true;
+    dropped_queue_bytes_ = queued_bytes_;
     queue_.clear();
     queued_bytes_ = 0;
     close_socket(socket_);  // fails the blocked write and the peer read: the session ends
@@ -183,7 +184,7 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
     const bool epoch_reset = decision.kind == stream::resume_kind::reset_epoch;
     out_.push_back(shared_frame(
         stream::encode_reset(epoch_reset ? "epoch" : "ahead", epoch_, read->last_seq)));
-    resume_failure(epoch_reset ? "epoch_reset" : "ahead_of_stream", resume_outcome::reset);
+    resume_failure(epoch_reset ? "epoch_reset" : "ahead", resume_outcome::reset);
   }
   resumed_ = rp_.has_value() && decision.kind == stream::resume_kind::resume;
   stream::replay_plan plan =
@@ -216,7 +217,9 @@ void sse_subscription::report_finish() {
       {"epoch", epoch_}, {"delivered", delivered_}, {"last_seq", next_seq_ - 1}};
   if (slow_) {
     s_.metrics.slow_clients_dropped_total.fetch_add(1, std::memory_order_relaxed);
-    emit(telemetry::names::slow_client_dropped, where);
+    boost::json::object fields = where;
+    fields["queued_bytes"] = dropped_queue_bytes_;
+    emit(telemetry::names::slow_client_dropped, std::move(fields));
   } else if (hold_expired_) {
     if (rp_) {
       resume_failure("store_error", resume_outcome::store_error);

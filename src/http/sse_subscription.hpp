@@ -105,9 +105,10 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   seq_t next_seq_ = 1;
   std::vector<std::pair<std::shared_ptr<const stream::event_batch>, std::size_t>> queue_;
   std::size_t queued_bytes_ = 0;
-  std::vector<frame_ptr> out_;  // frames for the next write
-  std::size_t out_events_ = 0;  // stored events among them
-  std::size_t out_gaps_ = 0;    // gap frames among them
+  std::size_t dropped_queue_bytes_ = 0;  // the queue when a slow client was dropped
+  std::vector<frame_ptr> out_;           // frames for the next write
+  std::size_t out_events_ = 0;           // stored events among them
+  std::size_t out_gaps_ = 0;             // gap frames among them
   std::uint64_t delivered_ = 0;
 
   // State.
