@@ -9,7 +9,9 @@
 #include <thread>
 
 #include "app/gateway.hpp"
+#include "app/store_factory.hpp"
 #include "config/parse.hpp"
+#include "store/redis/migrate_command.hpp"
 #include "telemetry/logging.hpp"
 
 int main(int argc, char** argv) {
@@ -18,10 +20,13 @@ int main(int argc, char** argv) {
     std::fputs(parsed.message.c_str(), parsed.exit_code == 0 ? stdout : stderr);
     return parsed.exit_code;
   }
-  if (!parsed.subcommand.empty()) {
-    std::fprintf(stderr, "sse-gateway: %s: not available in this build\n",
-                 parsed.subcommand.c_str());
-    return 1;
+  if (parsed.subcommand == "migrate") {
+    sse::store::migrate_command_options m;
+    m.url = parsed.cfg.store;
+    m.prefix = parsed.cfg.redis_prefix;
+    m.limits = sse::app::limits_from(parsed.cfg);
+    m.compress_min_bytes = parsed.cfg.compress_min_bytes;
+    return sse::store::run_migrate_command(m, stdout, stderr);
   }
   sse::telemetry::init_logging(parsed.cfg.log_level);
 

@@ -33,7 +33,14 @@ subscriber::subscriber(executor_type ex, connection_config cfg,
 }
 
 void subscriber::start() {
-  net::co_spawn(conn_->get_executor(), conn_->run(), net::detached);
+  // The connection's handlers use `this`: the spawned coroutine keeps this subscriber alive
+  // until the connection's run() returns.
+  net::co_spawn(
+      conn_->get_executor(),
+      [](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
+        co_await self->conn_->run();
+      }(shared_from_this()),
+      net::detached);
 }
 
 void subscriber::stop() {
@@ -99,19 +106,20 @@ net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
 }
 
 void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wanted) {
-  net::post(conn_->get_executor(),
-            [this, channel = std::move(channel), still_wanted = std::move(still_wanted)] {
-              if (still_wanted && still_wanted()) {
-                return;
-              }
-              if (channels_.erase(channel) == 0) {
-                return;
-              }
-              // Queued synchronously, so a SUBSCRIBE posted after this handler goes out after it.
-              request r;
-              r.push("UNSUBSCRIBE", channel);
-              conn_->send_detached(std::move(r));
-            });
+  // Holds a reference: the store may be gone by the time this runs.
+  net::post(conn_->get_executor(), [self = shared_from_this(), channel = std::move(channel),
+                                    still_wanted = std::move(still_wanted)] {
+    if (still_wanted && still_wanted()) {
+      return;
+    }
+    if (self->channels_.erase(channel) == 0) {
+      return;
+    }
+    // Queued synchronously, so a SUBSCRIBE posted after this handler goes out after it.
+    request r;
+    r.push("UNSUBSCRIBE", channel);
+    self->conn_->send_detached(std::move(r));
+  });
 }
 
 void subscriber::on_push(reply&& r) {
