@@ -8,10 +8,11 @@
 # ${SSE_GATE_OUT:-build/perf-gate}. Exit code: the tool's (0 pass, 1 gate failed, 2 setup error).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-scripts/bootstrap.sh
+# A failure to install or build is a setup error (2), like the tool's own, never a gate verdict.
 preset=${SSE_GATE_PRESET:-release}
-cmake --preset "$preset" >/dev/null
-cmake --build --preset "$preset" --target sse-gateway sse-live-resume
+scripts/bootstrap.sh || exit 2
+cmake --preset "$preset" >/dev/null || exit 2
+cmake --build --preset "$preset" --target sse-gateway sse-live-resume || exit 2
 out=${SSE_GATE_OUT:-build/perf-gate}
 rm -rf "$out"
 exec "build/$preset/tools/load/sse-live-resume" --gateway-bin "build/$preset/src/sse-gateway" \
