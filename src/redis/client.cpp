@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "redis/run_on.hpp"
+
 namespace sse::redis {
 
 namespace net = boost::asio;
@@ -88,9 +90,12 @@ net::awaitable<result<std::vector<reply>>> client::exec(request req,
     co_return co_await c->exec(std::move(req), timeout);
   }
   // Not on a worker (tests, the migrate command): run on a connection's own executor.
-  connection& c = *connections_[next_.fetch_add(1) % connections_.size()];
-  co_return co_await net::co_spawn(c.get_executor(), c.exec(std::move(req), timeout),
-                                   net::use_awaitable);
+  std::shared_ptr<connection> c = connections_[next_.fetch_add(1) % connections_.size()];
+  // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+  auto op = [c, req = std::move(req), timeout]() mutable {
+    return c->exec(std::move(req), timeout);
+  };
+  co_return co_await run_on<result<std::vector<reply>>>(c->get_executor(), std::move(op));
 }
 
 net::awaitable<result<std::vector<reply>>> client::exec(request req) {

@@ -5,6 +5,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "redis/run_on.hpp"
+
 namespace sse::redis {
 
 namespace net = boost::asio;
@@ -74,9 +76,11 @@ net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection
 }
 
 net::awaitable<result<void>> subscriber::subscribe(std::string channel) {
-  auto self = shared_from_this();
-  co_return co_await net::co_spawn(conn_->get_executor(), self->subscribe_here(std::move(channel)),
-                                   net::use_awaitable);
+  // Named, not a temporary inside the co_await: GCC 12 destroys such temporaries twice.
+  auto op = [self = shared_from_this(), channel = std::move(channel)]() mutable {
+    return self->subscribe_here(std::move(channel));
+  };
+  co_return co_await run_on<result<void>>(conn_->get_executor(), std::move(op));
 }
 
 net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
