@@ -1,0 +1,276 @@
+// Several real sse-gateway processes on one Redis (issue 3): publish on one node, read on
+// another, resume on a third, exactly once and in order; hand-over under concurrent appends
+// across nodes; a paused Redis during live traffic; and the `migrate` command on seeded
+// v1.10-layout streams.
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json/serialize.hpp>
+#include <thread>
+
+#include "bounded_wait.hpp"
+#include "child_process.hpp"
+#include "gateway_process.hpp"
+#include "http_client.hpp"
+#include "json_lines.hpp"
+#include "legacy_fixture.hpp"
+#include "redis_fixture.hpp"
+#include "seeded_rng.hpp"
+#include "sse_client.hpp"
+#include "temp_dir.hpp"
+
+namespace sse::store::redis_test {
+namespace {
+
+using test::gateway_process;
+using test::http_client;
+using test::parsed_event;
+using test::sse_client;
+
+std::string event_body(const std::string& data, int priority = 1) {
+  boost::json::object o;
+  o["data"] = data;
+  o["priority"] = priority;
+  return boost::json::serialize(o);
+}
+
+std::uint64_t seq_of(const parsed_event& e) {
+  auto colon = e.id.rfind(':');
+  return colon == std::string::npos ? 0 : std::stoull(e.id.substr(colon + 1));
+}
+
+class RedisGatewayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (gateway_process::default_binary().empty()) {
+      GTEST_SKIP() << "sse-gateway binary not built";
+    }
+    redis().command("FLUSHALL");
+  }
+  void TearDown() override {
+    if (HasFailure()) {
+      for (auto& n : nodes_) {
+        std::cout << "---- " << n->diagnostics() << std::endl;
+      }
+    }
+    nodes_.clear();
+  }
+
+  virtual test::redis_server& redis() { return shared_redis(); }
+
+  gateway_process& start_node(std::vector<std::string> extra = {}) {
+    test::gateway_options o;
+    o.args = {"--store", redis().url()};
+    o.args.insert(o.args.end(), extra.begin(), extra.end());
+    o.name = "node" + std::to_string(nodes_.size());
+    nodes_.push_back(std::make_unique<gateway_process>(o));
+    return *nodes_.back();
+  }
+
+  static std::string events_path(const std::string& id) { return "/v1/streams/" + id + "/events"; }
+
+  std::vector<std::unique_ptr<gateway_process>> nodes_;
+};
+
+TEST_F(RedisGatewayTest, PublishOnOneNodeReadOnAnotherResumeOnAThird) {
+  auto& a = start_node();
+  auto& b = start_node();
+  auto& c = start_node();
+  http_client on_a(a.host(), a.port());
+  const std::string id = "three-nodes";
+  auto created = on_a.put("/v1/streams/" + id);
+  ASSERT_EQ(created.status, 201) << created.describe();
+  const std::string epoch = *test::json_string(created.json_object(), "epoch");
+
+  sse_client live_b(b.host(), b.port(), events_path(id));
+  ASSERT_EQ(live_b.status(), 200);
+  for (int i = 1; i <= 10; ++i) {
+    auto r = on_a.post(events_path(id), event_body("token " + std::to_string(i)));
+    ASSERT_EQ(r.status, 200) << r.describe();
+  }
+  auto first = live_b.collect(4, 10s);
+  ASSERT_EQ(first.size(), 4u);
+  EXPECT_EQ(first[3].id, epoch + ":4");
+  EXPECT_EQ(first[3].data, "token 4");
+  live_b.close_abruptly();
+
+  sse_client resumed_c(c.host(), c.port(), events_path(id), epoch + ":4");
+  ASSERT_EQ(resumed_c.status(), 200);
+  auto rest = resumed_c.collect(6, 10s);
+  ASSERT_EQ(rest.size(), 6u);
+  for (std::size_t i = 0; i < rest.size(); ++i) {
+    EXPECT_EQ(rest[i].id, epoch + ":" + std::to_string(5 + i));
+    EXPECT_EQ(rest[i].data, "token " + std::to_string(5 + i));
+  }
+  // Live on C for an append on B, then the end from A.
+  ASSERT_EQ(http_client(b.host(), b.port()).post(events_path(id), event_body("token 11")).status,
+            200);
+  auto end = on_a.post("/v1/streams/" + id + "/end", R"({"status":"completed"})");
+  ASSERT_EQ(end.status, 200) << end.describe();
+  auto tail = resumed_c.collect_until([](const parsed_event& e) { return e.event == "end"; }, 10s);
+  ASSERT_EQ(tail.size(), 2u);
+  EXPECT_EQ(tail[0].data, "token 11");
+  EXPECT_EQ(tail[1].id, epoch + ":12");
+  EXPECT_TRUE(resumed_c.wait_closed(5s));
+  sse_client after_end(b.host(), b.port(), events_path(id), epoch + ":12");
+  EXPECT_EQ(after_end.status(), 204);
+}
+
+TEST_F(RedisGatewayTest, HandOverUnderConcurrentAppendsAcrossNodes) {
+  test::seeded_rng rng;
+  auto& producer_node = start_node({"--buffer-limit", "100000"});
+  auto& reader_1 = start_node({"--buffer-limit", "100000"});
+  auto& reader_2 = start_node({"--buffer-limit", "100000"});
+  const std::string id = "handover-nodes";
+  http_client producer(producer_node.host(), producer_node.port());
+  auto created = producer.put("/v1/streams/" + id);
+  ASSERT_EQ(created.status, 201);
+  const std::string epoch = *test::json_string(created.json_object(), "epoch");
+
+  constexpr std::uint64_t total = 300;
+  std::atomic<std::uint64_t> acked{0};
+  std::atomic<bool> producer_failed{false};
+  const auto seed = static_cast<std::uint64_t>(rng.uniform(0, 1'000'000));
+  std::thread t([&] {
+    http_client client(producer_node.host(), producer_node.port());
+    std::mt19937_64 prng(seed);
+    std::uint64_t next = 1;
+    while (next <= total) {
+      const std::uint64_t n = std::min<std::uint64_t>(total - next + 1, 1 + prng() % 5);
+      std::string body;
+      for (std::uint64_t i = 0; i < n; ++i) {
+        body += event_body("d" + std::to_string(next + i), static_cast<int>(prng() % 4)) + "\n";
+      }
+      auto r = client.post(events_path(id), body, "application/x-ndjson");
+      if (r.status != 200) {
+        producer_failed = true;
+        return;
+      }
+      next += n;
+      acked = next - 1;
+    }
+    client.post("/v1/streams/" + id + "/end", R"({"status":"completed"})");
+  });
+
+  // Subscribers join at various points on the two other nodes while the producer runs.
+  struct joined {
+    std::uint64_t resume;
+    std::unique_ptr<sse_client> client;
+  };
+  std::vector<joined> subs;
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_TRUE(test::bounded_wait([&] { return acked.load() >= total * i / 8; }, 20s));
+    const std::uint64_t resume = acked.load() == 0 ? 0 : rng.uniform(0, acked.load());
+    auto& node = i % 2 == 0 ? reader_1 : reader_2;
+    subs.push_back(joined{resume, std::make_unique<sse_client>(
+                                      node.host(), node.port(), events_path(id),
+                                      resume == 0 ? std::nullopt
+                                                  : std::optional<std::string>(
+                                                        epoch + ":" + std::to_string(resume)))});
+  }
+  t.join();
+  ASSERT_FALSE(producer_failed.load());
+  for (auto& s : subs) {
+    ASSERT_EQ(s.client->status(), 200);
+    auto events =
+        s.client->collect_until([](const parsed_event& e) { return e.event == "end"; }, 30s);
+    ASSERT_FALSE(events.empty());
+    ASSERT_EQ(events.back().event, "end") << "resume " << s.resume;
+    ASSERT_EQ(events.size(), total - s.resume + 1) << "resume " << s.resume;
+    for (std::size_t i = 0; i + 1 < events.size(); ++i) {
+      ASSERT_EQ(seq_of(events[i]), s.resume + 1 + i) << "resume " << s.resume;
+      ASSERT_EQ(events[i].data, "d" + std::to_string(s.resume + 1 + i));
+    }
+  }
+}
+
+// A private Redis that the test may pause.
+class RedisGatewayBlipTest : public RedisGatewayTest {
+ protected:
+  void SetUp() override {
+    if (gateway_process::default_binary().empty()) {
+      GTEST_SKIP() << "sse-gateway binary not built";
+    }
+    test::redis_options o;
+    o.name = "redis-gw-blip";
+    own_ = std::make_unique<test::redis_server>(o);
+  }
+  void TearDown() override {
+    RedisGatewayTest::TearDown();
+    if (own_ && own_->paused()) {
+      own_->resume();
+    }
+  }
+  test::redis_server& redis() override { return *own_; }
+  std::unique_ptr<test::redis_server> own_;
+};
+
+TEST_F(RedisGatewayBlipTest, PausedRedisAnswers503ThenRecoversWithoutLossOrDuplicate) {
+  auto& node = start_node();
+  http_client http(node.host(), node.port(), 15s);
+  const std::string id = "blip";
+  ASSERT_EQ(
+      http.post(events_path(id), event_body("e1"), "application/json", {{"Producer-Seq", "1"}})
+          .status,
+      200);
+  sse_client live(node.host(), node.port(), events_path(id));
+  ASSERT_EQ(live.status(), 200);
+  ASSERT_EQ(live.collect(1, 10s).size(), 1u);
+
+  own_->pause();
+  auto during =
+      http.post(events_path(id), event_body("e2"), "application/json", {{"Producer-Seq", "2"}});
+  EXPECT_EQ(during.status, 503) << during.describe();
+  EXPECT_TRUE(during.header("Retry-After").has_value());
+  EXPECT_TRUE(test::bounded_wait([&] { return http.get("/readyz").status == 503; }, 10s));
+  EXPECT_TRUE(node.wait_for_telemetry("SseStoreUnavailable", {}, 10s).has_value());
+  own_->resume();
+  EXPECT_TRUE(test::bounded_wait([&] { return http.get("/readyz").status == 200; }, 15s));
+  EXPECT_TRUE(node.wait_for_telemetry("SseStoreRecovered", {}, 10s).has_value());
+
+  // The producer retries: applied once whether or not the paused attempt ran.
+  auto retry =
+      http.post(events_path(id), event_body("e2"), "application/json", {{"Producer-Seq", "2"}});
+  ASSERT_EQ(retry.status, 200) << retry.describe();
+  ASSERT_EQ(
+      http.post(events_path(id), event_body("e3"), "application/json", {{"Producer-Seq", "3"}})
+          .status,
+      200);
+  auto got = live.collect(2, 15s);
+  ASSERT_EQ(got.size(), 2u) << "the subscriber stayed connected and resynced";
+  EXPECT_EQ(got[0].data, "e2");
+  EXPECT_EQ(got[1].data, "e3");
+  EXPECT_EQ(seq_of(got[1]), 3u);
+}
+
+TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {
+  for (int i = 0; i < 3; ++i) {
+    write_legacy_stream(redis(), make_legacy_stream("legacy-" + std::to_string(i), 5, {2}));
+  }
+  test::child_options co;
+  co.program = gateway_process::default_binary();
+  co.args = {"migrate", "--store", redis().url()};
+  co.name = "migrate";
+  test::temp_dir dir("migrate");
+  co.output_dir = dir.path();
+  test::child_process migrate(co);
+  auto status = migrate.wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(test::exited_with(status, 0)) << migrate.stderr_text();
+  EXPECT_NE(migrate.stdout_text().find("migrated 3"), std::string::npos) << migrate.stdout_text();
+  EXPECT_EQ(redis().command("TYPE", "sse:buffer:{legacy-1}").str, "zset");
+
+  auto& node = start_node();
+  sse_client resumed(node.host(), node.port(), events_path("legacy-1"), "legacy01:1");
+  ASSERT_EQ(resumed.status(), 200);
+  auto events = resumed.collect(4, 10s);  // gap for 2, then 3, 4, 5
+  ASSERT_EQ(events.size(), 4u);
+  EXPECT_EQ(events[0].event, "gap");
+  EXPECT_EQ(events[1].id, "legacy01:3");
+  EXPECT_EQ(events[1].data, "legacy 3");
+  EXPECT_EQ(events[3].id, "legacy01:5");
+}
+
+}  // namespace
+}  // namespace sse::store::redis_test
