@@ -65,6 +65,9 @@ class RedisGatewayTest : public ::testing::Test {
     o.args.insert(o.args.end(), extra.begin(), extra.end());
     o.name = "node" + std::to_string(nodes_.size());
     nodes_.push_back(std::make_unique<gateway_process>(o));
+    // The node listens before its Redis links are up: wait until it says it is ready.
+    http_client probe(nodes_.back()->host(), nodes_.back()->port());
+    EXPECT_TRUE(test::bounded_wait([&] { return probe.get("/readyz").status == 200; }, 10s));
     return *nodes_.back();
   }
 

@@ -128,6 +128,8 @@ void redis_store::start() {
 }
 
 void redis_store::stop() {
+  // Going down on purpose is not an outage: no SseStoreUnavailable at shutdown.
+  availability_->set_handler(nullptr);
   registry_->clear();
   client_->stop();
   subscriber_->stop();
