@@ -9,7 +9,14 @@ packages=(
   libhiredis-dev libzstd-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools
+  chromium
 )
+# The dashboard's browser test drives chromium with playwright-core from npm. Node may already be
+# on the machine from elsewhere (with its own npm, which Debian's npm package would conflict
+# with): only install Debian's when there is none.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
