@@ -307,15 +307,24 @@ void BM_CompressionMix(benchmark::State& state) {
   std::size_t in = 0;
   std::size_t out = 0;
   std::size_t compressed = 0;
+  std::size_t big_in = 0;
+  std::size_t big_out = 0;
   for (auto _ : state) {
-    in = out = compressed = 0;
+    in = out = compressed = big_in = big_out = 0;
     for (const auto& p : payloads) {
       auto r = store::redis_layout::encode_record({"delta", p, 1}, false, 128, 3);
+      const std::size_t stored = r.bytes.size() - 4 - 5;  // data only (header, type excluded)
       in += p.size();
-      out += r.bytes.size() - 4 - 5;  // data bytes only (header and type excluded)
+      out += stored;
       compressed += r.compressed ? 1 : 0;
+      if (p.size() >= 128) {
+        big_in += p.size();
+        big_out += stored;
+      }
     }
   }
+  state.counters["ratio_at_or_above_128B"] =
+      static_cast<double>(big_out) / static_cast<double>(big_in);
   state.counters["input_bytes"] = static_cast<double>(in);
   state.counters["stored_bytes"] = static_cast<double>(out);
   state.counters["ratio"] = static_cast<double>(out) / static_cast<double>(in);
