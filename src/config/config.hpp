@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "config/fault_resume.hpp"
+
 namespace sse::config {
 
 struct config {
@@ -35,6 +37,7 @@ struct config {
   bool demo = false;
   std::string redis_prefix = "sse:";
   std::size_t compress_min_bytes = 128;
+  resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };
 
 }  // namespace sse::config

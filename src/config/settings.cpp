@@ -7,6 +7,7 @@
 
 #include "config/byte_size.hpp"
 #include "config/duration.hpp"
+#include "config/fault_resume.hpp"
 #include "config/number.hpp"
 #include "config/values.hpp"
 
@@ -208,6 +209,23 @@ std::vector<setting> build() {
   t.push_back(bytes_setting("compress-min-bytes",
                             "Event data above this size is zstd-compressed in Redis",
                             &config::compress_min_bytes, 0));
+  {
+    setting s = make("fault-resume", "FAULT",
+                     "TEST ONLY: refuse (503) or delay the subscribes that carry a resume point "
+                     "during a window of the run time",
+                     "`refuse,after=D,for=D` or `delay=D,after=D,for=D` with durations such as "
+                     "8s (for > 0), or `none`");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto f = parse_fault_resume(v);
+      if (!f) {
+        return f.error();
+      }
+      cfg.fault_resume = *f;
+      return {};
+    };
+    s.show = [](const config& cfg) { return format_fault_resume(cfg.fault_resume); };
+    t.push_back(std::move(s));
+  }
   return t;
 }
 

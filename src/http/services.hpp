@@ -4,6 +4,7 @@
 // use from any worker thread.
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -32,6 +33,8 @@ struct services {
   std::atomic<bool> draining{false};
   /// The demo's current stream id (GET /demo/current), empty unless --demo. Any thread.
   std::function<std::optional<std::string>()> demo_current;
+  /// When the gateway started: the test-only --fault-resume window is measured from here.
+  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };
 
 }  // namespace sse::http

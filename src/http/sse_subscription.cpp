@@ -1,6 +1,7 @@
 #include "http/sse_subscription.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/redirect_error.hpp>
 
 #include "http/negotiation.hpp"
 #include "http/sse_session.hpp"
@@ -104,6 +105,9 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
     rp_ = *parsed;
     emit(telemetry::names::resume_attempt,
          {{"last_event_id", rp_text_}, {"resume_seq", rp_->seq}, {"resume_epoch", rp_->epoch}});
+    if (auto refused = co_await inject_resume_fault()) {
+      co_return refused;
+    }
   }
 
   std::optional<response> answer;
@@ -116,6 +120,23 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
     case prepared::ready:
       break;
   }
+  co_return std::nullopt;
+}
+
+net::awaitable<std::optional<response>> sse_subscription::inject_resume_fault() {
+  const auto& fault = s_.cfg.fault_resume;
+  const auto since_start =
+      std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - s_.started);
+  if (!fault.active_at(since_start)) {
+    co_return std::nullopt;
+  }
+  if (fault.what == config::resume_fault::action::refuse) {
+    co_return error_response(503, "fault_injected",
+                             "resume refused by the test-only --fault-resume setting");
+  }
+  net::steady_timer t(socket_.get_executor(), fault.delay);
+  boost::system::error_code ec;
+  co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
   co_return std::nullopt;
 }
 

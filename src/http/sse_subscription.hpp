@@ -64,6 +64,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
 
   // sse_subscription.cpp
   boost::asio::awaitable<prepared> prepare(std::optional<response>& answer);
+  /// The test-only --fault-resume: a 503 to answer, or a delay, inside its window.
+  boost::asio::awaitable<std::optional<response>> inject_resume_fault();
   void emit(std::string_view name, boost::json::object fields);
   void resume_failure(std::string_view reason, telemetry::resume_outcome outcome);
   void report_finish();

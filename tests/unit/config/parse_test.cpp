@@ -90,6 +90,12 @@ std::vector<good_case> good_cases() {
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
       {"compress-min-bytes", "1KiB",
        [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 1024u); }},
+      {"fault-resume", "refuse,after=7s,for=3s",
+       [](const config& c) {
+         EXPECT_EQ(c.fault_resume.what, resume_fault::action::refuse);
+         EXPECT_EQ(c.fault_resume.after, milliseconds(7000));
+         EXPECT_EQ(c.fault_resume.span, milliseconds(3000));
+       }},
   };
 }
 
@@ -189,7 +195,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 24u);
+  EXPECT_EQ(settings().size(), 25u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -299,6 +305,7 @@ std::vector<bad_case> bad_cases() {
       {"compress-min-bytes", "-1"},
       {"compress-min-bytes", "1.5"},
       {"max-event-bytes", "99999999999999999999999"},
+      {"fault-resume", "refuse"},
   };
 }
 
