@@ -1,0 +1,375 @@
+#include "redis/cluster/cluster_client.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <optional>
+#include <set>
+
+#include "redis/client.hpp"
+#include "redis/cluster/slot.hpp"
+#include "redis/request.hpp"
+#include "redis/run_on.hpp"
+
+namespace sse::redis::cluster {
+
+namespace net = boost::asio;
+
+namespace {
+
+connection_config config_for(const connection_config& base, const node_address& node) {
+  connection_config cfg = base;
+  cfg.host = node.host;
+  cfg.port = node.port;
+  cfg.db = 0;  // a cluster has only database 0
+  return cfg;
+}
+
+request encode(const command& argv) {
+  std::vector<std::string_view> views(argv.begin(), argv.end());
+  request r;
+  r.push_argv(views);
+  return r;
+}
+
+// Errors that say "not now, same node": the slot is being migrated (multi-key op split between
+// nodes) or the cluster is electing a new master.
+bool transient_cluster_error(const reply& r) {
+  return r.error_starts_with("TRYAGAIN") || r.error_starts_with("CLUSTERDOWN");
+}
+
+}  // namespace
+
+cluster_client::cluster_client(executor_type ex, std::vector<node_address> seeds,
+                               connection_config base, std::vector<const script*> scripts,
+                               cluster_options options)
+    : ex_(std::move(ex)),
+      seeds_(std::move(seeds)),
+      base_(std::move(base)),
+      scripts_(std::move(scripts)),
+      options_(options) {}
+
+cluster_client::~cluster_client() {
+  stop();
+}
+
+void cluster_client::stop() {
+  stopped_.store(true);
+  std::lock_guard lock(links_mu_);
+  for (auto& [node, link] : links_) {
+    link->stop();
+  }
+}
+
+bool cluster_client::up() const noexcept {
+  std::lock_guard lock(links_mu_);
+  if (links_.empty()) {
+    return false;
+  }
+  for (const auto& [node, link] : links_) {
+    if (!link->up()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+net::awaitable<void> cluster_client::sleep(std::chrono::milliseconds d) {
+  net::steady_timer t(ex_, d);
+  co_await t.async_wait(net::as_tuple(net::use_awaitable));
+}
+
+net::awaitable<bool> cluster_client::wait_up(connection& c, std::chrono::milliseconds timeout) {
+  // Polled rather than signalled: connection exposes up() and one state handler, which the
+  // availability tracker may own. A bounded poll every few ms costs nothing next to a connect.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!c.up() && !stopped_.load() && std::chrono::steady_clock::now() < deadline) {
+    co_await sleep(std::chrono::milliseconds(5));
+  }
+  co_return c.up();
+}
+
+std::shared_ptr<connection> cluster_client::connection_for(const node_address& node) {
+  if (auto it = links_.find(node); it != links_.end()) {
+    return it->second;
+  }
+  auto c = std::make_shared<connection>(ex_, config_for(base_, node));
+  // Same hook as the single-node client: the scripts are on every node before it reports up.
+  c->set_connect_hook(
+      [scripts = scripts_](connection& conn) -> net::awaitable<boost::system::error_code> {
+        if (scripts.empty()) {
+          co_return boost::system::error_code{};
+        }
+        request load;
+        for (const script* s : scripts) {
+          load.push("SCRIPT", "LOAD", s->source());
+        }
+        auto replies = co_await conn.exec_unchecked(std::move(load), conn.config().connect_timeout);
+        if (!replies) {
+          co_return replies.error();
+        }
+        for (const auto& r : *replies) {
+          if (r.is_error()) {
+            co_return errc::internal;
+          }
+        }
+        co_return boost::system::error_code{};
+      });
+  {
+    std::lock_guard lock(links_mu_);
+    links_.emplace(node, c);
+  }
+  if (!stopped_.load()) {
+    c->start();
+  }
+  return c;
+}
+
+void cluster_client::adopt(slot_map map) {
+  const auto masters = map.masters();
+  const std::set<node_address> wanted(masters.begin(), masters.end());
+  {
+    // A node that is no longer a master (failed, or demoted to replica) keeps no link: its
+    // reconnect loop would only knock on a dead port.
+    std::lock_guard lock(links_mu_);
+    for (auto it = links_.begin(); it != links_.end();) {
+      if (!wanted.contains(it->first)) {
+        it->second->stop();
+        it = links_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  map_ = std::move(map);
+  for (const auto& m : masters) {
+    connection_for(m);
+  }
+}
+
+net::awaitable<result<reply>> cluster_client::ask_slots(const node_address& node) {
+  request req;
+  req.push("CLUSTER", "SLOTS");
+  std::shared_ptr<connection> c;
+  bool temporary = false;
+  if (auto it = links_.find(node); it != links_.end() && it->second->up()) {
+    c = it->second;
+  } else {
+    c = std::make_shared<connection>(ex_, config_for(base_, node));
+    c->start();
+    temporary = true;
+  }
+  result<reply> out = errc::store_unavailable;
+  if (co_await wait_up(*c, base_.connect_timeout)) {
+    auto replies = co_await c->exec(std::move(req), base_.command_timeout);
+    if (replies && replies->size() == 1 && !replies->front().is_error()) {
+      out = std::move(replies->front());
+    }
+  }
+  if (temporary) {
+    c->stop();
+  }
+  co_return out;
+}
+
+net::awaitable<result<void>> cluster_client::refresh_here(bool forced) {
+  const auto now = std::chrono::steady_clock::now();
+  if (!forced && !map_.empty() && now - last_refresh_ < options_.refresh_min_interval) {
+    co_return result<void>{};
+  }
+  last_refresh_ = now;
+  // Known masters first (they are up and know the newest epoch), then replicas, then the seeds.
+  std::vector<node_address> candidates = map_.masters();
+  for (const auto& r : map_.ranges()) {
+    candidates.insert(candidates.end(), r.replicas.begin(), r.replicas.end());
+  }
+  candidates.insert(candidates.end(), seeds_.begin(), seeds_.end());
+  std::set<node_address> tried;
+  for (const auto& node : candidates) {
+    if (stopped_.load() || !tried.insert(node).second) {
+      continue;
+    }
+    auto r = co_await ask_slots(node);
+    if (!r) {
+      continue;
+    }
+    auto map = slot_map::from_cluster_slots(*r, node);
+    if (!map || !map->covers_all_slots()) {
+      continue;  // a node still joining, or a cluster mid-failover: ask another
+    }
+    adopt(std::move(*map));
+    refreshes_.fetch_add(1);
+    co_return result<void>{};
+  }
+  co_return errc::store_unavailable;
+}
+
+net::awaitable<result<void>> cluster_client::start() {
+  auto self = shared_from_this();
+  auto op = [self]() { return self->refresh_here(true); };
+  co_return co_await run_on<result<void>>(ex_, std::move(op));
+}
+
+net::awaitable<result<void>> cluster_client::refresh() {
+  auto self = shared_from_this();
+  auto op = [self]() { return self->refresh_here(true); };
+  co_return co_await run_on<result<void>>(ex_, std::move(op));
+}
+
+net::awaitable<slot_map> cluster_client::current_map() {
+  auto self = shared_from_this();
+  auto op = [self]() -> net::awaitable<slot_map> { co_return self->map_; };
+  co_return co_await run_on<slot_map>(ex_, std::move(op));
+}
+
+net::awaitable<result<std::vector<reply>>> cluster_client::exec(std::uint16_t slot,
+                                                                std::vector<command> cmds) {
+  auto self = shared_from_this();
+  auto op = [self, slot, cmds = std::move(cmds)]() mutable {
+    return self->exec_here(slot, std::move(cmds));
+  };
+  co_return co_await run_on<result<std::vector<reply>>>(ex_, std::move(op));
+}
+
+net::awaitable<result<std::vector<reply>>> cluster_client::exec_here(std::uint16_t slot,
+                                                                     std::vector<command> cmds) {
+  const auto self = shared_from_this();
+  std::vector<std::optional<reply>> out(cmds.size());
+  std::vector<std::optional<node_address>> ask_target(cmds.size());
+  std::vector<int> hops(cmds.size(), 0);
+  std::vector<std::size_t> todo(cmds.size());
+  for (std::size_t i = 0; i < todo.size(); ++i) {
+    todo[i] = i;
+  }
+  int unavailable = 0;
+  while (!todo.empty()) {
+    if (stopped_.load()) {
+      co_return errc::store_unavailable;
+    }
+    // Group the pending commands by destination: the slot's master, or an ASK target.
+    std::map<node_address, std::vector<std::size_t>> groups;
+    for (const std::size_t i : todo) {
+      if (ask_target[i]) {
+        groups[*ask_target[i]].push_back(i);
+      } else if (const node_address* m = map_.master_of(slot)) {
+        groups[*m].push_back(i);
+      }
+    }
+    if (groups.empty()) {
+      if (++unavailable > options_.max_unavailable_retries) {
+        co_return errc::store_unavailable;
+      }
+      (void)co_await refresh_here(true);
+      co_await sleep(options_.retry_delay);
+      continue;
+    }
+    std::vector<std::size_t> next;
+    bool need_refresh = false;
+    bool need_pause = false;
+    for (auto& [node, indexes] : groups) {
+      auto link = connection_for(node);
+      if (!co_await wait_up(*link, base_.connect_timeout)) {
+        // Nothing was sent: safe to retry elsewhere once the map says where.
+        need_refresh = true;
+        need_pause = true;
+        for (const std::size_t i : indexes) {
+          ask_target[i].reset();
+          next.push_back(i);
+        }
+        continue;
+      }
+      request req;
+      for (const std::size_t i : indexes) {
+        if (ask_target[i]) {
+          req.push("ASKING");
+        }
+        req.append(encode(cmds[i]));
+      }
+      auto replies = co_await link->exec(std::move(req), base_.command_timeout);
+      if (!replies) {
+        // Sent but unanswered: the commands may have run. Never run them twice; the caller
+        // answers 503 and a producer retries with Producer-Seq. The map is likely stale.
+        (void)co_await refresh_here(false);
+        co_return errc::store_unavailable;
+      }
+      std::size_t at = 0;
+      for (const std::size_t i : indexes) {
+        if (ask_target[i]) {
+          ++at;  // ASKING's +OK
+        }
+        if (at >= replies->size()) {
+          co_return errc::internal;
+        }
+        reply& r = (*replies)[at++];
+        ask_target[i].reset();
+        if (auto redir = parse_redirect(r); redir || transient_cluster_error(r)) {
+          redirects_.fetch_add(1);
+          if (++hops[i] > options_.max_redirects) {
+            co_return errc::store_unavailable;
+          }
+          if (!redir) {
+            need_pause = true;
+          } else if (redir->type == redirect::kind::moved) {
+            map_.move_slot(redir->slot, redir->target);
+            need_refresh = true;
+          } else {
+            ask_target[i] = redir->target;
+          }
+          next.push_back(i);
+          continue;
+        }
+        out[i] = std::move(r);
+      }
+    }
+    if (need_refresh) {
+      (void)co_await refresh_here(false);
+    }
+    if (need_pause) {
+      if (++unavailable > options_.max_unavailable_retries) {
+        co_return errc::store_unavailable;
+      }
+      co_await sleep(options_.retry_delay);
+    }
+    todo = std::move(next);
+  }
+  std::vector<reply> replies;
+  replies.reserve(out.size());
+  for (auto& r : out) {
+    replies.push_back(std::move(*r));
+  }
+  co_return replies;
+}
+
+net::awaitable<result<reply>> cluster_client::eval(const script& s,
+                                                   std::span<const std::string_view> keys,
+                                                   std::span<const std::string_view> args) {
+  if (keys.empty()) {
+    co_return errc::invalid_argument;  // a keyless script has no slot to run on
+  }
+  const std::uint16_t slot = key_slot(keys.front());
+  command call{"EVALSHA", s.sha(), std::to_string(keys.size())};
+  call.insert(call.end(), keys.begin(), keys.end());
+  call.insert(call.end(), args.begin(), args.end());
+  // Each round either answers or learns the node lacks the script (a master promoted since we
+  // connected, a SCRIPT FLUSH): load it there and call again, in one pipelined round trip. The
+  // load is keyless, so it goes where the map points; a redirect of the call makes a new round.
+  for (int round = 0; round < 3; ++round) {
+    std::vector<command> cmds;
+    if (round > 0) {
+      cmds.push_back(command{"SCRIPT", "LOAD", s.source()});
+    }
+    cmds.push_back(call);
+    auto replies = co_await exec(slot, std::move(cmds));
+    if (!replies) {
+      co_return replies.error();
+    }
+    reply& last = replies->back();
+    if (!last.error_starts_with("NOSCRIPT")) {
+      co_return std::move(last);
+    }
+  }
+  co_return errc::internal;
+}
+
+}  // namespace sse::redis::cluster

@@ -1,0 +1,112 @@
+#pragma once
+// The command side of a Redis Cluster client: learns the slot map from seed nodes (CLUSTER
+// SLOTS), keeps one pipelined `connection` per master, sends each command to its slot's master,
+// follows MOVED (refresh the map, retry) and ASK (one-off ASKING on the target), and refreshes the
+// map on connection errors; every retry is bounded. All state lives on one executor; callers on
+// other executors hop to it (run_on) and back.
+
+#include <atomic>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "redis/cluster/slot_map.hpp"
+#include "redis/config.hpp"
+#include "redis/connection.hpp"
+#include "redis/reply.hpp"
+#include "redis/script.hpp"
+
+namespace sse::redis::cluster {
+
+/// One command as its argument vector (argv[0] is the name). Kept as argv, not as encoded RESP,
+/// because an ASK retry must put ASKING right before each redirected command.
+using command = std::vector<std::string>;
+
+struct cluster_options {
+  int max_redirects = 8;                                ///< MOVED/ASK/TRYAGAIN hops per command
+  int max_unavailable_retries = 6;                      ///< connection errors per call
+  std::chrono::milliseconds retry_delay{100};           ///< pause before retrying after an error
+  std::chrono::milliseconds refresh_min_interval{100};  ///< map refreshes are rate-limited
+};
+
+/// Owned by shared_ptr (coroutines keep it alive while they run).
+class cluster_client : public std::enable_shared_from_this<cluster_client> {
+ public:
+  using executor_type = boost::asio::any_io_executor;
+
+  /// seeds: nodes asked for the slot map (any node of the cluster will do). base: timeouts,
+  /// credentials; its host/port are ignored. scripts are loaded on every (re)connect of every
+  /// node and must outlive the client.
+  cluster_client(executor_type ex, std::vector<node_address> seeds, connection_config base,
+                 std::vector<const script*> scripts = {}, cluster_options options = {});
+  ~cluster_client();
+  cluster_client(const cluster_client&) = delete;
+  cluster_client& operator=(const cluster_client&) = delete;
+
+  /// Learns the map (bounded by retries) and opens a connection per master. Any executor.
+  /// errc::store_unavailable when no seed answered with a full map.
+  boost::asio::awaitable<result<void>> start();
+  /// Stops every connection. Any thread.
+  void stop();
+
+  /// Runs cmds, which must all belong to `slot`, on the slot's master (pipelined), following
+  /// redirections per command. One reply per command in order; Redis errors other than
+  /// redirections are values. errc::store_unavailable when the retries ran out. Any executor.
+  boost::asio::awaitable<result<std::vector<reply>>> exec(std::uint16_t slot,
+                                                          std::vector<command> cmds);
+
+  /// EVALSHA on the master of keys[0]'s slot; on NOSCRIPT loads the script there and calls again.
+  /// The script's reply, which may be an error reply. Any executor.
+  boost::asio::awaitable<result<reply>> eval(const script& s,
+                                             std::span<const std::string_view> keys,
+                                             std::span<const std::string_view> args);
+
+  /// Asks the seeds (then the known masters) for the map again. Any executor.
+  boost::asio::awaitable<result<void>> refresh();
+
+  /// A copy of the current map. Any executor.
+  boost::asio::awaitable<slot_map> current_map();
+
+  /// True when every master's connection is up. Any thread.
+  bool up() const noexcept;
+
+  executor_type get_executor() const { return ex_; }
+  /// Number of CLUSTER SLOTS refreshes that succeeded (for tests and telemetry).
+  std::uint64_t refreshes() const noexcept { return refreshes_.load(); }
+  std::uint64_t redirects() const noexcept { return redirects_.load(); }
+
+ private:
+  boost::asio::awaitable<result<std::vector<reply>>> exec_here(std::uint16_t slot,
+                                                               std::vector<command> cmds);
+  boost::asio::awaitable<result<void>> refresh_here(bool forced);
+  boost::asio::awaitable<result<reply>> ask_slots(const node_address& node);
+  boost::asio::awaitable<bool> wait_up(connection& c, std::chrono::milliseconds timeout);
+  std::shared_ptr<connection> connection_for(const node_address& node);
+  void adopt(slot_map map);
+  boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
+
+  executor_type ex_;
+  std::vector<node_address> seeds_;
+  connection_config base_;
+  std::vector<const script*> scripts_;
+  cluster_options options_;
+  slot_map map_;
+  std::map<node_address, std::shared_ptr<connection>> links_;
+  std::chrono::steady_clock::time_point last_refresh_{};
+  std::atomic<std::uint64_t> refreshes_{0};
+  std::atomic<std::uint64_t> redirects_{0};
+  std::atomic<bool> stopped_{false};
+  mutable std::mutex links_mu_;  ///< guards links_ for up() from other threads only
+};
+
+}  // namespace sse::redis::cluster
