@@ -101,6 +101,15 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
 
   store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
   services_ = std::make_unique<http::services>(cfg_, *store_.store, *sink_, metrics_, clock_);
+  if (!cfg_.relay_config.empty()) {
+    auto routes = relay::load_routes(cfg_.relay_config);
+    if (!routes.error.empty()) {
+      throw std::runtime_error("relay: " + routes.error);
+    }
+    relay_ = std::make_unique<relay::manager>(*services_, std::move(routes.routes),
+                                              relay::make_client_tls_context(""));
+    services_->relay = relay_.get();
+  }
 
   std::vector<http::worker_binding> bindings;
   for (const auto& ex : executors) {

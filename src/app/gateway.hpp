@@ -17,6 +17,7 @@
 #include "app/store_factory.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "relay/manager.hpp"
 #include "store/store.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/sink.hpp"
@@ -84,6 +85,7 @@ class gateway {
   std::vector<std::unique_ptr<worker>> workers_;
   built_store store_;
   std::unique_ptr<http::services> services_;
+  std::unique_ptr<relay::manager> relay_;  // after services_, which it uses
   std::vector<std::unique_ptr<fanout::hub>> hubs_;
   std::unique_ptr<demo_producer> demo_;
   std::unique_ptr<http::server> server_;

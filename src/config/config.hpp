@@ -37,6 +37,7 @@ struct config {
   bool demo = false;
   std::string redis_prefix = "sse:";
   std::size_t compress_min_bytes = 128;
+  std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
   resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };
 

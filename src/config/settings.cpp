@@ -209,6 +209,10 @@ std::vector<setting> build() {
   t.push_back(bytes_setting("compress-min-bytes",
                             "Event data above this size is zstd-compressed in Redis",
                             &config::compress_min_bytes, 0));
+  t.push_back(text_setting("relay-config", "PATH",
+                           "Relay mode: JSON file of upstream routes for POST /v1/relay/{route}; "
+                           "empty = off",
+                           "a file path", &config::relay_config));
   {
     setting s = make("fault-resume", "FAULT",
                      "TEST ONLY: refuse (503) or delay the subscribes that carry a resume point "

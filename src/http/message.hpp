@@ -23,6 +23,7 @@ struct request {
   std::optional<std::string> accept;         ///< absent: the client accepts anything
   std::optional<std::string> last_event_id;  ///< the SSE resume header
   std::optional<std::string> producer_seq;
+  std::optional<std::string> idempotency_key;  ///< POST /v1/relay/{route} (issue 7)
 };
 
 /// A complete (non-streaming) response.

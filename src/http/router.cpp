@@ -20,6 +20,14 @@ route_match match_route(std::string_view path) {
   if (path == "/demo/current") {
     return {route_kind::demo_current, {}};
   }
+  constexpr std::string_view relay_prefix = "/v1/relay/";
+  if (path.starts_with(relay_prefix)) {
+    std::string_view name = path.substr(relay_prefix.size());
+    if (name.empty() || name.find('/') != std::string_view::npos) {
+      return {};
+    }
+    return {route_kind::relay, std::string(name)};
+  }
   constexpr std::string_view prefix = "/v1/streams/";
   if (!path.starts_with(prefix)) {
     return {};
@@ -34,6 +42,8 @@ route_match match_route(std::string_view path) {
       kind = route_kind::stream_events;
     } else if (tail == "/end") {
       kind = route_kind::stream_end;
+    } else if (tail == "/cancel") {
+      kind = route_kind::stream_cancel;
     } else {
       return {};
     }
@@ -61,6 +71,8 @@ bool method_allowed(route_kind kind, method m) noexcept {
     case route_kind::stream_events:
       return m == method::get || m == method::post;
     case route_kind::stream_end:
+    case route_kind::stream_cancel:
+    case route_kind::relay:
       return m == method::post;
   }
   return false;
@@ -81,6 +93,8 @@ std::string_view allowed_methods(route_kind kind) noexcept {
     case route_kind::stream_events:
       return "GET, POST, OPTIONS";
     case route_kind::stream_end:
+    case route_kind::stream_cancel:
+    case route_kind::relay:
       return "POST, OPTIONS";
   }
   return "";

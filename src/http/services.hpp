@@ -17,6 +17,8 @@
 
 namespace sse::http {
 
+class relay_service;
+
 struct services {
   services(const config::config& c, store::store& st, telemetry::sink& sk, telemetry::metrics& m,
            const core::clock& cl)
@@ -33,6 +35,8 @@ struct services {
   std::atomic<bool> draining{false};
   /// The demo's current stream id (GET /demo/current), empty unless --demo. Any thread.
   std::function<std::optional<std::string>()> demo_current;
+  /// Relay mode (--relay-config); nullptr when off. Owned by app::gateway.
+  relay_service* relay = nullptr;
   /// When the gateway started: the test-only --fault-resume window is measured from here.
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

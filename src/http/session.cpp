@@ -16,6 +16,7 @@
 
 #include "core/stream_id.hpp"
 #include "http/cors.hpp"
+#include "http/relay_service.hpp"
 #include "http/router.hpp"
 #include "http/sse_session.hpp"
 #include "http/target.hpp"
@@ -59,6 +60,7 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.accept = header_value(req, "Accept");
   r.last_event_id = header_value(req, "Last-Event-ID");
   r.producer_seq = header_value(req, "Producer-Seq");
+  r.idempotency_key = header_value(req, "Idempotency-Key");
   r.body = std::move(req.body());
   return r;
 }
@@ -148,6 +150,22 @@ net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buf
   co_return in;
 }
 
+/// POST /v1/relay/{route} that asks for the SSE answer itself (fetch), not a 201 to follow.
+bool wants_relay_stream(const services& s, const route_match& route, const request& req) {
+  if (route.kind != route_kind::relay || req.verb != method::post || s.relay == nullptr ||
+      !req.accept) {
+    return false;
+  }
+  const std::string_view a = *req.accept;
+  constexpr std::string_view sse_type = "text/event-stream";
+  for (std::size_t i = 0; i + sse_type.size() <= a.size(); ++i) {
+    if (boost::beast::iequals(a.substr(i, sse_type.size()), sse_type)) {
+      return true;
+    }
+  }
+  return false;
+}
+
 /// Serves one request that is not a subscribe, or a subscribe answered without a stream.
 /// nullopt: a subscribe streamed to its end, the connection is finished.
 net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& entry,
@@ -156,6 +174,18 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   route_match route = match_route(split_target(in.req.target).path);
+  if (wants_relay_stream(s, route, in.req)) {
+    // Relay with `Accept: text/event-stream`: start the call, then answer with the stream.
+    auto started = co_await s.relay->start(route.stream_id, in.req.idempotency_key,
+                                           std::move(in.req.body), in.req.content_type);
+    if (!started) {
+      co_return error_response(started.error());
+    }
+    buffer.clear();
+    buffer.shrink_to_fit();
+    co_return co_await serve_subscribe(w, entry, stream.socket(), started->stream_id, in.req,
+                                       in.version, in.received, true);
+  }
   if (!is_subscribe(route, in.req.verb)) {
     co_return co_await handle_request(s, route, in.req);
   }

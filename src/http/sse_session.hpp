@@ -22,6 +22,6 @@ namespace sse::http {
 boost::asio::awaitable<std::optional<response>> serve_subscribe(
     worker_context& w, session_entry& entry, boost::asio::ip::tcp::socket& socket,
     const std::string& stream_id, const request& req, unsigned http_version,
-    std::chrono::steady_clock::time_point received);
+    std::chrono::steady_clock::time_point received, bool announce_stream_id = false);
 
 }  // namespace sse::http

@@ -253,8 +253,9 @@ void sse_subscription::report_finish() {
 net::awaitable<std::optional<response>> serve_subscribe(
     worker_context& w, session_entry& entry, net::ip::tcp::socket& socket,
     const std::string& stream_id, const request& req, unsigned http_version,
-    std::chrono::steady_clock::time_point received) {
+    std::chrono::steady_clock::time_point received, bool announce_stream_id) {
   sse_subscription subscription(w, entry, socket, stream_id, received);
+  subscription.announce_stream_id_ = announce_stream_id;
   if (auto answer = co_await subscription.start(req)) {
     co_return answer;
   }

@@ -59,6 +59,9 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   void on_resync() override;
   void notify_shutdown() override;
 
+  /// Send a `Stream-Id` header (the relay's SSE answer, whose id the client did not choose).
+  bool announce_stream_id_ = false;
+
  private:
   enum class prepared { ready, unavailable, answered };
 

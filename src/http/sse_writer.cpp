@@ -125,6 +125,9 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
   res.set(bhttp::field::content_type, "text/event-stream");
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Accel-Buffering", "no");
+  if (announce_stream_id_) {
+    res.set("Stream-Id", id_);
+  }
   header_list cors;
   add_cors_headers(cors, s_.cfg.cors_origin);
   for (const auto& [name, value] : cors) {

@@ -5,6 +5,7 @@
 #include "core/stream_id.hpp"
 #include "http/cors.hpp"
 #include "http/demo_page.hpp"
+#include "http/relay_service.hpp"
 #include "http/request_body.hpp"
 #include "http/stream_json.hpp"
 #include "http/stream_ops.hpp"
@@ -157,6 +158,41 @@ api_error store_error(const boost::system::error_code& ec, std::string_view stre
   }
 }
 
+namespace {
+
+/// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe.
+awaitable<response> post_relay(services& s, const std::string& route_name, request& req) {
+  if (s.relay == nullptr) {
+    co_return error_response(404, "not_found", "relay mode is off (no --relay-config)");
+  }
+  auto started = co_await s.relay->start(route_name, req.idempotency_key, std::move(req.body),
+                                         req.content_type);
+  if (!started) {
+    co_return error_response(started.error());
+  }
+  const std::string& id = started->stream_id;
+  response r = json_response(started->created ? 201 : 200,
+                             json::object{{"stream", id},
+                                          {"events_url", "/v1/streams/" + id + "/events"},
+                                          {"created", started->created}});
+  r.headers.emplace_back("Stream-Id", id);
+  co_return r;
+}
+
+/// POST /v1/streams/{id}/cancel: aborts a relay's upstream call and ends it `cancelled`.
+awaitable<response> post_cancel(services& s, const std::string& id) {
+  if (s.relay == nullptr) {
+    co_return error_response(404, "not_found", "relay mode is off (no --relay-config)");
+  }
+  auto done = co_await s.relay->cancel(id);
+  if (!done) {
+    co_return error_response(done.error());
+  }
+  co_return json_response(200, json::object{{"stream", id}, {"status", "cancelled"}});
+}
+
+}  // namespace
+
 awaitable<response> handle_request(services& s, const route_match& route, request& req) {
   if (route.kind == route_kind::not_found) {
     co_return not_found();
@@ -187,6 +223,8 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
       co_return readyz(s);
     case route_kind::metrics:
       co_return metrics(s);
+    case route_kind::relay:
+      co_return co_await post_relay(s, route.stream_id, req);
     default:
       break;
   }
@@ -207,6 +245,9 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
   }
   if (route.kind == route_kind::stream_end) {
     co_return co_await post_end(s, id, req);
+  }
+  if (route.kind == route_kind::stream_cancel) {
+    co_return co_await post_cancel(s, id);
   }
   if (req.verb == method::post) {
     co_return co_await post_events(s, id, req);

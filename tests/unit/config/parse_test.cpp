@@ -90,6 +90,8 @@ std::vector<good_case> good_cases() {
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
       {"compress-min-bytes", "1KiB",
        [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 1024u); }},
+      {"relay-config", "/etc/sse/routes.json",
+       [](const config& c) { EXPECT_EQ(c.relay_config, "/etc/sse/routes.json"); }},
       {"fault-resume", "refuse,after=7s,for=3s",
        [](const config& c) {
          EXPECT_EQ(c.fault_resume.what, resume_fault::action::refuse);
@@ -195,7 +197,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 25u);
+  EXPECT_EQ(settings().size(), 26u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -341,7 +343,8 @@ TEST(parse_config, every_setting_has_a_bad_case_unless_free_form) {
     covered.insert(b.flag);
   }
   covered.insert("demo");  // covered through its variable
-  const std::set<std::string> free_form{"cors-origin", "port-file", "redis-prefix"};
+  const std::set<std::string> free_form{"cors-origin", "port-file", "redis-prefix",
+                                        "relay-config"};
   for (const auto& s : settings()) {
     if (!free_form.count(s.name)) {
       EXPECT_TRUE(covered.count(s.name)) << s.name << " has no bad-value test";

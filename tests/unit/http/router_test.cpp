@@ -27,6 +27,22 @@ TEST(match_route, stream_paths) {
   EXPECT_EQ(r.stream_id, "abc");
 }
 
+TEST(match_route, relay_paths) {
+  auto r = match_route("/v1/relay/chat");
+  EXPECT_EQ(r.kind, route_kind::relay);
+  EXPECT_EQ(r.stream_id, "chat");  // the route name
+  r = match_route("/v1/streams/abc/cancel");
+  EXPECT_EQ(r.kind, route_kind::stream_cancel);
+  EXPECT_EQ(r.stream_id, "abc");
+  EXPECT_EQ(match_route("/v1/relay/").kind, route_kind::not_found);
+  EXPECT_EQ(match_route("/v1/relay/a/b").kind, route_kind::not_found);
+  EXPECT_TRUE(method_allowed(route_kind::relay, method::post));
+  EXPECT_FALSE(method_allowed(route_kind::relay, method::get));
+  EXPECT_TRUE(method_allowed(route_kind::stream_cancel, method::post));
+  EXPECT_FALSE(method_allowed(route_kind::stream_cancel, method::delete_));
+  EXPECT_EQ(allowed_methods(route_kind::relay), "POST, OPTIONS");
+}
+
 TEST(match_route, stream_id_is_percent_decoded_not_validated) {
   auto r = match_route("/v1/streams/a%3Ab");
   EXPECT_EQ(r.kind, route_kind::stream);

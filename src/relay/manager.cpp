@@ -1,0 +1,254 @@
+#include "relay/manager.hpp"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/json.hpp>
+#include <random>
+
+#include "core/stream_id.hpp"
+#include "http/stream_ops.hpp"
+#include "http/v1_handlers.hpp"
+#include "relay/names.hpp"
+
+namespace sse::relay {
+
+namespace net = boost::asio;
+using steady = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+struct manager::shared {
+  http::services& s;
+  std::map<std::string, entry, std::less<>> routes;
+  std::shared_ptr<net::ssl::context> tls;
+  mutable std::mutex mutex;
+  std::map<std::string, std::shared_ptr<upstream_control>> running;  // by stream id
+
+  shared(http::services& svc, std::shared_ptr<net::ssl::context> t) : s(svc), tls(std::move(t)) {}
+
+  void emit(std::string_view name, const std::string& id, boost::json::object fields) {
+    s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});
+  }
+};
+
+namespace {
+
+std::string generated_id() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string id = "relay-";
+  for (int i = 0; i < 2; ++i) {
+    auto v = rng();
+    for (int j = 0; j < 16; ++j) {
+      id += hex[v & 0xf];
+      v >>= 4;
+    }
+  }
+  return id;
+}
+
+long long ms_since(steady::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(steady::now() - t).count();
+}
+
+net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route* r,
+                               route_stats* stats, std::string id, std::string body,
+                               std::string content_type, std::shared_ptr<upstream_control> ctl) {
+  const auto started = steady::now();
+  http::services& s = sh->s;
+  sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
+  bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
+  bool store_failed = false;  // an append failed for another reason
+  event_handler on_events = [&](std::vector<stream::parsed_event> events) -> net::awaitable<bool> {
+    store::append_request req;
+    req.stream_id = id;
+    for (auto& e : events) {
+      auto prio = r->priority_of(e.event);
+      if (!prio) {
+        continue;
+      }
+      req.events.push_back(stream::new_event{std::move(e.event), std::move(e.data), *prio});
+    }
+    if (req.events.empty()) {
+      co_return true;
+    }
+    const std::size_t n = req.events.size();
+    auto res = co_await http::append_events(s, std::move(req));
+    if (!res) {
+      if (res.error() == make_error_code(errc::stream_ended) ||
+          res.error() == make_error_code(errc::stream_not_found)) {
+        stream_gone = true;
+      } else {
+        store_failed = true;
+      }
+      co_return false;
+    }
+    stats->events.fetch_add(n, std::memory_order_relaxed);
+    co_return true;
+  };
+
+  upstream_call call{r, std::move(body), std::move(content_type)};
+  upstream_outcome out =
+      co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events));
+  if (store_failed) {
+    out.what = upstream_outcome::kind::failed;
+    out.reason = "store";
+  }
+  const long long duration = ms_since(started);
+  const long long ttfb = out.ttfb ? out.ttfb->count() : -1;
+
+  switch (out.what) {
+    case upstream_outcome::kind::completed:
+      stats->completed.fetch_add(1, std::memory_order_relaxed);
+      co_await http::end_stream(s, id, store::stream_status::completed);
+      sh->emit(names::completed, id,
+               {{"route", r->name},
+                {"ttfb_ms", ttfb},
+                {"duration_ms", duration},
+                {"events", out.events}});
+      break;
+    case upstream_outcome::kind::cancelled:
+      stats->cancelled.fetch_add(1, std::memory_order_relaxed);
+      if (!stream_gone) {
+        co_await http::end_stream(s, id, store::stream_status::cancelled);
+      }
+      sh->emit(names::cancelled, id,
+               {{"route", r->name}, {"duration_ms", duration}, {"local", true}});
+      break;
+    case upstream_outcome::kind::failed: {
+      stats->failed.fetch_add(1, std::memory_order_relaxed);
+      boost::json::object fields{{"route", r->name},
+                                 {"reason", out.reason},
+                                 {"upstream_status", out.upstream_status},
+                                 {"duration_ms", duration}};
+      if (out.ttfb) {
+        fields["ttfb_ms"] = ttfb;
+      }
+      sh->emit(names::upstream_error, id, fields);
+      // The reason (and the upstream's answer, redacted) go into the stream before its end,
+      // so that a client sees why.
+      boost::json::object detail{{"reason", out.reason}, {"upstream_status", out.upstream_status}};
+      if (!out.body_excerpt.empty()) {
+        detail["body"] = out.body_excerpt;
+      }
+      store::append_request req;
+      req.stream_id = id;
+      req.events.push_back(
+          stream::new_event{"upstream_error", boost::json::serialize(detail), max_priority});
+      if (!store_failed) {
+        co_await http::append_events(s, std::move(req));
+      }
+      co_await http::end_stream(s, id, store::stream_status::failed);
+      break;
+    }
+  }
+  stats->active.fetch_sub(1, std::memory_order_relaxed);
+  std::lock_guard lock(sh->mutex);
+  sh->running.erase(id);
+}
+
+}  // namespace
+
+manager::manager(http::services& s, std::vector<route> routes,
+                 std::shared_ptr<net::ssl::context> tls)
+    : shared_(std::make_shared<shared>(s, std::move(tls))) {
+  for (auto& r : routes) {
+    std::string name = r.name;
+    shared_->routes.emplace(std::move(name), entry{std::move(r), std::make_unique<route_stats>()});
+  }
+}
+
+manager::~manager() {
+  std::lock_guard lock(shared_->mutex);
+  for (auto& [id, ctl] : shared_->running) {
+    ctl->cancel();
+  }
+}
+
+net::awaitable<http::api_result<http::relay_started>> manager::start(std::string route_name,
+                                                                     std::optional<std::string> key,
+                                                                     std::string body,
+                                                                     std::string content_type) {
+  auto it = shared_->routes.find(route_name);
+  if (it == shared_->routes.end()) {
+    co_return http::api_error{404, "unknown_route",
+                              "no relay route named \"" + route_name.substr(0, 64) + "\""};
+  }
+  const route& r = it->second.r;
+  route_stats& stats = *it->second.stats;
+  std::string id;
+  if (key) {
+    if (!core::is_valid_stream_id(*key)) {
+      co_return http::api_error{400, "invalid_idempotency_key",
+                                "Idempotency-Key must be 1-128 characters of [A-Za-z0-9._:-]"};
+    }
+    id = *key;
+  } else {
+    id = generated_id();
+  }
+  // Reserve a slot first: a full route must not create a stream nobody will fill.
+  if (stats.active.fetch_add(1, std::memory_order_relaxed) >= r.max_concurrent) {
+    stats.active.fetch_sub(1, std::memory_order_relaxed);
+    stats.rejected_busy.fetch_add(1, std::memory_order_relaxed);
+    co_return http::api_error{429, "route_busy", "too many upstream calls on route " + r.name};
+  }
+  store::stream_options options;
+  options.buffer_limit = r.buffer_limit;
+  options.ttl = r.ttl;
+  auto created = co_await http::create_stream(shared_->s, id, options);
+  if (!created || !created->created) {
+    stats.active.fetch_sub(1, std::memory_order_relaxed);
+    if (!created) {
+      co_return http::store_error(created.error(), id);
+    }
+    co_return http::relay_started{id, false};
+  }
+  stats.started.fetch_add(1, std::memory_order_relaxed);
+  auto ctl = std::make_shared<upstream_control>();
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->running[id] = ctl;
+  }
+  net::co_spawn(co_await net::this_coro::executor,
+                run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl),
+                net::detached);
+  co_return http::relay_started{id, true};
+}
+
+net::awaitable<http::api_result<void>> manager::cancel(std::string stream_id) {
+  std::shared_ptr<upstream_control> ctl;
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (auto it = shared_->running.find(stream_id); it != shared_->running.end()) {
+      ctl = it->second;
+    }
+  }
+  // End it first, so that this answer decides the status (the aborted call would otherwise race
+  // to end it itself); a call running on another node stops at its next append (stream_ended).
+  auto ended = co_await http::end_stream(shared_->s, stream_id, store::stream_status::cancelled);
+  if (ctl) {
+    ctl->cancel();
+  }
+  if (!ended) {
+    co_return http::store_error(ended.error(), stream_id);
+  }
+  if (ended->already_ended) {
+    co_return http::api_error{409, "stream_ended", "stream " + stream_id + " has already ended"};
+  }
+  if (!ctl) {
+    shared_->emit(names::cancelled, stream_id, {{"local", false}});
+  }
+  co_return http::api_result<void>{};
+}
+
+const route_stats* manager::stats(std::string_view route) const {
+  auto it = shared_->routes.find(route);
+  return it == shared_->routes.end() ? nullptr : it->second.stats.get();
+}
+
+std::size_t manager::running() const {
+  std::lock_guard lock(shared_->mutex);
+  return shared_->running.size();
+}
+
+}  // namespace sse::relay

@@ -1,0 +1,67 @@
+#pragma once
+// Relay mode (issue 7): starts upstream calls for POST /v1/relay/{route} and records each
+// upstream's SSE events into a resumable stream, whether or not the client is still there.
+//
+// Idempotency: the stream id is the client's Idempotency-Key (else generated) and the call is
+// started only by the request whose store.create made the stream, so a retried POST, on any
+// node sharing the store, reads the same stream instead of paying for a second call.
+
+#include <atomic>
+#include <boost/asio/ssl/context.hpp>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http/relay_service.hpp"
+#include "http/services.hpp"
+#include "relay/route.hpp"
+#include "relay/upstream.hpp"
+
+namespace sse::relay {
+
+/// Counters of one route, for /metrics and tests. Any thread.
+struct route_stats {
+  std::atomic<std::uint64_t> started{0};
+  std::atomic<std::uint64_t> completed{0};
+  std::atomic<std::uint64_t> failed{0};
+  std::atomic<std::uint64_t> cancelled{0};
+  std::atomic<std::uint64_t> rejected_busy{0};  ///< 429s
+  std::atomic<std::uint64_t> events{0};         ///< upstream events appended
+  std::atomic<std::size_t> active{0};
+};
+
+class manager final : public http::relay_service {
+ public:
+  /// `tls` verifies upstream certificates (make_client_tls_context).
+  manager(http::services& s, std::vector<route> routes,
+          std::shared_ptr<boost::asio::ssl::context> tls);
+  /// Aborts running calls (their streams are left as they are: a lease, where there is one,
+  /// lets another node end them).
+  ~manager() override;
+  manager(const manager&) = delete;
+  manager& operator=(const manager&) = delete;
+
+  boost::asio::awaitable<http::api_result<http::relay_started>> start(
+      std::string route, std::optional<std::string> idempotency_key, std::string body,
+      std::string content_type) override;
+  boost::asio::awaitable<http::api_result<void>> cancel(std::string stream_id) override;
+
+  /// nullptr for an unknown route.
+  const route_stats* stats(std::string_view route) const;
+  /// Upstream calls running on this node.
+  std::size_t running() const;
+
+  // Implementation (manager.cpp); public only so that the call's coroutine can hold it.
+  struct entry {
+    route r;
+    std::unique_ptr<route_stats> stats;
+  };
+  struct shared;
+
+ private:
+  std::shared_ptr<shared> shared_;
+};
+
+}  // namespace sse::relay

@@ -1,0 +1,191 @@
+// Relay mode end to end (issue 7): the real sse-gateway with --relay-config in front of a fake
+// upstream, over loopback HTTP and SSE.
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <thread>
+
+#include "fake_upstream.hpp"
+#include "gateway_process.hpp"
+#include "http_client.hpp"
+#include "sse_client.hpp"
+#include "temp_dir.hpp"
+
+namespace sse::relay {
+namespace {
+
+using namespace std::chrono_literals;
+using sse::test::gateway_options;
+using sse::test::gateway_process;
+using sse::test::http_client;
+using sse::test::sse_client;
+using test::fake_upstream;
+using test::upstream_script;
+
+constexpr const char* secret = "sk-gateway-test-secret-42";
+
+class relay_gateway : public ::testing::Test {
+ protected:
+  void start_gateway(const fake_upstream& up) {
+    const auto routes = dir_.path() / "routes.json";
+    std::ofstream(routes)
+        << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" << up.port()
+        << R"(/v1/chat/completions","headers":{"Authorization":)"
+           R"("Bearer ${RELAY_TEST_KEY}"},"priorities":{"ping":"drop","usage":3}}]})";
+    gateway_options o;
+    o.args = {"--relay-config", routes.string()};
+    o.env = {{"RELAY_TEST_KEY", secret}};
+    gw_ = std::make_unique<gateway_process>(o);
+    client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+  }
+
+  /// Everything the gateway wrote: stderr, stdout, telemetry.
+  std::string gateway_output() const {
+    std::string all = gw_->stderr_text() + gw_->stdout_text();
+    std::ifstream in(gw_->telemetry_path());
+    all.append(std::istreambuf_iterator<char>(in), {});
+    return all;
+  }
+
+  sse::test::temp_dir dir_{"relay-gw"};
+  std::unique_ptr<gateway_process> gw_;
+  std::unique_ptr<http_client> client_;
+};
+
+TEST_F(relay_gateway, client_leaves_mid_answer_and_resumes_every_token_once_in_order) {
+  upstream_script s;
+  s.tokens = 30;
+  s.gap = 40ms;
+  fake_upstream up(s);
+  start_gateway(up);
+
+  auto r = client_->post("/v1/relay/chat", R"({"messages":[]})", "application/json",
+                         {{"Idempotency-Key", "conv-1-turn-1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto body = r.json_object();
+  EXPECT_EQ(body.at("stream").as_string(), "conv-1-turn-1");
+  const std::string events_url(body.at("events_url").as_string());
+  EXPECT_EQ(events_url, "/v1/streams/conv-1-turn-1/events");
+
+  std::vector<std::string> seen;
+  std::string last_id;
+  {
+    sse_client first(gw_->host(), gw_->port(), events_url);
+    ASSERT_EQ(first.status(), 200);
+    for (const auto& e : first.collect(5, 10s)) {
+      seen.push_back(e.data);
+      last_id = e.id;
+    }
+    ASSERT_EQ(seen.size(), 5u);
+    first.close_abruptly();  // the browser tab went away mid-answer
+  }
+  // A retried POST with the same key does not call the upstream again.
+  auto again = client_->post("/v1/relay/chat", R"({"messages":[]})", "application/json",
+                             {{"Idempotency-Key", "conv-1-turn-1"}});
+  EXPECT_EQ(again.status, 200) << again.body;
+  std::this_thread::sleep_for(300ms);  // the upstream keeps going meanwhile
+
+  sse_client second(gw_->host(), gw_->port(), events_url, last_id);
+  ASSERT_EQ(second.status(), 200);
+  std::string end_data;
+  for (const auto& e : second.collect_until([](const auto& e) { return e.event == "end"; }, 15s)) {
+    if (e.event == "end") {
+      end_data = e.data;
+    } else if (e.event == "delta") {
+      seen.push_back(e.data);
+    } else {
+      EXPECT_EQ(e.event, "usage");
+    }
+  }
+  EXPECT_NE(end_data.find("completed"), std::string::npos) << end_data;
+  ASSERT_EQ(seen.size(), 30u);
+  for (int i = 0; i < 30; ++i) {
+    EXPECT_EQ(seen[i], "t" + std::to_string(i));
+  }
+  EXPECT_EQ(up.requests().size(), 1u);
+  const std::string req = up.requests().at(0);
+  EXPECT_NE(req.find(std::string("Bearer ") + secret), std::string::npos);
+  EXPECT_EQ(r.body.find(secret), std::string::npos);
+  EXPECT_EQ(gateway_output().find(secret), std::string::npos);
+  EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayCompleted", {}, 5s));
+}
+
+TEST_F(relay_gateway, post_accepting_event_stream_gets_the_stream_and_its_id) {
+  upstream_script s;
+  s.tokens = 4;
+  fake_upstream up(s);
+  start_gateway(up);
+  auto conn = client_->raw_connect();
+  const std::string body = R"({"q":1})";
+  ASSERT_TRUE(
+      conn.send("POST /v1/relay/chat HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+                "Content-Type: application/json\r\nContent-Length: " +
+                std::to_string(body.size()) + "\r\n\r\n" + body));
+  const std::string got = conn.receive_until("event: end", 10s);
+  EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
+  EXPECT_NE(got.find("Stream-Id: relay-"), std::string::npos) << got;
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_NE(got.find("data: t" + std::to_string(i) + "\n"), std::string::npos) << got;
+  }
+  EXPECT_EQ(got.find("event: ping"), std::string::npos) << got;  // dropped by its priority
+  EXPECT_EQ(got.find(secret), std::string::npos);
+}
+
+TEST_F(relay_gateway, cancel_ends_the_stream_cancelled_and_stops_the_upstream) {
+  upstream_script s;
+  s.tokens = 300;
+  s.gap = 20ms;
+  fake_upstream up(s);
+  start_gateway(up);
+  auto r =
+      client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "to-cancel"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/to-cancel/events");
+  ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
+  auto c = client_->post("/v1/streams/to-cancel/cancel", "", "application/json");
+  ASSERT_EQ(c.status, 200) << c.body;
+  auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_EQ(rest.back().event, "end");
+  EXPECT_NE(rest.back().data.find("cancelled"), std::string::npos) << rest.back().data;
+  for (int i = 0; i < 250 && !up.reader_left(); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(up.reader_left());
+  EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayCancelled", {}, 5s));
+  EXPECT_EQ(client_->post("/v1/streams/to-cancel/cancel", "", "application/json").status, 409);
+}
+
+TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
+  upstream_script s;
+  s.what = upstream_script::mode::status;
+  s.status = 500;
+  s.body = std::string(R"({"error":"boom for Bearer )") + secret + "\"}";
+  fake_upstream up(s);
+  start_gateway(up);
+  auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "f1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/f1/events");
+  auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].event, "upstream_error");
+  EXPECT_NE(ev[0].data.find("\"upstream_status\":500"), std::string::npos) << ev[0].data;
+  EXPECT_NE(ev[0].data.find("boom"), std::string::npos) << ev[0].data;
+  EXPECT_EQ(ev[0].data.find(secret), std::string::npos) << ev[0].data;
+  EXPECT_NE(ev[1].data.find("failed"), std::string::npos);
+  EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayUpstreamError", {}, 5s));
+  EXPECT_EQ(gateway_output().find(secret), std::string::npos);
+}
+
+TEST_F(relay_gateway, unknown_route_is_404) {
+  fake_upstream up(upstream_script{});
+  start_gateway(up);
+  EXPECT_EQ(client_->post("/v1/relay/none", "{}").status, 404);
+  EXPECT_EQ(client_->get("/v1/relay/chat").status, 405);
+  EXPECT_TRUE(up.requests().empty());
+}
+
+}  // namespace
+}  // namespace sse::relay

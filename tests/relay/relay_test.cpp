@@ -1,0 +1,352 @@
+// Relay mode (issue 7) over real loopback sockets: the manager calls a fake upstream and
+// records its SSE events into a memory store; every way the upstream can fail; cancel;
+// idempotency; bounded concurrency; secrets stay out of answers and telemetry.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+#include <boost/json.hpp>
+#include <thread>
+
+#include "config/config.hpp"
+#include "core/clock.hpp"
+#include "fake_upstream.hpp"
+#include "relay/manager.hpp"
+#include "relay/names.hpp"
+#include "store/memory/memory_store.hpp"
+#include "stream/sse_parser.hpp"
+#include "telemetry/format.hpp"
+#include "telemetry/memory_sink.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/names.hpp"
+
+namespace sse::relay {
+namespace {
+
+namespace net = boost::asio;
+using namespace std::chrono_literals;
+using test::fake_upstream;
+using test::upstream_script;
+
+constexpr const char* secret = "sk-test-secret-0123456789";
+
+struct recorded {
+  std::string type;
+  std::string data;
+  int priority = 0;
+};
+
+class relay : public ::testing::Test {
+ protected:
+  relay() : store_(store::store_limits{}, clock_), svc_(cfg_, store_, sink_, metrics_, clock_) {
+    thread_ = std::thread([this] { ioc_.run(); });
+  }
+  ~relay() override {
+    mgr_.reset();
+    work_.reset();
+    ioc_.stop();
+    thread_.join();
+  }
+
+  void make_manager(std::uint16_t port, std::string extra = {}) {
+    const std::string text = R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" +
+                             std::to_string(port) +
+                             R"(/v1/chat?x=1","headers":{"Authorization":"Bearer ${KEY}"},)"
+                             R"("priorities":{"delta":1,"usage":3,"ping":"drop"})" +
+                             extra + "}]}";
+    auto r = parse_routes(text, [](std::string_view) { return std::string(secret); });
+    ASSERT_TRUE(r.error.empty()) << r.error;
+    mgr_ = std::make_unique<manager>(svc_, std::move(r.routes), make_client_tls_context(""));
+  }
+
+  template <class T>
+  T run(net::awaitable<T> a) {
+    auto f = net::co_spawn(ioc_, std::move(a), net::use_future);
+    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
+    return f.get();
+  }
+
+  http::api_result<http::relay_started> start(std::optional<std::string> key = std::nullopt,
+                                              std::string route = "chat") {
+    return run(
+        mgr_->start(std::move(route), std::move(key), R"({"prompt":"hi"})", "application/json"));
+  }
+
+  /// Waits for the stream's end and returns its status ("" on timeout).
+  std::string wait_end(const std::string& id) {
+    auto e = sink_.wait_for(
+        telemetry::names::stream_ended, [&](const telemetry::event& ev) { return ev.stream == id; },
+        10s);
+    return e ? std::string(e->fields.at("status").as_string()) : std::string();
+  }
+
+  std::vector<recorded> events_of(const std::string& id) {
+    auto r = run(store_.read_after(id, 0));
+    EXPECT_TRUE(r) << r.error().message();
+    std::vector<recorded> out;
+    if (!r) {
+      return out;
+    }
+    stream::sse_parser p;
+    for (const auto& e : r->events) {
+      for (auto& pe : p.feed(*e.frame)) {
+        out.push_back({pe.event, pe.data, e.priority});
+      }
+    }
+    return out;
+  }
+
+  std::string all_telemetry() const {
+    std::string s;
+    for (const auto& e : sink_.snapshot()) {
+      s += telemetry::to_json_line(e, "n");
+    }
+    return s;
+  }
+
+  config::config cfg_;
+  core::system_clock clock_;
+  store::memory_store store_;
+  telemetry::memory_sink sink_;
+  telemetry::metrics metrics_;
+  http::services svc_;
+  net::io_context ioc_;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work_{
+      net::make_work_guard(ioc_)};
+  std::thread thread_;
+  std::unique_ptr<manager> mgr_;
+};
+
+TEST_F(relay, every_upstream_event_in_order_with_its_priority_then_completed) {
+  fake_upstream up(upstream_script{});
+  make_manager(up.port());
+  auto s = start("answer-1");
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->stream_id, "answer-1");
+  EXPECT_TRUE(s->created);
+  EXPECT_EQ(wait_end("answer-1"), "completed");
+
+  auto ev = events_of("answer-1");
+  ASSERT_EQ(ev.size(), 7u);  // 5 deltas, usage, end; the ping was dropped
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(ev[i].type, "delta");
+    EXPECT_EQ(ev[i].data, "t" + std::to_string(i));
+    EXPECT_EQ(ev[i].priority, 1);
+  }
+  EXPECT_EQ(ev[5].type, "usage");
+  EXPECT_EQ(ev[5].data, R"({"tokens":5})");
+  EXPECT_EQ(ev[5].priority, 3);
+  EXPECT_EQ(ev[6].type, "end");
+
+  // The request upstream: method, target, injected header, the client's body.
+  ASSERT_EQ(up.requests().size(), 1u);
+  const std::string req = up.requests()[0];
+  EXPECT_EQ(req.rfind("POST /v1/chat?x=1 HTTP/1.1\r\n", 0), 0u) << req;
+  EXPECT_NE(req.find(std::string("Authorization: Bearer ") + secret), std::string::npos) << req;
+  EXPECT_NE(req.find("Accept: text/event-stream"), std::string::npos) << req;
+  EXPECT_NE(req.find("Content-Type: application/json"), std::string::npos) << req;
+  EXPECT_NE(req.find(R"({"prompt":"hi"})"), std::string::npos) << req;
+
+  auto done = sink_.wait_for(names::completed, {}, 5s);
+  ASSERT_TRUE(done);
+  EXPECT_EQ(done->fields.at("route").as_string(), "chat");
+  EXPECT_GE(done->fields.at("ttfb_ms").as_int64(), 0);
+  EXPECT_GE(done->fields.at("duration_ms").as_int64(), done->fields.at("ttfb_ms").as_int64());
+  EXPECT_EQ(sink_.count(names::started), 1u);
+  EXPECT_EQ(mgr_->stats("chat")->completed.load(), 1u);
+  EXPECT_EQ(mgr_->stats("chat")->events.load(), 6u);
+  EXPECT_EQ(all_telemetry().find(secret), std::string::npos);
+}
+
+TEST_F(relay, one_upstream_call_per_idempotency_key) {
+  upstream_script slow;
+  slow.gap = 50ms;
+  fake_upstream up(slow);
+  make_manager(up.port());
+  auto a = start("key-1");
+  auto b = start("key-1");  // a retry while the first still runs
+  ASSERT_TRUE(a && b);
+  EXPECT_TRUE(a->created);
+  EXPECT_FALSE(b->created);
+  EXPECT_EQ(b->stream_id, "key-1");
+  EXPECT_EQ(wait_end("key-1"), "completed");
+  auto c = start("key-1");  // a retry after the end
+  ASSERT_TRUE(c);
+  EXPECT_FALSE(c->created);
+  std::this_thread::sleep_for(100ms);  // a wrongly started call would have connected by now
+  EXPECT_EQ(up.requests().size(), 1u);
+  EXPECT_EQ(sink_.count(names::started), 1u);
+
+  auto d = start();  // no key: a new stream, a new call
+  ASSERT_TRUE(d);
+  EXPECT_TRUE(d->created);
+  EXPECT_NE(d->stream_id, "key-1");
+  EXPECT_EQ(wait_end(d->stream_id), "completed");
+  EXPECT_EQ(up.requests().size(), 2u);
+}
+
+TEST_F(relay, error_status_ends_failed_with_status_and_redacted_body) {
+  upstream_script s;
+  s.what = upstream_script::mode::status;
+  s.status = 401;
+  s.body =
+      std::string(R"({"error":"invalid key Bearer )") + secret + R"("})" + std::string(3000, 'x');
+  fake_upstream up(s);
+  make_manager(up.port());
+  auto r = start("e1");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(wait_end("e1"), "failed");
+  auto ev = events_of("e1");
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].type, "upstream_error");
+  auto detail = boost::json::parse(ev[0].data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "upstream_status");
+  EXPECT_EQ(detail.at("upstream_status").to_number<int>(), 401);
+  const std::string body(detail.at("body").as_string());
+  EXPECT_NE(body.find("invalid key"), std::string::npos) << body;
+  EXPECT_NE(body.find("[redacted]"), std::string::npos) << body;
+  EXPECT_EQ(body.find(secret), std::string::npos) << body;
+  EXPECT_LT(body.size(), 1100u);  // truncated
+  auto err = sink_.wait_for(names::upstream_error, {}, 5s);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->fields.at("upstream_status").to_number<int>(), 401);
+  EXPECT_EQ(all_telemetry().find(secret), std::string::npos);
+}
+
+TEST_F(relay, non_sse_answer_ends_failed) {
+  upstream_script s;
+  s.what = upstream_script::mode::not_sse;
+  s.body = R"({"choices":[]})";
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("n1"));
+  EXPECT_EQ(wait_end("n1"), "failed");
+  auto ev = events_of("n1");
+  ASSERT_FALSE(ev.empty());
+  auto detail = boost::json::parse(ev[0].data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "not_sse");
+  EXPECT_EQ(detail.at("upstream_status").to_number<int>(), 200);
+  EXPECT_EQ(detail.at("body").as_string(), R"({"choices":[]})");
+}
+
+TEST_F(relay, silent_upstream_times_out) {
+  upstream_script s;
+  s.what = upstream_script::mode::silent_after_head;
+  s.silence = 1500ms;
+  fake_upstream up(s);
+  make_manager(up.port(), R"(,"idle_timeout":"300ms")");
+  ASSERT_TRUE(start("t1"));
+  EXPECT_EQ(wait_end("t1"), "failed");
+  auto detail = boost::json::parse(events_of("t1").at(0).data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "timeout");
+}
+
+TEST_F(relay, cut_body_fails_with_reset_after_the_tokens_that_came) {
+  upstream_script s;
+  s.what = upstream_script::mode::cut_after;
+  s.tokens = 3;
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("c1"));
+  EXPECT_EQ(wait_end("c1"), "failed");
+  auto ev = events_of("c1");
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[2].data, "t2");
+  auto detail = boost::json::parse(ev[3].data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "reset");
+}
+
+TEST_F(relay, refused_connection_fails_with_connect) {
+  std::uint16_t closed_port = 0;
+  {
+    fake_upstream gone(upstream_script{});
+    closed_port = gone.port();
+  }
+  make_manager(closed_port);
+  ASSERT_TRUE(start("r1"));
+  EXPECT_EQ(wait_end("r1"), "failed");
+  auto detail = boost::json::parse(events_of("r1").at(0).data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "connect");
+}
+
+TEST_F(relay, cancel_aborts_the_upstream_and_ends_cancelled) {
+  upstream_script s;
+  s.tokens = 200;
+  s.gap = 20ms;
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("x1"));
+  // Let a few tokens through.
+  for (int i = 0; i < 200 && up.tokens_written() < 3; ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_GE(up.tokens_written(), 3);
+  // Tokens are recorded as they arrive, not when the upstream finishes.
+  std::size_t recorded_now = 0;
+  for (int i = 0; i < 200 && recorded_now < 3; ++i) {
+    recorded_now = events_of("x1").size();
+    if (recorded_now < 3) {
+      std::this_thread::sleep_for(20ms);
+    }
+  }
+  ASSERT_GE(recorded_now, 3u);
+  EXPECT_LT(up.tokens_written(), 200);
+  auto c = run(mgr_->cancel("x1"));
+  ASSERT_TRUE(c) << c.error().message;
+  EXPECT_EQ(wait_end("x1"), "cancelled");
+  ASSERT_TRUE(sink_.wait_for(names::cancelled, {}, 5s));
+  for (int i = 0; i < 250 && !up.reader_left(); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(up.reader_left());
+  EXPECT_LT(up.tokens_written(), 200);
+  EXPECT_EQ(mgr_->running(), 0u);
+  // A second cancel: already ended.
+  auto again = run(mgr_->cancel("x1"));
+  ASSERT_FALSE(again);
+  EXPECT_EQ(again.error().status, 409u);
+  auto none = run(mgr_->cancel("no-such-stream"));
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().status, 404u);
+}
+
+TEST_F(relay, a_full_route_answers_429) {
+  upstream_script s;
+  s.tokens = 20;
+  s.gap = 20ms;
+  fake_upstream up(s);
+  make_manager(up.port(), R"(,"max_concurrent":1)");
+  ASSERT_TRUE(start("b1"));
+  auto busy = start("b2");
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.error().status, 429u);
+  EXPECT_EQ(mgr_->stats("chat")->rejected_busy.load(), 1u);
+  // The refused key made no stream: it can be used once the route has room.
+  EXPECT_FALSE(run(store_.info("b2")));
+  EXPECT_EQ(wait_end("b1"), "completed");
+  for (int i = 0; i < 100 && mgr_->running() > 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  auto later = start("b2");
+  ASSERT_TRUE(later);
+  EXPECT_TRUE(later->created);
+  EXPECT_EQ(wait_end("b2"), "completed");
+}
+
+TEST_F(relay, unknown_route_and_bad_key) {
+  fake_upstream up(upstream_script{});
+  make_manager(up.port());
+  auto r = start(std::nullopt, "nope");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().status, 404u);
+  auto k = start(std::string("bad key"));
+  ASSERT_FALSE(k);
+  EXPECT_EQ(k.error().status, 400u);
+  EXPECT_TRUE(up.requests().empty());
+}
+
+}  // namespace
+}  // namespace sse::relay

@@ -1,0 +1,141 @@
+// Relay route files (issue 7): JSON in, routes out; env expansion; clear errors without secrets.
+
+#include "relay/route.hpp"
+
+#include <gtest/gtest.h>
+
+#include <map>
+
+namespace sse::relay {
+namespace {
+
+using std::chrono::milliseconds;
+
+env_lookup env_of(std::map<std::string, std::string> vars) {
+  return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
+    auto it = vars.find(std::string(name));
+    if (it == vars.end()) {
+      return std::nullopt;
+    }
+    return it->second;
+  };
+}
+
+TEST(relay_route, full_route) {
+  auto r = parse_routes(R"({"routes":[{
+      "name":"chat","url":"https://api.example.com/v1/chat/completions","method":"POST",
+      "headers":{"Authorization":"Bearer ${KEY}","X-Org":"org-${ORG}-x"},
+      "connect_timeout":"5s","idle_timeout":"30s","total_timeout":"2m","max_concurrent":3,
+      "stream":{"buffer_limit":4096,"ttl":"1h"},
+      "priorities":{"message":1,"usage":3,"ping":"drop"},"default_priority":2}]})",
+                        env_of({{"KEY", "sk-secret-123"}, {"ORG", "acme"}}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_EQ(r.routes.size(), 1u);
+  const route& c = r.routes[0];
+  EXPECT_EQ(c.name, "chat");
+  EXPECT_TRUE(c.url.tls);
+  EXPECT_EQ(c.url.host, "api.example.com");
+  EXPECT_EQ(c.url.port, 443);
+  EXPECT_EQ(c.url.target, "/v1/chat/completions");
+  EXPECT_EQ(c.method, "POST");
+  ASSERT_EQ(c.headers.size(), 2u);
+  EXPECT_EQ(c.headers[0].first, "Authorization");
+  EXPECT_EQ(c.headers[0].second, "Bearer sk-secret-123");
+  EXPECT_EQ(c.headers[1].second, "org-acme-x");
+  EXPECT_EQ(c.connect_timeout, milliseconds(5000));
+  EXPECT_EQ(c.idle_timeout, milliseconds(30000));
+  EXPECT_EQ(c.total_timeout, milliseconds(120000));
+  EXPECT_EQ(c.max_concurrent, 3u);
+  EXPECT_EQ(c.buffer_limit, 4096u);
+  EXPECT_EQ(c.ttl, milliseconds(3600000));
+  EXPECT_EQ(c.priority_of("message"), 1);
+  EXPECT_EQ(c.priority_of("usage"), 3);
+  EXPECT_EQ(c.priority_of("ping"), std::nullopt);
+  EXPECT_EQ(c.priority_of("other"), 2);
+  EXPECT_EQ(c.priority_of(""), 2);
+}
+
+TEST(relay_route, defaults) {
+  auto r = parse_routes(R"({"routes":[{"name":"a","url":"http://127.0.0.1:8081"}]})", env_of({}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const route& a = r.routes.at(0);
+  EXPECT_FALSE(a.url.tls);
+  EXPECT_EQ(a.url.port, 8081);
+  EXPECT_EQ(a.url.target, "/");
+  EXPECT_EQ(a.method, "POST");
+  EXPECT_TRUE(a.headers.empty());
+  EXPECT_FALSE(a.buffer_limit);
+  EXPECT_FALSE(a.ttl);
+  EXPECT_EQ(a.priority_of("x"), 1);
+}
+
+TEST(relay_route, urls) {
+  auto u = parse_upstream_url("http://[::1]:9000/p?q=1");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->host, "::1");
+  EXPECT_EQ(u->port, 9000);
+  EXPECT_EQ(u->target, "/p?q=1");
+  u = parse_upstream_url("https://h?x=y");
+  ASSERT_TRUE(u);
+  EXPECT_EQ(u->target, "/?x=y");
+  EXPECT_EQ(u->port, 443);
+  for (const char* bad :
+       {"ftp://h/", "http://", "http://h:0/", "http://h:65536/", "http://h:/", "http://user:pw@h/",
+        "http://h/a b", "http://h/#frag", "h:80/x", "http://[::1/"}) {
+    EXPECT_FALSE(parse_upstream_url(bad)) << bad;
+  }
+}
+
+TEST(relay_route, missing_variable_is_an_error_naming_it_not_any_value) {
+  auto r = parse_routes(
+      R"({"routes":[{"name":"a","url":"http://h/","headers":{"Authorization":"Bearer ${NOPE}","X":"${SET}"}}]})",
+      env_of({{"SET", "topsecret"}}));
+  EXPECT_TRUE(r.routes.empty());
+  EXPECT_NE(r.error.find("NOPE"), std::string::npos) << r.error;
+  EXPECT_NE(r.error.find("routes[0]"), std::string::npos) << r.error;
+  EXPECT_EQ(r.error.find("topsecret"), std::string::npos) << r.error;
+}
+
+TEST(relay_route, bad_files_are_refused_with_a_reason) {
+  const std::pair<const char*, const char*> cases[] = {
+      {"{", "JSON"},
+      {R"({"routes":{}})", "routes"},
+      {R"({"routes":[{"url":"http://h/"}]})", "name"},
+      {R"({"routes":[{"name":"a/b","url":"http://h/"}]})", "name"},
+      {R"({"routes":[{"name":"a","url":"gopher://h/"}]})", "url"},
+      {R"({"routes":[{"name":"a","url":"http://h/","method":"PO ST"}]})", "method"},
+      {R"({"routes":[{"name":"a","url":"http://h/","headers":{"Bad Name":"v"}}]})", "header"},
+      {R"({"routes":[{"name":"a","url":"http://h/","headers":{"X":"${A"}}]})", "unterminated"},
+      {R"({"routes":[{"name":"a","url":"http://h/","idle_timeout":"0s"}]})", "idle_timeout"},
+      {R"({"routes":[{"name":"a","url":"http://h/","connect_timeout":5}]})", "connect_timeout"},
+      {R"({"routes":[{"name":"a","url":"http://h/","max_concurrent":0}]})", "max_concurrent"},
+      {R"({"routes":[{"name":"a","url":"http://h/","stream":{"buffer_limit":-1}}]})",
+       "buffer_limit"},
+      {R"({"routes":[{"name":"a","url":"http://h/","stream":{"size":1}}]})", "stream.size"},
+      {R"({"routes":[{"name":"a","url":"http://h/","priorities":{"x":4}}]})", "priorities.x"},
+      {R"({"routes":[{"name":"a","url":"http://h/","priorities":{"x":"keep"}}]})", "priorities.x"},
+      {R"({"routes":[{"name":"a","url":"http://h/","urll":"x"}]})", "urll"},
+      {R"({"routes":[{"name":"a","url":"http://h/"},{"name":"a","url":"http://h/"}]})",
+       "duplicate"},
+  };
+  for (const auto& [text, says] : cases) {
+    auto r = parse_routes(text, env_of({}));
+    EXPECT_TRUE(r.routes.empty()) << text;
+    EXPECT_NE(r.error.find(says), std::string::npos) << text << " -> " << r.error;
+  }
+}
+
+TEST(relay_route, header_values_cannot_smuggle_lines) {
+  auto r = parse_routes(R"({"routes":[{"name":"a","url":"http://h/","headers":{"X":"${V}"}}]})",
+                        env_of({{"V", "ok\r\nEvil: 1"}}));
+  EXPECT_TRUE(r.routes.empty());
+  EXPECT_NE(r.error.find("CR"), std::string::npos) << r.error;
+}
+
+TEST(relay_route, load_routes_names_the_file) {
+  auto r = load_routes("/nonexistent/routes.json");
+  EXPECT_NE(r.error.find("/nonexistent/routes.json"), std::string::npos) << r.error;
+}
+
+}  // namespace
+}  // namespace sse::relay
