@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "config/config.hpp"
@@ -22,6 +24,7 @@
 #include "telemetry/memory_sink.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/names.hpp"
+#include "tls_upstream.hpp"
 
 namespace sse::relay {
 namespace {
@@ -51,15 +54,17 @@ class relay : public ::testing::Test {
     thread_.join();
   }
 
-  void make_manager(std::uint16_t port, std::string extra = {}) {
-    const std::string text = R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" +
-                             std::to_string(port) +
+  void make_manager(std::uint16_t port, std::string extra = {}, std::string scheme = "http",
+                    std::string extra_ca_pem = {}) {
+    const std::string text = R"({"routes":[{"name":"chat","url":")" + scheme +
+                             "://127.0.0.1:" + std::to_string(port) +
                              R"(/v1/chat?x=1","headers":{"Authorization":"Bearer ${KEY}"},)"
                              R"("priorities":{"delta":1,"usage":3,"ping":"drop"})" +
                              extra + "}]}";
     auto r = parse_routes(text, [](std::string_view) { return std::string(secret); });
     ASSERT_TRUE(r.error.empty()) << r.error;
-    mgr_ = std::make_unique<manager>(svc_, std::move(r.routes), make_client_tls_context(""));
+    mgr_ =
+        std::make_unique<manager>(svc_, std::move(r.routes), make_client_tls_context(extra_ca_pem));
   }
 
   template <class T>
@@ -346,6 +351,64 @@ TEST_F(relay, unknown_route_and_bad_key) {
   ASSERT_FALSE(k);
   EXPECT_EQ(k.error().status, 400u);
   EXPECT_TRUE(up.requests().empty());
+}
+
+/// A temp folder for certificates, removed at the end.
+struct pki_dir {
+  std::filesystem::path path;
+  pki_dir() {
+    char tmpl[] = "/tmp/relay-pki-XXXXXX";
+    if (::mkdtemp(tmpl) != nullptr) {
+      path = tmpl;
+    }
+  }
+  ~pki_dir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+};
+
+TEST_F(relay, tls_upstream_verified_against_its_ca) {
+  pki_dir dir;
+  auto pki = test::make_test_pki(dir.path, "IP:127.0.0.1");
+  ASSERT_TRUE(pki.ok) << "openssl failed; see " << dir.path;
+  test::tls_upstream up(pki, 4);
+  make_manager(up.port(), {}, "https", pki.ca_pem);
+  ASSERT_TRUE(start("tls-1"));
+  EXPECT_EQ(wait_end("tls-1"), "completed");
+  auto ev = events_of("tls-1");
+  ASSERT_EQ(ev.size(), 5u);
+  for (int i = 0; i < 4; ++i) {
+    EXPECT_EQ(ev[i].data, "s" + std::to_string(i));
+  }
+  EXPECT_NE(up.last_request().find(std::string("Authorization: Bearer ") + secret),
+            std::string::npos);
+}
+
+TEST_F(relay, tls_upstream_with_an_unknown_ca_fails_with_tls) {
+  pki_dir dir;
+  auto pki = test::make_test_pki(dir.path, "IP:127.0.0.1");
+  ASSERT_TRUE(pki.ok) << "openssl failed; see " << dir.path;
+  test::tls_upstream up(pki, 4);
+  make_manager(up.port(), {}, "https");  // the system store only
+  ASSERT_TRUE(start("tls-2"));
+  EXPECT_EQ(wait_end("tls-2"), "failed");
+  auto detail = boost::json::parse(events_of("tls-2").at(0).data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "tls");
+  EXPECT_TRUE(up.last_request().empty());  // nothing, least of all the key, was sent
+}
+
+TEST_F(relay, tls_upstream_certificate_for_another_name_fails_with_tls) {
+  pki_dir dir;
+  auto pki = test::make_test_pki(dir.path, "DNS:wrong.example");
+  ASSERT_TRUE(pki.ok) << "openssl failed; see " << dir.path;
+  test::tls_upstream up(pki, 4);
+  make_manager(up.port(), {}, "https", pki.ca_pem);
+  ASSERT_TRUE(start("tls-3"));
+  EXPECT_EQ(wait_end("tls-3"), "failed");
+  auto detail = boost::json::parse(events_of("tls-3").at(0).data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "tls");
+  EXPECT_TRUE(up.last_request().empty());
 }
 
 }  // namespace
