@@ -9,6 +9,7 @@
 #include "fake_upstream.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "redis_server.hpp"
 #include "sse_client.hpp"
 #include "temp_dir.hpp"
 
@@ -27,7 +28,8 @@ constexpr const char* secret = "sk-gateway-test-secret-42";
 
 class relay_gateway : public ::testing::Test {
  protected:
-  void start_gateway(const fake_upstream& up) {
+  /// Writes the route file for `up` and returns the gateway options that use it.
+  gateway_options relay_options(const fake_upstream& up) {
     const auto routes = dir_.path() / "routes.json";
     std::ofstream(routes)
         << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" << up.port()
@@ -36,7 +38,11 @@ class relay_gateway : public ::testing::Test {
     gateway_options o;
     o.args = {"--relay-config", routes.string()};
     o.env = {{"RELAY_TEST_KEY", secret}};
-    gw_ = std::make_unique<gateway_process>(o);
+    return o;
+  }
+
+  void start_gateway(const fake_upstream& up) {
+    gw_ = std::make_unique<gateway_process>(relay_options(up));
     client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
   }
 
@@ -177,6 +183,76 @@ TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
   EXPECT_NE(ev[1].data.find("failed"), std::string::npos);
   EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayUpstreamError", {}, 5s));
   EXPECT_EQ(gateway_output().find(secret), std::string::npos);
+}
+
+// Two gateways on one Redis: the answer is relayed by node A, the client resumes on node B,
+// a retried POST on node B does not call the upstream again, and a cancel on node B stops the
+// call running on node A (its next append finds the stream ended).
+TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
+  if (!sse::test::redis_server::available()) {
+    GTEST_SKIP() << "redis-server is not installed";
+  }
+  sse::test::redis_options ro;
+  ro.name = "relay-redis";
+  sse::test::redis_server redis(ro);
+  upstream_script s;
+  s.tokens = 40;
+  s.gap = 30ms;
+  fake_upstream up(s);
+  auto oa = relay_options(up);
+  oa.args.insert(oa.args.end(), {"--store", redis.url()});
+  oa.name = "node-a";
+  auto ob = oa;
+  ob.name = "node-b";
+  gateway_process a(oa);
+  gateway_process b(ob);
+  http_client ca(a.host(), a.port());
+  http_client cb(b.host(), b.port());
+
+  auto r = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::vector<std::string> seen;
+  std::string last_id;
+  {
+    sse_client first(a.host(), a.port(), "/v1/streams/multi-1/events");
+    for (const auto& e : first.collect(5, 10s)) {
+      seen.push_back(e.data);
+      last_id = e.id;
+    }
+    first.close_abruptly();
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  auto retry =
+      cb.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-1"}});
+  EXPECT_EQ(retry.status, 200) << retry.body;
+
+  sse_client second(b.host(), b.port(), "/v1/streams/multi-1/events", last_id);
+  for (const auto& e : second.collect_until([](const auto& e) { return e.event == "end"; }, 15s)) {
+    if (e.event == "delta") {
+      seen.push_back(e.data);
+    }
+  }
+  ASSERT_EQ(seen.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(seen[i], "t" + std::to_string(i));
+  }
+  EXPECT_EQ(up.requests().size(), 1u);
+
+  // Cancel on B a call that runs on A.
+  auto r2 = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-2"}});
+  ASSERT_EQ(r2.status, 201) << r2.body;
+  sse_client sub(b.host(), b.port(), "/v1/streams/multi-2/events");
+  ASSERT_EQ(sub.collect(2, 10s).size(), 2u);
+  auto c = cb.post("/v1/streams/multi-2/cancel", "", "application/json");
+  ASSERT_EQ(c.status, 200) << c.body;
+  auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_FALSE(rest.empty());
+  EXPECT_NE(rest.back().data.find("cancelled"), std::string::npos) << rest.back().data;
+  for (int i = 0; i < 250 && !up.reader_left(); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(up.reader_left());  // node A stopped reading the upstream
+  EXPECT_TRUE(a.wait_for_telemetry("SseRelayCancelled", {}, 5s));
 }
 
 TEST_F(relay_gateway, unknown_route_is_404) {
