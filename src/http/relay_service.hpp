@@ -28,6 +28,8 @@ class relay_service {
   /// Aborts the upstream call (when this node runs it) and ends the stream `cancelled`.
   /// Errors: 404 unknown stream, 409 already ended.
   virtual boost::asio::awaitable<api_result<void>> cancel(std::string stream_id) = 0;
+  /// Per-route counters in the Prometheus text format, appended to /metrics. Any thread.
+  virtual std::string render_prometheus() const = 0;
 };
 
 }  // namespace sse::http

@@ -116,6 +116,9 @@ response metrics(services& s) {
   response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = s.metrics.render_prometheus(st.streams, st.events_buffered, st.bytes_buffered);
+  if (s.relay != nullptr) {
+    r.body += s.relay->render_prometheus();
+  }
   return r;
 }
 

@@ -96,6 +96,11 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   }
   const long long duration = ms_since(started);
   const long long ttfb = out.ttfb ? out.ttfb->count() : -1;
+  stats->duration_ms_sum.fetch_add(static_cast<std::uint64_t>(duration), std::memory_order_relaxed);
+  if (out.ttfb) {
+    stats->ttfb_ms_sum.fetch_add(static_cast<std::uint64_t>(ttfb), std::memory_order_relaxed);
+    stats->ttfb_count.fetch_add(1, std::memory_order_relaxed);
+  }
 
   switch (out.what) {
     case upstream_outcome::kind::completed:
@@ -239,6 +244,61 @@ net::awaitable<http::api_result<void>> manager::cancel(std::string stream_id) {
     shared_->emit(names::cancelled, stream_id, {{"local", false}});
   }
   co_return http::api_result<void>{};
+}
+
+std::string manager::render_prometheus() const {
+  std::string out;
+  auto family = [&](std::string_view name, std::string_view type, std::string_view help) {
+    out += "# HELP ";
+    out += name;
+    out += ' ';
+    out += help;
+    out += "\n# TYPE ";
+    out += name;
+    out += ' ';
+    out += type;
+    out += '\n';
+  };
+  auto line = [&](std::string_view name, const std::string& labels, std::uint64_t v) {
+    out += name;
+    out += '{';
+    out += labels;
+    out += "} ";
+    out += std::to_string(v);
+    out += '\n';
+  };
+  const auto load = [](const auto& a) { return static_cast<std::uint64_t>(a.load()); };
+  family("sse_relay_calls_total", "counter", "Relay upstream calls by route and outcome.");
+  for (const auto& [name, e] : shared_->routes) {
+    const std::string r = "route=\"" + name + "\"";
+    line("sse_relay_calls_total", r + ",outcome=\"started\"", load(e.stats->started));
+    line("sse_relay_calls_total", r + ",outcome=\"completed\"", load(e.stats->completed));
+    line("sse_relay_calls_total", r + ",outcome=\"failed\"", load(e.stats->failed));
+    line("sse_relay_calls_total", r + ",outcome=\"cancelled\"", load(e.stats->cancelled));
+  }
+  family("sse_relay_rejected_total", "counter", "Relay requests refused with 429 (route full).");
+  for (const auto& [name, e] : shared_->routes) {
+    line("sse_relay_rejected_total", "route=\"" + name + "\"", load(e.stats->rejected_busy));
+  }
+  family("sse_relay_events_total", "counter", "Upstream events appended to relay streams.");
+  for (const auto& [name, e] : shared_->routes) {
+    line("sse_relay_events_total", "route=\"" + name + "\"", load(e.stats->events));
+  }
+  family("sse_relay_active", "gauge", "Relay upstream calls running on this node.");
+  for (const auto& [name, e] : shared_->routes) {
+    line("sse_relay_active", "route=\"" + name + "\"", load(e.stats->active));
+  }
+  family("sse_relay_ttfb_ms", "summary", "Upstream time to the response head, milliseconds.");
+  for (const auto& [name, e] : shared_->routes) {
+    const std::string r = "route=\"" + name + "\"";
+    line("sse_relay_ttfb_ms_sum", r, load(e.stats->ttfb_ms_sum));
+    line("sse_relay_ttfb_ms_count", r, load(e.stats->ttfb_count));
+  }
+  family("sse_relay_duration_ms_sum", "counter", "Total duration of finished relay calls, ms.");
+  for (const auto& [name, e] : shared_->routes) {
+    line("sse_relay_duration_ms_sum", "route=\"" + name + "\"", load(e.stats->duration_ms_sum));
+  }
+  return out;
 }
 
 const route_stats* manager::stats(std::string_view route) const {

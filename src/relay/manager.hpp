@@ -30,6 +30,9 @@ struct route_stats {
   std::atomic<std::uint64_t> rejected_busy{0};  ///< 429s
   std::atomic<std::uint64_t> events{0};         ///< upstream events appended
   std::atomic<std::size_t> active{0};
+  std::atomic<std::uint64_t> ttfb_ms_sum{0};  ///< over calls that got a response head
+  std::atomic<std::uint64_t> ttfb_count{0};
+  std::atomic<std::uint64_t> duration_ms_sum{0};  ///< over finished calls
 };
 
 class manager final : public http::relay_service {
@@ -47,6 +50,7 @@ class manager final : public http::relay_service {
       std::string route, std::optional<std::string> idempotency_key, std::string body,
       std::string content_type) override;
   boost::asio::awaitable<http::api_result<void>> cancel(std::string stream_id) override;
+  std::string render_prometheus() const override;
 
   /// nullptr for an unknown route.
   const route_stats* stats(std::string_view route) const;

@@ -115,6 +115,10 @@ TEST_F(relay_gateway, client_leaves_mid_answer_and_resumes_every_token_once_in_o
   EXPECT_EQ(r.body.find(secret), std::string::npos);
   EXPECT_EQ(gateway_output().find(secret), std::string::npos);
   EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayCompleted", {}, 5s));
+  const std::string prom = client_->get("/metrics").body;
+  EXPECT_NE(prom.find("sse_relay_calls_total{route=\"chat\",outcome=\"completed\"} 1"),
+            std::string::npos)
+      << prom;
 }
 
 TEST_F(relay_gateway, post_accepting_event_stream_gets_the_stream_and_its_id) {

@@ -163,6 +163,12 @@ TEST_F(relay, every_upstream_event_in_order_with_its_priority_then_completed) {
   EXPECT_EQ(sink_.count(names::started), 1u);
   EXPECT_EQ(mgr_->stats("chat")->completed.load(), 1u);
   EXPECT_EQ(mgr_->stats("chat")->events.load(), 6u);
+  const std::string prom = mgr_->render_prometheus();
+  EXPECT_NE(prom.find("sse_relay_calls_total{route=\"chat\",outcome=\"completed\"} 1\n"),
+            std::string::npos)
+      << prom;
+  EXPECT_NE(prom.find("sse_relay_events_total{route=\"chat\"} 6\n"), std::string::npos) << prom;
+  EXPECT_NE(prom.find("sse_relay_ttfb_ms_count{route=\"chat\"} 1\n"), std::string::npos) << prom;
   EXPECT_EQ(all_telemetry().find(secret), std::string::npos);
 }
 
