@@ -5,6 +5,7 @@
 #include <atomic>
 #include <stdexcept>
 
+#include "redis/cluster/cluster_url.hpp"
 #include "redis/config.hpp"
 #include "store/memory/memory_store.hpp"
 #include "store/redis/redis_store.hpp"
@@ -14,14 +15,25 @@ namespace sse::app {
 namespace {
 
 built_store make_redis_store(const store_context& ctx) {
-  auto url = redis::parse_redis_url(ctx.cfg.store);
-  if (!url) {
-    // The URL is not echoed: it may hold a password.
-    throw std::runtime_error(
-        "--store: malformed redis URL (expected redis://[:password@]host:port[/db])");
-  }
   store::redis_store_options options;
-  options.connection = *url;
+  if (ctx.cfg.store.starts_with("redis-cluster://")) {
+    auto url = redis::cluster::parse_cluster_url(ctx.cfg.store);
+    if (!url) {
+      throw std::runtime_error(
+          "--store: malformed redis-cluster URL (expected "
+          "redis-cluster://[:password@]host:port[,host:port...])");
+    }
+    options.connection = url->connection;
+    options.cluster_seeds = url->seeds;
+  } else {
+    auto url = redis::parse_redis_url(ctx.cfg.store);
+    if (!url) {
+      // The URL is not echoed: it may hold a password.
+      throw std::runtime_error(
+          "--store: malformed redis URL (expected redis://[:password@]host:port[/db])");
+    }
+    options.connection = *url;
+  }
   options.connection.client_name = "sse-gateway:" + ctx.cfg.node_id;
   options.prefix = ctx.cfg.redis_prefix;
   options.compress_min_bytes = ctx.cfg.compress_min_bytes;
@@ -82,11 +94,12 @@ built_store make_store(const store_context& ctx) {
     out.store = std::make_unique<store::memory_store>(limits_from(ctx.cfg), ctx.clock);
     return out;
   }
-  if (ctx.cfg.store.starts_with("redis://")) {
+  if (ctx.cfg.store.starts_with("redis://") || ctx.cfg.store.starts_with("redis-cluster://")) {
     return make_redis_store(ctx);
   }
-  throw std::runtime_error("unknown store \"" + ctx.cfg.store +
-                           "\" (expected memory or redis://host:port)");
+  throw std::runtime_error(
+      "unknown store \"" + ctx.cfg.store +
+      "\" (expected memory, redis://host:port or redis-cluster://host:port[,...])");
 }
 
 }  // namespace sse::app

@@ -85,6 +85,32 @@ result<void> validate_store(std::string_view text) {
   if (text == "memory") {
     return {};
   }
+  constexpr std::string_view cluster_scheme = "redis-cluster://";
+  if (text.substr(0, cluster_scheme.size()) == cluster_scheme) {
+    // Seeds host:port[,host:port...] after optional credentials; no /db (a cluster has only 0).
+    std::string_view nodes = text.substr(cluster_scheme.size());
+    if (const auto at = nodes.rfind('@'); at != std::string_view::npos) {
+      nodes = nodes.substr(at + 1);
+    }
+    if (nodes.empty() || nodes.find('/') != std::string_view::npos) {
+      return errc::invalid_argument;
+    }
+    for (;;) {
+      const auto comma = nodes.find(',');
+      std::string_view host;
+      std::string_view port;
+      if (!split_host_port(nodes.substr(0, comma), host, port) || host.empty() || port.empty()) {
+        return errc::invalid_argument;
+      }
+      if (auto p = parse_port(port); !p || *p == 0) {
+        return errc::invalid_argument;
+      }
+      if (comma == std::string_view::npos) {
+        return {};
+      }
+      nodes = nodes.substr(comma + 1);
+    }
+  }
   constexpr std::string_view scheme = "redis://";
   if (text.substr(0, scheme.size()) != scheme) {
     return errc::invalid_argument;

@@ -30,7 +30,10 @@ bool multiplexer::is_push(const reply& r) const noexcept {
     return false;
   }
   const reply& kind = r.elements[0];
-  return kind.is_string() && (kind.str == "message" || kind.str == "pmessage");
+  // Sharded pub/sub (redis/cluster): `smessage`, and `sunsubscribe` which the server pushes
+  // unasked when the channel's slot moves; its users therefore never send SUNSUBSCRIBE.
+  return kind.is_string() && (kind.str == "message" || kind.str == "pmessage" ||
+                              kind.str == "smessage" || kind.str == "sunsubscribe");
 }
 
 boost::system::error_code multiplexer::on_read(std::string_view bytes) {

@@ -116,10 +116,17 @@ std::shared_ptr<connection> cluster_client::connection_for(const node_address& n
         }
         co_return boost::system::error_code{};
       });
+  std::weak_ptr<cluster_client> weak = weak_from_this();
+  c->set_state_handler([weak](bool) {
+    if (auto self = weak.lock()) {
+      self->report_state();
+    }
+  });
   {
     std::lock_guard lock(links_mu_);
     links_.emplace(node, c);
   }
+  report_state();
   if (!stopped_.load()) {
     c->start();
   }
@@ -145,6 +152,13 @@ void cluster_client::adopt(slot_map map) {
   map_ = std::move(map);
   for (const auto& m : masters) {
     connection_for(m);
+  }
+  report_state();
+}
+
+void cluster_client::report_state() {
+  if (tracker_) {
+    tracker_->report(tracker_slot_, up());
   }
 }
 

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "redis/availability.hpp"
 #include "redis/cluster/slot_map.hpp"
 #include "redis/config.hpp"
 #include "redis/connection.hpp"
@@ -80,7 +81,20 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   /// True when every master's connection is up. Any thread.
   bool up() const noexcept;
 
+  /// Set before start(): reports up() to tracker's slot at every change of a link's state and
+  /// of the set of masters (for /readyz and SseStoreUnavailable/SseStoreRecovered).
+  void set_tracker(std::shared_ptr<availability> tracker, std::size_t slot) {
+    tracker_ = std::move(tracker);
+    tracker_slot_ = slot;
+  }
+
   executor_type get_executor() const { return ex_; }
+  /// The current map, by reference: on get_executor() only (the sharded subscriber's path).
+  const slot_map& map_here() const noexcept { return map_; }
+  /// refresh() for callers already on get_executor(); forced=false is rate-limited.
+  boost::asio::awaitable<result<void>> refresh_on_executor(bool forced) {
+    return refresh_here(forced);
+  }
   /// Number of CLUSTER SLOTS refreshes that succeeded (for tests and telemetry).
   std::uint64_t refreshes() const noexcept { return refreshes_.load(); }
   std::uint64_t redirects() const noexcept { return redirects_.load(); }
@@ -93,6 +107,7 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   boost::asio::awaitable<bool> wait_up(connection& c, std::chrono::milliseconds timeout);
   std::shared_ptr<connection> connection_for(const node_address& node);
   void adopt(slot_map map);
+  void report_state();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
 
   executor_type ex_;
@@ -106,6 +121,8 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   std::atomic<std::uint64_t> refreshes_{0};
   std::atomic<std::uint64_t> redirects_{0};
   std::atomic<bool> stopped_{false};
+  std::shared_ptr<availability> tracker_;
+  std::size_t tracker_slot_ = 0;
   mutable std::mutex links_mu_;  ///< guards links_ for up() from other threads only
 };
 

@@ -1,11 +1,17 @@
 #include "store/redis/redis_store.hpp"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <string_view>
 
 #include "core/epoch.hpp"
 #include "store/redis/record.hpp"
 #include "store/redis/scripts.hpp"
+#include "store/redis/sharded_scripts.hpp"
 #include "stream/sse_encoder.hpp"
 
 namespace sse::store {
@@ -78,16 +84,13 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
     : limits_(limits),
       options_(std::move(options)),
       clock_(clock),
-      availability_(std::make_shared<redis::availability>(workers.size() + 1)),
+      availability_(std::make_shared<redis::availability>(
+          options_.cluster_seeds.empty() ? workers.size() + 1 : 2)),
       registry_(std::make_shared<live_registry>()) {
-  client_ = std::make_unique<redis::client>(workers, options_.connection, all_scripts(),
-                                            availability_, 0);
-  subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
-                                                    availability_, workers.size());
   // These handlers may run after the store is gone (the subscriber winds down on its own), so
   // they hold only shared state.
-  subscriber_->set_message_handler([registry = registry_, prefix = options_.prefix](
-                                       std::string_view channel, std::string_view payload) {
+  auto on_message = [registry = registry_, prefix = options_.prefix](std::string_view channel,
+                                                                     std::string_view payload) {
     auto id = stream_id_from(prefix, "live:", channel);
     if (!id || !registry->watched(*id)) {
       return;
@@ -110,8 +113,34 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
       }
     }
     registry->deliver(*id, batch);
-  });
+  };
+  if (!options_.cluster_seeds.empty()) {
+    // Cluster mode: one executor (the first worker) holds the slot map and a link per master;
+    // other workers hop to it. Sharded pub/sub follows each stream's slot.
+    cluster_ = std::make_shared<redis::cluster::cluster_client>(
+        workers.front(), options_.cluster_seeds, options_.connection, all_sharded_scripts());
+    cluster_->set_tracker(availability_, 0);
+    sharded_ = std::make_shared<redis::cluster::sharded_subscriber>(
+        cluster_, options_.connection, std::chrono::seconds(1), availability_, 1);
+    sharded_->set_message_handler(std::move(on_message));
+    sharded_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+    return;
+  }
+  client_ = std::make_unique<redis::client>(workers, options_.connection, all_scripts(),
+                                            availability_, 0);
+  subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
+                                                    availability_, workers.size());
+  subscriber_->set_message_handler(std::move(on_message));
   subscriber_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+}
+
+net::awaitable<result<reply>> redis_store::eval(const redis::script& s,
+                                                std::span<const std::string_view> keys,
+                                                std::span<const std::string_view> args) {
+  if (cluster_) {
+    co_return co_await cluster_->eval(sharded_variant(s), keys, args);
+  }
+  co_return co_await client_->eval(s, keys, args);
 }
 
 redis_store::~redis_store() {
@@ -123,6 +152,23 @@ void redis_store::set_availability_handler(std::function<void(bool)> handler) {
 }
 
 void redis_store::start() {
+  if (cluster_) {
+    // Learning the map needs a round trip: done in the background like the single node's
+    // connect; available() turns true once every master's link is up.
+    net::co_spawn(
+        cluster_->get_executor(),
+        [](std::shared_ptr<redis::cluster::cluster_client> c,
+           std::shared_ptr<redis::cluster::sharded_subscriber> sub) -> net::awaitable<void> {
+          for (int attempt = 0; attempt < 1000 && !(co_await c->start()); ++attempt) {
+            net::steady_timer t(c->get_executor(), std::chrono::milliseconds(500));
+            co_await t.async_wait(net::as_tuple(net::use_awaitable));
+          }
+          sub->start();
+        }(cluster_, sharded_),
+        net::detached);
+    availability_->report(1, true);  // no channel yet: the subscriber has nothing to be down
+    return;
+  }
   client_->start();
   subscriber_->start();
 }
@@ -131,6 +177,11 @@ void redis_store::stop() {
   // Going down on purpose is not an outage: no SseStoreUnavailable at shutdown.
   availability_->set_handler(nullptr);
   registry_->clear();
+  if (cluster_) {
+    cluster_->stop();
+    sharded_->stop();
+    return;
+  }
   client_->stop();
   subscriber_->stop();
 }
@@ -150,10 +201,16 @@ migration_context redis_store::migration() const {
 }
 
 net::awaitable<result<migration_report>> redis_store::migrate_all(std::size_t batch) {
+  if (cluster_) {
+    co_return errc::invalid_argument;  // the v1.10 layout predates cluster support
+  }
   co_return co_await migrate_all_legacy(migration(), batch);
 }
 
 net::awaitable<result<migrate_outcome>> redis_store::migrate_stream(std::string stream_id) {
+  if (cluster_) {
+    co_return errc::invalid_argument;
+  }
   co_return co_await migrate_legacy_stream(migration(), std::move(stream_id));
 }
 
@@ -196,7 +253,7 @@ net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
     a.add_num(limits_.ttl.count());
     a.add(options.buffer_limit ? a.num(static_cast<long long>(*options.buffer_limit)) : "");
     a.add(options.ttl ? a.num(options.ttl->count()) : "");
-    auto r = co_await client_->eval(create_script(), key_list, a.args());
+    auto r = co_await eval(create_script(), key_list, a.args());
     if (!r) {
       co_return r.error();
     }
@@ -255,7 +312,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
   }
 
   for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await client_->eval(append_script(), key_list, a.args());
+    auto r = co_await eval(append_script(), key_list, a.args());
     if (!r) {
       co_return r.error();
     }
@@ -318,7 +375,7 @@ net::awaitable<result<end_result>> redis_store::end(std::string stream_id, strea
   a.add_num(rec.size_bytes);
   a.add(rec.bytes);
   for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await client_->eval(end_script(), key_list, a.args());
+    auto r = co_await eval(end_script(), key_list, a.args());
     if (!r) {
       co_return r.error();
     }
@@ -347,7 +404,7 @@ net::awaitable<result<stream_info>> redis_store::info(std::string stream_id) {
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
   for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await client_->eval(info_script(), key_list, {});
+    auto r = co_await eval(info_script(), key_list, {});
     if (!r) {
       co_return r.error();
     }
@@ -395,7 +452,7 @@ net::awaitable<result<void>> redis_store::remove(std::string stream_id) {
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
   const std::string_view args[] = {k.channel};
-  auto r = co_await client_->eval(remove_script(), key_list, args);
+  auto r = co_await eval(remove_script(), key_list, args);
   if (!r) {
     co_return r.error();
   }
@@ -419,7 +476,7 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
   const std::string after_text = std::to_string(after);
   const std::string_view args[] = {after_text};
   for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await client_->eval(read_script(), key_list, args);
+    auto r = co_await eval(read_script(), key_list, args);
     if (!r) {
       co_return r.error();
     }
@@ -461,7 +518,13 @@ net::awaitable<result<void>> redis_store::watch(std::string stream_id, live_list
   // Registered before subscribing: a batch published right after the confirmation must find
   // the listener (an earlier one may reach it too; sessions de-duplicate by seq).
   registry_->add(stream_id, listener);
-  auto r = co_await subscriber_->subscribe(keys(stream_id).channel);
+  result<void> r = errc::internal;
+  std::string channel = keys(stream_id).channel;
+  if (cluster_) {
+    r = co_await sharded_->subscribe(std::move(channel));
+  } else {
+    r = co_await subscriber_->subscribe(std::move(channel));
+  }
   if (!r) {
     unwatch(stream_id, listener);
     co_return r.error();
@@ -472,9 +535,12 @@ net::awaitable<result<void>> redis_store::watch(std::string stream_id, live_list
 void redis_store::unwatch(const std::string& stream_id, live_listener* listener) {
   if (registry_->remove(stream_id, listener)) {
     // Unsubscribe unless a watch() for the same stream raced this one.
-    subscriber_->unsubscribe(keys(stream_id).channel, [registry = registry_, stream_id] {
-      return registry->watched(stream_id);
-    });
+    auto still_wanted = [registry = registry_, stream_id] { return registry->watched(stream_id); };
+    if (cluster_) {
+      sharded_->unsubscribe(keys(stream_id).channel, std::move(still_wanted));
+    } else {
+      subscriber_->unsubscribe(keys(stream_id).channel, std::move(still_wanted));
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "core/clock.hpp"
 #include "redis/availability.hpp"
 #include "redis/client.hpp"
+#include "redis/cluster/cluster_client.hpp"
+#include "redis/cluster/sharded_subscriber.hpp"
 #include "redis/config.hpp"
 #include "redis/subscriber.hpp"
 #include "store/redis/keys.hpp"
@@ -32,6 +35,9 @@ struct redis_store_options {
   std::string prefix = "sse:";           ///< --redis-prefix
   std::size_t compress_min_bytes = 128;  ///< --compress-min-bytes: zstd at or above this size
   int compression_level = 3;
+  /// Redis Cluster seed nodes (--store redis-cluster://...); empty: the single node of
+  /// `connection`, whose timeouts and credentials the cluster links use too.
+  std::vector<redis::cluster::node_address> cluster_seeds;
 };
 
 class redis_store final : public store {
@@ -97,6 +103,11 @@ class redis_store final : public store {
     return redis_layout::make_keys(options_.prefix, stream_id);
   }
   redis_layout::migration_context migration() const;
+  /// One script call: on this worker's connection, or on the stream's slot's master in cluster
+  /// mode (with the SPUBLISH variant of the script).
+  boost::asio::awaitable<result<redis::reply>> eval(const redis::script& s,
+                                                    std::span<const std::string_view> keys,
+                                                    std::span<const std::string_view> args);
   void remember(const std::string& stream_id, std::int64_t events, std::int64_t bytes);
   void forget(const std::string& stream_id);
 
@@ -107,6 +118,9 @@ class redis_store final : public store {
   std::shared_ptr<redis_layout::live_registry> registry_;
   std::unique_ptr<redis::client> client_;
   std::shared_ptr<redis::subscriber> subscriber_;
+  // Cluster mode (cluster_seeds set) instead of client_ and subscriber_:
+  std::shared_ptr<redis::cluster::cluster_client> cluster_;
+  std::shared_ptr<redis::cluster::sharded_subscriber> sharded_;
 
   std::atomic<std::uint64_t> bytes_in_{0};
   std::atomic<std::uint64_t> bytes_stored_{0};

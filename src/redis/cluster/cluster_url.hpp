@@ -1,0 +1,23 @@
+#pragma once
+// `--store redis-cluster://[[user]:password@]host:port[,host:port...]`: the seed nodes of a Redis
+// Cluster and the credentials every node shares.
+
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "redis/cluster/slot_map.hpp"
+#include "redis/config.hpp"
+
+namespace sse::redis::cluster {
+
+struct cluster_url {
+  std::vector<node_address> seeds;  ///< at least one
+  connection_config connection;     ///< username/password; host and port unused
+};
+
+/// errc::invalid_argument when malformed (no seed, a seed without a valid port, a /db: a cluster
+/// has only database 0).
+result<cluster_url> parse_cluster_url(std::string_view url);
+
+}  // namespace sse::redis::cluster

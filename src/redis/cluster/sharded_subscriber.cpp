@@ -1,0 +1,294 @@
+#include "redis/cluster/sharded_subscriber.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <set>
+
+#include "redis/cluster/slot.hpp"
+#include "redis/run_on.hpp"
+
+namespace sse::redis::cluster {
+
+namespace net = boost::asio;
+
+sharded_subscriber::sharded_subscriber(std::shared_ptr<cluster_client> cluster,
+                                       connection_config base,
+                                       std::chrono::milliseconds map_check_interval,
+                                       std::shared_ptr<availability> tracker, std::size_t slot)
+    : cluster_(std::move(cluster)),
+      base_(std::move(base)),
+      interval_(map_check_interval),
+      tracker_(std::move(tracker)),
+      slot_(slot),
+      timer_(cluster_->get_executor()) {}
+
+void sharded_subscriber::start() {
+  net::co_spawn(
+      cluster_->get_executor(),
+      [](std::shared_ptr<sharded_subscriber> self) -> net::awaitable<void> {
+        co_await self->check_loop();
+      }(shared_from_this()),
+      net::detached);
+}
+
+void sharded_subscriber::stop() {
+  stopped_.store(true);
+  net::post(cluster_->get_executor(), [self = shared_from_this()] {
+    self->timer_.cancel();
+    for (auto& [node, link] : self->links_) {
+      link->stop();
+    }
+    self->links_.clear();
+  });
+}
+
+void sharded_subscriber::update_up() {
+  bool all = true;
+  for (const auto& [node, link] : links_) {
+    all = all && link->up();
+  }
+  up_.store(all);
+  if (tracker_) {
+    tracker_->report(slot_, all);
+  }
+}
+
+std::shared_ptr<connection> sharded_subscriber::link_for(const node_address& node) {
+  if (auto it = links_.find(node); it != links_.end()) {
+    return it->second;
+  }
+  connection_config cfg = base_;
+  cfg.host = node.host;
+  cfg.port = node.port;
+  cfg.db = 0;
+  auto c = std::make_shared<connection>(cluster_->get_executor(), cfg, true);
+  // The handlers hold a weak reference: the link may outlive this subscriber briefly.
+  std::weak_ptr<sharded_subscriber> weak = weak_from_this();
+  c->set_push_handler([weak](reply&& r) {
+    if (auto self = weak.lock()) {
+      self->on_push(std::move(r));
+    }
+  });
+  c->set_connect_hook([weak, node](connection& conn) -> net::awaitable<boost::system::error_code> {
+    auto self = weak.lock();
+    if (!self) {
+      co_return boost::system::error_code{};
+    }
+    co_return co_await self->resubscribe_node(conn, node);
+  });
+  c->set_state_handler([weak, node](bool up) {
+    auto self = weak.lock();
+    if (!self) {
+      return;
+    }
+    self->update_up();
+    if (!up) {
+      for (auto& [channel, st] : self->channels_) {
+        if (st.node == node) {
+          st.confirmed = false;
+        }
+      }
+      self->check_soon_ = true;  // the node may have failed over: look at the map
+      self->timer_.cancel();
+      return;
+    }
+    if (self->connected_once_[node] && self->on_resync_) {
+      self->on_resync_();
+    }
+    self->connected_once_[node] = true;
+  });
+  links_.emplace(node, c);
+  update_up();
+  if (!stopped_.load()) {
+    c->start();
+  }
+  return c;
+}
+
+net::awaitable<boost::system::error_code> sharded_subscriber::resubscribe_node(connection& c,
+                                                                               node_address node) {
+  request r;
+  std::vector<std::string> names;
+  for (const auto& [channel, st] : channels_) {
+    if (st.node == node) {
+      r.push("SSUBSCRIBE", channel);
+      names.push_back(channel);
+    }
+  }
+  if (r.empty()) {
+    co_return boost::system::error_code{};
+  }
+  auto replies = co_await c.exec_unchecked(std::move(r), c.config().connect_timeout);
+  if (!replies) {
+    co_return replies.error();
+  }
+  for (std::size_t i = 0; i < replies->size(); ++i) {
+    const reply& rep = (*replies)[i];
+    if (rep.is_error()) {
+      // MOVED: the slot left this node while it was away; the map check moves it.
+      check_soon_ = true;
+      continue;
+    }
+    if (auto it = channels_.find(names[i]); it != channels_.end() && it->second.node == node) {
+      it->second.confirmed = true;
+    }
+  }
+  co_return boost::system::error_code{};
+}
+
+net::awaitable<result<void>> sharded_subscriber::subscribe(std::string channel) {
+  auto op = [self = shared_from_this(), channel = std::move(channel)]() mutable {
+    return self->subscribe_here(std::move(channel));
+  };
+  co_return co_await run_on<result<void>>(cluster_->get_executor(), std::move(op));
+}
+
+net::awaitable<result<void>> sharded_subscriber::subscribe_here(std::string channel) {
+  const std::uint16_t slot = key_slot(channel);
+  for (int attempt = 0; attempt < 4 && !stopped_.load(); ++attempt) {
+    const node_address* owner = cluster_->map_here().master_of(slot);
+    if (owner == nullptr) {
+      (void)co_await cluster_->refresh_on_executor(false);
+      continue;
+    }
+    const node_address node = *owner;
+    auto [it, inserted] = channels_.try_emplace(channel, channel_state{node, false});
+    if (it->second.node == node && it->second.confirmed) {
+      co_return result<void>{};
+    }
+    it->second = channel_state{node, false};
+    auto link = link_for(node);
+    if (!link->up()) {
+      // The connect hook subscribes it once the link is up; wait for that (bounded).
+      const auto deadline = std::chrono::steady_clock::now() + base_.connect_timeout;
+      net::steady_timer t(cluster_->get_executor());
+      while (!link->up() && std::chrono::steady_clock::now() < deadline && !stopped_.load()) {
+        t.expires_after(std::chrono::milliseconds(5));
+        co_await t.async_wait(net::as_tuple(net::use_awaitable));
+      }
+      auto again = channels_.find(channel);
+      if (again != channels_.end() && again->second.confirmed) {
+        co_return result<void>{};
+      }
+      if (!link->up()) {
+        (void)co_await cluster_->refresh_on_executor(false);
+        continue;
+      }
+    }
+    request r;
+    r.push("SSUBSCRIBE", channel);
+    auto replies = co_await link->exec(std::move(r));
+    if (!replies) {
+      continue;
+    }
+    const reply& rep = replies->front();
+    if (rep.is_error()) {
+      (void)co_await cluster_->refresh_on_executor(true);  // MOVED: our map is stale
+      continue;
+    }
+    if (auto again = channels_.find(channel);
+        again != channels_.end() && again->second.node == node) {
+      again->second.confirmed = true;
+    }
+    co_return result<void>{};
+  }
+  co_return errc::store_unavailable;
+}
+
+void sharded_subscriber::unsubscribe(std::string channel, std::function<bool()> still_wanted) {
+  net::post(cluster_->get_executor(), [self = shared_from_this(), channel = std::move(channel),
+                                       still_wanted = std::move(still_wanted)] {
+    if (still_wanted && still_wanted()) {
+      return;
+    }
+    self->channels_.erase(channel);
+  });
+}
+
+void sharded_subscriber::on_push(reply&& r) {
+  const auto& e = r.elements;
+  if (e[0].str == "smessage" && e.size() == 3) {
+    if (on_message_) {
+      on_message_(e[1].str, e[2].str);
+    }
+  } else if (e[0].str == "sunsubscribe") {
+    // Unasked (we never send SUNSUBSCRIBE): the slot moved away. Look at the map now.
+    if (auto it = channels_.find(e[1].str); it != channels_.end()) {
+      it->second.confirmed = false;
+    }
+    check_soon_ = true;
+    timer_.cancel();
+  }
+}
+
+net::awaitable<void> sharded_subscriber::check_loop() {
+  const auto self = shared_from_this();
+  while (!stopped_.load()) {
+    if (!check_soon_) {
+      timer_.expires_after(interval_);
+      co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
+    }
+    if (stopped_.load()) {
+      break;
+    }
+    check_soon_ = false;
+    co_await check_map();
+  }
+}
+
+net::awaitable<void> sharded_subscriber::check_map() {
+  if (channels_.empty()) {
+    co_return;
+  }
+  (void)co_await cluster_->refresh_on_executor(true);
+  bool moved = false;
+  std::vector<std::string> to_move;
+  for (const auto& [channel, st] : channels_) {
+    const node_address* owner = cluster_->map_here().master_of(key_slot(channel));
+    if (owner != nullptr && (*owner != st.node || !st.confirmed)) {
+      to_move.push_back(channel);
+    }
+  }
+  for (const auto& channel : to_move) {
+    auto it = channels_.find(channel);
+    if (it == channels_.end()) {
+      continue;
+    }
+    it->second.confirmed = false;
+    auto r = co_await subscribe_here(channel);
+    if (r) {
+      moved = true;
+      moves_.fetch_add(1);
+    } else {
+      check_soon_ = true;
+    }
+  }
+  // Links to nodes that own none of our channels any more (failed or demoted) are dropped.
+  std::set<node_address> used;
+  for (const auto& [channel, st] : channels_) {
+    used.insert(st.node);
+  }
+  for (auto it = links_.begin(); it != links_.end();) {
+    if (!used.contains(it->first)) {
+      it->second->stop();
+      connected_once_.erase(it->first);
+      it = links_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  update_up();
+  if (moved && on_resync_) {
+    on_resync_();
+  }
+  if (check_soon_) {
+    // Something could not move yet (a failover in progress): pause before the next look.
+    net::steady_timer t(cluster_->get_executor(), std::chrono::milliseconds(200));
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
+}  // namespace sse::redis::cluster

@@ -1,0 +1,94 @@
+#pragma once
+// Live fan-out on Redis Cluster with sharded pub/sub (Redis 7): each channel is SSUBSCRIBEd on
+// the master of its own slot, so an SPUBLISH travels only inside that shard. One subscriber-mode
+// connection per master. Subscriptions follow the slot map: when a slot moves (the server pushes
+// `sunsubscribe`, or a periodic map check sees a new owner, or a node's link comes back) the
+// channel is subscribed where it lives now and the owner is told to resync (messages may have
+// been missed, exactly as after a blip on a single node).
+//
+// SUNSUBSCRIBE is never sent: its reply would look like the server's unasked push. A dropped
+// channel stays subscribed on the node until the link reconnects; its messages are ignored.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.hpp"
+#include "redis/availability.hpp"
+#include "redis/cluster/cluster_client.hpp"
+#include "redis/connection.hpp"
+
+namespace sse::redis::cluster {
+
+class sharded_subscriber : public std::enable_shared_from_this<sharded_subscriber> {
+ public:
+  using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
+
+  /// Runs on cluster->get_executor(). With a tracker, reports the links' state to its slot
+  /// (up when every link is up).
+  sharded_subscriber(std::shared_ptr<cluster_client> cluster, connection_config base,
+                     std::chrono::milliseconds map_check_interval = std::chrono::seconds(1),
+                     std::shared_ptr<availability> tracker = {}, std::size_t slot = 0);
+  sharded_subscriber(const sharded_subscriber&) = delete;
+  sharded_subscriber& operator=(const sharded_subscriber&) = delete;
+
+  /// Set before start(). Called on the executor for every message.
+  void set_message_handler(message_handler h) { on_message_ = std::move(h); }
+  /// Set before start(). Called on the executor after channels were moved or a link came back.
+  void set_resync_handler(std::function<void()> h) { on_resync_ = std::move(h); }
+
+  /// Starts the periodic map check. Call once.
+  void start();
+  /// Stops every link and the check; the object may be released right after. Any thread.
+  void stop();
+
+  /// SSUBSCRIBEs channel on its slot's master; completes when confirmed. Any executor.
+  /// errc::store_unavailable when the node cannot be reached (bounded retries).
+  boost::asio::awaitable<result<void>> subscribe(std::string channel);
+  /// Forgets channel unless still_wanted() says otherwise (see above). Any thread.
+  void unsubscribe(std::string channel, std::function<bool()> still_wanted);
+
+  /// True when every link in use is up. Any thread.
+  bool up() const noexcept { return up_.load(); }
+  /// Times channels moved to another node (for tests). Any thread.
+  std::uint64_t moves() const noexcept { return moves_.load(); }
+
+ private:
+  struct channel_state {
+    node_address node;
+    bool confirmed = false;
+  };
+  boost::asio::awaitable<result<void>> subscribe_here(std::string channel);
+  boost::asio::awaitable<void> check_loop();
+  boost::asio::awaitable<void> check_map();
+  std::shared_ptr<connection> link_for(const node_address& node);
+  boost::asio::awaitable<boost::system::error_code> resubscribe_node(connection& c,
+                                                                     node_address node);
+  void on_push(reply&& r);
+  void update_up();
+
+  std::shared_ptr<cluster_client> cluster_;
+  connection_config base_;
+  std::chrono::milliseconds interval_;
+  std::shared_ptr<availability> tracker_;
+  std::size_t slot_;
+  boost::asio::steady_timer timer_;
+  std::map<node_address, std::shared_ptr<connection>> links_;
+  std::map<node_address, bool> connected_once_;
+  std::unordered_map<std::string, channel_state> channels_;
+  message_handler on_message_;
+  std::function<void()> on_resync_;
+  bool check_soon_ = false;
+  std::atomic<bool> up_{true};
+  std::atomic<bool> stopped_{false};
+  std::atomic<std::uint64_t> moves_{0};
+};
+
+}  // namespace sse::redis::cluster
