@@ -8,6 +8,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -259,10 +260,22 @@ net::awaitable<upstream_outcome> call_upstream(upstream_call call, net::ssl::con
   }
 
   tcp::resolver resolver(ex);
+  // The resolver has no deadline of its own: the connect timeout bounds it too.
+  // The handler may run after this frame is gone (expired just as the resolve finished): it
+  // reaches the resolver only through a weak pointer that dies with the frame.
+  auto resolving = std::make_shared<tcp::resolver*>(&resolver);
+  net::steady_timer resolve_deadline(ex, r.connect_timeout);
+  resolve_deadline.async_wait(
+      [weak = std::weak_ptr<tcp::resolver*>(resolving)](const boost::system::error_code& ec) {
+        if (auto p = weak.lock(); p && !ec) {
+          (*p)->cancel();
+        }
+      });
   auto [rec, endpoints] =
       co_await resolver.async_resolve(r.url.host, std::to_string(r.url.port), tuple);
+  const bool resolve_timed_out = resolve_deadline.cancel() == 0 && rec;
   if (rec) {
-    out.reason = "resolve";
+    out.reason = resolve_timed_out ? "timeout" : "resolve";
     co_return out;
   }
 
