@@ -1,6 +1,9 @@
 // sse-gateway: parse the config, run the gateway until SIGTERM/SIGINT, exit 0.
 // Exit codes: 0 clean shutdown (or --help/--version), 2 bad configuration, 1 startup error.
 
+#include <spdlog/spdlog.h>
+#include <sys/resource.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -10,9 +13,32 @@
 
 #include "app/gateway.hpp"
 #include "app/store_factory.hpp"
+#include "auth/authenticator.hpp"
 #include "config/parse.hpp"
 #include "store/redis/migrate_command.hpp"
 #include "telemetry/logging.hpp"
+
+namespace {
+
+/// Raises the soft RLIMIT_NOFILE to the hard limit: every connection costs a descriptor, and the
+/// usual soft default (1024) would cap the gateway far below what it can serve.
+void raise_open_files_limit() {
+  rlimit lim{};
+  if (::getrlimit(RLIMIT_NOFILE, &lim) != 0) {
+    spdlog::warn("cannot read the open files limit");
+    return;
+  }
+  if (lim.rlim_cur < lim.rlim_max) {
+    rlimit raised = lim;
+    raised.rlim_cur = lim.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) {
+      lim = raised;
+    }
+  }
+  spdlog::info("open files limit {} (hard {})", lim.rlim_cur, lim.rlim_max);
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   sse::config::parse_outcome parsed = sse::config::parse_config(argc, argv);
@@ -28,7 +54,12 @@ int main(int argc, char** argv) {
     m.compress_min_bytes = parsed.cfg.compress_min_bytes;
     return sse::store::run_migrate_command(m, stdout, stderr);
   }
+  if (auto refusal = sse::auth::explicit_auth_error(parsed.cfg)) {
+    std::fprintf(stderr, "sse-gateway: %s\n", refusal->c_str());
+    return 2;
+  }
   sse::telemetry::init_logging(parsed.cfg.log_level);
+  raise_open_files_limit();
 
   try {
     // Signals are caught from the start, on their own small context, and only ask the gateway
