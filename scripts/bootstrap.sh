@@ -10,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   redis-server redis-tools
   chromium
+  clang-14 libclang-rt-14-dev
 )
 # The dashboard's browser test drives chromium with playwright-core from npm. Node may already be
 # on the machine from elsewhere (with its own npm, which Debian's npm package would conflict

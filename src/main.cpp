@@ -13,6 +13,7 @@
 
 #include "app/gateway.hpp"
 #include "app/store_factory.hpp"
+#include "auth/authenticator.hpp"
 #include "config/parse.hpp"
 #include "store/redis/migrate_command.hpp"
 #include "telemetry/logging.hpp"
@@ -52,6 +53,10 @@ int main(int argc, char** argv) {
     m.limits = sse::app::limits_from(parsed.cfg);
     m.compress_min_bytes = parsed.cfg.compress_min_bytes;
     return sse::store::run_migrate_command(m, stdout, stderr);
+  }
+  if (auto refusal = sse::auth::explicit_auth_error(parsed.cfg)) {
+    std::fprintf(stderr, "sse-gateway: %s\n", refusal->c_str());
+    return 2;
   }
   sse::telemetry::init_logging(parsed.cfg.log_level);
   raise_open_files_limit();

@@ -100,7 +100,16 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   }
 
   store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
+  try {
+    auth_ = auth::make_authenticator(cfg_);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(std::string("auth: ") + e.what());
+  }
   services_ = std::make_unique<http::services>(cfg_, *store_.store, *sink_, metrics_, clock_);
+  services_->auth = auth_.get();
+  limits_ = std::make_unique<auth::node_limits>(cfg_.max_connections_per_ip, cfg_.append_rate,
+                                                cfg_.append_burst, cfg_.max_subscribers_per_stream);
+  services_->limits = limits_.get();
   if (!cfg_.relay_config.empty()) {
     auto routes = relay::load_routes(cfg_.relay_config);
     if (!routes.error.empty()) {
@@ -178,6 +187,13 @@ void gateway::start() {
   }
   if (!store_.store->available()) {
     spdlog::warn("the store is not available yet; serving anyway (/readyz reports not ready)");
+  }
+  if (cfg_.auth == "none") {
+    spdlog::warn("access control is OFF (--auth none): anyone who can reach {}:{} may read and "
+                 "write every stream",
+                 cfg_.listen_host, server_->port());
+  } else if (cfg_.auth.empty()) {
+    spdlog::info("access control is off: --demo on a loopback address");
   }
   spdlog::info("sse-gateway listening on {}:{} ({} workers, store {}{})", cfg_.listen_host,
                server_->port(), workers_.size(),

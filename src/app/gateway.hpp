@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "app/store_factory.hpp"
+#include "auth/authenticator.hpp"
+#include "auth/limits.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "relay/manager.hpp"
@@ -84,6 +86,8 @@ class gateway {
   // The io_contexts go last: everything below may hold I/O objects or handlers bound to them.
   std::vector<std::unique_ptr<worker>> workers_;
   built_store store_;
+  std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
+  std::unique_ptr<auth::node_limits> limits_;
   std::unique_ptr<http::services> services_;
   std::unique_ptr<relay::manager> relay_;  // after services_, which it uses
   std::vector<std::unique_ptr<fanout::hub>> hubs_;

@@ -24,6 +24,23 @@ struct config {
   std::size_t max_event_bytes = 256 * 1024;  ///< one event's data
   std::size_t max_body_bytes = 4 * 1024 * 1024;  ///< one request body (an NDJSON batch)
   std::size_t max_connections = 20000;
+  // Access control (issue 8; src/auth). auth: "jwt", "none", or empty = not chosen (main
+  // refuses to start then, except --demo on a loopback address).
+  std::string auth;
+  std::string auth_hs256_secret_file;
+  std::string auth_public_key_file;  ///< PEM: RSA (RS256) or P-256 (ES256)
+  std::string auth_audience;         ///< empty: `aud` not checked
+  std::string auth_cookie;           ///< cookie a subscriber may carry its token in
+  std::chrono::milliseconds auth_leeway{std::chrono::seconds(30)};  ///< clock skew allowed
+  // Limits (issue 8); 0 means unlimited where a limit may be off.
+  std::size_t max_connections_per_ip = 0;
+  std::size_t append_rate = 0;  ///< appends per second per client IP (token bucket)
+  std::size_t append_burst = 20;
+  std::size_t max_header_bytes = 16 * 1024;  ///< request line plus headers
+  std::size_t max_header_count = 100;
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};  ///< slow-loris bound
+  std::size_t max_streams = 0;
+  std::size_t max_subscribers_per_stream = 0;
   std::size_t max_queue_bytes = 4 * 1024 * 1024;  ///< per SSE client before it is dropped as slow
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  ///< read of one request
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};     ///< keep-alive idle

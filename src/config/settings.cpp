@@ -113,6 +113,13 @@ result<void> check_node_id(std::string_view v) {
   return {};
 }
 
+result<void> check_auth_mode(std::string_view v) {
+  if (v != "jwt" && v != "none") {
+    return errc::invalid_argument;
+  }
+  return {};
+}
+
 std::vector<setting> build() {
   std::vector<setting> t;
   {
@@ -164,6 +171,44 @@ std::vector<setting> build() {
                             &config::max_body_bytes, 1));
   t.push_back(count_setting<std::size_t>("max-connections", "Concurrent HTTP connections",
                                          &config::max_connections, 1, 10'000'000));
+  t.push_back(text_setting("auth", "MODE",
+                           "Access control: `jwt` (tokens required) or `none`; must be chosen "
+                           "except for --demo on loopback",
+                           "`jwt` or `none`", &config::auth, check_auth_mode));
+  t.push_back(text_setting("auth-hs256-secret-file", "PATH",
+                           "File holding the shared HS256 secret (--auth jwt)", "a file path",
+                           &config::auth_hs256_secret_file));
+  t.push_back(text_setting("auth-public-key-file", "PATH",
+                           "PEM public key: RSA for RS256 or P-256 for ES256 (--auth jwt)",
+                           "a file path", &config::auth_public_key_file));
+  t.push_back(text_setting("auth-audience", "TEXT",
+                           "Required `aud` of tokens; empty = not checked", "an audience",
+                           &config::auth_audience));
+  t.push_back(text_setting("auth-cookie", "NAME",
+                           "Cookie a subscriber may carry its token in; empty = none",
+                           "a cookie name", &config::auth_cookie));
+  t.push_back(duration_setting("auth-leeway", "Clock skew allowed on exp and nbf",
+                               &config::auth_leeway, 0));
+  t.push_back(count_setting<std::size_t>("max-connections-per-ip",
+                                         "Concurrent connections from one client IP; 0 = no limit",
+                                         &config::max_connections_per_ip, 0, 10'000'000));
+  t.push_back(count_setting<std::size_t>("append-rate",
+                                         "Appends per second per client IP; 0 = no limit",
+                                         &config::append_rate, 0, 1'000'000));
+  t.push_back(count_setting<std::size_t>("append-burst", "Appends one client IP may burst",
+                                         &config::append_burst, 1, 1'000'000));
+  t.push_back(bytes_setting("max-header-bytes", "Largest request line plus headers",
+                            &config::max_header_bytes, 1024));
+  t.push_back(count_setting<std::size_t>("max-header-count", "Most header fields in a request",
+                                         &config::max_header_count, 1, 10'000));
+  t.push_back(duration_setting("header-timeout",
+                               "Time to receive a request's headers (slow-loris bound)",
+                               &config::header_timeout, 1));
+  t.push_back(count_setting<std::size_t>("max-streams", "Streams on this node; 0 = no limit",
+                                         &config::max_streams, 0, 100'000'000));
+  t.push_back(count_setting<std::size_t>("max-subscribers-per-stream",
+                                         "SSE subscribers of one stream on this node; 0 = no limit",
+                                         &config::max_subscribers_per_stream, 0, 10'000'000));
   t.push_back(bytes_setting("max-queue-bytes",
                             "Bytes queued for one SSE client before it is dropped as slow",
                             &config::max_queue_bytes, 1));

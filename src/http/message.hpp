@@ -3,6 +3,7 @@
 // are testable without sockets and our headers never include Beast (habit 11); the session
 // converts from and to Beast messages at the edge.
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,6 +24,10 @@ struct request {
   std::optional<std::string> accept;         ///< absent: the client accepts anything
   std::optional<std::string> last_event_id;  ///< the SSE resume header
   std::optional<std::string> producer_seq;
+  std::optional<std::string> authorization;  ///< never logged (issue 8)
+  std::optional<std::string> cookie;         ///< never logged
+  /// Set by check_access when a token allowed the request: a subscription ends here.
+  std::optional<std::chrono::system_clock::time_point> access_expires;
   std::optional<std::string> idempotency_key;  ///< POST /v1/relay/{route} (issue 7)
 };
 

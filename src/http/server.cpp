@@ -11,6 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
 
+#include "auth/limits.hpp"
 #include "http/session.hpp"
 
 namespace sse::http {
@@ -97,8 +98,26 @@ net::awaitable<void> server::accept_loop() {
       net::co_spawn(w.executor(), reject_session(std::move(socket)), net::detached);
       continue;
     }
+    // Per client IP (issue 8): one address cannot take the whole connection budget.
+    auth::counted_hold ip_place;
+    if (s_.limits != nullptr && s_.cfg.max_connections_per_ip > 0) {
+      boost::system::error_code ep_ec;
+      const auto ep = socket.remote_endpoint(ep_ec);
+      const std::string ip = ep_ec ? std::string() : ep.address().to_string();
+      if (!s_.limits->connections_per_ip.try_acquire(ip)) {
+        s_.metrics.count_limit(telemetry::limit_connections_per_ip);
+        net::co_spawn(w.executor(),
+                      reject_session(std::move(socket), 429, "too_many_connections_from_address"),
+                      net::detached);
+        continue;
+      }
+      ip_place = auth::counted_hold(&s_.limits->connections_per_ip, ip);
+    }
     open_.fetch_add(1, std::memory_order_acq_rel);
-    net::co_spawn(w.executor(), run_session(w, std::move(socket)), [this](std::exception_ptr e) {
+    net::co_spawn(w.executor(), run_session(w, std::move(socket)),
+                  [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
+                      std::exception_ptr e) {
+      place->reset();
       open_.fetch_sub(1, std::memory_order_acq_rel);
       if (e) {
         try {

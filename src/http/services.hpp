@@ -15,6 +15,11 @@
 #include "telemetry/metrics.hpp"
 #include "telemetry/sink.hpp"
 
+namespace sse::auth {
+class authenticator;
+struct node_limits;
+}
+
 namespace sse::http {
 
 class relay_service;
@@ -35,6 +40,10 @@ struct services {
   std::atomic<bool> draining{false};
   /// The demo's current stream id (GET /demo/current), empty unless --demo. Any thread.
   std::function<std::optional<std::string>()> demo_current;
+  /// Access control (--auth jwt); nullptr when off. Owned by app::gateway.
+  const auth::authenticator* auth = nullptr;
+  /// Shared limit tables (issue 8); nullptr in tests that build services without them.
+  auth::node_limits* limits = nullptr;
   /// Relay mode (--relay-config); nullptr when off. Owned by app::gateway.
   relay_service* relay = nullptr;
   /// When the gateway started: the test-only --fault-resume window is measured from here.

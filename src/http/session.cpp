@@ -1,6 +1,7 @@
 #include "http/session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -11,10 +12,14 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <algorithm>
 #include <chrono>
+#include <iterator>
+#include <memory>
 #include <string_view>
 
 #include "core/stream_id.hpp"
+#include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/relay_service.hpp"
 #include "http/router.hpp"
@@ -30,8 +35,8 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using net::ip::tcp;
 
-/// Request line plus headers; a browser's request is about 1 KiB.
-constexpr std::uint32_t max_header_bytes = 16 * 1024;
+// Request line plus headers: --max-header-bytes and --max-header-count (a browser's request is
+// about 1 KiB).
 
 struct connection_gauge {
   explicit connection_gauge(telemetry::metrics& m) : m_(m) {
@@ -60,6 +65,8 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.accept = header_value(req, "Accept");
   r.last_event_id = header_value(req, "Last-Event-ID");
   r.producer_seq = header_value(req, "Producer-Seq");
+  r.authorization = header_value(req, "Authorization");
+  r.cookie = header_value(req, "Cookie");
   r.idempotency_key = header_value(req, "Idempotency-Key");
   r.body = std::move(req.body());
   return r;
@@ -98,13 +105,53 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   }
   if (ec == bhttp::error::header_limit) {
     return error_response(431, "request_header_fields_too_large",
-                          "request headers over " + std::to_string(max_header_bytes) + " bytes");
+                          "request headers over the size or count limit");
   }
   if (is_http_parse_error(ec)) {
     return error_response(400, "bad_request", "malformed HTTP request: " + ec.message());
   }
   return std::nullopt;
 }
+
+std::string client_ip(beast::tcp_stream& stream) {
+  boost::system::error_code ec;
+  auto ep = stream.socket().remote_endpoint(ec);
+  return ec ? std::string() : ep.address().to_string();
+}
+
+/// A read deadline that cancels the pending read instead of closing the socket (a Beast
+/// tcp_stream timeout closes it), so that a client too slow to send its request still gets 408.
+class read_deadline {
+ public:
+  read_deadline(beast::tcp_stream& stream, std::chrono::steady_clock::duration d)
+      : state_(std::make_shared<state>(stream.get_executor())) {
+    state_->timer.expires_after(d);
+    state_->timer.async_wait(
+        [st = state_, &socket = stream.socket()](const boost::system::error_code& ec) {
+          if (!ec && !st->done) {
+            st->fired = true;
+            boost::system::error_code ignored;
+            socket.cancel(ignored);
+          }
+        });
+  }
+  ~read_deadline() {
+    state_->done = true;  // a completion already queued must not touch the socket
+    state_->timer.cancel();
+  }
+  read_deadline(const read_deadline&) = delete;
+  read_deadline& operator=(const read_deadline&) = delete;
+  bool fired() const noexcept { return state_->fired; }
+
+ private:
+  struct state {
+    explicit state(const net::any_io_executor& ex) : timer(ex) {}
+    net::steady_timer timer;
+    bool done = false;
+    bool fired = false;
+  };
+  std::shared_ptr<state> state_;
+};
 
 /// One request read off the connection. The parser lives only in read_request's frame, so a
 /// long-lived SSE connection does not keep it.
@@ -114,21 +161,35 @@ struct incoming {
   unsigned version = 11;
   bool keep_alive = false;
   std::chrono::steady_clock::time_point received;
+  bool timed_out = false;  ///< a read deadline passed (408 when part of a request came)
+  bool partial = false;    ///< some bytes of a request arrived
 };
 
 net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
                                       const config::config& cfg, bool first) {
   incoming in;
-  stream.expires_after(first ? cfg.request_timeout : cfg.idle_timeout);
+  stream.expires_never();  // the read_deadlines below bound the reads, and keep the socket open
   bhttp::request_parser<bhttp::string_body> parser;
-  parser.header_limit(max_header_bytes);
+  parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
   parser.body_limit(cfg.max_body_bytes);
   std::size_t n = 0;
-  std::tie(in.ec, n) =
-      co_await bhttp::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+  {
+    // Slow-loris (issue 8): the headers have --header-timeout, apart from the body's time.
+    // The whole request never has more than --request-timeout either.
+    read_deadline deadline(
+        stream, first ? std::min(cfg.header_timeout, cfg.request_timeout) : cfg.idle_timeout);
+    std::tie(in.ec, n) = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                           net::as_tuple(net::use_awaitable));
+    in.timed_out = deadline.fired();
+  }
+  if (!in.ec && static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end())) >
+                    cfg.max_header_count) {
+    in.ec = bhttp::error::header_limit;
+  }
+  in.partial = parser.got_some() || buffer.size() > 0;
   if (!in.ec && !parser.is_done()) {
     // The body may take as long as a whole request, counted from its first byte.
-    stream.expires_after(cfg.request_timeout);
+    read_deadline deadline(stream, cfg.request_timeout);
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(in.ec, n) =
@@ -138,6 +199,7 @@ net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buf
       std::tie(in.ec, n) =
           co_await bhttp::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
     }
+    in.timed_out = deadline.fired();
   }
   in.received = std::chrono::steady_clock::now();
   stream.expires_never();
@@ -174,6 +236,12 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   route_match route = match_route(split_target(in.req.target).path);
+  if (auto denied = check_access(s, route, in.req)) {
+    co_return std::move(*denied);
+  }
+  if (auto limited = co_await check_limits(s, route, in.req, client_ip(stream))) {
+    co_return std::move(*limited);
+  }
   if (wants_relay_stream(s, route, in.req)) {
     // Relay with `Accept: text/event-stream`: start the call, then answer with the stream.
     auto started = co_await s.relay->start(route.stream_id, in.req.idempotency_key,
@@ -197,6 +265,10 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   // connection should cost little).
   buffer.clear();
   buffer.shrink_to_fit();
+  auth::counted_hold subscriber_place;
+  if (auto full = take_subscriber_place(s, route.stream_id, subscriber_place)) {
+    co_return std::move(*full);
+  }
   co_return co_await serve_subscribe(w, entry, stream.socket(), route.stream_id, in.req, in.version,
                                      in.received);
 }
@@ -219,7 +291,15 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
 
     std::optional<response> res;
     if (in.ec) {
-      res = read_error_response(in.ec, s.cfg.max_body_bytes);
+      if (in.timed_out && in.partial) {
+        s.metrics.count_limit(telemetry::limit_request_timeout);
+        res = error_response(408, "request_timeout", "the request was not received in time");
+      } else {
+        res = read_error_response(in.ec, s.cfg.max_body_bytes);
+        if (res && res->status == 431) {
+          s.metrics.count_limit(telemetry::limit_headers);
+        }
+      }
       if (!res) {
         break;  // EOF, timeout, reset, shutdown: nothing to answer
       }
@@ -263,6 +343,23 @@ net::awaitable<void> reject_session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(5));
   co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
+  boost::system::error_code ignored;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  stream.socket().close(ignored);
+}
+
+net::awaitable<void> reject_session(tcp::socket socket, unsigned status, std::string_view code) {
+  const std::string body =
+      R"({"error":")" + std::string(code) + R"(","message":"connection refused by a limit"})";
+  response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body;
+  r.headers.emplace_back("Retry-After", "1");
+  auto out = to_beast(std::move(r), 11, false);
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(5));
+  co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   stream.socket().close(ignored);

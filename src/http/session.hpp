@@ -3,6 +3,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <string_view>
 
 #include "http/worker_context.hpp"
 
@@ -15,5 +16,10 @@ boost::asio::awaitable<void> run_session(worker_context& w, boost::asio::ip::tcp
 
 /// Answers a connection over --max-connections with 503 and closes it.
 boost::asio::awaitable<void> reject_session(boost::asio::ip::tcp::socket socket);
+
+/// Answers a refused connection with `status` (429 for --max-connections-per-ip), a JSON error
+/// `code`, `Retry-After: 1`, and closes it.
+boost::asio::awaitable<void> reject_session(boost::asio::ip::tcp::socket socket, unsigned status,
+                                            std::string_view code);
 
 }  // namespace sse::http

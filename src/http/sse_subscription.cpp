@@ -85,6 +85,11 @@ void sse_subscription::resume_failure(std::string_view reason, resume_outcome ou
 }
 
 net::awaitable<std::optional<response>> sse_subscription::start(const request& req) {
+  if (req.access_expires) {
+    // Wall-clock expiry turned into this worker's steady clock.
+    token_deadline_ = steady::now() + std::chrono::duration_cast<steady::duration>(
+                                          *req.access_expires - s_.clock.now());
+  }
   if (req.accept && !trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
   }

@@ -12,6 +12,7 @@
 #include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/sse_subscription.hpp"
 #include "http/sse_util.hpp"
@@ -237,6 +238,10 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
 
   auto last_write = steady::now();
   for (;;) {
+    if (token_deadline_ && !end_reached_ && steady::now() >= *token_deadline_) {
+      token_expired_ = true;
+      break;
+    }
     if (!shutdown_) {
       drain_queue();
       if (need_reread_ && !end_reached_ && !gone_ && steady::now() >= reread_not_before_) {
@@ -252,6 +257,9 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
         break;
       }
       auto due = last_write + s_.cfg.heartbeat;
+      if (token_deadline_ && *token_deadline_ < due) {
+        due = *token_deadline_;
+      }
       if (need_reread_ && reread_not_before_ < due) {
         due = reread_not_before_;
       }
@@ -285,7 +293,13 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
   if (slow_) {
     co_return;
   }
-  if (shutdown_) {
+  if (token_expired_) {
+    // The client reconnects with a fresh token and resumes from the last id it saw.
+    out_.push_back(shared_frame(token_expired_frame()));
+    s_.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
+    emit(telemetry::names::auth_rejected,
+         {{"reason", "token_expired"}, {"action", "subscribe"}, {"during", "stream"}});
+  } else if (shutdown_) {
     out_.push_back(shared_frame(stream::encode_comment("server shutting down")));
   }
   co_await write_out(true);

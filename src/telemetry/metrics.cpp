@@ -129,6 +129,17 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
   counter(out, "sse_gateway_compress_output_bytes_total",
           "Bytes zstd produced from sse_gateway_compress_input_bytes_total.",
           compress_output_bytes_total);
+  counter(out, "sse_gateway_auth_rejected_total",
+          "Requests refused by access control (401 or 403).", auth_rejected_total);
+  header(out, "sse_gateway_limit_rejections_total", "counter",
+         "Requests or connections refused by a limit (429, 431, 408, 503), by limit.");
+  for (std::size_t i = 0; i < limit_names.size(); ++i) {
+    out += "sse_gateway_limit_rejections_total{limit=\"";
+    out += limit_names[i];
+    out += "\"} ";
+    out += std::to_string(limit_rejections_total[i].load(std::memory_order_relaxed));
+    out += '\n';
+  }
 
   header(out, "sse_gateway_resumes_total", "counter",
          "Subscriptions with a resume point, by outcome.");

@@ -27,6 +27,19 @@ class histogram {
   std::atomic<std::uint64_t> sum_micros_{0};
 };
 
+/// The `limit` label of sse_gateway_limit_rejections_total, in index order.
+inline constexpr std::array<const char*, 6> limit_names{
+    "connections_per_ip", "append_rate", "headers", "request_timeout", "max_streams",
+    "subscribers_per_stream"};
+enum limit_kind : int {
+  limit_connections_per_ip,
+  limit_append_rate,
+  limit_headers,
+  limit_request_timeout,
+  limit_max_streams,
+  limit_subscribers_per_stream,
+};
+
 enum class resume_outcome { success, reset, not_found, expired, store_error, ended };
 
 struct metrics {
@@ -48,6 +61,13 @@ struct metrics {
   /// --compress-min-bytes): their ratio is the compression ratio operators watch.
   std::atomic<std::uint64_t> compress_input_bytes_total{0};
   std::atomic<std::uint64_t> compress_output_bytes_total{0};
+  /// Access control and limits (issue 8).
+  std::atomic<std::uint64_t> auth_rejected_total{0};
+  /// Requests and connections refused by a limit, indexed by limit_kind.
+  std::array<std::atomic<std::uint64_t>, 6> limit_rejections_total{};
+  void count_limit(int kind) noexcept {
+    limit_rejections_total[static_cast<std::size_t>(kind)].fetch_add(1, std::memory_order_relaxed);
+  }
 
   void count_resume(resume_outcome o) noexcept {
     resumes_total[static_cast<std::size_t>(o)].fetch_add(1, std::memory_order_relaxed);

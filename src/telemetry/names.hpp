@@ -24,11 +24,15 @@ inline constexpr std::string_view client_disconnected = "SseClientDisconnected";
 inline constexpr std::string_view slow_client_dropped = "SseSlowClientDropped";
 inline constexpr std::string_view store_unavailable = "SseStoreUnavailable";
 inline constexpr std::string_view store_recovered = "SseStoreRecovered";
+/// A request refused by access control (401/403). Fields: reason, status, action; never the
+/// token.
+inline constexpr std::string_view auth_rejected = "SseAuthRejected";
 
 /// Every name above, for documentation checks and tests.
-inline constexpr std::array<std::string_view, 12> all{
+inline constexpr std::array<std::string_view, 13> all{
     stream_created,      resume_attempt,      resume_success,    resume_failure,
     resume_live_end,     buffer_trimmed,      stream_ended,      stream_expired,
-    client_disconnected, slow_client_dropped, store_unavailable, store_recovered};
+    client_disconnected, slow_client_dropped, store_unavailable, store_recovered,
+    auth_rejected};
 
 }  // namespace sse::telemetry::names

@@ -1,5 +1,6 @@
 #include "gateway_process.hpp"
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <stdexcept>
@@ -84,6 +85,16 @@ gateway_process::gateway_process(gateway_options options)
   if (options_.telemetry_file) {
     command_line_.push_back("--telemetry");
     command_line_.push_back("file:" + telemetry_path().string());
+  }
+  // The binary refuses to start without an explicit access-control choice (issue 8): tests
+  // that do not choose run without it.
+  const bool chooses_auth =
+      std::find(options_.args.begin(), options_.args.end(), "--auth") != options_.args.end() ||
+      std::any_of(options_.env.begin(), options_.env.end(),
+                  [](const auto& kv) { return kv.first == "SSE_GATEWAY_AUTH"; });
+  if (!chooses_auth) {
+    command_line_.push_back("--auth");
+    command_line_.push_back("none");
   }
   command_line_.insert(command_line_.end(), options_.args.begin(), options_.args.end());
 

@@ -90,6 +90,26 @@ std::vector<good_case> good_cases() {
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
       {"compress-min-bytes", "1KiB",
        [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 1024u); }},
+      {"auth", "jwt", [](const config& c) { EXPECT_EQ(c.auth, "jwt"); }},
+      {"auth", "none", [](const config& c) { EXPECT_EQ(c.auth, "none"); }},
+      {"auth-hs256-secret-file", "/s",
+       [](const config& c) { EXPECT_EQ(c.auth_hs256_secret_file, "/s"); }},
+      {"auth-public-key-file", "/k.pem",
+       [](const config& c) { EXPECT_EQ(c.auth_public_key_file, "/k.pem"); }},
+      {"auth-audience", "gw", [](const config& c) { EXPECT_EQ(c.auth_audience, "gw"); }},
+      {"auth-cookie", "tok", [](const config& c) { EXPECT_EQ(c.auth_cookie, "tok"); }},
+      {"auth-leeway", "5s", [](const config& c) { EXPECT_EQ(c.auth_leeway, milliseconds(5000)); }},
+      {"max-connections-per-ip", "8",
+       [](const config& c) { EXPECT_EQ(c.max_connections_per_ip, 8u); }},
+      {"append-rate", "50", [](const config& c) { EXPECT_EQ(c.append_rate, 50u); }},
+      {"append-burst", "5", [](const config& c) { EXPECT_EQ(c.append_burst, 5u); }},
+      {"max-header-bytes", "8KiB", [](const config& c) { EXPECT_EQ(c.max_header_bytes, 8192u); }},
+      {"max-header-count", "20", [](const config& c) { EXPECT_EQ(c.max_header_count, 20u); }},
+      {"header-timeout", "2s",
+       [](const config& c) { EXPECT_EQ(c.header_timeout, milliseconds(2000)); }},
+      {"max-streams", "1000", [](const config& c) { EXPECT_EQ(c.max_streams, 1000u); }},
+      {"max-subscribers-per-stream", "3",
+       [](const config& c) { EXPECT_EQ(c.max_subscribers_per_stream, 3u); }},
       {"relay-config", "/etc/sse/routes.json",
        [](const config& c) { EXPECT_EQ(c.relay_config, "/etc/sse/routes.json"); }},
       {"fault-resume", "refuse,after=7s,for=3s",
@@ -197,7 +217,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 26u);
+  EXPECT_EQ(settings().size(), 40u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -307,6 +327,16 @@ std::vector<bad_case> bad_cases() {
       {"compress-min-bytes", "-1"},
       {"compress-min-bytes", "1.5"},
       {"max-event-bytes", "99999999999999999999999"},
+      {"auth", "basic"},
+      {"auth-leeway", "-1s"},
+      {"max-connections-per-ip", "-1"},
+      {"append-rate", "fast"},
+      {"append-burst", "0"},
+      {"max-header-bytes", "100"},
+      {"max-header-count", "0"},
+      {"header-timeout", "0s"},
+      {"max-streams", "many"},
+      {"max-subscribers-per-stream", "1.5"},
       {"fault-resume", "refuse"},
   };
 }
@@ -343,6 +373,11 @@ TEST(parse_config, every_setting_has_a_bad_case_unless_free_form) {
     covered.insert(b.flag);
   }
   covered.insert("demo");  // covered through its variable
+  // Free-form text (paths, names): no value is invalid.
+  for (const char* f : {"auth-audience", "auth-cookie", "auth-hs256-secret-file",
+                        "auth-public-key-file"}) {
+    covered.insert(f);
+  }
   const std::set<std::string> free_form{"cors-origin", "port-file", "redis-prefix",
                                         "relay-config"};
   for (const auto& s : settings()) {

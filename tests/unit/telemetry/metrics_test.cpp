@@ -151,6 +151,8 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
       {"sse_gateway_compress_output_bytes_total", "counter"},
       {"sse_gateway_resumes_total", "counter"},
       {"sse_gateway_resume_latency_seconds", "histogram"},
+      {"sse_gateway_auth_rejected_total", "counter"},
+      {"sse_gateway_limit_rejections_total", "counter"},
   };
   for (const auto& [name, type] : expected) {
     EXPECT_TRUE(e.helps.count(name)) << name;
@@ -161,6 +163,11 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
   for (resume_outcome o : all_resume_outcomes) {
     const std::string key =
         std::string("sse_gateway_resumes_total{outcome=\"") + to_string(o) + "\"}";
+    EXPECT_TRUE(e.samples.count(key)) << key;
+  }
+  for (const char* limit : limit_names) {
+    const std::string key =
+        std::string("sse_gateway_limit_rejections_total{limit=\"") + limit + "\"}";
     EXPECT_TRUE(e.samples.count(key)) << key;
   }
 }

@@ -1,0 +1,35 @@
+#pragma once
+// Access control at the HTTP edge (issue 8): which action a route and method need, where the
+// token is, and the 401/403 answers with their telemetry. The checks themselves are src/auth.
+
+#include <boost/asio/awaitable.hpp>
+#include <optional>
+#include <string>
+
+#include "auth/limits.hpp"
+#include "http/message.hpp"
+#include "http/router.hpp"
+#include "http/services.hpp"
+
+namespace sse::http {
+
+/// nullopt: go on (no access control, a route without it, or allowed; then req.access_expires
+/// is set). Otherwise the 401 or 403 to answer; SseAuthRejected was emitted, without the token.
+std::optional<response> check_access(services& s, const route_match& route, request& req);
+
+/// The per-request limits (issue 8): the append token bucket per client IP (429 with
+/// Retry-After) and the node's stream count for requests that would create a stream (503).
+/// nullopt: go on. Each refusal is counted in metrics.
+boost::asio::awaitable<std::optional<response>> check_limits(services& s, const route_match& route,
+                                                             const request& req,
+                                                             const std::string& client_ip);
+
+/// Takes one subscriber place of `stream_id` into `hold` (released when hold goes). A response
+/// (503) when the stream already has --max-subscribers-per-stream subscribers on this node.
+std::optional<response> take_subscriber_place(services& s, const std::string& stream_id,
+                                              auth::counted_hold& hold);
+
+/// The final frame of an SSE response whose token expired (`event: error`).
+std::string token_expired_frame();
+
+}  // namespace sse::http
