@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "core/epoch.hpp"
+#include "redis/cluster/slot.hpp"
 #include "store/redis/record.hpp"
 #include "store/redis/scripts.hpp"
 #include "store/redis/sharded_scripts.hpp"
@@ -141,6 +142,29 @@ net::awaitable<result<reply>> redis_store::eval(const redis::script& s,
     co_return co_await cluster_->eval(sharded_variant(s), keys, args);
   }
   co_return co_await client_->eval(s, keys, args);
+}
+
+net::awaitable<result<void>> redis_store::wait_for_replicas(std::string_view key) {
+  // WAIT covers the writes of the connection it is sent on: the same link as the script's (the
+  // worker's own connection, or the slot master's in cluster mode).
+  const auto timeout = std::to_string(options_.wait_timeout.count());
+  const auto wanted = std::to_string(options_.wait_replicas);
+  result<std::vector<reply>> replies = errc::internal;
+  if (cluster_) {
+    std::vector<redis::cluster::command> cmds{{"WAIT", wanted, timeout}};
+    replies = co_await cluster_->exec(redis::cluster::key_slot(key), std::move(cmds));
+  } else {
+    redis::request req;
+    req.push("WAIT", wanted, timeout);
+    replies = co_await client_->exec(std::move(req));
+  }
+  if (!replies) {
+    co_return replies.error();
+  }
+  if (replies->size() != 1 || replies->front().to_int().value_or(0) < options_.wait_replicas) {
+    co_return errc::store_unavailable;
+  }
+  co_return result<void>{};
 }
 
 redis_store::~redis_store() {
@@ -331,6 +355,13 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
     }
     if (tag == "conflict") {
       co_return errc::producer_seq_conflict;
+    }
+    if (options_.wait_replicas > 0) {
+      // --redis-wait-replicas: acknowledge only what a replica holds (a duplicate too: the
+      // original may have been lost with its master). Otherwise 503 and the producer retries.
+      if (auto w = co_await wait_for_replicas(key_list[0]); !w) {
+        co_return w.error();
+      }
     }
     append_result res;
     res.epoch = str_at(*r, 1);

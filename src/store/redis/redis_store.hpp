@@ -8,6 +8,7 @@
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,10 @@ struct redis_store_options {
   /// Redis Cluster seed nodes (--store redis-cluster://...); empty: the single node of
   /// `connection`, whose timeouts and credentials the cluster links use too.
   std::vector<redis::cluster::node_address> cluster_seeds;
+  /// --redis-wait-replicas: after an append, WAIT for this many replicas (0: do not wait); an
+  /// append not acknowledged by them in wait_timeout fails with store_unavailable (503).
+  int wait_replicas = 0;
+  std::chrono::milliseconds wait_timeout{1000};
 };
 
 class redis_store final : public store {
@@ -105,6 +110,7 @@ class redis_store final : public store {
   redis_layout::migration_context migration() const;
   /// One script call: on this worker's connection, or on the stream's slot's master in cluster
   /// mode (with the SPUBLISH variant of the script).
+  boost::asio::awaitable<result<void>> wait_for_replicas(std::string_view key);
   boost::asio::awaitable<result<redis::reply>> eval(const redis::script& s,
                                                     std::span<const std::string_view> keys,
                                                     std::span<const std::string_view> args);
