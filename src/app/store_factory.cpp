@@ -37,6 +37,7 @@ built_store make_redis_store(const store_context& ctx) {
   options.connection.client_name = "sse-gateway:" + ctx.cfg.node_id;
   options.prefix = ctx.cfg.redis_prefix;
   options.compress_min_bytes = ctx.cfg.compress_min_bytes;
+  options.wait_replicas = static_cast<int>(ctx.cfg.redis_wait_replicas);
   auto redis =
       std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
 

@@ -54,6 +54,9 @@ struct config {
   bool demo = false;
   std::string redis_prefix = "sse:";
   std::size_t compress_min_bytes = 128;
+  /// --redis-wait-replicas: WAIT for this many replicas after each append; 503 when they do not
+  /// acknowledge within a second (issue 9). 0: acknowledge on the primary alone.
+  std::size_t redis_wait_replicas = 0;
   std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
   resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };

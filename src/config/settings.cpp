@@ -254,6 +254,10 @@ std::vector<setting> build() {
   t.push_back(bytes_setting("compress-min-bytes",
                             "Event data above this size is zstd-compressed in Redis",
                             &config::compress_min_bytes, 0));
+  t.push_back(count_setting<std::size_t>(
+      "redis-wait-replicas",
+      "Acknowledge an append only once this many Redis replicas hold it (WAIT); else 503",
+      &config::redis_wait_replicas, 0, 16));
   t.push_back(text_setting("relay-config", "PATH",
                            "Relay mode: JSON file of upstream routes for POST /v1/relay/{route}; "
                            "empty = off",

@@ -90,6 +90,11 @@ std::vector<good_case> good_cases() {
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
       {"compress-min-bytes", "1KiB",
        [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 1024u); }},
+      {"redis-wait-replicas", "1", [](const config& c) { EXPECT_EQ(c.redis_wait_replicas, 1u); }},
+      {"store", "redis-cluster://127.0.0.1:7000,127.0.0.1:7001",
+       [](const config& c) {
+         EXPECT_EQ(c.store, "redis-cluster://127.0.0.1:7000,127.0.0.1:7001");
+       }},
       {"auth", "jwt", [](const config& c) { EXPECT_EQ(c.auth, "jwt"); }},
       {"auth", "none", [](const config& c) { EXPECT_EQ(c.auth, "none"); }},
       {"auth-hs256-secret-file", "/s",
@@ -217,7 +222,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 40u);
+  EXPECT_EQ(settings().size(), 41u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -326,6 +331,9 @@ std::vector<bad_case> bad_cases() {
       {"node-id", "has space"},
       {"compress-min-bytes", "-1"},
       {"compress-min-bytes", "1.5"},
+      {"redis-wait-replicas", "17"},
+      {"redis-wait-replicas", "-1"},
+      {"store", "redis-cluster://h:1/0"},
       {"max-event-bytes", "99999999999999999999999"},
       {"auth", "basic"},
       {"auth-leeway", "-1s"},
