@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang++ (-fsanitize=fuzzer,address,undefined) into
+# <build>/fuzz and runs each for a bounded time on its checked-in corpus (ctest: fuzz_short).
+# Usage: run_fuzz.sh <source dir> <build dir> [seconds per target, default 5]
+# Exit: 0 all clean, 1 a target failed to build or found a crash, 77 skipped (no clang++ or no
+# fuzzer runtime: install clang-14 and libclang-rt-14-dev, see scripts/bootstrap.sh).
+set -uo pipefail
+src=${1:?source dir}
+out=${2:?build dir}/fuzz
+seconds=${3:-5}
+cxx=${SSE_FUZZ_CXX:-clang++}
+
+if ! command -v "$cxx" >/dev/null 2>&1; then
+  echo "fuzz: SKIPPED: $cxx not found (apt-get install clang-14 libclang-rt-14-dev)"
+  exit 77
+fi
+mkdir -p "$out"
+probe="$out/probe.cpp"
+printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' >"$probe"
+if ! "$cxx" -fsanitize=fuzzer "$probe" -o "$out/probe" >"$out/probe.log" 2>&1; then
+  echo "fuzz: SKIPPED: $cxx cannot link -fsanitize=fuzzer (install libclang-rt-14-dev):"
+  cat "$out/probe.log"
+  exit 77
+fi
+
+flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+       -I"$src/src" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB)
+core=("$src"/src/core/error.cpp "$src"/src/core/stream_id.cpp "$src"/src/core/epoch.cpp)
+stream=("$src"/src/stream/*.cpp)
+json=("$src/tests/fuzz/json_src.cpp")
+
+declare -A sources libs
+sources[token_fuzz]="${json[*]} $src/src/auth/base64url.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
+libs[token_fuzz]="-lcrypto"
+sources[target_fuzz]="${core[*]} $src/src/http/router.cpp $src/src/http/target.cpp"
+libs[target_fuzz]=""
+sources[resume_fuzz]="${json[*]} ${core[*]} ${stream[*]}"
+libs[resume_fuzz]=""
+sources[event_body_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/store.cpp $src/src/http/request_body.cpp $src/src/http/api_error.cpp"
+libs[event_body_fuzz]=""
+sources[redis_record_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/redis/record.cpp $src/src/store/redis/legacy.cpp $src/src/store/redis/compression.cpp"
+libs[redis_record_fuzz]="-lzstd"
+
+# Each source is compiled once per run (headers may have changed since the last one) and shared
+# by the targets.
+objects="$out/obj"
+rm -rf "$objects"
+mkdir -p "$objects"
+compile() {
+  local source=$1
+  local object="$objects/$(echo "$source" | sed "s|^$src/||; s|/|_|g").o"
+  if [[ ! -f "$object" ]]; then
+    "$cxx" "${flags[@]}" -c "$source" -o "$object" >>"$out/$2.build.log" 2>&1 || return 1
+  fi
+  echo "$object"
+}
+
+status=0
+for target in token_fuzz target_fuzz resume_fuzz event_body_fuzz redis_record_fuzz; do
+  bin="$out/$target"
+  : >"$out/$target.build.log"
+  objs=()
+  built=1
+  for source in "$src/tests/fuzz/$target.cpp" ${sources[$target]}; do
+    if ! object=$(compile "$source" "$target"); then
+      built=0
+      break
+    fi
+    objs+=("$object")
+  done
+  # shellcheck disable=SC2086
+  if ((built == 0)) || ! "$cxx" "${flags[@]}" "${objs[@]}" ${libs[$target]} -o "$bin" \
+      >>"$out/$target.build.log" 2>&1; then
+    echo "fuzz: $target: BUILD FAILED"
+    tail -n 30 "$out/$target.build.log"
+    status=1
+    continue
+  fi
+  # The checked-in corpus is read only; new inputs go to a scratch folder in the build tree.
+  scratch="$out/$target.corpus"
+  mkdir -p "$scratch"
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=0 \
+      -artifact_prefix="$out/$target-" "$scratch" "$src/tests/fuzz/corpus/${target%_fuzz}" \
+      >"$out/$target.log" 2>&1; then
+    echo "fuzz: $target: clean ($(grep -c '' "$out/$target.log") log lines, ${seconds}s)"
+  else
+    echo "fuzz: $target: FAILED (crash input saved as $out/$target-*)"
+    tail -n 40 "$out/$target.log"
+    status=1
+  fi
+done
+exit $status
