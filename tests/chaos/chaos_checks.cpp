@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <iterator>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -106,9 +107,13 @@ std::string describe(const key& k) {
 }
 
 /// Equal multisets, or a failure listing what is missing and what is extra.
+/// What the subscriber knows of each reconnect, to explain a missing event.
+using notes = std::multimap<key, std::string>;
+
 ::testing::AssertionResult same_multiset(const std::string& what, const std::multiset<key>& want,
                                          const std::multiset<key>& got,
-                                         const telemetry_collector& tc, const event_match& m) {
+                                         const telemetry_collector& tc, const event_match& m,
+                                         const notes& about = {}) {
   if (want == got) {
     return ::testing::AssertionSuccess();
   }
@@ -122,6 +127,10 @@ std::string describe(const key& k) {
   r << "\n missing (" << missing.size() << "):";
   for (std::size_t i = 0; i < missing.size() && i < 20; ++i) {
     r << "\n  " << describe(missing[i]);
+    const auto [from, to] = about.equal_range(missing[i]);
+    for (auto it = from; it != to; ++it) {
+      r << "\n    " << it->second;
+    }
   }
   r << "\n extra (" << extra.size() << "):";
   for (std::size_t i = 0; i < extra.size() && i < 20; ++i) {
@@ -155,10 +164,15 @@ void check_resume_telemetry(const telemetry_collector& tc,
   std::multiset<key> live_ends;
   std::map<std::string, std::size_t> drops;
   std::map<std::string, std::size_t> resets;
+  notes about;
   for (const auto* s : subs) {
     for (const auto& r : s->reconnects()) {
       if (r.status != 0) {
         attempts.insert({s->stream(), r.last_event_id, r.node});
+        about.insert({{s->stream(), r.last_event_id, r.node},
+                      s->name() + " (after " + std::string(to_string(r.cause)) + "): status " +
+                          std::to_string(r.status) + ", read " + std::to_string(r.events) +
+                          " events, then " + r.ended});
       }
     }
     if (!s->reconnects().empty() && s->finished()) {
@@ -177,9 +191,11 @@ void check_resume_telemetry(const telemetry_collector& tc,
   tc.wait_for_count(live_end_m, live_ends.size(), 10s);
   EXPECT_TRUE(tc.count_is(attempt_m, attempts.size(), 1s));
   EXPECT_TRUE(same_multiset("SseResumeAttempt (stream, last_event_id, node) per reconnect",
-                            attempts, observed(tc, attempt_m, "last_event_id"), tc, attempt_m));
+                            attempts, observed(tc, attempt_m, "last_event_id"), tc, attempt_m,
+                            about));
   EXPECT_TRUE(same_multiset("SseResumeSuccess (stream, last_event_id, node) per reconnect",
-                            attempts, observed(tc, success_m, "last_event_id"), tc, success_m));
+                            attempts, observed(tc, success_m, "last_event_id"), tc, success_m,
+                            about));
   EXPECT_TRUE(tc.none(
       {.name = std::string(names::resume_success),
        .pred = [](const telemetry::event& e) { return !telemetry::field_is(e, "missed", 0); }}))

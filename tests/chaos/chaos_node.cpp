@@ -14,6 +14,7 @@ config::config chaos_config(const std::string& store) {
   cfg.store = store;
   cfg.threads = 2;
   cfg.telemetry = "none";
+  cfg.auth = "none";  // access control is not what these scenarios are about
   cfg.log_level = "warn";
   cfg.shutdown_grace = 2s;
   cfg.heartbeat = 2s;

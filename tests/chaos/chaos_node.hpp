@@ -17,8 +17,8 @@
 namespace sse::test {
 
 /// A node's config for chaos tests: loopback port 0, 2 workers, no telemetry of its own (the
-/// collector is passed in), a short shutdown grace, and a buffer big enough that nothing is
-/// trimmed unless a scenario asks for it.
+/// collector is passed in), access control off, a short shutdown grace, and a buffer big enough
+/// that nothing is trimmed unless a scenario asks for it.
 config::config chaos_config(const std::string& store = "memory");
 
 /// Where a client connects: the node's name (to match its telemetry) and port.

@@ -129,6 +129,22 @@ void chaos_subscriber::record(const parsed_event& e, const std::string& node) {
   }
 }
 
+std::string chaos_subscriber::outcome_name(outcome o) {
+  switch (o) {
+    case outcome::end:
+      return "end";
+    case outcome::cut_reset:
+      return "reset";
+    case outcome::cut_dropped:
+      return "dropped";
+    case outcome::closed:
+      return "closed";
+    case outcome::stalled:
+      return "stalled";
+  }
+  return "?";
+}
+
 void chaos_subscriber::run() {
   std::size_t next_cut = 0;
   bool first = true;
@@ -162,7 +178,7 @@ void chaos_subscriber::run() {
       continue;
     }
     if (!first) {
-      reconnects_.push_back({last_id_, at.node, cause, via_query, c->status()});
+      reconnects_.push_back({last_id_, at.node, cause, via_query, c->status(), 0, {}});
     }
     if (c->status() != 200) {
       problem("connection " + std::to_string(connection) + " to " + at.node + " answered " +
@@ -175,9 +191,16 @@ void chaos_subscriber::run() {
       via_query = false;
       continue;
     }
+    const bool is_reconnect = !first;
     first = false;
     const std::size_t cut_before = next_cut;
-    switch (read_connection(*c, at, next_cut)) {
+    const std::size_t read_before = received_.size();
+    const outcome how = read_connection(*c, at, next_cut);
+    if (is_reconnect) {
+      reconnects_.back().events = received_.size() - read_before;
+      reconnects_.back().ended = outcome_name(how);
+    }
+    switch (how) {
       case outcome::end:
         finished_ = true;
         final_node_ = at.node;

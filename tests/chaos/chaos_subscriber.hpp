@@ -77,7 +77,9 @@ struct reconnect_record {
   std::string node;  ///< where the reconnect went
   reconnect_cause cause = reconnect_cause::reset;
   bool via_query = false;
-  int status = 0;  ///< the answer's status (200, 204...; 0: no answer)
+  int status = 0;          ///< the answer's status (200, 204...; 0: no answer)
+  std::size_t events = 0;  ///< events read on this connection
+  std::string ended;       ///< how it ended: end, reset, dropped, closed, stalled
 };
 
 struct subscriber_options {
@@ -138,6 +140,7 @@ class chaos_subscriber {
   void problem(std::string what);
   /// Reads one connection; returns why it ended.
   enum class outcome { end, cut_reset, cut_dropped, closed, stalled };
+  static std::string outcome_name(outcome o);
   outcome read_connection(sse_client& c, const endpoint& at, std::size_t& next_cut);
   void record(const parsed_event& e, const std::string& node);
 

@@ -28,7 +28,9 @@ std::vector<redis_key> keys_of(redis_server& redis, const std::string& id) {
   return out;
 }
 
-TEST_F(chaos_fixture, ended_streams_leave_only_keys_that_expire_within_the_retention) {
+class cleanup_test : public chaos_fixture {};
+
+TEST_F(cleanup_test, ended_streams_leave_only_keys_that_expire_within_the_retention) {
   constexpr auto retention = 3s;
   constexpr auto ttl = 60s;
   const long long retention_ms = std::chrono::milliseconds(retention).count();

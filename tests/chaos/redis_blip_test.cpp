@@ -54,7 +54,7 @@ TEST_P(redis_blip_test, every_node_reports_the_outage_and_no_acknowledged_event_
   traffic.start();
   ASSERT_TRUE(traffic.wait_for_progress(60, 20s)) << "traffic before the blip";
 
-  readiness_monitor ready({node(0).where(), node(1).where()});
+  readiness_monitor ready({node(0).where(), node(1).where()}, 2ms);
   const long long blip_ms = telemetry::now_unix_ms();
   switch (kind) {
     case blip::pause:
