@@ -48,7 +48,10 @@ void sharded_subscriber::stop() {
 void sharded_subscriber::update_up() {
   bool all = true;
   for (const auto& [node, link] : links_) {
-    all = all && link->up();
+    // A link still making its first connect is not an outage (a subscribe waits for it and
+    // fails on its own); only a link that was up and dropped is.
+    const auto once = connected_once_.find(node);
+    all = all && (link->up() || once == connected_once_.end() || !once->second);
   }
   up_.store(all);
   if (tracker_) {
