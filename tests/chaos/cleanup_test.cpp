@@ -119,5 +119,26 @@ TEST_F(cleanup_test, ended_streams_leave_only_keys_that_expire_within_the_retent
   EXPECT_EQ(ended_streams().size(), ended.size());
 }
 
+// The SCAN check every Redis scenario ends with must catch a leak: a finished stream's key made
+// persistent is reported (then given back its TTL, so that this test's own teardown passes).
+TEST_F(cleanup_test, the_scan_check_reports_a_finished_streams_key_without_ttl) {
+  add_node("n1", node_config(store_kind::redis));
+  chaos_producer p("chaos-leak", fixed(0));
+  const auto deadline = steady::now() + 10s;
+  ASSERT_TRUE(p.append({{chaos_data("chaos-leak", 1, 10), "", 1}}, deadline));
+  ASSERT_TRUE(p.end(deadline));
+  ASSERT_TRUE(tc().saw({.name = std::string(names::stream_ended), .stream = "chaos-leak"}, 5s));
+  EXPECT_TRUE(finished_streams_all_expire(redis(), ended_streams()));
+
+  const std::string key = "sse:buffer:{chaos-leak}";
+  ASSERT_EQ(redis().command("PERSIST", key).integer, 1);
+  const auto leak = finished_streams_all_expire(redis(), ended_streams());
+  EXPECT_FALSE(leak);
+  EXPECT_NE(std::string(leak.message()).find(key), std::string::npos) << leak.message();
+  EXPECT_TRUE(finished_streams_all_expire(redis(), {"another-stream"}))
+      << "only finished streams are held to it";
+  ASSERT_EQ(redis().command("PEXPIRE", key, "60000").integer, 1);
+}
+
 }  // namespace
 }  // namespace sse::test
