@@ -17,11 +17,13 @@ namespace net = boost::asio;
 /// metrics, demo, CORS preflight) and for methods the route answers with 405 anyway.
 std::optional<auth::action> needed_action(route_kind kind, method m) noexcept {
   const bool stream_route = kind == route_kind::stream || kind == route_kind::stream_events ||
-                            kind == route_kind::stream_end;
+                            kind == route_kind::stream_end || kind == route_kind::stream_cancel ||
+                            kind == route_kind::relay;
   if (!stream_route || m == method::options || !method_allowed(kind, m)) {
     return std::nullopt;
   }
-  if (kind != route_kind::stream_end && (m == method::get || m == method::head)) {
+  if ((kind == route_kind::stream || kind == route_kind::stream_events) &&
+      (m == method::get || m == method::head)) {
     return auth::action::subscribe;
   }
   return auth::action::publish;
@@ -54,7 +56,11 @@ std::optional<response> check_access(services& s, const route_match& route, requ
   const auto now = s.clock.now();
   const auto now_unix =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const auth::decision d = s.auth->check(*a, route.stream_id, creds, now_unix);
+  // A relay call publishes into a stream it creates: its scope names the route, as
+  // "relay:<route>" (issue 7's routes are configured names, not stream ids).
+  const std::string scope_name =
+      route.kind == route_kind::relay ? "relay:" + route.stream_id : route.stream_id;
+  const auth::decision d = s.auth->check(*a, scope_name, creds, now_unix);
   if (d.allowed()) {
     req.access_expires = core::time_point(std::chrono::seconds(d.expires_unix));
     return std::nullopt;

@@ -75,6 +75,11 @@ TEST_F(auth_test, producers_need_a_bearer_token_with_publish_scope) {
   }
   auto end_b = http().post(stream_path("b") + "/end", "{}", "application/json", bearer(for_a));
   EXPECT_EQ(end_b.status, 403) << end_b.describe();
+  auto cancel_b =
+      http().post(stream_path("b") + "/cancel", "{}", "application/json", bearer(for_a));
+  EXPECT_EQ(cancel_b.status, 403) << cancel_b.describe();
+  auto relay = http().post("/v1/relay/chat", "{}", "application/json", bearer(for_a));
+  EXPECT_EQ(relay.status, 403) << "relay calls need publish scope on relay:<route>";
 
   auto ok = http().post(events_path("a"), body, "application/json", bearer(for_a));
   EXPECT_EQ(ok.status, 200) << ok.describe();
@@ -85,7 +90,7 @@ TEST_F(auth_test, producers_need_a_bearer_token_with_publish_scope) {
   // Health, readiness and metrics stay open.
   EXPECT_EQ(http().get("/healthz").status, 200);
   const std::string metrics = scrape_metrics();
-  EXPECT_GE(metric_value(metrics, "sse_gateway_auth_rejected_total").value_or(0), 7.0) << metrics;
+  EXPECT_GE(metric_value(metrics, "sse_gateway_auth_rejected_total").value_or(0), 9.0) << metrics;
 
   const auto rejected = gw().wait_for_telemetry_count("SseAuthRejected", 7);
   ASSERT_GE(rejected.size(), 7u);
