@@ -35,7 +35,16 @@ std::string to_string(blip b) {
   return "?";
 }
 
-class redis_blip_test : public chaos_fixture, public ::testing::WithParamInterface<blip> {};
+class redis_blip_test : public chaos_fixture, public ::testing::WithParamInterface<blip> {
+ protected:
+  std::string client_list() {
+    try {
+      return redis().command("CLIENT", "LIST").str;
+    } catch (const std::exception& e) {
+      return std::string("(CLIENT LIST failed: ") + e.what() + ")";
+    }
+  }
+};
 
 TEST_P(redis_blip_test, every_node_reports_the_outage_and_no_acknowledged_event_is_lost) {
   const blip kind = GetParam();
@@ -82,8 +91,10 @@ TEST_P(redis_blip_test, every_node_reports_the_outage_and_no_acknowledged_event_
     const std::string n = node(i).name();
     EXPECT_TRUE(tc().saw(
         {.name = std::string(names::store_unavailable), .node = n, .pred = after_blip}, 20s));
-    EXPECT_TRUE(tc().saw(
-        {.name = std::string(names::store_recovered), .node = n, .pred = after_blip}, 30s));
+    const auto recovered =
+        tc().saw({.name = std::string(names::store_recovered), .node = n, .pred = after_blip}, 30s);
+    // Which of the node's connections Redis sees, to tell a stuck reconnect from a slow one.
+    EXPECT_TRUE(recovered) << "Redis CLIENT LIST now:\n" << client_list();
     EXPECT_TRUE(node(i).wait_ready(20s)) << n << " ready again after the blip";
   }
   ASSERT_TRUE(traffic.wait_for_progress(60, 20s)) << "traffic after the blip";
