@@ -12,6 +12,7 @@
 #include "chaos_fixture.hpp"
 #include "live_traffic.hpp"
 #include "readiness_monitor.hpp"
+#include "sse_client.hpp"
 #include "telemetry/format.hpp"
 #include "telemetry/names.hpp"
 
@@ -127,6 +128,68 @@ TEST_P(redis_blip_test, every_node_reports_the_outage_and_no_acknowledged_event_
   }
   // Resumes (if a node ended a subscription during the outage) carry their telemetry too.
   check_resume_telemetry(tc(), traffic.subscribers(), traffic.end_seqs(), false);
+}
+
+class redis_reread_test : public chaos_fixture {};
+
+// After a restart the subscriber connection may be back before a worker's command connection:
+// subscriptions are told to re-read while reads still fail. A node must keep serving meanwhile
+// (its /readyz answering, its own connections reconnecting), not spin its workers.
+TEST_F(redis_reread_test, subscriptions_waiting_to_reread_after_a_restart_do_not_stall_their_node) {
+  start_redis({"--appendonly", "yes", "--appendfsync", "always"});
+  auto cfg = node_config(store_kind::redis);
+  cfg.heartbeat = 250ms;  // overdue heartbeats while a re-read waits are the trigger
+  add_node("n1", cfg);
+  add_node("n2", cfg);
+  const auto deadline = steady::now() + 60s;
+  std::vector<std::unique_ptr<chaos_producer>> producers;
+  std::vector<std::unique_ptr<sse_client>> subs;
+  for (int s = 0; s < 4; ++s) {
+    const std::string id = "chaos-reread-" + std::to_string(s);
+    producers.push_back(std::make_unique<chaos_producer>(id, fixed(0)));
+    ASSERT_TRUE(producers.back()->append({{chaos_data(id, 1, 10), "", 1}}, deadline));
+    for (std::size_t n = 0; n < node_count(); ++n) {
+      for (int j = 0; j < 3; ++j) {
+        subs.push_back(std::make_unique<sse_client>("127.0.0.1", node(n).port(),
+                                                    "/v1/streams/" + id + "/events"));
+        ASSERT_EQ(subs.back()->status(), 200);
+        ASSERT_TRUE(subs.back()->next_event(5s));
+      }
+    }
+  }
+  readiness_monitor ready({node(0).where(), node(1).where()}, 10ms);
+  const long long blip_ms = telemetry::now_unix_ms();
+  redis().stop(false);
+  std::this_thread::sleep_for(3s);
+  redis().start();
+  const auto after_blip = [blip_ms](const telemetry::event& e) { return e.ts_ms >= blip_ms; };
+  bool recovered = true;
+  for (std::size_t i = 0; i < node_count(); ++i) {
+    const auto r = tc().saw(
+        {.name = std::string(names::store_recovered), .node = node(i).name(), .pred = after_blip},
+        15s);
+    EXPECT_TRUE(r) << "Redis CLIENT LIST now:\n" << redis().command("CLIENT", "LIST").str;
+    recovered = recovered && r;
+  }
+  std::this_thread::sleep_for(1s);
+  ready.stop();
+  for (std::size_t i = 0; i < node_count(); ++i) {
+    EXPECT_EQ(ready.of(i).other, 0u)
+        << node(i).name() << ": /readyz went unanswered (1 s timeout): " << ready.describe();
+  }
+  if (!recovered) {
+    return;  // delivery cannot be checked on a node that never came back (it would only wait)
+  }
+  const auto short_deadline = steady::now() + 15s;
+  for (auto& p : producers) {
+    ASSERT_TRUE(p->append({{chaos_data(p->stream(), 2, 10), "", 1}}, short_deadline))
+        << no_problems(p->problems()).message();
+  }
+  for (auto& c : subs) {
+    const auto e = c->next_event(5s);
+    ASSERT_TRUE(e) << "a subscriber got nothing after the restart";
+    EXPECT_EQ(split_event_id(e->id).value_or(std::make_pair(std::string(), seq_t{0})).second, 2u);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(blips, redis_blip_test,
