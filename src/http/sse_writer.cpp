@@ -26,6 +26,31 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
+
+/// Length of the `<hex size>\r\n` line Beast's make_chunk puts before a chunk of `size` bytes.
+std::size_t chunk_size_line_length(std::size_t size) noexcept {
+  std::size_t digits = 1;
+  while (size >= 16) {
+    size /= 16;
+    ++digits;
+  }
+  return digits + 2;
+}
+
+/// How many of frames, written in order, lie entirely within the first `bytes` bytes.
+std::size_t whole_frames_within(const std::vector<std::shared_ptr<const std::string>>& frames,
+                                std::size_t bytes) noexcept {
+  std::size_t count = 0;
+  for (const auto& f : frames) {
+    if (f->size() > bytes) {
+      break;
+    }
+    bytes -= f->size();
+    ++count;
+  }
+  return count;
+}
+
 const sse_subscription::frame_ptr& heartbeat_frame() {
   static const sse_subscription::frame_ptr frame =
       shared_frame(stream::encode_comment("heartbeat"));
@@ -156,29 +181,41 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
   // Everything queued goes out in one gather write (habit 7).
   write_in_flight_ = true;
   boost::system::error_code ec;
+  std::size_t written = 0;
+  std::size_t prefix = 0;  // bytes before the first frame: the chunk-size line
   if (!chunked_) {
-    std::tie(ec, std::ignore) =
+    std::tie(ec, written) =
         co_await net::async_write(socket_, bufs, net::as_tuple(net::use_awaitable));
-  } else if (last) {
-    std::tie(ec, std::ignore) = co_await net::async_write(
-        socket_, boost::beast::buffers_cat(bhttp::make_chunk(bufs), bhttp::make_chunk_last()),
-        net::as_tuple(net::use_awaitable));
-  } else if (!bufs.empty()) {
-    std::tie(ec, std::ignore) = co_await net::async_write(socket_, bhttp::make_chunk(bufs),
-                                                          net::as_tuple(net::use_awaitable));
+  } else if (!bufs.empty() || last) {
+    prefix = chunk_size_line_length(net::buffer_size(bufs));
+    if (last) {
+      std::tie(ec, written) = co_await net::async_write(
+          socket_, boost::beast::buffers_cat(bhttp::make_chunk(bufs), bhttp::make_chunk_last()),
+          net::as_tuple(net::use_awaitable));
+    } else {
+      std::tie(ec, written) = co_await net::async_write(socket_, bhttp::make_chunk(bufs),
+                                                        net::as_tuple(net::use_awaitable));
+    }
   }
   write_in_flight_ = false;
-  const std::size_t events = out_events_;
-  const std::size_t gaps = out_gaps_;
+  std::size_t events = out_events_;
+  std::size_t gaps = out_gaps_;
+  if (ec) {
+    peer_closed_ = peer_closed_ || (!slow_ && ec != net::error::operation_aborted);
+    // A peer that leaves part-way through a large write (a replay of megabytes in one gather
+    // write) still received the frames that went out whole before the error: count them, so a
+    // resume that delivered events gets its SseResumeSuccess instead of no outcome at all.
+    // Frames are not tagged event/gap, so whole frames count as events first: only the
+    // delivered-events metric can be off, by at most the number of gaps in this write.
+    const std::size_t whole = whole_frames_within(out_, written > prefix ? written - prefix : 0);
+    events = std::min(whole, events);
+    gaps = std::min(whole - events, gaps);
+  }
   out_.clear();
   out_events_ = 0;
   out_gaps_ = 0;
-  if (ec) {
-    peer_closed_ = peer_closed_ || (!slow_ && ec != net::error::operation_aborted);
-    co_return false;
-  }
   after_write(events, gaps);
-  co_return true;
+  co_return !ec;
 }
 
 net::awaitable<bool> sse_subscription::hold() {
@@ -269,8 +306,11 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
         }
         continue;
       }
-      if (need_reread_) {
-        continue;  // time to retry the read, not a heartbeat yet
+      // A re-read that is due goes first (the loop's top does it); one still waiting for its
+      // retry time must not stop an overdue heartbeat: skipping it here without awaiting
+      // anything spun the worker, which starved its own Redis reconnect.
+      if (need_reread_ && steady::now() >= reread_not_before_) {
+        continue;
       }
       out_.push_back(heartbeat_frame());
     }
