@@ -26,7 +26,6 @@ namespace bhttp = boost::beast::http;
 
 namespace {
 
-
 /// Length of the `<hex size>\r\n` line Beast's make_chunk puts before a chunk of `size` bytes.
 std::size_t chunk_size_line_length(std::size_t size) noexcept {
   std::size_t digits = 1;

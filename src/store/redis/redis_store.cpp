@@ -6,7 +6,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <mutex>
 #include <string_view>
+#include <utility>
 
 #include "core/epoch.hpp"
 #include "redis/cluster/slot.hpp"
@@ -78,6 +80,10 @@ class arg_list {
   std::vector<std::string_view> args_;
 };
 
+std::string expiry_channel(int db) {
+  return "__keyevent@" + std::to_string(db) + "__:expired";
+}
+
 }  // namespace
 
 redis_store::redis_store(store_limits limits, redis_store_options options,
@@ -131,8 +137,84 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
                                             availability_, 0);
   subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
                                                     availability_, workers.size());
-  subscriber_->set_message_handler(std::move(on_message));
+  // Keyspace notifications of expired keys: a stream whose state hash (idle TTL) or end
+  // tombstone (end retention) expired is gone; its live listeners are finished and the app
+  // reports SseStreamExpired from sweep_expired().
+  subscriber_->set_message_handler(
+      [on_message = std::move(on_message), registry = registry_, expired = expired_,
+       channel = expiry_channel(options_.connection.db),
+       prefix = options_.prefix](std::string_view ch, std::string_view payload) {
+        if (ch != channel) {
+          on_message(ch, payload);
+          return;
+        }
+        auto id = stream_id_from(prefix, "state:", payload);
+        const bool ended = !id;
+        if (!id) {
+          id = stream_id_from(prefix, "end:", payload);
+        }
+        if (!id) {
+          return;  // another key of ours (buffer, meta) or not ours at all
+        }
+        {
+          std::lock_guard lock(expired->mutex);
+          std::string epoch;
+          if (auto it = expired->epochs.find(*id); it != expired->epochs.end()) {
+            epoch = std::move(it->second);
+            expired->epochs.erase(it);
+          }
+          expired->streams.push_back({*id, std::move(epoch), ended});
+        }
+        registry->deliver_gone(*id);
+      });
   subscriber_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+}
+
+void redis_store::remember_epoch(const std::string& stream_id, const std::string& epoch) {
+  constexpr std::size_t max_remembered = 100'000;
+  std::lock_guard lock(expired_->mutex);
+  auto& epochs = expired_->epochs;
+  if (epochs.size() >= max_remembered && !epochs.contains(stream_id)) {
+    epochs.erase(epochs.begin());  // bounded; an evicted stream's expiry names no epoch
+  }
+  epochs[stream_id] = epoch;
+}
+
+std::vector<expired_stream> redis_store::sweep_expired() {
+  std::lock_guard lock(expired_->mutex);
+  return std::exchange(expired_->streams, {});
+}
+
+net::awaitable<void> redis_store::enable_expiry_events(std::shared_ptr<std::atomic<bool>> running) {
+  // Best effort, bounded: the links may still be connecting. A Redis that refuses CONFIG (some
+  // managed services) needs notify-keyspace-events to include "Ex" in its own configuration.
+  const std::string channel = expiry_channel(options_.connection.db);
+  bool configured = false;
+  bool subscribed = false;
+  for (int attempt = 0; attempt < 60 && !(configured && subscribed); ++attempt) {
+    if (!*running) {
+      co_return;
+    }
+    if (!configured) {
+      redis::request req;
+      req.push("CONFIG", "SET", "notify-keyspace-events", "Ex");
+      auto r = co_await client_->exec(std::move(req));
+      if (!*running) {
+        co_return;
+      }
+      configured = r && r->size() == 1 && !r->front().is_error();
+    }
+    if (!subscribed) {
+      subscribed = static_cast<bool>(co_await subscriber_->subscribe(channel));
+      if (!*running) {
+        co_return;
+      }
+    }
+    if (!(configured && subscribed)) {
+      net::steady_timer t(subscriber_->get_executor(), std::chrono::milliseconds(500));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    }
+  }
 }
 
 net::awaitable<result<reply>> redis_store::eval(const redis::script& s,
@@ -195,11 +277,14 @@ void redis_store::start() {
   }
   client_->start();
   subscriber_->start();
+  *running_ = true;
+  net::co_spawn(subscriber_->get_executor(), enable_expiry_events(running_), net::detached);
 }
 
 void redis_store::stop() {
   // Going down on purpose is not an outage: no SseStoreUnavailable at shutdown.
   availability_->set_handler(nullptr);
+  *running_ = false;
   registry_->clear();
   if (cluster_) {
     cluster_->stop();
@@ -292,6 +377,7 @@ net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
       continue;
     }
     if (tag == "created" || tag == "exists") {
+      remember_epoch(stream_id, str_at(*r, 1));
       co_return create_result{str_at(*r, 1), tag == "created"};
     }
     co_return errc::internal;
@@ -365,6 +451,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
     }
     append_result res;
     res.epoch = str_at(*r, 1);
+    remember_epoch(request.stream_id, res.epoch);
     res.first_seq = static_cast<seq_t>(int_at(*r, 2));
     res.last_seq = static_cast<seq_t>(int_at(*r, 3));
     if (tag == "dup") {
@@ -424,6 +511,7 @@ net::awaitable<result<end_result>> redis_store::end(std::string stream_id, strea
       co_return errc::stream_not_found;
     }
     if (tag == "ok" || tag == "already") {
+      remember_epoch(stream_id, str_at(*r, 1));
       co_return end_result{str_at(*r, 1), static_cast<seq_t>(int_at(*r, 2)), tag == "already"};
     }
     co_return errc::internal;
@@ -529,6 +617,7 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
     }
     read_result out;
     out.epoch = str_at(*r, 1);
+    remember_epoch(stream_id, out.epoch);
     out.last_seq = static_cast<seq_t>(int_at(*r, 2));
     out.ended = int_at(*r, 3) != 0;
     const reply& members = r->elements[4];

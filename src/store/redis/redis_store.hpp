@@ -80,8 +80,11 @@ class redis_store final : public store {
   boost::asio::awaitable<result<void>> watch(std::string stream_id,
                                              live_listener* listener) override;
   void unwatch(const std::string& stream_id, live_listener* listener) override;
-  /// Redis expires keys itself: nothing to sweep.
-  std::vector<expired_stream> sweep_expired() override { return {}; }
+  /// Redis expires keys itself; what it expired reaches this node as keyspace notifications
+  /// (`__keyevent@<db>__:expired`, enabled at start with CONFIG SET notify-keyspace-events Ex,
+  /// single-node mode only). Returns the streams whose state (or end tombstone) expired since
+  /// the last call; every node subscribed reports them, each with its own node id.
+  std::vector<expired_stream> sweep_expired() override;
   /// Streams watched on this node; events and bytes as last seen by this node's operations.
   store_stats stats() const noexcept override;
   bool available() const noexcept override;
@@ -122,6 +125,21 @@ class redis_store final : public store {
   const core::clock& clock_;
   std::shared_ptr<redis::availability> availability_;
   std::shared_ptr<redis_layout::live_registry> registry_;
+  /// Streams Redis expired, filled by the subscriber's handler (which may outlive the store,
+  /// hence shared), drained by sweep_expired().
+  struct expired_log {
+    std::mutex mutex;
+    std::vector<expired_stream> streams;
+    /// Epochs of streams this node touched, so an expiry (whose key is gone) can name its
+    /// epoch; bounded, an unknown one is reported empty.
+    std::unordered_map<std::string, std::string> epochs;
+  };
+  void remember_epoch(const std::string& stream_id, const std::string& epoch);
+  std::shared_ptr<expired_log> expired_ = std::make_shared<expired_log>();
+  /// Enables and subscribes to expiry notifications; `running` turns false at stop(), after
+  /// which the coroutine touches nothing of this store.
+  boost::asio::awaitable<void> enable_expiry_events(std::shared_ptr<std::atomic<bool>> running);
+  std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
   std::unique_ptr<redis::client> client_;
   std::shared_ptr<redis::subscriber> subscriber_;
   // Cluster mode (cluster_seeds set) instead of client_ and subscriber_:
