@@ -180,6 +180,29 @@ void redis_store::remember_epoch(const std::string& stream_id, const std::string
   epochs[stream_id] = epoch;
 }
 
+net::awaitable<result<reply>> redis_store::eval_upgrading(const redis::script& s,
+                                                          const std::string& stream_id,
+                                                          std::span<const std::string_view> keys,
+                                                          std::span<const std::string_view> args) {
+  for (int round = 0; round < max_legacy_rounds; ++round) {
+    auto r = co_await eval(s, keys, args);
+    if (!r) {
+      co_return r.error();
+    }
+    if (r->is_error()) {
+      co_return error_of(*r);
+    }
+    if (tag_of(*r) != "legacy") {
+      co_return std::move(*r);
+    }
+    // Still in the v1.10 layout: upgrade it, then run the operation on the new layout.
+    if (auto m = co_await migrate_stream(stream_id); !m) {
+      co_return m.error();
+    }
+  }
+  co_return errc::internal;
+}
+
 std::vector<expired_stream> redis_store::sweep_expired() {
   std::lock_guard lock(expired_->mutex);
   return std::exchange(expired_->streams, {});
@@ -353,34 +376,22 @@ net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
                                                           stream_options options) {
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
-  for (int round = 0; round < max_legacy_rounds; ++round) {
-    arg_list a;
-    a.add(a.own(core::make_epoch()));
-    a.add_num(core::to_unix_ms(clock_.now()));
-    a.add_num(static_cast<long long>(limits_.buffer_limit));
-    a.add_num(static_cast<long long>(limits_.buffer_max_bytes));
-    a.add_num(limits_.ttl.count());
-    a.add(options.buffer_limit ? a.num(static_cast<long long>(*options.buffer_limit)) : "");
-    a.add(options.ttl ? a.num(options.ttl->count()) : "");
-    auto r = co_await eval(create_script(), key_list, a.args());
-    if (!r) {
-      co_return r.error();
-    }
-    if (r->is_error()) {
-      co_return error_of(*r);
-    }
-    auto tag = tag_of(*r);
-    if (tag == "legacy") {
-      if (auto m = co_await migrate_stream(stream_id); !m) {
-        co_return m.error();
-      }
-      continue;
-    }
-    if (tag == "created" || tag == "exists") {
-      remember_epoch(stream_id, str_at(*r, 1));
-      co_return create_result{str_at(*r, 1), tag == "created"};
-    }
-    co_return errc::internal;
+  arg_list a;
+  a.add(a.own(core::make_epoch()));
+  a.add_num(core::to_unix_ms(clock_.now()));
+  a.add_num(static_cast<long long>(limits_.buffer_limit));
+  a.add_num(static_cast<long long>(limits_.buffer_max_bytes));
+  a.add_num(limits_.ttl.count());
+  a.add(options.buffer_limit ? a.num(static_cast<long long>(*options.buffer_limit)) : "");
+  a.add(options.ttl ? a.num(options.ttl->count()) : "");
+  auto r = co_await eval_upgrading(create_script(), stream_id, key_list, a.args());
+  if (!r) {
+    co_return r.error();
+  }
+  auto tag = tag_of(*r);
+  if (tag == "created" || tag == "exists") {
+    remember_epoch(stream_id, str_at(*r, 1));
+    co_return create_result{str_at(*r, 1), tag == "created"};
   }
   co_return errc::internal;
 }
@@ -421,60 +432,48 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
     a.add(a.own(std::move(rec.bytes)));
   }
 
-  for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await eval(append_script(), key_list, a.args());
-    if (!r) {
-      co_return r.error();
+  auto r = co_await eval_upgrading(append_script(), request.stream_id, key_list, a.args());
+  if (!r) {
+    co_return r.error();
+  }
+  auto tag = tag_of(*r);
+  if (tag == "ended") {
+    co_return errc::stream_ended;
+  }
+  if (tag == "conflict") {
+    co_return errc::producer_seq_conflict;
+  }
+  if (options_.wait_replicas > 0) {
+    // --redis-wait-replicas: acknowledge only what a replica holds (a duplicate too: the
+    // original may have been lost with its master). Otherwise 503 and the producer retries.
+    if (auto w = co_await wait_for_replicas(key_list[0]); !w) {
+      co_return w.error();
     }
-    if (r->is_error()) {
-      co_return error_of(*r);
-    }
-    auto tag = tag_of(*r);
-    if (tag == "legacy") {
-      if (auto m = co_await migrate_stream(request.stream_id); !m) {
-        co_return m.error();
-      }
-      continue;
-    }
-    if (tag == "ended") {
-      co_return errc::stream_ended;
-    }
-    if (tag == "conflict") {
-      co_return errc::producer_seq_conflict;
-    }
-    if (options_.wait_replicas > 0) {
-      // --redis-wait-replicas: acknowledge only what a replica holds (a duplicate too: the
-      // original may have been lost with its master). Otherwise 503 and the producer retries.
-      if (auto w = co_await wait_for_replicas(key_list[0]); !w) {
-        co_return w.error();
-      }
-    }
-    append_result res;
-    res.epoch = str_at(*r, 1);
-    remember_epoch(request.stream_id, res.epoch);
-    res.first_seq = static_cast<seq_t>(int_at(*r, 2));
-    res.last_seq = static_cast<seq_t>(int_at(*r, 3));
-    if (tag == "dup") {
-      res.duplicate = true;
-      co_return res;
-    }
-    if (tag != "ok" || r->elements.size() < 8) {
-      co_return errc::internal;
-    }
-    res.created = int_at(*r, 4) != 0;
-    const reply& ev = r->elements[5];
-    for (std::size_t i = 0; i + 2 < ev.elements.size(); i += 3) {
-      res.evicted.push_back(stream::trimmed_event{
-          static_cast<seq_t>(ev.elements[i].to_int().value_or(0)),
-          static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
-          static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
-    }
-    bytes_in_.fetch_add(in, std::memory_order_relaxed);
-    bytes_stored_.fetch_add(stored, std::memory_order_relaxed);
-    remember(request.stream_id, int_at(*r, 6), int_at(*r, 7));
+  }
+  append_result res;
+  res.epoch = str_at(*r, 1);
+  remember_epoch(request.stream_id, res.epoch);
+  res.first_seq = static_cast<seq_t>(int_at(*r, 2));
+  res.last_seq = static_cast<seq_t>(int_at(*r, 3));
+  if (tag == "dup") {
+    res.duplicate = true;
     co_return res;
   }
-  co_return errc::internal;
+  if (tag != "ok" || r->elements.size() < 8) {
+    co_return errc::internal;
+  }
+  res.created = int_at(*r, 4) != 0;
+  const reply& ev = r->elements[5];
+  for (std::size_t i = 0; i + 2 < ev.elements.size(); i += 3) {
+    res.evicted.push_back(
+        stream::trimmed_event{static_cast<seq_t>(ev.elements[i].to_int().value_or(0)),
+                              static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
+                              static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
+  }
+  bytes_in_.fetch_add(in, std::memory_order_relaxed);
+  bytes_stored_.fetch_add(stored, std::memory_order_relaxed);
+  remember(request.stream_id, int_at(*r, 6), int_at(*r, 7));
+  co_return res;
 }
 
 net::awaitable<result<end_result>> redis_store::end(std::string stream_id, stream_status status) {
@@ -492,29 +491,17 @@ net::awaitable<result<end_result>> redis_store::end(std::string stream_id, strea
   a.add(to_string(status));
   a.add_num(rec.size_bytes);
   a.add(rec.bytes);
-  for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await eval(end_script(), key_list, a.args());
-    if (!r) {
-      co_return r.error();
-    }
-    if (r->is_error()) {
-      co_return error_of(*r);
-    }
-    auto tag = tag_of(*r);
-    if (tag == "legacy") {
-      if (auto m = co_await migrate_stream(stream_id); !m) {
-        co_return m.error();
-      }
-      continue;
-    }
-    if (tag == "not_found") {
-      co_return errc::stream_not_found;
-    }
-    if (tag == "ok" || tag == "already") {
-      remember_epoch(stream_id, str_at(*r, 1));
-      co_return end_result{str_at(*r, 1), static_cast<seq_t>(int_at(*r, 2)), tag == "already"};
-    }
-    co_return errc::internal;
+  auto r = co_await eval_upgrading(end_script(), stream_id, key_list, a.args());
+  if (!r) {
+    co_return r.error();
+  }
+  auto tag = tag_of(*r);
+  if (tag == "not_found") {
+    co_return errc::stream_not_found;
+  }
+  if (tag == "ok" || tag == "already") {
+    remember_epoch(stream_id, str_at(*r, 1));
+    co_return end_result{str_at(*r, 1), static_cast<seq_t>(int_at(*r, 2)), tag == "already"};
   }
   co_return errc::internal;
 }
@@ -522,49 +509,36 @@ net::awaitable<result<end_result>> redis_store::end(std::string stream_id, strea
 net::awaitable<result<stream_info>> redis_store::info(std::string stream_id) {
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
-  for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await eval(info_script(), key_list, {});
-    if (!r) {
-      co_return r.error();
-    }
-    if (r->is_error()) {
-      co_return error_of(*r);
-    }
-    auto tag = tag_of(*r);
-    if (tag == "legacy") {
-      if (auto m = co_await migrate_stream(stream_id); !m) {
-        co_return m.error();
-      }
-      continue;
-    }
-    if (tag == "not_found") {
-      co_return errc::stream_not_found;
-    }
-    if (tag != "ok" || r->elements.size() < 13) {
-      co_return errc::internal;
-    }
-    stream_info i;
-    i.epoch = str_at(*r, 1);
-    i.status = parse_stream_status(str_at(*r, 2)).value_or(stream_status::open);
-    i.last_seq = static_cast<seq_t>(int_at(*r, 3));
-    i.first_seq = static_cast<seq_t>(int_at(*r, 4));
-    i.buffered_count = static_cast<std::size_t>(int_at(*r, 5));
-    i.buffered_bytes = static_cast<std::size_t>(int_at(*r, 6));
-    i.trimmed_count = static_cast<std::uint64_t>(int_at(*r, 7));
-    auto limit = r->elements[8].to_int();
-    auto max_bytes = r->elements[9].to_int();
-    i.buffer_limit = limit ? static_cast<std::size_t>(*limit) : limits_.buffer_limit;
-    i.buffer_max_bytes =
-        max_bytes ? static_cast<std::size_t>(*max_bytes) : limits_.buffer_max_bytes;
-    i.created_at = core::time_point(std::chrono::milliseconds(int_at(*r, 10)));
-    i.updated_at = core::time_point(
-        std::chrono::milliseconds(r->elements[11].to_int().value_or(int_at(*r, 10))));
-    i.expires_in = std::chrono::milliseconds(std::max<long long>(0, int_at(*r, 12)));
-    remember(stream_id, static_cast<std::int64_t>(i.buffered_count),
-             static_cast<std::int64_t>(i.buffered_bytes));
-    co_return i;
+  auto r = co_await eval_upgrading(info_script(), stream_id, key_list, {});
+  if (!r) {
+    co_return r.error();
   }
-  co_return errc::internal;
+  auto tag = tag_of(*r);
+  if (tag == "not_found") {
+    co_return errc::stream_not_found;
+  }
+  if (tag != "ok" || r->elements.size() < 13) {
+    co_return errc::internal;
+  }
+  stream_info i;
+  i.epoch = str_at(*r, 1);
+  i.status = parse_stream_status(str_at(*r, 2)).value_or(stream_status::open);
+  i.last_seq = static_cast<seq_t>(int_at(*r, 3));
+  i.first_seq = static_cast<seq_t>(int_at(*r, 4));
+  i.buffered_count = static_cast<std::size_t>(int_at(*r, 5));
+  i.buffered_bytes = static_cast<std::size_t>(int_at(*r, 6));
+  i.trimmed_count = static_cast<std::uint64_t>(int_at(*r, 7));
+  auto limit = r->elements[8].to_int();
+  auto max_bytes = r->elements[9].to_int();
+  i.buffer_limit = limit ? static_cast<std::size_t>(*limit) : limits_.buffer_limit;
+  i.buffer_max_bytes = max_bytes ? static_cast<std::size_t>(*max_bytes) : limits_.buffer_max_bytes;
+  i.created_at = core::time_point(std::chrono::milliseconds(int_at(*r, 10)));
+  i.updated_at = core::time_point(
+      std::chrono::milliseconds(r->elements[11].to_int().value_or(int_at(*r, 10))));
+  i.expires_in = std::chrono::milliseconds(std::max<long long>(0, int_at(*r, 12)));
+  remember(stream_id, static_cast<std::int64_t>(i.buffered_count),
+           static_cast<std::int64_t>(i.buffered_bytes));
+  co_return i;
 }
 
 net::awaitable<result<void>> redis_store::remove(std::string stream_id) {
@@ -594,44 +568,32 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
   const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
   const std::string after_text = std::to_string(after);
   const std::string_view args[] = {after_text};
-  for (int round = 0; round < max_legacy_rounds; ++round) {
-    auto r = co_await eval(read_script(), key_list, args);
-    if (!r) {
-      co_return r.error();
-    }
-    if (r->is_error()) {
-      co_return error_of(*r);
-    }
-    auto tag = tag_of(*r);
-    if (tag == "legacy") {
-      if (auto m = co_await migrate_stream(stream_id); !m) {
-        co_return m.error();
-      }
-      continue;
-    }
-    if (tag == "not_found") {
-      co_return errc::stream_not_found;
-    }
-    if (tag != "ok" || r->elements.size() < 5) {
-      co_return errc::internal;
-    }
-    read_result out;
-    out.epoch = str_at(*r, 1);
-    remember_epoch(stream_id, out.epoch);
-    out.last_seq = static_cast<seq_t>(int_at(*r, 2));
-    out.ended = int_at(*r, 3) != 0;
-    const reply& members = r->elements[4];
-    out.events.reserve(members.elements.size());
-    for (const auto& m : members.elements) {
-      // Decompressed here: only what is delivered. A record that cannot be decoded is left
-      // out, which a resume reports as a gap rather than failing the whole stream.
-      if (auto e = decode_member(m.str, out.epoch)) {
-        out.events.push_back(std::move(*e));
-      }
-    }
-    co_return out;
+  auto r = co_await eval_upgrading(read_script(), stream_id, key_list, args);
+  if (!r) {
+    co_return r.error();
   }
-  co_return errc::internal;
+  auto tag = tag_of(*r);
+  if (tag == "not_found") {
+    co_return errc::stream_not_found;
+  }
+  if (tag != "ok" || r->elements.size() < 5) {
+    co_return errc::internal;
+  }
+  read_result out;
+  out.epoch = str_at(*r, 1);
+  remember_epoch(stream_id, out.epoch);
+  out.last_seq = static_cast<seq_t>(int_at(*r, 2));
+  out.ended = int_at(*r, 3) != 0;
+  const reply& members = r->elements[4];
+  out.events.reserve(members.elements.size());
+  for (const auto& m : members.elements) {
+    // Decompressed here: only what is delivered. A record that cannot be decoded is left
+    // out, which a resume reports as a gap rather than failing the whole stream.
+    if (auto e = decode_member(m.str, out.epoch)) {
+      out.events.push_back(std::move(*e));
+    }
+  }
+  co_return out;
 }
 
 net::awaitable<result<void>> redis_store::watch(std::string stream_id, live_listener* listener) {

@@ -135,6 +135,11 @@ class redis_store final : public store {
     std::unordered_map<std::string, std::string> epochs;
   };
   void remember_epoch(const std::string& stream_id, const std::string& epoch);
+  /// eval(), upgrading a stream still in the v1.10 layout (the script answers "legacy") and
+  /// running the script again, a bounded number of times. Redis and script errors as errc.
+  boost::asio::awaitable<result<redis::reply>> eval_upgrading(
+      const redis::script& s, const std::string& stream_id, std::span<const std::string_view> keys,
+      std::span<const std::string_view> args);
   std::shared_ptr<expired_log> expired_ = std::make_shared<expired_log>();
   /// Enables and subscribes to expiry notifications; `running` turns false at stop(), after
   /// which the coroutine touches nothing of this store.
