@@ -6,32 +6,10 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
+#include "core/text.hpp"
 
 namespace sse::auth {
 namespace {
-
-bool iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 std::string read_file(const std::string& path, std::string_view what) {
   std::ifstream in(path, std::ios::binary);
@@ -97,14 +75,14 @@ std::string authenticator::challenge(reject_reason r) {
 }
 
 std::optional<std::string_view> bearer_token(std::string_view authorization) noexcept {
-  authorization = trim(authorization);
+  authorization = core::trim_blanks(authorization);
   constexpr std::string_view scheme = "bearer";
   if (authorization.size() <= scheme.size() ||
-      !iequals(authorization.substr(0, scheme.size()), scheme) ||
+      !core::iequals(authorization.substr(0, scheme.size()), scheme) ||
       authorization[scheme.size()] != ' ') {
     return std::nullopt;
   }
-  auto t = trim(authorization.substr(scheme.size() + 1));
+  auto t = core::trim_blanks(authorization.substr(scheme.size() + 1));
   if (t.empty()) {
     return std::nullopt;
   }
@@ -115,14 +93,14 @@ std::optional<std::string_view> cookie_value(std::string_view header,
                                              std::string_view name) noexcept {
   while (!header.empty()) {
     const auto semi = header.find(';');
-    std::string_view pair = trim(header.substr(0, semi));
+    std::string_view pair = core::trim_blanks(header.substr(0, semi));
     header = semi == std::string_view::npos ? std::string_view{} : header.substr(semi + 1);
     const auto eq = pair.find('=');
     if (eq == std::string_view::npos) {
       continue;
     }
-    if (trim(pair.substr(0, eq)) == name) {
-      auto v = trim(pair.substr(eq + 1));
+    if (core::trim_blanks(pair.substr(0, eq)) == name) {
+      auto v = core::trim_blanks(pair.substr(eq + 1));
       if (v.size() >= 2 && v.front() == '"' && v.back() == '"') {
         v = v.substr(1, v.size() - 2);
       }

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/stream_id.hpp"
+#include "core/text.hpp"
 
 namespace sse::http {
 namespace {
@@ -37,15 +38,6 @@ std::string lower_ascii(std::string_view s) {
   return out;
 }
 
-std::string_view trim(std::string_view s) noexcept {
-  auto first = s.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  auto last = s.find_last_not_of(" \t");
-  return s.substr(first, last - first + 1);
-}
-
 // A JSON number that is an integer (not a double, even 1.0), as int64 when it fits.
 std::optional<std::int64_t> as_integer(const json::value& v) noexcept {
   if (v.is_int64()) {
@@ -75,7 +67,7 @@ api_result<json::object> parse_object(std::string_view body, std::string_view wh
 }  // namespace
 
 std::optional<body_format> event_body_format(std::string_view content_type) noexcept {
-  std::string_view media = trim(content_type.substr(0, content_type.find(';')));
+  std::string_view media = core::trim_blanks(content_type.substr(0, content_type.find(';')));
   std::string lower = lower_ascii(media);
   if (lower == "application/json") {
     return body_format::json;
@@ -184,7 +176,7 @@ api_result<std::optional<seq_t>> parse_producer_seq(const std::optional<std::str
   if (!header) {
     return std::optional<seq_t>{};
   }
-  std::string_view s = trim(*header);
+  std::string_view s = core::trim_blanks(*header);
   seq_t n = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
   if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || n == 0) {

@@ -3,6 +3,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 
+#include "core/text.hpp"
 #include "http/negotiation.hpp"
 #include "http/sse_session.hpp"
 #include "http/sse_util.hpp"
@@ -90,12 +91,12 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
     token_deadline_ = steady::now() + std::chrono::duration_cast<steady::duration>(
                                           *req.access_expires - s_.clock.now());
   }
-  if (req.accept && !trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
+  if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
   }
   // Resume point: Last-Event-ID, else ?last_event_id=, else none (issue 2).
-  if (req.last_event_id && !trim_blanks(*req.last_event_id).empty()) {
-    rp_text_ = std::string(trim_blanks(*req.last_event_id));
+  if (req.last_event_id && !core::trim_blanks(*req.last_event_id).empty()) {
+    rp_text_ = std::string(core::trim_blanks(*req.last_event_id));
   } else if (auto q = query_param(split_target(req.target).query, "last_event_id");
              q && !q->empty()) {
     rp_text_ = std::move(*q);

@@ -17,16 +17,6 @@ inline std::shared_ptr<const std::string> shared_frame(std::string s) {
   return std::make_shared<const std::string>(std::move(s));
 }
 
-inline std::string_view trim_blanks(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
-    s.remove_prefix(1);
-  }
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
-
 /// Runs a store or hub operation without the caller's cancellation: a client leaving while a
 /// read is in flight must not cancel the store's own I/O half-way. The caller looks at its
 /// state afterwards (cancelled()).

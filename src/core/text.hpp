@@ -1,0 +1,14 @@
+#pragma once
+// Small text helpers that HTTP headers, bearer tokens and request bodies all need.
+
+#include <string_view>
+
+namespace sse::core {
+
+/// s without leading and trailing spaces and tabs (HTTP's optional whitespace).
+std::string_view trim_blanks(std::string_view s) noexcept;
+
+/// ASCII case-insensitive equality (header values, auth schemes, media types).
+bool iequals(std::string_view a, std::string_view b) noexcept;
+
+}  // namespace sse::core
