@@ -8,6 +8,7 @@
 #include <string>
 
 #include "redis/run_on.hpp"
+#include "redis/script_loader.hpp"
 
 namespace sse::redis {
 
@@ -25,26 +26,7 @@ client::client(std::vector<executor_type> executors, connection_config cfg,
       c->set_state_handler(
           [tracker, slot = first_slot + i](bool up) { tracker->report(slot, up); });
     }
-    // The hook may run after the client is gone: it holds only the connection and the scripts.
-    c->set_connect_hook([scripts](connection& conn) -> net::awaitable<boost::system::error_code> {
-      if (scripts.empty()) {
-        co_return boost::system::error_code{};
-      }
-      request load;
-      for (const script* s : scripts) {
-        load.push("SCRIPT", "LOAD", s->source());
-      }
-      auto replies = co_await conn.exec_unchecked(std::move(load), conn.config().connect_timeout);
-      if (!replies) {
-        co_return replies.error();
-      }
-      for (const auto& r : *replies) {
-        if (r.is_error()) {
-          co_return errc::internal;  // a script that does not compile is a bug: keep retrying
-        }
-      }
-      co_return boost::system::error_code{};
-    });
+    c->set_connect_hook(load_scripts_hook(scripts));
     connections_.push_back(std::move(c));
   }
 }

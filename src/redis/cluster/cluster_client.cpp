@@ -11,6 +11,7 @@
 #include "redis/cluster/slot.hpp"
 #include "redis/request.hpp"
 #include "redis/run_on.hpp"
+#include "redis/script_loader.hpp"
 
 namespace sse::redis::cluster {
 
@@ -95,27 +96,8 @@ std::shared_ptr<connection> cluster_client::connection_for(const node_address& n
     return it->second;
   }
   auto c = std::make_shared<connection>(ex_, config_for(base_, node));
-  // Same hook as the single-node client: the scripts are on every node before it reports up.
-  c->set_connect_hook(
-      [scripts = scripts_](connection& conn) -> net::awaitable<boost::system::error_code> {
-        if (scripts.empty()) {
-          co_return boost::system::error_code{};
-        }
-        request load;
-        for (const script* s : scripts) {
-          load.push("SCRIPT", "LOAD", s->source());
-        }
-        auto replies = co_await conn.exec_unchecked(std::move(load), conn.config().connect_timeout);
-        if (!replies) {
-          co_return replies.error();
-        }
-        for (const auto& r : *replies) {
-          if (r.is_error()) {
-            co_return errc::internal;
-          }
-        }
-        co_return boost::system::error_code{};
-      });
+  // The scripts are on every node before it reports up.
+  c->set_connect_hook(load_scripts_hook(scripts_));
   std::weak_ptr<cluster_client> weak = weak_from_this();
   c->set_state_handler([weak](bool) {
     if (auto self = weak.lock()) {
