@@ -25,12 +25,12 @@ fi
 
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
        -I"$src/src" -DBOOST_JSON_NO_LIB -DBOOST_CONTAINER_NO_LIB)
-core=("$src"/src/core/error.cpp "$src"/src/core/stream_id.cpp "$src"/src/core/epoch.cpp)
+core=("$src"/src/core/error.cpp "$src"/src/core/stream_id.cpp "$src"/src/core/epoch.cpp "$src"/src/core/text.cpp)
 stream=("$src"/src/stream/*.cpp)
 json=("$src/tests/fuzz/json_src.cpp")
 
 declare -A sources libs
-sources[token_fuzz]="${json[*]} $src/src/auth/base64url.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
+sources[token_fuzz]="${json[*]} $src/src/core/text.cpp $src/src/auth/base64url.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
 libs[token_fuzz]="-lcrypto"
 sources[target_fuzz]="${core[*]} $src/src/http/router.cpp $src/src/http/target.cpp"
 libs[target_fuzz]=""
