@@ -38,6 +38,8 @@ built_store make_redis_store(const store_context& ctx) {
   options.prefix = ctx.cfg.redis_prefix;
   options.compress_min_bytes = ctx.cfg.compress_min_bytes;
   options.wait_replicas = static_cast<int>(ctx.cfg.redis_wait_replicas);
+  options.probe.interval = ctx.cfg.redis_probe_interval;
+  options.probe.timeout = ctx.cfg.redis_probe_timeout;
   auto redis =
       std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
 

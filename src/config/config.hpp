@@ -57,6 +57,11 @@ struct config {
   /// --redis-wait-replicas: WAIT for this many replicas after each append; 503 when they do not
   /// acknowledge within a second (issue 9). 0: acknowledge on the primary alone.
   std::size_t redis_wait_replicas = 0;
+  /// --redis-probe-interval / --redis-probe-timeout: the pub/sub liveness probe (issue 9): a
+  /// token published to each subscription connection every interval must come back within
+  /// the timeout, else the node is not ready until that connection is reconnected. 0: off.
+  std::chrono::milliseconds redis_probe_interval{std::chrono::seconds(5)};
+  std::chrono::milliseconds redis_probe_timeout{std::chrono::seconds(2)};
   std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
   resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };

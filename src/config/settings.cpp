@@ -258,6 +258,14 @@ std::vector<setting> build() {
       "redis-wait-replicas",
       "Acknowledge an append only once this many Redis replicas hold it (WAIT); else 503",
       &config::redis_wait_replicas, 0, 16));
+  t.push_back(duration_setting("redis-probe-interval",
+                               "Pub/sub liveness probe period per subscription connection; "
+                               "0 = off",
+                               &config::redis_probe_interval, 0));
+  t.push_back(duration_setting("redis-probe-timeout",
+                               "A probe not back within this marks the node not ready and "
+                               "reconnects its subscription",
+                               &config::redis_probe_timeout, 1));
   t.push_back(text_setting("relay-config", "PATH",
                            "Relay mode: JSON file of upstream routes for POST /v1/relay/{route}; "
                            "empty = off",

@@ -24,6 +24,19 @@ struct connection_config {
   std::chrono::milliseconds health_timeout{2000};   ///< a PING slower than this drops the link
   std::chrono::milliseconds backoff_min{50};        ///< first reconnect delay
   std::chrono::milliseconds backoff_max{2000};      ///< cap of the exponential backoff
+  /// Check ROLE at every handshake and refuse (drop, back off, reconnect) anything but a master:
+  /// a Sentinel-resolved address may point at a node that was demoted meanwhile.
+  bool require_master = false;
+};
+
+/// The pub/sub liveness probe (issue 9): every `interval` a node publishes a token to a probe
+/// channel its own subscription connection listens to; when it has not come back within
+/// `timeout` that connection is dropped (not ready until it is back) and reconnected, which
+/// resubscribes and re-reads. Catches a subscription that died while the TCP link (and PING)
+/// still works, e.g. behind a proxy that reconnected to a new primary after a failover.
+struct probe_config {
+  std::chrono::milliseconds interval{0};  ///< 0: no probe
+  std::chrono::milliseconds timeout{2000};
 };
 
 /// Parses `redis://[[user]:password@]host[:port][/db]` (port default 6379, db default 0).

@@ -100,6 +100,14 @@ std::chrono::milliseconds connection::next_backoff() {
 
 net::awaitable<boost::system::error_code> connection::connect_socket() {
   close_socket();
+  if (provider_) {
+    auto where = co_await provider_();
+    if (!where) {
+      co_return where.error();
+    }
+    cfg_.host = std::move(where->first);
+    cfg_.port = where->second;
+  }
   net::steady_timer deadline(ex_);
   deadline.expires_after(cfg_.connect_timeout);
 
@@ -144,6 +152,9 @@ net::awaitable<boost::system::error_code> connection::handshake() {
     r.push("CLIENT", "SETNAME", cfg_.client_name);
   }
   r.push("PING");
+  if (cfg_.require_master) {
+    r.push("ROLE");
+  }
   auto replies = co_await exec_unchecked(std::move(r), cfg_.connect_timeout);
   if (!replies) {
     co_return replies.error();
@@ -151,6 +162,14 @@ net::awaitable<boost::system::error_code> connection::handshake() {
   for (const auto& rep : *replies) {
     if (rep.is_error()) {
       co_return errc::store_unavailable;  // wrong password or db: keep retrying with backoff
+    }
+  }
+  if (cfg_.require_master) {
+    // ROLE answers ["master", offset, replicas] on a primary (a subscriber-mode connection is
+    // not subscribed yet here, so the reply is the plain one).
+    const reply& role = replies->back();
+    if (!role.is_array() || role.elements.empty() || role.elements[0].str != "master") {
+      co_return errc::store_unavailable;  // a replica (demoted, or not promoted yet): ask again
     }
   }
   if (connect_hook_) {
@@ -254,6 +273,22 @@ bool connection::send_detached(request req) {
   mux_.add(std::move(p));
   write_signal_.cancel();
   return true;
+}
+
+bool connection::send_answered_by_push(request req) {
+  if (!up()) {
+    return false;
+  }
+  auto p = std::make_shared<pending>(std::move(req));
+  p->answered_by_push = true;
+  mux_.add(std::move(p));
+  write_signal_.cancel();
+  return true;
+}
+
+void connection::drop() {
+  // Closing the socket ends the reader, so the session group ends and run() reconnects.
+  net::post(ex_, [self = shared_from_this()] { self->close_socket(); });
 }
 
 void connection::set_up(bool up) {

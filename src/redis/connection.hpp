@@ -12,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <random>
+#include <utility>
 #include <vector>
 
 #include "core/error.hpp"
@@ -31,6 +32,11 @@ class connection : public std::enable_shared_from_this<connection> {
   /// (load scripts, resubscribe). Use exec_unchecked() inside. An error drops the link.
   using connect_hook =
       std::function<boost::asio::awaitable<boost::system::error_code>(connection&)>;
+
+  /// Where to connect, asked before every connect attempt (Sentinel: the current primary). An
+  /// error counts as a failed connect (backoff, ask again).
+  using address_provider =
+      std::function<boost::asio::awaitable<result<std::pair<std::string, std::uint16_t>>>()>;
 
   /// subscriber_mode: this connection will SUBSCRIBE; server pushes go to the push handler.
   connection(executor_type ex, connection_config cfg, bool subscriber_mode = false);
@@ -65,6 +71,14 @@ class connection : public std::enable_shared_from_this<connection> {
   /// connection is not up. Must be called on get_executor().
   bool send_detached(request req);
 
+  /// Queues req whose answers the server sends as pushes (SUNSUBSCRIBE on a sharded link):
+  /// nothing waits for them. False when the connection is not up. On get_executor().
+  bool send_answered_by_push(request req);
+
+  /// Drops the current link as if it were lost (a pub/sub probe that did not come back): run()
+  /// reconnects with backoff and the handlers see down, then up. Any thread.
+  void drop();
+
   /// True between a completed handshake and the loss of the link. Any thread.
   bool up() const noexcept { return up_.load(std::memory_order_acquire); }
 
@@ -75,6 +89,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void set_state_handler(std::function<void(bool)> handler) { state_handler_ = std::move(handler); }
   /// Set before run().
   void set_connect_hook(connect_hook hook) { connect_hook_ = std::move(hook); }
+  /// Set before run(): replaces the configured host and port at every connect.
+  void set_address_provider(address_provider provider) { provider_ = std::move(provider); }
   /// Set before run(): receives `message` pushes (subscriber mode), on get_executor().
   void set_push_handler(std::function<void(reply&&)> handler) {
     mux_.set_push_handler(std::move(handler));
@@ -104,6 +120,7 @@ class connection : public std::enable_shared_from_this<connection> {
   std::minstd_rand rng_;
   std::function<void(bool)> state_handler_;
   connect_hook connect_hook_;
+  address_provider provider_;
 };
 
 }  // namespace sse::redis

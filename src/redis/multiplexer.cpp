@@ -17,11 +17,22 @@ void multiplexer::add(pending_ptr p) {
 
 std::string multiplexer::take_write() {
   std::string out;
-  for (std::size_t i = written_; i < queue_.size(); ++i) {
+  std::vector<pending_ptr> finished;
+  for (std::size_t i = written_; i < queue_.size();) {
     out += queue_[i]->req.payload();
     queue_[i]->written = true;
+    if (queue_[i]->answered_by_push) {
+      // No reply will be matched to it: leave the reply order to the others.
+      finished.push_back(queue_[i]);
+      queue_.erase(queue_.begin() + static_cast<std::ptrdiff_t>(i));
+      continue;
+    }
+    ++i;
   }
   written_ = queue_.size();
+  for (const auto& p : finished) {
+    complete(p);
+  }
   return out;
 }
 

@@ -28,6 +28,9 @@ struct pending {
   bool written = false;
   bool done = false;
   bool abandoned = false;  ///< its waiter gave up; replies still arrive and are dropped
+  /// The server answers it with pushes (SUNSUBSCRIBE on a sharded link: its reply looks like
+  /// the unasked push): done once written, nothing is matched to it.
+  bool answered_by_push = false;
   /// Called once when done (replies complete or ec set), from inside on_read/fail_all.
   std::function<void()> on_done;
 };
@@ -46,7 +49,8 @@ class multiplexer {
   /// True when some queued request was not written yet.
   bool has_unwritten() const noexcept { return written_ < queue_.size(); }
 
-  /// The RESP bytes of every request not written yet, concatenated; marks them written.
+  /// The RESP bytes of every request not written yet, concatenated; marks them written (and
+  /// completes those answered by pushes).
   std::string take_write();
 
   /// Consumes bytes read from the socket and completes the requests they answer. Returns

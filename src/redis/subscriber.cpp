@@ -1,9 +1,13 @@
 #include "redis/subscriber.hpp"
 
+#include <algorithm>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstdlib>
 
 #include "redis/run_on.hpp"
 
@@ -34,7 +38,23 @@ subscriber::subscriber(executor_type ex, connection_config cfg,
   });
 }
 
+void subscriber::enable_probe(probe_config cfg, std::string channel, publisher publish) {
+  probe_ = cfg;
+  probe_channel_ = std::move(channel);
+  publish_ = std::move(publish);
+}
+
 void subscriber::start() {
+  if (probe_.interval.count() > 0 && !probe_channel_.empty() && publish_) {
+    // In the channel set from the start: every (re)connect subscribes it with the others.
+    channels_.try_emplace(probe_channel_, false);
+    net::co_spawn(
+        conn_->get_executor(),
+        [](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
+          co_await self->probe_loop();
+        }(shared_from_this()),
+        net::detached);
+  }
   // The connection's handlers use `this`: the spawned coroutine keeps this subscriber alive
   // until the connection's run() returns.
   net::co_spawn(
@@ -46,6 +66,7 @@ void subscriber::start() {
 }
 
 void subscriber::stop() {
+  stopped_.store(true);
   conn_->stop();
 }
 
@@ -128,14 +149,64 @@ void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wa
 
 void subscriber::on_push(reply&& r) {
   // ["message", channel, payload] or ["pmessage", pattern, channel, payload]
+  const auto& e = r.elements;
+  if (e[0].str == "message" && e.size() == 3 && e[1].str == probe_channel_ &&
+      !probe_channel_.empty()) {
+    const auto token = std::strtoull(e[2].str.c_str(), nullptr, 10);
+    probe_received_ = std::max<std::uint64_t>(probe_received_, token);
+    return;
+  }
   if (!on_message_) {
     return;
   }
-  const auto& e = r.elements;
   if (e[0].str == "message" && e.size() == 3) {
     on_message_(e[1].str, e[2].str);
   } else if (e[0].str == "pmessage" && e.size() == 4) {
     on_message_(e[2].str, e[3].str);
+  }
+}
+
+}  // namespace sse::redis
+
+namespace sse::redis {
+
+net::awaitable<void> subscriber::probe_loop() {
+  const auto self = shared_from_this();
+  net::steady_timer t(conn_->get_executor());
+  while (!stopped_.load()) {
+    t.expires_after(probe_.interval);
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    if (stopped_.load()) {
+      break;
+    }
+    if (!conn_->up()) {
+      continue;  // down already: reported, and resubscribed when back
+    }
+    if (auto it = channels_.find(probe_channel_); it == channels_.end() || !it->second) {
+      (void)co_await subscribe_here(probe_channel_);
+      continue;
+    }
+    const std::uint64_t token = ++probe_sent_;
+    auto published = co_await publish_(probe_channel_, std::to_string(token));
+    if (!published || stopped_.load()) {
+      continue;  // the command side's trouble, which it reports itself
+    }
+    const auto deadline = std::chrono::steady_clock::now() + probe_.timeout;
+    while (probe_received_ < token && std::chrono::steady_clock::now() < deadline &&
+           !stopped_.load()) {
+      t.expires_after(std::chrono::milliseconds(10));
+      co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    }
+    if (stopped_.load()) {
+      break;
+    }
+    if (probe_received_ >= token) {
+      probes_ok_.fetch_add(1);
+      continue;
+    }
+    // The link looks up but the subscription is gone: reconnect, resubscribe, resync.
+    probe_failures_.fetch_add(1);
+    conn_->drop();
   }
 }
 

@@ -4,6 +4,7 @@
 // reconnect before reporting up, and then tells its owner to resync (messages may have been
 // missed while the link was down).
 
+#include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <functional>
@@ -36,7 +37,15 @@ class subscriber : public std::enable_shared_from_this<subscriber> {
   /// subscribed again.
   void set_resync_handler(std::function<void()> handler) { on_resync_ = std::move(handler); }
 
-  /// Spawns the connection. Call once.
+  /// Publishes payload on channel through a command connection (never this one: a subscribed
+  /// RESP2 connection cannot PUBLISH). Any executor.
+  using publisher =
+      std::function<boost::asio::awaitable<result<void>>(std::string channel, std::string payload)>;
+  /// Set before start(): the pub/sub liveness probe (probe_config). channel must be unique to
+  /// this subscriber; it is subscribed like any other and its messages are not handed on.
+  void enable_probe(probe_config cfg, std::string channel, publisher publish);
+
+  /// Spawns the connection (and the probe). Call once.
   void start();
   /// Asks the connection to stop; the object may be released right after. Any thread.
   void stop();
@@ -53,13 +62,19 @@ class subscriber : public std::enable_shared_from_this<subscriber> {
   executor_type get_executor() const { return conn_->get_executor(); }
   connection& link() noexcept { return *conn_; }
 
-  /// Channels subscribed or being subscribed. Subscriber's executor only.
-  std::size_t channel_count() const noexcept { return channels_.size(); }
+  /// Channels subscribed or being subscribed, the probe's not counted. Subscriber's executor.
+  std::size_t channel_count() const noexcept {
+    return channels_.size() - (channels_.contains(probe_channel_) ? 1 : 0);
+  }
+  /// Probes that did not come back in time (each dropped the link), and that did. Any thread.
+  std::uint64_t probe_failures() const noexcept { return probe_failures_.load(); }
+  std::uint64_t probes_ok() const noexcept { return probes_ok_.load(); }
 
  private:
   boost::asio::awaitable<result<void>> subscribe_here(std::string channel);
   boost::asio::awaitable<boost::system::error_code> resubscribe_all(connection& conn);
   void on_push(reply&& r);
+  boost::asio::awaitable<void> probe_loop();
 
   std::shared_ptr<connection> conn_;
   std::unordered_map<std::string, bool> channels_;  ///< channel -> confirmed on this link
@@ -67,6 +82,14 @@ class subscriber : public std::enable_shared_from_this<subscriber> {
   bool connected_once_ = false;
   message_handler on_message_;
   std::function<void()> on_resync_;
+  probe_config probe_;
+  std::string probe_channel_;
+  publisher publish_;
+  std::uint64_t probe_sent_ = 0;
+  std::uint64_t probe_received_ = 0;
+  std::atomic<std::uint64_t> probe_failures_{0};
+  std::atomic<std::uint64_t> probes_ok_{0};
+  std::atomic<bool> stopped_{false};
 };
 
 }  // namespace sse::redis

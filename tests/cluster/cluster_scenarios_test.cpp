@@ -15,6 +15,8 @@
 #include "core/clock.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
+#include "redis_session.hpp"
+#include "store/redis/keys.hpp"
 #include "store/redis/redis_store.hpp"
 #include "store_conformance.hpp"
 
@@ -56,7 +58,9 @@ class ClusterScenarioTest : public ::testing::Test {
     stores_.clear();
   }
 
-  redis_store& make_node(int wait_replicas = 0) {
+  /// log, when given, records the node's availability transitions from its start on.
+  redis_store& make_node(int wait_replicas = 0, test::availability_log* log = nullptr,
+                         redis::probe_config probe = {}) {
     redis_store_options o;
     o.connection.connect_timeout = 500ms;
     o.connection.command_timeout = 2s;
@@ -66,6 +70,7 @@ class ClusterScenarioTest : public ::testing::Test {
     o.connection.backoff_max = 200ms;
     o.wait_replicas = wait_replicas;
     o.wait_timeout = 500ms;
+    o.probe = probe;
     for (auto p : cluster_->ports()) {
       o.cluster_seeds.push_back({"127.0.0.1", p});
     }
@@ -74,6 +79,9 @@ class ClusterScenarioTest : public ::testing::Test {
     limits.buffer_max_bytes = 64 << 20;
     auto s = std::make_unique<redis_store>(
         limits, o, std::vector<redis_store::executor_type>{io_.get_executor()}, test_clock());
+    if (log != nullptr) {
+      s->set_availability_handler(log->handler());
+    }
     s->start();
     if (!run_until(
             io_, [&] { return s->available(); }, 20s)) {
@@ -88,6 +96,12 @@ class ClusterScenarioTest : public ::testing::Test {
     r.stream_id = id;
     r.events.push_back(stream::new_event{"", data, 1});
     return run_sync(io_, s.append(std::move(r)), 20s);
+  }
+
+  /// PUBSUB SHARDNUMSUB channel on node i.
+  long long shard_numsub(std::size_t i, const std::string& channel) {
+    const auto r = cluster_->node(i).command("PUBSUB", "SHARDNUMSUB", channel);
+    return r.elements.size() == 2 ? r.elements[1].integer : -1;
   }
 
   int master_other_than(int node) {
@@ -105,66 +119,8 @@ class ClusterScenarioTest : public ::testing::Test {
   std::vector<std::unique_ptr<redis_store>> stores_;
 };
 
-// The gateway session's delivery logic, reduced: live batches in seq order, duplicates dropped,
-// holes and resyncs repaired by re-reading from the last delivered seq.
-class session {
- public:
-  session(redis_store& s, std::string id, net::io_context& io)
-      : s_(s), id_(std::move(id)), io_(io) {}
-
-  void pump() {
-    const auto batches = listener.batches();
-    bool hole = false;
-    for (std::size_t b = seen_batches_; b < batches.size(); ++b) {
-      for (const auto& e : batches[b]->events) {
-        if (e.seq == last_ + 1) {
-          delivered.push_back(e.seq);
-          last_ = e.seq;
-        } else if (e.seq > last_ + 1) {
-          hole = true;
-        }
-      }
-    }
-    seen_batches_ = batches.size();
-    const auto resyncs = listener.resyncs();
-    if (hole || resyncs != seen_resyncs_) {
-      seen_resyncs_ = resyncs;
-      ++rereads;
-      auto r = run_sync(io_, s_.read_after(id_, last_), 20s);
-      if (r) {
-        for (const auto& e : r->events) {
-          if (e.seq == last_ + 1) {
-            delivered.push_back(e.seq);
-            last_ = e.seq;
-          }
-        }
-      }
-    }
-  }
-
-  recording_listener listener;
-  std::vector<seq_t> delivered;
-  int rereads = 0;
-
- private:
-  redis_store& s_;
-  std::string id_;
-  net::io_context& io_;
-  seq_t last_ = 0;
-  std::size_t seen_batches_ = 0;
-  std::size_t seen_resyncs_ = 0;
-};
-
-void expect_exactly_once_in_order(const std::vector<seq_t>& delivered,
-                                  const std::vector<seq_t>& acked) {
-  for (std::size_t i = 1; i < delivered.size(); ++i) {
-    ASSERT_EQ(delivered[i], delivered[i - 1] + 1) << "duplicate, hole or reorder at " << i;
-  }
-  const std::set<seq_t> got(delivered.begin(), delivered.end());
-  for (const seq_t s : acked) {
-    ASSERT_TRUE(got.contains(s)) << "acknowledged seq " << s << " never delivered";
-  }
-}
+using session = test::redis_session;
+using test::expect_exactly_once_in_order;
 
 TEST_F(ClusterScenarioTest, streams_on_every_master_publish_on_one_node_read_on_another) {
   redis_store& producer = make_node();
@@ -213,6 +169,100 @@ TEST_F(ClusterScenarioTest, streams_on_every_master_publish_on_one_node_read_on_
       "[timing] 60 streams on 3 masters: 360 appends, live on the other node, resume: "
       "%lld ms\n",
       ms_since(t0));
+}
+
+TEST_F(ClusterScenarioTest, sunsubscribe_when_the_last_local_listener_leaves) {
+  redis_store& producer = make_node();
+  redis_store& reader = make_node();
+  const std::string id = "leaving";
+  const std::string channel = redis_layout::make_keys("sse:", id).channel;
+  const int owner = cluster_->master_of_slot(redis::cluster::key_slot(id));
+  ASSERT_GE(owner, 0);
+  const auto node = static_cast<std::size_t>(owner);
+  ASSERT_TRUE(append(producer, id, "0").has_value());
+  conformance::recording_listener l1;
+  conformance::recording_listener l2;
+  ASSERT_TRUE(run_sync(io_, reader.watch(id, &l1)).has_value());
+  ASSERT_TRUE(run_sync(io_, reader.watch(id, &l2)).has_value());
+  EXPECT_EQ(shard_numsub(node, channel), 1);
+  reader.unwatch(id, &l1);
+  io_.poll();
+  ASSERT_TRUE(append(producer, id, "1").has_value());
+  ASSERT_TRUE(run_until(
+      io_, [&] { return l2.event_count() == 1; }, 10s));
+  EXPECT_EQ(shard_numsub(node, channel), 1) << "l2 still watches";
+  reader.unwatch(id, &l2);
+  EXPECT_TRUE(run_until(
+      io_, [&] { return shard_numsub(node, channel) == 0; }, 10s))
+      << "SUNSUBSCRIBE not sent after the last listener left";
+  // Our own SUNSUBSCRIBE's answer is not mistaken for a slot move, and watching again works.
+  ASSERT_TRUE(run_sync(io_, reader.watch(id, &l1)).has_value());
+  EXPECT_EQ(shard_numsub(node, channel), 1);
+  ASSERT_TRUE(append(producer, id, "2").has_value());
+  ASSERT_TRUE(run_until(
+      io_, [&] { return l1.event_count() == 1; }, 10s));
+  EXPECT_EQ(l1.seqs(), (std::vector<seq_t>{3}));
+  reader.unwatch(id, &l1);
+  EXPECT_TRUE(run_until(
+      io_, [&] { return shard_numsub(node, channel) == 0; }, 10s));
+  // Many streams over every master: all unsubscribed once their listeners leave.
+  std::vector<std::string> ids;
+  std::vector<std::unique_ptr<conformance::recording_listener>> ls;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back("leaving-" + std::to_string(i));
+    ls.push_back(std::make_unique<conformance::recording_listener>());
+    ASSERT_TRUE(run_sync(io_, reader.watch(ids.back(), ls.back().get())).has_value());
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    reader.unwatch(ids[i], ls[i].get());
+  }
+  EXPECT_TRUE(run_until(
+      io_,
+      [&] {
+        for (const auto& other : ids) {
+          const auto ch = redis_layout::make_keys("sse:", other).channel;
+          const int o = cluster_->master_of_slot(redis::cluster::key_slot(other));
+          if (o < 0 || shard_numsub(static_cast<std::size_t>(o), ch) != 0) {
+            return false;
+          }
+        }
+        return true;
+      },
+      10s));
+  EXPECT_EQ(reader.probe_failures(), 0u);
+}
+
+TEST_F(ClusterScenarioTest, probe_runs_on_every_shard_link_and_comes_back) {
+  redis_store& producer = make_node();
+  redis_store& reader = make_node(0, nullptr, redis::probe_config{100ms, 1s});
+  std::vector<std::string> ids;
+  std::set<int> masters;
+  std::vector<std::unique_ptr<conformance::recording_listener>> ls;
+  for (int i = 0; i < 30; ++i) {
+    ids.push_back("probed-" + std::to_string(i));
+    masters.insert(cluster_->master_of_slot(redis::cluster::key_slot(ids.back())));
+    ls.push_back(std::make_unique<conformance::recording_listener>());
+    ASSERT_TRUE(run_sync(io_, reader.watch(ids.back(), ls.back().get())).has_value());
+  }
+  ASSERT_EQ(masters.size(), 3u);
+  // Three links, a probe each per round: several rounds come back.
+  ASSERT_TRUE(run_until(
+      io_, [&] { return reader.probes_ok() >= 9; }, 20s));
+  EXPECT_EQ(reader.probe_failures(), 0u);
+  // Each link's probe channel hashes to a slot of its own master: one probe channel per master
+  // (SPUBLISH on it stays in that shard).
+  for (int m : masters) {
+    const auto r =
+        cluster_->node(static_cast<std::size_t>(m)).command("PUBSUB", "SHARDCHANNELS", "*probe:*");
+    EXPECT_EQ(r.elements.size(), 1u) << "master " << m << ": " << r.describe();
+  }
+  // Events still flow (probe messages are not handed to listeners).
+  ASSERT_TRUE(append(producer, ids[0], "x").has_value());
+  ASSERT_TRUE(run_until(
+      io_, [&] { return ls[0]->event_count() == 1; }, 10s));
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    reader.unwatch(ids[i], ls[i].get());
+  }
 }
 
 // Appends on one node while the other watches, for `duration` or until stop(); returns the
@@ -273,6 +323,11 @@ TEST_F(ClusterScenarioTest, slot_migration_during_live_traffic_delivers_exactly_
       20s);
   expect_exactly_once_in_order(sub.delivered, t.acked);
   EXPECT_EQ(t.failures, 0);
+  // The subscription moved with the slot: on the new owner, and gone from the old one.
+  const std::string channel = redis_layout::make_keys("sse:", id).channel;
+  EXPECT_TRUE(run_until(
+      io_, [&] { return shard_numsub(static_cast<std::size_t>(to), channel) == 1; }, 10s));
+  EXPECT_EQ(shard_numsub(static_cast<std::size_t>(from), channel), 0);
   reader.unwatch(id, &sub.listener);
   std::printf(
       "[timing] slot %u migrated %d -> %d in %lld ms during %zu acknowledged appends "
@@ -281,8 +336,10 @@ TEST_F(ClusterScenarioTest, slot_migration_during_live_traffic_delivers_exactly_
 }
 
 TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) {
-  redis_store& producer = make_node(1);  // --redis-wait-replicas 1
-  redis_store& reader = make_node();
+  test::availability_log producer_log;
+  test::availability_log reader_log;
+  redis_store& producer = make_node(1, &producer_log);  // --redis-wait-replicas 1
+  redis_store& reader = make_node(0, &reader_log);
   const std::string id = "failover-stream";
   const std::uint16_t slot = redis::cluster::key_slot(id);
   const int victim = cluster_->master_of_slot(slot);
@@ -333,7 +390,16 @@ TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) 
       },
       20s);
   expect_exactly_once_in_order(sub.delivered, t.acked);
+  // SseStoreUnavailable then SseStoreRecovered on both nodes: the producer's command link and
+  // the reader's sharded subscription to the killed master went down, and came back once the
+  // slot's new master was found.
+  ASSERT_TRUE(run_until(
+      io_, [&] { return producer.available() && reader.available(); }, 20s));
+  const auto recovered_at = ms_since(t0);
+  EXPECT_TRUE(producer_log.saw_down_then_up()) << "producer: no SseStoreUnavailable/Recovered";
+  EXPECT_TRUE(reader_log.saw_down_then_up()) << "reader: no SseStoreUnavailable/Recovered";
   reader.unwatch(id, &sub.listener);
+  std::printf("[timing] both nodes available again by %lld ms\n", recovered_at);
   std::printf(
       "[timing] master %d SIGKILLed at %lld ms, replica promoted after %lld ms; %zu "
       "acknowledged (WAIT 1), %d refused (503); subscriber re-read %d times\n",

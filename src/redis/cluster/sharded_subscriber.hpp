@@ -6,8 +6,13 @@
 // channel is subscribed where it lives now and the owner is told to resync (messages may have
 // been missed, exactly as after a blip on a single node).
 //
-// SUNSUBSCRIBE is never sent: its reply would look like the server's unasked push. A dropped
-// channel stays subscribed on the node until the link reconnects; its messages are ignored.
+// When the last local listener leaves, SUNSUBSCRIBE is sent. Its reply looks exactly like the
+// server's unasked push, so each link counts the SUNSUBSCRIBEs it sent per channel: a
+// `sunsubscribe` matching one of them is our answer, any other one means the slot moved.
+//
+// With a probe (enable_probe), every link also listens to a probe channel whose hash tag maps to
+// a slot of its own master; SPUBLISHed tokens that do not come back within the timeout drop the
+// link (down, reconnect, resubscribe, resync).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -23,6 +28,7 @@
 #include "core/error.hpp"
 #include "redis/availability.hpp"
 #include "redis/cluster/cluster_client.hpp"
+#include "redis/config.hpp"
 #include "redis/connection.hpp"
 
 namespace sse::redis::cluster {
@@ -44,7 +50,11 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   /// Set before start(). Called on the executor after channels were moved or a link came back.
   void set_resync_handler(std::function<void()> h) { on_resync_ = std::move(h); }
 
-  /// Starts the periodic map check. Call once.
+  /// Set before start(): probe every link (see above) on channels `{<tag>}<name>`. name must be
+  /// unique to this subscriber (messages on other subscribers' probe channels never reach it).
+  void enable_probe(probe_config cfg, std::string name);
+
+  /// Starts the periodic map check (and the probe). Call once.
   void start();
   /// Stops every link and the check; the object may be released right after. Any thread.
   void stop();
@@ -59,6 +69,10 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   bool up() const noexcept { return up_.load(); }
   /// Times channels moved to another node (for tests). Any thread.
   std::uint64_t moves() const noexcept { return moves_.load(); }
+  /// Probes that did not come back in time (each dropped its link). Any thread.
+  std::uint64_t probe_failures() const noexcept { return probe_failures_.load(); }
+  /// Probes that came back. Any thread.
+  std::uint64_t probes_ok() const noexcept { return probes_ok_.load(); }
 
  private:
   struct channel_state {
@@ -71,8 +85,20 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   std::shared_ptr<connection> link_for(const node_address& node);
   boost::asio::awaitable<boost::system::error_code> resubscribe_node(connection& c,
                                                                      node_address node);
-  void on_push(reply&& r);
+  /// A link's probe channel: its tag's slot is owned by the link's master.
+  struct probe_state {
+    std::string channel;
+    std::uint16_t slot = 0;
+    bool confirmed = false;
+    std::uint64_t sent = 0;      ///< last token published
+    std::uint64_t received = 0;  ///< last token that came back
+  };
+  void on_push(const node_address& node, reply&& r);
   void update_up();
+  boost::asio::awaitable<void> probe_loop();
+  boost::asio::awaitable<void> probe_round();
+  /// The probe channel for node under the current map (picks a new tag when the slot moved).
+  probe_state* probe_for(const node_address& node);
 
   std::shared_ptr<cluster_client> cluster_;
   connection_config base_;
@@ -83,6 +109,14 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   std::map<node_address, std::shared_ptr<connection>> links_;
   std::map<node_address, bool> connected_once_;
   std::unordered_map<std::string, channel_state> channels_;
+  /// SUNSUBSCRIBEs sent on each link and not answered yet, per channel.
+  std::map<node_address, std::unordered_map<std::string, int>> own_sunsubscribes_;
+  probe_config probe_;
+  std::string probe_name_;
+  std::map<node_address, probe_state> probes_;
+  std::uint64_t probe_token_ = 0;
+  std::atomic<std::uint64_t> probe_failures_{0};
+  std::atomic<std::uint64_t> probes_ok_{0};
   message_handler on_message_;
   std::function<void()> on_resync_;
   bool check_soon_ = false;

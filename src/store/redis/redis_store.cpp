@@ -131,9 +131,10 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         cluster_, options_.connection, std::chrono::seconds(1), availability_, 1);
     sharded_->set_message_handler(std::move(on_message));
     sharded_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+    sharded_->enable_probe(options_.probe, options_.prefix + "probe:" + core::make_epoch());
     return;
   }
-  client_ = std::make_unique<redis::client>(workers, options_.connection, all_scripts(),
+  client_ = std::make_shared<redis::client>(workers, options_.connection, all_scripts(),
                                             availability_, 0);
   subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
                                                     availability_, workers.size());
@@ -168,6 +169,31 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         registry->deliver_gone(*id);
       });
   subscriber_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+  // The probe publishes through a command connection: a subscribed one cannot PUBLISH.
+  subscriber_->enable_probe(
+      options_.probe, options_.prefix + "probe:" + core::make_epoch(),
+      [weak = std::weak_ptr<redis::client>(client_)](
+          std::string channel, std::string payload) -> net::awaitable<result<void>> {
+        auto c = weak.lock();
+        if (!c) {
+          co_return errc::store_unavailable;
+        }
+        redis::request req;
+        req.push("PUBLISH", channel, payload);
+        auto r = co_await c->exec(std::move(req));
+        if (!r || r->empty() || r->front().is_error()) {
+          co_return errc::store_unavailable;
+        }
+        co_return result<void>{};
+      });
+}
+
+std::uint64_t redis_store::probe_failures() const noexcept {
+  return cluster_ ? sharded_->probe_failures() : subscriber_->probe_failures();
+}
+
+std::uint64_t redis_store::probes_ok() const noexcept {
+  return cluster_ ? sharded_->probes_ok() : subscriber_->probes_ok();
 }
 
 void redis_store::remember_epoch(const std::string& stream_id, const std::string& epoch) {

@@ -43,6 +43,9 @@ struct redis_store_options {
   /// append not acknowledged by them in wait_timeout fails with store_unavailable (503).
   int wait_replicas = 0;
   std::chrono::milliseconds wait_timeout{1000};
+  /// --redis-probe-interval/-timeout: the pub/sub liveness probe (off when interval is 0). Its
+  /// channel is `{prefix}probe:<random>` (cluster: `{<tag>}{prefix}probe:<random>` per master).
+  redis::probe_config probe;
 };
 
 class redis_store final : public store {
@@ -102,6 +105,10 @@ class redis_store final : public store {
       std::size_t batch = 100);
   /// Upgrades one stream if it is in the v1.10 layout.
   boost::asio::awaitable<result<redis_layout::migrate_outcome>> migrate_stream(
+
+  /// Pub/sub probes that did not come back (each reconnected a subscription), and that did.
+  std::uint64_t probe_failures() const noexcept;
+  std::uint64_t probes_ok() const noexcept;
       std::string stream_id);
 
   const redis_store_options& options() const noexcept { return options_; }
@@ -145,7 +152,7 @@ class redis_store final : public store {
   /// which the coroutine touches nothing of this store.
   boost::asio::awaitable<void> enable_expiry_events(std::shared_ptr<std::atomic<bool>> running);
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
-  std::unique_ptr<redis::client> client_;
+  std::shared_ptr<redis::client> client_;  ///< shared: the probe's publisher holds it weakly
   std::shared_ptr<redis::subscriber> subscriber_;
   // Cluster mode (cluster_seeds set) instead of client_ and subscriber_:
   std::shared_ptr<redis::cluster::cluster_client> cluster_;
