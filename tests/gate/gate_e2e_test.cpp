@@ -2,6 +2,7 @@
 // load, and its verdict, exit code and artifacts are checked. Runs of ~12 s with 3 s windows.
 
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <stdlib.h>
 
 #include <boost/json.hpp>
@@ -273,6 +274,92 @@ TEST_F(gate_e2e, delayed_resume_fails_as_it_happens) {
   EXPECT_LT(number(f.at("value")), 4000);  // caught within a few ticks of crossing
   EXPECT_NE(r.output.find("(one resume attempt took longer)"), std::string::npos) << r.output;
   EXPECT_LT(number(summary.at("aggregates").at("duration_s")), 8.5);
+}
+
+// Fail fast as a setup error when the gateway the tool started dies mid-run: the tool used to
+// go on for the rest of --duration against a dead port.
+TEST_F(gate_e2e, gateway_killed_mid_run_stops_the_tool_at_once_as_a_setup_error) {
+  const auto out = dir_ / "out";
+  const auto log = (dir_ / "tool.log").string();
+  auto tool = sse::tools::child_process::spawn(
+      {SSE_LIVE_RESUME_BIN, "--gateway-bin", SSE_GATEWAY_BIN, "--duration", "60s", "--window", "3s",
+       "--streams", "10", "--subscribers", "40", "--rate", "200", "--ramp", "1s", "--out",
+       out.string(), "--commit", "test-commit"},
+      log);
+  ASSERT_TRUE(tool);
+  // The tool prints "gateway pid N at http://..." once the gateway listens.
+  pid_t gateway = 0;
+  for (int i = 0; i < 400 && gateway == 0 && tool->running(); ++i) {
+    std::this_thread::sleep_for(50ms);
+    const std::string text = read_file(log);
+    const auto at = text.find("gateway pid ");
+    if (at != std::string::npos) {
+      gateway = static_cast<pid_t>(std::atoi(text.c_str() + at + 12));
+    }
+  }
+  ASSERT_GT(gateway, 0) << read_file(log);
+  std::this_thread::sleep_for(3s);  // traffic flowing, one window closed
+  ASSERT_TRUE(tool->running()) << read_file(log);
+  ASSERT_EQ(::kill(gateway, SIGKILL), 0);
+  const auto killed = std::chrono::steady_clock::now();
+  while (tool->running() && std::chrono::steady_clock::now() - killed < 30s) {
+    std::this_thread::sleep_for(20ms);
+  }
+  const auto took = std::chrono::steady_clock::now() - killed;
+  ASSERT_FALSE(tool->running()) << "still running 30 s after the gateway died";
+  const std::string output = read_file(log);
+  EXPECT_EQ(tool->exit_status(), 2) << output;
+  // Noticed on the controller's next 100 ms tick; the rest is the workers' 1 s stop grace.
+  EXPECT_LT(took, 5s) << output;
+  const std::string named =
+      "error: gateway (pid " + std::to_string(gateway) + ") exited with status 137";
+  EXPECT_NE(output.find(named), std::string::npos) << output;
+  const auto summary = json::parse(read_file(out / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("verdict").as_string(), "fail");
+  EXPECT_NE(summary.at("setup_error").as_string().find("exited with status 137"),
+            std::string::npos);
+  EXPECT_LT(number(summary.at("aggregates").at("duration_s")), 10);
+  EXPECT_GE(json::parse(read_file(out / "timeseries.json")).at("rows").as_array().size(), 1u);
+}
+
+// The same when the target (not started by the tool) accepts no connection at all.
+TEST_F(gate_e2e, a_target_refusing_every_connection_is_a_setup_error) {
+  auto port = sse::tools::pick_free_port();  // nothing listens there
+  ASSERT_TRUE(port);
+  const auto out = dir_ / "out";
+  const auto log = (dir_ / "tool.log").string();
+  const auto started = std::chrono::steady_clock::now();
+  auto tool = sse::tools::child_process::spawn(
+      {SSE_LIVE_RESUME_BIN, "--target", "http://127.0.0.1:" + std::to_string(*port), "--duration",
+       "60s", "--streams", "4", "--subscribers", "8", "--rate", "40", "--resume-pause", "100ms",
+       "--ramp", "0s", "--out", out.string(), "--commit", "test-commit"},
+      log);
+  ASSERT_TRUE(tool);
+  while (tool->running() && std::chrono::steady_clock::now() - started < 40s) {
+    std::this_thread::sleep_for(20ms);
+  }
+  ASSERT_FALSE(tool->running()) << "still running after 40 s";
+  const std::string output = read_file(log);
+  EXPECT_EQ(tool->exit_status(), 2) << output;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << output;
+  EXPECT_NE(output.find("error: the target refuses every connection: "), std::string::npos)
+      << output;
+  EXPECT_NE(output.find("none accepted (http://127.0.0.1:" + std::to_string(*port) + ")"),
+            std::string::npos)
+      << output;
+}
+
+// Client sockets spread over three loopback source addresses (IP_BIND_ADDRESS_NO_PORT): the
+// run is as healthy as with one.
+TEST_F(gate_e2e, healthy_run_over_three_source_addresses_passes) {
+  const run_result r = run({"--duration", "6s", "--source-addresses", "3"});
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("3 source address(es)"), std::string::npos) << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("configuration").at("source_addresses").to_number<int>(), 3);
+  EXPECT_TRUE(summary.at("setup_error").is_null());
+  EXPECT_EQ(number(summary.at("aggregates").at("subscribe_errors")), 0);
+  EXPECT_GT(number(summary.at("aggregates").at("resume_attempts")), 5);
 }
 
 TEST_F(gate_e2e, bad_arguments_are_a_setup_error) {

@@ -5,6 +5,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/source_bind.hpp"
+
 namespace sse::tools {
 
 namespace net = boost::asio;
@@ -17,6 +19,7 @@ struct http_client::impl {
   net::ip::tcp::endpoint server;
   beast::flat_buffer buffer;
   bool connected = false;
+  net::ip::address_v4 source;
 };
 
 http_client::http_client(net::any_io_executor ex, net::ip::tcp::endpoint server)
@@ -31,6 +34,10 @@ void http_client::close() noexcept {
   impl_->connected = false;
 }
 
+void http_client::set_source(net::ip::address_v4 source) noexcept {
+  impl_->source = source;
+}
+
 net::awaitable<result<http_answer>> http_client::request(std::string_view method,
                                                          std::string target, std::string body,
                                                          std::string_view content_type,
@@ -40,6 +47,10 @@ net::awaitable<result<http_answer>> http_client::request(std::string_view method
   impl& s = *impl_;
   s.stream.expires_after(timeout);
   if (!s.connected) {
+    if (auto ec = bind_source(s.stream.socket(), s.source)) {
+      close();
+      co_return ec;
+    }
     auto [ec] = co_await s.stream.async_connect(s.server, tuple_awaitable);
     if (ec) {
       close();

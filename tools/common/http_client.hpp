@@ -4,6 +4,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <chrono>
 #include <memory>
@@ -42,6 +43,10 @@ class http_client {
 
   /// Closes the connection (the next request reconnects).
   void close() noexcept;
+
+  /// Binds every later connect to this loopback source address (see common/source_bind.hpp);
+  /// the unspecified address (the default) lets the kernel choose.
+  void set_source(boost::asio::ip::address_v4 source) noexcept;
 
  private:
   struct impl;

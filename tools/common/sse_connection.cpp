@@ -10,6 +10,8 @@
 #include <optional>
 #include <string>
 
+#include "common/source_bind.hpp"
+
 namespace sse::tools {
 
 namespace net = boost::asio;
@@ -29,6 +31,7 @@ struct sse_connection::impl {
   std::optional<http::response_parser<http::buffer_body>> parser;
   stream::sse_parser events;
   std::array<char, body_chunk> body{};
+  net::ip::address_v4 source;
 };
 
 sse_connection::sse_connection(net::any_io_executor ex) : impl_(std::make_unique<impl>(ex)) {}
@@ -39,6 +42,10 @@ sse_connection::~sse_connection() {
 
 bool sse_connection::is_open() const noexcept {
   return impl_->socket.is_open();
+}
+
+void sse_connection::set_source(net::ip::address_v4 source) noexcept {
+  impl_->source = source;
 }
 
 void sse_connection::abort() noexcept {
@@ -58,6 +65,10 @@ net::awaitable<result<unsigned>> sse_connection::open(net::ip::tcp::endpoint ser
   abort();
   s.buffer.clear();
   s.events = stream::sse_parser{};
+  if (auto ec = bind_source(s.socket, s.source)) {
+    abort();
+    co_return ec;
+  }
   {
     auto [ec] = co_await s.socket.async_connect(server, tuple_awaitable);
     if (ec) {

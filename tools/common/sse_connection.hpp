@@ -6,6 +6,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/address_v4.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <memory>
 #include <string_view>
@@ -40,6 +41,10 @@ class sse_connection {
   void abort() noexcept;
 
   bool is_open() const noexcept;
+
+  /// Binds every later open() to this loopback source address (see common/source_bind.hpp);
+  /// the unspecified address (the default) lets the kernel choose.
+  void set_source(boost::asio::ip::address_v4 source) noexcept;
 
  private:
   struct impl;

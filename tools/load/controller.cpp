@@ -9,6 +9,7 @@
 
 #include "common/launcher.hpp"
 #include "load/report.hpp"
+#include "load/target_watch.hpp"
 
 namespace sse::load {
 namespace {
@@ -70,6 +71,19 @@ int start_processes(const load_options& o, const std::filesystem::path& work, st
   return 0;
 }
 
+/// A started process that is gone: the message naming it, else nullopt.
+std::optional<std::string> exited(const char* name, std::optional<tools::launched_process>& p,
+                                  std::chrono::nanoseconds elapsed) {
+  if (!p || p->process.running()) {
+    return std::nullopt;
+  }
+  char at[32];
+  std::snprintf(at, sizeof at, "%.1f", std::chrono::duration<double>(elapsed).count());
+  return std::string(name) + " (pid " + std::to_string(p->process.pid()) + ") exited with status " +
+         std::to_string(p->process.exit_status()) + " at " + at +
+         " s into the run (log: " + p->log_path + ")";
+}
+
 }  // namespace
 
 int run_load(const load_options& o) {
@@ -118,6 +132,10 @@ int run_load(const load_options& o) {
   shared_run shared;
   shared.options = &o;
   shared.server = {boost::asio::ip::make_address_v4("127.0.0.1"), port};
+  shared.publish_server = shared.server;
+  if (o.target_kind == "nchan") {
+    shared.publish_server.port(o.publish.port);
+  }
   shared.slots = &slots;
 
   std::vector<std::unique_ptr<worker>> workers;
@@ -141,9 +159,9 @@ int run_load(const load_options& o) {
 
   std::cout << "sse-live-resume: " << o.producers << " producers, " << o.streams << " streams, "
             << o.rate << " events/s, " << o.subscribers << " subscribers, " << o.threads
-            << " thread(s), duration " << o.duration.count() / 1000.0 << " s, window "
-            << o.window.count() / 1000.0 << " s, seed " << o.seed << ", open files limit " << nofile
-            << std::endl;
+            << " thread(s), " << o.source_addresses << " source address(es), duration "
+            << o.duration.count() / 1000.0 << " s, window " << o.window.count() / 1000.0
+            << " s, seed " << o.seed << ", open files limit " << nofile << std::endl;
 
   gate g(*limits, o.window);
   shared.start = steady::now();
@@ -178,11 +196,41 @@ int run_load(const load_options& o) {
 
   const std::chrono::nanoseconds duration = o.duration;
   std::optional<gate_failure> failure;
+  target_watch watch;
   for (;;) {
     const auto next = shared.start + std::min(g.next_window_end(), duration);
     std::this_thread::sleep_until(std::min(next, steady::now() + 100ms));
     const auto now = steady::now();
     const auto elapsed = now - shared.start;
+    // A gone gateway (or redis-server, or a target refusing every connect) cannot be judged:
+    // stop now as a setup error rather than fail windows for the rest of --duration.
+    info.setup_error = exited("gateway", procs.gateway, elapsed);
+    if (!info.setup_error) {
+      info.setup_error = exited("redis-server", procs.redis, elapsed);
+    }
+    if (!info.setup_error) {
+      std::uint64_t accepted = 0;
+      std::uint64_t refused = 0;
+      for (auto& w : workers) {
+        accepted += w->stats().connects_accepted.load(std::memory_order_relaxed);
+        refused += w->stats().connects_refused.load(std::memory_order_relaxed);
+      }
+      if (auto m = watch.observe(elapsed, accepted, refused)) {
+        info.setup_error = *m + " (" + info.target + ")";
+      }
+    }
+    if (info.setup_error) {
+      // The rows up to now still go into the artifacts; window rules no longer matter.
+      const auto until = std::min<std::chrono::nanoseconds>(elapsed, duration);
+      while (g.next_window_end() <= until) {
+        close(g.next_window_end());
+      }
+      if (g.rows().empty() || g.rows().back().end_s * 1e9 < static_cast<double>(until.count())) {
+        close(until);
+      }
+      std::cerr << "error: " << *info.setup_error << std::endl;
+      break;
+    }
     std::uint64_t oldest = 0;
     for (auto& w : workers) {
       shard& sh = w->stats();
@@ -237,7 +285,7 @@ int run_load(const load_options& o) {
   }
   if (procs.gateway) {
     const int rc = procs.gateway->process.stop(10s);
-    if (rc != 0) {
+    if (rc != 0 && !info.setup_error) {
       std::cout << "note: gateway exited with status " << rc << "\n";
     }
   }
@@ -258,6 +306,9 @@ int run_load(const load_options& o) {
   }
   std::cout << "artifacts: " << (out_dir / "summary.json").string()
             << ", timeseries.json, timeseries.csv" << std::endl;
+  if (info.setup_error) {
+    return 2;
+  }
   return report.pass ? 0 : 1;
 }
 

@@ -4,6 +4,8 @@
 #include <charconv>
 #include <iostream>
 
+#include "load/source_addresses.hpp"
+
 #ifndef SSE_DEFAULT_GATE_FILE
 #define SSE_DEFAULT_GATE_FILE "tools/load/gate.json"
 #endif
@@ -74,6 +76,21 @@ int parse_options(int argc, char** argv, load_options& o, bool& exit_now) {
 
   app.add_option("--target", o.target, "A running gateway, http://127.0.0.1:PORT");
   app.add_option("--gateway-bin", o.gateway_bin, "Start this sse-gateway binary");
+  app.add_option("--target-kind", o.target_kind,
+                 "gateway: sse-gateway's API; nchan: an nginx+nchan server (bench/nchan) with "
+                 "--publish-url and --subscribe-url, seq carried in the payload")
+      ->check(CLI::IsMember({"gateway", "nchan"}))
+      ->capture_default_str();
+  app.add_option("--publish-url", o.publish_url,
+                 "nchan: publisher location, http://127.0.0.1:PORT/pub/{id} ({id}: the channel)");
+  app.add_option("--subscribe-url", o.subscribe_url,
+                 "nchan: EventSource location, http://127.0.0.1:PORT/sub/{id}");
+  app.add_option("--source-addresses", o.source_addresses,
+                 "Spread client sockets over 127.0.0.1..127.0.0.N (IP_BIND_ADDRESS_NO_PORT), "
+                 "so that one address's ephemeral ports do not run out; 0: one per started "
+                 "10,000 connections (1: no bind)")
+      ->check(CLI::Range(0u, max_source_addresses))
+      ->capture_default_str();
   app.add_option("--store", o.store, "Store of the started gateway: memory or redis")
       ->check(CLI::IsMember({"memory", "redis"}))
       ->capture_default_str();
@@ -150,11 +167,23 @@ int parse_options(int argc, char** argv, load_options& o, bool& exit_now) {
   }
   o.mix.weights = *w;
   o.mix.sizes = *s;
-  if (o.target.empty() == o.gateway_bin.empty()) {
+  if (o.target_kind == "nchan") {
+    auto pub = parse_url_template(o.publish_url);
+    auto sub = parse_url_template(o.subscribe_url);
+    if (!pub || !sub || !o.target.empty() || !o.gateway_bin.empty()) {
+      std::cerr << "error: --target-kind nchan needs --publish-url and --subscribe-url "
+                   "(http://127.0.0.1:PORT/path/{id}) and neither --target nor --gateway-bin\n";
+      return 2;
+    }
+    o.publish = *pub;
+    o.subscribe = *sub;
+    o.target = "http://127.0.0.1:" + std::to_string(sub->port);
+    o.target_port = sub->port;
+  } else if (o.target.empty() == o.gateway_bin.empty()) {
     std::cerr << "error: give exactly one of --target and --gateway-bin\n";
     return 2;
   }
-  if (!o.target.empty() && !parse_target(o.target, o)) {
+  if (o.target_kind == "gateway" && !o.target.empty() && !parse_target(o.target, o)) {
     std::cerr << "error: --target must be http://127.0.0.1:PORT (traffic stays on loopback)\n";
     return 2;
   }
@@ -168,6 +197,9 @@ int parse_options(int argc, char** argv, load_options& o, bool& exit_now) {
   }
   if (o.producers > o.streams) {
     o.producers = o.streams;
+  }
+  if (o.source_addresses == 0) {
+    o.source_addresses = auto_source_addresses(std::uint64_t{o.subscribers} + o.producers);
   }
   exit_now = false;
   return 0;

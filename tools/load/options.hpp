@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "load/nchan_target.hpp"
 #include "load/traffic_mix.hpp"
 
 namespace sse::load {
@@ -20,6 +21,15 @@ struct load_options {
   std::vector<std::string> gateway_args;
   std::string target_host = "127.0.0.1";
   std::uint16_t target_port = 0;
+  /// "gateway" (sse-gateway's API) or "nchan" (publish_url / subscribe_url, bench/nchan).
+  std::string target_kind = "gateway";
+  std::string publish_url;    ///< nchan: http://127.0.0.1:PORT/pub/{id}
+  std::string subscribe_url;  ///< nchan: http://127.0.0.1:PORT/sub/{id}
+  url_template publish;       ///< parsed publish_url
+  url_template subscribe;     ///< parsed subscribe_url
+  /// Loopback source addresses the client sockets spread over (source_addresses.hpp); 0:
+  /// chosen from the connection count.
+  unsigned source_addresses = 0;
 
   unsigned producers = 2;
   unsigned streams = 100;

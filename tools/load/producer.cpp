@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "common/http_client.hpp"
+#include "load/source_addresses.hpp"
 #include "load/worker.hpp"
 
 namespace sse::load {
@@ -51,7 +52,8 @@ bool read_append_answer(const std::string& body, std::uint64_t& appended, std::u
 
 net::awaitable<void> worker::run_producer(producer_spec p) {
   const load_options& o = *run_.options;
-  tools::http_client client(ctx_.get_executor(), run_.server);
+  tools::http_client client(ctx_.get_executor(), run_.publish_server);
+  client.set_source(source_address(o.subscribers + p.id, o.source_addresses));
   traffic_source traffic(o.mix, o.seed * 7919 + p.id);
   std::mt19937_64 rng(o.seed * 104729 + p.id);
   const double per_slot_rate = o.rate / static_cast<double>(run_.slots->size());
@@ -59,6 +61,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
   auto create = [&](std::size_t slot, std::uint64_t gen) -> net::awaitable<void> {
     auto r = co_await client.request("PUT", "/v1/streams/" + run_.slots->stream_id(slot, gen), {},
                                      {}, request_timeout);
+    count_connect(r ? boost::system::error_code{} : r.error());
     std::lock_guard lock(shard_.mutex);
     if (r && (r->status == 200 || r->status == 201)) {
       ++shard_.counters.streams_created;
@@ -112,6 +115,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
       const std::string id = run_.slots->stream_id(st.slot, st.gen);
       auto r = co_await client.request("POST", "/v1/streams/" + id + "/events", body,
                                        "application/x-ndjson", request_timeout);
+      count_connect(r ? boost::system::error_code{} : r.error());
       std::uint64_t appended = 0;
       std::uint64_t trimmed = 0;
       const bool ok = r && r->status == 200 && read_append_answer(r->body, appended, trimmed);

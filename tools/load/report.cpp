@@ -128,6 +128,8 @@ std::string summary_json(const run_info& info, const run_report& report) {
 
   json::object cfg;
   cfg["target"] = info.target;
+  cfg["target_kind"] = o.target_kind;
+  cfg["source_addresses"] = o.source_addresses;
   cfg["started_gateway"] = !o.gateway_bin.empty();
   cfg["gateway_bin"] = o.gateway_bin;
   cfg["store"] = o.store;
@@ -253,7 +255,8 @@ std::string summary_json(const run_info& info, const run_report& report) {
   } else {
     root["failure"] = nullptr;
   }
-  root["verdict"] = report.pass ? "pass" : "fail";
+  root["setup_error"] = info.setup_error ? json::value(*info.setup_error) : json::value(nullptr);
+  root["verdict"] = report.pass && !info.setup_error ? "pass" : "fail";
   return json::serialize(root) + "\n";
 }
 
@@ -300,7 +303,9 @@ std::string summary_text(const run_info& info, const run_report& report) {
   res("tool", info.tool);
   res("gateway", info.gateway);
   res("redis", info.redis);
-  if (report.first_failure) {
+  if (info.setup_error) {
+    out += "SETUP ERROR (no verdict): " + *info.setup_error + "\n";
+  } else if (report.first_failure) {
     out += "GATE FAILED: " + report.first_failure->message + "\n";
   } else if (!report.pass) {
     out += "GATE FAILED\n";

@@ -36,6 +36,9 @@ struct run_info {
   resource_figures tool;
   std::optional<resource_figures> gateway;  ///< when the tool started it
   std::optional<resource_figures> redis;    ///< when the tool started it
+  /// Why the run was stopped as a setup error (exit 2) rather than judged: the started
+  /// gateway or redis-server exited, or the target refused every connection.
+  std::optional<std::string> setup_error;
 };
 
 /// Every column of a time-series row, in order, as JSON values (null when not measured).

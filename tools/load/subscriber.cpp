@@ -5,6 +5,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "load/nchan_target.hpp"
 #include "load/worker.hpp"
 #include "load/worker_subscriber.hpp"
 
@@ -38,8 +39,10 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
   if (!co_await pause(s, s.start_delay)) {
     co_return;
   }
+  const bool nchan = o.target_kind == "nchan";
   s.gen = run_.slots->generation(s.slot);
   s.checker.start_stream();
+  s.nchan_id.clear();
   while (!run_.stopping.load()) {
     const std::string resume_point = s.checker.resume_point();
     const bool resuming = !resume_point.empty();
@@ -49,10 +52,13 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
       begin_resume(s, attempt_start);
     }
     s.reason = reason::none;
-    const std::string target = "/v1/streams/" + run_.slots->stream_id(s.slot, s.gen) + "/events";
+    const std::string id = run_.slots->stream_id(s.slot, s.gen);
+    const std::string target = nchan ? o.subscribe.expand(id) : "/v1/streams/" + id + "/events";
     s.open_started = attempt_start;
-    auto status = co_await s.conn.open(run_.server, target, resume_point);
+    // nchan resumes from its own opaque id; the checker's `n:<seq>` means nothing to it.
+    auto status = co_await s.conn.open(run_.server, target, nchan ? s.nchan_id : resume_point);
     s.open_started = {};
+    count_connect(status ? boost::system::error_code{} : status.error());
     if (resuming && status) {
       std::lock_guard lock(shard_.mutex);
       shard_.window.resume_head_latency_us.record(static_cast<std::uint64_t>(
@@ -82,6 +88,7 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
       finish_resume(s, resume_outcome::success);
       ++s.gen;
       s.checker.start_stream();
+      s.nchan_id.clear();
       continue;
     }
     if (!resuming) {
@@ -109,7 +116,10 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
       const std::uint64_t now_ns = to_ns(now);
       std::lock_guard lock(shard_.mutex);
       window_sample& w = shard_.window;
-      for (const stream::parsed_event& ev : *events) {
+      for (stream::parsed_event& ev : *events) {
+        if (nchan && !translate_nchan_event(ev, s.nchan_id)) {
+          continue;
+        }
         const check_result r = s.checker.on_event(ev);
         if (r.what == check_result::kind::ignored) {
           continue;
@@ -147,6 +157,7 @@ net::awaitable<void> worker::run_subscriber(subscriber& s) {
     if (s.checker.ended()) {
       ++s.gen;
       s.checker.start_stream();
+      s.nchan_id.clear();
       continue;
     }
     finish_resume(

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "load/source_addresses.hpp"
 #include "load/worker_subscriber.hpp"
 
 namespace sse::load {
@@ -49,6 +50,15 @@ worker::~worker() = default;
 void worker::add_subscriber(std::size_t id, std::size_t slot, std::chrono::milliseconds delay) {
   subscribers_.push_back(std::make_unique<subscriber>(ctx_.get_executor(), id, slot, delay,
                                                       run_.options->seed * 1'000'003 + id));
+  subscribers_.back()->conn.set_source(source_address(id, run_.options->source_addresses));
+}
+
+void worker::count_connect(const boost::system::error_code& ec) noexcept {
+  if (!ec) {
+    shard_.connects_accepted.fetch_add(1, std::memory_order_relaxed);
+  } else if (ec == net::error::connection_refused) {
+    shard_.connects_refused.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void worker::add_producer(std::size_t id, std::vector<std::size_t> slots) {
@@ -56,8 +66,9 @@ void worker::add_producer(std::size_t id, std::vector<std::size_t> slots) {
 }
 
 void worker::start() {
+  const bool nchan = run_.options->target_kind == "nchan";
   for (auto& p : producers_) {
-    net::co_spawn(ctx_, run_producer(p), net::detached);
+    net::co_spawn(ctx_, nchan ? run_nchan_producer(p) : run_producer(p), net::detached);
   }
   for (auto& s : subscribers_) {
     net::co_spawn(ctx_, run_subscriber(*s), net::detached);

@@ -48,6 +48,10 @@ struct shard {
   window_sample window;   ///< guarded by mutex
   run_counters counters;  ///< guarded by mutex
   std::atomic<std::uint64_t> open_connections{0};
+  /// Connects the target answered (any HTTP status) and connects it refused, since the start:
+  /// the controller's target_watch ends the run when only refusals come.
+  std::atomic<std::uint64_t> connects_accepted{0};
+  std::atomic<std::uint64_t> connects_refused{0};
   /// Start times (steady ns) of the resume attempts still waiting for their first event,
   /// guarded by mutex: the controller reads the oldest for the as-it-happens latency rule.
   std::multiset<std::uint64_t> pending_resumes;
@@ -71,7 +75,8 @@ class slot_table {
 /// Everything the workers share, read-only except the atomics.
 struct shared_run {
   const load_options* options = nullptr;
-  boost::asio::ip::tcp::endpoint server;
+  boost::asio::ip::tcp::endpoint server;          ///< subscribers connect here
+  boost::asio::ip::tcp::endpoint publish_server;  ///< producers connect here
   slot_table* slots = nullptr;
   steady::time_point start;
   std::atomic<bool> stopping{false};
@@ -106,6 +111,9 @@ class worker {
 
   boost::asio::awaitable<void> run_subscriber(subscriber& s);
   boost::asio::awaitable<void> run_producer(producer_spec p);
+  boost::asio::awaitable<void> run_nchan_producer(producer_spec p);
+  /// Counts a connect outcome for the controller's target_watch.
+  void count_connect(const boost::system::error_code& ec) noexcept;
   boost::asio::awaitable<void> scan();
   boost::asio::awaitable<bool> pause(subscriber& s, std::chrono::milliseconds d);
   void begin_resume(subscriber& s, steady::time_point t);

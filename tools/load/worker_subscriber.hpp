@@ -21,6 +21,7 @@ struct worker::subscriber {
   std::size_t slot;
   std::chrono::milliseconds start_delay;
   std::uint64_t gen = 0;
+  std::string nchan_id;  ///< --target-kind nchan: nchan's id of the last event, to resume with
   tools::sse_connection conn;
   sequence_checker checker;
   boost::asio::steady_timer timer;
