@@ -21,6 +21,7 @@
 #include "fanout/hub.hpp"
 #include "http/server.hpp"
 #include "http/services.hpp"
+#include "store/redis/lease.hpp"
 #include "telemetry/jsonl_sink.hpp"
 #include "telemetry/names.hpp"
 
@@ -115,8 +116,17 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
     if (!routes.error.empty()) {
       throw std::runtime_error("relay: " + routes.error);
     }
+    relay::manager_options relay_options;
+    // With a shared store, a call's node holds a lease on its stream (ended by another node,
+    // upstream_lost, if this one dies); one process with the memory store needs none.
+    if (auto* redis = dynamic_cast<store::redis_store*>(store_.store.get())) {
+      relay_options.lease =
+          std::make_shared<store::redis_lease>(*redis, cfg_.node_id, cfg_.relay_lease_ttl);
+      relay_options.lease_sweep_interval = cfg_.relay_lease_sweep;
+    }
     relay_ = std::make_unique<relay::manager>(*services_, std::move(routes.routes),
-                                              relay::make_client_tls_context(""));
+                                              relay::make_client_tls_context(""),
+                                              std::move(relay_options));
     services_->relay = relay_.get();
   }
 
@@ -175,6 +185,9 @@ void gateway::start() {
     demo_->start();
   }
   net::co_spawn(workers_.front()->ioc, sweep_loop(), net::detached);
+  if (relay_) {
+    relay_->start_sweep(workers_.front()->ioc.get_executor());
+  }
   for (auto& w : workers_) {
     threads_.emplace_back([&ioc = w->ioc] { run_worker(ioc); });
   }
@@ -252,6 +265,12 @@ void gateway::wait() {
   sweep_stop_.store(true, std::memory_order_relaxed);
   if (demo_) {
     demo_->stop();
+  }
+  if (relay_) {
+    // Before the connections close, so that their subscribers still get the end event.
+    if (const auto left = relay_->shutdown(cfg_.shutdown_grace); left > 0) {
+      spdlog::warn("shutdown: {} relay calls did not end in time", left);
+    }
   }
   server_->begin_shutdown();
 

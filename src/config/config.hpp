@@ -63,6 +63,11 @@ struct config {
   std::chrono::milliseconds redis_probe_interval{std::chrono::seconds(5)};
   std::chrono::milliseconds redis_probe_timeout{std::chrono::seconds(2)};
   std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
+  /// --relay-lease-ttl / --relay-lease-sweep (Redis store): a relay's node holds a lease on its
+  /// stream, refreshed every ttl/3; every relay node looks for expired leases every sweep and
+  /// ends those streams failed (upstream_lost).
+  std::chrono::milliseconds relay_lease_ttl{std::chrono::seconds(10)};
+  std::chrono::milliseconds relay_lease_sweep{std::chrono::seconds(2)};
   resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };
 

@@ -270,6 +270,13 @@ std::vector<setting> build() {
                            "Relay mode: JSON file of upstream routes for POST /v1/relay/{route}; "
                            "empty = off",
                            "a file path", &config::relay_config));
+  t.push_back(duration_setting("relay-lease-ttl",
+                               "Relay on Redis: lease of a running call's stream; a node that "
+                               "dies has its streams ended (upstream_lost) this long after",
+                               &config::relay_lease_ttl, 1));
+  t.push_back(duration_setting("relay-lease-sweep",
+                               "Relay on Redis: how often each node looks for expired leases",
+                               &config::relay_lease_sweep, 1));
   {
     setting s = make("fault-resume", "FAULT",
                      "TEST ONLY: refuse (503) or delay the subscribes that carry a resume point "

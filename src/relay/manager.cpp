@@ -1,10 +1,15 @@
 #include "relay/manager.hpp"
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <random>
+#include <thread>
 
 #include "core/stream_id.hpp"
 #include "http/stream_ops.hpp"
@@ -21,10 +26,16 @@ struct manager::shared {
   http::services& s;
   std::map<std::string, entry, std::less<>> routes;
   std::shared_ptr<net::ssl::context> tls;
+  manager_options options;
+  std::atomic<bool> shutting_down{false};
   mutable std::mutex mutex;
   std::map<std::string, std::shared_ptr<upstream_control>> running;  // by stream id
+  // The sweep's timer, to wake it at shutdown (guarded by mutex; set on its executor).
+  net::steady_timer* sweep_timer = nullptr;
+  std::optional<net::any_io_executor> sweep_ex;
 
-  shared(http::services& svc, std::shared_ptr<net::ssl::context> t) : s(svc), tls(std::move(t)) {}
+  shared(http::services& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
+      : s(svc), tls(std::move(t)), options(o) {}
 
   void emit(std::string_view name, const std::string& id, boost::json::object fields) {
     s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});
@@ -51,12 +62,91 @@ long long ms_since(steady::time_point t) {
   return std::chrono::duration_cast<milliseconds>(steady::now() - t).count();
 }
 
+/// Keeps a call's lease: refreshes it every ttl/3 on the call's executor until the call is over.
+/// A lost lease (expired, or claimed by a sweeping node) aborts the call: the claimer ends the
+/// stream, this node must not write to it any more.
+struct lease_keeper {
+  explicit lease_keeper(net::any_io_executor ex) : timer(std::move(ex)) {}
+  net::steady_timer timer;
+  bool done = false;  // the call is over (set on the call's executor)
+  bool lost = false;
+};
+
+net::awaitable<void> keep_lease(std::shared_ptr<manager::shared> sh, std::string id,
+                                std::shared_ptr<lease_keeper> k,
+                                std::shared_ptr<upstream_control> ctl) {
+  store::stream_lease& lease = *sh->options.lease;
+  const auto every = std::max(lease.ttl() / 3, milliseconds(1));
+  while (!k->done) {
+    k->timer.expires_after(every);
+    co_await k->timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (k->done) {
+      break;
+    }
+    auto r = co_await lease.refresh(id);
+    if (k->done) {
+      break;
+    }
+    // A store error is not a loss: the lease lives on in Redis until its expiry; try again.
+    if (r && *r == store::lease_refresh::lost) {
+      k->lost = true;
+      ctl->cancel();
+      break;
+    }
+  }
+}
+
+/// Appends the upstream_error event {"reason",...} and ends the stream `failed`. False when the
+/// stream had already ended (a cancel, another node) or is gone: then nothing was written.
+net::awaitable<bool> end_failed(http::services& s, const std::string& id,
+                                boost::json::object detail, bool append_detail = true) {
+  if (append_detail) {
+    store::append_request req;
+    req.stream_id = id;
+    req.events.push_back(
+        stream::new_event{"upstream_error", boost::json::serialize(detail), max_priority});
+    auto appended = co_await http::append_events(s, std::move(req));
+    if (!appended && (appended.error() == make_error_code(errc::stream_ended) ||
+                      appended.error() == make_error_code(errc::stream_not_found))) {
+      co_return false;
+    }
+  }
+  auto ended = co_await http::end_stream(s, id, store::stream_status::failed);
+  co_return ended && !ended->already_ended;
+}
+
 net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route* r,
                                route_stats* stats, std::string id, std::string body,
                                std::string content_type, std::shared_ptr<upstream_control> ctl) {
   const auto started = steady::now();
   http::services& s = sh->s;
   sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
+  auto finish = [&] {
+    stats->active.fetch_sub(1, std::memory_order_relaxed);
+    std::lock_guard lock(sh->mutex);
+    sh->running.erase(id);
+  };
+  std::shared_ptr<lease_keeper> keeper;
+  if (sh->options.lease) {
+    auto acquired = co_await sh->options.lease->acquire(id);
+    if (!acquired) {
+      // Without its lease a call would leave the stream open forever if this node died.
+      stats->failed.fetch_add(1, std::memory_order_relaxed);
+      sh->emit(names::upstream_error, id,
+               {{"route", r->name},
+                {"reason", "store"},
+                {"upstream_status", 0},
+                {"duration_ms", ms_since(started)}});
+      // (Built outside the co_await: GCC 12 rejects a braced list inside one.)
+      boost::json::object detail{{"reason", "store"}, {"upstream_status", 0}};
+      co_await end_failed(s, id, std::move(detail));
+      finish();
+      co_return;
+    }
+    keeper = std::make_shared<lease_keeper>(co_await net::this_coro::executor);
+    net::co_spawn(co_await net::this_coro::executor, keep_lease(sh, id, keeper, ctl),
+                  net::detached);
+  }
   bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
   bool store_failed = false;  // an append failed for another reason
   event_handler on_events = [&](std::vector<stream::parsed_event> events) -> net::awaitable<bool> {
@@ -90,9 +180,23 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   upstream_call call{r, std::move(body), std::move(content_type)};
   upstream_outcome out =
       co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events));
+  if (keeper) {
+    keeper->done = true;
+    keeper->timer.cancel();
+  }
   if (store_failed) {
     out.what = upstream_outcome::kind::failed;
     out.reason = "store";
+  }
+  const bool lease_lost = keeper && keeper->lost;
+  if (lease_lost) {
+    // Another node claimed the stream and ends it (upstream_lost): write nothing more.
+    out.what = upstream_outcome::kind::failed;
+    out.reason = "lease_lost";
+  } else if (out.what == upstream_outcome::kind::cancelled && !stream_gone &&
+             sh->shutting_down.load()) {
+    out.what = upstream_outcome::kind::failed;
+    out.reason = "gateway_shutdown";
   }
   const long long duration = ms_since(started);
   const long long ttfb = out.ttfb ? out.ttfb->count() : -1;
@@ -122,41 +226,97 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
       break;
     case upstream_outcome::kind::failed: {
       stats->failed.fetch_add(1, std::memory_order_relaxed);
-      boost::json::object fields{{"route", r->name},
-                                 {"reason", out.reason},
-                                 {"upstream_status", out.upstream_status},
-                                 {"duration_ms", duration}};
-      if (out.ttfb) {
-        fields["ttfb_ms"] = ttfb;
+      if (lease_lost) {
+        break;
       }
-      sh->emit(names::upstream_error, id, fields);
       // The reason (and the upstream's answer, redacted) go into the stream before its end,
       // so that a client sees why.
       boost::json::object detail{{"reason", out.reason}, {"upstream_status", out.upstream_status}};
       if (!out.body_excerpt.empty()) {
         detail["body"] = out.body_excerpt;
       }
-      store::append_request req;
-      req.stream_id = id;
-      req.events.push_back(
-          stream::new_event{"upstream_error", boost::json::serialize(detail), max_priority});
-      if (!store_failed) {
-        co_await http::append_events(s, std::move(req));
+      const bool ended = co_await end_failed(s, id, std::move(detail), !store_failed);
+      // A shutdown that met a stream already ended (a cancel just before) reports nothing.
+      if (ended || out.reason != "gateway_shutdown") {
+        boost::json::object fields{{"route", r->name},
+                                   {"reason", out.reason},
+                                   {"upstream_status", out.upstream_status},
+                                   {"duration_ms", duration}};
+        if (out.ttfb) {
+          fields["ttfb_ms"] = ttfb;
+        }
+        sh->emit(names::upstream_error, id, fields);
       }
-      co_await http::end_stream(s, id, store::stream_status::failed);
       break;
     }
   }
-  stats->active.fetch_sub(1, std::memory_order_relaxed);
+  // The stream has its end (written here, or by a cancel): give the lease up. Not when it was
+  // lost: the claimer releases it once it has ended the stream.
+  if (keeper && !lease_lost) {
+    co_await sh->options.lease->release(id);
+  }
+  finish();
+}
+
+/// Ends a stream whose lease this node claimed (its node died): the readers get an
+/// upstream_error event {"reason":"upstream_lost"} and the end `failed`. True when this node
+/// ended it.
+net::awaitable<bool> end_lost(std::shared_ptr<manager::shared> sh, std::string id) {
+  http::services& s = sh->s;
+  bool ended = false;
+  // Look first: an append to a stream that is gone would create it again.
+  auto info = co_await s.store.info(id);
+  if (info && info->status == store::stream_status::open) {
+    boost::json::object detail{{"reason", "upstream_lost"}, {"upstream_status", 0}};
+    ended = co_await end_failed(s, id, std::move(detail));
+    if (ended) {
+      sh->emit(names::upstream_error, id,
+               {{"reason", "upstream_lost"}, {"upstream_status", 0}, {"local", false}});
+    }
+  } else if (!info && info.error() != make_error_code(errc::stream_not_found)) {
+    co_return false;  // the store is down: the claim expires and a later sweep tries again
+  }
+  co_await sh->options.lease->release(id);
+  co_return ended;
+}
+
+net::awaitable<std::size_t> sweep(std::shared_ptr<manager::shared> sh) {
+  auto claimed = co_await sh->options.lease->claim_expired(sh->options.lease_sweep_batch);
+  std::size_t ended = 0;
+  if (!claimed) {
+    co_return ended;
+  }
+  for (auto& id : *claimed) {
+    if (co_await end_lost(sh, std::move(id))) {
+      ++ended;
+    }
+  }
+  co_return ended;
+}
+
+net::awaitable<void> sweep_loop(std::shared_ptr<manager::shared> sh) {
+  net::steady_timer timer(co_await net::this_coro::executor);
+  {
+    std::lock_guard lock(sh->mutex);
+    sh->sweep_timer = &timer;
+  }
+  while (!sh->shutting_down.load()) {
+    timer.expires_after(sh->options.lease_sweep_interval);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    if (sh->shutting_down.load()) {
+      break;
+    }
+    co_await sweep(sh);
+  }
   std::lock_guard lock(sh->mutex);
-  sh->running.erase(id);
+  sh->sweep_timer = nullptr;
 }
 
 }  // namespace
 
 manager::manager(http::services& s, std::vector<route> routes,
-                 std::shared_ptr<net::ssl::context> tls)
-    : shared_(std::make_shared<shared>(s, std::move(tls))) {
+                 std::shared_ptr<net::ssl::context> tls, manager_options options)
+    : shared_(std::make_shared<shared>(s, std::move(tls), options)) {
   for (auto& r : routes) {
     std::string name = r.name;
     shared_->routes.emplace(std::move(name), entry{std::move(r), std::make_unique<route_stats>()});
@@ -178,6 +338,9 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
   if (it == shared_->routes.end()) {
     co_return http::api_error{404, "unknown_route",
                               "no relay route named \"" + route_name.substr(0, 64) + "\""};
+  }
+  if (shared_->shutting_down.load()) {
+    co_return http::api_error{503, "shutting_down", "the gateway is shutting down"};
   }
   const route& r = it->second.r;
   route_stats& stats = *it->second.stats;
@@ -244,6 +407,47 @@ net::awaitable<http::api_result<void>> manager::cancel(std::string stream_id) {
     shared_->emit(names::cancelled, stream_id, {{"local", false}});
   }
   co_return http::api_result<void>{};
+}
+
+void manager::start_sweep(net::any_io_executor ex) {
+  if (!shared_->options.lease) {
+    return;
+  }
+  {
+    std::lock_guard lock(shared_->mutex);
+    shared_->sweep_ex = ex;
+  }
+  net::co_spawn(ex, sweep_loop(shared_), net::detached);
+}
+
+net::awaitable<std::size_t> manager::sweep_once() {
+  if (!shared_->options.lease) {
+    co_return 0;
+  }
+  co_return co_await sweep(shared_);
+}
+
+std::size_t manager::shutdown(std::chrono::milliseconds deadline) {
+  shared_->shutting_down.store(true);
+  {
+    std::lock_guard lock(shared_->mutex);
+    if (shared_->sweep_ex) {
+      net::post(*shared_->sweep_ex, [sh = shared_] {
+        std::lock_guard l(sh->mutex);
+        if (sh->sweep_timer != nullptr) {
+          sh->sweep_timer->cancel();
+        }
+      });
+    }
+    for (auto& [id, ctl] : shared_->running) {
+      ctl->cancel();  // each call then ends its stream failed (gateway_shutdown)
+    }
+  }
+  const auto until = steady::now() + deadline;
+  while (running() > 0 && steady::now() < until) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  return running();
 }
 
 std::string manager::render_prometheus() const {

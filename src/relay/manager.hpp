@@ -18,6 +18,7 @@
 #include "http/services.hpp"
 #include "relay/route.hpp"
 #include "relay/upstream.hpp"
+#include "store/lease.hpp"
 
 namespace sse::relay {
 
@@ -35,13 +36,22 @@ struct route_stats {
   std::atomic<std::uint64_t> duration_ms_sum{0};  ///< over finished calls
 };
 
+struct manager_options {
+  /// The shared store's leases (store/redis: redis_lease; it must not outlive its store);
+  /// nullptr with the memory store. With one, each call holds its stream's lease while it runs,
+  /// and start_sweep() ends the streams of calls whose node died (failed, upstream_lost).
+  std::shared_ptr<store::stream_lease> lease;
+  std::chrono::milliseconds lease_sweep_interval{std::chrono::seconds(2)};
+  std::size_t lease_sweep_batch = 64;  ///< expired leases claimed per sweep
+};
+
 class manager final : public http::relay_service {
  public:
   /// `tls` verifies upstream certificates (make_client_tls_context).
   manager(http::services& s, std::vector<route> routes,
-          std::shared_ptr<boost::asio::ssl::context> tls);
+          std::shared_ptr<boost::asio::ssl::context> tls, manager_options options = {});
   /// Aborts running calls (their streams are left as they are: a lease, where there is one,
-  /// lets another node end them).
+  /// lets another node end them). Call shutdown() first to end them.
   ~manager() override;
   manager(const manager&) = delete;
   manager& operator=(const manager&) = delete;
@@ -51,6 +61,20 @@ class manager final : public http::relay_service {
       std::string content_type) override;
   boost::asio::awaitable<http::api_result<void>> cancel(std::string stream_id) override;
   std::string render_prometheus() const override;
+
+  /// With a lease: sweeps expired leases every lease_sweep_interval on ex (one of the workers)
+  /// until shutdown(). Call once; nothing without a lease.
+  void start_sweep(boost::asio::any_io_executor ex);
+  /// One sweep: claims the expired leases and ends each claimed stream `failed` with an
+  /// upstream_error event {"reason":"upstream_lost"} (SseRelayUpstreamError, local false).
+  /// Answers how many streams this node ended. Any executor.
+  boost::asio::awaitable<std::size_t> sweep_once();
+
+  /// Graceful shutdown: refuses new calls (503), stops the sweep and aborts every call running
+  /// here, which then ends its stream `failed` (upstream_error {"reason":"gateway_shutdown"})
+  /// and releases its lease. Blocks (not on a worker: the calls end there) until they have
+  /// ended or `deadline` passed; answers the calls still running then.
+  std::size_t shutdown(std::chrono::milliseconds deadline);
 
   /// nullptr for an unknown route.
   const route_stats* stats(std::string_view route) const;

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iostream>
 #include <thread>
 
 #include "fake_upstream.hpp"
@@ -28,6 +29,19 @@ constexpr const char* secret = "sk-gateway-test-secret-42";
 
 class relay_gateway : public ::testing::Test {
  protected:
+  /// The stream's lease key and registry entry are gone (waits a little: the release follows
+  /// the end).
+  static bool lease_gone(sse::test::redis_server& redis, const std::string& id) {
+    for (int i = 0; i < 100; ++i) {
+      if (redis.command("EXISTS", "sse:lease:{" + id + "}").integer == 0 &&
+          redis.command("ZSCORE", "sse:relay-leases", id).is_nil()) {
+        return true;
+      }
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+
   /// Writes the route file for `up` and returns the gateway options that use it.
   gateway_options relay_options(const fake_upstream& up) {
     const auto routes = dir_.path() / "routes.json";
@@ -241,6 +255,8 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
     EXPECT_EQ(seen[i], "t" + std::to_string(i));
   }
   EXPECT_EQ(up.requests().size(), 1u);
+  // The call is over: node A gave its lease up (no key, no registry entry left behind).
+  EXPECT_TRUE(lease_gone(redis, "multi-1"));
 
   // Cancel on B a call that runs on A.
   auto r2 = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-2"}});
@@ -257,6 +273,145 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   }
   EXPECT_TRUE(up.reader_left());  // node A stopped reading the upstream
   EXPECT_TRUE(a.wait_for_telemetry("SseRelayCancelled", {}, 5s));
+  EXPECT_TRUE(lease_gone(redis, "multi-2"));
+}
+
+// The node running a call dies (SIGKILL): its lease expires and node B ends the stream `failed`
+// (upstream_lost). A client that read part of the answer on A resumes on B and gets everything
+// it missed that A had recorded, once and in order, then the reason and the end.
+TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_lost) {
+  if (!sse::test::redis_server::available()) {
+    GTEST_SKIP() << "redis-server is not installed";
+  }
+  sse::test::redis_options ro;
+  ro.name = "relay-lease-redis";
+  sse::test::redis_server redis(ro);
+  upstream_script s;
+  s.tokens = 400;
+  s.gap = 25ms;
+  fake_upstream up(s);
+  auto oa = relay_options(up);
+  oa.args.insert(oa.args.end(), {"--store", redis.url(), "--relay-lease-ttl", "1s",
+                                 "--relay-lease-sweep", "200ms"});
+  oa.name = "node-a";
+  auto ob = oa;
+  ob.name = "node-b";
+  gateway_process a(oa);
+  gateway_process b(ob);
+  http_client ca(a.host(), a.port());
+  for (int i = 0; i < 100 && ca.get("/readyz").status != 200; ++i) {
+    std::this_thread::sleep_for(50ms);
+  }
+
+  auto r = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "doomed"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  std::vector<std::string> seen;
+  std::string last_id;
+  {
+    sse_client first(a.host(), a.port(), "/v1/streams/doomed/events");
+    for (const auto& e : first.collect(5, 10s)) {
+      seen.push_back(e.data);
+      last_id = e.id;
+    }
+    first.close_abruptly();
+  }
+  ASSERT_EQ(seen.size(), 5u);
+  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{doomed}").integer, 1);
+  std::this_thread::sleep_for(200ms);  // A records a few more tokens nobody has read yet
+  a.kill();
+  const auto killed = std::chrono::steady_clock::now();
+
+  sse_client second(b.host(), b.port(), "/v1/streams/doomed/events", last_id);
+  ASSERT_EQ(second.status(), 200);
+  std::vector<sse::test::parsed_event> rest =
+      second.collect_until([](const auto& e) { return e.event == "end"; }, 20s);
+  const auto waited = std::chrono::steady_clock::now() - killed;
+  ASSERT_GE(rest.size(), 2u);
+  EXPECT_EQ(rest.back().event, "end");
+  EXPECT_NE(rest.back().data.find("failed"), std::string::npos) << rest.back().data;
+  const auto& why = rest[rest.size() - 2];
+  EXPECT_EQ(why.event, "upstream_error");
+  EXPECT_NE(why.data.find("\"reason\":\"upstream_lost\""), std::string::npos) << why.data;
+  for (std::size_t i = 0; i + 2 < rest.size(); ++i) {
+    EXPECT_EQ(rest[i].event, "delta");
+    seen.push_back(rest[i].data);
+  }
+  ASSERT_GT(seen.size(), 5u);  // what A recorded after the first client left
+  for (std::size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i], "t" + std::to_string(i));
+  }
+  EXPECT_LT(seen.size(), 400u);
+  auto lost = b.wait_for_telemetry(
+      "SseRelayUpstreamError",
+      [](const boost::json::object& o) {
+        return o.contains("reason") && o.at("reason") == "upstream_lost";
+      },
+      5s);
+  ASSERT_TRUE(lost);
+  EXPECT_EQ(lost->at("stream"), "doomed");
+  EXPECT_TRUE(lease_gone(redis, "doomed"));
+  std::cout << "[ relay    ] stream ended " +
+                   std::to_string(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
+                   " ms after node A was killed (lease ttl 1000 ms, sweep 200 ms)\n";
+}
+
+// SIGTERM ends the calls running on the node `failed` (gateway_shutdown) before the
+// connections close: a subscriber sees the end, and the lease is released.
+TEST_F(relay_gateway, sigterm_ends_running_calls_failed_gateway_shutdown) {
+  if (!sse::test::redis_server::available()) {
+    GTEST_SKIP() << "redis-server is not installed";
+  }
+  sse::test::redis_options ro;
+  ro.name = "relay-sigterm-redis";
+  sse::test::redis_server redis(ro);
+  upstream_script s;
+  s.tokens = 400;
+  s.gap = 25ms;
+  fake_upstream up(s);
+  auto o = relay_options(up);
+  o.args.insert(o.args.end(), {"--store", redis.url()});
+  gateway_process gw(o);
+  http_client c(gw.host(), gw.port());
+  for (int i = 0; i < 100 && c.get("/readyz").status != 200; ++i) {
+    std::this_thread::sleep_for(50ms);  // the Redis links connect in the background
+  }
+  auto r = c.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "bye"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw.host(), gw.port(), "/v1/streams/bye/events");
+  ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
+  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{bye}").integer, 1);
+  auto status = gw.stop();
+  ASSERT_TRUE(status);
+  auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_GE(rest.size(), 2u);
+  EXPECT_EQ(rest.back().event, "end");
+  EXPECT_NE(rest.back().data.find("failed"), std::string::npos) << rest.back().data;
+  EXPECT_EQ(rest[rest.size() - 2].event, "upstream_error");
+  EXPECT_NE(rest[rest.size() - 2].data.find("gateway_shutdown"), std::string::npos);
+  EXPECT_TRUE(lease_gone(redis, "bye"));
+  for (int i = 0; i < 250 && !up.reader_left(); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(up.reader_left());
+}
+
+TEST_F(relay_gateway, sigterm_with_the_memory_store_ends_the_stream_for_its_subscribers) {
+  upstream_script s;
+  s.tokens = 400;
+  s.gap = 25ms;
+  fake_upstream up(s);
+  start_gateway(up);
+  auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "m1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/m1/events");
+  ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
+  ASSERT_TRUE(gw_->stop());
+  auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_GE(rest.size(), 2u);
+  EXPECT_EQ(rest.back().event, "end");
+  EXPECT_NE(rest.back().data.find("failed"), std::string::npos) << rest.back().data;
+  EXPECT_NE(rest[rest.size() - 2].data.find("gateway_shutdown"), std::string::npos);
 }
 
 TEST_F(relay_gateway, unknown_route_is_404) {

@@ -417,5 +417,41 @@ TEST_F(relay, tls_upstream_certificate_for_another_name_fails_with_tls) {
   EXPECT_TRUE(up.last_request().empty());
 }
 
+TEST_F(relay, shutdown_ends_running_calls_failed_gateway_shutdown_and_refuses_new_ones) {
+  upstream_script s;
+  s.tokens = 300;
+  s.gap = 20ms;
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("sd-1"));
+  ASSERT_TRUE(start("sd-2"));
+  for (int i = 0; i < 200 && (events_of("sd-1").size() < 2 || events_of("sd-2").size() < 2); ++i) {
+    std::this_thread::sleep_for(20ms);
+  }
+  // A cancelled call keeps its `cancelled` end: the shutdown does not write over it.
+  ASSERT_TRUE(run(mgr_->cancel("sd-2")));
+  EXPECT_EQ(mgr_->shutdown(5s), 0u);
+  EXPECT_EQ(mgr_->running(), 0u);
+  EXPECT_EQ(wait_end("sd-1"), "failed");
+  auto ev = events_of("sd-1");
+  ASSERT_GE(ev.size(), 4u);
+  EXPECT_EQ(ev[ev.size() - 2].type, "upstream_error");
+  auto detail = boost::json::parse(ev[ev.size() - 2].data).as_object();
+  EXPECT_EQ(detail.at("reason").as_string(), "gateway_shutdown");
+  EXPECT_EQ(ev.back().type, "end");
+  EXPECT_LT(up.tokens_written(), 300);
+  auto err = sink_.wait_for(names::upstream_error, {}, 5s);
+  ASSERT_TRUE(err);
+  EXPECT_EQ(err->stream, "sd-1");
+  EXPECT_EQ(err->fields.at("reason").as_string(), "gateway_shutdown");
+  EXPECT_EQ(sink_.count(names::upstream_error), 1u);  // not for the cancelled sd-2
+  EXPECT_EQ(wait_end("sd-2"), "cancelled");
+  // No new call once shutting down.
+  auto late = start("sd-3");
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().status, 503u);
+  EXPECT_FALSE(run(store_.info("sd-3")));
+}
+
 }  // namespace
 }  // namespace sse::relay

@@ -275,6 +275,30 @@ net::awaitable<result<reply>> redis_store::eval(const redis::script& s,
   co_return co_await client_->eval(s, keys, args);
 }
 
+net::awaitable<result<reply>> redis_store::eval_script(const redis::script& s,
+                                                       std::span<const std::string_view> keys,
+                                                       std::span<const std::string_view> args) {
+  if (cluster_) {
+    co_return co_await cluster_->eval(s, keys, args);  // not a store script: no sharded variant
+  }
+  co_return co_await eval(s, keys, args);
+}
+
+net::awaitable<result<std::vector<reply>>> redis_store::exec_on_key(
+    std::string_view key, std::vector<std::vector<std::string>> commands) {
+  if (cluster_) {
+    std::vector<redis::cluster::command> cmds(std::make_move_iterator(commands.begin()),
+                                              std::make_move_iterator(commands.end()));
+    co_return co_await cluster_->exec(redis::cluster::key_slot(key), std::move(cmds));
+  }
+  redis::request req;
+  for (const auto& argv : commands) {
+    const std::vector<std::string_view> views(argv.begin(), argv.end());
+    req.push_argv(views);
+  }
+  co_return co_await client_->exec(std::move(req));
+}
+
 net::awaitable<result<void>> redis_store::wait_for_replicas(std::string_view key) {
   // WAIT covers the writes of the connection it is sent on: the same link as the script's (the
   // worker's own connection, or the slot master's in cluster mode).

@@ -105,13 +105,23 @@ class redis_store final : public store {
       std::size_t batch = 100);
   /// Upgrades one stream if it is in the v1.10 layout.
   boost::asio::awaitable<result<redis_layout::migrate_outcome>> migrate_stream(
+      std::string stream_id);
+
+  const redis_store_options& options() const noexcept { return options_; }
+
+  /// For components that keep their own keys next to the streams' (redis_lease): runs s (not
+  /// one of the store's scripts; loaded on NOSCRIPT) on the connection for keys[0]'s slot.
+  /// The script's reply, which may be an error reply. Any executor.
+  boost::asio::awaitable<result<redis::reply>> eval_script(const redis::script& s,
+                                                           std::span<const std::string_view> keys,
+                                                           std::span<const std::string_view> args);
+  /// Plain commands (argv each), all on `key`'s slot, pipelined; one reply per command.
+  boost::asio::awaitable<result<std::vector<redis::reply>>> exec_on_key(
+      std::string_view key, std::vector<std::vector<std::string>> commands);
 
   /// Pub/sub probes that did not come back (each reconnected a subscription), and that did.
   std::uint64_t probe_failures() const noexcept;
   std::uint64_t probes_ok() const noexcept;
-      std::string stream_id);
-
-  const redis_store_options& options() const noexcept { return options_; }
 
  private:
   redis_layout::stream_keys keys(std::string_view stream_id) const {

@@ -117,6 +117,10 @@ std::vector<good_case> good_cases() {
        [](const config& c) { EXPECT_EQ(c.max_subscribers_per_stream, 3u); }},
       {"relay-config", "/etc/sse/routes.json",
        [](const config& c) { EXPECT_EQ(c.relay_config, "/etc/sse/routes.json"); }},
+      {"relay-lease-ttl", "3s",
+       [](const config& c) { EXPECT_EQ(c.relay_lease_ttl, std::chrono::seconds(3)); }},
+      {"relay-lease-sweep", "250ms",
+       [](const config& c) { EXPECT_EQ(c.relay_lease_sweep, std::chrono::milliseconds(250)); }},
       {"fault-resume", "refuse,after=7s,for=3s",
        [](const config& c) {
          EXPECT_EQ(c.fault_resume.what, resume_fault::action::refuse);
@@ -222,7 +226,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 41u);
+  EXPECT_EQ(settings().size(), 43u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -333,6 +337,8 @@ std::vector<bad_case> bad_cases() {
       {"compress-min-bytes", "1.5"},
       {"redis-wait-replicas", "17"},
       {"redis-wait-replicas", "-1"},
+      {"relay-lease-ttl", "0"},
+      {"relay-lease-sweep", "soon"},
       {"store", "redis-cluster://h:1/0"},
       {"max-event-bytes", "99999999999999999999999"},
       {"auth", "basic"},

@@ -44,8 +44,19 @@ TEST(cors, preflight_names_methods_and_headers) {
   EXPECT_EQ(find(r.headers, "Access-Control-Allow-Origin"), "https://app.example");
   EXPECT_EQ(find(r.headers, "Access-Control-Allow-Methods"), "GET, POST, PUT, DELETE, OPTIONS");
   EXPECT_EQ(find(r.headers, "Access-Control-Allow-Headers"),
-            "Last-Event-ID, Content-Type, Producer-Seq, Authorization");
+            "Last-Event-ID, Content-Type, Producer-Seq, Authorization, Idempotency-Key");
   EXPECT_TRUE(find(r.headers, "Access-Control-Max-Age"));
+}
+
+TEST(cors, relay_stream_id_is_readable_by_fetch) {
+  // A relay POST read with fetch names its stream in Stream-Id; a browser exposes only the
+  // headers listed here to the page.
+  header_list h;
+  add_cors_headers(h, "https://app.example");
+  const auto expose = find(h, "Access-Control-Expose-Headers");
+  ASSERT_TRUE(expose);
+  EXPECT_NE(std::string(*expose).find("Stream-Id"), std::string::npos) << *expose;
+  EXPECT_NE(std::string(*expose).find("Retry-After"), std::string::npos) << *expose;
 }
 
 }  // namespace

@@ -235,7 +235,7 @@ TEST_F(handlers, methods_paths_and_preflight) {
   cfg_.cors_origin = "*";
   r = call(method::options, "/v1/streams/s1/events");
   EXPECT_EQ(header(r, "Access-Control-Allow-Headers"),
-            "Last-Event-ID, Content-Type, Producer-Seq, Authorization");
+            "Last-Event-ID, Content-Type, Producer-Seq, Authorization, Idempotency-Key");
 }
 
 TEST_F(handlers, health_ready_metrics) {
