@@ -7,6 +7,7 @@
 
 #include "redis/cluster/cluster_url.hpp"
 #include "redis/config.hpp"
+#include "redis/sentinel/sentinel_url.hpp"
 #include "store/memory/memory_store.hpp"
 #include "store/redis/redis_store.hpp"
 #include "telemetry/names.hpp"
@@ -25,6 +26,16 @@ built_store make_redis_store(const store_context& ctx) {
     }
     options.connection = url->connection;
     options.cluster_seeds = url->seeds;
+  } else if (ctx.cfg.store.starts_with("redis-sentinel://")) {
+    auto url = redis::sentinel::parse_sentinel_url(ctx.cfg.store);
+    if (!url) {
+      throw std::runtime_error(
+          "--store: malformed redis-sentinel URL (expected "
+          "redis-sentinel://[:password@]host:port[,host:port...]/master-name[/db])");
+    }
+    options.connection = url->connection;
+    options.sentinels = url->sentinels;
+    options.sentinel_master = url->master_name;
   } else {
     auto url = redis::parse_redis_url(ctx.cfg.store);
     if (!url) {
@@ -97,12 +108,14 @@ built_store make_store(const store_context& ctx) {
     out.store = std::make_unique<store::memory_store>(limits_from(ctx.cfg), ctx.clock);
     return out;
   }
-  if (ctx.cfg.store.starts_with("redis://") || ctx.cfg.store.starts_with("redis-cluster://")) {
+  if (ctx.cfg.store.starts_with("redis://") || ctx.cfg.store.starts_with("redis-cluster://") ||
+      ctx.cfg.store.starts_with("redis-sentinel://")) {
     return make_redis_store(ctx);
   }
   throw std::runtime_error(
       "unknown store \"" + ctx.cfg.store +
-      "\" (expected memory, redis://host:port or redis-cluster://host:port[,...])");
+      "\" (expected memory, redis://host:port, redis-cluster://host:port[,...] or "
+      "redis-sentinel://host:port[,...]/master-name)");
 }
 
 }  // namespace sse::app

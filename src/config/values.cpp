@@ -85,6 +85,36 @@ result<void> validate_store(std::string_view text) {
   if (text == "memory") {
     return {};
   }
+  constexpr std::string_view sentinel_scheme = "redis-sentinel://";
+  if (text.substr(0, sentinel_scheme.size()) == sentinel_scheme) {
+    // Sentinels host:port[,host:port...] after optional credentials, then /master-name[/db]
+    // (redis/sentinel/sentinel_url.cpp parses it in full).
+    std::string_view rest = text.substr(sentinel_scheme.size());
+    const auto at = rest.rfind('@');
+    const auto slash = rest.find('/', at == std::string_view::npos ? 0 : at);
+    if (slash == std::string_view::npos || slash + 1 == rest.size()) {
+      return errc::invalid_argument;
+    }
+    std::string_view nodes = rest.substr(0, slash);
+    if (at != std::string_view::npos) {
+      nodes = nodes.substr(at + 1);
+    }
+    for (;;) {
+      const auto comma = nodes.find(',');
+      std::string_view host;
+      std::string_view port;
+      if (!split_host_port(nodes.substr(0, comma), host, port) || host.empty() || port.empty()) {
+        return errc::invalid_argument;
+      }
+      if (auto p = parse_port(port); !p || *p == 0) {
+        return errc::invalid_argument;
+      }
+      if (comma == std::string_view::npos) {
+        return {};
+      }
+      nodes = nodes.substr(comma + 1);
+    }
+  }
   constexpr std::string_view cluster_scheme = "redis-cluster://";
   if (text.substr(0, cluster_scheme.size()) == cluster_scheme) {
     // Seeds host:port[,host:port...] after optional credentials; no /db (a cluster has only 0).

@@ -47,6 +47,12 @@ void client::stop() {
   }
 }
 
+void client::drop_all() {
+  for (auto& c : connections_) {
+    c->drop();
+  }
+}
+
 bool client::up() const noexcept {
   for (const auto& c : connections_) {
     if (!c->up()) {

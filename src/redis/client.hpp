@@ -42,6 +42,9 @@ class client {
   /// until their executors have wound them down, so the client may be destroyed right after.
   /// Any thread.
   void stop();
+  /// Drops every connection's current link; each reconnects as after a loss (with an address
+  /// provider: to wherever it now points, e.g. after READONLY from a demoted primary). Any thread.
+  void drop_all();
 
   /// Runs req on the caller's worker's connection (the one whose executor is the caller's), or
   /// hops to one of the connections when the caller is on no worker. Errors as

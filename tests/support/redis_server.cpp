@@ -4,6 +4,7 @@
 #include <sys/time.h>
 
 #include <csignal>
+#include <fstream>
 #include <stdexcept>
 #include <thread>
 
@@ -117,12 +118,23 @@ bool redis_server::launch(std::uint16_t port, std::string& failure) {
   disconnect();
   child_options co;
   co.program = options_.program;
-  co.args = {"--port",       std::to_string(port),
-             "--bind",       "127.0.0.1",
-             "--save",       "",
-             "--appendonly", "no",
-             "--dir",        dir_.path().string(),
-             "--daemonize",  "no"};
+  co.args.clear();
+  if (!options_.config_text.empty()) {
+    const auto conf = dir_.path() / "redis.conf";
+    if (!std::filesystem::exists(conf)) {
+      // Written once: Sentinel rewrites it with what it learnt, kept across restarts.
+      std::ofstream(conf) << options_.config_text;
+    }
+    co.args.push_back(conf.string());
+  }
+  co.args.insert(co.args.end(), options_.mode_args.begin(), options_.mode_args.end());
+  const std::vector<std::string> own = {"--port",       std::to_string(port),
+                                        "--bind",       "127.0.0.1",
+                                        "--save",       "",
+                                        "--appendonly", "no",
+                                        "--dir",        dir_.path().string(),
+                                        "--daemonize",  "no"};
+  co.args.insert(co.args.end(), own.begin(), own.end());
   co.args.insert(co.args.end(), options_.args.begin(), options_.args.end());
   co.output_dir = dir_.path();
   co.name = options_.name + "-" + std::to_string(generation_++);

@@ -37,7 +37,12 @@ struct redis_options {
   /// {"--appendonly", "yes", "--appendfsync", "always"}.
   std::vector<std::string> args;
   std::string program = "redis-server";
+  /// A config file given before every other argument (Sentinel needs one it can rewrite);
+  /// written by config_text() into the server's folder when that is set. Empty: none.
+  std::string config_text;
   std::string name = "redis";
+  /// Extra arguments right after the config file (e.g. "--sentinel").
+  std::vector<std::string> mode_args;
   std::chrono::milliseconds start_timeout = std::chrono::seconds(10);
   int port_attempts = 5;  ///< free_port() races with other processes: retry on bind failure
 };

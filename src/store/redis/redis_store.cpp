@@ -134,10 +134,24 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
     sharded_->enable_probe(options_.probe, options_.prefix + "probe:" + core::make_epoch());
     return;
   }
-  client_ = std::make_shared<redis::client>(workers, options_.connection, all_scripts(),
-                                            availability_, 0);
-  subscriber_ = std::make_shared<redis::subscriber>(workers.front(), options_.connection,
-                                                    availability_, workers.size());
+  redis::connection_config link = options_.connection;
+  if (!options_.sentinels.empty()) {
+    // Sentinel: every connect asks the sentinels where the primary is now and checks ROLE, so
+    // a failover is followed by the ordinary reconnect (scripts, resubscribe, resync).
+    link.require_master = true;
+    sentinel_ = std::make_shared<redis::sentinel::sentinel_resolver>(
+        options_.sentinels, options_.sentinel_master, options_.connection.connect_timeout);
+  }
+  client_ = std::make_shared<redis::client>(workers, link, all_scripts(), availability_, 0);
+  subscriber_ =
+      std::make_shared<redis::subscriber>(workers.front(), link, availability_, workers.size());
+  if (sentinel_) {
+    for (std::size_t i = 0; i < client_->size(); ++i) {
+      client_->at(i).set_address_provider(redis::sentinel::sentinel_resolver::provider(sentinel_));
+    }
+    subscriber_->link().set_address_provider(
+        redis::sentinel::sentinel_resolver::provider(sentinel_));
+  }
   // Keyspace notifications of expired keys: a stream whose state hash (idle TTL) or end
   // tombstone (end retention) expired is gone; its live listeners are finished and the app
   // reports SseStreamExpired from sweep_expired().
@@ -168,7 +182,26 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         }
         registry->deliver_gone(*id);
       });
-  subscriber_->set_resync_handler([registry = registry_] { registry->resync_all(); });
+  subscriber_->set_resync_handler(
+      [registry = registry_, weak = std::weak_ptr<redis::client>(client_),
+       ex = subscriber_->get_executor(), failover = !options_.sentinels.empty()] {
+        registry->resync_all();
+        if (!failover) {
+          return;
+        }
+        // A promoted replica does not have the expiry notifications the old primary was told
+        // to send: ask again (best effort, as at start).
+        net::co_spawn(
+            ex,
+            [](std::weak_ptr<redis::client> weak) -> net::awaitable<void> {
+              if (auto c = weak.lock()) {
+                redis::request req;
+                req.push("CONFIG", "SET", "notify-keyspace-events", "Ex");
+                (void)co_await c->exec(std::move(req));
+              }
+            }(weak),
+            net::detached);
+      });
   // The probe publishes through a command connection: a subscribed one cannot PUBLISH.
   subscriber_->enable_probe(
       options_.probe, options_.prefix + "probe:" + core::make_epoch(),
@@ -186,6 +219,13 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         }
         co_return result<void>{};
       });
+}
+
+std::optional<redis::cluster::node_address> redis_store::sentinel_primary() const {
+  if (!sentinel_) {
+    return std::nullopt;
+  }
+  return sentinel_->last_known();
 }
 
 std::uint64_t redis_store::probe_failures() const noexcept {
@@ -272,7 +312,14 @@ net::awaitable<result<reply>> redis_store::eval(const redis::script& s,
   if (cluster_) {
     co_return co_await cluster_->eval(sharded_variant(s), keys, args);
   }
-  co_return co_await client_->eval(s, keys, args);
+  auto r = co_await client_->eval(s, keys, args);
+  if (sentinel_ && r && r->error_starts_with("READONLY")) {
+    // The primary we talk to was demoted (it came back after a failover): reconnect to wherever
+    // the sentinels now say; this call fails as unavailable and the producer retries.
+    client_->drop_all();
+    subscriber_->link().drop();
+  }
+  co_return r;
 }
 
 net::awaitable<result<reply>> redis_store::eval_script(const redis::script& s,

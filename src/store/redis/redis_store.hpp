@@ -23,6 +23,7 @@
 #include "redis/cluster/cluster_client.hpp"
 #include "redis/cluster/sharded_subscriber.hpp"
 #include "redis/config.hpp"
+#include "redis/sentinel/sentinel_resolver.hpp"
 #include "redis/subscriber.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/live_registry.hpp"
@@ -46,6 +47,11 @@ struct redis_store_options {
   /// --redis-probe-interval/-timeout: the pub/sub liveness probe (off when interval is 0). Its
   /// channel is `{prefix}probe:<random>` (cluster: `{<tag>}{prefix}probe:<random>` per master).
   redis::probe_config probe;
+  /// Sentinel (--store redis-sentinel://...): the sentinels asked for the primary of
+  /// sentinel_master before every connect; empty: `connection`'s host and port. The primary's
+  /// credentials and db are `connection`'s.
+  std::vector<redis::cluster::node_address> sentinels;
+  std::string sentinel_master;
 };
 
 class redis_store final : public store {
@@ -108,6 +114,8 @@ class redis_store final : public store {
       std::string stream_id);
 
   const redis_store_options& options() const noexcept { return options_; }
+  /// Sentinel mode: where the sentinels last said the primary is. Any thread.
+  std::optional<redis::cluster::node_address> sentinel_primary() const;
 
   /// For components that keep their own keys next to the streams' (redis_lease): runs s (not
   /// one of the store's scripts; loaded on NOSCRIPT) on the connection for keys[0]'s slot.
@@ -163,6 +171,7 @@ class redis_store final : public store {
   boost::asio::awaitable<void> enable_expiry_events(std::shared_ptr<std::atomic<bool>> running);
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
   std::shared_ptr<redis::client> client_;  ///< shared: the probe's publisher holds it weakly
+  std::shared_ptr<redis::sentinel::sentinel_resolver> sentinel_;  ///< Sentinel mode only
   std::shared_ptr<redis::subscriber> subscriber_;
   // Cluster mode (cluster_seeds set) instead of client_ and subscriber_:
   std::shared_ptr<redis::cluster::cluster_client> cluster_;

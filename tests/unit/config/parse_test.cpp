@@ -95,6 +95,16 @@ std::vector<good_case> good_cases() {
        [](const config& c) {
          EXPECT_EQ(c.store, "redis-cluster://127.0.0.1:7000,127.0.0.1:7001");
        }},
+      {"store", "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster",
+       [](const config& c) {
+         EXPECT_EQ(c.store, "redis-sentinel://127.0.0.1:26379,127.0.0.1:26380/mymaster");
+       }},
+      {"redis-probe-interval", "500ms",
+       [](const config& c) { EXPECT_EQ(c.redis_probe_interval, std::chrono::milliseconds(500)); }},
+      {"redis-probe-interval", "0",
+       [](const config& c) { EXPECT_EQ(c.redis_probe_interval.count(), 0); }},
+      {"redis-probe-timeout", "3s",
+       [](const config& c) { EXPECT_EQ(c.redis_probe_timeout, std::chrono::seconds(3)); }},
       {"auth", "jwt", [](const config& c) { EXPECT_EQ(c.auth, "jwt"); }},
       {"auth", "none", [](const config& c) { EXPECT_EQ(c.auth, "none"); }},
       {"auth-hs256-secret-file", "/s",
@@ -226,7 +236,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 43u);
+  EXPECT_EQ(settings().size(), 45u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -340,6 +350,11 @@ std::vector<bad_case> bad_cases() {
       {"relay-lease-ttl", "0"},
       {"relay-lease-sweep", "soon"},
       {"store", "redis-cluster://h:1/0"},
+      {"store", "redis-sentinel://h:1"},
+      {"store", "redis-sentinel://h:1/"},
+      {"store", "redis-sentinel://h/m"},
+      {"redis-probe-timeout", "0"},
+      {"redis-probe-interval", "-1s"},
       {"max-event-bytes", "99999999999999999999999"},
       {"auth", "basic"},
       {"auth-leeway", "-1s"},
