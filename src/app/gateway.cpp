@@ -140,6 +140,11 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
     services_->demo_current = [d = demo_.get()] { return d->current(); };
   }
   server_ = std::make_unique<http::server>(*services_, bindings);
+  if (!cfg_.tls_cert.empty() || !cfg_.tls_key.empty()) {
+    if (auto error = server_->enable_tls(cfg_.tls_cert, cfg_.tls_key); !error.empty()) {
+      throw std::runtime_error(error);
+    }
+  }
 }
 
 gateway::~gateway() {
@@ -208,8 +213,8 @@ void gateway::start() {
   } else if (cfg_.auth.empty()) {
     spdlog::info("access control is off: --demo on a loopback address");
   }
-  spdlog::info("sse-gateway listening on {}:{} ({} workers, store {}{})", cfg_.listen_host,
-               server_->port(), workers_.size(),
+  spdlog::info("sse-gateway listening on {}:{} ({}, {} workers, store {}{})", cfg_.listen_host,
+               server_->port(), server_->tls_enabled() ? "HTTPS" : "HTTP", workers_.size(),
                cfg_.store.starts_with("redis") ? "redis" : cfg_.store,
                cfg_.demo ? ", demo on" : "");
 }

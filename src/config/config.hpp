@@ -68,6 +68,10 @@ struct config {
   /// ends those streams failed (upstream_lost).
   std::chrono::milliseconds relay_lease_ttl{std::chrono::seconds(10)};
   std::chrono::milliseconds relay_lease_sweep{std::chrono::seconds(2)};
+  /// HTTPS (issue 8): PEM certificate chain (leaf first) and its PEM private key. Both or
+  /// neither; empty: plain HTTP.
+  std::string tls_cert;
+  std::string tls_key;
   resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
 };
 

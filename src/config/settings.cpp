@@ -277,6 +277,12 @@ std::vector<setting> build() {
   t.push_back(duration_setting("relay-lease-sweep",
                                "Relay on Redis: how often each node looks for expired leases",
                                &config::relay_lease_sweep, 1));
+  t.push_back(text_setting("tls-cert", "PATH",
+                           "Serve HTTPS: PEM certificate chain, leaf first (with --tls-key); "
+                           "empty = plain HTTP",
+                           "a file path", &config::tls_cert));
+  t.push_back(text_setting("tls-key", "PATH", "PEM private key of --tls-cert", "a file path",
+                           &config::tls_key));
   {
     setting s = make("fault-resume", "FAULT",
                      "TEST ONLY: refuse (503) or delay the subscribes that carry a resume point "

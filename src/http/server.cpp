@@ -13,6 +13,7 @@
 
 #include "auth/limits.hpp"
 #include "http/session.hpp"
+#include "http/tls_context.hpp"
 
 namespace sse::http {
 
@@ -65,6 +66,12 @@ boost::system::error_code server::listen(const std::string& host, std::uint16_t 
   return ec;
 }
 
+std::string server::enable_tls(const std::string& cert_file, const std::string& key_file) {
+  auto built = make_server_tls_context(cert_file, key_file);
+  tls_ = std::move(built.context);
+  return built.error;
+}
+
 void server::start() {
   net::co_spawn(acceptor_->get_executor(), accept_loop(), [](std::exception_ptr e) {
     if (e) {
@@ -94,8 +101,16 @@ net::awaitable<void> server::accept_loop() {
     }
     // Round-robin: SSE connections are long-lived, so each worker gets its share of them.
     next_worker_ = (next_worker_ + 1) % workers_.size();
+    const auto handshake_limit = std::min(s_.cfg.header_timeout, s_.cfg.request_timeout);
     if (open_.load(std::memory_order_relaxed) >= s_.cfg.max_connections) {
-      net::co_spawn(w.executor(), reject_session(std::move(socket)), net::detached);
+      if (tls_) {
+        net::co_spawn(w.executor(),
+                      reject_tls_session(std::move(socket), *tls_, 503, "too_many_connections",
+                                         handshake_limit),
+                      net::detached);
+      } else {
+        net::co_spawn(w.executor(), reject_session(std::move(socket)), net::detached);
+      }
       continue;
     }
     // Per client IP (issue 8): one address cannot take the whole connection budget.
@@ -106,27 +121,34 @@ net::awaitable<void> server::accept_loop() {
       const std::string ip = ep_ec ? std::string() : ep.address().to_string();
       if (!s_.limits->connections_per_ip.try_acquire(ip)) {
         s_.metrics.count_limit(telemetry::limit_connections_per_ip);
-        net::co_spawn(w.executor(),
-                      reject_session(std::move(socket), 429, "too_many_connections_from_address"),
-                      net::detached);
+        constexpr std::string_view code = "too_many_connections_from_address";
+        if (tls_) {
+          net::co_spawn(w.executor(),
+                        reject_tls_session(std::move(socket), *tls_, 429, code, handshake_limit),
+                        net::detached);
+        } else {
+          net::co_spawn(w.executor(), reject_session(std::move(socket), 429, code), net::detached);
+        }
         continue;
       }
       ip_place = auth::counted_hold(&s_.limits->connections_per_ip, ip);
     }
     open_.fetch_add(1, std::memory_order_acq_rel);
-    net::co_spawn(w.executor(), run_session(w, std::move(socket)),
+    auto session =
+        tls_ ? run_tls_session(w, std::move(socket), *tls_) : run_session(w, std::move(socket));
+    net::co_spawn(w.executor(), std::move(session),
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {
-      place->reset();
-      open_.fetch_sub(1, std::memory_order_acq_rel);
-      if (e) {
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("session failed: {}", ex.what());
-        }
-      }
-    });
+                    place->reset();
+                    open_.fetch_sub(1, std::memory_order_acq_rel);
+                    if (e) {
+                      try {
+                        std::rethrow_exception(e);
+                      } catch (const std::exception& ex) {
+                        spdlog::error("session failed: {}", ex.what());
+                      }
+                    }
+                  });
   }
 }
 

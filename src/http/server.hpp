@@ -16,6 +16,10 @@
 #include "http/services.hpp"
 #include "http/worker_context.hpp"
 
+namespace boost::asio::ssl {
+class context;
+}
+
 namespace sse::http {
 
 struct worker_binding {
@@ -37,6 +41,12 @@ class server {
   /// The bound port, once listen() succeeded.
   std::uint16_t port() const noexcept { return port_; }
 
+  /// Serves HTTPS instead of HTTP (issue 8): loads the PEM certificate chain and key (see
+  /// make_server_tls_context in http/tls_context.hpp). Startup only, before start(). Returns
+  /// "" on success, else a one-line error naming the file and the reason.
+  std::string enable_tls(const std::string& cert_file, const std::string& key_file);
+  bool tls_enabled() const noexcept { return tls_ != nullptr; }
+
   /// Starts accepting (the loop runs on the first worker).
   void start();
 
@@ -55,6 +65,7 @@ class server {
   services& s_;
   std::vector<std::unique_ptr<worker_context>> workers_;
   std::optional<boost::asio::ip::tcp::acceptor> acceptor_;
+  std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   std::uint16_t port_ = 0;
   std::atomic<std::size_t> open_{0};
   std::size_t next_worker_ = 0;  // accept loop only

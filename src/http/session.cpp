@@ -1,6 +1,13 @@
 #include "http/session.hpp"
 
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -12,7 +19,7 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <algorithm>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <chrono>
 #include <iterator>
 #include <memory>
@@ -24,6 +31,7 @@
 #include "http/relay_service.hpp"
 #include "http/router.hpp"
 #include "http/sse_session.hpp"
+#include "http/sse_transport.hpp"
 #include "http/target.hpp"
 #include "http/v1_handlers.hpp"
 
@@ -34,6 +42,14 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using net::ip::tcp;
+using tls_stream = beast::ssl_stream<beast::tcp_stream>;
+
+// Transport (issue 8, TLS): the request loop below is a template over the stream, used with
+// beast::tcp_stream (plain HTTP) and beast::ssl_stream<beast::tcp_stream> (HTTPS); both are
+// instantiated here only, by run_session and run_tls_session. beast::ssl_stream (not a bare
+// asio::ssl::stream) because it coalesces a gather write of many small SSE frames into one TLS
+// record instead of one record per frame. The SSE subscription sees the connection through
+// sse_transport (see sse_transport.hpp for why that part is not a template).
 
 // Request line plus headers: --max-header-bytes and --max-header-count (a browser's request is
 // about 1 KiB).
@@ -113,9 +129,19 @@ std::optional<response> read_error_response(const boost::system::error_code& ec,
   return std::nullopt;
 }
 
-std::string client_ip(beast::tcp_stream& stream) {
+inline tcp::socket& raw_socket(tcp::socket& socket) {
+  return socket;
+}
+
+template <class Stream>
+tcp::socket& raw_socket(Stream& stream) {
+  return beast::get_lowest_layer(stream).socket();
+}
+
+template <class Stream>
+std::string client_ip(Stream& stream) {
   boost::system::error_code ec;
-  auto ep = stream.socket().remote_endpoint(ec);
+  auto ep = raw_socket(stream).remote_endpoint(ec);
   return ec ? std::string() : ep.address().to_string();
 }
 
@@ -123,17 +149,16 @@ std::string client_ip(beast::tcp_stream& stream) {
 /// tcp_stream timeout closes it), so that a client too slow to send its request still gets 408.
 class read_deadline {
  public:
-  read_deadline(beast::tcp_stream& stream, std::chrono::steady_clock::duration d)
-      : state_(std::make_shared<state>(stream.get_executor())) {
+  read_deadline(tcp::socket& socket, std::chrono::steady_clock::duration d)
+      : state_(std::make_shared<state>(socket.get_executor())) {
     state_->timer.expires_after(d);
-    state_->timer.async_wait(
-        [st = state_, &socket = stream.socket()](const boost::system::error_code& ec) {
-          if (!ec && !st->done) {
-            st->fired = true;
-            boost::system::error_code ignored;
-            socket.cancel(ignored);
-          }
-        });
+    state_->timer.async_wait([st = state_, &socket](const boost::system::error_code& ec) {
+      if (!ec && !st->done) {
+        st->fired = true;
+        boost::system::error_code ignored;
+        socket.cancel(ignored);
+      }
+    });
   }
   ~read_deadline() {
     state_->done = true;  // a completion already queued must not touch the socket
@@ -165,10 +190,12 @@ struct incoming {
   bool partial = false;    ///< some bytes of a request arrived
 };
 
-net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+template <class Stream>
+net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer,
                                       const config::config& cfg, bool first) {
   incoming in;
-  stream.expires_never();  // the read_deadlines below bound the reads, and keep the socket open
+  // The read_deadlines below bound the reads, and keep the socket open.
+  beast::get_lowest_layer(stream).expires_never();
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
   parser.body_limit(cfg.max_body_bytes);
@@ -177,7 +204,8 @@ net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buf
     // Slow-loris (issue 8): the headers have --header-timeout, apart from the body's time.
     // The whole request never has more than --request-timeout either.
     read_deadline deadline(
-        stream, first ? std::min(cfg.header_timeout, cfg.request_timeout) : cfg.idle_timeout);
+        raw_socket(stream),
+        first ? std::min(cfg.header_timeout, cfg.request_timeout) : cfg.idle_timeout);
     std::tie(in.ec, n) = co_await bhttp::async_read_header(stream, buffer, parser,
                                                            net::as_tuple(net::use_awaitable));
     in.timed_out = deadline.fired();
@@ -189,7 +217,7 @@ net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buf
   in.partial = parser.got_some() || buffer.size() > 0;
   if (!in.ec && !parser.is_done()) {
     // The body may take as long as a whole request, counted from its first byte.
-    read_deadline deadline(stream, cfg.request_timeout);
+    read_deadline deadline(raw_socket(stream), cfg.request_timeout);
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(in.ec, n) =
@@ -202,7 +230,7 @@ net::awaitable<incoming> read_request(beast::tcp_stream& stream, beast::flat_buf
     in.timed_out = deadline.fired();
   }
   in.received = std::chrono::steady_clock::now();
-  stream.expires_never();
+  beast::get_lowest_layer(stream).expires_never();
   if (!in.ec) {
     auto& breq = parser.get();
     in.version = breq.version();
@@ -228,10 +256,47 @@ bool wants_relay_stream(const services& s, const route_match& route, const reque
   return false;
 }
 
+/// sse_transport over a stream: the SSE writes and the peer watch of a subscription.
+template <class Stream>
+class stream_transport final : public sse_transport {
+ public:
+  explicit stream_transport(Stream& stream) : stream_(stream) {}
+  net::awaitable<io_result> write(const std::vector<net::const_buffer>& buffers) override {
+    co_return co_await net::async_write(stream_, buffers, net::as_tuple(net::use_awaitable));
+  }
+  net::awaitable<io_result> read_some(net::mutable_buffer buffer) override {
+    co_return co_await stream_.async_read_some(buffer, net::as_tuple(net::use_awaitable));
+  }
+  tcp::socket& socket() noexcept override { return raw_socket(stream_); }
+
+ private:
+  Stream& stream_;
+};
+
+/// What SSE frames are written to: the bare socket for plain HTTP (as before TLS existed: no
+/// tcp_stream timer on the long-lived path), the TLS stream for HTTPS.
+inline tcp::socket& sse_stream_of(beast::tcp_stream& stream) {
+  return stream.socket();
+}
+inline tls_stream& sse_stream_of(tls_stream& stream) {
+  return stream;
+}
+
+template <class Stream>
+net::awaitable<std::optional<response>> subscribe_on(worker_context& w, session_entry& entry,
+                                                     Stream& stream, const std::string& stream_id,
+                                                     const incoming& in, bool announce) {
+  auto& target = sse_stream_of(stream);
+  stream_transport<std::remove_reference_t<decltype(target)>> io(target);
+  co_return co_await serve_subscribe(w, entry, io, stream_id, in.req, in.version, in.received,
+                                     announce);
+}
+
 /// Serves one request that is not a subscribe, or a subscribe answered without a stream.
 /// nullopt: a subscribe streamed to its end, the connection is finished.
+template <class Stream>
 net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& entry,
-                                              beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                              Stream& stream, beast::flat_buffer& buffer,
                                               incoming& in) {
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
@@ -251,8 +316,7 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
     }
     buffer.clear();
     buffer.shrink_to_fit();
-    co_return co_await serve_subscribe(w, entry, stream.socket(), started->stream_id, in.req,
-                                       in.version, in.received, true);
+    co_return co_await subscribe_on(w, entry, stream, started->stream_id, in, true);
   }
   if (!is_subscribe(route, in.req.verb)) {
     co_return co_await handle_request(s, route, in.req);
@@ -269,21 +333,15 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   if (auto full = take_subscriber_place(s, route.stream_id, subscriber_place)) {
     co_return std::move(*full);
   }
-  co_return co_await serve_subscribe(w, entry, stream.socket(), route.stream_id, in.req, in.version,
-                                     in.received);
+  co_return co_await subscribe_on(w, entry, stream, route.stream_id, in, false);
 }
 
-}  // namespace
-
-net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
+/// Requests until the client closes, a timeout, an error, a finished SSE stream or shutdown.
+template <class Stream>
+net::awaitable<void> request_loop(worker_context& w, worker_context::registration& reg,
+                                  Stream& stream) {
   services& s = w.svc();
-  connection_gauge gauge(s.metrics);
-  beast::tcp_stream stream(std::move(socket));
-  worker_context::registration reg(w, stream.socket());
-  boost::system::error_code ignored;
-  stream.socket().set_option(tcp::no_delay(true), ignored);
   beast::flat_buffer buffer;
-
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first);
@@ -319,15 +377,164 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
     const bool keep_alive = in.keep_alive && !res->close;
     add_cors_headers(res->headers, s.cfg.cors_origin);
     auto out = to_beast(std::move(*res), in.version, keep_alive);
-    stream.expires_after(s.cfg.request_timeout);
+    beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
     if (ec || !keep_alive) {
       break;
     }
   }
-  // Send FIN first so that the client reads everything written before the close.
+}
+
+/// Sends FIN first so that the client reads everything written before the close.
+void finish_socket(tcp::socket& socket) {
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
+
+/// The TLS close (graceful: the client can tell the end of the stream from a cut): our
+/// close_notify, then FIN. Only ours: TLS 1.2 (RFC 5246 7.2.1) and 1.3 (RFC 8446 6.1) let the
+/// closing side leave without waiting for the peer's, and a client that keeps its socket after
+/// the response must not hold the session. The write is bounded too (a client that reads
+/// nothing cannot take even the alert).
+constexpr std::chrono::seconds tls_close_wait{2};
+
+net::awaitable<void> close_tls(tls_stream& stream) {
+  if (raw_socket(stream).is_open()) {
+    SSL_set_shutdown(stream.native_handle(), SSL_RECEIVED_SHUTDOWN);
+    beast::get_lowest_layer(stream).expires_after(tls_close_wait);
+    co_await stream.async_shutdown(net::as_tuple(net::use_awaitable));
+  }
+  finish_socket(raw_socket(stream));
+}
+
+/// The first byte of a TLS connection is a handshake record (content type 22).
+constexpr unsigned char tls_handshake_record = 0x16;
+
+enum class handshake_result { done, plaintext, timed_out, failed };
+
+/// Waits for the client's first byte (without taking it), then does the server handshake; both
+/// within `limit` (the header timeout: a connection that never handshakes is a slow loris).
+net::awaitable<handshake_result> tls_handshake(tls_stream& stream,
+                                               std::chrono::steady_clock::duration limit,
+                                               std::string& error) {
+  tcp::socket& socket = raw_socket(stream);
+  read_deadline deadline(socket, limit);
+  std::array<unsigned char, 1> first{};
+  auto [peek_ec, n] = co_await socket.async_receive(net::buffer(first), tcp::socket::message_peek,
+                                                    net::as_tuple(net::use_awaitable));
+  if (peek_ec || n == 0) {
+    error = peek_ec ? peek_ec.message() : "closed";
+    co_return deadline.fired() ? handshake_result::timed_out : handshake_result::failed;
+  }
+  if (first[0] != tls_handshake_record) {
+    co_return handshake_result::plaintext;
+  }
+  auto [ec] = co_await stream.async_handshake(net::ssl::stream_base::server,
+                                              net::as_tuple(net::use_awaitable));
+  if (ec) {
+    error = ec.message();
+    co_return deadline.fired() ? handshake_result::timed_out : handshake_result::failed;
+  }
+  co_return handshake_result::done;
+}
+
+/// Plain HTTP sent to the HTTPS port: answered in plain text (the client can read that), closed.
+net::awaitable<void> refuse_plaintext(tcp::socket& socket) {
+  static constexpr std::string_view answer =
+      "HTTP/1.1 400 Bad Request\r\n"
+      "Server: sse-gateway\r\n"
+      "Content-Type: application/json\r\n"
+      "Connection: close\r\n"
+      "Content-Length: 78\r\n"
+      "\r\n"
+      "{\"error\":\"tls_required\",\"message\":\"this port speaks HTTPS: use https:// URLs\"}";
+  static_assert(answer.size() - answer.find("\r\n\r\n") - 4 == 78);
+  beast::tcp_stream stream(std::move(socket));
+  stream.expires_after(std::chrono::seconds(5));
+  auto [ec, n] =
+      co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
+  boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  // The client's request is still unread, and closing a socket with unread bytes sends a reset
+  // that can destroy the answer before the client reads it: read and drop what it sent (bounded
+  // in time and bytes) until it closes too.
+  std::array<char, 4096> sink{};
+  stream.expires_after(std::chrono::seconds(1));
+  for (std::size_t drained = 0; !ec && drained < 64 * 1024; drained += n) {
+    std::tie(ec, n) =
+        co_await stream.async_read_some(net::buffer(sink), net::as_tuple(net::use_awaitable));
+  }
   stream.socket().close(ignored);
+}
+
+/// The handshake of a TLS connection, with its failures logged and counted. True: go on.
+net::awaitable<bool> start_tls(services& s, tls_stream& stream,
+                               std::chrono::steady_clock::duration limit) {
+  std::string error;
+  switch (co_await tls_handshake(stream, limit, error)) {
+    case handshake_result::done:
+      co_return true;
+    case handshake_result::plaintext:
+      s.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
+      spdlog::debug("TLS: plain HTTP from {} on the HTTPS port: answered 400, closed",
+                    client_ip(stream));
+      co_await refuse_plaintext(raw_socket(stream));
+      co_return false;
+    case handshake_result::timed_out:
+      s.metrics.count_limit(telemetry::limit_request_timeout);
+      spdlog::debug("TLS: no handshake from {} within the header timeout: closed",
+                    client_ip(stream));
+      break;
+    case handshake_result::failed:
+      spdlog::debug("TLS: handshake with {} failed: {}", client_ip(stream), error);
+      break;
+  }
+  finish_socket(raw_socket(stream));
+  co_return false;
+}
+
+template <class Stream>
+net::awaitable<void> write_refusal(Stream& stream, const bhttp::response<bhttp::string_body>& out) {
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+}
+
+bhttp::response<bhttp::string_body> refusal(unsigned status, std::string_view code,
+                                            std::string_view message) {
+  response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = R"({"error":")" + std::string(code) + R"(","message":")" + std::string(message) + "\"}";
+  r.headers.emplace_back("Retry-After", "1");
+  return to_beast(std::move(r), 11, false);
+}
+
+}  // namespace
+
+net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
+  connection_gauge gauge(w.svc().metrics);
+  beast::tcp_stream stream(std::move(socket));
+  worker_context::registration reg(w, stream.socket());
+  boost::system::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+  co_await request_loop(w, reg, stream);
+  finish_socket(stream.socket());
+}
+
+net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
+                                     net::ssl::context& tls) {
+  services& s = w.svc();
+  connection_gauge gauge(s.metrics);
+  tls_stream stream(beast::tcp_stream(std::move(socket)), tls);
+  worker_context::registration reg(w, raw_socket(stream));
+  boost::system::error_code ignored;
+  raw_socket(stream).set_option(tcp::no_delay(true), ignored);
+  if (!co_await start_tls(s, stream, std::min(s.cfg.header_timeout, s.cfg.request_timeout))) {
+    co_return;
+  }
+  co_await request_loop(w, reg, stream);
+  co_await close_tls(stream);
 }
 
 net::awaitable<void> reject_session(tcp::socket socket) {
@@ -343,26 +550,30 @@ net::awaitable<void> reject_session(tcp::socket socket) {
   beast::tcp_stream stream(std::move(socket));
   stream.expires_after(std::chrono::seconds(5));
   co_await net::async_write(stream, net::buffer(answer), net::as_tuple(net::use_awaitable));
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
+  finish_socket(stream.socket());
 }
 
 net::awaitable<void> reject_session(tcp::socket socket, unsigned status, std::string_view code) {
-  const std::string body =
-      R"({"error":")" + std::string(code) + R"(","message":"connection refused by a limit"})";
-  response r;
-  r.status = status;
-  r.content_type = "application/json";
-  r.body = body;
-  r.headers.emplace_back("Retry-After", "1");
-  auto out = to_beast(std::move(r), 11, false);
+  auto out = refusal(status, code, "connection refused by a limit");
   beast::tcp_stream stream(std::move(socket));
-  stream.expires_after(std::chrono::seconds(5));
-  co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-  stream.socket().close(ignored);
+  co_await write_refusal(stream, out);
+  finish_socket(stream.socket());
+}
+
+net::awaitable<void> reject_tls_session(tcp::socket socket, net::ssl::context& tls, unsigned status,
+                                        std::string_view code,
+                                        std::chrono::steady_clock::duration handshake_limit) {
+  // Owned here: the caller's string_view may not outlive the handshake.
+  auto out = status == 503 ? refusal(503, "too_many_connections", "connection limit reached")
+                           : refusal(status, code, "connection refused by a limit");
+  tls_stream stream(beast::tcp_stream(std::move(socket)), tls);
+  std::string error;
+  if (co_await tls_handshake(stream, handshake_limit, error) != handshake_result::done) {
+    finish_socket(raw_socket(stream));
+    co_return;
+  }
+  co_await write_refusal(stream, out);
+  co_await close_tls(stream);
 }
 
 }  // namespace sse::http

@@ -10,18 +10,19 @@
 #include <string>
 
 #include "http/message.hpp"
+#include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
 
 namespace sse::http {
 
-/// Serves a subscribe on `socket` (worker thread). Returns a response when the subscribe is
-/// answered without a stream (400 bad_resume_point, 404, 406, 204 for a finished stream, 503):
+/// Serves a subscribe on the connection `io` (worker thread). Returns a response when the subscribe
+/// is answered without a stream (400 bad_resume_point, 404, 406, 204 for a finished stream, 503):
 /// the caller writes it and may keep the connection. Returns nullopt once it has streamed: the
 /// connection is then finished and must be closed.
 /// `received` is when the request arrived (resume latency counts from it).
 boost::asio::awaitable<std::optional<response>> serve_subscribe(
-    worker_context& w, session_entry& entry, boost::asio::ip::tcp::socket& socket,
-    const std::string& stream_id, const request& req, unsigned http_version,
-    std::chrono::steady_clock::time_point received, bool announce_stream_id = false);
+    worker_context& w, session_entry& entry, sse_transport& io, const std::string& stream_id,
+    const request& req, unsigned http_version, std::chrono::steady_clock::time_point received,
+    bool announce_stream_id = false);
 
 }  // namespace sse::http

@@ -17,16 +17,15 @@ namespace sse::http {
 namespace net = boost::asio;
 using telemetry::resume_outcome;
 
-sse_subscription::sse_subscription(worker_context& w, session_entry& entry,
-                                   net::ip::tcp::socket& socket, std::string id,
-                                   steady::time_point received)
+sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_transport& io,
+                                   std::string id, steady::time_point received)
     : w_(w),
       s_(w.svc()),
       entry_(entry),
-      socket_(socket),
+      io_(io),
       id_(std::move(id)),
       received_(received),
-      wake_(socket.get_executor()) {}
+      wake_(io.socket().get_executor()) {}
 
 sse_subscription::~sse_subscription() {
   if (subscribed_) {
@@ -54,7 +53,7 @@ void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
     dropped_queue_bytes_ = queued_bytes_;
     queue_.clear();
     queued_bytes_ = 0;
-    close_socket(socket_);  // fails the blocked write and the peer read: the session ends
+    close_socket(io_.socket());  // fails the blocked write and the peer read: the session ends
     return;
   }
   wake();
@@ -140,7 +139,7 @@ net::awaitable<std::optional<response>> sse_subscription::inject_resume_fault() 
     co_return error_response(503, "fault_injected",
                              "resume refused by the test-only --fault-resume setting");
   }
-  net::steady_timer t(socket_.get_executor(), fault.delay);
+  net::steady_timer t(io_.socket().get_executor(), fault.delay);
   boost::system::error_code ec;
   co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
   co_return std::nullopt;
@@ -257,10 +256,10 @@ void sse_subscription::report_finish() {
 }
 
 net::awaitable<std::optional<response>> serve_subscribe(
-    worker_context& w, session_entry& entry, net::ip::tcp::socket& socket,
-    const std::string& stream_id, const request& req, unsigned http_version,
-    std::chrono::steady_clock::time_point received, bool announce_stream_id) {
-  sse_subscription subscription(w, entry, socket, stream_id, received);
+    worker_context& w, session_entry& entry, sse_transport& io, const std::string& stream_id,
+    const request& req, unsigned http_version, std::chrono::steady_clock::time_point received,
+    bool announce_stream_id) {
+  sse_subscription subscription(w, entry, io, stream_id, received);
   subscription.announce_stream_id_ = announce_stream_id;
   if (auto answer = co_await subscription.start(req)) {
     co_return answer;

@@ -25,6 +25,7 @@
 #include "fanout/subscriber.hpp"
 #include "http/api_error.hpp"
 #include "http/message.hpp"
+#include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
 #include "stream/resume.hpp"
 #include "telemetry/metrics.hpp"
@@ -41,8 +42,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// Pause between store retries while held or after a failed re-read.
   static constexpr std::chrono::seconds store_retry{1};
 
-  sse_subscription(worker_context& w, session_entry& entry, boost::asio::ip::tcp::socket& socket,
-                   std::string id, steady::time_point received);
+  sse_subscription(worker_context& w, session_entry& entry, sse_transport& io, std::string id,
+                   steady::time_point received);
   ~sse_subscription();
   sse_subscription(const sse_subscription&) = delete;
   sse_subscription& operator=(const sse_subscription&) = delete;
@@ -89,7 +90,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   worker_context& w_;
   services& s_;
   session_entry& entry_;
-  boost::asio::ip::tcp::socket& socket_;
+  sse_transport& io_;
   std::string id_;
   steady::time_point received_;
   boost::asio::steady_timer wake_;

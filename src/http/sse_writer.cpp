@@ -6,6 +6,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
+#include <boost/beast/core/buffers_range.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
@@ -48,6 +50,32 @@ std::size_t whole_frames_within(const std::vector<std::shared_ptr<const std::str
     ++count;
   }
   return count;
+}
+
+/// The bytes of a response header, as Beast's serializer writes them (the body follows).
+std::string header_bytes(const bhttp::response<bhttp::empty_body>& res) {
+  bhttp::response_serializer<bhttp::empty_body> sr{res};
+  sr.split(true);
+  std::string out;
+  boost::system::error_code ec;
+  while (!ec && !sr.is_header_done()) {
+    sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
+      out += boost::beast::buffers_to_string(buffers);
+      sr.consume(net::buffer_size(buffers));
+    });
+  }
+  return out;
+}
+
+/// A buffer sequence as the plain list sse_transport::write takes (the buffers still point into
+/// `seq`, which must outlive the write).
+template <class Buffers>
+std::vector<net::const_buffer> flatten(const Buffers& seq) {
+  std::vector<net::const_buffer> out;
+  for (net::const_buffer b : boost::beast::buffers_range_ref(seq)) {
+    out.push_back(b);
+  }
+  return out;
 }
 
 const sse_subscription::frame_ptr& heartbeat_frame() {
@@ -162,8 +190,9 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
     res.set(bhttp::field::connection, "keep-alive");
     res.chunked(true);
   }
-  bhttp::response_serializer<bhttp::empty_body> sr{res};
-  auto [ec, n] = co_await bhttp::async_write_header(socket_, sr, net::as_tuple(net::use_awaitable));
+  const std::string head = header_bytes(res);
+  const std::vector<net::const_buffer> bufs{net::buffer(head)};
+  auto [ec, n] = co_await io_.write(bufs);
   if (ec) {
     peer_closed_ = peer_closed_ || (!slow_ && ec != net::error::operation_aborted);
     co_return false;
@@ -183,17 +212,16 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
   std::size_t written = 0;
   std::size_t prefix = 0;  // bytes before the first frame: the chunk-size line
   if (!chunked_) {
-    std::tie(ec, written) =
-        co_await net::async_write(socket_, bufs, net::as_tuple(net::use_awaitable));
+    std::tie(ec, written) = co_await io_.write(bufs);
   } else if (!bufs.empty() || last) {
     prefix = chunk_size_line_length(net::buffer_size(bufs));
     if (last) {
-      std::tie(ec, written) = co_await net::async_write(
-          socket_, boost::beast::buffers_cat(bhttp::make_chunk(bufs), bhttp::make_chunk_last()),
-          net::as_tuple(net::use_awaitable));
+      const auto chunks =
+          boost::beast::buffers_cat(bhttp::make_chunk(bufs), bhttp::make_chunk_last());
+      std::tie(ec, written) = co_await io_.write(flatten(chunks));
     } else {
-      std::tie(ec, written) = co_await net::async_write(socket_, bhttp::make_chunk(bufs),
-                                                        net::as_tuple(net::use_awaitable));
+      const auto chunk = bhttp::make_chunk(bufs);
+      std::tie(ec, written) = co_await io_.write(flatten(chunk));
     }
   }
   write_in_flight_ = false;
@@ -349,8 +377,7 @@ net::awaitable<void> sse_subscription::watch_peer() {
   // Anything it does send is read and dropped.
   std::array<char, 64> buf;
   for (;;) {
-    auto [ec, n] =
-        co_await socket_.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
+    auto [ec, n] = co_await io_.read_some(net::buffer(buf));
     if (ec) {
       peer_closed_ = peer_closed_ || (!slow_ && ec != net::error::operation_aborted);
       co_return;

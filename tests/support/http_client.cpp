@@ -1,6 +1,7 @@
 #include "http_client.hpp"
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -12,6 +13,7 @@
 
 #include "asio_run.hpp"
 #include "tcp_connect.hpp"
+#include "tls_connect.hpp"
 
 namespace sse::test {
 namespace {
@@ -146,6 +148,21 @@ struct http_client::impl {
   tcp::socket socket;
   boost::beast::flat_buffer buffer;
   bool reused = false;  // the socket has already carried a request
+  // HTTPS: the context (null for plain HTTP) and the current connection's TLS stream.
+  std::shared_ptr<net::ssl::context> tls_ctx;
+  tls_client_config tls_config;
+  std::optional<detail::tls_socket_stream> tls;
+  std::string alpn;
+
+  /// Calls f with the stream requests go over: the TLS stream, or the socket.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(socket);
+    }
+  }
 };
 
 http_client::http_client(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
@@ -155,12 +172,24 @@ http_client::http_client(std::string host, std::uint16_t port, std::chrono::mill
       io_(std::make_shared<net::io_context>(1)),
       impl_(std::make_unique<impl>(*io_)) {}
 
+http_client::http_client(std::string host, std::uint16_t port, tls_client_config tls,
+                         std::chrono::milliseconds timeout)
+    : http_client(std::move(host), port, timeout) {
+  impl_->tls_ctx = detail::make_client_context(tls);
+  impl_->tls_config = std::move(tls);
+}
+
+std::string http_client::negotiated_alpn() const {
+  return impl_->alpn;
+}
+
 http_client::~http_client() {
   close();
 }
 
 void http_client::close() noexcept {
   boost::system::error_code ignored;
+  impl_->tls.reset();
   impl_->socket.close(ignored);
   impl_->buffer.clear();
   impl_->reused = false;
@@ -186,16 +215,29 @@ http_response http_client::request(std::string_view method, std::string_view tar
     if (!impl_->socket.is_open()) {
       impl_->buffer.clear();
       impl_->reused = false;
+      impl_->tls.reset();
       detail::connect_socket(*io_, impl_->socket, host_, port_, remaining(deadline));
+      if (impl_->tls_ctx) {
+        impl_->tls.emplace(impl_->socket, *impl_->tls_ctx);
+        try {
+          detail::tls_handshake(*io_, *impl_->tls, impl_->tls_config, host_, remaining(deadline));
+        } catch (...) {
+          close();
+          throw;
+        }
+        impl_->alpn = detail::negotiated_alpn(*impl_->tls);
+      }
     }
     const bool was_reused = impl_->reused;
     impl_->reused = true;
 
     bool done = false;
     boost::system::error_code ec;
-    http::async_write(impl_->socket, req, [&](boost::system::error_code e, std::size_t) {
-      ec = e;
-      done = true;
+    impl_->with_stream([&](auto& stream) {
+      http::async_write(stream, req, [&](boost::system::error_code e, std::size_t) {
+        ec = e;
+        done = true;
+      });
     });
     if (!detail::run_until(*io_, impl_->socket, done, remaining(deadline))) {
       close();
@@ -216,11 +258,13 @@ http_response http_client::request(std::string_view method, std::string_view tar
       parser.skip(true);
     }
     done = false;
-    http::async_read(impl_->socket, impl_->buffer, parser,
-                     [&](boost::system::error_code e, std::size_t) {
-                       ec = e;
-                       done = true;
-                     });
+    impl_->with_stream([&](auto& stream) {
+      http::async_read(stream, impl_->buffer, parser,
+                       [&](boost::system::error_code e, std::size_t) {
+                         ec = e;
+                         done = true;
+                       });
+    });
     if (!detail::run_until(*io_, impl_->socket, done, remaining(deadline))) {
       close();
       throw std::runtime_error("http_client: timeout (" + std::to_string(timeout_.count()) +
@@ -230,7 +274,8 @@ http_response http_client::request(std::string_view method, std::string_view tar
     if (ec) {
       close();
       const bool nothing_read = ec == http::error::end_of_stream ||
-                                ec == net::error::connection_reset || ec == net::error::eof;
+                                ec == net::error::connection_reset || ec == net::error::eof ||
+                                ec == net::ssl::error::stream_truncated;
       if (was_reused && nothing_read) {
         continue;
       }

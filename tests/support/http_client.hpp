@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "http_types.hpp"
+#include "tls_client_config.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -62,6 +63,10 @@ class http_client {
   /// Does not connect yet. `timeout` bounds every request (connect, write and read together).
   http_client(std::string host, std::uint16_t port,
               std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  /// Speaks HTTPS: each new connection handshakes (verifying the server against tls.ca_pem)
+  /// within the request's timeout. raw_connect() stays plain TCP (for bytes that are not TLS).
+  http_client(std::string host, std::uint16_t port, tls_client_config tls,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
   ~http_client();
   http_client(const http_client&) = delete;
   http_client& operator=(const http_client&) = delete;
@@ -91,6 +96,9 @@ class http_client {
 
   /// Closes the keep-alive connection, if any.
   void close() noexcept;
+
+  /// HTTPS only: the ALPN protocol the server selected on the current (or last) connection.
+  std::string negotiated_alpn() const;
 
   const std::string& host() const noexcept { return host_; }
   std::uint16_t port() const noexcept { return port_; }

@@ -11,6 +11,7 @@
 
 #include "asio_run.hpp"
 #include "tcp_connect.hpp"
+#include "tls_connect.hpp"
 
 namespace sse::test {
 namespace {
@@ -31,6 +32,20 @@ std::chrono::milliseconds remaining(clock_type::time_point deadline) {
 struct sse_client::impl {
   net::io_context io{1};
   tcp::socket socket{io};
+  // HTTPS: the context and the TLS stream over `socket` (absent for plain HTTP).
+  std::shared_ptr<net::ssl::context> tls_ctx;
+  std::optional<detail::tls_socket_stream> tls;
+
+  /// Calls f with the stream the response comes over: the TLS stream, or the socket.
+  template <class F>
+  void with_stream(F&& f) {
+    if (tls) {
+      f(*tls);
+    } else {
+      f(socket);
+    }
+  }
+
   boost::beast::flat_buffer buffer;
   http::response_parser<http::buffer_body> parser;
   char chunk[16 * 1024];
@@ -41,11 +56,24 @@ sse_client::sse_client(const std::string& host, std::uint16_t port, std::string 
     : sse_client(host, port, sse_request{std::move(target), std::move(last_event_id), {}, 0}) {}
 
 sse_client::sse_client(const std::string& host, std::uint16_t port, sse_request request)
+    : sse_client(host, port, std::move(request), nullptr) {}
+
+sse_client::sse_client(const std::string& host, std::uint16_t port, sse_request request,
+                       const tls_client_config& tls)
+    : sse_client(host, port, std::move(request), &tls) {}
+
+sse_client::sse_client(const std::string& host, std::uint16_t port, sse_request request,
+                       const tls_client_config* tls)
     : impl_(std::make_unique<impl>()) {
   impl_->parser.body_limit(boost::none);  // an SSE body has no end in sight
   const auto deadline = clock_type::now() + request.timeout;
   detail::connect_socket(impl_->io, impl_->socket, host, port, remaining(deadline),
                          request.receive_buffer_bytes);
+  if (tls != nullptr) {
+    impl_->tls_ctx = detail::make_client_context(*tls);
+    impl_->tls.emplace(impl_->socket, *impl_->tls_ctx);
+    detail::tls_handshake(impl_->io, *impl_->tls, *tls, host, remaining(deadline));
+  }
 
   http::request<http::empty_body> req{http::verb::get, request.target, 11};
   req.set(http::field::host, host + ":" + std::to_string(port));
@@ -58,20 +86,24 @@ sse_client::sse_client(const std::string& host, std::uint16_t port, sse_request 
   }
   boost::system::error_code ec;
   bool done = false;
-  http::async_write(impl_->socket, req, [&](boost::system::error_code e, std::size_t) {
-    ec = e;
-    done = true;
+  impl_->with_stream([&](auto& stream) {
+    http::async_write(stream, req, [&](boost::system::error_code e, std::size_t) {
+      ec = e;
+      done = true;
+    });
   });
   if (!detail::run_until(impl_->io, impl_->socket, done, remaining(deadline)) || ec) {
     throw std::runtime_error("sse_client: write request " + request.target + ": " +
                              (ec ? ec.message() : "timeout"));
   }
   done = false;
-  http::async_read_header(impl_->socket, impl_->buffer, impl_->parser,
-                          [&](boost::system::error_code e, std::size_t) {
-                            ec = e;
-                            done = true;
-                          });
+  impl_->with_stream([&](auto& stream) {
+    http::async_read_header(stream, impl_->buffer, impl_->parser,
+                            [&](boost::system::error_code e, std::size_t) {
+                              ec = e;
+                              done = true;
+                            });
+  });
   if (!detail::run_until(impl_->io, impl_->socket, done, remaining(deadline)) || ec) {
     throw std::runtime_error("sse_client: no response header for " + request.target + " within " +
                              std::to_string(request.timeout.count()) +
@@ -100,17 +132,21 @@ bool sse_client::read_once(std::chrono::milliseconds timeout) {
   std::size_t got = 0;
   if (response_done_) {
     // The response is complete: only the connection's close is still to be observed.
-    impl_->socket.async_read_some(net::buffer(impl_->chunk),
-                                  [&](boost::system::error_code e, std::size_t n) {
-                                    ec = e;
-                                    got = n;
-                                    done = true;
-                                  });
+    impl_->with_stream([&](auto& stream) {
+      stream.async_read_some(net::buffer(impl_->chunk),
+                             [&](boost::system::error_code e, std::size_t n) {
+                               ec = e;
+                               got = n;
+                               done = true;
+                             });
+    });
     if (!detail::run_until(impl_->io, impl_->socket, done, timeout)) {
       return false;
     }
     if (ec) {
       closed_ = true;
+      // Over TLS the server's close_notify reads as EOF; a peer closing without it as a
+      // truncated stream (still a close, but worth reporting).
       if (ec != net::error::eof) {
         last_error_ = ec.message();
       }
@@ -122,11 +158,13 @@ bool sse_client::read_once(std::chrono::milliseconds timeout) {
   auto& body = impl_->parser.get().body();
   body.data = impl_->chunk;
   body.size = sizeof(impl_->chunk);
-  http::async_read_some(impl_->socket, impl_->buffer, impl_->parser,
-                        [&](boost::system::error_code e, std::size_t) {
-                          ec = e;
-                          done = true;
-                        });
+  impl_->with_stream([&](auto& stream) {
+    http::async_read_some(stream, impl_->buffer, impl_->parser,
+                          [&](boost::system::error_code e, std::size_t) {
+                            ec = e;
+                            done = true;
+                          });
+  });
   if (!detail::run_until(impl_->io, impl_->socket, done, timeout)) {
     return false;
   }

@@ -14,6 +14,7 @@
 
 #include "http_types.hpp"
 #include "stream/sse_parser.hpp"
+#include "tls_client_config.hpp"
 
 namespace sse::test {
 
@@ -37,6 +38,10 @@ class sse_client {
   /// Connects, sends the request and reads the response header. Throws std::runtime_error on a
   /// connect failure or when no header arrives in time.
   sse_client(const std::string& host, std::uint16_t port, sse_request request);
+  /// Over TLS (HTTPS): handshakes within request.timeout, verifying the server against
+  /// tls.ca_pem, before sending the request.
+  sse_client(const std::string& host, std::uint16_t port, sse_request request,
+             const tls_client_config& tls);
   sse_client(const std::string& host, std::uint16_t port, std::string target,
              std::optional<std::string> last_event_id = std::nullopt);
   ~sse_client();
@@ -101,6 +106,9 @@ class sse_client {
 
  private:
   struct impl;
+  /// tls: null for plain HTTP.
+  sse_client(const std::string& host, std::uint16_t port, sse_request request,
+             const tls_client_config* tls);
   /// One read from the socket (bounded). False on timeout or when nothing more can be read.
   bool read_once(std::chrono::milliseconds timeout);
   void consume(std::string_view bytes);

@@ -131,6 +131,10 @@ std::vector<good_case> good_cases() {
        [](const config& c) { EXPECT_EQ(c.relay_lease_ttl, std::chrono::seconds(3)); }},
       {"relay-lease-sweep", "250ms",
        [](const config& c) { EXPECT_EQ(c.relay_lease_sweep, std::chrono::milliseconds(250)); }},
+      {"tls-cert", "/etc/sse/chain.pem",
+       [](const config& c) { EXPECT_EQ(c.tls_cert, "/etc/sse/chain.pem"); }},
+      {"tls-key", "/etc/sse/key.pem",
+       [](const config& c) { EXPECT_EQ(c.tls_key, "/etc/sse/key.pem"); }},
       {"fault-resume", "refuse,after=7s,for=3s",
        [](const config& c) {
          EXPECT_EQ(c.fault_resume.what, resume_fault::action::refuse);
@@ -236,7 +240,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 45u);
+  EXPECT_EQ(settings().size(), 47u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -407,8 +411,8 @@ TEST(parse_config, every_setting_has_a_bad_case_unless_free_form) {
                         "auth-public-key-file"}) {
     covered.insert(f);
   }
-  const std::set<std::string> free_form{"cors-origin", "port-file", "redis-prefix",
-                                        "relay-config"};
+  const std::set<std::string> free_form{"cors-origin",  "port-file", "redis-prefix",
+                                        "relay-config", "tls-cert",  "tls-key"};
   for (const auto& s : settings()) {
     if (!free_form.count(s.name)) {
       EXPECT_TRUE(covered.count(s.name)) << s.name << " has no bad-value test";

@@ -1,0 +1,22 @@
+#pragma once
+// Self-signed certificates made in the test with the OpenSSL API (no openssl command, no files
+// checked in): a P-256 key and an X.509 v3 certificate for 127.0.0.1 and localhost.
+
+#include <filesystem>
+#include <string>
+
+namespace sse::test {
+
+struct self_signed {
+  std::string cert_pem;  ///< the certificate, PEM (also what a client trusts)
+  std::string key_pem;   ///< its private key, PEM (PKCS#8, unencrypted)
+};
+
+/// A fresh key and a certificate with CN `common_name`, SAN IP:127.0.0.1 and DNS:localhost,
+/// valid from an hour ago for a day. Throws std::runtime_error when OpenSSL fails.
+self_signed make_self_signed(const std::string& common_name = "sse-gateway test");
+
+/// Writes `text` to `path` (truncating). Throws std::runtime_error on failure.
+void write_text_file(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace sse::test
