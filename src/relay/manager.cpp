@@ -34,8 +34,10 @@ struct manager::shared {
   net::steady_timer* sweep_timer = nullptr;
   std::optional<net::any_io_executor> sweep_ex;
 
+  upstream_pool pool;
+
   shared(http::services& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
-      : s(svc), tls(std::move(t)), options(o) {}
+      : s(svc), tls(std::move(t)), options(o), pool(o.pool) {}
 
   void emit(std::string_view name, const std::string& id, boost::json::object fields) {
     s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});
@@ -179,7 +181,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
 
   upstream_call call{r, std::move(body), std::move(content_type)};
   upstream_outcome out =
-      co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events));
+      co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events), &sh->pool);
   if (keeper) {
     keeper->done = true;
     keeper->timer.cancel();
@@ -502,12 +504,25 @@ std::string manager::render_prometheus() const {
   for (const auto& [name, e] : shared_->routes) {
     line("sse_relay_duration_ms_sum", "route=\"" + name + "\"", load(e.stats->duration_ms_sum));
   }
+  family("sse_relay_upstream_connections_total", "counter",
+         "Upstream connections: opened, taken again from the keep-alive pool, and replaced "
+         "after a pooled one was found closed.");
+  line("sse_relay_upstream_connections_total", "kind=\"opened\"", load(shared_->pool.opened));
+  line("sse_relay_upstream_connections_total", "kind=\"reused\"", load(shared_->pool.reused));
+  line("sse_relay_upstream_connections_total", "kind=\"stale_retry\"",
+       load(shared_->pool.stale_retries));
+  family("sse_relay_upstream_idle_connections", "gauge", "Idle keep-alive upstream connections.");
+  out += "sse_relay_upstream_idle_connections " + std::to_string(shared_->pool.idle()) + "\n";
   return out;
 }
 
 const route_stats* manager::stats(std::string_view route) const {
   auto it = shared_->routes.find(route);
   return it == shared_->routes.end() ? nullptr : it->second.stats.get();
+}
+
+const upstream_pool& manager::pool() const {
+  return shared_->pool;
 }
 
 std::size_t manager::running() const {

@@ -43,6 +43,8 @@ struct manager_options {
   std::shared_ptr<store::stream_lease> lease;
   std::chrono::milliseconds lease_sweep_interval{std::chrono::seconds(2)};
   std::size_t lease_sweep_batch = 64;  ///< expired leases claimed per sweep
+  /// Keep-alive connections per upstream host (per worker).
+  pool_limits pool;
 };
 
 class manager final : public http::relay_service {
@@ -80,6 +82,8 @@ class manager final : public http::relay_service {
   const route_stats* stats(std::string_view route) const;
   /// Upstream calls running on this node.
   std::size_t running() const;
+  /// The upstream connection pool (opened / reused / stale_retries counters, idle()).
+  const upstream_pool& pool() const;
 
   // Implementation (manager.cpp); public only so that the call's coroutine can hold it.
   struct entry {

@@ -55,20 +55,22 @@ std::string read_reason(const boost::system::error_code& ec) {
   return "reset";
 }
 
-tcp::socket& lowest_socket(beast::ssl_stream<beast::tcp_stream>& s) {
-  return beast::get_lowest_layer(s).socket();
-}
-
 /// Clears the control's abort when the call's stream goes away.
 struct abort_guard {
   std::shared_ptr<upstream_control> control;
   ~abort_guard() { control->clear_abort(); }
 };
 
+/// What an exchange tells the caller about its connection.
+struct exchange_state {
+  bool answered = false;  ///< a byte of the response arrived (else a retry is safe)
+  bool reusable = false;  ///< the response finished cleanly and the upstream keeps it alive
+};
+
 template <class Stream>
 net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_control& control,
                               const event_handler& on_events, steady::time_point started,
-                              upstream_outcome& out) {
+                              upstream_outcome& out, exchange_state& state) {
   const route& r = *call.r;
   auto& lowest = beast::get_lowest_layer(s);
   const steady::time_point total_deadline = started + r.total_timeout;
@@ -93,7 +95,7 @@ net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_con
   }
   req.body() = call.body;
   req.prepare_payload();
-  req.keep_alive(false);
+  req.keep_alive(true);  // the connection goes back to the pool after a clean answer
 
   arm();
   auto [wec, wn] = co_await bhttp::async_write(s, req, tuple);
@@ -109,6 +111,7 @@ net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_con
   parser.body_limit(std::numeric_limits<std::uint64_t>::max());
   arm();
   auto [hec, hn] = co_await bhttp::async_read_header(s, buffer, parser, tuple);
+  state.answered = parser.got_some() || buffer.size() > 0;
   if (hec) {
     out.what =
         control.cancelled() ? upstream_outcome::kind::cancelled : upstream_outcome::kind::failed;
@@ -177,9 +180,84 @@ net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_con
       excerpt += "...";
     }
     out.body_excerpt = redact(std::move(excerpt), r);
+    state.reusable =
+        parser.is_done() && parser.get().keep_alive() && buffer.size() == 0 && !control.cancelled();
     co_return;
   }
   out.what = upstream_outcome::kind::completed;
+  state.reusable = parser.get().keep_alive() && buffer.size() == 0 && !control.cancelled();
+}
+
+/// Resolves, connects and (https) handshakes a new connection; on failure fills `out` and
+/// answers nullptr.
+net::awaitable<std::unique_ptr<upstream_connection>> open_connection(const route& r,
+                                                                     net::ssl::context& tls,
+                                                                     upstream_control& control,
+                                                                     upstream_outcome& out) {
+  auto ex = co_await net::this_coro::executor;
+  tcp::resolver resolver(ex);
+  // The resolver has no deadline of its own: the connect timeout bounds it too.
+  // The handler may run after this frame is gone (expired just as the resolve finished): it
+  // reaches the resolver only through a weak pointer that dies with the frame.
+  auto resolving = std::make_shared<tcp::resolver*>(&resolver);
+  net::steady_timer resolve_deadline(ex, r.connect_timeout);
+  resolve_deadline.async_wait(
+      [weak = std::weak_ptr<tcp::resolver*>(resolving)](const boost::system::error_code& ec) {
+        if (auto p = weak.lock(); p && !ec) {
+          (*p)->cancel();
+        }
+      });
+  auto [rec, endpoints] =
+      co_await resolver.async_resolve(r.url.host, std::to_string(r.url.port), tuple);
+  const bool resolve_timed_out = resolve_deadline.cancel() == 0 && rec;
+  if (rec) {
+    out.reason = resolve_timed_out ? "timeout" : "resolve";
+    co_return nullptr;
+  }
+
+  auto conn = std::make_unique<upstream_connection>(ex, r.url.tls ? &tls : nullptr);
+  control.set_abort(ex, [c = conn.get()] { c->close(); });
+  beast::tcp_stream& lowest = conn->lowest();
+  lowest.expires_after(r.connect_timeout);
+  auto [cec, ep] = co_await lowest.async_connect(endpoints, tuple);
+  if (cec) {
+    control.clear_abort();
+    out.what =
+        control.cancelled() ? upstream_outcome::kind::cancelled : upstream_outcome::kind::failed;
+    out.reason = control.cancelled() ? "" : (cec == beast::error::timeout ? "timeout" : "connect");
+    co_return nullptr;
+  }
+  if (r.url.tls) {
+    auto& secure = conn->secure();
+    // SNI, and the certificate must name the host.
+    if (!SSL_set_tlsext_host_name(secure.native_handle(), r.url.host.c_str())) {
+      control.clear_abort();
+      out.reason = "tls";
+      co_return nullptr;
+    }
+    secure.set_verify_callback(net::ssl::host_name_verification(r.url.host));
+    lowest.expires_after(r.connect_timeout);
+    auto [tec] = co_await secure.async_handshake(net::ssl::stream_base::client, tuple);
+    if (tec) {
+      control.clear_abort();
+      out.what =
+          control.cancelled() ? upstream_outcome::kind::cancelled : upstream_outcome::kind::failed;
+      out.reason = control.cancelled() ? "" : (tec == beast::error::timeout ? "timeout" : "tls");
+      co_return nullptr;
+    }
+  }
+  co_return conn;
+}
+
+net::awaitable<void> exchange_on(upstream_connection& c, const upstream_call& call,
+                                 upstream_control& control, const event_handler& on_events,
+                                 steady::time_point started, upstream_outcome& out,
+                                 exchange_state& state) {
+  if (c.is_tls()) {
+    co_await exchange(c.secure(), call, control, on_events, started, out, state);
+  } else {
+    co_await exchange(c.plain(), call, control, on_events, started, out, state);
+  }
 }
 
 }  // namespace
@@ -249,7 +327,7 @@ std::string redact(std::string text, const route& r) {
 
 net::awaitable<upstream_outcome> call_upstream(upstream_call call, net::ssl::context& tls,
                                                std::shared_ptr<upstream_control> control,
-                                               event_handler on_events) {
+                                               event_handler on_events, upstream_pool* pool) {
   upstream_outcome out;
   const route& r = *call.r;
   const auto started = steady::now();
@@ -258,69 +336,39 @@ net::awaitable<upstream_outcome> call_upstream(upstream_call call, net::ssl::con
     out.what = upstream_outcome::kind::cancelled;
     co_return out;
   }
-
-  tcp::resolver resolver(ex);
-  // The resolver has no deadline of its own: the connect timeout bounds it too.
-  // The handler may run after this frame is gone (expired just as the resolve finished): it
-  // reaches the resolver only through a weak pointer that dies with the frame.
-  auto resolving = std::make_shared<tcp::resolver*>(&resolver);
-  net::steady_timer resolve_deadline(ex, r.connect_timeout);
-  resolve_deadline.async_wait(
-      [weak = std::weak_ptr<tcp::resolver*>(resolving)](const boost::system::error_code& ec) {
-        if (auto p = weak.lock(); p && !ec) {
-          (*p)->cancel();
-        }
-      });
-  auto [rec, endpoints] =
-      co_await resolver.async_resolve(r.url.host, std::to_string(r.url.port), tuple);
-  const bool resolve_timed_out = resolve_deadline.cancel() == 0 && rec;
-  if (rec) {
-    out.reason = resolve_timed_out ? "timeout" : "resolve";
-    co_return out;
-  }
-
-  beast::tcp_stream plain(ex);
-  std::optional<beast::ssl_stream<beast::tcp_stream>> secure;
   abort_guard guard{control};
-  if (r.url.tls) {
-    secure.emplace(ex, tls);
-    control->set_abort(ex, [&secure] {
-      boost::system::error_code ignored;
-      lowest_socket(*secure).close(ignored);
-    });
-  } else {
-    control->set_abort(ex, [&plain] {
-      boost::system::error_code ignored;
-      plain.socket().close(ignored);
-    });
+  const std::string key = pool != nullptr ? upstream_pool::key_of(r.url) : std::string();
+  std::unique_ptr<upstream_connection> conn;
+  exchange_state state;
+  if (pool != nullptr) {
+    conn = pool->take(key, ex);
   }
-  beast::tcp_stream& lowest = r.url.tls ? beast::get_lowest_layer(*secure) : plain;
-  lowest.expires_after(r.connect_timeout);
-  auto [cec, ep] = co_await lowest.async_connect(endpoints, tuple);
-  if (cec) {
-    out.what =
-        control->cancelled() ? upstream_outcome::kind::cancelled : upstream_outcome::kind::failed;
-    out.reason = control->cancelled() ? "" : (cec == beast::error::timeout ? "timeout" : "connect");
-    co_return out;
+  if (conn) {
+    control->set_abort(ex, [c = conn.get()] { c->close(); });
+    co_await exchange_on(*conn, call, *control, on_events, started, out, state);
+    if (out.what == upstream_outcome::kind::failed && !state.answered && !control->cancelled()) {
+      // The upstream had closed the idle connection: nothing of the request was answered, so
+      // it goes again, once, on a new connection.
+      control->clear_abort();
+      conn.reset();
+      out = upstream_outcome{};
+      state = exchange_state{};
+      pool->stale_retries.fetch_add(1, std::memory_order_relaxed);
+    }
   }
-  if (r.url.tls) {
-    // SNI, and the certificate must name the host.
-    if (!SSL_set_tlsext_host_name(secure->native_handle(), r.url.host.c_str())) {
-      out.reason = "tls";
+  if (!conn) {
+    conn = co_await open_connection(r, tls, *control, out);
+    if (!conn) {
       co_return out;
     }
-    secure->set_verify_callback(net::ssl::host_name_verification(r.url.host));
-    lowest.expires_after(r.connect_timeout);
-    auto [tec] = co_await secure->async_handshake(net::ssl::stream_base::client, tuple);
-    if (tec) {
-      out.what =
-          control->cancelled() ? upstream_outcome::kind::cancelled : upstream_outcome::kind::failed;
-      out.reason = control->cancelled() ? "" : (tec == beast::error::timeout ? "timeout" : "tls");
-      co_return out;
+    if (pool != nullptr) {
+      pool->opened.fetch_add(1, std::memory_order_relaxed);
     }
-    co_await exchange(*secure, call, *control, on_events, started, out);
-  } else {
-    co_await exchange(plain, call, *control, on_events, started, out);
+    co_await exchange_on(*conn, call, *control, on_events, started, out, state);
+  }
+  control->clear_abort();
+  if (pool != nullptr && state.reusable && !control->cancelled()) {
+    pool->give_back(key, std::move(conn));
   }
   if (out.what == upstream_outcome::kind::failed && control->cancelled()) {
     out.what = upstream_outcome::kind::cancelled;

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "relay/pool.hpp"
 #include "relay/route.hpp"
 #include "stream/sse_parser.hpp"
 
@@ -64,11 +65,15 @@ struct upstream_call {
 /// for tests with their own CA).
 std::shared_ptr<boost::asio::ssl::context> make_client_tls_context(const std::string& extra_ca_pem);
 
-/// Runs one upstream call to its end. Never throws on the data path.
+/// Runs one upstream call to its end. Never throws on the data path. With a pool, the call
+/// takes an idle connection to the host made on its own executor when there is one (retrying
+/// once on a new connection when that one turns out closed before answering), and gives its
+/// connection back after a cleanly finished response; without, one connection per call.
 boost::asio::awaitable<upstream_outcome> call_upstream(upstream_call call,
                                                        boost::asio::ssl::context& tls,
                                                        std::shared_ptr<upstream_control> control,
-                                                       event_handler on_events);
+                                                       event_handler on_events,
+                                                       upstream_pool* pool = nullptr);
 
 /// Replaces every injected header value found in `text` by "[redacted]".
 std::string redact(std::string text, const route& r);

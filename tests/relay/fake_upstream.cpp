@@ -17,9 +17,9 @@ bool fake_upstream::serve(int fd) {
     case upstream_script::mode::not_sse: {
       const std::string head = "HTTP/1.1 " + std::to_string(s.status) +
                                " X\r\nContent-Type: application/json\r\nContent-Length: " +
-                               std::to_string(s.body.size()) + "\r\nConnection: close\r\n\r\n";
-      loopback_server::write_all(fd, head + s.body);
-      return false;
+                               std::to_string(s.body.size()) +
+                               (s.keep_alive ? "\r\n\r\n" : "\r\nConnection: close\r\n\r\n");
+      return loopback_server::write_all(fd, head + s.body) && s.keep_alive;
     }
     case upstream_script::mode::silent_after_head:
       loopback_server::write_all(
@@ -59,8 +59,7 @@ bool fake_upstream::serve(int fd) {
     return false;  // no final chunk: the body is cut
   }
   chunk("event: usage\ndata: {\"tokens\":" + std::to_string(s.tokens) + "}\n\n");
-  loopback_server::write_all(fd, "0\r\n\r\n");
-  return false;
+  return loopback_server::write_all(fd, "0\r\n\r\n") && s.keep_alive;
 }
 
 }  // namespace sse::relay::test

@@ -20,6 +20,10 @@ struct upstream_script {
   unsigned status = 200;                    ///< mode::status
   std::string body;                         ///< mode::status / not_sse
   std::chrono::milliseconds silence{1500};  ///< mode::silent_after_head
+  /// tokens / status: keep the connection for the next request (else it is closed after the
+  /// answer, although the tokens answer does not say `Connection: close`, like a server whose
+  /// idle timeout has just passed).
+  bool keep_alive = false;
 };
 
 class fake_upstream {
@@ -30,6 +34,8 @@ class fake_upstream {
   std::vector<std::string> requests() const { return server_.requests(); }
   /// Tokens written before the client went away or the script ended.
   int tokens_written() const noexcept { return written_.load(); }
+  /// TCP connections accepted so far.
+  int connections() const noexcept { return server_.connections_accepted(); }
   /// The connection ended early because the reader left.
   bool reader_left() const noexcept { return reader_left_.load(); }
 

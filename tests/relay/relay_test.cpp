@@ -453,5 +453,93 @@ TEST_F(relay, shutdown_ends_running_calls_failed_gateway_shutdown_and_refuses_ne
   EXPECT_FALSE(run(store_.info("sd-3")));
 }
 
+TEST_F(relay, a_keep_alive_upstream_serves_sequential_calls_on_one_connection) {
+  upstream_script s;
+  s.tokens = 3;
+  s.keep_alive = true;
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("ka-1"));
+  EXPECT_EQ(wait_end("ka-1"), "completed");
+  for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);  // given back just after the end
+  }
+  EXPECT_EQ(mgr_->pool().idle(), 1u);
+  ASSERT_TRUE(start("ka-2"));
+  EXPECT_EQ(wait_end("ka-2"), "completed");
+  EXPECT_EQ(up.connections(), 1);
+  EXPECT_EQ(up.requests().size(), 2u);
+  EXPECT_EQ(events_of("ka-2").size(), 5u);  // 3 deltas, usage, end: the second answer whole
+  EXPECT_EQ(mgr_->pool().opened.load(), 1u);
+  EXPECT_EQ(mgr_->pool().reused.load(), 1u);
+  EXPECT_EQ(mgr_->pool().stale_retries.load(), 0u);
+  EXPECT_NE(
+      mgr_->render_prometheus().find("sse_relay_upstream_connections_total{kind=\"reused\"} 1"),
+      std::string::npos);
+}
+
+TEST_F(relay, a_pooled_connection_the_upstream_closed_is_replaced_transparently) {
+  upstream_script s;
+  s.tokens = 3;
+  s.keep_alive = false;  // answers without `Connection: close`, then closes
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("st-1"));
+  EXPECT_EQ(wait_end("st-1"), "completed");
+  for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(mgr_->pool().idle(), 1u);
+  ASSERT_TRUE(start("st-2"));
+  EXPECT_EQ(wait_end("st-2"), "completed");
+  auto ev = events_of("st-2");
+  ASSERT_EQ(ev.size(), 5u);
+  EXPECT_EQ(ev[0].data, "t0");
+  EXPECT_EQ(ev.back().type, "end");
+  EXPECT_EQ(up.connections(), 2);
+  EXPECT_EQ(up.requests().size(), 2u);  // the dead connection got nothing
+  EXPECT_EQ(mgr_->pool().reused.load(), 1u);
+  EXPECT_EQ(mgr_->pool().stale_retries.load(), 1u);
+  EXPECT_EQ(mgr_->pool().opened.load(), 2u);
+  EXPECT_EQ(sink_.count(names::upstream_error), 0u);
+}
+
+TEST_F(relay, an_answer_with_connection_close_is_not_pooled) {
+  upstream_script s;
+  s.what = upstream_script::mode::status;
+  s.status = 503;
+  s.body = R"({"error":"busy"})";
+  fake_upstream up(s);
+  make_manager(up.port());
+  ASSERT_TRUE(start("cc-1"));
+  EXPECT_EQ(wait_end("cc-1"), "failed");
+  ASSERT_TRUE(start("cc-2"));
+  EXPECT_EQ(wait_end("cc-2"), "failed");
+  EXPECT_EQ(up.connections(), 2);
+  EXPECT_EQ(mgr_->pool().reused.load(), 0u);
+  EXPECT_EQ(mgr_->pool().idle(), 0u);
+}
+
+TEST_F(relay, a_tls_keep_alive_upstream_is_reused_without_a_second_handshake) {
+  pki_dir dir;
+  auto pki = test::make_test_pki(dir.path, "IP:127.0.0.1");
+  ASSERT_TRUE(pki.ok) << "openssl failed; see " << dir.path;
+  test::tls_upstream up(pki, 2, /*keep_alive=*/true);
+  make_manager(up.port(), {}, "https", pki.ca_pem);
+  ASSERT_TRUE(start("tk-1"));
+  EXPECT_EQ(wait_end("tk-1"), "completed");
+  for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_TRUE(start("tk-2"));
+  EXPECT_EQ(wait_end("tk-2"), "completed");
+  auto ev = events_of("tk-2");
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[1].data, "s1");
+  EXPECT_EQ(up.requests_served(), 2);
+  EXPECT_EQ(up.handshakes_done(), 1);
+  EXPECT_EQ(mgr_->pool().reused.load(), 1u);
+}
+
 }  // namespace
 }  // namespace sse::relay

@@ -5,12 +5,14 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
@@ -76,59 +78,105 @@ struct tls_upstream::impl {
 
 namespace {
 
-net::awaitable<void> serve(tls_upstream* owner, tcp::socket socket, ssl::context& ctx,
-                           std::atomic<int>& handshakes, std::mutex& mutex, std::string& last,
-                           int tokens) {
+struct serve_context {
+  ssl::context& ctx;
+  std::atomic<int>& handshakes;
+  std::atomic<int>& served;
+  std::mutex& mutex;
+  std::string& last;
+  int tokens;
+  bool keep_alive;
+};
+
+std::size_t content_length(std::string_view head) {
+  for (std::string_view name : {"Content-Length: ", "content-length: "}) {
+    if (auto at = head.find(name); at != std::string_view::npos) {
+      return std::strtoul(std::string(head.substr(at + name.size(), 20)).c_str(), nullptr, 10);
+    }
+  }
+  return 0;
+}
+
+net::awaitable<void> serve(tcp::socket socket, serve_context c) {
   constexpr auto tuple = net::as_tuple(net::use_awaitable);
-  ssl::stream<tcp::socket> s(std::move(socket), ctx);
+  ssl::stream<tcp::socket> s(std::move(socket), c.ctx);
   auto [hec] = co_await s.async_handshake(ssl::stream_base::server, tuple);
   if (hec) {
     co_return;
   }
-  handshakes.fetch_add(1);
+  c.handshakes.fetch_add(1);
   net::streambuf buf;
-  auto [rec, n] = co_await net::async_read_until(s, buf, "\r\n\r\n", tuple);
-  if (rec) {
-    co_return;
-  }
-  {
-    std::lock_guard lock(mutex);
-    last.assign(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n);
-  }
-  std::string out =
-      "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n";
-  co_await net::async_write(s, net::buffer(out), tuple);
   net::steady_timer t(s.get_executor());
-  for (int i = 0; i < tokens; ++i) {
-    t.expires_after(std::chrono::milliseconds(10));
-    co_await t.async_wait(tuple);
-    const std::string ev = "event: delta\ndata: s" + std::to_string(i) + "\n\n";
-    auto [wec, wn] = co_await net::async_write(s, net::buffer(ev), tuple);
-    if (wec) {
+  for (int request = 0; request < 100; ++request) {
+    auto [rec, n] = co_await net::async_read_until(s, buf, "\r\n\r\n", tuple);
+    if (rec) {
+      co_return;
+    }
+    const std::string head(net::buffers_begin(buf.data()), net::buffers_begin(buf.data()) + n);
+    buf.consume(n);
+    {
+      std::lock_guard lock(c.mutex);
+      c.last = head;
+    }
+    // The request body, so that the next request starts where it should.
+    const std::size_t body = content_length(head);
+    if (buf.size() < body) {
+      auto [bec, bn] =
+          co_await net::async_read(s, buf, net::transfer_exactly(body - buf.size()), tuple);
+      if (bec) {
+        co_return;
+      }
+    }
+    buf.consume(body);
+    auto frame = [&](const std::string& bytes) {
+      if (!c.keep_alive) {
+        return bytes;
+      }
+      char size[32];
+      std::snprintf(size, sizeof size, "%zx\r\n", bytes.size());
+      return std::string(size) + bytes + "\r\n";
+    };
+    std::string out = c.keep_alive ? "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                     "Transfer-Encoding: chunked\r\n\r\n"
+                                   : "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n"
+                                     "Connection: close\r\n\r\n";
+    co_await net::async_write(s, net::buffer(out), tuple);
+    for (int i = 0; i < c.tokens; ++i) {
+      t.expires_after(std::chrono::milliseconds(10));
+      co_await t.async_wait(tuple);
+      const std::string ev = frame("event: delta\ndata: s" + std::to_string(i) + "\n\n");
+      auto [wec, wn] = co_await net::async_write(s, net::buffer(ev), tuple);
+      if (wec) {
+        co_return;
+      }
+    }
+    if (!c.keep_alive) {
+      c.served.fetch_add(1);
+      break;
+    }
+    auto [fec, fn] = co_await net::async_write(s, net::buffer(std::string("0\r\n\r\n")), tuple);
+    c.served.fetch_add(1);
+    if (fec) {
       co_return;
     }
   }
   co_await s.async_shutdown(tuple);
-  (void)owner;
 }
 
-net::awaitable<void> accept_loop(tls_upstream* owner, tcp::acceptor& acceptor, ssl::context& ctx,
-                                 std::atomic<int>& handshakes, std::mutex& mutex, std::string& last,
-                                 int tokens) {
+net::awaitable<void> accept_loop(tcp::acceptor& acceptor, serve_context c) {
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
     if (ec) {
       co_return;
     }
-    net::co_spawn(acceptor.get_executor(),
-                  serve(owner, std::move(socket), ctx, handshakes, mutex, last, tokens),
-                  net::detached);
+    net::co_spawn(acceptor.get_executor(), serve(std::move(socket), c), net::detached);
   }
 }
 
 }  // namespace
 
-tls_upstream::tls_upstream(const test_pki& pki, int tokens) : impl_(std::make_unique<impl>()) {
+tls_upstream::tls_upstream(const test_pki& pki, int tokens, bool keep_alive)
+    : impl_(std::make_unique<impl>()) {
   impl_->tokens = tokens;
   impl_->ctx.use_certificate_chain_file(pki.server_cert.string());
   impl_->ctx.use_private_key_file(pki.server_key.string(), ssl::context::pem);
@@ -137,10 +185,11 @@ tls_upstream::tls_upstream(const test_pki& pki, int tokens) : impl_(std::make_un
   impl_->acceptor.bind(ep);
   impl_->acceptor.listen();
   port_ = impl_->acceptor.local_endpoint().port();
-  net::co_spawn(impl_->ioc,
-                accept_loop(this, impl_->acceptor, impl_->ctx, handshakes_, impl_->mutex,
-                            impl_->last_request, tokens),
-                net::detached);
+  net::co_spawn(
+      impl_->ioc,
+      accept_loop(impl_->acceptor, serve_context{impl_->ctx, handshakes_, served_, impl_->mutex,
+                                                 impl_->last_request, tokens, keep_alive}),
+      net::detached);
   impl_->thread = std::thread([this] { impl_->ioc.run(); });
 }
 

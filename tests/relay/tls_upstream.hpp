@@ -26,13 +26,17 @@ test_pki make_test_pki(const std::filesystem::path& dir, const std::string& san)
 
 class tls_upstream {
  public:
-  tls_upstream(const test_pki& pki, int tokens);
+  /// keep_alive: answers chunked and serves further requests on the connection (else
+  /// `Connection: close`, the body ending with the connection).
+  tls_upstream(const test_pki& pki, int tokens, bool keep_alive = false);
   ~tls_upstream();
   tls_upstream(const tls_upstream&) = delete;
   tls_upstream& operator=(const tls_upstream&) = delete;
 
   std::uint16_t port() const noexcept { return port_; }
   int handshakes_done() const noexcept { return handshakes_.load(); }
+  /// Requests answered (over every connection).
+  int requests_served() const noexcept { return served_.load(); }
   /// The last request head received (after a successful handshake).
   std::string last_request() const;
 
@@ -41,6 +45,7 @@ class tls_upstream {
   std::unique_ptr<impl> impl_;
   std::uint16_t port_ = 0;
   std::atomic<int> handshakes_{0};
+  std::atomic<int> served_{0};
 };
 
 }  // namespace sse::relay::test
