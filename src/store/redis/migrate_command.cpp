@@ -7,7 +7,9 @@
 #include <optional>
 #include <thread>
 
+#include "redis/cluster/cluster_url.hpp"
 #include "redis/config.hpp"
+#include "redis/sentinel/sentinel_url.hpp"
 #include "store/redis/redis_store.hpp"
 
 namespace sse::store {
@@ -15,16 +17,44 @@ namespace sse::store {
 namespace net = boost::asio;
 
 int run_migrate_command(const migrate_command_options& options, std::FILE* out, std::FILE* err) {
-  auto url = redis::parse_redis_url(options.url);
-  if (!url) {
-    // Not echoed: the URL may carry a password.
-    std::fprintf(err, "sse-gateway migrate: malformed --store (expected redis://host:port)\n");
-    return 2;
+  redis_store_options o;
+  std::string where;
+  if (options.url.starts_with("redis-cluster://")) {
+    // Every master is SCANned and each stream upgraded on its slot's master.
+    auto url = redis::cluster::parse_cluster_url(options.url);
+    if (!url) {
+      std::fprintf(err,
+                   "sse-gateway migrate: malformed --store (expected "
+                   "redis-cluster://host:port[,host:port...])\n");
+      return 2;
+    }
+    o.connection = url->connection;
+    o.cluster_seeds = url->seeds;
+    where = "the Redis Cluster at " + url->seeds.front().to_string();
+  } else if (options.url.starts_with("redis-sentinel://")) {
+    auto url = redis::sentinel::parse_sentinel_url(options.url);
+    if (!url) {
+      std::fprintf(err,
+                   "sse-gateway migrate: malformed --store (expected "
+                   "redis-sentinel://host:port[,host:port...]/master-name)\n");
+      return 2;
+    }
+    o.connection = url->connection;
+    o.sentinels = url->sentinels;
+    o.sentinel_master = url->master_name;
+    where = "the primary of " + url->master_name;
+  } else {
+    auto url = redis::parse_redis_url(options.url);
+    if (!url) {
+      // Not echoed: the URL may carry a password.
+      std::fprintf(err, "sse-gateway migrate: malformed --store (expected redis://host:port)\n");
+      return 2;
+    }
+    o.connection = *url;
+    where = "Redis at " + url->host + ":" + std::to_string(url->port);
   }
   static const core::system_clock clock;
   net::io_context io(1);
-  redis_store_options o;
-  o.connection = *url;
   o.connection.client_name = "sse-gateway:migrate";
   o.prefix = options.prefix;
   o.compress_min_bytes = options.compress_min_bytes;
@@ -38,8 +68,7 @@ int run_migrate_command(const migrate_command_options& options, std::FILE* out, 
     io.run_for(std::chrono::milliseconds(20));
   }
   if (!store->available()) {
-    std::fprintf(err, "sse-gateway migrate: Redis at %s:%u is not reachable\n",
-                 o.connection.host.c_str(), static_cast<unsigned>(o.connection.port));
+    std::fprintf(err, "sse-gateway migrate: %s is not reachable\n", where.c_str());
   } else {
     std::optional<result<redis_layout::migration_report>> outcome;
     net::co_spawn(io, store->migrate_all(options.batch),

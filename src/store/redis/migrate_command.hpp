@@ -1,5 +1,6 @@
 #pragma once
-// `sse-gateway migrate --store redis://...`: upgrades every v1.10-layout stream to the current
+// `sse-gateway migrate --store redis://...` (or redis-cluster://, SCANning every master, or
+// redis-sentinel://): upgrades every v1.10-layout stream to the current
 // layout and exits (issue 3 "Migration of existing buffers"). Safe to interrupt, to re-run and
 // to run while gateway nodes serve traffic: each stream is swapped by one atomic script that
 // checks the legacy list did not change since it was read.
@@ -14,7 +15,8 @@
 namespace sse::store {
 
 struct migrate_command_options {
-  std::string url;              ///< redis://[[user]:password@]host:port[/db]
+  std::string
+      url;  ///< redis://[[user]:password@]host:port[/db], redis-cluster://, redis-sentinel://
   std::string prefix = "sse:";  ///< --redis-prefix
   store_limits limits;          ///< for legacy streams that lack their own limits
   std::size_t compress_min_bytes = 128;

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "core/epoch.hpp"
+#include "redis/cluster/slot.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/legacy.hpp"
 #include "store/redis/record.hpp"
@@ -20,6 +21,10 @@ namespace {
 // attempt re-reads. Bounded so a bug cannot spin.
 constexpr int max_attempts = 8;
 
+net::awaitable<result<void>> migrate_node(const migration_context& ctx, std::uint16_t node_slot,
+                                          const std::string& pattern, std::size_t batch,
+                                          migration_report& report);
+
 struct converted {
   seq_t seq = 0;
   int priority = default_priority;
@@ -34,10 +39,9 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
                                                               migration_report* report) {
   const stream_keys k = make_keys(ctx.prefix, stream_id);
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    redis::request read;
-    read.push("HGET", k.state, "status");
-    read.push("LRANGE", k.buffer, 0, -1);
-    auto replies = co_await ctx.client.exec(std::move(read));
+    std::vector<std::vector<std::string>> read{{"HGET", k.state, "status"},
+                                               {"LRANGE", k.buffer, "0", "-1"}};
+    auto replies = co_await ctx.exec(redis::cluster::key_slot(k.state), std::move(read));
     if (!replies) {
       co_return replies.error();
     }
@@ -101,7 +105,7 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
       args.push_back(c.record.bytes);
     }
     const std::string_view keys[] = {k.state, k.buffer, k.meta, k.tomb};
-    auto r = co_await ctx.client.eval(migrate_script(), keys, args);
+    auto r = co_await ctx.eval_migrate(keys, args);
     if (!r) {
       co_return r.error();
     }
@@ -130,14 +134,33 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
 net::awaitable<result<migration_report>> migrate_all_legacy(migration_context ctx,
                                                             std::size_t batch) {
   migration_report report;
-  std::string cursor = "0";
   const std::string pattern = std::string(ctx.prefix) + "buffer:*";
+  auto targets = co_await ctx.scan_targets();
+  if (!targets) {
+    co_return targets.error();
+  }
+  // Each node SCANned on its own (a cluster's keyspace is split by node); every stream is
+  // upgraded on its slot's node.
+  for (const std::uint16_t node_slot : *targets) {
+    if (auto r = co_await migrate_node(ctx, node_slot, pattern, batch, report); !r) {
+      co_return r.error();
+    }
+  }
+  co_return report;
+}
+
+namespace {
+
+net::awaitable<result<void>> migrate_node(const migration_context& ctx, std::uint16_t node_slot,
+                                          const std::string& pattern, std::size_t batch,
+                                          migration_report& report) {
+  std::string cursor = "0";
   // SCAN guarantees every key present for the whole scan is returned at least once; keys
   // created meanwhile are new-layout already. Bounded by the keyspace, not by a count.
   do {
-    redis::request scan;
-    scan.push("SCAN", cursor, "MATCH", pattern, "COUNT", batch, "TYPE", "list");
-    auto replies = co_await ctx.client.exec(std::move(scan));
+    std::vector<std::vector<std::string>> scan{
+        {"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(batch), "TYPE", "list"}};
+    auto replies = co_await ctx.exec(node_slot, std::move(scan));
     if (!replies) {
       co_return replies.error();
     }
@@ -158,7 +181,9 @@ net::awaitable<result<migration_report>> migrate_all_legacy(migration_context ct
       }
     }
   } while (cursor != "0");
-  co_return report;
+  co_return result<void>{};
 }
+
+}  // namespace
 
 }  // namespace sse::store::redis_layout

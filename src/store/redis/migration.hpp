@@ -6,18 +6,33 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
-#include "redis/client.hpp"
+#include "redis/reply.hpp"
 #include "store/store.hpp"
 
 namespace sse::store::redis_layout {
 
+/// Where the migration's commands go: one Redis, or the node of each key's slot in a cluster.
 struct migration_context {
-  redis::client& client;
+  /// Commands (argv each) that all touch the keys of `slot`, pipelined on the node serving it
+  /// (one Redis: its connection); one reply per command. Errors as redis::client::exec.
+  std::function<boost::asio::awaitable<result<std::vector<redis::reply>>>(
+      std::uint16_t slot, std::vector<std::vector<std::string>> commands)>
+      exec;
+  /// migrate.lua on keys[0]'s node (NOSCRIPT handled). The script's reply.
+  std::function<boost::asio::awaitable<result<redis::reply>>(
+      std::span<const std::string_view> keys, std::span<const std::string_view> args)>
+      eval_migrate;
+  /// One slot served by each node to SCAN (one Redis: {0}; a cluster: one per master).
+  std::function<boost::asio::awaitable<result<std::vector<std::uint16_t>>>()> scan_targets;
   std::string_view prefix;
   const store_limits& limits;
   std::size_t compress_min_bytes;
@@ -39,7 +54,7 @@ enum class migrate_outcome { upgraded, not_legacy };
 boost::asio::awaitable<result<migrate_outcome>> migrate_legacy_stream(
     migration_context ctx, std::string stream_id, migration_report* report = nullptr);
 
-/// SCANs for legacy buffers in batches of `batch` and upgrades each.
+/// SCANs every node for legacy buffers in batches of `batch` and upgrades each on its node.
 boost::asio::awaitable<result<migration_report>> migrate_all_legacy(migration_context ctx,
                                                                     std::size_t batch);
 

@@ -424,22 +424,68 @@ redis_store::compression_stats redis_store::compression() const noexcept {
 }
 
 migration_context redis_store::migration() const {
-  return migration_context{
-      *client_, options_.prefix, limits_, options_.compress_min_bytes, options_.compression_level,
-      clock_};
+  migration_context ctx{{},
+                        {},
+                        {},
+                        options_.prefix,
+                        limits_,
+                        options_.compress_min_bytes,
+                        options_.compression_level,
+                        clock_};
+  if (cluster_) {
+    // Each stream on its slot's master; SCAN once per master (through a slot it serves).
+    ctx.exec = [c = cluster_](std::uint16_t slot, std::vector<std::vector<std::string>> cmds)
+        -> net::awaitable<result<std::vector<reply>>> {
+      co_return co_await c->exec(slot, std::move(cmds));
+    };
+    ctx.eval_migrate =
+        [c = cluster_](std::span<const std::string_view> keys,
+                       std::span<const std::string_view> args) -> net::awaitable<result<reply>> {
+      co_return co_await c->eval(sharded_variant(migrate_script()), keys, args);
+    };
+    ctx.scan_targets = [c = cluster_]() -> net::awaitable<result<std::vector<std::uint16_t>>> {
+      const redis::cluster::slot_map map = co_await c->current_map();
+      std::vector<std::uint16_t> slots;
+      for (const auto& master : map.masters()) {
+        for (const auto& range : map.ranges()) {
+          if (range.master == master) {
+            slots.push_back(range.first);
+            break;
+          }
+        }
+      }
+      if (slots.empty()) {
+        co_return errc::store_unavailable;
+      }
+      co_return slots;
+    };
+    return ctx;
+  }
+  ctx.exec = [c = client_](std::uint16_t, std::vector<std::vector<std::string>> cmds)
+      -> net::awaitable<result<std::vector<reply>>> {
+    redis::request req;
+    for (const auto& argv : cmds) {
+      std::vector<std::string_view> views(argv.begin(), argv.end());
+      req.push_argv(views);
+    }
+    co_return co_await c->exec(std::move(req));
+  };
+  ctx.eval_migrate = [c = client_](
+                         std::span<const std::string_view> keys,
+                         std::span<const std::string_view> args) -> net::awaitable<result<reply>> {
+    co_return co_await c->eval(migrate_script(), keys, args);
+  };
+  ctx.scan_targets = []() -> net::awaitable<result<std::vector<std::uint16_t>>> {
+    co_return std::vector<std::uint16_t>{0};
+  };
+  return ctx;
 }
 
 net::awaitable<result<migration_report>> redis_store::migrate_all(std::size_t batch) {
-  if (cluster_) {
-    co_return errc::invalid_argument;  // the v1.10 layout predates cluster support
-  }
   co_return co_await migrate_all_legacy(migration(), batch);
 }
 
 net::awaitable<result<migrate_outcome>> redis_store::migrate_stream(std::string stream_id) {
-  if (cluster_) {
-    co_return errc::invalid_argument;
-  }
   co_return co_await migrate_legacy_stream(migration(), std::move(stream_id));
 }
 
