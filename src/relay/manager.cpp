@@ -119,7 +119,8 @@ net::awaitable<bool> end_failed(http::services& s, const std::string& id,
 
 net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route* r,
                                route_stats* stats, std::string id, std::string body,
-                               std::string content_type, std::shared_ptr<upstream_control> ctl) {
+                               std::string content_type, std::shared_ptr<upstream_control> ctl,
+                               bool leased) {
   const auto started = steady::now();
   http::services& s = sh->s;
   sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
@@ -129,22 +130,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
     sh->running.erase(id);
   };
   std::shared_ptr<lease_keeper> keeper;
-  if (sh->options.lease) {
-    auto acquired = co_await sh->options.lease->acquire(id);
-    if (!acquired) {
-      // Without its lease a call would leave the stream open forever if this node died.
-      stats->failed.fetch_add(1, std::memory_order_relaxed);
-      sh->emit(names::upstream_error, id,
-               {{"route", r->name},
-                {"reason", "store"},
-                {"upstream_status", 0},
-                {"duration_ms", ms_since(started)}});
-      // (Built outside the co_await: GCC 12 rejects a braced list inside one.)
-      boost::json::object detail{{"reason", "store"}, {"upstream_status", 0}};
-      co_await end_failed(s, id, std::move(detail));
-      finish();
-      co_return;
-    }
+  if (leased) {
     keeper = std::make_shared<lease_keeper>(co_await net::this_coro::executor);
     net::co_spawn(co_await net::this_coro::executor, keep_lease(sh, id, keeper, ctl),
                   net::detached);
@@ -365,9 +351,24 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
   store::stream_options options;
   options.buffer_limit = r.buffer_limit;
   options.ttl = r.ttl;
+  // The lease comes before the stream, so that no relayed stream ever exists without one: if
+  // this node dies between the two, the sweep claims the lease and finds the stream (ended
+  // then) or nothing. A retried POST whose call runs elsewhere finds the lease held.
+  bool leased = false;
+  if (shared_->options.lease) {
+    auto acquired = co_await shared_->options.lease->acquire(id);
+    if (!acquired) {
+      stats.active.fetch_sub(1, std::memory_order_relaxed);
+      co_return http::store_error(acquired.error(), id);
+    }
+    leased = *acquired;
+  }
   auto created = co_await http::create_stream(shared_->s, id, options);
   if (!created || !created->created) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);
+    if (leased) {
+      co_await shared_->options.lease->release(id);  // no call of ours to hold it for
+    }
     if (!created) {
       co_return http::store_error(created.error(), id);
     }
@@ -379,9 +380,10 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
     std::lock_guard lock(shared_->mutex);
     shared_->running[id] = ctl;
   }
-  net::co_spawn(co_await net::this_coro::executor,
-                run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl),
-                net::detached);
+  net::co_spawn(
+      co_await net::this_coro::executor,
+      run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased),
+      net::detached);
   co_return http::relay_started{id, true};
 }
 

@@ -27,9 +27,10 @@ class stream_lease {
   virtual ~stream_lease() = default;
 
   /// Takes the lease of stream_id for this node (registers it for the sweep first, so that a
-  /// node dying right after still has its stream found). producer_seq_conflict when another
-  /// node holds it; store_unavailable.
-  virtual boost::asio::awaitable<result<void>> acquire(std::string stream_id) = 0;
+  /// node dying right after still has its stream found): true; false when another node holds
+  /// it. Taken before the stream is created, so that no stream exists without one; a sweep
+  /// that claims a lease whose stream was never created only releases it. store_unavailable.
+  virtual boost::asio::awaitable<result<bool>> acquire(std::string stream_id) = 0;
 
   /// Extends this node's lease by ttl(). `lost` when it expired or another node claimed it:
   /// the caller must stop producing and leave the stream's end to the claimer.

@@ -81,6 +81,12 @@ class relay_lease : public ::testing::Test {
     return false;
   }
 
+  /// The lease was taken (not held by another node, no store error).
+  bool acquired(net::awaitable<result<bool>> a) {
+    auto r = run(std::move(a));
+    return r && *r;
+  }
+
   std::unique_ptr<redis_lease> node(const std::string& name, std::chrono::milliseconds ttl) {
     return std::make_unique<redis_lease>(*store_, name, ttl);
   }
@@ -98,13 +104,15 @@ class relay_lease : public ::testing::Test {
 TEST_F(relay_lease, acquire_refresh_release_leave_no_key) {
   auto a = node("node-a", 10s);
   auto b = node("node-b", 10s);
-  ASSERT_TRUE(run(a->acquire("s1")));
+  ASSERT_TRUE(acquired(a->acquire("s1")));
   EXPECT_EQ(redis_->command("GET", a->lease_key("s1")).str, a->token());
   EXPECT_GT(redis_->command("PTTL", a->lease_key("s1")).integer, 0);
   EXPECT_EQ(a->lease_key("s1"), "sse:lease:{s1}");  // the stream's own hash slot
   EXPECT_EQ(registry_size(*a), 1);
   // Held by A: nobody else takes it, and B's refresh does not extend it.
-  EXPECT_FALSE(run(b->acquire("s1")));
+  auto taken = run(b->acquire("s1"));
+  ASSERT_TRUE(taken);
+  EXPECT_FALSE(*taken);
   auto rb = run(b->refresh("s1"));
   ASSERT_TRUE(rb);
   EXPECT_EQ(*rb, lease_refresh::lost);
@@ -124,7 +132,7 @@ TEST_F(relay_lease, an_expired_lease_is_claimed_once_and_never_refreshed_back) {
   auto a = node("node-a", 300ms);
   auto b = node("node-b", 300ms);
   auto c = node("node-c", 300ms);
-  ASSERT_TRUE(run(a->acquire("dead")));
+  ASSERT_TRUE(acquired(a->acquire("dead")));
   ASSERT_TRUE(wait_gone(a->lease_key("dead")));  // node A "died": no refresh
 
   auto claimed_b = run(b->claim_expired(16));
@@ -147,7 +155,7 @@ TEST_F(relay_lease, an_expired_lease_is_claimed_once_and_never_refreshed_back) {
 
 TEST_F(relay_lease, a_refresh_after_expiry_is_lost_even_before_any_claim) {
   auto a = node("node-a", 200ms);
-  ASSERT_TRUE(run(a->acquire("s")));
+  ASSERT_TRUE(acquired(a->acquire("s")));
   ASSERT_TRUE(wait_gone(a->lease_key("s")));
   auto r = run(a->refresh("s"));
   ASSERT_TRUE(r);
@@ -158,7 +166,7 @@ TEST_F(relay_lease, a_refresh_after_expiry_is_lost_even_before_any_claim) {
 TEST_F(relay_lease, a_held_lease_is_not_claimed_and_is_looked_at_again_later) {
   auto a = node("node-a", 60s);
   auto b = node("node-b", 60s);
-  ASSERT_TRUE(run(a->acquire("alive")));
+  ASSERT_TRUE(acquired(a->acquire("alive")));
   // Make it due in the registry although its key lives on (a clock skew, a slow refresh).
   redis_->command("ZADD", a->registry_key(), "0", "alive");
   auto claimed = run(b->claim_expired(16));
@@ -175,7 +183,7 @@ TEST_F(relay_lease, concurrent_sweepers_claim_each_stream_once) {
     nodes.push_back(node("node-" + std::to_string(i), 200ms));
   }
   for (int s = 0; s < 10; ++s) {
-    ASSERT_TRUE(run(nodes[0]->acquire("s" + std::to_string(s))));
+    ASSERT_TRUE(acquired(nodes[0]->acquire("s" + std::to_string(s))));
   }
   for (int s = 0; s < 10; ++s) {
     ASSERT_TRUE(wait_gone(nodes[0]->lease_key("s" + std::to_string(s))));
@@ -233,7 +241,7 @@ TEST_F(relay_lease, manager_sweep_ends_a_dead_nodes_stream_failed_upstream_lost_
   req.stream_id = "conv-9";
   req.events.push_back(stream::new_event{"delta", "t0", 1});
   ASSERT_TRUE(run(store_->append(std::move(req))));
-  ASSERT_TRUE(run(dead->acquire("conv-9")));
+  ASSERT_TRUE(acquired(dead->acquire("conv-9")));
   ASSERT_TRUE(wait_gone(dead->lease_key("conv-9")));
 
   manager_options o;
@@ -281,8 +289,8 @@ TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
   auto dead = node("node-a", 200ms);
   ASSERT_TRUE(run(store_->create("done", {})));
   ASSERT_TRUE(run(store_->end("done", store::stream_status::completed)));
-  ASSERT_TRUE(run(dead->acquire("done")));
-  ASSERT_TRUE(run(dead->acquire("never-created")));
+  ASSERT_TRUE(acquired(dead->acquire("done")));
+  ASSERT_TRUE(acquired(dead->acquire("never-created")));
   ASSERT_TRUE(wait_gone(dead->lease_key("done")));
   ASSERT_TRUE(wait_gone(dead->lease_key("never-created")));
 

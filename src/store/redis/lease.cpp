@@ -115,25 +115,22 @@ std::string redis_lease::registry_key() const {
   return prefix_ + "relay-leases";
 }
 
-net::awaitable<result<void>> redis_lease::acquire(std::string stream_id) {
+net::awaitable<result<bool>> redis_lease::acquire(std::string stream_id) {
   // The registry entry first: a node dying between the two steps leaves an entry without a
   // lease, which the sweep ends; the other order would leave a stream nobody looks at.
   const std::string registry = registry_key();
   auto add = one({"ZADD", registry, std::to_string(wall_ms() + ttl_.count()), stream_id});
   auto added = co_await store_.exec_on_key(registry, std::move(add));
   if (auto ok = check_replies(added); !ok) {
-    co_return ok.error();
+    co_return result<bool>(boost::system::in_place_error, ok.error());
   }
   const std::string key = lease_key(stream_id);
   auto take = one({"SET", key, token_, "NX", "PX", std::to_string(ttl_.count())});
   auto set = co_await store_.exec_on_key(key, std::move(take));
   if (auto ok = check_replies(set); !ok) {
-    co_return ok.error();
+    co_return result<bool>(boost::system::in_place_error, ok.error());
   }
-  if (set->size() != 1 || set->front().is_nil()) {
-    co_return errc::internal;  // another node holds it: only a stream's creator acquires
-  }
-  co_return result<void>{};
+  co_return set->size() == 1 && !set->front().is_nil();  // nil: another node holds it
 }
 
 net::awaitable<result<lease_refresh>> redis_lease::refresh(std::string stream_id) {

@@ -27,7 +27,7 @@ class redis_lease final : public stream_lease {
   /// so that a restarted node with the same id is another holder).
   redis_lease(redis_store& store, const std::string& node_id, std::chrono::milliseconds ttl);
 
-  boost::asio::awaitable<result<void>> acquire(std::string stream_id) override;
+  boost::asio::awaitable<result<bool>> acquire(std::string stream_id) override;
   boost::asio::awaitable<result<lease_refresh>> refresh(std::string stream_id) override;
   boost::asio::awaitable<result<void>> release(std::string stream_id) override;
   boost::asio::awaitable<result<std::vector<std::string>>> claim_expired(std::size_t max) override;
