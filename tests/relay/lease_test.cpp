@@ -9,10 +9,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <set>
 #include <thread>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "redis/cluster/slot.hpp"
+#include "redis_cluster.hpp"
 #include "redis_server.hpp"
 #include "relay/manager.hpp"
 #include "relay/names.hpp"
@@ -304,6 +307,77 @@ TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
   EXPECT_FALSE(run(store_->info("never-created")));  // not created again by the sweep
   EXPECT_EQ(sink.count(names::upstream_error), 0u);
   EXPECT_EQ(redis_->command("EXISTS", dead->registry_key()).integer, 0);
+}
+
+// The same lease on Redis Cluster: every lease key lives in its stream's slot (spread over the
+// masters), the registry in its own; acquire, expiry, one claim each, release.
+TEST(relay_lease_cluster, leases_spread_over_the_masters_are_claimed_once_and_leave_no_key) {
+  if (!test::redis_cluster::available()) {
+    GTEST_SKIP() << "redis-server or redis-cli not found";
+  }
+  test::redis_cluster_options co;
+  co.replicas_per_master = 0;
+  test::redis_cluster cluster(co);
+  net::io_context io{1};
+  core::system_clock clock;
+  store::redis_store_options o;
+  o.connection.connect_timeout = 500ms;
+  o.connection.command_timeout = 2s;
+  for (auto p : cluster.ports()) {
+    o.cluster_seeds.push_back({"127.0.0.1", p});
+  }
+  auto st = std::make_unique<store::redis_store>(
+      store::store_limits{}, o, std::vector<net::any_io_executor>{io.get_executor()}, clock);
+  st->start();
+  for (int i = 0; i < 2000 && !st->available(); ++i) {
+    io.run_for(10ms);
+  }
+  ASSERT_TRUE(st->available());
+  auto run = [&]<class T>(net::awaitable<T> a) {
+    auto f = net::co_spawn(io, std::move(a), net::use_future);
+    for (int i = 0; i < 1000 && f.wait_for(0s) != std::future_status::ready; ++i) {
+      io.restart();
+      io.run_for(10ms);
+    }
+    EXPECT_EQ(f.wait_for(0s), std::future_status::ready);
+    return f.get();
+  };
+  redis_lease a(*st, "node-a", 300ms);
+  redis_lease b(*st, "node-b", 300ms);
+  std::set<int> masters;
+  for (int i = 0; i < 12; ++i) {
+    const std::string id = "c" + std::to_string(i);
+    auto r = run(a.acquire(id));
+    ASSERT_TRUE(r && *r) << id;
+    masters.insert(cluster.master_of_slot(redis::cluster::key_slot(a.lease_key(id))));
+  }
+  EXPECT_GT(masters.size(), 1u);  // the keys really are on several masters
+  auto held = run(b.claim_expired(64));
+  ASSERT_TRUE(held);
+  EXPECT_TRUE(held->empty());
+  // Let them expire (a dead node A), bounded.
+  std::vector<std::string> claimed;
+  for (int round = 0; round < 100 && claimed.size() < 12; ++round) {
+    std::this_thread::sleep_for(50ms);
+    auto r = run(b.claim_expired(64));
+    ASSERT_TRUE(r);
+    claimed.insert(claimed.end(), r->begin(), r->end());
+  }
+  ASSERT_EQ(claimed.size(), 12u);
+  auto late = run(a.refresh("c0"));
+  ASSERT_TRUE(late);
+  EXPECT_EQ(*late, lease_refresh::lost);
+  for (const auto& id : claimed) {
+    ASSERT_TRUE(run(b.release(id)));
+  }
+  long long keys = 0;
+  for (std::size_t n = 0; n < cluster.size(); ++n) {
+    keys += cluster.node(n).command("DBSIZE").integer;
+  }
+  EXPECT_EQ(keys, 0);
+  st->stop();
+  io.restart();
+  io.run_for(100ms);
 }
 
 }  // namespace
