@@ -414,6 +414,31 @@ TEST_F(relay_gateway, sigterm_with_the_memory_store_ends_the_stream_for_its_subs
   EXPECT_NE(rest[rest.size() - 2].data.find("gateway_shutdown"), std::string::npos);
 }
 
+TEST_F(relay_gateway, sequential_relays_to_a_keep_alive_upstream_share_one_connection) {
+  upstream_script s;
+  s.tokens = 3;
+  s.keep_alive = true;
+  fake_upstream up(s);
+  auto o = relay_options(up);
+  o.args.insert(o.args.end(), {"--threads", "1"});  // connections are pooled per worker
+  gw_ = std::make_unique<gateway_process>(o);
+  client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+  for (const char* key : {"turn-1", "turn-2", "turn-3"}) {
+    auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", key}});
+    ASSERT_EQ(r.status, 201) << r.body;
+    sse_client sub(gw_->host(), gw_->port(), std::string("/v1/streams/") + key + "/events");
+    auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+    ASSERT_FALSE(ev.empty());
+    EXPECT_NE(ev.back().data.find("completed"), std::string::npos) << ev.back().data;
+    EXPECT_EQ(ev.size(), 5u);
+  }
+  EXPECT_EQ(up.requests().size(), 3u);
+  EXPECT_EQ(up.connections(), 1);
+  const std::string prom = client_->get("/metrics").body;
+  EXPECT_NE(prom.find("sse_relay_upstream_connections_total{kind=\"reused\"} 2"), std::string::npos)
+      << prom;
+}
+
 TEST_F(relay_gateway, unknown_route_is_404) {
   fake_upstream up(upstream_script{});
   start_gateway(up);
