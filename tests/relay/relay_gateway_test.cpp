@@ -274,6 +274,12 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   EXPECT_TRUE(up.reader_left());  // node A stopped reading the upstream
   EXPECT_TRUE(a.wait_for_telemetry("SseRelayCancelled", {}, 5s));
   EXPECT_TRUE(lease_gone(redis, "multi-2"));
+  // Nothing of relay mode is left behind: every key still there is a stream's, with a TTL.
+  auto keys = redis.command("KEYS", "sse:*");
+  for (const auto& k : keys.elements) {
+    EXPECT_EQ(k.str.find("lease"), std::string::npos) << k.str;
+    EXPECT_GE(redis.command("PTTL", k.str).integer, 0) << k.str << " has no TTL";
+  }
 }
 
 // The node running a call dies (SIGKILL): its lease expires and node B ends the stream `failed`
