@@ -10,7 +10,9 @@ node_tagging_sink::node_tagging_sink(std::string node, telemetry::sink& target)
 void node_tagging_sink::emit(telemetry::event e) noexcept {
   try {
     if (auto* old = e.fields.if_contains("node")) {
-      e.fields["field_node"] = *old;
+      // Copied before inserting: the insertion may rehash the object, which frees *old.
+      boost::json::value kept = *old;
+      e.fields["field_node"] = std::move(kept);
     }
     e.fields["node"] = node_;
   } catch (...) {
