@@ -140,8 +140,10 @@ std::vector<setting> build() {
     t.push_back(std::move(s));
   }
   t.push_back(text_setting("store", "STORE", "Where streams live",
-                           "`memory` or `redis://[:password@]host[:port][/db]`", &config::store,
-                           validate_store));
+                           "`memory`, `redis://[:password@]host[:port][/db]`, "
+                           "`redis-cluster://host:port[,...]` or "
+                           "`redis-sentinel://host:port[,...]/master-name[/db]`",
+                           &config::store, validate_store));
   t.push_back(count_setting<std::size_t>("buffer-limit", "Events kept per stream",
                                          &config::buffer_limit, 1, 100'000'000));
   t.push_back(bytes_setting("buffer-max-bytes", "Bytes of event data kept per stream",
