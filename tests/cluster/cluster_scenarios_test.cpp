@@ -12,9 +12,11 @@
 #include <cstdio>
 #include <set>
 
+#include "bounded_wait.hpp"
 #include "core/clock.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
+#include "redis_proxy.hpp"
 #include "redis_session.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/redis_store.hpp"
@@ -263,6 +265,94 @@ TEST_F(ClusterScenarioTest, probe_runs_on_every_shard_link_and_comes_back) {
   for (std::size_t i = 0; i < ids.size(); ++i) {
     reader.unwatch(ids[i], ls[i].get());
   }
+}
+
+TEST_F(ClusterScenarioTest, probe_notices_a_silently_lost_shard_subscription_and_repairs_it) {
+  // The stream's master announces a loopback proxy as its client port (cluster-announce-port),
+  // so every link to it goes through the proxy; swapping the proxy's server side drops the
+  // SSUBSCRIBE state while the links (and PING) stay up: only the probe can notice.
+  const std::string id = "silently-lost";
+  const std::string channel = redis_layout::make_keys("sse:", id).channel;
+  const std::uint16_t slot = redis::cluster::key_slot(id);
+  const int owner = cluster_->master_of_slot(slot);
+  ASSERT_GE(owner, 0);
+  const auto node = static_cast<std::size_t>(owner);
+  test::redis_proxy proxy(cluster_->node(node).port());
+  ASSERT_FALSE(cluster_->node(node)
+                   .command("CONFIG", "SET", "cluster-announce-port", std::to_string(proxy.port()))
+                   .is_error());
+  auto announced_everywhere = [&] {
+    for (std::size_t i = 0; i < cluster_->size(); ++i) {
+      const auto slots = cluster_->node(i).command("CLUSTER", "SLOTS");
+      bool found = false;
+      for (const auto& range : slots.elements) {
+        if (range.elements.size() >= 3 && range.elements[0].integer <= slot &&
+            slot <= range.elements[1].integer) {
+          found = range.elements[2].elements.at(1).integer == proxy.port();
+        }
+      }
+      if (!found) {
+        return false;
+      }
+    }
+    return true;
+  };
+  ASSERT_TRUE(test::bounded_wait(announced_everywhere, 15s)) << "the new port was not gossiped";
+
+  test::availability_log log;
+  redis_store& producer = make_node();
+  redis_store& reader = make_node(0, &log, redis::probe_config{200ms, 1s});
+  ASSERT_TRUE(append(producer, id, "0").has_value());
+  session sub(reader, id, io_);
+  ASSERT_TRUE(run_sync(io_, reader.watch(id, &sub.listener)).has_value());
+  std::vector<seq_t> acked{1};
+  ASSERT_TRUE(run_until(
+      io_, [&] { return reader.probes_ok() >= 2; }, 10s));
+  EXPECT_EQ(shard_numsub(node, channel), 1);
+  ASSERT_GE(proxy.sessions(), 2u) << "the links do not go through the proxy";
+
+  const auto t0 = clock_type::now();
+  proxy.swap_upstreams();
+  EXPECT_EQ(shard_numsub(node, channel), 0) << "the loss is not silent";
+  for (int i = 1; i <= 5; ++i) {
+    auto a = append(producer, id, std::to_string(i));
+    ASSERT_TRUE(a.has_value()) << a.error().message();
+    acked.push_back(a->last_seq);
+  }
+  long long unready_at = -1;
+  ASSERT_TRUE(run_until(
+      io_,
+      [&] {
+        if (unready_at < 0 && !reader.available()) {
+          unready_at = ms_since(t0);
+        }
+        return reader.probe_failures() >= 1 && unready_at >= 0 && reader.available();
+      },
+      15s))
+      << "probe failures " << reader.probe_failures();
+  const long long ready_at = ms_since(t0);
+  EXPECT_TRUE(log.saw_down_then_up()) << "no SseStoreUnavailable then SseStoreRecovered";
+  EXPECT_TRUE(run_until(
+      io_, [&] { return shard_numsub(node, channel) == 1; }, 10s))
+      << "not resubscribed";
+  for (int i = 6; i <= 10; ++i) {
+    auto a = append(producer, id, std::to_string(i));
+    ASSERT_TRUE(a.has_value()) << a.error().message();
+    acked.push_back(a->last_seq);
+  }
+  ASSERT_TRUE(run_until(
+      io_,
+      [&] {
+        sub.pump();
+        return !sub.delivered.empty() && sub.delivered.back() >= acked.back();
+      },
+      15s));
+  expect_exactly_once_in_order(sub.delivered, acked);
+  reader.unwatch(id, &sub.listener);
+  std::printf(
+      "[timing] shard %d's server side swapped at 0 ms; reader not ready at %lld ms, ready "
+      "again at %lld ms (probe every 200 ms, timeout 1 s); %zu acknowledged, re-read %d times\n",
+      owner, unready_at, ready_at, acked.size(), sub.rereads);
 }
 
 // Appends on one node while the other watches, for `duration` or until stop(); returns the
