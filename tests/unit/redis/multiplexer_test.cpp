@@ -157,6 +157,30 @@ TEST(multiplexer, subscriber_mode_routes_messages_to_the_push_handler) {
   EXPECT_EQ(pushes[1].elements[3].str, "hi");
 }
 
+TEST(multiplexer, a_request_answered_by_push_is_done_once_written_and_keeps_the_order) {
+  // SUNSUBSCRIBE on a sharded link: its answer is indistinguishable from the server's unasked
+  // `sunsubscribe` push, so nothing waits for it and the replies after it still match.
+  multiplexer m(/*subscriber_mode=*/true);
+  std::vector<reply> pushes;
+  m.set_push_handler([&](reply&& r) { pushes.push_back(std::move(r)); });
+  auto unsub = make({"SUNSUBSCRIBE", "ch"});
+  unsub->answered_by_push = true;
+  auto ping = make({"PING"});
+  m.add(unsub);
+  m.add(ping);
+  EXPECT_EQ(m.take_write(), "*2\r\n$12\r\nSUNSUBSCRIBE\r\n$2\r\nch\r\n*1\r\n$4\r\nPING\r\n");
+  EXPECT_TRUE(unsub->done);
+  EXPECT_FALSE(ping->done);
+  EXPECT_EQ(m.size(), 1u);
+  EXPECT_FALSE(
+      m.on_read("*3\r\n$12\r\nsunsubscribe\r\n$2\r\nch\r\n:0\r\n"
+                "*2\r\n$4\r\npong\r\n$0\r\n\r\n"));
+  ASSERT_EQ(pushes.size(), 1u);
+  EXPECT_EQ(pushes[0].elements[0].str, "sunsubscribe");
+  ASSERT_TRUE(ping->done);
+  EXPECT_EQ(ping->replies.at(0).elements.at(0).str, "pong");
+}
+
 TEST(multiplexer, command_mode_treats_message_arrays_as_replies) {
   multiplexer m;
   bool pushed = false;
