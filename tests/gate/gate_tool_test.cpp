@@ -25,7 +25,7 @@ using namespace std::chrono_literals;
 namespace net = boost::asio;
 using sse::load::source_address;
 
-TEST(source_addresses, auto_count_is_one_per_started_ten_thousand) {
+TEST(gate_source_addresses, auto_count_is_one_per_started_ten_thousand) {
   EXPECT_EQ(sse::load::auto_source_addresses(0), 1u);
   EXPECT_EQ(sse::load::auto_source_addresses(1), 1u);
   EXPECT_EQ(sse::load::auto_source_addresses(10'000), 1u);
@@ -35,12 +35,12 @@ TEST(source_addresses, auto_count_is_one_per_started_ten_thousand) {
   EXPECT_EQ(sse::load::auto_source_addresses(100'000'000), sse::load::max_source_addresses);
 }
 
-TEST(source_addresses, one_address_means_no_bind) {
+TEST(gate_source_addresses, one_address_means_no_bind) {
   EXPECT_TRUE(source_address(0, 0).is_unspecified());
   EXPECT_TRUE(source_address(12345, 1).is_unspecified());
 }
 
-TEST(source_addresses, clients_spread_evenly_over_127_0_0_1_to_n) {
+TEST(gate_source_addresses, clients_spread_evenly_over_127_0_0_1_to_n) {
   std::map<std::string, int> seen;
   for (std::uint64_t i = 0; i < 3000; ++i) {
     ++seen[source_address(i, 3).to_string()];
@@ -55,7 +55,7 @@ TEST(source_addresses, clients_spread_evenly_over_127_0_0_1_to_n) {
   EXPECT_EQ(source_address(299, 300).to_string(), "127.0.0.50");
 }
 
-TEST(source_addresses, options_choose_the_count_from_the_connections) {
+TEST(gate_source_addresses, options_choose_the_count_from_the_connections) {
   auto parse = [](std::vector<std::string> args) {
     args.insert(args.begin(), "sse-live-resume");
     std::vector<char*> argv;
@@ -88,7 +88,7 @@ std::string accepted_peer(net::io_context& ctx, net::ip::tcp::acceptor& acceptor
   return ec ? std::string() : peer.remote_endpoint().address().to_string();
 }
 
-TEST(source_bind, sse_connection_and_http_client_connect_from_the_chosen_address) {
+TEST(gate_source_bind, sse_connection_and_http_client_connect_from_the_chosen_address) {
   net::io_context ctx;
   net::ip::tcp::acceptor acceptor(ctx, {net::ip::make_address_v4("127.0.0.1"), 0});
   const net::ip::tcp::endpoint server = acceptor.local_endpoint();
@@ -117,7 +117,7 @@ TEST(source_bind, sse_connection_and_http_client_connect_from_the_chosen_address
   EXPECT_FALSE(answered.get());  // timed out: nobody answered
 }
 
-TEST(source_bind, many_sockets_share_a_port_across_source_addresses) {
+TEST(gate_source_bind, many_sockets_share_a_port_across_source_addresses) {
   // With IP_BIND_ADDRESS_NO_PORT the port is chosen at connect per 4-tuple: two sources to the
   // same server may get the same local port, which a plain bind(port 0) never allows.
   net::io_context ctx;
@@ -142,7 +142,7 @@ TEST(source_bind, many_sockets_share_a_port_across_source_addresses) {
   EXPECT_FALSE(plain.is_open());
 }
 
-TEST(target_watch, fires_after_refusals_over_the_span_with_none_accepted) {
+TEST(gate_target_watch, fires_after_refusals_over_the_span_with_none_accepted) {
   sse::load::target_watch w(2s, 3);
   EXPECT_FALSE(w.observe(0s, 10, 0));
   EXPECT_FALSE(w.observe(100ms, 10, 5));  // the streak starts here
@@ -153,7 +153,7 @@ TEST(target_watch, fires_after_refusals_over_the_span_with_none_accepted) {
   EXPECT_NE(m->find("70 connects refused in 2000 ms, none accepted"), std::string::npos) << *m;
 }
 
-TEST(target_watch, an_accepted_connect_ends_the_streak) {
+TEST(gate_target_watch, an_accepted_connect_ends_the_streak) {
   sse::load::target_watch w(2s, 3);
   EXPECT_FALSE(w.observe(0s, 0, 5));
   EXPECT_FALSE(w.observe(1s, 1, 10));  // one accepted: alive
@@ -162,7 +162,7 @@ TEST(target_watch, an_accepted_connect_ends_the_streak) {
   EXPECT_TRUE(w.observe(4600ms, 1, 13));  // 2.1 s of refusals since 2.5 s
 }
 
-TEST(target_watch, too_few_refusals_or_none_never_fire) {
+TEST(gate_target_watch, too_few_refusals_or_none_never_fire) {
   sse::load::target_watch w(2s, 3);
   EXPECT_FALSE(w.observe(0s, 0, 1));
   EXPECT_FALSE(w.observe(5s, 0, 2));  // only 1 more refusal than at the streak's start
@@ -172,7 +172,7 @@ TEST(target_watch, too_few_refusals_or_none_never_fire) {
   }
 }
 
-TEST(nchan_target, url_templates_place_the_channel_id) {
+TEST(gate_nchan_target, url_templates_place_the_channel_id) {
   auto t = sse::load::parse_url_template("http://127.0.0.1:8080/pub/{id}?x=1");
   ASSERT_TRUE(t);
   EXPECT_EQ(t->port, 8080);
@@ -194,7 +194,7 @@ sse::stream::parsed_event nchan_event(std::string id, std::string data) {
   return ev;
 }
 
-TEST(nchan_target, payload_carries_timestamp_then_seq_and_translates_for_the_checker) {
+TEST(gate_nchan_target, payload_carries_timestamp_then_seq_and_translates_for_the_checker) {
   const std::string body = sse::load::nchan_message(42, 1234567890, 20, false);
   EXPECT_EQ(body.rfind("1234567890 42 ", 0), 0u);
   EXPECT_EQ(body.size(), std::string("1234567890 42 ").size() + 20);
@@ -215,7 +215,7 @@ TEST(nchan_target, payload_carries_timestamp_then_seq_and_translates_for_the_che
   EXPECT_EQ(nchan_id, "1764252345:4");
 }
 
-TEST(nchan_target, foreign_payloads_are_left_alone) {
+TEST(gate_nchan_target, foreign_payloads_are_left_alone) {
   std::string nchan_id = "kept";
   for (const char* data : {"", "hello", "12 x filler", "12 0 seq zero", "x 5 y"}) {
     auto ev = nchan_event("1:0", data);
@@ -225,7 +225,7 @@ TEST(nchan_target, foreign_payloads_are_left_alone) {
   EXPECT_EQ(nchan_id, "kept");
 }
 
-TEST(nchan_target, a_lost_message_is_an_unannounced_loss_and_end_ends_the_stream) {
+TEST(gate_nchan_target, a_lost_message_is_an_unannounced_loss_and_end_ends_the_stream) {
   // nchan has no gap event: a seq missing from its stream must reach the checker as a loss.
   sse::load::sequence_checker checker;
   checker.start_stream();
@@ -248,7 +248,7 @@ TEST(nchan_target, a_lost_message_is_an_unannounced_loss_and_end_ends_the_stream
   EXPECT_EQ(nchan_id, "1764252345:7");
 }
 
-TEST(nchan_target, options_require_both_urls_and_no_gateway) {
+TEST(gate_nchan_target, options_require_both_urls_and_no_gateway) {
   auto rc = [](std::vector<std::string> args) {
     args.insert(args.begin(), "sse-live-resume");
     std::vector<char*> argv;
