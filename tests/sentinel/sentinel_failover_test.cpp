@@ -166,13 +166,26 @@ TEST_F(SentinelFailoverTest, primary_killed_replica_promoted_during_live_traffic
       io_, [&] { return producer.available() && reader.available(); }, 20s));
   EXPECT_TRUE(producer_log.saw_down_then_up()) << "producer: no SseStoreUnavailable/Recovered";
   EXPECT_TRUE(reader_log.saw_down_then_up()) << "reader: no SseStoreUnavailable/Recovered";
-  EXPECT_EQ(producer.sentinel_primary()->port, new_primary);
-  EXPECT_EQ(reader.sentinel_primary()->port, new_primary);
+  // Both nodes follow whatever the sentinels name now. Usually that is the promoted replica; on
+  // a loaded machine the sentinels sometimes fail over a second time, back to the restarted old
+  // primary once it has synced as a replica (WAIT 1 kept every acknowledged event on it, which
+  // the exactly-once check above proves): legitimate Sentinel behaviour, so not asserted away.
+  const std::uint16_t final_primary = setup_->primary_port();
+  ASSERT_TRUE(final_primary == new_primary || final_primary == old_primary) << final_primary;
+  ASSERT_TRUE(run_until(
+      io_,
+      [&] {
+        const auto p = producer.sentinel_primary();
+        const auto r = reader.sentinel_primary();
+        return p && r && p->port == final_primary && r->port == final_primary;
+      },
+      20s))
+      << "the nodes did not follow the sentinels to " << final_primary;
   // The sentinels disconnect the promoted node's clients (the harness's too): ask twice.
   std::string role;
   for (int attempt = 0; attempt < 2 && role.empty(); ++attempt) {
     try {
-      role = setup_->data(1).command("ROLE").elements.at(0).str;
+      role = setup_->data(final_primary == new_primary ? 1 : 0).command("ROLE").elements.at(0).str;
     } catch (const std::runtime_error&) {
     }
   }
