@@ -42,7 +42,7 @@ net::awaitable<result<http_answer>> http_client::request(std::string_view method
                                                          std::string target, std::string body,
                                                          std::string_view content_type,
                                                          std::chrono::milliseconds timeout,
-                                                         const header_list& headers) {
+                                                         header_list headers) {
   constexpr auto tuple_awaitable = net::as_tuple(net::use_awaitable);
   impl& s = *impl_;
   s.stream.expires_after(timeout);

@@ -35,11 +35,13 @@ class http_client {
   /// Sends one request on the kept-alive connection (connecting first when there is none) and
   /// reads the whole answer. Errors: the socket's error_code (boost::beast::error::timeout when
   /// `timeout` passed); after any error the connection is closed and the next call reconnects.
+  /// `headers` is taken by value: a coroutine started with co_spawn outlives the caller's
+  /// temporaries (method and content_type must stay alive until it completes).
   boost::asio::awaitable<result<http_answer>> request(std::string_view method, std::string target,
                                                       std::string body,
                                                       std::string_view content_type,
                                                       std::chrono::milliseconds timeout,
-                                                      const header_list& headers = {});
+                                                      header_list headers = {});
 
   /// Closes the connection (the next request reconnects).
   void close() noexcept;
