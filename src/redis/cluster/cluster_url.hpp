@@ -20,4 +20,11 @@ struct cluster_url {
 /// has only database 0).
 result<cluster_url> parse_cluster_url(std::string_view url);
 
+/// The part of a multi-node URL after the scheme and before any path:
+/// `[[user]:password@]host:port[,host:port...]`. Fills cfg's username and password and returns
+/// the nodes (shared by redis-cluster:// and redis-sentinel://). errc::invalid_argument when a
+/// node is malformed, a comma trails, credentials lack their ':' or there is no node.
+result<std::vector<node_address>> parse_credentials_and_nodes(std::string_view text,
+                                                              connection_config& cfg);
+
 }  // namespace sse::redis::cluster

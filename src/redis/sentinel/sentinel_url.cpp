@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "redis/cluster/cluster_url.hpp"
+
 namespace sse::redis::sentinel {
 
 result<sentinel_url> parse_sentinel_url(std::string_view url) {
@@ -23,34 +25,11 @@ result<sentinel_url> parse_sentinel_url(std::string_view url) {
     path = rest.substr(slash + 1);
     rest = rest.substr(0, slash);
   }
-  if (const auto at = rest.rfind('@'); at != std::string_view::npos) {
-    const std::string_view credentials = rest.substr(0, at);
-    rest = rest.substr(at + 1);
-    const auto colon = credentials.find(':');
-    if (colon == std::string_view::npos) {
-      return errc::invalid_argument;
-    }
-    out.connection.username = std::string(credentials.substr(0, colon));
-    out.connection.password = std::string(credentials.substr(colon + 1));
+  auto sentinels = cluster::parse_credentials_and_nodes(rest, out.connection);
+  if (!sentinels) {
+    return sentinels.error();
   }
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    auto node = cluster::parse_node_address(rest.substr(0, comma));
-    if (!node) {
-      return errc::invalid_argument;
-    }
-    out.sentinels.push_back(std::move(*node));
-    if (comma == std::string_view::npos) {
-      break;
-    }
-    rest = rest.substr(comma + 1);
-    if (rest.empty()) {
-      return errc::invalid_argument;  // trailing comma
-    }
-  }
-  if (out.sentinels.empty()) {
-    return errc::invalid_argument;
-  }
+  out.sentinels = std::move(*sentinels);
   const auto slash = path.find('/');
   out.master_name = std::string(path.substr(0, slash));
   if (out.master_name.empty()) {
