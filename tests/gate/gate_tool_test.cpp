@@ -25,6 +25,25 @@ using namespace std::chrono_literals;
 namespace net = boost::asio;
 using sse::load::source_address;
 
+// Producers started together must not tick together: each one's first batch comes at a random
+// phase within the batch interval, spread over all of it.
+TEST(gate_producer_phase, first_ticks_spread_over_the_whole_interval) {
+  std::mt19937_64 rng(3);
+  const auto interval = std::chrono::milliseconds(100);
+  std::chrono::microseconds lo = std::chrono::microseconds::max();
+  std::chrono::microseconds hi = std::chrono::microseconds::min();
+  for (int i = 0; i < 200; ++i) {
+    const auto p = sse::load::first_tick_phase(interval, rng);
+    ASSERT_GE(p.count(), 0);
+    ASSERT_LT(p, interval);
+    lo = std::min(lo, p);
+    hi = std::max(hi, p);
+  }
+  EXPECT_LT(lo, interval / 4);
+  EXPECT_GT(hi, interval * 3 / 4);
+  EXPECT_EQ(sse::load::first_tick_phase(std::chrono::milliseconds(0), rng).count(), 0);
+}
+
 TEST(gate_source_addresses, auto_count_is_one_per_started_ten_thousand) {
   EXPECT_EQ(sse::load::auto_source_addresses(0), 1u);
   EXPECT_EQ(sse::load::auto_source_addresses(1), 1u);

@@ -69,7 +69,7 @@ net::awaitable<void> worker::run_nchan_producer(producer_spec p) {
 
   net::steady_timer timer(ctx_);
   auto last_tick = steady::now();
-  auto next_tick = last_tick + o.batch_interval;
+  auto next_tick = last_tick + first_tick_phase(o.batch_interval, rng);
   while (!run_.stopping.load()) {
     timer.expires_at(next_tick);
     auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));

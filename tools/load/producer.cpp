@@ -9,6 +9,7 @@
 
 #include "common/http_client.hpp"
 #include "load/source_addresses.hpp"
+#include "load/traffic_mix.hpp"
 #include "load/worker.hpp"
 
 namespace sse::load {
@@ -80,7 +81,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
 
   net::steady_timer timer(ctx_);
   auto last_tick = steady::now();
-  auto next_tick = last_tick + o.batch_interval;
+  auto next_tick = last_tick + first_tick_phase(o.batch_interval, rng);
   std::string body;
   while (!run_.stopping.load()) {
     timer.expires_at(next_tick);

@@ -122,4 +122,14 @@ bool read_publish_ns(std::string_view data, std::uint64_t& out) noexcept {
   return parse_number(data.substr(0, space), out);
 }
 
+std::chrono::microseconds first_tick_phase(std::chrono::milliseconds batch_interval,
+                                           std::mt19937_64& rng) {
+  const auto span = std::chrono::duration_cast<std::chrono::microseconds>(batch_interval).count();
+  if (span <= 0) {
+    return std::chrono::microseconds(0);
+  }
+  std::uniform_int_distribution<long long> phase(0, span - 1);
+  return std::chrono::microseconds(phase(rng));
+}
+
 }  // namespace sse::load
