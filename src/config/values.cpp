@@ -52,6 +52,26 @@ bool split_host_port(std::string_view text, std::string_view& host, std::string_
   return !host.empty();
 }
 
+// `host:port[,host:port...]`, each port 1..65535: the node lists of redis-cluster:// and
+// redis-sentinel:// (redis/ parses them in full; config only checks them, and sits below redis/).
+result<void> validate_node_list(std::string_view nodes) {
+  for (;;) {
+    const auto comma = nodes.find(',');
+    std::string_view host;
+    std::string_view port;
+    if (!split_host_port(nodes.substr(0, comma), host, port) || host.empty() || port.empty()) {
+      return errc::invalid_argument;
+    }
+    if (auto p = parse_port(port); !p || *p == 0) {
+      return errc::invalid_argument;
+    }
+    if (comma == std::string_view::npos) {
+      return {};
+    }
+    nodes = nodes.substr(comma + 1);
+  }
+}
+
 std::string lower(std::string_view s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
@@ -99,21 +119,7 @@ result<void> validate_store(std::string_view text) {
     if (at != std::string_view::npos) {
       nodes = nodes.substr(at + 1);
     }
-    for (;;) {
-      const auto comma = nodes.find(',');
-      std::string_view host;
-      std::string_view port;
-      if (!split_host_port(nodes.substr(0, comma), host, port) || host.empty() || port.empty()) {
-        return errc::invalid_argument;
-      }
-      if (auto p = parse_port(port); !p || *p == 0) {
-        return errc::invalid_argument;
-      }
-      if (comma == std::string_view::npos) {
-        return {};
-      }
-      nodes = nodes.substr(comma + 1);
-    }
+    return validate_node_list(nodes);
   }
   constexpr std::string_view cluster_scheme = "redis-cluster://";
   if (text.substr(0, cluster_scheme.size()) == cluster_scheme) {
@@ -125,21 +131,7 @@ result<void> validate_store(std::string_view text) {
     if (nodes.empty() || nodes.find('/') != std::string_view::npos) {
       return errc::invalid_argument;
     }
-    for (;;) {
-      const auto comma = nodes.find(',');
-      std::string_view host;
-      std::string_view port;
-      if (!split_host_port(nodes.substr(0, comma), host, port) || host.empty() || port.empty()) {
-        return errc::invalid_argument;
-      }
-      if (auto p = parse_port(port); !p || *p == 0) {
-        return errc::invalid_argument;
-      }
-      if (comma == std::string_view::npos) {
-        return {};
-      }
-      nodes = nodes.substr(comma + 1);
-    }
+    return validate_node_list(nodes);
   }
   constexpr std::string_view scheme = "redis://";
   if (text.substr(0, scheme.size()) != scheme) {
