@@ -15,6 +15,7 @@
 #include "bounded_wait.hpp"
 #include "redis/client.hpp"
 #include "redis_fixture.hpp"
+#include "redis_session.hpp"
 #include "store/redis/scripts.hpp"
 #include "stream/sse_encoder.hpp"
 
@@ -22,34 +23,6 @@ namespace sse::store::redis_test {
 namespace {
 
 using stream::new_event;
-
-// Records availability transitions from any thread.
-class transitions {
- public:
-  std::function<void(bool)> handler() {
-    return [this](bool up) {
-      std::lock_guard lock(mu_);
-      seen_.push_back(up);
-    };
-  }
-  std::vector<bool> seen() const {
-    std::lock_guard lock(mu_);
-    return seen_;
-  }
-  bool saw_down_then_up() const {
-    auto s = seen();
-    for (std::size_t i = 0; i + 1 < s.size(); ++i) {
-      if (!s[i] && s[i + 1]) {
-        return true;
-      }
-    }
-    return false;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::vector<bool> seen_;
-};
 
 class RedisBlipTest : public ::testing::Test {
  protected:
@@ -91,7 +64,7 @@ class RedisBlipTest : public ::testing::Test {
   boost::asio::io_context io_;
   std::unique_ptr<test::redis_server> server_;
   std::unique_ptr<redis_store> store_;
-  transitions transitions_;
+  test::availability_log transitions_;
 };
 
 TEST_F(RedisBlipTest, PausedRedisFailsFastThenRecoversWithoutLosingOrDuplicating) {
