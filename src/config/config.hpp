@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 
+#include "config/cors_origins.hpp"
 #include "config/fault_resume.hpp"
 
 namespace sse::config {
@@ -49,7 +50,7 @@ struct config {
   std::string telemetry = "stdout";          ///< "stdout", "file:PATH", "none"
   std::string log_level = "info";
   std::string node_id;                       ///< empty: hostname-pid
-  std::string cors_origin;                   ///< empty: no CORS headers
+  cors_origins cors_origin;                  ///< --cors-origin; empty: no CORS headers
   std::string port_file;                     ///< write the bound port here once listening
   bool demo = false;
   std::string redis_prefix = "sse:";

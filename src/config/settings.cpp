@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "config/byte_size.hpp"
+#include "config/cors_origins.hpp"
 #include "config/duration.hpp"
 #include "config/fault_resume.hpp"
 #include "config/number.hpp"
@@ -231,9 +232,23 @@ std::vector<setting> build() {
   t.push_back(text_setting("node-id", "TEXT", "This node's name in telemetry; empty = hostname-pid",
                            "up to 128 printable characters without spaces", &config::node_id,
                            check_node_id));
-  t.push_back(text_setting("cors-origin", "ORIGIN",
-                           "Access-Control-Allow-Origin value; empty = no CORS headers",
-                           "an origin such as https://example.com or *", &config::cors_origin));
+  {
+    setting s = make("cors-origin", "ORIGINS",
+                     "Page origins allowed to call from a browser (CORS); empty = no CORS headers",
+                     "`*`, or a comma-separated list of origins such as "
+                     "https://app.example,http://localhost:3000 (scheme://host[:port], no path "
+                     "or trailing /) or `null`");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto origins = parse_cors_origins(v);
+      if (!origins) {
+        return origins.error();
+      }
+      cfg.cors_origin = std::move(*origins);
+      return {};
+    };
+    s.show = [](const config& cfg) { return format_cors_origins(cfg.cors_origin); };
+    t.push_back(std::move(s));
+  }
   t.push_back(text_setting("port-file", "PATH", "Write the bound port to this file once listening",
                            "a file path", &config::port_file));
   {

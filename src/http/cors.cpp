@@ -1,35 +1,63 @@
 #include "http/cors.hpp"
 
+#include <algorithm>
 #include <string>
 
-namespace sse::http {
+#include "core/text.hpp"
 
-void add_cors_headers(header_list& headers, std::string_view cors_origin) {
-  if (cors_origin.empty()) {
-    return;
-  }
-  headers.emplace_back("Access-Control-Allow-Origin", std::string(cors_origin));
-  if (cors_origin != "*") {
-    // Caches must not hand this answer to another origin.
-    headers.emplace_back("Vary", "Origin");
-  }
-  // Stream-Id: a relay POST read with fetch names its stream there (to resume it later).
-  headers.emplace_back("Access-Control-Expose-Headers", "Retry-After, Allow, Stream-Id");
+namespace sse::http {
+namespace {
+
+header_list::iterator find_header(header_list& h, std::string_view name) {
+  return std::find_if(h.begin(), h.end(),
+                      [name](const auto& kv) { return core::iequals(kv.first, name); });
 }
 
-response preflight_response(std::string_view cors_origin) {
-  response r;
-  r.status = 204;
-  if (cors_origin.empty()) {
-    return r;
+/// `Vary: Origin`, merged into a Vary the response already has so that it stays one field.
+void add_vary_origin(header_list& h) {
+  auto vary = find_header(h, "Vary");
+  if (vary == h.end()) {
+    h.emplace_back("Vary", "Origin");
+  } else if (vary->second.find("Origin") == std::string::npos) {
+    vary->second += ", Origin";
   }
-  add_cors_headers(r.headers, cors_origin);
-  r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-  r.headers.emplace_back(
-      "Access-Control-Allow-Headers",
-      "Last-Event-ID, Content-Type, Producer-Seq, Authorization, Idempotency-Key");
-  r.headers.emplace_back("Access-Control-Max-Age", "600");
-  return r;
+}
+
+bool listed(const config::cors_origins& origins, std::string_view origin) {
+  return std::any_of(origins.listed.begin(), origins.listed.end(),
+                     [origin](const std::string& o) { return core::iequals(o, origin); });
+}
+
+}  // namespace
+
+void add_cors_headers(const config::cors_origins& origins, const request& req, response& res) {
+  if (!origins.enabled()) {
+    return;
+  }
+  auto& h = res.headers;
+  if (!origins.any) {
+    add_vary_origin(h);
+  }
+  if (!req.origin || (!origins.any && !listed(origins, *req.origin))) {
+    return;
+  }
+  const bool preflight = req.verb == method::options && req.cors_request_method.has_value();
+  if (preflight && (res.status < 200 || res.status > 299)) {
+    return;
+  }
+  h.emplace_back("Access-Control-Allow-Origin", origins.any ? "*" : *req.origin);
+  if (!origins.any) {
+    h.emplace_back("Access-Control-Allow-Credentials", "true");
+  }
+  if (!preflight) {
+    h.emplace_back("Access-Control-Expose-Headers", std::string(cors_exposed_headers));
+    return;
+  }
+  if (const auto allow = find_header(h, "Allow"); allow != h.end()) {
+    h.emplace_back("Access-Control-Allow-Methods", std::string(allow->second));
+  }
+  h.emplace_back("Access-Control-Allow-Headers", std::string(cors_allowed_headers));
+  h.emplace_back("Access-Control-Max-Age", "600");
 }
 
 }  // namespace sse::http

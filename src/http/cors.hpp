@@ -1,19 +1,39 @@
 #pragma once
-// CORS (issue 2, "CORS"): one configured origin (--cors-origin), or none.
+// CORS: which page origins a browser lets read the gateway's answers (--cors-origin). One
+// function adds every CORS header of a response, and it is called once per response (by the
+// session, or by the SSE subscription for its stream head): browsers refuse an answer whose
+// Access-Control-Allow-Origin appears twice.
 
-#include <string_view>
-
+#include "config/cors_origins.hpp"
 #include "http/message.hpp"
 
 namespace sse::http {
 
-/// Adds Access-Control-Allow-Origin (and Vary: Origin unless the origin is "*") and
-/// Access-Control-Expose-Headers. No-op when cors_origin is empty.
-void add_cors_headers(header_list& headers, std::string_view cors_origin);
+/// The headers a preflight may ask for: the SSE resume header, JSON bodies, the producer's
+/// retry position, bearer tokens and the relay's idempotency key.
+inline constexpr std::string_view cors_allowed_headers =
+    "Last-Event-ID, Content-Type, Producer-Seq, Authorization, Idempotency-Key";
 
-/// The answer to OPTIONS on any path: 204; with an origin configured it carries the CORS
-/// headers plus Allow-Methods, Allow-Headers (Last-Event-ID, Content-Type, Producer-Seq,
-/// Authorization) and Max-Age.
-response preflight_response(std::string_view cors_origin);
+/// Response headers a page may read besides the safelisted ones (Stream-Id: a relay POST read
+/// with fetch names its stream there).
+inline constexpr std::string_view cors_exposed_headers = "Retry-After, Allow, Stream-Id";
+
+/// Adds the CORS headers of `res`, the answer to `req`, each at most once (a `Vary` already in
+/// `res` gets `Origin` appended):
+/// - nothing when `origins` is empty (CORS off);
+/// - `Vary: Origin` whenever origins are listed (the answer depends on the request's Origin,
+///   even when it has none), never with `*`;
+/// - for a request whose Origin is listed (compared case-insensitively; `null` only when listed)
+///   or with `*`: `Access-Control-Allow-Origin` (the request's origin, or `*`), and with listed
+///   origins `Access-Control-Allow-Credentials: true` (a listed origin may send cookies, as
+///   EventSource with `withCredentials` does for --auth-cookie); then
+///   - for a preflight (OPTIONS with Access-Control-Request-Method) answered 2xx:
+///     `Access-Control-Allow-Methods` (the route's methods, taken from res's `Allow`),
+///     `Access-Control-Allow-Headers` and `Access-Control-Max-Age`. A preflight answered
+///     otherwise (404: no such route or the feature is off) gets no CORS header but `Vary`:
+///     it grants nothing;
+///   - for any other request: `Access-Control-Expose-Headers`.
+/// Pure; any thread.
+void add_cors_headers(const config::cors_origins& origins, const request& req, response& res);
 
 }  // namespace sse::http

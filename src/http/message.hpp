@@ -29,6 +29,9 @@ struct request {
   /// Set by check_access when a token allowed the request: a subscription ends here.
   std::optional<std::chrono::system_clock::time_point> access_expires;
   std::optional<std::string> idempotency_key;  ///< POST /v1/relay/{route} (issue 7)
+  std::optional<std::string> origin;           ///< a browser's page origin (CORS)
+  /// Access-Control-Request-Method: with `origin` on an OPTIONS, the request is a preflight.
+  std::optional<std::string> cors_request_method;
 };
 
 /// A complete (non-streaming) response.

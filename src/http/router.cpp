@@ -8,6 +8,9 @@ route_match match_route(std::string_view path) {
   if (path == "/") {
     return {route_kind::root, {}};
   }
+  if (path == "*") {
+    return {route_kind::server, {}};
+  }
   if (path == "/healthz") {
     return {route_kind::healthz, {}};
   }
@@ -59,6 +62,7 @@ bool method_allowed(route_kind kind, method m) noexcept {
   }
   switch (kind) {
     case route_kind::not_found:
+    case route_kind::server:
       return false;
     case route_kind::root:
     case route_kind::demo_current:
@@ -82,6 +86,8 @@ std::string_view allowed_methods(route_kind kind) noexcept {
   switch (kind) {
     case route_kind::not_found:
       return "";
+    case route_kind::server:
+      return "GET, POST, PUT, DELETE, OPTIONS";
     case route_kind::root:
     case route_kind::demo_current:
     case route_kind::healthz:

@@ -20,6 +20,7 @@ enum class route_kind {
   stream_end,     ///< /v1/streams/{id}/end: POST
   stream_cancel,  ///< /v1/streams/{id}/cancel: POST (relay mode, issue 7)
   relay,          ///< /v1/relay/{route}: POST; the route name is in stream_id
+  server,         ///< `*` (asterisk-form): OPTIONS only, about the server as a whole
 };
 
 struct route_match {
@@ -28,12 +29,14 @@ struct route_match {
 };
 
 /// Matches the path part of a request-target (no query). A trailing slash is not the same path.
+/// `*` (the asterisk-form of OPTIONS, RFC 9112 3.2.4) is route_kind::server.
 route_match match_route(std::string_view path);
 
 /// True when the route answers this method. OPTIONS is answered on every route (preflight).
 bool method_allowed(route_kind kind, method m) noexcept;
 
-/// The `Allow` header value of a route, for 405 answers.
+/// The `Allow` header value of a route, for 405 and OPTIONS answers; for route_kind::server,
+/// every method the server answers on some route.
 std::string_view allowed_methods(route_kind kind) noexcept;
 
 /// Parses a Beast/HTTP method token ("GET", ...). Case-sensitive, as HTTP methods are.

@@ -84,6 +84,8 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.authorization = header_value(req, "Authorization");
   r.cookie = header_value(req, "Cookie");
   r.idempotency_key = header_value(req, "Idempotency-Key");
+  r.origin = header_value(req, "Origin");
+  r.cors_request_method = header_value(req, "Access-Control-Request-Method");
   r.body = std::move(req.body());
   return r;
 }
@@ -375,7 +377,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
       res->close = true;
     }
     const bool keep_alive = in.keep_alive && !res->close;
-    add_cors_headers(res->headers, s.cfg.cors_origin);
+    add_cors_headers(s.cfg.cors_origin, in.req, *res);
     auto out = to_beast(std::move(*res), in.version, keep_alive);
     beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));

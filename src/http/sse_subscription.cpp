@@ -4,6 +4,7 @@
 #include <boost/asio/redirect_error.hpp>
 
 #include "core/text.hpp"
+#include "http/cors.hpp"
 #include "http/negotiation.hpp"
 #include "http/sse_session.hpp"
 #include "http/sse_util.hpp"
@@ -85,6 +86,12 @@ void sse_subscription::resume_failure(std::string_view reason, resume_outcome ou
 }
 
 net::awaitable<std::optional<response>> sse_subscription::start(const request& req) {
+  {
+    // The stream's head is written later, without the request: its CORS headers are chosen now.
+    response head;
+    add_cors_headers(s_.cfg.cors_origin, req, head);
+    cors_headers_ = std::move(head.headers);
+  }
   if (req.access_expires) {
     // Wall-clock expiry turned into this worker's steady clock.
     token_deadline_ = steady::now() + std::chrono::duration_cast<steady::duration>(

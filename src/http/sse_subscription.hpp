@@ -94,6 +94,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   std::string id_;
   steady::time_point received_;
   boost::asio::steady_timer wake_;
+  header_list cors_headers_;  // of the stream's head, for the request's Origin
 
   // Resume.
   std::optional<stream::resume_point> rp_;

@@ -15,7 +15,6 @@
 #include <boost/beast/http/write.hpp>
 
 #include "http/access.hpp"
-#include "http/cors.hpp"
 #include "http/sse_subscription.hpp"
 #include "http/sse_util.hpp"
 #include "stream/sse_encoder.hpp"
@@ -181,9 +180,7 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
   if (announce_stream_id_) {
     res.set("Stream-Id", id_);
   }
-  header_list cors;
-  add_cors_headers(cors, s_.cfg.cors_origin);
-  for (const auto& [name, value] : cors) {
+  for (const auto& [name, value] : cors_headers_) {
     res.set(name, value);
   }
   if (chunked_) {

@@ -3,7 +3,6 @@
 #include <boost/json/object.hpp>
 
 #include "core/stream_id.hpp"
-#include "http/cors.hpp"
 #include "http/demo_page.hpp"
 #include "http/relay_service.hpp"
 #include "http/request_body.hpp"
@@ -135,6 +134,24 @@ response demo_current(services& s) {
   return json_response(200, o);
 }
 
+/// OPTIONS (RFC 9110 9.3.7): 204 with the methods of the route in `Allow`; the session's CORS
+/// step turns that into a preflight's grant. A route of a feature that is off (the demo page
+/// without --demo, relay paths without --relay-config) answers 404 like its other methods, so
+/// a preflight grants nothing there.
+response options_response(const services& s, const route_match& route) {
+  const bool off = ((route.kind == route_kind::root || route.kind == route_kind::demo_current) &&
+                    !s.demo_current) ||
+                   ((route.kind == route_kind::relay || route.kind == route_kind::stream_cancel) &&
+                    s.relay == nullptr);
+  if (off) {
+    return not_found();
+  }
+  response r;
+  r.status = 204;
+  r.headers.emplace_back("Allow", std::string(allowed_methods(route.kind)));
+  return r;
+}
+
 }  // namespace
 
 bool is_subscribe(const route_match& route, method m) noexcept {
@@ -200,13 +217,16 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
   if (route.kind == route_kind::not_found) {
     co_return not_found();
   }
+  if (route.kind == route_kind::server && req.verb != method::options) {
+    co_return error_response(400, "bad_request", "the target * is only for OPTIONS");
+  }
   if (!method_allowed(route.kind, req.verb)) {
     response r = error_response(405, "method_not_allowed", "method not allowed on this path");
     r.headers.emplace_back("Allow", std::string(allowed_methods(route.kind)));
     co_return r;
   }
   if (req.verb == method::options) {
-    co_return preflight_response(s.cfg.cors_origin);
+    co_return options_response(s, route);
   }
   switch (route.kind) {
     case route_kind::root: {

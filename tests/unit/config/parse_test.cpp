@@ -83,7 +83,12 @@ std::vector<good_case> good_cases() {
       {"telemetry", "none", [](const config& c) { EXPECT_EQ(c.telemetry, "none"); }},
       {"log-level", "debug", [](const config& c) { EXPECT_EQ(c.log_level, "debug"); }},
       {"node-id", "node-a", [](const config& c) { EXPECT_EQ(c.node_id, "node-a"); }},
-      {"cors-origin", "*", [](const config& c) { EXPECT_EQ(c.cors_origin, "*"); }},
+      {"cors-origin", "*", [](const config& c) { EXPECT_TRUE(c.cors_origin.any); }},
+      {"cors-origin", "https://a.example, http://localhost:3000",
+       [](const config& c) {
+         EXPECT_EQ(c.cors_origin.listed,
+                   (std::vector<std::string>{"https://a.example", "http://localhost:3000"}));
+       }},
       {"port-file", "/tmp/port", [](const config& c) { EXPECT_EQ(c.port_file, "/tmp/port"); }},
       {"demo", "true", [](const config& c) { EXPECT_TRUE(c.demo); }},
       {"redis-prefix", "pfx:", [](const config& c) { EXPECT_EQ(c.redis_prefix, "pfx:"); }},
@@ -313,6 +318,8 @@ std::vector<bad_case> bad_cases() {
       {"listen", "h:65536"},
       {"listen", "[::1]"},
       {"store", "mem"},
+      {"cors-origin", "https://app.example/"},
+      {"cors-origin", "*,https://app.example"},
       {"store", "redis://"},
       {"store", "http://h:1"},
       {"store", "redis://h:0"},
@@ -411,8 +418,8 @@ TEST(parse_config, every_setting_has_a_bad_case_unless_free_form) {
                         "auth-public-key-file"}) {
     covered.insert(f);
   }
-  const std::set<std::string> free_form{"cors-origin",  "port-file", "redis-prefix",
-                                        "relay-config", "tls-cert",  "tls-key"};
+  const std::set<std::string> free_form{"port-file", "redis-prefix", "relay-config", "tls-cert",
+                                        "tls-key"};
   for (const auto& s : settings()) {
     if (!free_form.count(s.name)) {
       EXPECT_TRUE(covered.count(s.name)) << s.name << " has no bad-value test";

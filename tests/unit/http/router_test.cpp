@@ -13,6 +13,14 @@ TEST(match_route, fixed_paths) {
   EXPECT_EQ(match_route("/demo/current").kind, route_kind::demo_current);
 }
 
+TEST(match_route, asterisk_form_is_the_server_itself) {
+  EXPECT_EQ(match_route("*").kind, route_kind::server);
+  EXPECT_TRUE(method_allowed(route_kind::server, method::options));
+  EXPECT_FALSE(method_allowed(route_kind::server, method::get));
+  EXPECT_EQ(allowed_methods(route_kind::server), "GET, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(match_route("/*").kind, route_kind::not_found);
+}
+
 TEST(match_route, stream_paths) {
   auto r = match_route("/v1/streams/chat:42.a-b_c");
   EXPECT_EQ(r.kind, route_kind::stream);
