@@ -191,6 +191,16 @@ async function allowedPageScenario({ gw, stream, key, sseKey, stepMs }) {
   es.close();
   obs.es_received = received.slice();
 
+  // A method the route does not serve: the preflight grants only the route's own methods, so
+  // the browser refuses before sending it (a TypeError, not a 405 the page could read).
+  try {
+    const r = await within(fetch(`${gw}/v1/streams/${stream}/end`, { method: 'DELETE' }),
+      'DELETE /end');
+    obs.delete_end = { status: r.status };
+  } catch (e) {
+    obs.delete_end = { error: String(e) };
+  }
+
   // A cookie-carrying read: a listed origin is answered with credentials allowed.
   await attempt('status_with_credentials', async () => {
     const r = await fetch(`${gw}/v1/streams/${stream}`, { credentials: 'include' });
@@ -355,6 +365,9 @@ async function main() {
     check(Array.isArray(a.es_events) &&
       JSON.stringify(a.es_received.map((e) => e.data)) === '["first","second"]',
     'EventSource receives both appended events in order', a.es_received);
+    check(String(a.delete_end?.error).includes('TypeError'),
+      'a method the route does not serve (DELETE on /end) is not granted by its preflight',
+      a.delete_end);
     check(a.status_with_credentials?.status === 200 &&
       a.status_with_credentials.body?.last_seq === 2,
     'a credentialed fetch from a listed origin is allowed (Access-Control-Allow-Credentials)',
