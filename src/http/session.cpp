@@ -76,7 +76,7 @@ std::optional<std::string> header_value(const bhttp::request<bhttp::string_body>
 request to_request(bhttp::request<bhttp::string_body>& req) {
   request r;
   r.verb = parse_method(req.method_string());
-  r.target = std::string(req.target());
+  r.target = origin_form(req.target());
   r.content_type = header_value(req, "Content-Type").value_or("");
   r.accept = header_value(req, "Accept");
   r.last_event_id = header_value(req, "Last-Event-ID");

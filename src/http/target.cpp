@@ -16,7 +16,39 @@ int hex_value(char c) noexcept {
   return -1;
 }
 
+bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
+  if (s.size() < prefix.size()) {
+    return false;
+  }
+  for (std::size_t i = 0; i < prefix.size(); ++i) {
+    const char c = s[i] >= 'A' && s[i] <= 'Z' ? static_cast<char>(s[i] - 'A' + 'a') : s[i];
+    if (c != prefix[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+std::string origin_form(std::string_view target) {
+  std::size_t authority = 0;
+  if (starts_with_nocase(target, "http://")) {
+    authority = 7;
+  } else if (starts_with_nocase(target, "https://")) {
+    authority = 8;
+  } else {
+    return std::string(target);
+  }
+  const std::size_t path = target.find_first_of("/?#", authority);
+  if (path == std::string_view::npos) {
+    return "/";
+  }
+  if (target[path] != '/') {
+    return "/" + std::string(target.substr(path));  // `http://host?q`: an empty path is `/`
+  }
+  return std::string(target.substr(path));
+}
 
 target_parts split_target(std::string_view target) noexcept {
   if (auto hash = target.find('#'); hash != std::string_view::npos) {

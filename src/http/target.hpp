@@ -15,6 +15,12 @@ struct target_parts {
 
 target_parts split_target(std::string_view target) noexcept;
 
+/// The origin form (path and query) of a request-target. An absolute-form target
+/// (`http://host:8080/v1/x?q`, which RFC 9112 3.2.2 says a server must accept) loses its scheme
+/// and authority: `/v1/x?q`, or `/` (with the query, if any) when it has no path. Any other
+/// target (origin form, `*`) is returned as it is.
+std::string origin_form(std::string_view target);
+
 /// Decodes %XX escapes (and '+' as a space when plus_is_space, as in query strings).
 /// nullopt on a truncated or non-hex escape.
 std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);

@@ -43,5 +43,20 @@ TEST(query_param, bad_escape_returned_raw) {
   EXPECT_EQ(query_param("last_event_id=%zz", "last_event_id"), "%zz");
 }
 
+TEST(origin_form, absolute_form_is_routed_by_its_path) {
+  EXPECT_EQ(origin_form("http://gw.example:8080/v1/streams/a/events?x=1"),
+            "/v1/streams/a/events?x=1");
+  EXPECT_EQ(origin_form("HTTPS://gw.example/healthz"), "/healthz");
+  EXPECT_EQ(origin_form("http://gw.example"), "/");
+  EXPECT_EQ(origin_form("http://gw.example?x=1"), "/?x=1");
+}
+
+TEST(origin_form, other_forms_are_kept) {
+  EXPECT_EQ(origin_form("/v1/streams/a"), "/v1/streams/a");
+  EXPECT_EQ(origin_form("*"), "*");
+  EXPECT_EQ(origin_form("ftp://host/x"), "ftp://host/x");
+  EXPECT_EQ(origin_form("http:/x"), "http:/x");
+}
+
 }  // namespace
 }  // namespace sse::http
