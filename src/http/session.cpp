@@ -29,6 +29,7 @@
 #include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/relay_service.hpp"
+#include "http/request_framing.hpp"
 #include "http/router.hpp"
 #include "http/sse_session.hpp"
 #include "http/sse_transport.hpp"
@@ -188,9 +189,69 @@ struct incoming {
   unsigned version = 11;
   bool keep_alive = false;
   std::chrono::steady_clock::time_point received;
-  bool timed_out = false;  ///< a read deadline passed (408 when part of a request came)
-  bool partial = false;    ///< some bytes of a request arrived
+  bool timed_out = false;              ///< a read deadline passed (408 when part of a request came)
+  bool partial = false;                ///< some bytes of a request arrived
+  std::optional<std::string> refused;  ///< the header block is one a server must refuse: why
 };
+
+/// Reads what the peer sent next into `buffer`. EOF is end_of_stream before any byte of a
+/// request and partial_message after some, as Beast's own reads report them.
+template <class Stream>
+net::awaitable<boost::system::error_code> read_more(Stream& stream, beast::flat_buffer& buffer) {
+  constexpr std::size_t read_size = 4096;
+  auto [ec, n] =
+      co_await stream.async_read_some(buffer.prepare(read_size), net::as_tuple(net::use_awaitable));
+  buffer.commit(n);
+  if (ec == net::error::eof) {
+    ec = buffer.size() == 0 ? bhttp::error::end_of_stream : bhttp::error::partial_message;
+  }
+  co_return ec;
+}
+
+std::string_view bytes_of(const beast::flat_buffer& buffer) {
+  const auto data = buffer.data();
+  return {static_cast<const char*>(data.data()), data.size()};
+}
+
+/// Reads the header block of the next request (until its empty line) into `buffer`, without
+/// parsing it. The wait for its first byte is --idle-timeout between requests; the whole header
+/// block then has --header-timeout from that byte (slow loris, on every request of a
+/// keep-alive connection, not only the first), and the first request of a connection has it
+/// from the accept. Returns the block's length; 0 with in.ec set when it did not come.
+template <class Stream>
+net::awaitable<std::size_t> read_header_block(Stream& stream, beast::flat_buffer& buffer,
+                                              const config::config& cfg, bool first, incoming& in) {
+  const auto header_limit =
+      std::min<std::chrono::steady_clock::duration>(cfg.header_timeout, cfg.request_timeout);
+  const auto start = std::chrono::steady_clock::now();
+  if (buffer.size() == 0) {
+    read_deadline deadline(
+        raw_socket(stream),
+        first ? header_limit : std::chrono::steady_clock::duration(cfg.idle_timeout));
+    in.ec = co_await read_more(stream, buffer);
+    in.timed_out = deadline.fired();
+  }
+  in.partial = buffer.size() > 0;
+  if (in.ec) {
+    co_return 0;
+  }
+  const auto first_byte = first ? start : std::chrono::steady_clock::now();
+  read_deadline deadline(raw_socket(stream),
+                         header_limit - (std::chrono::steady_clock::now() - first_byte));
+  std::size_t length = 0;
+  while ((length = header_block_length(bytes_of(buffer))) == 0) {
+    if (buffer.size() >= cfg.max_header_bytes) {
+      in.ec = bhttp::error::header_limit;
+      break;
+    }
+    in.ec = co_await read_more(stream, buffer);
+    if (in.ec) {
+      break;
+    }
+  }
+  in.timed_out = deadline.fired();
+  co_return in.ec ? 0 : length;
+}
 
 template <class Stream>
 net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer,
@@ -201,25 +262,27 @@ net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
   parser.body_limit(cfg.max_body_bytes);
-  std::size_t n = 0;
-  {
-    // Slow-loris (issue 8): the headers have --header-timeout, apart from the body's time.
-    // The whole request never has more than --request-timeout either.
-    read_deadline deadline(
-        raw_socket(stream),
-        first ? std::min(cfg.header_timeout, cfg.request_timeout) : cfg.idle_timeout);
-    std::tie(in.ec, n) = co_await bhttp::async_read_header(stream, buffer, parser,
-                                                           net::as_tuple(net::use_awaitable));
-    in.timed_out = deadline.fired();
+  const std::size_t block_length = co_await read_header_block(stream, buffer, cfg, first, in);
+  if (!in.ec) {
+    // The whole block is in the buffer: the parser takes it in one step, with no read.
+    const std::string_view block = bytes_of(buffer).substr(0, block_length);
+    const std::size_t used = parser.put(net::buffer(block.data(), block.size()), in.ec);
+    if (!in.ec && !parser.is_header_done()) {
+      in.ec = bhttp::error::partial_message;  // cannot happen with a whole block
+    }
+    if (!in.ec) {
+      in.refused = framing_problem(block, parser.get().version());
+    }
+    buffer.consume(used);
   }
   if (!in.ec && static_cast<std::size_t>(std::distance(parser.get().begin(), parser.get().end())) >
                     cfg.max_header_count) {
     in.ec = bhttp::error::header_limit;
   }
-  in.partial = parser.got_some() || buffer.size() > 0;
-  if (!in.ec && !parser.is_done()) {
+  if (!in.ec && !in.refused && !parser.is_done()) {
     // The body may take as long as a whole request, counted from its first byte.
     read_deadline deadline(raw_socket(stream), cfg.request_timeout);
+    std::size_t n = 0;
     if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(in.ec, n) =
@@ -364,6 +427,9 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
         break;  // EOF, timeout, reset, shutdown: nothing to answer
       }
       res->close = true;  // the position in the byte stream is unknown after a bad message
+    } else if (in.refused) {
+      res = error_response(400, "bad_request", *in.refused);
+      res->close = true;  // where the next request would start is unknown (smuggling)
     } else {
       res = co_await serve(w, reg.entry(), stream, buffer, in);
       if (!res) {
