@@ -210,7 +210,12 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
   std::size_t prefix = 0;  // bytes before the first frame: the chunk-size line
   if (!chunked_) {
     std::tie(ec, written) = co_await io_.write(bufs);
-  } else if (!bufs.empty() || last) {
+  } else if (bufs.empty() && last) {
+    // Nothing left to say (a deletion, an expiry, a store reset): the last chunk alone. A chunk
+    // made of no bytes would already be `0\r\n\r\n`, and the last chunk after it a second
+    // end, which clients report as a parse error.
+    std::tie(ec, written) = co_await io_.write(flatten(bhttp::make_chunk_last()));
+  } else if (!bufs.empty()) {
     prefix = chunk_size_line_length(net::buffer_size(bufs));
     if (last) {
       const auto chunks =
