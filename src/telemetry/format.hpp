@@ -15,8 +15,15 @@ namespace sse::telemetry {
 /// envelope stays trustworthy and nothing is lost.
 boost::json::object to_json(const event& e, std::string_view node_id);
 
-/// to_json serialized on one line, followed by '\n'.
+/// to_json serialized on one line, followed by '\n'. Always valid UTF-8: an invalid sequence in
+/// any string (stream, field values, keys) is written as U+FFFD.
 std::string to_json_line(const event& e, std::string_view node_id);
+
+/// True when `s` is well-formed UTF-8 (no overlong forms, surrogates or values above U+10FFFF).
+bool is_valid_utf8(std::string_view s) noexcept;
+
+/// `s` with each byte that does not start a well-formed UTF-8 sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view s);
 
 /// RFC 3339 UTC with milliseconds: 0 -> "1970-01-01T00:00:00.000Z".
 std::string format_rfc3339_ms(long long unix_ms);

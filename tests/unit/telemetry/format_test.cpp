@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/parse_options.hpp>
 #include <regex>
 
 #include "telemetry/names.hpp"
@@ -79,6 +80,37 @@ TEST(to_json_line, one_parseable_line) {
   EXPECT_EQ(line.find('\n'), line.size() - 1);  // embedded newlines are escaped
   const auto v = boost::json::parse(line);
   EXPECT_EQ(v.at("data").as_string(), "line1\nline2");
+}
+
+TEST(to_json_line, invalid_utf8_anywhere_is_written_as_replacement_characters) {
+  event e;
+  e.name = "X";
+  e.ts_ms = 1;
+  e.stream = "\xFF\xFE";  // a client's `%FF%FE`, decoded
+  e.fields["data"] = boost::json::array{"ok \xC3\xA9", "\xC0\xAF", "\xED\xA0\x80", "\xE2\x82"};
+  e.fields["k\x80"] = "v";
+  const std::string line = to_json_line(e, "n");
+  boost::json::parse_options strict;
+  strict.allow_invalid_utf8 = false;
+  boost::system::error_code ec;
+  const auto v = boost::json::parse(line, ec, {}, strict);
+  ASSERT_FALSE(ec) << ec.message() << ": " << line;
+  EXPECT_EQ(v.at("stream").as_string(), "\uFFFD\uFFFD");
+  const auto& data = v.at("data").as_array();
+  EXPECT_EQ(data.at(0).as_string(), "ok \u00E9");           // valid text is kept as it is
+  EXPECT_EQ(data.at(1).as_string(), "\uFFFD\uFFFD");        // overlong '/'
+  EXPECT_EQ(data.at(2).as_string(), "\uFFFD\uFFFD\uFFFD");  // a surrogate
+  EXPECT_EQ(data.at(3).as_string(), "\uFFFD\uFFFD");        // truncated
+  EXPECT_TRUE(v.as_object().contains("k\uFFFD"));
+}
+
+TEST(valid_utf8, accepts_every_well_formed_length) {
+  EXPECT_TRUE(is_valid_utf8(""));
+  EXPECT_TRUE(is_valid_utf8("a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80"));
+  EXPECT_FALSE(is_valid_utf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_EQ(valid_utf8("a\xFF"
+                       "b"),
+            "a\uFFFDb");
 }
 
 TEST(names, are_the_documented_strings) {
