@@ -109,8 +109,9 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
     if (!core::is_valid_event_type(t)) {
       return invalid_event("\"event\" must be 1-64 characters of [A-Za-z0-9_.:-]");
     }
-    // Clients act on these types (stop, announce loss, restart): a producer must not fake them.
-    if (t == "end" || t == "gap" || t == "reset") {
+    // Clients act on these types (stop, announce loss, restart, renew the token after the
+    // gateway's `error` at token expiry): a producer must not fake them.
+    if (t == "end" || t == "gap" || t == "reset" || t == "error") {
       return invalid_event("event type \"" + std::string(t) + "\" is reserved by the gateway");
     }
     e.type.assign(t);

@@ -24,8 +24,8 @@ std::optional<body_format> event_body_format(std::string_view content_type) noex
 
 /// One event object {"data": string, "event"?: type, "priority"?: 0..3}. Unknown members are
 /// ignored. Errors: invalid_event (400) for a wrong shape, a bad type or priority, or a type
-/// reserved for the gateway's own events (end, gap, reset); too_large (413) when data is over
-/// max_event_bytes.
+/// reserved for the gateway's own events (end, gap, reset, error); too_large (413) when data is
+/// over max_event_bytes.
 api_result<stream::new_event> parse_event_object(const boost::json::value& v,
                                                  std::size_t max_event_bytes);
 

@@ -54,6 +54,19 @@ TEST(parse_event_object, invalid_shapes) {
   }
 }
 
+TEST(parse_event_object, the_gateways_own_event_types_are_reserved_and_named) {
+  // `error` is what the gateway sends when a subscriber's token expires.
+  for (std::string type : {"end", "gap", "reset", "error"}) {
+    auto e = event_from(R"({"data":"x","event":")" + type + R"("})");
+    ASSERT_FALSE(e) << type;
+    EXPECT_EQ(e.error().status, 400u) << type;
+    EXPECT_EQ(e.error().code, "invalid_event") << type;
+    EXPECT_NE(e.error().message.find("\"" + type + "\" is reserved"), std::string::npos)
+        << e.error().message;
+  }
+  EXPECT_TRUE(event_from(R"({"data":"x","event":"errors"})"));
+}
+
 TEST(parse_event_object, type_of_64_chars_ok_65_not) {
   const std::string t64(64, 'a');
   EXPECT_TRUE(event_from(R"({"data":"x","event":")" + t64 + R"("})"));
