@@ -2,25 +2,41 @@
 # Builds the libFuzzer targets with clang++ (-fsanitize=fuzzer,address,undefined) into
 # <build>/fuzz and runs each for a bounded time on its checked-in corpus (ctest: fuzz_short).
 # Usage: run_fuzz.sh <source dir> <build dir> [seconds per target, default 5]
-# Exit: 0 all clean, 1 a target failed to build or found a crash, 77 skipped (no clang++ or no
-# fuzzer runtime: install clang-14 and libclang-rt-14-dev, see scripts/bootstrap.sh).
+# Exit: 0 all clean, 1 a target failed to build or found a crash, or the compiler or its fuzzer
+# runtime is missing. scripts/bootstrap.sh installs both (clang-14, libclang-rt-14-dev), so a
+# missing one is a broken setup: failing says so, where a skip would let every run pass unfuzzed.
+# The compiler: $SSE_FUZZ_CXX if set, else clang++ (Debian's `clang` package) or clang++-14 (the
+# only name `clang-14` installs).
 set -uo pipefail
 src=${1:?source dir}
 out=${2:?build dir}/fuzz
 seconds=${3:-5}
-cxx=${SSE_FUZZ_CXX:-clang++}
 
-if ! command -v "$cxx" >/dev/null 2>&1; then
-  echo "fuzz: SKIPPED: $cxx not found (apt-get install clang-14 libclang-rt-14-dev)"
-  exit 77
+if [[ -n ${SSE_FUZZ_CXX:-} ]]; then
+  candidates=("$SSE_FUZZ_CXX")
+else
+  candidates=(clang++ clang++-14)
 fi
+cxx=
+for candidate in "${candidates[@]}"; do
+  if command -v "$candidate" >/dev/null 2>&1; then
+    cxx=$candidate
+    break
+  fi
+done
+if [[ -z $cxx ]]; then
+  echo "fuzz: FAILED: none of ${candidates[*]} found on PATH; scripts/bootstrap.sh installs" \
+       "clang-14 and libclang-rt-14-dev (apt-get install clang-14 libclang-rt-14-dev)"
+  exit 1
+fi
+echo "fuzz: compiler $(command -v "$cxx")"
 mkdir -p "$out"
 probe="$out/probe.cpp"
 printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' >"$probe"
 if ! "$cxx" -fsanitize=fuzzer "$probe" -o "$out/probe" >"$out/probe.log" 2>&1; then
-  echo "fuzz: SKIPPED: $cxx cannot link -fsanitize=fuzzer (install libclang-rt-14-dev):"
+  echo "fuzz: FAILED: $cxx cannot link -fsanitize=fuzzer (apt-get install libclang-rt-14-dev):"
   cat "$out/probe.log"
-  exit 77
+  exit 1
 fi
 
 flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
