@@ -71,7 +71,7 @@ class ClusterClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
-      GTEST_SKIP() << "redis-server or redis-cli not found";
+      FAIL() << "redis-server or redis-cli not found: scripts/bootstrap.sh installs them";
     }
     cluster_ = &shared_cluster();
     work_.emplace(net::make_work_guard(io_));

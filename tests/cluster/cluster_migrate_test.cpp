@@ -72,7 +72,7 @@ class ClusterMigrateTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
-      GTEST_SKIP() << "redis-server or redis-cli not found";
+      FAIL() << "redis-server or redis-cli not found: scripts/bootstrap.sh installs them";
     }
     cluster_ = std::make_unique<test::redis_cluster>();
   }

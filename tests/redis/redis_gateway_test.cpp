@@ -44,7 +44,7 @@ class RedisGatewayTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (gateway_process::default_binary().empty()) {
-      GTEST_SKIP() << "sse-gateway binary not built";
+      FAIL() << "sse-gateway binary not found: build the sse-gateway target (scripts/test.sh does)";
     }
     redis().command("FLUSHALL");
   }
@@ -193,7 +193,7 @@ class RedisGatewayBlipTest : public RedisGatewayTest {
  protected:
   void SetUp() override {
     if (gateway_process::default_binary().empty()) {
-      GTEST_SKIP() << "sse-gateway binary not built";
+      FAIL() << "sse-gateway binary not found: build the sse-gateway target (scripts/test.sh does)";
     }
     test::redis_options o;
     o.name = "redis-gw-blip";

@@ -27,7 +27,7 @@ class RedisProbeTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_server::available()) {
-      GTEST_SKIP() << "redis-server not found";
+      FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
     }
     test::redis_options o;
     o.name = "redis-probe";

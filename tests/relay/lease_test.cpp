@@ -36,7 +36,7 @@ class relay_lease : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_server::available()) {
-      GTEST_SKIP() << "redis-server is not installed";
+      FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
     }
     test::redis_options ro;
     ro.name = "relay-lease";
@@ -313,7 +313,7 @@ TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
 // masters), the registry in its own; acquire, expiry, one claim each, release.
 TEST(relay_lease_cluster, leases_spread_over_the_masters_are_claimed_once_and_leave_no_key) {
   if (!test::redis_cluster::available()) {
-    GTEST_SKIP() << "redis-server or redis-cli not found";
+    FAIL() << "redis-server or redis-cli not found: scripts/bootstrap.sh installs them";
   }
   test::redis_cluster_options co;
   co.replicas_per_master = 0;

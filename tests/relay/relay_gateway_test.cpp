@@ -208,7 +208,7 @@ TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
 // call running on node A (its next append finds the stream ended).
 TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   if (!sse::test::redis_server::available()) {
-    GTEST_SKIP() << "redis-server is not installed";
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
   }
   sse::test::redis_options ro;
   ro.name = "relay-redis";
@@ -287,7 +287,7 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
 // it missed that A had recorded, once and in order, then the reason and the end.
 TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_lost) {
   if (!sse::test::redis_server::available()) {
-    GTEST_SKIP() << "redis-server is not installed";
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
   }
   sse::test::redis_options ro;
   ro.name = "relay-lease-redis";
@@ -366,7 +366,7 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
 // connections close: a subscriber sees the end, and the lease is released.
 TEST_F(relay_gateway, sigterm_ends_running_calls_failed_gateway_shutdown) {
   if (!sse::test::redis_server::available()) {
-    GTEST_SKIP() << "redis-server is not installed";
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
   }
   sse::test::redis_options ro;
   ro.name = "relay-sigterm-redis";

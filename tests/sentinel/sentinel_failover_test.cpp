@@ -41,7 +41,7 @@ class SentinelFailoverTest : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_sentinel_setup::available()) {
-      GTEST_SKIP() << "redis-server not found";
+      FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
     }
     const auto t0 = clock_type::now();
     setup_ = std::make_unique<test::redis_sentinel_setup>();

@@ -57,7 +57,8 @@ class redis_server {
   redis_server(const redis_server&) = delete;
   redis_server& operator=(const redis_server&) = delete;
 
-  /// True when the redis-server program can be found (tests may skip otherwise).
+  /// True when the redis-server program can be found (tests fail otherwise: the bootstrap
+  /// installs it).
   static bool available(const std::string& program = "redis-server");
 
   std::uint16_t port() const noexcept { return port_; }

@@ -9,7 +9,7 @@ class redis_server_test : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!redis_server::available()) {
-      GTEST_SKIP() << "redis-server is not installed (scripts/bootstrap.sh installs it)";
+      FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
     }
   }
 };
