@@ -46,9 +46,9 @@ void add_extension(X509* cert, int nid, const char* value) {
 
 }  // namespace
 
-self_signed make_self_signed(const std::string& common_name) {
-  pkey_ptr key(EVP_EC_gen("P-256"));
-  check(key != nullptr, "EVP_EC_gen");
+self_signed make_self_signed(const std::string& common_name, key_kind kind) {
+  pkey_ptr key(kind == key_kind::rsa2048 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  check(key != nullptr, kind == key_kind::rsa2048 ? "EVP_RSA_gen" : "EVP_EC_gen");
 
   x509_ptr cert(X509_new());
   check(cert != nullptr, "X509_new");

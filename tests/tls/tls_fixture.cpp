@@ -12,6 +12,12 @@ tls_test::tls_test()
   write_text_file(key_file_, cert_.key_pem);
 }
 
+void tls_test::use_certificate(key_kind kind) {
+  cert_ = make_self_signed("sse-gateway test", kind);
+  write_text_file(cert_file_, cert_.cert_pem);
+  write_text_file(key_file_, cert_.key_pem);
+}
+
 gateway_options tls_test::options(std::vector<std::string> args) const {
   gateway_options o;
   o.name = "tls-gateway";

@@ -24,6 +24,8 @@ class tls_test : public ::testing::Test {
  protected:
   tls_test();
 
+  /// Replaces the fixture's certificate (before start()) with a fresh one of this kind.
+  void use_certificate(key_kind kind);
   /// Starts the gateway serving HTTPS with the fixture's certificate, plus `args`.
   void start(std::vector<std::string> args = {});
   /// The options start() uses (for tests that add environment variables instead of flags).
