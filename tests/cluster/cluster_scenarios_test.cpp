@@ -442,8 +442,10 @@ TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) 
   const auto t0 = clock_type::now();
   long long kill_at = -1;
   long long promoted_at = -1;
+  long long restarted_at = -1;
   long long first_ack_after = -1;
-  for (int i = 1; i < 100000 && ms_since(t0) < 60000; ++i) {
+  int owner_after = -1;
+  for (int i = 1; i < 100000 && ms_since(t0) < 90000; ++i) {
     if (kill_at < 0 && ms_since(t0) > 500) {
       cluster_->node(static_cast<std::size_t>(victim)).process().kill_and_wait();
       kill_at = ms_since(t0);
@@ -461,16 +463,35 @@ TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) 
       const int owner = cluster_->master_of_slot(slot);
       if (owner >= 0 && owner != victim) {
         promoted_at = ms_since(t0);
+        owner_after = owner;
       }
     }
     sub.pump();
-    // After the promotion the new master has no replica: WAIT 1 fails, so appends are refused
-    // (503) from then on. Stop a little after the promotion.
-    if (promoted_at >= 0 && ms_since(t0) > promoted_at + 1500) {
+    if (promoted_at >= 0 && restarted_at < 0) {
+      // The promoted master has no replica, so WAIT 1 refuses appends (503) until the killed
+      // master comes back (empty: no persistence), rejoins as the new master's replica and
+      // syncs. The store must then write to the new master.
+      cluster_->node(static_cast<std::size_t>(victim)).start();
+      restarted_at = ms_since(t0);
+    }
+    if (first_ack_after >= 0 && ms_since(t0) > first_ack_after + 1000) {
       break;
     }
   }
-  ASSERT_GE(promoted_at, 0) << "replica not promoted within 60 s";
+  ASSERT_GE(promoted_at, 0) << "replica not promoted within 90 s";
+  ASSERT_GE(first_ack_after, 0) << "no append acknowledged after the promotion (old master "
+                                   "restarted at "
+                                << restarted_at << " ms)";
+  // The acknowledged appends after the promotion are on the promoted master: it still owns the
+  // slot and holds the last acknowledged seq in the stream's buffer.
+  EXPECT_EQ(cluster_->master_of_slot(slot), owner_after);
+  const auto keys = redis_layout::make_keys("sse:", id);
+  const auto last_acked = std::to_string(t.acked.back());
+  const auto on_new_master = cluster_->node(static_cast<std::size_t>(owner_after))
+                                 .command("ZRANGEBYSCORE", keys.buffer, last_acked, last_acked);
+  EXPECT_EQ(on_new_master.elements.size(), 1u)
+      << "seq " << last_acked << " not in " << keys.buffer << " on the promoted master "
+      << owner_after << ": " << on_new_master.describe();
   const seq_t last = t.acked.back();
   run_until(
       io_,
@@ -491,9 +512,11 @@ TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) 
   reader.unwatch(id, &sub.listener);
   std::printf("[timing] both nodes available again by %lld ms\n", recovered_at);
   std::printf(
-      "[timing] master %d SIGKILLed at %lld ms, replica promoted after %lld ms; %zu "
-      "acknowledged (WAIT 1), %d refused (503); subscriber re-read %d times\n",
-      victim, kill_at, promoted_at - kill_at, t.acked.size(), t.failures, sub.rereads);
+      "[timing] master %d SIGKILLed at %lld ms, replica %d promoted after %lld ms; old master "
+      "restarted at %lld ms; first acknowledged append on the new master (WAIT 1) %lld ms after "
+      "the kill; %zu acknowledged, %d refused (503); subscriber re-read %d times\n",
+      victim, kill_at, owner_after, promoted_at - kill_at, restarted_at, first_ack_after - kill_at,
+      t.acked.size(), t.failures, sub.rereads);
 }
 
 }  // namespace
