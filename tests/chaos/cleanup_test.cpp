@@ -4,6 +4,8 @@
 // stream is gone for clients too. (Every Redis scenario also ends with the fixture's SCAN: no key
 // of a finished stream without a TTL.)
 
+#include <algorithm>
+
 #include "bounded_wait.hpp"
 #include "chaos_checks.hpp"
 #include "chaos_fixture.hpp"
@@ -61,8 +63,17 @@ TEST_F(cleanup_test, ended_streams_leave_only_keys_that_expire_within_the_retent
   chaos_producer open("chaos-clean-open", fixed(0));
   ASSERT_TRUE(open.append({{chaos_data("chaos-clean-open", 1, 10), "", 1}}, deadline));
 
-  // While open: every key of a stream carries the idle TTL.
-  for (const auto& k : keys_of(redis(), ended[0]->stream())) {
+  // While open: the stream's keys are there (a check of an empty list would pass when the
+  // store kept nothing or named its keys otherwise), and every one carries the idle TTL.
+  const std::string first = ended[0]->stream();
+  const auto open_first = keys_of(redis(), first);
+  for (const std::string kind : {"state", "buffer", "meta"}) {
+    const std::string name = "sse:" + kind + ":{" + first + "}";
+    EXPECT_TRUE(std::any_of(open_first.begin(), open_first.end(),
+                            [&](const redis_key& k) { return k.name == name; }))
+        << name << " missing: " << describe_keys(open_first);
+  }
+  for (const auto& k : open_first) {
     EXPECT_GT(k.pttl_ms, 0) << k.name;
     EXPECT_LE(k.pttl_ms, std::chrono::milliseconds(ttl).count()) << k.name;
   }
