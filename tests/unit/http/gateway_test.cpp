@@ -7,6 +7,9 @@
 
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <memory>
+#include <thread>
 
 #include "http_client.hpp"
 #include "sse_client.hpp"
@@ -53,8 +56,28 @@ TEST(gateway, starts_serves_and_stops) {
   g.stop();  // a second stop is a no-op
 }
 
+// Built and dropped without start() (a startup that fails after construction does this): the
+// destructor returns promptly, and nothing was bound or announced.
 TEST(gateway, destroyed_without_start) {
-  gateway g(test_config());
+  test::temp_dir dir;
+  auto cfg = test_config();
+  cfg.port_file = (dir.path() / "port").string();
+  telemetry::memory_sink sink;
+  auto g = std::make_unique<gateway>(cfg, &sink);
+  EXPECT_EQ(g->port(), 0) << "bound a port without start()";
+  EXPECT_EQ(g->open_connections(), 0u);
+  // Destroyed on another thread so that a destructor waiting for a start that never came
+  // fails the test within a bound instead of hanging it (the thread is then left behind).
+  std::promise<void> destroyed;
+  auto done = destroyed.get_future();
+  std::thread([g = std::move(g), &destroyed]() mutable {
+    g.reset();
+    destroyed.set_value();
+  }).detach();
+  ASSERT_EQ(done.wait_for(5s), std::future_status::ready)
+      << "~gateway() did not return within 5 s for a gateway never started";
+  EXPECT_FALSE(std::filesystem::exists(cfg.port_file)) << "port file written without start()";
+  EXPECT_TRUE(sink.snapshot().empty()) << sink.dump();
 }
 
 TEST(gateway, unknown_store_is_a_startup_error) {
