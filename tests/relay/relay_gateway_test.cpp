@@ -3,10 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <fstream>
 #include <iostream>
 #include <thread>
 
+#include "bounded_wait.hpp"
 #include "fake_upstream.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
@@ -305,9 +307,8 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
   gateway_process a(oa);
   gateway_process b(ob);
   http_client ca(a.host(), a.port());
-  for (int i = 0; i < 100 && ca.get("/readyz").status != 200; ++i) {
-    std::this_thread::sleep_for(50ms);
-  }
+  ASSERT_TRUE(sse::test::bounded_wait([&] { return ca.get("/readyz").status == 200; }, 5s, 50ms))
+      << "node A not ready (its Redis links connect in the background)";
 
   auto r = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "doomed"}});
   ASSERT_EQ(r.status, 201) << r.body;
@@ -323,7 +324,17 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
   }
   ASSERT_EQ(seen.size(), 5u);
   EXPECT_EQ(redis.command("EXISTS", "sse:lease:{doomed}").integer, 1);
-  std::this_thread::sleep_for(200ms);  // A records a few more tokens nobody has read yet
+  // A records a few more tokens nobody has read yet: B must hand them over after the kill.
+  std::uint64_t recorded = 0;
+  ASSERT_TRUE(sse::test::bounded_wait(
+      [&] {
+        const auto info = ca.get("/v1/streams/doomed");
+        recorded =
+            info.status == 200 ? info.json_object().at("last_seq").to_number<std::uint64_t>() : 0;
+        return recorded >= seen.size() + 3;
+      },
+      10s, 20ms))
+      << "node A recorded " << recorded << " events";
   a.kill();
   const auto killed = std::chrono::steady_clock::now();
 
