@@ -298,7 +298,15 @@ TEST_F(gate_e2e, gateway_killed_mid_run_stops_the_tool_at_once_as_a_setup_error)
     }
   }
   ASSERT_GT(gateway, 0) << read_file(log);
-  std::this_thread::sleep_for(3s);  // traffic flowing, one window closed
+  // Traffic flowing, one window closed: the tool prints each window's row as it closes.
+  const auto first_window = std::chrono::steady_clock::now() + 15s;
+  while (read_file(log).find("window 1 [") == std::string::npos && tool->running() &&
+         std::chrono::steady_clock::now() < first_window) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(read_file(log).find("window 1 ["), std::string::npos)
+      << "no window closed within 15 s:\n"
+      << read_file(log);
   ASSERT_TRUE(tool->running()) << read_file(log);
   ASSERT_EQ(::kill(gateway, SIGKILL), 0);
   const auto killed = std::chrono::steady_clock::now();
