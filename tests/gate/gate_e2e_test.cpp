@@ -128,6 +128,8 @@ const char* const row_columns[] = {"window",
                                    "events_trimmed",
                                    "trim_rate",
                                    "append_errors",
+                                   "append_requests",
+                                   "append_error_rate",
                                    "resume_latency_max_ms",
                                    "resume_latency_p95_ms",
                                    "deliver_latency_p50_ms",
@@ -184,7 +186,7 @@ TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
   EXPECT_GT(number(res.at("gateway").at("peak_rss_bytes")), 0);
   EXPECT_TRUE(res.at("redis").is_null());
   const auto& rules = summary.at("rules").as_array();
-  EXPECT_EQ(rules.size(), 10u);
+  EXPECT_EQ(rules.size(), 12u);
   for (const auto& rule : rules) {
     EXPECT_TRUE(rule.at("pass").as_bool()) << json::serialize(rule);
   }
@@ -228,6 +230,27 @@ TEST_F(gate_e2e, tiny_buffer_limit_fails_on_trim_rate_in_the_first_window) {
   const auto ts = json::parse(read_file(r.out_dir / "timeseries.json")).as_object();
   EXPECT_EQ(ts.at("rows").as_array().size(), 1u);
   EXPECT_LE(number(summary.at("aggregates").at("duration_s")), 3.5);
+}
+
+// A gateway that refuses most appends (a body limit below one NDJSON batch: 413) while it
+// creates, ends and serves streams: the gate fails in the first window on the share of failed
+// requests. (Before that rule, such a run passed: one delivered event and one resume were enough.)
+TEST_F(gate_e2e, a_gateway_refusing_most_appends_fails_on_the_append_error_rate) {
+  const run_result r = run({"--gateway-arg=--max-body-bytes", "--gateway-arg=64"});
+  ASSERT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("GATE FAILED (fail fast): window 1 (0.0-3.0 s): append_error_rate = "),
+            std::string::npos)
+      << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  EXPECT_EQ(summary.at("verdict").as_string(), "fail");
+  const auto& f = summary.at("failure").as_object();
+  EXPECT_EQ(f.at("rule").as_string(), "window_append_error_rate");
+  EXPECT_EQ(f.at("window").to_number<int>(), 1);
+  EXPECT_GT(number(f.at("value")), 0.5);
+  EXPECT_DOUBLE_EQ(number(f.at("threshold")), 0.01);
+  const auto& agg = summary.at("aggregates").as_object();
+  EXPECT_GT(number(agg.at("append_errors")), 0);
+  EXPECT_LE(number(agg.at("append_errors")), number(agg.at("append_requests")));
 }
 
 // The gateway's test-only fault injection (issue 4): `--fault-resume` refuses or delays the

@@ -84,6 +84,25 @@ std::optional<std::string> exited(const char* name, std::optional<tools::launche
          " s into the run (log: " + p->log_path + ")";
 }
 
+/// What the flags ask of the run, per second (SCHEMA.md, "Rules"): --rate events appended, each
+/// delivered to the subscribers of its stream (subscribers / streams of them on average), and
+/// each subscriber resuming once per cut cycle (--cut-mean, then --resume-pause). Subscribers
+/// start over the first 300 ms + --ramp (see run_load).
+configured_load configured_load_of(const load_options& o) {
+  using seconds_d = std::chrono::duration<double>;
+  configured_load l;
+  l.appended_per_s = o.rate;
+  if (o.streams > 0) {
+    l.delivered_per_s = o.rate * static_cast<double>(o.subscribers) / o.streams;
+  }
+  const double cycle_s = seconds_d(o.cut_mean + o.resume_pause).count();
+  if (o.cut_mean.count() > 0 && cycle_s > 0) {
+    l.resume_attempts_per_s = static_cast<double>(o.subscribers) / cycle_s;
+  }
+  l.warmup_s = seconds_d(300ms + o.ramp).count();
+  return l;
+}
+
 }  // namespace
 
 int run_load(const load_options& o) {
@@ -163,7 +182,7 @@ int run_load(const load_options& o) {
             << o.duration.count() / 1000.0 << " s, window " << o.window.count() / 1000.0
             << " s, seed " << o.seed << ", open files limit " << nofile << std::endl;
 
-  gate g(*limits, o.window);
+  gate g(*limits, o.window, configured_load_of(o));
   shared.start = steady::now();
   for (auto& w : workers) {
     w->start();

@@ -112,6 +112,7 @@ net::awaitable<void> worker::run_nchan_producer(producer_spec p) {
         std::lock_guard lock(shard_.mutex);
         shard_.window.events_appended += appended;
         shard_.window.append_errors += errors;
+        shard_.window.append_requests += appended + errors;
       }
       st.remaining -= std::min(st.remaining, n);
       if (st.remaining == 0) {
@@ -120,6 +121,7 @@ net::awaitable<void> worker::run_nchan_producer(producer_spec p) {
         {
           std::lock_guard lock(shard_.mutex);
           ++(ok ? shard_.counters.streams_ended : shard_.window.append_errors);
+          ++shard_.window.append_requests;
           ++shard_.counters.streams_created;
         }
         ++st.gen;

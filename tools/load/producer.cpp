@@ -64,6 +64,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
                                      {}, request_timeout);
     count_connect(r ? boost::system::error_code{} : r.error());
     std::lock_guard lock(shard_.mutex);
+    ++shard_.window.append_requests;
     if (r && (r->status == 200 || r->status == 201)) {
       ++shard_.counters.streams_created;
     } else {
@@ -122,6 +123,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
       const bool ok = r && r->status == 200 && read_append_answer(r->body, appended, trimmed);
       {
         std::lock_guard lock(shard_.mutex);
+        ++shard_.window.append_requests;
         if (ok) {
           shard_.window.events_appended += appended;
           shard_.window.events_trimmed += trimmed;
@@ -139,6 +141,7 @@ net::awaitable<void> worker::run_producer(producer_spec p) {
                                          request_timeout);
         {
           std::lock_guard lock(shard_.mutex);
+          ++shard_.window.append_requests;
           if (e && e->status == 200) {
             ++shard_.counters.streams_ended;
           } else {

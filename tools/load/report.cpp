@@ -64,6 +64,8 @@ json::object row_object(const window_row& r) {
   o["events_trimmed"] = r.events_trimmed;
   o["trim_rate"] = r.trim_rate;
   o["append_errors"] = r.append_errors;
+  o["append_requests"] = r.append_requests;
+  o["append_error_rate"] = r.append_error_rate;
   o["resume_latency_max_ms"] = opt(r.resume_latency_max_ms);
   o["resume_latency_p95_ms"] = opt(r.resume_latency_p95_ms);
   o["deliver_latency_p50_ms"] = opt(r.deliver_latency_p50_ms);
@@ -163,6 +165,7 @@ std::string summary_json(const run_info& info, const run_report& report) {
   const thresholds& t = info.limits;
   cfg["thresholds"] = {{"window_min_resume_success_rate", t.window_min_resume_success_rate},
                        {"window_max_trim_rate", t.window_max_trim_rate},
+                       {"window_max_append_error_rate", t.window_max_append_error_rate},
                        {"window_min_resume_attempts", t.window_min_resume_attempts},
                        {"max_resume_latency_ms", t.max_resume_latency_ms},
                        {"run_min_resume_success_rate", t.run_min_resume_success_rate},
@@ -171,7 +174,10 @@ std::string summary_json(const run_info& info, const run_report& report) {
                        {"run_max_duplicates", t.run_max_duplicates},
                        {"run_max_reorders", t.run_max_reorders},
                        {"run_min_resume_attempts", t.run_min_resume_attempts},
-                       {"run_min_events_delivered", t.run_min_events_delivered}};
+                       {"run_min_events_delivered", t.run_min_events_delivered},
+                       {"run_min_appended_fraction", t.run_min_appended_fraction},
+                       {"run_min_delivered_fraction", t.run_min_delivered_fraction},
+                       {"run_min_resume_attempts_fraction", t.run_min_resume_attempts_fraction}};
   root["configuration"] = std::move(cfg);
 
   const run_aggregates& a = report.aggregates;
@@ -193,6 +199,9 @@ std::string summary_json(const run_info& info, const run_report& report) {
   agg["trim_rate"] = a.trim_rate;
   agg["max_window_trim_rate"] = a.max_window_trim_rate;
   agg["append_errors"] = s.append_errors;
+  agg["append_requests"] = s.append_requests;
+  agg["append_error_rate"] = a.append_error_rate;
+  agg["max_window_append_error_rate"] = a.max_window_append_error_rate;
   agg["events_delivered"] = s.events_delivered;
   agg["events_replayed"] = s.events_replayed;
   agg["delivered_per_s"] = a.delivered_per_s;

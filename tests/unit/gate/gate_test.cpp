@@ -44,7 +44,7 @@ TEST(gate, healthy_run_passes_every_rule_with_exact_aggregates) {
   const run_report r = g.finish();
   EXPECT_TRUE(r.pass);
   EXPECT_FALSE(r.first_failure);
-  EXPECT_EQ(r.rules.size(), 10u);
+  EXPECT_EQ(r.rules.size(), 12u);
   for (const auto& x : r.rules) {
     EXPECT_TRUE(x.pass) << x.name;
   }
@@ -118,6 +118,72 @@ TEST(gate, trim_rule_fires_above_threshold_only) {
             "window 2 (2.0-4.0 s): trim_rate = 0.011 > threshold 0.01 "
             "(11 of 1000 events trimmed)");
   EXPECT_DOUBLE_EQ(*rule(g.finish(), "window_trim_rate").value, 0.011);
+}
+
+// A gateway refusing most appends: the window fails on the share of failed requests, however
+// well the few accepted events were delivered.
+TEST(gate, append_error_rule_fails_the_window_where_most_appends_are_refused) {
+  gate g(thresholds{}, 2s);
+  window_sample ok = make_sample(10, 10, 1000, 0, 1000);
+  ok.append_requests = 1000;
+  ok.append_errors = 10;  // 0.01 is not above 0.01
+  EXPECT_FALSE(g.close_window(2s, ok, 1));
+  window_sample refused = make_sample(10, 10, 1, 0, 10);
+  refused.append_requests = 100;
+  refused.append_errors = 99;
+  auto f = g.close_window(4s, refused, 1);
+  ASSERT_TRUE(f);
+  EXPECT_EQ(f->window, 2u);
+  EXPECT_EQ(f->rule, "window_append_error_rate");
+  EXPECT_EQ(f->metric, "append_error_rate");
+  EXPECT_DOUBLE_EQ(f->value, 0.99);
+  EXPECT_DOUBLE_EQ(f->threshold, 0.01);
+  EXPECT_EQ(f->message,
+            "window 2 (2.0-4.0 s): append_error_rate = 0.99 > threshold 0.01 "
+            "(99 of 100 create/append/end requests failed)");
+  const run_report r = g.finish();
+  EXPECT_FALSE(r.pass);
+  EXPECT_FALSE(rule(r, "window_append_error_rate").pass);
+  EXPECT_DOUBLE_EQ(*rule(r, "window_append_error_rate").value, 0.99);
+  EXPECT_DOUBLE_EQ(r.aggregates.append_error_rate, 109.0 / 1100.0);
+}
+
+// The count floors scale with the load the flags asked for: 1 % of it is "more than zero" but
+// fails, the configured load itself passes.
+TEST(gate, run_floors_are_fractions_of_the_configured_load) {
+  configured_load load;
+  load.appended_per_s = 100;
+  load.delivered_per_s = 1000;
+  load.resume_attempts_per_s = 10;
+  load.warmup_s = 2;  // the floors of deliveries and resumes count 10 - 2 = 8 s
+  {
+    gate g(thresholds{}, 10s, load);
+    EXPECT_FALSE(g.close_window(10s, make_sample(80, 80, 1000, 0, 8000), 1));
+    const run_report r = g.finish();
+    EXPECT_TRUE(r.pass) << (r.first_failure ? r.first_failure->message : "");
+    EXPECT_DOUBLE_EQ(rule(r, "run_events_appended").threshold, 500.0);    // 0.5 of 100/s x 10 s
+    EXPECT_DOUBLE_EQ(rule(r, "run_events_delivered").threshold, 2000.0);  // 0.25 of 1000/s x 8 s
+    EXPECT_DOUBLE_EQ(rule(r, "run_resume_attempts").threshold, 20.0);     // 0.25 of 10/s x 8 s
+  }
+  {
+    gate g(thresholds{}, 10s, load);
+    EXPECT_FALSE(g.close_window(10s, make_sample(8, 8, 10, 0, 80), 1));
+    const run_report r = g.finish();
+    EXPECT_FALSE(r.pass);
+    EXPECT_FALSE(rule(r, "run_events_appended").pass);
+    EXPECT_FALSE(rule(r, "run_events_delivered").pass);
+    EXPECT_FALSE(rule(r, "run_resume_attempts").pass);
+    EXPECT_EQ(r.first_failure->rule, "run_events_appended");
+    EXPECT_EQ(r.first_failure->message, "end of run: events_appended = 10 < threshold 500");
+  }
+  {
+    // The absolute minimum still applies when it is the larger.
+    thresholds t;
+    t.run_min_resume_attempts = 50;
+    gate g(t, 10s, load);
+    EXPECT_FALSE(g.close_window(10s, make_sample(40, 40, 1000, 0, 8000), 1));
+    EXPECT_DOUBLE_EQ(rule(g.finish(), "run_resume_attempts").threshold, 50.0);
+  }
 }
 
 TEST(gate, resume_latency_rule_fires_as_it_happens) {

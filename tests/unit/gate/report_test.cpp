@@ -63,10 +63,12 @@ TEST(report, summary_has_every_section_and_rule) {
   EXPECT_EQ(root.at("machine").at("cores").to_number<std::uint64_t>(), 2u);
   EXPECT_EQ(root.at("configuration").at("gateway_bin").as_string(), "/bin/gw");
   EXPECT_TRUE(root.at("configuration").at("thresholds").is_object());
+  EXPECT_EQ(root.at("configuration").at("thresholds").as_object().size(), 15u)
+      << "every key of the gate file";
   EXPECT_EQ(root.at("aggregates").at("resume_attempts").to_number<std::uint64_t>(), 1u);
   EXPECT_DOUBLE_EQ(root.at("resources").at("gateway").at("cpu_seconds").as_double(), 3.0);
   EXPECT_TRUE(root.at("resources").at("redis").is_null());
-  EXPECT_EQ(root.at("rules").as_array().size(), 10u);
+  EXPECT_EQ(root.at("rules").as_array().size(), 12u);
   for (const auto& r : root.at("rules").as_array()) {
     for (const char* key :
          {"name", "scope", "metric", "comparison", "value", "threshold", "pass"}) {

@@ -16,6 +16,10 @@ TEST(thresholds, checked_in_gate_file_holds_the_issue_defaults) {
   EXPECT_EQ(t->run_max_unannounced_losses, 0u);
   EXPECT_EQ(t->run_max_duplicates, 0u);
   EXPECT_EQ(t->run_max_reorders, 0u);
+  EXPECT_DOUBLE_EQ(t->window_max_append_error_rate, 0.01);
+  EXPECT_DOUBLE_EQ(t->run_min_appended_fraction, 0.5);
+  EXPECT_DOUBLE_EQ(t->run_min_delivered_fraction, 0.25);
+  EXPECT_DOUBLE_EQ(t->run_min_resume_attempts_fraction, 0.25);
 }
 
 TEST(thresholds, keys_override_defaults_and_doc_is_ignored) {
@@ -44,6 +48,8 @@ TEST(thresholds, bad_files_name_the_problem) {
        "gate file: unknown key \"window_max_trim\""},
       {R"({"schema_version":1,"window_max_trim_rate":1.5})",
        "gate file: window_max_trim_rate must be a number in [0, 1]"},
+      {R"({"schema_version":1,"run_min_appended_fraction":2})",
+       "gate file: run_min_appended_fraction must be a number in [0, 1]"},
       {R"({"schema_version":1,"max_resume_latency_ms":"15s"})",
        "gate file: max_resume_latency_ms must be a number >= 0"},
       {R"({"schema_version":1,"run_max_reorders":-1})",

@@ -17,6 +17,7 @@ TEST(window_row, every_metric_from_a_sample) {
   s.events_appended = 1000;
   s.events_trimmed = 5;
   s.append_errors = 2;
+  s.append_requests = 400;
   s.events_delivered = 20000;
   s.events_replayed = 300;
   s.gap_seqs = 7;
@@ -47,6 +48,8 @@ TEST(window_row, every_metric_from_a_sample) {
   EXPECT_EQ(r.events_trimmed, 5u);
   EXPECT_DOUBLE_EQ(r.trim_rate, 0.005);
   EXPECT_EQ(r.append_errors, 2u);
+  EXPECT_EQ(r.append_requests, 400u);
+  EXPECT_DOUBLE_EQ(r.append_error_rate, 0.005);
   ASSERT_TRUE(r.resume_latency_max_ms);
   EXPECT_DOUBLE_EQ(*r.resume_latency_max_ms, 12.0);
   // 40 attempts: rank ceil(0.95 * 40) = 38 is the last 100 us one.

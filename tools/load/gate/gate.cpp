@@ -17,8 +17,8 @@ std::string format_number(double v) {
 
 }  // namespace
 
-gate::gate(thresholds t, std::chrono::nanoseconds window_length)
-    : limits_(t), window_length_(window_length) {}
+gate::gate(thresholds t, std::chrono::nanoseconds window_length, configured_load load)
+    : limits_(t), window_length_(window_length), load_(load) {}
 
 std::chrono::nanoseconds gate::next_window_end() const noexcept {
   return window_length_ * static_cast<long>(rows_.size() + 1);
@@ -58,6 +58,7 @@ std::optional<gate_failure> gate::close_window(std::chrono::nanoseconds end, con
     longest_resume_ms_ = std::max(longest_resume_ms_, *row.resume_latency_max_ms);
   }
   max_window_trim_rate_ = std::max(max_window_trim_rate_, row.trim_rate);
+  max_window_append_error_rate_ = std::max(max_window_append_error_rate_, row.append_error_rate);
   const bool success_rule_applies =
       row.resume_success_rate && row.resume_attempts >= limits_.window_min_resume_attempts;
   if (success_rule_applies) {
@@ -66,7 +67,17 @@ std::optional<gate_failure> gate::close_window(std::chrono::nanoseconds end, con
   rows_.push_back(row);
 
   std::optional<gate_failure> result;
-  if (success_rule_applies && *row.resume_success_rate < limits_.window_min_resume_success_rate) {
+  // Refused appends first: they starve every other metric, which would otherwise be blamed.
+  if (row.append_error_rate > limits_.window_max_append_error_rate) {
+    result = fail(
+        {index, "window_append_error_rate", "append_error_rate", row.append_error_rate,
+         limits_.window_max_append_error_rate,
+         window_label(index) + ": append_error_rate = " + format_number(row.append_error_rate) +
+             " > threshold " + format_number(limits_.window_max_append_error_rate) + " (" +
+             std::to_string(row.append_errors) + " of " + std::to_string(row.append_requests) +
+             " create/append/end requests failed)"});
+  } else if (success_rule_applies &&
+             *row.resume_success_rate < limits_.window_min_resume_success_rate) {
     const double v = *row.resume_success_rate;
     result = fail({index, "window_resume_success_rate", "resume_success_rate", v,
                    limits_.window_min_resume_success_rate,
@@ -121,6 +132,11 @@ run_report gate::finish() const {
   a.trim_rate = totals_.events_appended == 0 ? 0.0
                                              : static_cast<double>(totals_.events_trimmed) /
                                                    static_cast<double>(totals_.events_appended);
+  a.append_error_rate = totals_.append_requests == 0
+                            ? 0.0
+                            : static_cast<double>(totals_.append_errors) /
+                                  static_cast<double>(totals_.append_requests);
+  a.max_window_append_error_rate = max_window_append_error_rate_;
   if (a.duration_s > 0) {
     a.delivered_per_s = static_cast<double>(totals_.events_delivered) / a.duration_s;
     a.appended_per_s = static_cast<double>(totals_.events_appended) / a.duration_s;
@@ -155,6 +171,8 @@ run_report gate::finish() const {
       t.window_min_resume_success_rate);
   add("window_trim_rate", "window", "trim_rate", false, max_window_trim_rate_,
       t.window_max_trim_rate);
+  add("window_append_error_rate", "window", "append_error_rate", false,
+      max_window_append_error_rate_, t.window_max_append_error_rate);
   add("resume_latency_max_ms", "attempt", "resume_latency_max_ms", false, longest_resume_ms_,
       t.max_resume_latency_ms);
   add("run_resume_success_rate", "run", "resume_success_rate", true, a.resume_success_rate,
@@ -166,10 +184,17 @@ run_report gate::finish() const {
   add("run_duplicates", "run", "duplicates", false, count(totals_.duplicates),
       count(t.run_max_duplicates));
   add("run_reorders", "run", "reorders", false, count(totals_.reorders), count(t.run_max_reorders));
+  // The count floors: the larger of the absolute minimum and the fraction of what the
+  // configured load should have produced in the time the run lasted.
+  const double loaded_s = std::max(0.0, a.duration_s - load_.warmup_s);
+  add("run_events_appended", "run", "events_appended", true, count(totals_.events_appended),
+      t.run_min_appended_fraction * load_.appended_per_s * a.duration_s);
   add("run_resume_attempts", "run", "resume_attempts", true, count(totals_.resume_attempts),
-      count(t.run_min_resume_attempts));
+      std::max(count(t.run_min_resume_attempts),
+               t.run_min_resume_attempts_fraction * load_.resume_attempts_per_s * loaded_s));
   add("run_events_delivered", "run", "events_delivered", true, count(totals_.events_delivered),
-      count(t.run_min_events_delivered));
+      std::max(count(t.run_min_events_delivered),
+               t.run_min_delivered_fraction * load_.delivered_per_s * loaded_s));
 
   report.first_failure = first_failure_;
   report.pass = !first_failure_.has_value();

@@ -36,6 +36,16 @@ struct rule_result {
   bool pass = true;
 };
 
+/// The load the tool was told to drive, per second of the run. The run floors are fractions of
+/// what it should have produced over the run's duration, so that a gateway doing a little of it
+/// (refusing most appends, delivering a trickle) fails. All zero: no fractional floor applies.
+struct configured_load {
+  double appended_per_s = 0;         ///< events appended (--rate)
+  double delivered_per_s = 0;        ///< events delivered: each to every subscriber of its stream
+  double resume_attempts_per_s = 0;  ///< every subscriber resumes about once per cut cycle
+  double warmup_s = 0;  ///< subscribers start within this: not counted for deliveries, resumes
+};
+
 /// Figures over the whole run (all closed windows).
 struct run_aggregates {
   double duration_s = 0;
@@ -43,6 +53,8 @@ struct run_aggregates {
   window_sample totals;  ///< every window merged
   std::optional<double> resume_success_rate;
   double trim_rate = 0;
+  double append_error_rate = 0;  ///< append_errors / append_requests, 0 without requests
+  double max_window_append_error_rate = 0;
   double delivered_per_s = 0;
   double appended_per_s = 0;
   std::uint64_t peak_open_connections = 0;
@@ -61,7 +73,7 @@ struct run_report {
 class gate {
  public:
   /// window_length must be > 0.
-  gate(thresholds t, std::chrono::nanoseconds window_length);
+  gate(thresholds t, std::chrono::nanoseconds window_length, configured_load load = {});
 
   const thresholds& limits() const noexcept { return limits_; }
   std::chrono::nanoseconds window_length() const noexcept { return window_length_; }
@@ -94,6 +106,7 @@ class gate {
 
   thresholds limits_;
   std::chrono::nanoseconds window_length_;
+  configured_load load_;
   std::chrono::nanoseconds closed_until_{0};
   std::vector<window_row> rows_;
   window_sample totals_;
@@ -101,6 +114,7 @@ class gate {
   double longest_resume_ms_ = 0;
   std::optional<double> min_window_success_;
   double max_window_trim_rate_ = 0;
+  double max_window_append_error_rate_ = 0;
   std::optional<gate_failure> first_failure_;
 };
 

@@ -47,9 +47,13 @@ result<thresholds> parse_thresholds(std::string_view text, std::string& message)
   const rate_key doubles[] = {
       {"window_min_resume_success_rate", &t.window_min_resume_success_rate, true},
       {"window_max_trim_rate", &t.window_max_trim_rate, true},
+      {"window_max_append_error_rate", &t.window_max_append_error_rate, true},
       {"max_resume_latency_ms", &t.max_resume_latency_ms, false},
       {"run_min_resume_success_rate", &t.run_min_resume_success_rate, true},
       {"run_max_p95_deliver_latency_ms", &t.run_max_p95_deliver_latency_ms, false},
+      {"run_min_appended_fraction", &t.run_min_appended_fraction, true},
+      {"run_min_delivered_fraction", &t.run_min_delivered_fraction, true},
+      {"run_min_resume_attempts_fraction", &t.run_min_resume_attempts_fraction, true},
   };
   const count_key counts[] = {
       {"window_min_resume_attempts", &t.window_min_resume_attempts},

@@ -14,6 +14,8 @@ struct thresholds {
   // Fail-fast rules, checked per window (or, for the latency, as it happens).
   double window_min_resume_success_rate = 0.95;
   double window_max_trim_rate = 0.01;
+  /// Create/append/end requests answered with an error or not at all, as a share of them.
+  double window_max_append_error_rate = 0.01;
   std::uint64_t window_min_resume_attempts = 1;  ///< the success rule needs this many attempts
   double max_resume_latency_ms = 15000;
   // End-of-run rules.
@@ -24,6 +26,11 @@ struct thresholds {
   std::uint64_t run_max_reorders = 0;
   std::uint64_t run_min_resume_attempts = 1;  ///< a run that never resumed proves nothing
   std::uint64_t run_min_events_delivered = 1;
+  // Floors as fractions of the configured load (gate.hpp, configured_load): a gateway that
+  // refuses most appends, or delivers a trickle, fails even though it did something.
+  double run_min_appended_fraction = 0.5;
+  double run_min_delivered_fraction = 0.25;
+  double run_min_resume_attempts_fraction = 0.25;
 };
 
 /// Parses a gate file: a JSON object with "schema_version": 1, any of the keys above, and an

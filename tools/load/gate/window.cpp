@@ -50,6 +50,7 @@ void window_sample::merge(const window_sample& o) noexcept {
   events_appended += o.events_appended;
   events_trimmed += o.events_trimmed;
   append_errors += o.append_errors;
+  append_requests += o.append_requests;
   events_delivered += o.events_delivered;
   events_replayed += o.events_replayed;
   gap_seqs += o.gap_seqs;
@@ -64,7 +65,7 @@ void window_sample::merge(const window_sample& o) noexcept {
 void window_sample::clear() noexcept {
   resume_attempts = 0;
   resume_outcomes.fill(0);
-  events_appended = events_trimmed = append_errors = 0;
+  events_appended = events_trimmed = append_errors = append_requests = 0;
   events_delivered = events_replayed = gap_seqs = 0;
   unannounced_losses = duplicates = reorders = 0;
   resume_latency_us.clear();
@@ -93,6 +94,10 @@ window_row make_row(std::size_t index, std::chrono::nanoseconds start, std::chro
                                        : static_cast<double>(s.events_trimmed) /
                                              static_cast<double>(s.events_appended);
   r.append_errors = s.append_errors;
+  r.append_requests = s.append_requests;
+  r.append_error_rate = s.append_requests == 0 ? 0.0
+                                               : static_cast<double>(s.append_errors) /
+                                                     static_cast<double>(s.append_requests);
   if (s.resume_latency_us.count() > 0) {
     r.resume_latency_max_ms = us_to_ms(s.resume_latency_us.max());
     r.resume_latency_p95_ms = us_to_ms(s.resume_latency_us.percentile(95));

@@ -32,9 +32,12 @@ enum class violation { unannounced_loss, duplicate, reorder };
 struct window_sample {
   std::uint64_t resume_attempts = 0;  ///< completed attempts, counted when their outcome is known
   std::array<std::uint64_t, resume_outcome_count> resume_outcomes{};  ///< by outcome
-  std::uint64_t events_appended = 0;   ///< acknowledged by append answers
-  std::uint64_t events_trimmed = 0;    ///< `trimmed` of append answers
-  std::uint64_t append_errors = 0;     ///< appends answered with an error or not at all
+  std::uint64_t events_appended = 0;  ///< acknowledged by append answers
+  std::uint64_t events_trimmed = 0;   ///< `trimmed` of append answers
+  std::uint64_t append_errors = 0;    ///< appends answered with an error or not at all
+  /// Create/append/end requests whose outcome is known (answered, with an error or not at all):
+  /// what append_errors is a share of.
+  std::uint64_t append_requests = 0;
   std::uint64_t events_delivered = 0;  ///< every data event received, replayed or live
   std::uint64_t events_replayed = 0;   ///< of which published before their connection started
   std::uint64_t gap_seqs = 0;          ///< missing seqs announced by `gap` events
@@ -68,6 +71,8 @@ struct window_row {
   std::uint64_t events_trimmed = 0;
   double trim_rate = 0;  ///< trimmed / appended, 0 without appends
   std::uint64_t append_errors = 0;
+  std::uint64_t append_requests = 0;
+  double append_error_rate = 0;  ///< append_errors / append_requests, 0 without requests
   std::optional<double> resume_latency_max_ms;
   std::optional<double> resume_latency_p95_ms;
   std::optional<double> deliver_latency_p50_ms;
