@@ -106,11 +106,15 @@ async function main() {
     for (const c of charts) {
       check(c.points === runCount && c.dataPoints === runCount,
         `${c.id}: one point per run (${c.points} of ${runCount})`);
-      check(c.visible, `${c.id}: every point is drawn inside the chart`);
+      check(c.points > 0 && c.visible, `${c.id}: every point is drawn inside the chart`);
       check(c.links.length === runCount && c.links.every((l) => /^runs\/[^/]+\.html$/.test(l)),
         `${c.id}: every point links to its run page`);
-      check(c.tooltips.every((t) => /commit \S+/.test(t) && /date \d{4}-\d\d-\d\dT/.test(t) &&
-        /machine \S+/.test(t)), `${c.id}: every tooltip names commit, date and machine`);
+      // Counted first: every() of an empty list is true, and a chart without tooltips must fail.
+      check(c.tooltips.length === runCount &&
+        c.tooltips.every((t) => /commit \S+/.test(t) && /date \d{4}-\d\d-\d\dT/.test(t) &&
+          /machine \S+/.test(t)),
+      `${c.id}: every point has a tooltip naming commit, date and machine ` +
+        `(${c.tooltips.length} of ${runCount})`);
     }
     for (const id of chartsWithThreshold) {
       const c = charts.find((x) => x.id === id);
@@ -131,9 +135,15 @@ async function main() {
       `regressions listed at the top match the marked points (${listed.length})`);
     const sectionOrder = await page.$$eval('body > section', (s) => s.map((x) => x.id));
     check(sectionOrder[0] === 'regressions', 'the regression list comes first');
-    if (args.expectRegressionRun) {
-      const want = `${args.expectRegressionRun}/${args.expectRegressionMetric}`;
-      check(listed.includes(want), `regression ${want} is flagged`);
+    // Asked for (even with an empty value, as when the caller failed to find the run id): the
+    // check runs and fails, rather than vanishing.
+    if ('expectRegressionRun' in args || 'expectRegressionMetric' in args) {
+      const run = args.expectRegressionRun ?? '';
+      const metric = args.expectRegressionMetric ?? '';
+      check(run !== '' && metric !== '',
+        `the expected regression names a run and a metric (run '${run}', metric '${metric}')`);
+      const want = `${run}/${metric}`;
+      check(run !== '' && metric !== '' && listed.includes(want), `regression ${want} is flagged`);
     }
     await page.screenshot({ path: path.join(out, 'index.png'), fullPage: true });
 
@@ -155,9 +165,10 @@ async function main() {
     })));
     check(runCharts.length === windowColumns.length,
       `run page: a chart per window metric (${runCharts.length} of ${windowColumns.length})`);
-    check(runCharts.every((c) => c.points === series.rows.length),
+    check(runCharts.length > 0 && runCharts.every((c) => c.points === series.rows.length),
       `run page: every chart has one point per window (${series.rows.length})`);
     const windowRules = summary.rules.filter((r) => r.scope !== 'run').map((r) => r.metric);
+    check(windowRules.length > 0, `run page: the summary has window rules (${windowRules.length})`);
     for (const metric of new Set(windowRules)) {
       const c = runCharts.find((x) => x.id === `window-${metric}`);
       check(c && c.thresholds === 1, `run page: ${metric} chart shows its window threshold`);
