@@ -7,17 +7,19 @@
 // seq -> event, and beside them one FIFO per priority holding map iterators. Events are pushed in
 // seq order, so each FIFO is sorted by seq and its front is the oldest event of that priority:
 // picking and removing a victim is O(1) + O(1) amortized map erase by iterator, and touches no
-// other event. Pushing is amortized O(1) (the map insert is hinted at the end).
+// other event. Pushing is amortized O(1) (the map insert is hinted at the end). The FIFOs
+// allocate nothing until used (compact_fifo): an empty buffer costs no heap memory, and a buffer
+// of one event one map node plus one FIFO slot.
 //
 // Thread safety: none; the owner (a store) serializes access.
 
 #include <array>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <vector>
 
 #include "core/types.hpp"
+#include "stream/compact_fifo.hpp"
 #include "stream/event.hpp"
 
 namespace sse::stream {
@@ -79,7 +81,7 @@ class priority_buffer {
   event_map events_;
   // fifos_[p]: iterators to the evictable events of priority p, oldest first. The end event is in
   // none of them, which is what makes it unevictable.
-  std::array<std::deque<event_map::iterator>, max_priority + 1> fifos_;
+  std::array<compact_fifo<event_map::iterator>, max_priority + 1> fifos_;
 };
 
 }  // namespace sse::stream

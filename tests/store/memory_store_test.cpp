@@ -7,6 +7,7 @@
 #include <condition_variable>
 #include <thread>
 
+#include "heap_counter.hpp"
 #include "store_conformance.hpp"
 #include "stream/sse_encoder.hpp"
 
@@ -226,6 +227,31 @@ TEST_F(MemoryStoreTest, ProducerSeqRemembersRecentAppends) {
   }
   EXPECT_EQ(append("s", {new_event{"", "x", 1}}, 4).error(), errc::producer_seq_conflict);
   EXPECT_EQ(info("s")->last_seq, 20u);
+}
+
+TEST_F(MemoryStoreTest, AStreamOfOneSmallEventCostsUnderOneKibibyte) {
+  // Many short streams (one per job or chat turn) are the common case: the fixed cost of a
+  // stream (its state, buffer, Producer-Seq memory, the map entry) is what they cost.
+  constexpr int streams = 1000;
+  const std::string data(40, 'x');
+  std::vector<append_request> requests(streams);
+  for (int i = 0; i < streams; ++i) {
+    requests[i].stream_id = "stream-" + std::to_string(100000 + i);
+    requests[i].events = {new_event{"", data, 1}};
+  }
+  s();
+  test::heap_counter counter;
+  for (const auto& r : requests) {
+    ASSERT_TRUE(s().append_now(r).has_value());
+  }
+  const auto per_stream = counter.live_bytes() / streams;
+  RecordProperty("heap_bytes_per_stream", std::to_string(per_stream));
+  EXPECT_LE(per_stream, 1024) << "heap bytes per stream";
+  for (const auto& r : requests) {
+    ASSERT_TRUE(s().remove_now(r.stream_id).has_value());
+  }
+  // Deleted streams give their memory back (the id map keeps only its bucket array).
+  EXPECT_LE(counter.live_bytes(), static_cast<std::int64_t>(streams) * 16);
 }
 
 TEST_F(MemoryStoreTest, RejectsMalformedRequests) {

@@ -1,8 +1,8 @@
 #include "store/memory/memory_store.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <optional>
+#include <utility>
 
 #include "core/epoch.hpp"
 #include "stream/priority_buffer.hpp"
@@ -51,9 +51,14 @@ struct memory_store::stream_state {
   seq_t last_seq = 0;
   std::uint64_t trimmed = 0;
   stream_status status = stream_status::open;
-  std::optional<end_result> ended;   // the first end's answer, once ended
-  std::deque<append_result> recent;  // newest last, without their evicted lists
-  bool dead = false;                 // removed or expired: look the id up again
+  std::optional<end_result> ended;  // the first end's answer, once ended
+  // The seq ranges of the last remembered_appends appends (the rest of a retry's answer is the
+  // stream's epoch), as a ring: recent_next is the slot the next one overwrites once it is full.
+  // A vector of seq pairs, not a deque of append_result: a deque costs a 512-byte block per
+  // stream from its first append on.
+  std::vector<std::pair<seq_t, seq_t>> recent;
+  std::size_t recent_next = 0;
+  bool dead = false;  // removed or expired: look the id up again
 };
 
 namespace {
@@ -193,11 +198,13 @@ result<append_result> memory_store::append_now(const append_request& request) {
 
     if (request.producer_seq && *request.producer_seq != s->last_seq + 1) {
       const seq_t ps = *request.producer_seq;
-      for (const auto& r : s->recent) {
-        if (r.first_seq == ps && r.last_seq - r.first_seq + 1 == n) {
-          append_result dup = r;
+      for (const auto& [first, last] : s->recent) {
+        if (first == ps && last - first + 1 == n) {
+          append_result dup;
+          dup.epoch = s->epoch;
+          dup.first_seq = first;
+          dup.last_seq = last;
           dup.duplicate = true;
-          dup.created = false;
           return dup;
         }
       }
@@ -231,11 +238,11 @@ result<append_result> memory_store::append_now(const append_request& request) {
     s->updated_at = now;
     s->expires_at_ms.store(to_ms(now + s->ttl), std::memory_order_relaxed);
 
-    append_result remembered = r;
-    remembered.evicted.clear();
-    s->recent.push_back(std::move(remembered));
-    if (s->recent.size() > remembered_appends) {
-      s->recent.pop_front();
+    if (s->recent.size() < remembered_appends) {
+      s->recent.emplace_back(r.first_seq, r.last_seq);
+    } else {
+      s->recent[s->recent_next] = {r.first_seq, r.last_seq};
+      s->recent_next = (s->recent_next + 1) % remembered_appends;
     }
     // Still under the stream's lock: listeners get this stream's batches in seq order.
     watchers_.publish(s->id, batch);
