@@ -25,9 +25,9 @@
 #include <memory>
 #include <string_view>
 
-#include "core/stream_id.hpp"
 #include "http/access.hpp"
 #include "http/cors.hpp"
+#include "http/relay_post.hpp"
 #include "http/relay_service.hpp"
 #include "http/request_framing.hpp"
 #include "http/router.hpp"
@@ -388,19 +388,24 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   if (auto denied = check_access(s, route, in.req)) {
     co_return std::move(*denied);
   }
+  if (auto refused = stream_id_refusal(route, in.req.verb)) {
+    co_return std::move(*refused);
+  }
   if (auto limited = co_await check_limits(s, route, in.req, client_ip(stream))) {
     co_return std::move(*limited);
   }
   if (wants_relay_stream(s, route, in.req)) {
     // Relay with `Accept: text/event-stream`: start the call, then answer with the stream.
-    auto started = co_await s.relay->start(route.stream_id, in.req.idempotency_key,
-                                           std::move(in.req.body), in.req.content_type);
-    if (!started) {
-      co_return error_response(started.error());
+    // The answer is one of the stream's subscribers (its place is held while it streams).
+    auth::counted_hold subscriber_place;
+    auto begun = co_await begin_relay(s, route.stream_id, in.req, &subscriber_place);
+    if (auto* refused = std::get_if<response>(&begun)) {
+      co_return std::move(*refused);
     }
     buffer.clear();
     buffer.shrink_to_fit();
-    co_return co_await subscribe_on(w, entry, stream, started->stream_id, in, true);
+    co_return co_await subscribe_on(w, entry, stream, std::get<relay_started>(begun).stream_id, in,
+                                    true);
   }
   if (!is_subscribe(route, in.req.verb)) {
     co_return co_await handle_request(s, route, in.req);
