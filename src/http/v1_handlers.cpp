@@ -218,7 +218,7 @@ std::optional<response> stream_id_refusal(const route_match& route, method m) {
   const bool stream_route =
       route.kind == route_kind::stream || route.kind == route_kind::stream_events ||
       route.kind == route_kind::stream_end || route.kind == route_kind::stream_cancel;
-  if (!stream_route || m == method::options) {
+  if (!stream_route || m == method::options || !method_allowed(route.kind, m)) {
     return std::nullopt;
   }
   const std::string& id = route.stream_id;
