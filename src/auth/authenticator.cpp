@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
+#include "core/stream_id.hpp"
 #include "core/text.hpp"
 
 namespace sse::auth {
@@ -30,7 +31,7 @@ bool is_loopback(std::string_view host) noexcept {
 authenticator::authenticator(verification_key key, token_options options, std::string cookie_name)
     : key_(std::move(key)), options_(std::move(options)), cookie_name_(std::move(cookie_name)) {}
 
-decision authenticator::check(action a, std::string_view stream_id, const credentials& creds,
+decision authenticator::check(action a, std::string_view name, const credentials& creds,
                               std::int64_t now_unix) const {
   std::optional<std::string_view> token;
   if (creds.authorization) {
@@ -56,7 +57,11 @@ decision authenticator::check(action a, std::string_view stream_id, const creden
     return d;
   }
   const auto& patterns = a == action::subscribe ? v.ok->subscribe : v.ok->publish;
-  if (!scope_allows(patterns, stream_id)) {
+  const bool allowed =
+      a == action::relay
+          ? scope_allows(patterns, std::string(core::relay_scope_prefix).append(name))
+          : !core::is_reserved_stream_id(name) && scope_allows(patterns, name);
+  if (!allowed) {
     d.status = 403;
     d.reason = reject_reason::forbidden;
     return d;

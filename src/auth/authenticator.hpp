@@ -22,6 +22,7 @@ namespace sse::auth {
 enum class action {
   subscribe,  ///< GET /v1/streams/{id}/events and GET /v1/streams/{id}
   publish,    ///< append, end, PUT, DELETE
+  relay,      ///< POST /v1/relay/{route}: `publish` on the scope name "relay:<route>"
 };
 
 /// Where a request may carry its token. Producers use only the header; subscribers (browsers'
@@ -44,7 +45,11 @@ class authenticator {
  public:
   authenticator(verification_key key, token_options options, std::string cookie_name);
 
-  decision check(action a, std::string_view stream_id, const credentials& creds,
+  /// `name` is a stream id for subscribe and publish, a relay route's name for relay. Scope
+  /// names and stream ids are kept apart: a stream id starting with "relay:" is never allowed
+  /// (so `publish: ["relay:chat"]`, which names a route, covers no stream), and a relay check
+  /// matches the publish patterns against "relay:<route>" only.
+  decision check(action a, std::string_view name, const credentials& creds,
                  std::int64_t now_unix) const;
 
   /// The `WWW-Authenticate` value for a 401 (RFC 6750 section 3).

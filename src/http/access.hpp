@@ -17,12 +17,24 @@ namespace sse::http {
 /// is set). Otherwise the 401 or 403 to answer; SseAuthRejected was emitted, without the token.
 std::optional<response> check_access(services& s, const route_match& route, request& req);
 
+/// A `subscribe` check of the request's token on `stream_id` (where check_access checked
+/// another action): the relay POST's SSE answer for a stream this request did not create.
+/// nullopt: allowed (req.access_expires is then the earlier of both expiries), or no access
+/// control. Otherwise the 401 or 403 to answer.
+std::optional<response> check_subscribe_access(services& s, const std::string& stream_id,
+                                               request& req);
+
 /// The per-request limits (issue 8): the append token bucket per client IP (429 with
-/// Retry-After) and the node's stream count for requests that would create a stream (503).
-/// nullopt: go on. Each refusal is counted in metrics.
+/// Retry-After; relay POSTs take from it too) and the node's stream count for requests that
+/// would create a stream (503). nullopt: go on. Each refusal is counted in metrics.
 boost::asio::awaitable<std::optional<response>> check_limits(services& s, const route_match& route,
                                                              const request& req,
                                                              const std::string& client_ip);
+
+/// 503 `too_many_streams` (Retry-After: 5) when the node holds --max-streams streams and
+/// `stream_id` is not one of them. nullopt: go on.
+boost::asio::awaitable<std::optional<response>> check_stream_room(services& s,
+                                                                  const std::string& stream_id);
 
 /// Takes one subscriber place of `stream_id` into `hold` (released when hold goes). A response
 /// (503) when the stream already has --max-subscribers-per-stream subscribers on this node.

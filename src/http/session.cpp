@@ -25,9 +25,9 @@
 #include <memory>
 #include <string_view>
 
-#include "core/stream_id.hpp"
 #include "http/access.hpp"
 #include "http/cors.hpp"
+#include "http/relay_post.hpp"
 #include "http/relay_service.hpp"
 #include "http/request_framing.hpp"
 #include "http/router.hpp"
@@ -321,22 +321,6 @@ bool wants_relay_stream(const services& s, const route_match& route, const reque
   return false;
 }
 
-/// 400 invalid_stream_id for a request on a stream route (other than a preflight or a method the
-/// route answers 405) whose id is not one; nullopt otherwise. Checked before access control and
-/// limits, so that a rejected token's telemetry never names a malformed id (raw bytes such as
-/// `%FF` would otherwise reach the JSON-lines log).
-std::optional<response> check_stream_id(const route_match& route, method verb) {
-  const bool names_stream =
-      route.kind == route_kind::stream || route.kind == route_kind::stream_events ||
-      route.kind == route_kind::stream_end || route.kind == route_kind::stream_cancel;
-  if (!names_stream || verb == method::options || !method_allowed(route.kind, verb) ||
-      core::is_valid_stream_id(route.stream_id)) {
-    return std::nullopt;
-  }
-  return error_response(make_api_error(errc::invalid_stream_id,
-                                       "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
-}
-
 /// sse_transport over a stream: the SSE writes and the peer watch of a subscription.
 template <class Stream>
 class stream_transport final : public sse_transport {
@@ -382,8 +366,8 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   route_match route = match_route(split_target(in.req.target).path);
-  if (auto invalid = check_stream_id(route, in.req.verb)) {
-    co_return std::move(*invalid);  // before anything acts on the id or logs it
+  if (auto refused = stream_id_refusal(route, in.req.verb)) {
+    co_return std::move(*refused);  // before anything acts on the id or logs it
   }
   if (auto denied = check_access(s, route, in.req)) {
     co_return std::move(*denied);
@@ -393,14 +377,16 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   }
   if (wants_relay_stream(s, route, in.req)) {
     // Relay with `Accept: text/event-stream`: start the call, then answer with the stream.
-    auto started = co_await s.relay->start(route.stream_id, in.req.idempotency_key,
-                                           std::move(in.req.body), in.req.content_type);
-    if (!started) {
-      co_return error_response(started.error());
+    // The answer is one of the stream's subscribers (its place is held while it streams).
+    auth::counted_hold subscriber_place;
+    auto begun = co_await begin_relay(s, route.stream_id, in.req, &subscriber_place);
+    if (auto* refused = std::get_if<response>(&begun)) {
+      co_return std::move(*refused);
     }
     buffer.clear();
     buffer.shrink_to_fit();
-    co_return co_await subscribe_on(w, entry, stream, started->stream_id, in, true);
+    co_return co_await subscribe_on(w, entry, stream, std::get<relay_started>(begun).stream_id, in,
+                                    true);
   }
   if (!is_subscribe(route, in.req.verb)) {
     co_return co_await handle_request(s, route, in.req);

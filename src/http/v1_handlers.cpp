@@ -4,6 +4,7 @@
 
 #include "core/stream_id.hpp"
 #include "http/demo_page.hpp"
+#include "http/relay_post.hpp"
 #include "http/relay_service.hpp"
 #include "http/request_body.hpp"
 #include "http/stream_json.hpp"
@@ -185,16 +186,16 @@ awaitable<response> post_relay(services& s, const std::string& route_name, reque
   if (s.relay == nullptr) {
     co_return error_response(404, "not_found", "relay mode is off (no --relay-config)");
   }
-  auto started = co_await s.relay->start(route_name, req.idempotency_key, std::move(req.body),
-                                         req.content_type);
-  if (!started) {
-    co_return error_response(started.error());
+  auto begun = co_await begin_relay(s, route_name, req, nullptr);
+  if (auto* refused = std::get_if<response>(&begun)) {
+    co_return std::move(*refused);
   }
-  const std::string& id = started->stream_id;
-  response r = json_response(started->created ? 201 : 200,
+  const auto& started = std::get<relay_started>(begun);
+  const std::string& id = started.stream_id;
+  response r = json_response(started.created ? 201 : 200,
                              json::object{{"stream", id},
                                           {"events_url", "/v1/streams/" + id + "/events"},
-                                          {"created", started->created}});
+                                          {"created", started.created}});
   r.headers.emplace_back("Stream-Id", id);
   co_return r;
 }
@@ -212,6 +213,34 @@ awaitable<response> post_cancel(services& s, const std::string& id) {
 }
 
 }  // namespace
+
+std::optional<response> stream_id_refusal(const route_match& route, method m) {
+  const bool stream_route =
+      route.kind == route_kind::stream || route.kind == route_kind::stream_events ||
+      route.kind == route_kind::stream_end || route.kind == route_kind::stream_cancel;
+  if (!stream_route || m == method::options || !method_allowed(route.kind, m)) {
+    return std::nullopt;
+  }
+  const std::string& id = route.stream_id;
+  if (!core::is_valid_stream_id(id)) {
+    return error_response(make_api_error(errc::invalid_stream_id,
+                                         "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
+  }
+  if (core::is_reserved_stream_id(id)) {
+    return error_response(make_api_error(
+        errc::invalid_stream_id,
+        "stream ids may not start with \"relay:\": those are the scope names of relay routes"));
+  }
+  const bool write = m == method::put || m == method::delete_ ||
+                     route.kind == route_kind::stream_end ||
+                     (route.kind == route_kind::stream_events && m == method::post);
+  if (write && core::is_relay_stream_id(id)) {
+    return error_response(403, "relay_stream_read_only",
+                          "streams whose id starts with \"relay.\" are written only by relay "
+                          "mode (POST /v1/relay/{route}); read or cancel them instead");
+  }
+  return std::nullopt;
+}
 
 awaitable<response> handle_request(services& s, const route_match& route, request& req) {
   if (route.kind == route_kind::not_found) {
@@ -252,9 +281,8 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
       break;
   }
 
-  if (!core::is_valid_stream_id(route.stream_id)) {
-    co_return error_response(make_api_error(errc::invalid_stream_id,
-                                            "stream ids are 1-128 characters of [A-Za-z0-9._:-]"));
+  if (auto refused = stream_id_refusal(route, req.verb)) {
+    co_return std::move(*refused);
   }
   const std::string& id = route.stream_id;
   if (route.kind == route_kind::stream) {

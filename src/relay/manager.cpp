@@ -46,18 +46,19 @@ struct manager::shared {
 
 namespace {
 
-std::string generated_id() {
+/// 32 random hex digits: a generated key, unguessable, in the route's namespace.
+std::string generated_key() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   static constexpr char hex[] = "0123456789abcdef";
-  std::string id = "relay-";
+  std::string key;
   for (int i = 0; i < 2; ++i) {
     auto v = rng();
     for (int j = 0; j < 16; ++j) {
-      id += hex[v & 0xf];
+      key += hex[v & 0xf];
       v >>= 4;
     }
   }
-  return id;
+  return key;
 }
 
 long long ms_since(steady::time_point t) {
@@ -318,8 +319,27 @@ manager::~manager() {
   }
 }
 
+http::api_result<std::string> manager::stream_id(std::string_view route_name,
+                                                 const std::optional<std::string>& key) const {
+  if (shared_->routes.find(route_name) == shared_->routes.end()) {
+    return http::api_error{
+        404, "unknown_route",
+        "no relay route named \"" + std::string(route_name.substr(0, 64)) + "\""};
+  }
+  // A generated key has 32 characters; route names (at most 64) leave room for it.
+  auto id = core::relay_stream_id(route_name, key ? *key : generated_key());
+  if (!id) {
+    return http::api_error{400, "invalid_idempotency_key",
+                           "Idempotency-Key must be 1-" +
+                               std::to_string(core::max_relay_key_length(route_name)) +
+                               " characters of [A-Za-z0-9_:-] on this route (the stream is relay." +
+                               std::string(route_name) + ".<key>)"};
+  }
+  return std::move(*id);
+}
+
 net::awaitable<http::api_result<http::relay_started>> manager::start(std::string route_name,
-                                                                     std::optional<std::string> key,
+                                                                     std::string id,
                                                                      std::string body,
                                                                      std::string content_type) {
   auto it = shared_->routes.find(route_name);
@@ -327,21 +347,17 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
     co_return http::api_error{404, "unknown_route",
                               "no relay route named \"" + route_name.substr(0, 64) + "\""};
   }
+  // Only streams of this route's namespace: a call never writes into a stream it did not make.
+  if (core::relay_route_of(id) != std::string_view(route_name)) {
+    co_return http::api_error{
+        400, "invalid_stream_id",
+        "relay streams of route " + route_name + " are relay." + route_name + ".<key>"};
+  }
   if (shared_->shutting_down.load()) {
     co_return http::api_error{503, "shutting_down", "the gateway is shutting down"};
   }
   const route& r = it->second.r;
   route_stats& stats = *it->second.stats;
-  std::string id;
-  if (key) {
-    if (!core::is_valid_stream_id(*key)) {
-      co_return http::api_error{400, "invalid_idempotency_key",
-                                "Idempotency-Key must be 1-128 characters of [A-Za-z0-9._:-]"};
-    }
-    id = *key;
-  } else {
-    id = generated_id();
-  }
   // Reserve a slot first: a full route must not create a stream nobody will fill.
   if (stats.active.fetch_add(1, std::memory_order_relaxed) >= r.max_concurrent) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);

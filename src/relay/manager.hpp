@@ -2,9 +2,10 @@
 // Relay mode (issue 7): starts upstream calls for POST /v1/relay/{route} and records each
 // upstream's SSE events into a resumable stream, whether or not the client is still there.
 //
-// Idempotency: the stream id is the client's Idempotency-Key (else generated) and the call is
-// started only by the request whose store.create made the stream, so a retried POST, on any
-// node sharing the store, reads the same stream instead of paying for a second call.
+// Stream ids: "relay.<route>.<Idempotency-Key>" (else a generated key), a namespace only the
+// relay writes, so a key never names a stream made otherwise. Idempotency: the call is started
+// only by the request whose store.create made the stream, so a retried POST, on any node
+// sharing the store, reads the same stream instead of paying for a second call.
 
 #include <atomic>
 #include <boost/asio/ssl/context.hpp>
@@ -58,8 +59,10 @@ class manager final : public http::relay_service {
   manager(const manager&) = delete;
   manager& operator=(const manager&) = delete;
 
+  http::api_result<std::string> stream_id(std::string_view route,
+                                          const std::optional<std::string>& key) const override;
   boost::asio::awaitable<http::api_result<http::relay_started>> start(
-      std::string route, std::optional<std::string> idempotency_key, std::string body,
+      std::string route, std::string stream_id, std::string body,
       std::string content_type) override;
   boost::asio::awaitable<http::api_result<void>> cancel(std::string stream_id) override;
   std::string render_prometheus() const override;

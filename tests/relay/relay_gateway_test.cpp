@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json/array.hpp>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <thread>
@@ -15,6 +17,7 @@
 #include "redis_server.hpp"
 #include "sse_client.hpp"
 #include "temp_dir.hpp"
+#include "token_minter.hpp"
 
 namespace sse::relay {
 namespace {
@@ -62,6 +65,48 @@ class relay_gateway : public ::testing::Test {
     client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
   }
 
+  /// The relay gateway with --auth jwt (HS256, jwt_secret).
+  void start_gateway_with_auth(const fake_upstream& up) {
+    const auto secret_file = dir_.path() / "jwt-secret";
+    std::ofstream(secret_file) << jwt_secret << "\n";
+    auto o = relay_options(up);
+    o.args.insert(o.args.end(),
+                  {"--auth", "jwt", "--auth-hs256-secret-file", secret_file.string()});
+    gw_ = std::make_unique<gateway_process>(o);
+    client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+  }
+
+  /// A bearer header for a token with these scopes, valid for ten minutes.
+  static sse::test::header_list bearer(boost::json::array subscribe, boost::json::array publish) {
+    const auto exp = static_cast<std::int64_t>(std::time(nullptr)) + 600;
+    const std::string t = sse::test::mint_hs256(
+        boost::json::object{{"exp", exp},
+                            {"sse", boost::json::object{{"subscribe", std::move(subscribe)},
+                                                        {"publish", std::move(publish)}}}},
+        jwt_secret);
+    return {{"Authorization", "Bearer " + t}};
+  }
+
+  /// POST /v1/relay/chat asking for the SSE answer, on a fresh connection; returns everything
+  /// received until the end event, the server's close, or 10 s.
+  std::string post_relay_sse(const std::string& key, const sse::test::header_list& headers) {
+    auto conn = client_->raw_connect();
+    // Connection: close, so that a refusal (not a stream) ends the read at once.
+    std::string req =
+        "POST /v1/relay/chat HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+        "Connection: close\r\nContent-Type: application/json\r\nContent-Length: 2\r\n";
+    if (!key.empty()) {
+      req += "Idempotency-Key: " + key + "\r\n";
+    }
+    for (const auto& [name, value] : headers) {
+      req += name + ": " + value + "\r\n";
+    }
+    EXPECT_TRUE(conn.send(req + "\r\n{}"));
+    return conn.receive_until("event: end", 10s);
+  }
+
+  static constexpr const char* jwt_secret = "relay-jwt-secret-0123456789";
+
   /// Everything the gateway wrote: stderr, stdout, telemetry.
   std::string gateway_output() const {
     std::string all = gw_->stderr_text() + gw_->stdout_text();
@@ -86,9 +131,9 @@ TEST_F(relay_gateway, client_leaves_mid_answer_and_resumes_every_token_once_in_o
                          {{"Idempotency-Key", "conv-1-turn-1"}});
   ASSERT_EQ(r.status, 201) << r.body;
   auto body = r.json_object();
-  EXPECT_EQ(body.at("stream").as_string(), "conv-1-turn-1");
+  EXPECT_EQ(body.at("stream").as_string(), "relay.chat.conv-1-turn-1");
   const std::string events_url(body.at("events_url").as_string());
-  EXPECT_EQ(events_url, "/v1/streams/conv-1-turn-1/events");
+  EXPECT_EQ(events_url, "/v1/streams/relay.chat.conv-1-turn-1/events");
 
   std::vector<std::string> seen;
   std::string last_id;
@@ -151,7 +196,7 @@ TEST_F(relay_gateway, post_accepting_event_stream_gets_the_stream_and_its_id) {
   const std::string got = conn.receive_until("event: end", 10s);
   EXPECT_EQ(got.rfind("HTTP/1.1 200", 0), 0u) << got;
   EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
-  EXPECT_NE(got.find("Stream-Id: relay-"), std::string::npos) << got;
+  EXPECT_NE(got.find("Stream-Id: relay.chat."), std::string::npos) << got;
   for (int i = 0; i < 4; ++i) {
     EXPECT_NE(got.find("data: t" + std::to_string(i) + "\n"), std::string::npos) << got;
   }
@@ -168,9 +213,9 @@ TEST_F(relay_gateway, cancel_ends_the_stream_cancelled_and_stops_the_upstream) {
   auto r =
       client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "to-cancel"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/to-cancel/events");
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/relay.chat.to-cancel/events");
   ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
-  auto c = client_->post("/v1/streams/to-cancel/cancel", "", "application/json");
+  auto c = client_->post("/v1/streams/relay.chat.to-cancel/cancel", "", "application/json");
   ASSERT_EQ(c.status, 200) << c.body;
   auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
   ASSERT_FALSE(rest.empty());
@@ -181,7 +226,8 @@ TEST_F(relay_gateway, cancel_ends_the_stream_cancelled_and_stops_the_upstream) {
   }
   EXPECT_TRUE(up.reader_left());
   EXPECT_TRUE(gw_->wait_for_telemetry("SseRelayCancelled", {}, 5s));
-  EXPECT_EQ(client_->post("/v1/streams/to-cancel/cancel", "", "application/json").status, 409);
+  EXPECT_EQ(client_->post("/v1/streams/relay.chat.to-cancel/cancel", "", "application/json").status,
+            409);
 }
 
 TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
@@ -193,7 +239,7 @@ TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
   start_gateway(up);
   auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "f1"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/f1/events");
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/relay.chat.f1/events");
   auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].event, "upstream_error");
@@ -234,7 +280,7 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   std::vector<std::string> seen;
   std::string last_id;
   {
-    sse_client first(a.host(), a.port(), "/v1/streams/multi-1/events");
+    sse_client first(a.host(), a.port(), "/v1/streams/relay.chat.multi-1/events");
     for (const auto& e : first.collect(5, 10s)) {
       seen.push_back(e.data);
       last_id = e.id;
@@ -246,7 +292,7 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
       cb.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-1"}});
   EXPECT_EQ(retry.status, 200) << retry.body;
 
-  sse_client second(b.host(), b.port(), "/v1/streams/multi-1/events", last_id);
+  sse_client second(b.host(), b.port(), "/v1/streams/relay.chat.multi-1/events", last_id);
   for (const auto& e : second.collect_until([](const auto& e) { return e.event == "end"; }, 15s)) {
     if (e.event == "delta") {
       seen.push_back(e.data);
@@ -258,14 +304,14 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   }
   EXPECT_EQ(up.requests().size(), 1u);
   // The call is over: node A gave its lease up (no key, no registry entry left behind).
-  EXPECT_TRUE(lease_gone(redis, "multi-1"));
+  EXPECT_TRUE(lease_gone(redis, "relay.chat.multi-1"));
 
   // Cancel on B a call that runs on A.
   auto r2 = ca.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "multi-2"}});
   ASSERT_EQ(r2.status, 201) << r2.body;
-  sse_client sub(b.host(), b.port(), "/v1/streams/multi-2/events");
+  sse_client sub(b.host(), b.port(), "/v1/streams/relay.chat.multi-2/events");
   ASSERT_EQ(sub.collect(2, 10s).size(), 2u);
-  auto c = cb.post("/v1/streams/multi-2/cancel", "", "application/json");
+  auto c = cb.post("/v1/streams/relay.chat.multi-2/cancel", "", "application/json");
   ASSERT_EQ(c.status, 200) << c.body;
   auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
   ASSERT_FALSE(rest.empty());
@@ -275,7 +321,7 @@ TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   }
   EXPECT_TRUE(up.reader_left());  // node A stopped reading the upstream
   EXPECT_TRUE(a.wait_for_telemetry("SseRelayCancelled", {}, 5s));
-  EXPECT_TRUE(lease_gone(redis, "multi-2"));
+  EXPECT_TRUE(lease_gone(redis, "relay.chat.multi-2"));
   // Nothing of relay mode is left behind: every key still there is a stream's, with a TTL.
   auto keys = redis.command("KEYS", "sse:*");
   for (const auto& k : keys.elements) {
@@ -315,7 +361,7 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
   std::vector<std::string> seen;
   std::string last_id;
   {
-    sse_client first(a.host(), a.port(), "/v1/streams/doomed/events");
+    sse_client first(a.host(), a.port(), "/v1/streams/relay.chat.doomed/events");
     for (const auto& e : first.collect(5, 10s)) {
       seen.push_back(e.data);
       last_id = e.id;
@@ -323,12 +369,12 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
     first.close_abruptly();
   }
   ASSERT_EQ(seen.size(), 5u);
-  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{doomed}").integer, 1);
+  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{relay.chat.doomed}").integer, 1);
   // A records a few more tokens nobody has read yet: B must hand them over after the kill.
   std::uint64_t recorded = 0;
   ASSERT_TRUE(sse::test::bounded_wait(
       [&] {
-        const auto info = ca.get("/v1/streams/doomed");
+        const auto info = ca.get("/v1/streams/relay.chat.doomed");
         recorded =
             info.status == 200 ? info.json_object().at("last_seq").to_number<std::uint64_t>() : 0;
         return recorded >= seen.size() + 3;
@@ -338,7 +384,7 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
   a.kill();
   const auto killed = std::chrono::steady_clock::now();
 
-  sse_client second(b.host(), b.port(), "/v1/streams/doomed/events", last_id);
+  sse_client second(b.host(), b.port(), "/v1/streams/relay.chat.doomed/events", last_id);
   ASSERT_EQ(second.status(), 200);
   std::vector<sse::test::parsed_event> rest =
       second.collect_until([](const auto& e) { return e.event == "end"; }, 20s);
@@ -365,8 +411,8 @@ TEST_F(relay_gateway, owning_node_killed_lease_expiry_ends_the_stream_upstream_l
       },
       5s);
   ASSERT_TRUE(lost);
-  EXPECT_EQ(lost->at("stream"), "doomed");
-  EXPECT_TRUE(lease_gone(redis, "doomed"));
+  EXPECT_EQ(lost->at("stream"), "relay.chat.doomed");
+  EXPECT_TRUE(lease_gone(redis, "relay.chat.doomed"));
   std::cout << "[ relay    ] stream ended " +
                    std::to_string(
                        std::chrono::duration_cast<std::chrono::milliseconds>(waited).count()) +
@@ -395,9 +441,9 @@ TEST_F(relay_gateway, sigterm_ends_running_calls_failed_gateway_shutdown) {
   }
   auto r = c.post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "bye"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  sse_client sub(gw.host(), gw.port(), "/v1/streams/bye/events");
+  sse_client sub(gw.host(), gw.port(), "/v1/streams/relay.chat.bye/events");
   ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
-  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{bye}").integer, 1);
+  EXPECT_EQ(redis.command("EXISTS", "sse:lease:{relay.chat.bye}").integer, 1);
   auto status = gw.stop();
   ASSERT_TRUE(status);
   auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
@@ -406,7 +452,7 @@ TEST_F(relay_gateway, sigterm_ends_running_calls_failed_gateway_shutdown) {
   EXPECT_NE(rest.back().data.find("failed"), std::string::npos) << rest.back().data;
   EXPECT_EQ(rest[rest.size() - 2].event, "upstream_error");
   EXPECT_NE(rest[rest.size() - 2].data.find("gateway_shutdown"), std::string::npos);
-  EXPECT_TRUE(lease_gone(redis, "bye"));
+  EXPECT_TRUE(lease_gone(redis, "relay.chat.bye"));
   for (int i = 0; i < 250 && !up.reader_left(); ++i) {
     std::this_thread::sleep_for(20ms);
   }
@@ -421,7 +467,7 @@ TEST_F(relay_gateway, sigterm_with_the_memory_store_ends_the_stream_for_its_subs
   start_gateway(up);
   auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "m1"}});
   ASSERT_EQ(r.status, 201) << r.body;
-  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/m1/events");
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/relay.chat.m1/events");
   ASSERT_EQ(sub.collect(3, 10s).size(), 3u);
   ASSERT_TRUE(gw_->stop());
   auto rest = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
@@ -443,7 +489,8 @@ TEST_F(relay_gateway, sequential_relays_to_a_keep_alive_upstream_share_one_conne
   for (const char* key : {"turn-1", "turn-2", "turn-3"}) {
     auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", key}});
     ASSERT_EQ(r.status, 201) << r.body;
-    sse_client sub(gw_->host(), gw_->port(), std::string("/v1/streams/") + key + "/events");
+    sse_client sub(gw_->host(), gw_->port(),
+                   std::string("/v1/streams/relay.chat.") + key + "/events");
     auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
     ASSERT_FALSE(ev.empty());
     EXPECT_NE(ev.back().data.find("completed"), std::string::npos) << ev.back().data;
@@ -462,6 +509,175 @@ TEST_F(relay_gateway, unknown_route_is_404) {
   EXPECT_EQ(client_->post("/v1/relay/none", "{}").status, 404);
   EXPECT_EQ(client_->get("/v1/relay/chat").status, 405);
   EXPECT_TRUE(up.requests().empty());
+}
+
+// The attack: a token that may only start calls on route "chat" names, as Idempotency-Key, a
+// stream made by someone else. It must neither read that stream (replay or live) nor end it:
+// relayed streams live in relay.chat.<key>, which only the relay writes.
+TEST_F(relay_gateway, idempotency_key_naming_another_stream_neither_reads_nor_ends_it) {
+  upstream_script s;
+  s.tokens = 4;
+  fake_upstream up(s);
+  start_gateway_with_auth(up);
+  const auto owner = bearer({"secret-1", "future-1"}, {"secret-1", "future-1"});
+  const auto attacker = bearer({}, {"relay:chat"});
+
+  for (int i = 0; i < 3; ++i) {
+    auto a = client_->post("/v1/streams/secret-1/events",
+                           R"({"data":"private-)" + std::to_string(i) + "\"}", "application/json",
+                           owner);
+    ASSERT_LT(a.status, 300) << a.describe();
+  }
+  ASSERT_EQ(client_->get("/v1/streams/secret-1/events", attacker).status, 403);
+
+  // Replay and live: the owner appends while the attacker's answer is open.
+  auto conn = client_->raw_connect();
+  std::string req =
+      "POST /v1/relay/chat HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+      "Idempotency-Key: secret-1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n";
+  for (const auto& [name, value] : attacker) {
+    req += name + ": " + value + "\r\n";
+  }
+  ASSERT_TRUE(conn.send(req + "\r\n{}"));
+  std::string got = conn.receive_until("\r\n\r\n", 10s);
+  auto live = client_->post("/v1/streams/secret-1/events", R"({"data":"private-live"})",
+                            "application/json", owner);
+  ASSERT_LT(live.status, 300) << live.describe();
+  got += conn.receive_until("event: end", 10s);
+  EXPECT_EQ(got.find("private-"), std::string::npos) << got;
+  EXPECT_NE(got.find("Stream-Id: relay.chat.secret-1\r\n"), std::string::npos) << got;
+  EXPECT_NE(got.find("data: t3\n"), std::string::npos) << got;  // its own call's answer
+
+  auto json = client_->post("/v1/relay/chat", "{}", "application/json", [&] {
+    auto h = attacker;
+    h.emplace_back("Idempotency-Key", "secret-1");
+    return h;
+  }());
+  ASSERT_LT(json.status, 300) << json.describe();
+  EXPECT_EQ(json.json_object().at("stream").as_string(), "relay.chat.secret-1");
+
+  // A key naming a stream the owner has not made yet: the relay's end must not end it.
+  const std::string future = post_relay_sse("future-1", attacker);
+  EXPECT_NE(future.find("event: end"), std::string::npos) << future;
+  auto later =
+      client_->post("/v1/streams/future-1/events", R"({"data":"mine"})", "application/json", owner);
+  EXPECT_LT(later.status, 300) << later.describe();
+  auto after = client_->post("/v1/streams/secret-1/events", R"({"data":"still mine"})",
+                             "application/json", owner);
+  EXPECT_LT(after.status, 300) << after.describe();
+
+  sse::test::sse_request sr;
+  sr.target = "/v1/streams/secret-1/events";
+  sr.headers = owner;
+  sse_client mine(gw_->host(), gw_->port(), sr);
+  ASSERT_EQ(mine.status(), 200);
+  auto events = mine.collect(5, 10s);
+  ASSERT_EQ(events.size(), 5u);
+  EXPECT_EQ(events[3].data, "private-live");
+  EXPECT_EQ(events.back().data, "still mine");
+}
+
+// Reading a relayed stream takes having created it in this very request, or subscribe scope:
+// a retried POST that finds the stream there streams it only with subscribe scope on it.
+TEST_F(relay_gateway, retried_sse_post_reads_the_stream_only_with_subscribe_scope) {
+  upstream_script s;
+  s.tokens = 4;
+  fake_upstream up(s);
+  start_gateway_with_auth(up);
+  auto publish_only = bearer({}, {"relay:chat"});
+  auto first = client_->post("/v1/relay/chat", "{}", "application/json", [&] {
+    auto h = publish_only;
+    h.emplace_back("Idempotency-Key", "turn-9");
+    return h;
+  }());
+  ASSERT_EQ(first.status, 201) << first.describe();
+
+  const std::string refused = post_relay_sse("turn-9", publish_only);
+  EXPECT_EQ(refused.rfind("HTTP/1.1 403", 0), 0u) << refused;
+  EXPECT_EQ(refused.find("data: t"), std::string::npos) << refused;
+
+  const std::string allowed = post_relay_sse("turn-9", bearer({"relay.chat.*"}, {"relay:chat"}));
+  EXPECT_EQ(allowed.rfind("HTTP/1.1 200", 0), 0u) << allowed;
+  EXPECT_NE(allowed.find("data: t3\n"), std::string::npos) << allowed;
+  EXPECT_EQ(up.requests().size(), 1u);  // the retries started nothing
+}
+
+// The scope name "relay:chat" is not a stream, and relay.* streams are written only by the
+// relay: a token for the route cannot append to, end or delete a stream of that name.
+TEST_F(relay_gateway, relay_scope_names_and_relay_streams_are_not_writable_streams) {
+  fake_upstream up(upstream_script{});
+  start_gateway_with_auth(up);
+  const auto route_token = bearer({"relay:chat"}, {"relay:chat"});
+  for (const char* target : {"/v1/streams/relay:chat/events", "/v1/streams/relay:chat/end"}) {
+    auto r = client_->post(target, R"({"data":"x"})", "application/json", route_token);
+    EXPECT_EQ(r.status, 400) << target << " " << r.describe();
+  }
+  for (const char* m : {"PUT", "DELETE"}) {
+    auto r = client_->request(m, "/v1/streams/relay:chat", {}, route_token);
+    EXPECT_EQ(r.status, 400) << m << " " << r.describe();
+    EXPECT_EQ(r.json_object().at("error").as_string(), "invalid_stream_id") << m;
+  }
+  EXPECT_EQ(client_->get("/v1/streams/relay:chat/events", route_token).status, 400);
+
+  // Not even a token for every stream writes a relay.* stream or uses a relay: id.
+  const auto admin = bearer({"*"}, {"*"});
+  auto append = client_->post("/v1/streams/relay.chat.k/events", R"({"data":"x"})",
+                              "application/json", admin);
+  EXPECT_EQ(append.status, 403) << append.describe();
+  EXPECT_EQ(append.json_object().at("error").as_string(), "relay_stream_read_only");
+  EXPECT_EQ(client_->put("/v1/streams/relay.chat.k", "{}", admin).status, 403);
+  for (const char* m : {"PUT", "DELETE"}) {
+    auto r = client_->request(m, "/v1/streams/relay:chat", {}, admin);
+    EXPECT_EQ(r.status, 400) << m << " " << r.describe();
+  }
+  EXPECT_TRUE(up.requests().empty());
+}
+
+TEST_F(relay_gateway, relay_post_on_a_full_node_is_503_and_calls_nothing) {
+  fake_upstream up(upstream_script{});
+  auto o = relay_options(up);
+  o.args.insert(o.args.end(), {"--max-streams", "1"});
+  gw_ = std::make_unique<gateway_process>(o);
+  client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+  ASSERT_EQ(client_->put("/v1/streams/only-one", "{}").status, 201);
+
+  auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "k"}});
+  EXPECT_EQ(r.status, 503) << r.describe();
+  EXPECT_EQ(r.header("Retry-After").value_or(""), "5");
+  EXPECT_EQ(r.json_object().at("error").as_string(), "too_many_streams");
+  const std::string sse_answer = post_relay_sse("", {});
+  EXPECT_EQ(sse_answer.rfind("HTTP/1.1 503", 0), 0u) << sse_answer;
+  EXPECT_TRUE(up.requests().empty());
+}
+
+TEST_F(relay_gateway, the_sse_answer_of_a_relay_post_is_one_of_the_streams_subscribers) {
+  upstream_script s;
+  s.tokens = 100;
+  s.gap = 20ms;
+  fake_upstream up(s);
+  auto o = relay_options(up);
+  o.args.insert(o.args.end(), {"--max-subscribers-per-stream", "1"});
+  gw_ = std::make_unique<gateway_process>(o);
+  client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+
+  auto conn = client_->raw_connect();
+  ASSERT_TRUE(conn.send(
+      "POST /v1/relay/chat HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n"
+      "Idempotency-Key: sub-1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}"));
+  const std::string head = conn.receive_until("data: t1\n", 10s);
+  ASSERT_EQ(head.rfind("HTTP/1.1 200", 0), 0u) << head;
+  const auto at = head.find("Stream-Id: ");
+  ASSERT_NE(at, std::string::npos) << head;
+  const std::string id = head.substr(at + 11, head.find("\r\n", at) - at - 11);
+
+  // The POST's answer holds the one place: a GET and another SSE POST are refused.
+  auto get = client_->get("/v1/streams/" + id + "/events", {{"Accept", "text/event-stream"}});
+  EXPECT_EQ(get.status, 503) << get.describe();
+  EXPECT_EQ(get.header("Retry-After").value_or(""), "5");
+  const std::string second = post_relay_sse("sub-1", {});
+  EXPECT_EQ(second.rfind("HTTP/1.1 503", 0), 0u) << second;
+  EXPECT_NE(second.find("too_many_subscribers"), std::string::npos) << second;
+  EXPECT_EQ(up.requests().size(), 1u);
 }
 
 }  // namespace

@@ -76,9 +76,16 @@ class relay : public ::testing::Test {
 
   http::api_result<http::relay_started> start(std::optional<std::string> key = std::nullopt,
                                               std::string route = "chat") {
+    auto id = mgr_->stream_id(route, key);
+    if (!id) {
+      return id.error();
+    }
     return run(
-        mgr_->start(std::move(route), std::move(key), R"({"prompt":"hi"})", "application/json"));
+        mgr_->start(std::move(route), std::move(*id), R"({"prompt":"hi"})", "application/json"));
   }
+
+  /// The stream a call on route "chat" with Idempotency-Key `key` records into.
+  static std::string rid(const std::string& key) { return "relay.chat." + key; }
 
   /// Waits for the stream's end and returns its status ("" on timeout).
   std::string wait_end(const std::string& id) {
@@ -130,11 +137,11 @@ TEST_F(relay, every_upstream_event_in_order_with_its_priority_then_completed) {
   make_manager(up.port());
   auto s = start("answer-1");
   ASSERT_TRUE(s) << s.error().message;
-  EXPECT_EQ(s->stream_id, "answer-1");
+  EXPECT_EQ(s->stream_id, rid("answer-1"));
   EXPECT_TRUE(s->created);
-  EXPECT_EQ(wait_end("answer-1"), "completed");
+  EXPECT_EQ(wait_end(rid("answer-1")), "completed");
 
-  auto ev = events_of("answer-1");
+  auto ev = events_of(rid("answer-1"));
   ASSERT_EQ(ev.size(), 7u);  // 5 deltas, usage, end; the ping was dropped
   for (int i = 0; i < 5; ++i) {
     EXPECT_EQ(ev[i].type, "delta");
@@ -182,8 +189,8 @@ TEST_F(relay, one_upstream_call_per_idempotency_key) {
   ASSERT_TRUE(a && b);
   EXPECT_TRUE(a->created);
   EXPECT_FALSE(b->created);
-  EXPECT_EQ(b->stream_id, "key-1");
-  EXPECT_EQ(wait_end("key-1"), "completed");
+  EXPECT_EQ(b->stream_id, rid("key-1"));
+  EXPECT_EQ(wait_end(rid("key-1")), "completed");
   auto c = start("key-1");  // a retry after the end
   ASSERT_TRUE(c);
   EXPECT_FALSE(c->created);
@@ -194,7 +201,8 @@ TEST_F(relay, one_upstream_call_per_idempotency_key) {
   auto d = start();  // no key: a new stream, a new call
   ASSERT_TRUE(d);
   EXPECT_TRUE(d->created);
-  EXPECT_NE(d->stream_id, "key-1");
+  EXPECT_NE(d->stream_id, rid("key-1"));
+  EXPECT_TRUE(d->stream_id.starts_with("relay.chat.")) << d->stream_id;
   EXPECT_EQ(wait_end(d->stream_id), "completed");
   EXPECT_EQ(up.requests().size(), 2u);
 }
@@ -209,8 +217,8 @@ TEST_F(relay, error_status_ends_failed_with_status_and_redacted_body) {
   make_manager(up.port());
   auto r = start("e1");
   ASSERT_TRUE(r);
-  EXPECT_EQ(wait_end("e1"), "failed");
-  auto ev = events_of("e1");
+  EXPECT_EQ(wait_end(rid("e1")), "failed");
+  auto ev = events_of(rid("e1"));
   ASSERT_EQ(ev.size(), 2u);
   EXPECT_EQ(ev[0].type, "upstream_error");
   auto detail = boost::json::parse(ev[0].data).as_object();
@@ -234,8 +242,8 @@ TEST_F(relay, non_sse_answer_ends_failed) {
   fake_upstream up(s);
   make_manager(up.port());
   ASSERT_TRUE(start("n1"));
-  EXPECT_EQ(wait_end("n1"), "failed");
-  auto ev = events_of("n1");
+  EXPECT_EQ(wait_end(rid("n1")), "failed");
+  auto ev = events_of(rid("n1"));
   ASSERT_FALSE(ev.empty());
   auto detail = boost::json::parse(ev[0].data).as_object();
   EXPECT_EQ(detail.at("reason").as_string(), "not_sse");
@@ -250,8 +258,8 @@ TEST_F(relay, silent_upstream_times_out) {
   fake_upstream up(s);
   make_manager(up.port(), R"(,"idle_timeout":"300ms")");
   ASSERT_TRUE(start("t1"));
-  EXPECT_EQ(wait_end("t1"), "failed");
-  auto detail = boost::json::parse(events_of("t1").at(0).data).as_object();
+  EXPECT_EQ(wait_end(rid("t1")), "failed");
+  auto detail = boost::json::parse(events_of(rid("t1")).at(0).data).as_object();
   EXPECT_EQ(detail.at("reason").as_string(), "timeout");
 }
 
@@ -262,8 +270,8 @@ TEST_F(relay, cut_body_fails_with_reset_after_the_tokens_that_came) {
   fake_upstream up(s);
   make_manager(up.port());
   ASSERT_TRUE(start("c1"));
-  EXPECT_EQ(wait_end("c1"), "failed");
-  auto ev = events_of("c1");
+  EXPECT_EQ(wait_end(rid("c1")), "failed");
+  auto ev = events_of(rid("c1"));
   ASSERT_EQ(ev.size(), 5u);
   EXPECT_EQ(ev[2].data, "t2");
   auto detail = boost::json::parse(ev[3].data).as_object();
@@ -278,8 +286,8 @@ TEST_F(relay, refused_connection_fails_with_connect) {
   }
   make_manager(closed_port);
   ASSERT_TRUE(start("r1"));
-  EXPECT_EQ(wait_end("r1"), "failed");
-  auto detail = boost::json::parse(events_of("r1").at(0).data).as_object();
+  EXPECT_EQ(wait_end(rid("r1")), "failed");
+  auto detail = boost::json::parse(events_of(rid("r1")).at(0).data).as_object();
   EXPECT_EQ(detail.at("reason").as_string(), "connect");
 }
 
@@ -298,16 +306,16 @@ TEST_F(relay, cancel_aborts_the_upstream_and_ends_cancelled) {
   // Tokens are recorded as they arrive, not when the upstream finishes.
   std::size_t recorded_now = 0;
   for (int i = 0; i < 200 && recorded_now < 3; ++i) {
-    recorded_now = events_of("x1").size();
+    recorded_now = events_of(rid("x1")).size();
     if (recorded_now < 3) {
       std::this_thread::sleep_for(20ms);
     }
   }
   ASSERT_GE(recorded_now, 3u);
   EXPECT_LT(up.tokens_written(), 200);
-  auto c = run(mgr_->cancel("x1"));
+  auto c = run(mgr_->cancel(rid("x1")));
   ASSERT_TRUE(c) << c.error().message;
-  EXPECT_EQ(wait_end("x1"), "cancelled");
+  EXPECT_EQ(wait_end(rid("x1")), "cancelled");
   ASSERT_TRUE(sink_.wait_for(names::cancelled, {}, 5s));
   for (int i = 0; i < 250 && !up.reader_left(); ++i) {
     std::this_thread::sleep_for(20ms);
@@ -316,10 +324,10 @@ TEST_F(relay, cancel_aborts_the_upstream_and_ends_cancelled) {
   EXPECT_LT(up.tokens_written(), 200);
   EXPECT_EQ(mgr_->running(), 0u);
   // A second cancel: already ended.
-  auto again = run(mgr_->cancel("x1"));
+  auto again = run(mgr_->cancel(rid("x1")));
   ASSERT_FALSE(again);
   EXPECT_EQ(again.error().status, 409u);
-  auto none = run(mgr_->cancel("no-such-stream"));
+  auto none = run(mgr_->cancel(rid("no-such-stream")));
   ASSERT_FALSE(none);
   EXPECT_EQ(none.error().status, 404u);
 }
@@ -336,15 +344,15 @@ TEST_F(relay, a_full_route_answers_429) {
   EXPECT_EQ(busy.error().status, 429u);
   EXPECT_EQ(mgr_->stats("chat")->rejected_busy.load(), 1u);
   // The refused key made no stream: it can be used once the route has room.
-  EXPECT_FALSE(run(store_.info("b2")));
-  EXPECT_EQ(wait_end("b1"), "completed");
+  EXPECT_FALSE(run(store_.info(rid("b2"))));
+  EXPECT_EQ(wait_end(rid("b1")), "completed");
   for (int i = 0; i < 100 && mgr_->running() > 0; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   auto later = start("b2");
   ASSERT_TRUE(later);
   EXPECT_TRUE(later->created);
-  EXPECT_EQ(wait_end("b2"), "completed");
+  EXPECT_EQ(wait_end(rid("b2")), "completed");
 }
 
 TEST_F(relay, unknown_route_and_bad_key) {
@@ -356,6 +364,17 @@ TEST_F(relay, unknown_route_and_bad_key) {
   auto k = start(std::string("bad key"));
   ASSERT_FALSE(k);
   EXPECT_EQ(k.error().status, 400u);
+  // A dot would let a key of one route name another route's stream (relay.a.b.k).
+  auto dotted = start(std::string("other.k"));
+  ASSERT_FALSE(dotted);
+  EXPECT_EQ(dotted.error().code, "invalid_idempotency_key");
+  // start() writes only into its own route's namespace, whatever id it is handed.
+  ASSERT_TRUE(run(store_.create("someone-elses", {})));
+  for (const char* id : {"someone-elses", "relay.other.k", "relay.chat", "relay.chatty.k"}) {
+    auto r = run(mgr_->start("chat", id, "{}", "application/json"));
+    ASSERT_FALSE(r) << id;
+    EXPECT_EQ(r.error().status, 400u) << id;
+  }
   EXPECT_TRUE(up.requests().empty());
 }
 
@@ -381,8 +400,8 @@ TEST_F(relay, tls_upstream_verified_against_its_ca) {
   test::tls_upstream up(pki, 4);
   make_manager(up.port(), {}, "https", pki.ca_pem);
   ASSERT_TRUE(start("tls-1"));
-  EXPECT_EQ(wait_end("tls-1"), "completed");
-  auto ev = events_of("tls-1");
+  EXPECT_EQ(wait_end(rid("tls-1")), "completed");
+  auto ev = events_of(rid("tls-1"));
   ASSERT_EQ(ev.size(), 5u);
   for (int i = 0; i < 4; ++i) {
     EXPECT_EQ(ev[i].data, "s" + std::to_string(i));
@@ -398,8 +417,8 @@ TEST_F(relay, tls_upstream_with_an_unknown_ca_fails_with_tls) {
   test::tls_upstream up(pki, 4);
   make_manager(up.port(), {}, "https");  // the system store only
   ASSERT_TRUE(start("tls-2"));
-  EXPECT_EQ(wait_end("tls-2"), "failed");
-  auto detail = boost::json::parse(events_of("tls-2").at(0).data).as_object();
+  EXPECT_EQ(wait_end(rid("tls-2")), "failed");
+  auto detail = boost::json::parse(events_of(rid("tls-2")).at(0).data).as_object();
   EXPECT_EQ(detail.at("reason").as_string(), "tls");
   EXPECT_TRUE(up.last_request().empty());  // nothing, least of all the key, was sent
 }
@@ -411,8 +430,8 @@ TEST_F(relay, tls_upstream_certificate_for_another_name_fails_with_tls) {
   test::tls_upstream up(pki, 4);
   make_manager(up.port(), {}, "https", pki.ca_pem);
   ASSERT_TRUE(start("tls-3"));
-  EXPECT_EQ(wait_end("tls-3"), "failed");
-  auto detail = boost::json::parse(events_of("tls-3").at(0).data).as_object();
+  EXPECT_EQ(wait_end(rid("tls-3")), "failed");
+  auto detail = boost::json::parse(events_of(rid("tls-3")).at(0).data).as_object();
   EXPECT_EQ(detail.at("reason").as_string(), "tls");
   EXPECT_TRUE(up.last_request().empty());
 }
@@ -425,15 +444,16 @@ TEST_F(relay, shutdown_ends_running_calls_failed_gateway_shutdown_and_refuses_ne
   make_manager(up.port());
   ASSERT_TRUE(start("sd-1"));
   ASSERT_TRUE(start("sd-2"));
-  for (int i = 0; i < 200 && (events_of("sd-1").size() < 2 || events_of("sd-2").size() < 2); ++i) {
+  for (int i = 0;
+       i < 200 && (events_of(rid("sd-1")).size() < 2 || events_of(rid("sd-2")).size() < 2); ++i) {
     std::this_thread::sleep_for(20ms);
   }
   // A cancelled call keeps its `cancelled` end: the shutdown does not write over it.
-  ASSERT_TRUE(run(mgr_->cancel("sd-2")));
+  ASSERT_TRUE(run(mgr_->cancel(rid("sd-2"))));
   EXPECT_EQ(mgr_->shutdown(5s), 0u);
   EXPECT_EQ(mgr_->running(), 0u);
-  EXPECT_EQ(wait_end("sd-1"), "failed");
-  auto ev = events_of("sd-1");
+  EXPECT_EQ(wait_end(rid("sd-1")), "failed");
+  auto ev = events_of(rid("sd-1"));
   ASSERT_GE(ev.size(), 4u);
   EXPECT_EQ(ev[ev.size() - 2].type, "upstream_error");
   auto detail = boost::json::parse(ev[ev.size() - 2].data).as_object();
@@ -442,15 +462,15 @@ TEST_F(relay, shutdown_ends_running_calls_failed_gateway_shutdown_and_refuses_ne
   EXPECT_LT(up.tokens_written(), 300);
   auto err = sink_.wait_for(names::upstream_error, {}, 5s);
   ASSERT_TRUE(err);
-  EXPECT_EQ(err->stream, "sd-1");
+  EXPECT_EQ(err->stream, rid("sd-1"));
   EXPECT_EQ(err->fields.at("reason").as_string(), "gateway_shutdown");
   EXPECT_EQ(sink_.count(names::upstream_error), 1u);  // not for the cancelled sd-2
-  EXPECT_EQ(wait_end("sd-2"), "cancelled");
+  EXPECT_EQ(wait_end(rid("sd-2")), "cancelled");
   // No new call once shutting down.
   auto late = start("sd-3");
   ASSERT_FALSE(late);
   EXPECT_EQ(late.error().status, 503u);
-  EXPECT_FALSE(run(store_.info("sd-3")));
+  EXPECT_FALSE(run(store_.info(rid("sd-3"))));
 }
 
 TEST_F(relay, a_keep_alive_upstream_serves_sequential_calls_on_one_connection) {
@@ -460,16 +480,16 @@ TEST_F(relay, a_keep_alive_upstream_serves_sequential_calls_on_one_connection) {
   fake_upstream up(s);
   make_manager(up.port());
   ASSERT_TRUE(start("ka-1"));
-  EXPECT_EQ(wait_end("ka-1"), "completed");
+  EXPECT_EQ(wait_end(rid("ka-1")), "completed");
   for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
     std::this_thread::sleep_for(10ms);  // given back just after the end
   }
   EXPECT_EQ(mgr_->pool().idle(), 1u);
   ASSERT_TRUE(start("ka-2"));
-  EXPECT_EQ(wait_end("ka-2"), "completed");
+  EXPECT_EQ(wait_end(rid("ka-2")), "completed");
   EXPECT_EQ(up.connections(), 1);
   EXPECT_EQ(up.requests().size(), 2u);
-  EXPECT_EQ(events_of("ka-2").size(), 5u);  // 3 deltas, usage, end: the second answer whole
+  EXPECT_EQ(events_of(rid("ka-2")).size(), 5u);  // 3 deltas, usage, end: the second answer whole
   EXPECT_EQ(mgr_->pool().opened.load(), 1u);
   EXPECT_EQ(mgr_->pool().reused.load(), 1u);
   EXPECT_EQ(mgr_->pool().stale_retries.load(), 0u);
@@ -485,14 +505,14 @@ TEST_F(relay, a_pooled_connection_the_upstream_closed_is_replaced_transparently)
   fake_upstream up(s);
   make_manager(up.port());
   ASSERT_TRUE(start("st-1"));
-  EXPECT_EQ(wait_end("st-1"), "completed");
+  EXPECT_EQ(wait_end(rid("st-1")), "completed");
   for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_EQ(mgr_->pool().idle(), 1u);
   ASSERT_TRUE(start("st-2"));
-  EXPECT_EQ(wait_end("st-2"), "completed");
-  auto ev = events_of("st-2");
+  EXPECT_EQ(wait_end(rid("st-2")), "completed");
+  auto ev = events_of(rid("st-2"));
   ASSERT_EQ(ev.size(), 5u);
   EXPECT_EQ(ev[0].data, "t0");
   EXPECT_EQ(ev.back().type, "end");
@@ -512,9 +532,9 @@ TEST_F(relay, an_answer_with_connection_close_is_not_pooled) {
   fake_upstream up(s);
   make_manager(up.port());
   ASSERT_TRUE(start("cc-1"));
-  EXPECT_EQ(wait_end("cc-1"), "failed");
+  EXPECT_EQ(wait_end(rid("cc-1")), "failed");
   ASSERT_TRUE(start("cc-2"));
-  EXPECT_EQ(wait_end("cc-2"), "failed");
+  EXPECT_EQ(wait_end(rid("cc-2")), "failed");
   EXPECT_EQ(up.connections(), 2);
   EXPECT_EQ(mgr_->pool().reused.load(), 0u);
   EXPECT_EQ(mgr_->pool().idle(), 0u);
@@ -527,13 +547,13 @@ TEST_F(relay, a_tls_keep_alive_upstream_is_reused_without_a_second_handshake) {
   test::tls_upstream up(pki, 2, /*keep_alive=*/true);
   make_manager(up.port(), {}, "https", pki.ca_pem);
   ASSERT_TRUE(start("tk-1"));
-  EXPECT_EQ(wait_end("tk-1"), "completed");
+  EXPECT_EQ(wait_end(rid("tk-1")), "completed");
   for (int i = 0; i < 100 && mgr_->pool().idle() == 0; ++i) {
     std::this_thread::sleep_for(10ms);
   }
   ASSERT_TRUE(start("tk-2"));
-  EXPECT_EQ(wait_end("tk-2"), "completed");
-  auto ev = events_of("tk-2");
+  EXPECT_EQ(wait_end(rid("tk-2")), "completed");
+  auto ev = events_of(rid("tk-2"));
   ASSERT_EQ(ev.size(), 3u);
   EXPECT_EQ(ev[1].data, "s1");
   EXPECT_EQ(up.requests_served(), 2);

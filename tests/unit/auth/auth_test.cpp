@@ -5,6 +5,7 @@
 #include <openssl/bio.h>
 #include <openssl/pem.h>
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <limits>
 
@@ -235,6 +236,42 @@ TEST(authenticator, actions_sources_and_statuses) {
   EXPECT_EQ(authenticator::challenge(reject_reason::missing), "Bearer realm=\"sse-gateway\"");
   EXPECT_NE(authenticator::challenge(reject_reason::expired).find("error=\"invalid_token\""),
             std::string::npos);
+}
+
+// Scope names of relay routes ("relay:<route>") and stream ids are apart: a token for a route
+// covers no stream of that name, and a stream pattern covers no route.
+TEST(authenticator, relay_scope_names_are_not_stream_ids) {
+  const authenticator a(verification_key::hs256(std::string(secret)), opts(), "sse_token");
+  auto with = [&](boost::json::array sub, boost::json::array pub) {
+    const std::string t =
+        mint_hs256(boost::json::object{{"exp", now + 600},
+                                       {"sse", boost::json::object{{"subscribe", std::move(sub)},
+                                                                   {"publish", std::move(pub)}}}},
+                   secret);
+    return "Bearer " + t;
+  };
+  const std::string route = with({"relay:chat"}, {"relay:chat"});
+  const credentials r{route, std::nullopt, std::nullopt};
+  EXPECT_TRUE(a.check(action::relay, "chat", r, now).allowed());
+  EXPECT_EQ(a.check(action::relay, "other", r, now).status, 403u);
+  EXPECT_EQ(a.check(action::publish, "relay:chat", r, now).status, 403u);
+  EXPECT_EQ(a.check(action::subscribe, "relay:chat", r, now).status, 403u);
+
+  const std::string all = with({"*"}, {"*", "relay:*"});
+  const credentials w{all, std::nullopt, std::nullopt};
+  EXPECT_TRUE(a.check(action::relay, "chat", w, now).allowed());
+  EXPECT_EQ(a.check(action::publish, "relay:x", w, now).status, 403u);
+  EXPECT_EQ(a.check(action::subscribe, "relay:x", w, now).status, 403u);
+  EXPECT_TRUE(a.check(action::subscribe, "relay.chat.k", w, now).allowed());
+
+  // A stream pattern (here for the relay's own streams) starts no call.
+  const std::string streams = with({"relay.chat.*"}, {"relay.chat.*", "relay*"});
+  const credentials st{streams, std::nullopt, std::nullopt};
+  EXPECT_TRUE(a.check(action::subscribe, "relay.chat.k", st, now).allowed());
+  EXPECT_EQ(a.check(action::relay, "chat", st, now).status, 0u) << "relay* covers relay:chat";
+  const std::string narrow = with({"relay.chat.*"}, {"relay.chat.*"});
+  const credentials n{narrow, std::nullopt, std::nullopt};
+  EXPECT_EQ(a.check(action::relay, "chat", n, now).status, 403u);
 }
 
 TEST(credentials, bearer_and_cookie_parsing) {

@@ -37,5 +37,32 @@ TEST(EventType, OneTo64TokenCharacters) {
   EXPECT_FALSE(is_valid_event_type("line\nbreak"));
 }
 
+TEST(RelayStreamId, RouteNamespaceThatNoKeyCanLeave) {
+  EXPECT_EQ(relay_stream_id("chat", "turn-1"), "relay.chat.turn-1");
+  EXPECT_EQ(relay_stream_id("a.b", "k"), "relay.a.b.k");
+  EXPECT_EQ(relay_stream_id("chat", "other.k"), std::nullopt) << "a dot would cross routes";
+  EXPECT_EQ(relay_stream_id("chat", ""), std::nullopt);
+  EXPECT_EQ(relay_stream_id("chat", "a b"), std::nullopt);
+  const std::size_t room = max_relay_key_length("chat");
+  EXPECT_EQ(room, 128u - 11u);
+  EXPECT_TRUE(relay_stream_id("chat", std::string(room, 'k')));
+  EXPECT_FALSE(relay_stream_id("chat", std::string(room + 1, 'k')));
+  EXPECT_TRUE(is_valid_stream_id(*relay_stream_id("chat", std::string(room, 'k'))));
+
+  EXPECT_EQ(relay_route_of("relay.chat.turn-1"), "chat");
+  EXPECT_EQ(relay_route_of("relay.a.b.k"), "a.b");
+  EXPECT_EQ(relay_route_of("relay.chat"), std::nullopt);
+  EXPECT_EQ(relay_route_of("relay.chat."), std::nullopt);
+  EXPECT_EQ(relay_route_of("relay..k"), std::nullopt);
+  EXPECT_EQ(relay_route_of("chat.turn-1"), std::nullopt);
+  EXPECT_EQ(relay_route_of("relay:chat"), std::nullopt);
+
+  EXPECT_TRUE(is_relay_stream_id("relay.chat.k"));
+  EXPECT_FALSE(is_relay_stream_id("relay:chat"));
+  EXPECT_TRUE(is_reserved_stream_id("relay:chat"));
+  EXPECT_FALSE(is_reserved_stream_id("relay.chat.k"));
+  EXPECT_FALSE(is_reserved_stream_id("chat"));
+}
+
 }  // namespace
 }  // namespace sse::core

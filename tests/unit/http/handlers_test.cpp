@@ -96,6 +96,33 @@ TEST_F(handlers, invalid_stream_id_is_400) {
   EXPECT_EQ(call(method::put, "/v1/streams/" + std::string(128, 'a')).status, 201u);
 }
 
+// "relay:<route>" names a route's scope, never a stream; "relay.*" streams are written only by
+// relay mode, and read like any other.
+TEST_F(handlers, relay_namespaces_are_not_writable_through_the_api) {
+  for (auto m : {method::put, method::delete_, method::get}) {
+    response r = call(m, "/v1/streams/relay:chat");
+    EXPECT_EQ(r.status, 400u) << r.body;
+    EXPECT_EQ(body_of(r).at("error"), "invalid_stream_id");
+  }
+  EXPECT_EQ(call(method::post, "/v1/streams/relay:chat/events", R"({"data":"x"})").status, 400u);
+  EXPECT_FALSE(store_.stats().streams > 0) << "nothing was created";
+
+  ASSERT_TRUE(test::run_coro(ioc_, store_.create("relay.chat.k", {})));
+  for (auto [m, target] : std::vector<std::pair<method, std::string>>{
+           {method::put, "/v1/streams/relay.chat.k"},
+           {method::delete_, "/v1/streams/relay.chat.k"},
+           {method::post, "/v1/streams/relay.chat.k/events"},
+           {method::post, "/v1/streams/relay.chat.k/end"},
+           {method::put, "/v1/streams/relay.other.new"}}) {
+    response r = call(m, target, R"({"data":"x"})");
+    EXPECT_EQ(r.status, 403u) << target << " " << r.body;
+    EXPECT_EQ(body_of(r).at("error"), "relay_stream_read_only") << target;
+  }
+  EXPECT_EQ(call(method::get, "/v1/streams/relay.chat.k").status, 200u);
+  EXPECT_FALSE(test::run_coro(ioc_, store_.info("relay.other.new")));
+  EXPECT_EQ(call(method::options, "/v1/streams/relay.chat.k/events").status, 204u);
+}
+
 TEST_F(handlers, append_json_and_ndjson) {
   response r = call(method::post, "/v1/streams/s1/events", R"({"data":"a"})");
   ASSERT_EQ(r.status, 200u) << r.body;
