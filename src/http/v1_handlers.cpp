@@ -173,6 +173,10 @@ api_error store_error(const boost::system::error_code& ec, std::string_view stre
       return make_api_error(e, "Producer-Seq does not match the next seq of stream \"" + id + "\"");
     case errc::store_unavailable:
       return make_api_error(e, "the store is unavailable; retry later");
+    case errc::outcome_unknown:
+      return make_api_error(e,
+                            "the store did not answer in time: the write may or may not have "
+                            "been applied; retry with the same Producer-Seq to be safe");
     default:
       return make_api_error(e, std::string(error_name(e)));
   }

@@ -247,6 +247,59 @@ TEST_F(RedisGatewayBlipTest, PausedRedisAnswers503ThenRecoversWithoutLossOrDupli
   EXPECT_EQ(seq_of(got[1]), 3u);
 }
 
+// Appends sent to a Redis that stops answering may have been stored: they are answered
+// 503 outcome_unknown (two producers at once, as when one slow script stalls Redis for all),
+// while appends the node never sent are 503 store_unavailable. Producer-Seq retries then store
+// each event exactly once.
+TEST_F(RedisGatewayBlipTest, AppendsSentButUnansweredAreOutcomeUnknownNotStoreUnavailable) {
+  auto& node = start_node();
+  http_client http(node.host(), node.port(), 15s);
+  http_client other(node.host(), node.port(), 15s);
+  auto post = [](http_client& c, const std::string& id, const std::string& data, int seq) {
+    return c.post(events_path(id), event_body(data), "application/json",
+                  {{"Producer-Seq", std::to_string(seq)}});
+  };
+  auto error_of = [](const test::http_response& r) {
+    return r.status == 503 ? test::json_string(r.json_object(), "error").value_or("")
+                           : std::string("status ") + std::to_string(r.status);
+  };
+  ASSERT_EQ(post(http, "ua", "a1", 1).status, 200);
+  ASSERT_EQ(post(other, "ub", "b1", 1).status, 200);
+
+  own_->pause();
+  test::http_response from_other;
+  std::thread concurrent([&] { from_other = post(other, "ub", "b2", 2); });
+  auto during = post(http, "ua", "a2", 2);
+  concurrent.join();
+  for (const auto* r : {&during, &from_other}) {
+    EXPECT_EQ(error_of(*r), "outcome_unknown") << r->describe();
+    EXPECT_TRUE(r->header("Retry-After").has_value()) << r->describe();
+    if (r->status == 503) {
+      EXPECT_NE(r->body.find("Producer-Seq"), std::string::npos) << r->describe();
+    }
+  }
+  // Once the node has dropped its links, nothing is sent: store_unavailable.
+  std::string last_error;
+  EXPECT_TRUE(test::bounded_wait(
+      [&] {
+        last_error = error_of(post(http, "ua", "a2", 2));
+        return last_error == "store_unavailable";
+      },
+      20s))
+      << last_error;
+  own_->resume();
+  ASSERT_TRUE(test::bounded_wait([&] { return http.get("/readyz").status == 200; }, 15s));
+
+  for (const auto& [id, data] : {std::pair<std::string, std::string>{"ua", "a2"}, {"ub", "b2"}}) {
+    auto retry = post(http, id, data, 2);
+    ASSERT_EQ(retry.status, 200) << retry.describe();
+    EXPECT_EQ(test::json_int(retry.json_object(), "first_seq"), 2);
+    auto info = http.get("/v1/streams/" + id);
+    ASSERT_EQ(info.status, 200);
+    EXPECT_EQ(test::json_int(info.json_object(), "last_seq"), 2) << "stored exactly once";
+  }
+}
+
 TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {
   for (int i = 0; i < 3; ++i) {
     write_legacy_stream(redis(), make_legacy_stream("legacy-" + std::to_string(i), 5, {2}));
