@@ -20,7 +20,8 @@ response not_found() {
 }
 
 awaitable<response> put_stream(services& s, const std::string& id, const request& req) {
-  auto options = parse_create_body(req.body);
+  auto options =
+      parse_create_body(req.body, stream_option_caps{s.cfg.max_buffer_limit, s.cfg.max_ttl});
   if (!options) {
     co_return error_response(options.error());
   }
@@ -65,7 +66,8 @@ awaitable<response> post_events(services& s, const std::string& id, request& req
   if (!producer_seq) {
     co_return error_response(producer_seq.error());
   }
-  auto events = parse_event_body(req.body, *format, s.cfg.max_event_bytes);
+  auto events = parse_event_body(req.body, *format, s.cfg.max_event_bytes, s.cfg.max_batch_events,
+                                 s.cfg.max_body_bytes);
   if (!events) {
     co_return error_response(events.error());
   }

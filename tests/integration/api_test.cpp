@@ -94,7 +94,8 @@ TEST_F(api_test, info_reports_status_seqs_buffer_and_times) {
   EXPECT_EQ(json_int(i, "last_seq"), 2);
   EXPECT_EQ(json_int(i, "first_seq"), 1);
   EXPECT_EQ(json_int(i, "buffered_count"), 2);
-  EXPECT_EQ(json_int(i, "buffered_bytes"), 3 + 2 + 2) << "data plus type bytes";
+  EXPECT_EQ(json_int(i, "buffered_bytes"), 3 + 2 + 2 + 2 * 64)
+      << "data plus type bytes plus 64 per event";
   EXPECT_EQ(json_int(i, "trimmed_count"), 0);
   EXPECT_TRUE(i.contains("created_at")) << boost::json::serialize(i);
   EXPECT_TRUE(i.contains("updated_at")) << boost::json::serialize(i);

@@ -122,9 +122,9 @@ TEST_F(RedisGatewayTest, PublishOnOneNodeReadOnAnotherResumeOnAThird) {
 
 TEST_F(RedisGatewayTest, HandOverUnderConcurrentAppendsAcrossNodes) {
   test::seeded_rng rng;
-  auto& producer_node = start_node({"--buffer-limit", "100000"});
-  auto& reader_1 = start_node({"--buffer-limit", "100000"});
-  auto& reader_2 = start_node({"--buffer-limit", "100000"});
+  auto& producer_node = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
+  auto& reader_1 = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
+  auto& reader_2 = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
   const std::string id = "handover-nodes";
   http_client producer(producer_node.host(), producer_node.port());
   auto created = producer.put("/v1/streams/" + id);
@@ -298,6 +298,22 @@ TEST_F(RedisGatewayBlipTest, AppendsSentButUnansweredAreOutcomeUnknownNotStoreUn
     ASSERT_EQ(info.status, 200);
     EXPECT_EQ(test::json_int(info.json_object(), "last_seq"), 2) << "stored exactly once";
   }
+}
+
+// The batch cap holds on Redis too: a body of 340,000 empty events (the one that stalled Redis
+// for seconds) is refused before any script runs.
+TEST_F(RedisGatewayTest, BatchOverMaxBatchEventsNeverReachesRedis) {
+  auto& node = start_node();
+  http_client http(node.host(), node.port(), 15s);
+  std::string body;
+  for (int i = 0; i < 340'000; ++i) {
+    body += "{\"data\":\"\"}\n";
+  }
+  auto r = http.post(events_path("stall"), body, "application/x-ndjson");
+  EXPECT_EQ(r.status, 413) << r.describe();
+  EXPECT_EQ(test::json_string(r.json_object(), "error"), "too_large");
+  EXPECT_EQ(redis().command("EXISTS", "sse:state:{stall}").integer, 0) << "nothing stored";
+  EXPECT_EQ(http.get("/readyz").status, 200);
 }
 
 TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {

@@ -149,7 +149,7 @@ TEST_P(StoreConformance, InfoFields) {
   EXPECT_EQ(i->last_seq, 4u);
   EXPECT_EQ(i->first_seq, 1u);
   EXPECT_EQ(i->buffered_count, 3u);
-  EXPECT_EQ(i->buffered_bytes, 11u + 20u + 7u);
+  EXPECT_EQ(i->buffered_bytes, 11u + 20u + 7u + 3 * stream::event_overhead_bytes);
   EXPECT_EQ(i->trimmed_count, 1u);
   EXPECT_EQ(i->buffer_limit, 3u);
   EXPECT_EQ(i->buffer_max_bytes, 1000u);
