@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/authenticator.hpp"
+#include "core/saturate.hpp"
 #include "core/stream_id.hpp"
 #include "http/api_error.hpp"
 #include "http/target.hpp"
@@ -62,7 +63,8 @@ std::optional<response> check_access(services& s, const route_match& route, requ
       route.kind == route_kind::relay ? "relay:" + route.stream_id : route.stream_id;
   const auth::decision d = s.auth->check(*a, scope_name, creds, now_unix);
   if (d.allowed()) {
-    req.access_expires = core::time_point(std::chrono::seconds(d.expires_unix));
+    // Clamped to what a time_point holds (year 2262): a later `exp` is "never" here.
+    req.access_expires = core::from_unix_seconds(d.expires_unix);
     return std::nullopt;
   }
   const std::string_view reason = auth::to_string(d.reason);
