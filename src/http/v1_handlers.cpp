@@ -83,7 +83,7 @@ awaitable<response> post_events(services& s, const std::string& id, request& req
   o["epoch"] = r->epoch;
   o["first_seq"] = r->first_seq;
   o["last_seq"] = r->last_seq;
-  o["trimmed"] = r->evicted.size();
+  o["trimmed"] = r->trimmed;
   co_return json_response(200, o);
 }
 

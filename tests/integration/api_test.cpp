@@ -240,6 +240,18 @@ TEST_F(api_test, producer_seq_makes_retries_idempotent_and_mismatches_409) {
   EXPECT_EQ(events[5].event, "end");
 }
 
+// A retry answers exactly what the original did, "trimmed" included: a producer comparing the
+// two (or counting what its appends trimmed) must not be told 0 the second time.
+TEST_F(api_test, producer_seq_retry_answers_the_original_trimmed_count) {
+  ASSERT_EQ(http().put(stream_path("tr"), R"({"buffer_limit":2})").status, 201);
+  const std::vector<event_spec> batch(5, event_spec{"x", "", -1});
+  const auto original = append_batch("tr", batch, {{"Producer-Seq", "1"}});
+  EXPECT_EQ(json_int(original, "trimmed"), 3) << boost::json::serialize(original);
+  const auto retry = append_batch("tr", batch, {{"Producer-Seq", "1"}});
+  EXPECT_EQ(boost::json::serialize(retry), boost::json::serialize(original));
+  EXPECT_EQ(json_int(info("tr"), "last_seq"), 5) << "the retry appended nothing";
+}
+
 TEST_F(api_test, malformed_producer_seq_is_400) {
   EXPECT_TRUE(is_api_error(http().post(events_path("pm"), R"({"data":"x"})", "application/json",
                                        {{"Producer-Seq", "abc"}}),

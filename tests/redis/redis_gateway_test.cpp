@@ -316,6 +316,27 @@ TEST_F(RedisGatewayTest, BatchOverMaxBatchEventsNeverReachesRedis) {
   EXPECT_EQ(http.get("/readyz").status, 200);
 }
 
+// The Redis state hash keeps each recent Producer-Seq append's trimmed count: a retry on any
+// node answers exactly what the original did.
+TEST_F(RedisGatewayTest, ProducerSeqRetryOnAnotherNodeAnswersTheOriginalTrimmedCount) {
+  auto& a = start_node();
+  auto& b = start_node();
+  http_client on_a(a.host(), a.port());
+  http_client on_b(b.host(), b.port());
+  ASSERT_EQ(on_a.put("/v1/streams/tr", R"({"buffer_limit":2})").status, 201);
+  std::string batch;
+  for (int i = 0; i < 5; ++i) {
+    batch += event_body("e" + std::to_string(i)) + "\n";
+  }
+  auto original =
+      on_a.post(events_path("tr"), batch, "application/x-ndjson", {{"Producer-Seq", "1"}});
+  ASSERT_EQ(original.status, 200) << original.describe();
+  EXPECT_EQ(test::json_int(original.json_object(), "trimmed"), 3) << original.describe();
+  auto retry = on_b.post(events_path("tr"), batch, "application/x-ndjson", {{"Producer-Seq", "1"}});
+  ASSERT_EQ(retry.status, 200) << retry.describe();
+  EXPECT_EQ(retry.body, original.body);
+}
+
 TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {
   for (int i = 0; i < 3; ++i) {
     write_legacy_stream(redis(), make_legacy_stream("legacy-" + std::to_string(i), 5, {2}));

@@ -233,6 +233,7 @@ result<append_result> memory_store::append_now(const append_request& request) {
       s->buffer.insert(std::move(stored));
     }
     s->buffer.trim(r.evicted);
+    r.trimmed = r.evicted.size();
     r.last_seq = s->last_seq;
     s->trimmed += r.evicted.size();
     s->updated_at = now;

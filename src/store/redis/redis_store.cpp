@@ -606,6 +606,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
   res.last_seq = static_cast<seq_t>(int_at(*r, 3));
   if (tag == "dup") {
     res.duplicate = true;
+    res.trimmed = static_cast<std::uint64_t>(int_at(*r, 4));
     co_return res;
   }
   if (tag != "ok" || r->elements.size() < 8) {
@@ -619,6 +620,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
                               static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
                               static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
   }
+  res.trimmed = res.evicted.size();
   bytes_in_.fetch_add(in, std::memory_order_relaxed);
   bytes_stored_.fetch_add(stored, std::memory_order_relaxed);
   remember(request.stream_id, int_at(*r, 6), int_at(*r, 7));
