@@ -40,12 +40,16 @@ constexpr To saturating_duration_cast(std::chrono::duration<Rep, Period> d) noex
   return std::chrono::duration_cast<To>(d);
 }
 
-/// t + d, clamped to the time_point's range.
+/// t + d, clamped to the time_point's range. A d at or beyond the range of the time_point's
+/// duration gives max() or min() whatever t is (t is a clock reading, far from either end).
 template <class Clock, class Dur, class Rep, class Period>
 constexpr std::chrono::time_point<Clock, Dur> saturating_add(
     std::chrono::time_point<Clock, Dur> t, std::chrono::duration<Rep, Period> d) noexcept {
   using point = std::chrono::time_point<Clock, Dur>;
   const Dur step = saturating_duration_cast<Dur>(d);
+  if (step == Dur::max() || step == Dur::min()) {
+    return step == Dur::max() ? point::max() : point::min();
+  }
   typename Dur::rep out{};
   if (__builtin_add_overflow(t.time_since_epoch().count(), step.count(), &out)) {
     return step.count() > 0 ? point::max() : point::min();
