@@ -116,6 +116,10 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
     if (!routes.error.empty()) {
       throw std::runtime_error("relay: " + routes.error);
     }
+    if (auto over = relay::check_stream_caps(routes.routes, cfg_.max_buffer_limit, cfg_.max_ttl);
+        !over.empty()) {
+      throw std::runtime_error("relay: " + cfg_.relay_config + ": " + over);
+    }
     relay::manager_options relay_options;
     // With a shared store, a call's node holds a lease on its stream (ended by another node,
     // upstream_lost, if this one dies); one process with the memory store needs none.

@@ -7,6 +7,7 @@
 
 #include "config/config.hpp"
 #include "core/stream_id.hpp"
+#include "core/saturate.hpp"
 #include "core/text.hpp"
 
 namespace sse::auth {
@@ -66,7 +67,8 @@ decision authenticator::check(action a, std::string_view name, const credentials
     d.reason = reject_reason::forbidden;
     return d;
   }
-  d.expires_unix = v.ok->exp + options_.leeway.count();
+  // Saturated: an `exp` of year 9999 or INT64_MAX (a "never") must not wrap into the past.
+  d.expires_unix = core::saturating_add(v.ok->exp, options_.leeway.count());
   return d;
 }
 

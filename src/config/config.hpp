@@ -24,6 +24,11 @@ struct config {
   std::chrono::milliseconds retry{1000};     ///< the SSE `retry:` sent to clients
   std::size_t max_event_bytes = 256 * 1024;  ///< one event's data
   std::size_t max_body_bytes = 4 * 1024 * 1024;  ///< one request body (an NDJSON batch)
+  /// Events in one append: bounds the work of one Redis script, which blocks Redis while it runs.
+  std::size_t max_batch_events = 1000;
+  /// Caps on what a client may ask for per stream (PUT body, relay route stream options).
+  std::size_t max_buffer_limit = 65536;
+  std::chrono::milliseconds max_ttl{std::chrono::hours(24 * 7)};
   std::size_t max_connections = 20000;
   // Access control (issue 8; src/auth). auth: "jwt", "none", or empty = not chosen (main
   // refuses to start then, except --demo on a loopback address).

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "config/duration.hpp"
 #include "config/settings.hpp"
 
 #ifndef SSE_GATEWAY_VERSION
@@ -141,6 +142,18 @@ parse_outcome parse_config(int argc, const char* const* argv,
       fail(out, invalid(source, value, s));
       return out;
     }
+  }
+
+  // The server's own defaults must be within the caps it applies to clients.
+  if (out.cfg.buffer_limit > out.cfg.max_buffer_limit) {
+    fail(out, "--buffer-limit " + std::to_string(out.cfg.buffer_limit) +
+                  " is above --max-buffer-limit " + std::to_string(out.cfg.max_buffer_limit));
+    return out;
+  }
+  if (out.cfg.ttl > out.cfg.max_ttl) {
+    fail(out, "--ttl " + format_duration(out.cfg.ttl) + " is above --max-ttl " +
+                  format_duration(out.cfg.max_ttl));
+    return out;
   }
 
   if (migrate->parsed()) {

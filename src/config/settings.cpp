@@ -172,6 +172,13 @@ std::vector<setting> build() {
       bytes_setting("max-event-bytes", "Largest data of one event", &config::max_event_bytes, 1));
   t.push_back(bytes_setting("max-body-bytes", "Largest request body (one NDJSON batch)",
                             &config::max_body_bytes, 1));
+  t.push_back(count_setting<std::size_t>("max-batch-events", "Most events in one append batch",
+                                         &config::max_batch_events, 1, 1'000'000));
+  t.push_back(count_setting<std::size_t>("max-buffer-limit",
+                                         "Largest buffer_limit a client may ask for per stream",
+                                         &config::max_buffer_limit, 1, 100'000'000));
+  t.push_back(duration_setting("max-ttl", "Longest ttl a client may ask for per stream",
+                               &config::max_ttl, 1));
   t.push_back(count_setting<std::size_t>("max-connections", "Concurrent HTTP connections",
                                          &config::max_connections, 1, 10'000'000));
   t.push_back(text_setting("auth", "MODE",

@@ -33,6 +33,7 @@ std::string_view error_name(errc e) noexcept {
     case errc::too_large: return "too_large";
     case errc::bad_resume_point: return "bad_resume_point";
     case errc::internal: return "internal";
+    case errc::outcome_unknown: return "outcome_unknown";
   }
   return "unknown";
 }

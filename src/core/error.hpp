@@ -21,6 +21,10 @@ enum class errc {
   too_large,              ///< body, event or batch over its limit
   bad_resume_point,       ///< Last-Event-ID / last_event_id not parseable
   internal,               ///< a bug or an unexpected store reply
+  /// A write was sent to the store but no answer came (timeout, link lost after the write): it
+  /// may or may not have been applied. Distinct from store_unavailable (nothing was sent), so
+  /// that a producer knows a blind retry could duplicate and retries with Producer-Seq.
+  outcome_unknown,
 };
 
 const boost::system::error_category& gateway_category() noexcept;

@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "auth/authenticator.hpp"
+#include "core/saturate.hpp"
 #include "core/stream_id.hpp"
 #include "http/api_error.hpp"
 #include "http/target.hpp"
@@ -73,7 +74,8 @@ std::optional<response> check_token(services& s, const access_need& need, const 
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const auth::decision d = s.auth->check(need.a, need.name, creds, now_unix);
   if (d.allowed()) {
-    req.access_expires = core::time_point(std::chrono::seconds(d.expires_unix));
+    // Clamped to what a time_point holds (year 2262): a later `exp` is "never" here.
+    req.access_expires = core::from_unix_seconds(d.expires_unix);
     return std::nullopt;
   }
   const std::string_view reason = auth::to_string(d.reason);

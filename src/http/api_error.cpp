@@ -21,6 +21,7 @@ api_error make_api_error(errc e, std::string message) {
       status = 409;
       break;
     case errc::store_unavailable:
+    case errc::outcome_unknown:
       status = 503;
       break;
     case errc::too_large:

@@ -25,8 +25,8 @@ template <class T>
 using api_result = boost::system::result<T, api_error>;
 
 /// The status and code for a gateway error: stream_not_found 404, stream_ended and
-/// producer_seq_conflict 409, store_unavailable 503, too_large 413, internal 500, the
-/// validation errors 400.
+/// producer_seq_conflict 409, store_unavailable and outcome_unknown 503, too_large 413, internal
+/// 500, the validation errors 400.
 api_error make_api_error(errc e, std::string message);
 
 /// {"error":code,"message":...} with the error's status; 503 answers carry `Retry-After: 1`.

@@ -128,8 +128,11 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
 }
 
 api_result<std::vector<stream::new_event>> parse_event_body(std::string_view body, body_format f,
-                                                            std::size_t max_event_bytes) {
+                                                            std::size_t max_event_bytes,
+                                                            std::size_t max_events,
+                                                            std::size_t max_batch_bytes) {
   std::vector<stream::new_event> events;
+  std::size_t batch_bytes = 0;
   if (f == body_format::json) {
     boost::system::error_code ec;
     json::value v = json::parse(body, ec);
@@ -165,6 +168,20 @@ api_result<std::vector<stream::new_event>> parse_event_body(std::string_view bod
       err.message = where + err.message;
       return err;
     }
+    // Checked while parsing: a body of a million tiny lines stops at the first one too many.
+    if (events.size() == max_events) {
+      return make_api_error(errc::too_large, "the batch holds more than " +
+                                                 std::to_string(max_events) +
+                                                 " events (--max-batch-events)");
+    }
+    batch_bytes += stream::event_size_bytes(e->type.size(), e->data.size());
+    if (batch_bytes > max_batch_bytes) {
+      return make_api_error(errc::too_large, "the batch counts more than " +
+                                                 std::to_string(max_batch_bytes) +
+                                                 " bytes (data, types and " +
+                                                 std::to_string(stream::event_overhead_bytes) +
+                                                 " per event; --max-body-bytes)");
+    }
     events.push_back(std::move(*e));
   }
   if (events.empty()) {
@@ -186,7 +203,8 @@ api_result<std::optional<seq_t>> parse_producer_seq(const std::optional<std::str
   return std::optional<seq_t>{n};
 }
 
-api_result<store::stream_options> parse_create_body(std::string_view body) {
+api_result<store::stream_options> parse_create_body(std::string_view body,
+                                                    const stream_option_caps& caps) {
   store::stream_options opts;
   if (is_blank(body)) {
     return opts;
@@ -200,14 +218,22 @@ api_result<store::stream_options> parse_create_body(std::string_view body) {
     if (!n || *n < 1) {
       return invalid_argument("\"buffer_limit\" must be an integer >= 1");
     }
+    if (static_cast<std::uint64_t>(*n) > caps.max_buffer_limit) {
+      return invalid_argument("\"buffer_limit\" is over the limit of " +
+                              std::to_string(caps.max_buffer_limit) + " (--max-buffer-limit)");
+    }
     opts.buffer_limit = static_cast<std::size_t>(*n);
   }
   if (const json::value* v = o->if_contains("ttl_seconds"); v != nullptr) {
     auto n = as_integer(*v);
-    // Bounded so that the milliseconds below cannot overflow (about 300 years).
-    constexpr std::int64_t max_ttl_seconds = std::int64_t{1} << 33;
-    if (!n || *n < 1 || *n > max_ttl_seconds) {
+    if (!n || *n < 1) {
       return invalid_argument("\"ttl_seconds\" must be an integer >= 1");
+    }
+    // Compared in seconds before any conversion: a huge value cannot overflow the milliseconds.
+    const auto max_seconds = std::chrono::duration_cast<std::chrono::seconds>(caps.max_ttl).count();
+    if (*n > max_seconds) {
+      return invalid_argument("\"ttl_seconds\" is over the limit of " +
+                              std::to_string(max_seconds) + " (--max-ttl)");
     }
     opts.ttl = std::chrono::seconds(*n);
   }

@@ -3,6 +3,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/redirect_error.hpp>
 
+#include "core/saturate.hpp"
 #include "core/text.hpp"
 #include "http/cors.hpp"
 #include "http/negotiation.hpp"
@@ -93,9 +94,9 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
     cors_headers_ = std::move(head.headers);
   }
   if (req.access_expires) {
-    // Wall-clock expiry turned into this worker's steady clock.
-    token_deadline_ = steady::now() + std::chrono::duration_cast<steady::duration>(
-                                          *req.access_expires - s_.clock.now());
+    // Wall-clock expiry turned into this worker's steady clock, clamped: a token valid until
+    // 2262 (the clamp of any later `exp`) must not overflow into an immediate expiry.
+    token_deadline_ = core::saturating_add(steady::now(), *req.access_expires - s_.clock.now());
   }
   if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");

@@ -21,7 +21,8 @@ response not_found() {
 }
 
 awaitable<response> put_stream(services& s, const std::string& id, const request& req) {
-  auto options = parse_create_body(req.body);
+  auto options =
+      parse_create_body(req.body, stream_option_caps{s.cfg.max_buffer_limit, s.cfg.max_ttl});
   if (!options) {
     co_return error_response(options.error());
   }
@@ -66,7 +67,8 @@ awaitable<response> post_events(services& s, const std::string& id, request& req
   if (!producer_seq) {
     co_return error_response(producer_seq.error());
   }
-  auto events = parse_event_body(req.body, *format, s.cfg.max_event_bytes);
+  auto events = parse_event_body(req.body, *format, s.cfg.max_event_bytes, s.cfg.max_batch_events,
+                                 s.cfg.max_body_bytes);
   if (!events) {
     co_return error_response(events.error());
   }
@@ -82,7 +84,7 @@ awaitable<response> post_events(services& s, const std::string& id, request& req
   o["epoch"] = r->epoch;
   o["first_seq"] = r->first_seq;
   o["last_seq"] = r->last_seq;
-  o["trimmed"] = r->evicted.size();
+  o["trimmed"] = r->trimmed;
   co_return json_response(200, o);
 }
 
@@ -174,6 +176,10 @@ api_error store_error(const boost::system::error_code& ec, std::string_view stre
       return make_api_error(e, "Producer-Seq does not match the next seq of stream \"" + id + "\"");
     case errc::store_unavailable:
       return make_api_error(e, "the store is unavailable; retry later");
+    case errc::outcome_unknown:
+      return make_api_error(e,
+                            "the store did not answer in time: the write may or may not have "
+                            "been applied; retry with the same Producer-Seq to be safe");
     default:
       return make_api_error(e, std::string(error_name(e)));
   }

@@ -254,12 +254,15 @@ net::awaitable<result<std::vector<reply>>> connection::exec_unchecked(
   if (!p->done) {
     co_await wake.async_wait(use_tuple);
   }
+  // Once written, the server may have run the commands although no answer came: say so, so
+  // that a write is never reported as "nothing happened" when it may have happened.
   if (!p->done) {
+    const bool sent = p->written;
     mux_.abandon(p);  // timed out or cancelled by the caller
-    co_return errc::store_unavailable;
+    co_return sent ? errc::outcome_unknown : errc::store_unavailable;
   }
   if (p->ec) {
-    co_return errc::store_unavailable;
+    co_return p->written ? errc::outcome_unknown : errc::store_unavailable;
   }
   co_return std::move(p->replies);
 }

@@ -55,8 +55,10 @@ class connection : public std::enable_shared_from_this<connection> {
 
   /// Sends req (one or more commands, pipelined with everything else pending) and waits for one
   /// reply per command. Error replies are values in the vector. Errors: errc::store_unavailable
-  /// when the connection is not up, is lost before all replies came, or timeout passed (the
-  /// command may then still have run). Must be called on get_executor().
+  /// when nothing was sent (the connection is not up, or was lost or the timeout passed before
+  /// the request was written); errc::outcome_unknown when the request was written but not all
+  /// replies came (lost link, timeout): the commands may have run. Must be called on
+  /// get_executor().
   boost::asio::awaitable<result<std::vector<reply>>> exec(request req,
                                                           std::chrono::milliseconds timeout);
   boost::asio::awaitable<result<std::vector<reply>>> exec(request req) {

@@ -396,4 +396,19 @@ routes_result load_routes(const std::string& path) {
   return r;
 }
 
+std::string check_stream_caps(const std::vector<route>& routes, std::size_t max_buffer_limit,
+                              std::chrono::milliseconds max_ttl) {
+  for (const auto& r : routes) {
+    if (r.buffer_limit && *r.buffer_limit > max_buffer_limit) {
+      return "route \"" + r.name + "\": stream.buffer_limit " + std::to_string(*r.buffer_limit) +
+             " is over --max-buffer-limit " + std::to_string(max_buffer_limit);
+    }
+    if (r.ttl && *r.ttl > max_ttl) {
+      return "route \"" + r.name + "\": stream.ttl " + config::format_duration(*r.ttl) +
+             " is over --max-ttl " + config::format_duration(max_ttl);
+    }
+  }
+  return {};
+}
+
 }  // namespace sse::relay

@@ -73,6 +73,12 @@ routes_result parse_routes(std::string_view json_text, const env_lookup& env);
 /// Reads and parses a route file, expanding from the process environment.
 routes_result load_routes(const std::string& path);
 
+/// Checks every route's stream options against the server's caps on what a stream may ask for
+/// (--max-buffer-limit, --max-ttl), which apply to relayed streams as to PUT. Empty when all
+/// are within them; else an error naming the route, the option and the cap.
+std::string check_stream_caps(const std::vector<route>& routes, std::size_t max_buffer_limit,
+                              std::chrono::milliseconds max_ttl);
+
 /// The priority value meaning "drop events of this type".
 inline constexpr int drop_priority = -1;
 

@@ -57,6 +57,9 @@ struct append_result {
   seq_t first_seq = 0;
   seq_t last_seq = 0;
   std::vector<stream::trimmed_event> evicted;  ///< what this append evicted, in eviction order
+  /// How many events the append evicted: evicted.size(), and for a duplicate the original
+  /// append's count (whose evicted list is not kept), so a retry answers exactly as the original.
+  std::uint64_t trimmed = 0;
   bool created = false;     ///< this append created the stream
   bool duplicate = false;   ///< idempotent retry: nothing was appended now
 };

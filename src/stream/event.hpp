@@ -17,10 +17,16 @@ struct new_event {
   int priority = default_priority;
 };
 
-/// What counts against buffer_max_bytes for one event: its data plus its type. Every store uses
-/// this so that trimming decisions agree across stores.
+/// Counted for every event on top of its data and type: what an event costs a store beyond its
+/// payload (seq, priority, index entries). Without it, empty events would be free and a stream
+/// could hold any number of them within buffer_max_bytes.
+inline constexpr std::size_t event_overhead_bytes = 64;
+
+/// What counts against buffer_max_bytes (and a batch against max_body_bytes) for one event: its
+/// data plus its type plus event_overhead_bytes. Every store uses this so that trimming
+/// decisions agree across stores.
 inline std::size_t event_size_bytes(std::size_t type_bytes, std::size_t data_bytes) noexcept {
-  return type_bytes + data_bytes;
+  return type_bytes + data_bytes + event_overhead_bytes;
 }
 
 /// An event held by a store. `frame` is the event already encoded as SSE bytes

@@ -94,7 +94,8 @@ TEST_F(api_test, info_reports_status_seqs_buffer_and_times) {
   EXPECT_EQ(json_int(i, "last_seq"), 2);
   EXPECT_EQ(json_int(i, "first_seq"), 1);
   EXPECT_EQ(json_int(i, "buffered_count"), 2);
-  EXPECT_EQ(json_int(i, "buffered_bytes"), 3 + 2 + 2) << "data plus type bytes";
+  EXPECT_EQ(json_int(i, "buffered_bytes"), 3 + 2 + 2 + 2 * 64)
+      << "data plus type bytes plus 64 per event";
   EXPECT_EQ(json_int(i, "trimmed_count"), 0);
   EXPECT_TRUE(i.contains("created_at")) << boost::json::serialize(i);
   EXPECT_TRUE(i.contains("updated_at")) << boost::json::serialize(i);
@@ -237,6 +238,18 @@ TEST_F(api_test, producer_seq_makes_retries_idempotent_and_mismatches_409) {
     EXPECT_EQ(events[i].id, *json_string(first, "epoch") + ":" + std::to_string(i + 1));
   }
   EXPECT_EQ(events[5].event, "end");
+}
+
+// A retry answers exactly what the original did, "trimmed" included: a producer comparing the
+// two (or counting what its appends trimmed) must not be told 0 the second time.
+TEST_F(api_test, producer_seq_retry_answers_the_original_trimmed_count) {
+  ASSERT_EQ(http().put(stream_path("tr"), R"({"buffer_limit":2})").status, 201);
+  const std::vector<event_spec> batch(5, event_spec{"x", "", -1});
+  const auto original = append_batch("tr", batch, {{"Producer-Seq", "1"}});
+  EXPECT_EQ(json_int(original, "trimmed"), 3) << boost::json::serialize(original);
+  const auto retry = append_batch("tr", batch, {{"Producer-Seq", "1"}});
+  EXPECT_EQ(boost::json::serialize(retry), boost::json::serialize(original));
+  EXPECT_EQ(json_int(info("tr"), "last_seq"), 5) << "the retry appended nothing";
 }
 
 TEST_F(api_test, malformed_producer_seq_is_400) {

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <ctime>
 #include <fstream>
+#include <limits>
 
 #include "gateway_test.hpp"
 #include "temp_dir.hpp"
@@ -173,6 +174,41 @@ TEST_F(auth_test, expiry_mid_stream_ends_with_an_error_event_and_resume_works) {
   EXPECT_TRUE(gw().wait_for_telemetry("SseAuthRejected", [](const object& o) {
     return o.contains("during") && o.at("reason").as_string() == "token_expired";
   }));
+}
+
+// Common "never expires" values of `exp` lie past 2262, the end of a nanosecond time_point: the
+// subscription must stay open (heartbeats, live events), not end at once with token_expired,
+// which would make EventSource reconnect in a loop.
+TEST_F(auth_test, a_token_expiring_after_2262_keeps_its_subscription_open) {
+  start_jwt({"--heartbeat", "200ms"});
+  const std::string producer = token(array{}, array{"far"});
+  ASSERT_EQ(
+      http()
+          .post(events_path("far"), R"({"data":"first"})", "application/json", bearer(producer))
+          .status,
+      200);
+  for (const std::int64_t exp : {std::int64_t{32503680000}, std::int64_t{253402300799},
+                                 std::numeric_limits<std::int64_t>::max()}) {
+    SCOPED_TRACE(exp);
+    const std::string far = mint_hs256(
+        object{{"exp", exp}, {"sse", object{{"subscribe", array{"far"}}, {"publish", array{}}}}},
+        secret);
+    auto sub = subscribe("far", std::nullopt, {}, bearer(far));
+    ASSERT_EQ(sub->status(), 200);
+    ASSERT_TRUE(sub->wait_comments(3, 5s)) << "heartbeats flow: " << sub->raw_body();
+    EXPECT_FALSE(sub->connection_closed()) << sub->raw_body();
+    EXPECT_EQ(sub->raw_body().find("token_expired"), std::string::npos) << sub->raw_body();
+    const auto data = "at " + std::to_string(exp);
+    ASSERT_EQ(http()
+                  .post(events_path("far"), R"({"data":")" + data + R"("})", "application/json",
+                        bearer(producer))
+                  .status,
+              200);
+    auto got = sub->collect_until([&](const parsed_event& e) { return e.data == data; }, 5s);
+    ASSERT_FALSE(got.empty());
+    EXPECT_EQ(got.back().data, data) << describe_events(got);
+    EXPECT_NE(got.back().event, "error");
+  }
 }
 
 TEST_F(auth_test, tokens_never_reach_telemetry_or_logs) {

@@ -26,7 +26,8 @@ struct subscriber_result {
 
 TEST_F(handover_test, every_subscriber_sees_every_seq_once_in_order) {
   seeded_rng rng;
-  start({"--buffer-limit", "100000", "--buffer-max-bytes", "64MiB"});
+  start(
+      {"--buffer-limit", "100000", "--max-buffer-limit", "100000", "--buffer-max-bytes", "64MiB"});
   const std::string stream = "handover";
   const auto created = http().put(stream_path(stream));
   ASSERT_EQ(created.status, 201) << created.describe();

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "gateway_test.hpp"
+#include "json_lines.hpp"
 
 namespace sse::test {
 namespace {
@@ -23,6 +24,95 @@ class limits_test : public gateway_test {
     EXPECT_EQ(ok.status, 200) << "another client is still served";
   }
 };
+
+/// An NDJSON batch of `n` events with empty data.
+std::string empty_events(std::size_t n) {
+  std::string body;
+  body.reserve(n * 12);
+  for (std::size_t i = 0; i < n; ++i) {
+    body += "{\"data\":\"\"}\n";
+  }
+  return body;
+}
+
+std::string message_of(const http_response& r) {
+  return std::string(r.json_object().at("message").as_string());
+}
+
+// One append is one Redis script, and Redis answers nobody while it runs: a batch is bounded
+// in events (--max-batch-events) as well as in bytes, and one over it stores nothing.
+TEST_F(limits_test, batch_over_max_batch_events_is_413_naming_the_limit_and_stores_nothing) {
+  start();
+  // 340,000 empty events: 4 MB, within --max-body-bytes, far over the 1000 events of a batch.
+  auto huge = http().post(events_path("big"), empty_events(340'000), "application/x-ndjson");
+  ASSERT_TRUE(is_api_error(huge, 413, "too_large")) << huge.describe();
+  EXPECT_NE(message_of(huge).find("1000 events (--max-batch-events)"), std::string::npos)
+      << huge.describe();
+  auto one_over = http().post(events_path("big"), empty_events(1001), "application/x-ndjson");
+  ASSERT_TRUE(is_api_error(one_over, 413, "too_large")) << one_over.describe();
+  EXPECT_TRUE(is_api_error(http().get(stream_path("big")), 404)) << "nothing stored";
+
+  auto at_limit = http().post(events_path("big"), empty_events(1000), "application/x-ndjson");
+  ASSERT_EQ(at_limit.status, 200) << at_limit.describe();
+  EXPECT_EQ(json_int(at_limit.json_object(), "last_seq"), 1000);
+
+  start({"--max-batch-events", "10"});
+  EXPECT_TRUE(
+      is_api_error(http().post(events_path("b"), empty_events(11), "application/x-ndjson"), 413));
+  EXPECT_EQ(http().post(events_path("b"), empty_events(10), "application/x-ndjson").status, 200);
+}
+
+// Empty events are not free: each counts 64 bytes against --buffer-max-bytes and a batch's
+// events against --max-body-bytes (README, Limits).
+TEST_F(limits_test, every_event_counts_64_bytes_against_the_byte_limits) {
+  start({"--buffer-max-bytes", "640", "--max-body-bytes", "32KiB"});
+  auto a = http().post(events_path("e"), empty_events(25), "application/x-ndjson");
+  ASSERT_EQ(a.status, 200) << a.describe();
+  EXPECT_EQ(json_int(a.json_object(), "trimmed"), 15) << a.describe();
+  const auto i = info("e");
+  EXPECT_EQ(json_int(i, "buffered_count"), 10);
+  EXPECT_EQ(json_int(i, "buffered_bytes"), 640);
+
+  // 600 empty events: a 7 KB body that counts 600 * 64 = 38,400 bytes, over 32 KiB.
+  auto counted = http().post(events_path("f"), empty_events(600), "application/x-ndjson");
+  ASSERT_TRUE(is_api_error(counted, 413, "too_large")) << counted.describe();
+  EXPECT_NE(message_of(counted).find("--max-body-bytes"), std::string::npos) << counted.describe();
+  EXPECT_TRUE(is_api_error(http().get(stream_path("f")), 404)) << "nothing stored";
+}
+
+// A client cannot make a stream hold more than the server allows, nor keep it for centuries;
+// values past what a time_point holds (ttl_seconds > 7.4e9) are refused, not wrapped.
+TEST_F(limits_test, put_beyond_max_buffer_limit_or_max_ttl_is_400_naming_field_and_cap) {
+  start();
+  struct over {
+    std::string body;
+    std::string names;
+  };
+  for (const auto& o : std::vector<over>{
+           {R"({"buffer_limit":1000000000000})", "\"buffer_limit\" is over the limit of 65536"},
+           {R"({"buffer_limit":65537})", "(--max-buffer-limit)"},
+           {R"({"ttl_seconds":7411111111})", "\"ttl_seconds\" is over the limit of 604800"},
+           {R"({"ttl_seconds":7500000000})", "(--max-ttl)"},
+           {R"({"ttl_seconds":9223372036854775807})", "(--max-ttl)"},
+           {R"({"ttl_seconds":604801})", "(--max-ttl)"}}) {
+    SCOPED_TRACE(o.body);
+    auto r = http().put(stream_path("capped"), o.body);
+    ASSERT_TRUE(is_api_error(r, 400, "invalid_argument")) << r.describe();
+    EXPECT_NE(message_of(r).find(o.names), std::string::npos) << r.describe();
+  }
+  EXPECT_TRUE(is_api_error(http().get(stream_path("capped")), 404)) << "nothing created";
+  auto at_caps =
+      http().put(stream_path("capped"), R"({"buffer_limit":65536,"ttl_seconds":604800})");
+  ASSERT_EQ(at_caps.status, 201) << at_caps.describe();
+  const auto i = info("capped");
+  EXPECT_EQ(json_int(i, "buffer_limit"), 65536);
+  EXPECT_GT(json_int(i, "expires_in_seconds").value_or(0), 604000) << "not expiring at once";
+
+  start({"--max-buffer-limit", "50", "--buffer-limit", "50", "--max-ttl", "1h"});
+  EXPECT_TRUE(is_api_error(http().put(stream_path("s"), R"({"buffer_limit":51})"), 400));
+  EXPECT_TRUE(is_api_error(http().put(stream_path("s"), R"({"ttl_seconds":3601})"), 400));
+  EXPECT_EQ(http().put(stream_path("s"), R"({"buffer_limit":50,"ttl_seconds":3600})").status, 201);
+}
 
 TEST_F(limits_test, connections_per_ip_429) {
   start({"--max-connections-per-ip", "3"});

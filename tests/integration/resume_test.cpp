@@ -144,10 +144,11 @@ TEST_F(resume_test, gaps_announce_exactly_the_trimmed_seqs_for_every_resume_poin
 }
 
 TEST_F(resume_test, gaps_under_the_byte_limit_and_in_batches) {
-  start({"--buffer-limit", "1000", "--buffer-max-bytes", "100"});
-  buffer_model model(1000, 100);
+  start({"--buffer-limit", "1000", "--buffer-max-bytes", "300"});
+  buffer_model model(1000, 300);
   std::string epoch;
-  // Each event: 30 bytes of data + no type = 30 bytes; 3 fit in 100 bytes.
+  // Each event: 30 bytes of data + no type + 64 per event (README) = 94 bytes; 3 fit in 300.
+  constexpr std::size_t event_bytes = 30 + 64;
   auto payload = [](std::uint64_t seq) {
     std::string s = data_of(seq);
     s.resize(30, '.');
@@ -160,14 +161,15 @@ TEST_F(resume_test, gaps_under_the_byte_limit_and_in_batches) {
     std::vector<std::size_t> sizes;
     for (const int p : prios) {
       batch.push_back({payload(++seq), "", p});
-      sizes.push_back(30);
+      sizes.push_back(event_bytes);
     }
     const auto res = append_batch("bytes", batch);
     epoch = *json_string(res, "epoch");
     const auto evicted = model.append(prios, sizes);
     EXPECT_EQ(json_int(res, "trimmed"), static_cast<std::int64_t>(evicted.size()));
   }
-  EXPECT_EQ(json_int(info("bytes"), "buffered_bytes"), 30 * static_cast<int>(model.buffered()));
+  EXPECT_EQ(json_int(info("bytes"), "buffered_bytes"),
+            static_cast<int>(event_bytes * model.buffered()));
   for (std::uint64_t from = 0; from <= model.last_seq(); ++from) {
     SCOPED_TRACE("resume from " + std::to_string(from));
     const auto want = model.replay_after(from);

@@ -2,7 +2,10 @@
 // refused at start with a message, the demo page only with --demo.
 #include <sys/wait.h>
 
+#include <fstream>
+
 #include "gateway_test.hpp"
+#include "temp_dir.hpp"
 
 namespace sse::test {
 namespace {
@@ -54,6 +57,42 @@ TEST_F(startup_test, bad_flags_stop_the_start_with_a_message) {
       EXPECT_NE(what.find(flag), std::string::npos) << "the message names the flag: " << what;
     }
   }
+}
+
+// The caps on what a stream may ask for bind the operator's own files too: a relay route asking
+// for more is refused at start, with a message naming the route, the option and the cap.
+TEST_F(startup_test, relay_route_stream_options_over_the_caps_stop_the_start) {
+  temp_dir dir("sse-startup-caps");
+  const std::vector<std::pair<std::string, std::string>> cases{
+      {R"({"buffer_limit":1000000})",
+       "stream.buffer_limit 1000000 is over --max-buffer-limit 65536"},
+      {R"({"ttl":"2000h"})", "stream.ttl 2000h is over --max-ttl 168h"}};
+  for (const auto& [stream, message] : cases) {
+    SCOPED_TRACE(stream);
+    {
+      std::ofstream out(dir / "routes.json");
+      out << R"({"routes":[{"name":"big","url":"http://127.0.0.1:9/","stream":)" << stream << "}]}";
+    }
+    gateway_options o;
+    o.args = {"--relay-config", (dir / "routes.json").string()};
+    o.start_timeout = 10s;
+    try {
+      gateway_process gw(o);
+      ADD_FAILURE() << "the gateway started with a route over the caps";
+    } catch (const std::runtime_error& e) {
+      const std::string what = e.what();
+      EXPECT_NE(what.find("before listening"), std::string::npos) << what;
+      EXPECT_NE(what.find("route \"big\": " + message), std::string::npos) << what;
+    }
+  }
+  // Within the caps (raised here) the same route starts.
+  {
+    std::ofstream out(dir / "routes.json");
+    out << R"({"routes":[{"name":"big","url":"http://127.0.0.1:9/",)"
+        << R"("stream":{"buffer_limit":1000000}}]})";
+  }
+  start({"--relay-config", (dir / "routes.json").string(), "--max-buffer-limit", "1000000"});
+  EXPECT_EQ(http().get("/healthz").status, 200);
 }
 
 TEST_F(startup_test, demo_page_only_with_demo) {

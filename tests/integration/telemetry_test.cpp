@@ -31,7 +31,7 @@ TEST_F(telemetry_test, lifecycle_of_a_stream_and_its_subscribers) {
   ASSERT_TRUE(trimmed) << gw().diagnostics();
   EXPECT_EQ(json_int(*trimmed, "seq"), 2) << boost::json::serialize(*trimmed);
   EXPECT_EQ(json_int(*trimmed, "priority"), 0);
-  EXPECT_EQ(json_int(*trimmed, "size_bytes"), 3) << "data plus type";
+  EXPECT_EQ(json_int(*trimmed, "size_bytes"), 3 + 64) << "data plus type plus 64 per event";
   EXPECT_TRUE(json_string(*trimmed, "reason")) << boost::json::serialize(*trimmed);
 
   // A resume: attempt with the exact Last-Event-ID, then success with its counts.

@@ -122,9 +122,9 @@ TEST_F(RedisGatewayTest, PublishOnOneNodeReadOnAnotherResumeOnAThird) {
 
 TEST_F(RedisGatewayTest, HandOverUnderConcurrentAppendsAcrossNodes) {
   test::seeded_rng rng;
-  auto& producer_node = start_node({"--buffer-limit", "100000"});
-  auto& reader_1 = start_node({"--buffer-limit", "100000"});
-  auto& reader_2 = start_node({"--buffer-limit", "100000"});
+  auto& producer_node = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
+  auto& reader_1 = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
+  auto& reader_2 = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
   const std::string id = "handover-nodes";
   http_client producer(producer_node.host(), producer_node.port());
   auto created = producer.put("/v1/streams/" + id);
@@ -245,6 +245,96 @@ TEST_F(RedisGatewayBlipTest, PausedRedisAnswers503ThenRecoversWithoutLossOrDupli
   EXPECT_EQ(got[0].data, "e2");
   EXPECT_EQ(got[1].data, "e3");
   EXPECT_EQ(seq_of(got[1]), 3u);
+}
+
+// Appends sent to a Redis that stops answering may have been stored: they are answered
+// 503 outcome_unknown (two producers at once, as when one slow script stalls Redis for all),
+// while appends the node never sent are 503 store_unavailable. Producer-Seq retries then store
+// each event exactly once.
+TEST_F(RedisGatewayBlipTest, AppendsSentButUnansweredAreOutcomeUnknownNotStoreUnavailable) {
+  auto& node = start_node();
+  http_client http(node.host(), node.port(), 15s);
+  http_client other(node.host(), node.port(), 15s);
+  auto post = [](http_client& c, const std::string& id, const std::string& data, int seq) {
+    return c.post(events_path(id), event_body(data), "application/json",
+                  {{"Producer-Seq", std::to_string(seq)}});
+  };
+  auto error_of = [](const test::http_response& r) {
+    return r.status == 503 ? test::json_string(r.json_object(), "error").value_or("")
+                           : std::string("status ") + std::to_string(r.status);
+  };
+  ASSERT_EQ(post(http, "ua", "a1", 1).status, 200);
+  ASSERT_EQ(post(other, "ub", "b1", 1).status, 200);
+
+  own_->pause();
+  test::http_response from_other;
+  std::thread concurrent([&] { from_other = post(other, "ub", "b2", 2); });
+  auto during = post(http, "ua", "a2", 2);
+  concurrent.join();
+  for (const auto* r : {&during, &from_other}) {
+    EXPECT_EQ(error_of(*r), "outcome_unknown") << r->describe();
+    EXPECT_TRUE(r->header("Retry-After").has_value()) << r->describe();
+    if (r->status == 503) {
+      EXPECT_NE(r->body.find("Producer-Seq"), std::string::npos) << r->describe();
+    }
+  }
+  // Once the node has dropped its links, nothing is sent: store_unavailable.
+  std::string last_error;
+  EXPECT_TRUE(test::bounded_wait(
+      [&] {
+        last_error = error_of(post(http, "ua", "a2", 2));
+        return last_error == "store_unavailable";
+      },
+      20s))
+      << last_error;
+  own_->resume();
+  ASSERT_TRUE(test::bounded_wait([&] { return http.get("/readyz").status == 200; }, 15s));
+
+  for (const auto& [id, data] : {std::pair<std::string, std::string>{"ua", "a2"}, {"ub", "b2"}}) {
+    auto retry = post(http, id, data, 2);
+    ASSERT_EQ(retry.status, 200) << retry.describe();
+    EXPECT_EQ(test::json_int(retry.json_object(), "first_seq"), 2);
+    auto info = http.get("/v1/streams/" + id);
+    ASSERT_EQ(info.status, 200);
+    EXPECT_EQ(test::json_int(info.json_object(), "last_seq"), 2) << "stored exactly once";
+  }
+}
+
+// The batch cap holds on Redis too: a body of 340,000 empty events (the one that stalled Redis
+// for seconds) is refused before any script runs.
+TEST_F(RedisGatewayTest, BatchOverMaxBatchEventsNeverReachesRedis) {
+  auto& node = start_node();
+  http_client http(node.host(), node.port(), 15s);
+  std::string body;
+  for (int i = 0; i < 340'000; ++i) {
+    body += "{\"data\":\"\"}\n";
+  }
+  auto r = http.post(events_path("stall"), body, "application/x-ndjson");
+  EXPECT_EQ(r.status, 413) << r.describe();
+  EXPECT_EQ(test::json_string(r.json_object(), "error"), "too_large");
+  EXPECT_EQ(redis().command("EXISTS", "sse:state:{stall}").integer, 0) << "nothing stored";
+  EXPECT_EQ(http.get("/readyz").status, 200);
+}
+
+// The Redis state hash keeps each recent Producer-Seq append's trimmed count: a retry on any
+// node answers exactly what the original did.
+TEST_F(RedisGatewayTest, ProducerSeqRetryOnAnotherNodeAnswersTheOriginalTrimmedCount) {
+  auto& a = start_node();
+  auto& b = start_node();
+  http_client on_a(a.host(), a.port());
+  http_client on_b(b.host(), b.port());
+  ASSERT_EQ(on_a.put("/v1/streams/tr", R"({"buffer_limit":2})").status, 201);
+  std::string batch;
+  for (int i = 0; i < 5; ++i) {
+    batch += event_body("e" + std::to_string(i)) + "\n";
+  }
+  auto original =
+      on_a.post(events_path("tr"), batch, "application/x-ndjson", {{"Producer-Seq", "1"}});
+  ASSERT_EQ(original.status, 200) << original.describe();
+  EXPECT_EQ(test::json_int(original.json_object(), "trimmed"), 3) << original.describe();
+  auto retry = on_b.post(events_path("tr"), batch, "application/x-ndjson", {{"Producer-Seq", "1"}});
+  ASSERT_EQ(retry.status, 200) << retry.describe();
+  EXPECT_EQ(retry.body, original.body);
 }
 
 TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {

@@ -72,7 +72,9 @@ TEST_F(RedisLayoutTest, OpenStreamKeysTypesMembersAndTtls) {
   EXPECT_EQ(redis().command("HGET", k.state, "last_seq").str, "2");
   EXPECT_EQ(redis().command("HGET", k.state, "status").str, "open");
   EXPECT_EQ(redis().command("HGET", k.state, "v").str, "2");
-  EXPECT_EQ(redis().command("HGET", k.state, "bytes").str, "15");  // "delta"+"hello", "world"
+  // "delta"+"hello", "world", and the per-event overhead of each
+  EXPECT_EQ(redis().command("HGET", k.state, "bytes").str,
+            std::to_string(15 + 2 * stream::event_overhead_bytes));
 
   // buffer: score = seq, member = "<seq>:<record>"
   auto buffer = redis().command("ZRANGE", k.buffer, "0", "-1", "WITHSCORES");
@@ -82,12 +84,13 @@ TEST_F(RedisLayoutTest, OpenStreamKeysTypesMembersAndTtls) {
   EXPECT_EQ(buffer.elements[2].str.substr(0, 2), "2:");
   EXPECT_EQ(buffer.elements[3].str, "2");
 
-  // meta: score = priority * 2^40 + seq, member = "<seq>:<size>", lowest priority first
+  // meta: score = priority * 2^40 + seq, member = "<seq>:<size>" (data, type and the
+  // per-event overhead), lowest priority first
   auto meta = redis().command("ZRANGE", k.meta, "0", "-1", "WITHSCORES");
   ASSERT_EQ(meta.elements.size(), 4u);
-  EXPECT_EQ(meta.elements[0].str, "2:5");
+  EXPECT_EQ(meta.elements[0].str, "2:" + std::to_string(5 + stream::event_overhead_bytes));
   EXPECT_EQ(meta.elements[1].str, "2");
-  EXPECT_EQ(meta.elements[2].str, "1:10");
+  EXPECT_EQ(meta.elements[2].str, "1:" + std::to_string(10 + stream::event_overhead_bytes));
   EXPECT_EQ(meta.elements[3].str, std::to_string(2LL * (1LL << 40) + 1));
 
   for (const auto& key : {k.state, k.buffer, k.meta}) {
@@ -189,7 +192,8 @@ TEST_F(RedisLayoutTest, EvictionRemovesExactlyTheVictimsFromBufferAndMeta) {
   ASSERT_EQ(a->evicted.size(), 2u);
   EXPECT_EQ(a->evicted[0].seq, 2u);
   EXPECT_EQ(a->evicted[0].priority, 0);
-  EXPECT_EQ(a->evicted[0].size_bytes, 3u);
+  constexpr std::size_t ov = stream::event_overhead_bytes;  // counted per event
+  EXPECT_EQ(a->evicted[0].size_bytes, 3u + ov);
   EXPECT_EQ(a->evicted[1].seq, 4u);
   const auto k = keys("ev");
   auto scores = redis().command("ZRANGE", k.buffer, "0", "-1", "WITHSCORES");
@@ -200,11 +204,12 @@ TEST_F(RedisLayoutTest, EvictionRemovesExactlyTheVictimsFromBufferAndMeta) {
   EXPECT_EQ(seqs, (std::vector<std::string>{"1", "3", "5"}));
   auto meta = redis().command("ZRANGE", k.meta, "0", "-1");
   ASSERT_EQ(meta.elements.size(), 3u);
-  EXPECT_EQ(meta.elements[0].str, "1:2");
-  EXPECT_EQ(meta.elements[1].str, "3:2");
-  EXPECT_EQ(meta.elements[2].str, "5:2");
+  const std::string two = std::to_string(2 + ov);
+  EXPECT_EQ(meta.elements[0].str, "1:" + two);
+  EXPECT_EQ(meta.elements[1].str, "3:" + two);
+  EXPECT_EQ(meta.elements[2].str, "5:" + two);
   EXPECT_EQ(redis().command("HGET", k.state, "trimmed").str, "2");
-  EXPECT_EQ(redis().command("HGET", k.state, "bytes").str, "6");
+  EXPECT_EQ(redis().command("HGET", k.state, "bytes").str, std::to_string(6 + 3 * ov));
 }
 
 TEST_F(RedisLayoutTest, DataAboveTheThresholdIsStoredCompressedAndReadBackExactly) {
@@ -226,7 +231,7 @@ TEST_F(RedisLayoutTest, DataAboveTheThresholdIsStoredCompressedAndReadBackExactl
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->events.size(), 2u);
   EXPECT_EQ(*r->events[0].frame, stream::encode_event(a->epoch, 1, "delta", big));
-  EXPECT_EQ(r->events[0].size_bytes, 5 + big.size());
+  EXPECT_EQ(r->events[0].size_bytes, 5 + big.size() + stream::event_overhead_bytes);
   EXPECT_EQ(*r->events[1].frame, stream::encode_event(a->epoch, 2, "", small));
   auto c = s.compression();
   EXPECT_EQ(c.bytes_in, big.size() + small.size());

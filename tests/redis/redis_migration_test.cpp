@@ -103,7 +103,8 @@ TEST_F(RedisMigrationTest, AppendUpgradesContinuesTheSeqsAndTrimsByPriority) {
   ASSERT_EQ(a->evicted.size(), 1u);
   EXPECT_EQ(a->evicted[0].seq, 4u) << "the only priority-0 event of the legacy buffer";
   EXPECT_EQ(a->evicted[0].priority, 0);
-  EXPECT_EQ(a->evicted[0].size_bytes, std::string("event").size() + std::string("legacy 4").size());
+  EXPECT_EQ(a->evicted[0].size_bytes, std::string("event").size() + std::string("legacy 4").size() +
+                                          stream::event_overhead_bytes);
   auto r = run_sync(io_, s().read_after("old-append", 0));
   ASSERT_TRUE(r.has_value());
   std::vector<seq_t> seqs;

@@ -132,6 +132,24 @@ TEST(relay_route, header_values_cannot_smuggle_lines) {
   EXPECT_NE(r.error.find("CR"), std::string::npos) << r.error;
 }
 
+TEST(relay_route, stream_options_over_the_server_caps_are_refused_naming_route_and_cap) {
+  auto r = parse_routes(R"({"routes":[
+      {"name":"ok","url":"http://h/","stream":{"buffer_limit":100,"ttl":"1h"}},
+      {"name":"big","url":"http://h/","stream":{"buffer_limit":1000000}},
+      {"name":"long","url":"http://h/","stream":{"ttl":"2000h"}}]})",
+                        env_of({}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const std::vector<route> ok(r.routes.begin(), r.routes.begin() + 1);
+  EXPECT_EQ(check_stream_caps(ok, 100, std::chrono::hours(1)), "");
+  EXPECT_EQ(check_stream_caps(ok, 99, std::chrono::hours(1)),
+            "route \"ok\": stream.buffer_limit 100 is over --max-buffer-limit 99");
+  EXPECT_EQ(check_stream_caps(r.routes, 65536, std::chrono::hours(24 * 7)),
+            "route \"big\": stream.buffer_limit 1000000 is over --max-buffer-limit 65536");
+  const std::vector<route> long_ttl(r.routes.begin() + 2, r.routes.end());
+  EXPECT_EQ(check_stream_caps(long_ttl, 65536, std::chrono::hours(24 * 7)),
+            "route \"long\": stream.ttl 2000h is over --max-ttl 168h");
+}
+
 TEST(relay_route, load_routes_names_the_file) {
   auto r = load_routes("/nonexistent/routes.json");
   EXPECT_NE(r.error.find("/nonexistent/routes.json"), std::string::npos) << r.error;

@@ -149,7 +149,7 @@ TEST_P(StoreConformance, InfoFields) {
   EXPECT_EQ(i->last_seq, 4u);
   EXPECT_EQ(i->first_seq, 1u);
   EXPECT_EQ(i->buffered_count, 3u);
-  EXPECT_EQ(i->buffered_bytes, 11u + 20u + 7u);
+  EXPECT_EQ(i->buffered_bytes, 11u + 20u + 7u + 3 * stream::event_overhead_bytes);
   EXPECT_EQ(i->trimmed_count, 1u);
   EXPECT_EQ(i->buffer_limit, 3u);
   EXPECT_EQ(i->buffer_max_bytes, 1000u);
@@ -183,6 +183,7 @@ TEST_P(StoreConformance, ProducerSeqRetryReturnsTheOriginalResult) {
   auto first = append(id, {new_event{"", "c", 1}, new_event{"", "d", 1}}, 3);
   ASSERT_TRUE(first.has_value());
   ASSERT_EQ(first->evicted.size(), 1u);
+  EXPECT_EQ(first->trimmed, 1u);
   auto retry = append(id, {new_event{"", "c", 1}, new_event{"", "d", 1}}, 3);
   ASSERT_TRUE(retry.has_value()) << retry.error().message();
   EXPECT_TRUE(retry->duplicate);
@@ -191,6 +192,7 @@ TEST_P(StoreConformance, ProducerSeqRetryReturnsTheOriginalResult) {
   EXPECT_EQ(retry->first_seq, 3u);
   EXPECT_EQ(retry->last_seq, 4u);
   EXPECT_TRUE(retry->evicted.empty()) << "a retry evicts nothing now";
+  EXPECT_EQ(retry->trimmed, 1u) << "and answers the original's trimmed count";
   auto i = info(id);
   EXPECT_EQ(i->last_seq, 4u) << "nothing appended by the retry";
   EXPECT_EQ(i->trimmed_count, 1u);
@@ -198,6 +200,35 @@ TEST_P(StoreConformance, ProducerSeqRetryReturnsTheOriginalResult) {
   auto next = append(id, {new_event{"", "e", 1}}, 5);
   ASSERT_TRUE(next.has_value());
   EXPECT_EQ(next->first_seq, 5u);
+}
+
+TEST_P(StoreConformance, ProducerSeqRetryAnswersTheOriginalTrimmedCount) {
+  store_limits limits;
+  limits.buffer_limit = 2;
+  make_store(limits);
+  auto id = fresh_id();
+  const std::vector<new_event> batch(5, new_event{"", "x", 1});
+  auto first = append(id, batch, 1);
+  ASSERT_TRUE(first.has_value()) << first.error().message();
+  EXPECT_EQ(first->trimmed, 3u);
+  EXPECT_EQ(first->evicted.size(), 3u);
+  auto retry = append(id, batch, 1);
+  ASSERT_TRUE(retry.has_value()) << retry.error().message();
+  EXPECT_TRUE(retry->duplicate);
+  EXPECT_EQ(retry->trimmed, 3u) << "the retry answers what the original did";
+  EXPECT_TRUE(retry->evicted.empty()) << "but evicts nothing now";
+  auto next = append(id, {new_event{"", "y", 1}}, 6);
+  ASSERT_TRUE(next.has_value());
+  EXPECT_EQ(next->trimmed, 1u);
+  // Still the original's answer once the stream has ended (Redis: from the end tombstone).
+  ASSERT_TRUE(end(id, stream_status::completed).has_value());
+  auto after_end = append(id, batch, 1);
+  ASSERT_TRUE(after_end.has_value()) << after_end.error().message();
+  EXPECT_TRUE(after_end->duplicate);
+  EXPECT_EQ(after_end->trimmed, 3u);
+  auto next_again = append(id, {new_event{"", "y", 1}}, 6);
+  ASSERT_TRUE(next_again.has_value()) << next_again.error().message();
+  EXPECT_EQ(next_again->trimmed, 1u);
 }
 
 TEST_P(StoreConformance, ProducerSeqConflicts) {

@@ -10,6 +10,8 @@ namespace sse::store::conformance {
 namespace {
 
 using stream::new_event;
+// Every event counts this on top of its data and type against buffer_max_bytes.
+constexpr std::size_t ov = stream::event_overhead_bytes;
 
 std::vector<seq_t> seqs(const std::vector<stream::trimmed_event>& v) {
   std::vector<seq_t> out;
@@ -46,7 +48,7 @@ TEST_P(StoreConformance, TrimByCountLowestPriorityThenOldest) {
     EXPECT_EQ(seqs(a->evicted), expected[i]) << "append of seq " << i + 1;
     for (const auto& t : a->evicted) {
       EXPECT_EQ(t.priority, priorities[t.seq - 1]);
-      EXPECT_EQ(t.size_bytes, 10u);
+      EXPECT_EQ(t.size_bytes, 10u + ov);
     }
   }
   auto r = read_after(id, 0);
@@ -79,7 +81,7 @@ TEST_P(StoreConformance, BatchIsTrimmedOnceAsAWhole) {
   // Limits are enforced once the whole batch is in, not after each of its events. Per event, seq
   // 2 would have pushed out seq 1 before the cheaper seq 3 came, leaving {2, 3}; as a whole, the
   // p0 seq 3 goes first, then seq 1 (p1, oldest), leaving {2}.
-  make_store(limits_of(100, 10));
+  make_store(limits_of(100, 10 + 2 * ov));
   auto id = fresh_id();
   auto a = append(id, {sized_event(1, 6), sized_event(1, 6), sized_event(0, 1)});
   ASSERT_TRUE(a.has_value());
@@ -88,30 +90,45 @@ TEST_P(StoreConformance, BatchIsTrimmedOnceAsAWhole) {
 }
 
 TEST_P(StoreConformance, TrimByBytesCountsTypeAndData) {
-  make_store(limits_of(100, 50));
+  // Sizes below are data and type; each event adds ov, so the limit leaves room for 3 of those.
+  make_store(limits_of(100, 50 + 3 * ov));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(1, 15, "abcde")}).has_value());  // 20 bytes
   ASSERT_TRUE(append(id, {sized_event(2, 20)}).has_value());
   auto a = append(id, {sized_event(1, 5)});
   ASSERT_TRUE(a.has_value());
   EXPECT_TRUE(a->evicted.empty());
-  EXPECT_EQ(info(id)->buffered_bytes, 45u);
+  EXPECT_EQ(info(id)->buffered_bytes, 45u + 3 * ov);
   a = append(id, {sized_event(2, 20)});  // 65: evict seq 1 (p1, oldest) -> 45
   ASSERT_TRUE(a.has_value());
   ASSERT_EQ(seqs(a->evicted), (std::vector<seq_t>{1}));
-  EXPECT_EQ(a->evicted[0].size_bytes, 20u);
+  EXPECT_EQ(a->evicted[0].size_bytes, 20u + ov);
   EXPECT_EQ(a->evicted[0].priority, 1);
   a = append(id, {sized_event(2, 30)});  // 75: evict 3 (p1) -> 70, then 2 (p2 oldest) -> 50
   ASSERT_TRUE(a.has_value());
   EXPECT_EQ(seqs(a->evicted), (std::vector<seq_t>{3, 2}));
   EXPECT_EQ(seqs(*read_after(id, 0)), (std::vector<seq_t>{4, 5}));
   auto i = info(id);
-  EXPECT_EQ(i->buffered_bytes, 50u);
+  EXPECT_EQ(i->buffered_bytes, 50u + 2 * ov);
   EXPECT_EQ(i->trimmed_count, 3u);
 }
 
+TEST_P(StoreConformance, EmptyEventsAreNotFree) {
+  // Without a per-event cost, empty events would weigh nothing against buffer_max_bytes and a
+  // stream could keep any number of them.
+  make_store(limits_of(100'000, 10 * ov));
+  auto id = fresh_id();
+  auto a = append(id, std::vector<new_event>(25, new_event{"", "", 1}));
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  EXPECT_EQ(a->evicted.size(), 15u);
+  auto i = info(id);
+  EXPECT_EQ(i->buffered_count, 10u);
+  EXPECT_EQ(i->buffered_bytes, 10 * ov);
+  EXPECT_EQ(seqs(*read_after(id, 0)).front(), 16u);
+}
+
 TEST_P(StoreConformance, OversizedEventIsTrimmedByTheSameRule) {
-  make_store(limits_of(100, 50));
+  make_store(limits_of(100, 50 + ov));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(2, 10)}).has_value());
   auto a = append(id, {sized_event(1, 80)});
@@ -129,7 +146,7 @@ TEST_P(StoreConformance, OversizedEventIsTrimmedByTheSameRule) {
 TEST_P(StoreConformance, EndIsNeverTrimmedAndTrimsNothing) {
   // Ending never costs the buffer an event: a full buffer holds one event over its limit once
   // ended, and no append can follow.
-  make_store(limits_of(2, 30));
+  make_store(limits_of(2, 30 + 2 * ov));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(0, 10), sized_event(0, 10)}).has_value());
   auto e = end(id);

@@ -196,21 +196,22 @@ TEST_F(MemoryStoreTest, StatsTrackStreamsEventsAndBytes) {
   l.buffer_limit = 2;
   make(l);
   EXPECT_EQ(s().stats().streams, 0);
+  constexpr std::int64_t ov = stream::event_overhead_bytes;            // counted per event
   ASSERT_TRUE(append("a", {new_event{"t", "12345", 1}}).has_value());  // 6 bytes
   ASSERT_TRUE(append("b", {new_event{"", "1234", 1}, new_event{"", "12", 1}}).has_value());
   auto st = s().stats();
   EXPECT_EQ(st.streams, 2);
   EXPECT_EQ(st.events_buffered, 3);
-  EXPECT_EQ(st.bytes_buffered, 12);
+  EXPECT_EQ(st.bytes_buffered, 12 + 3 * ov);
   ASSERT_TRUE(append("b", {new_event{"", "123", 1}}).has_value());  // evicts "1234"
   st = s().stats();
   EXPECT_EQ(st.events_buffered, 3);
-  EXPECT_EQ(st.bytes_buffered, 11);
+  EXPECT_EQ(st.bytes_buffered, 11 + 3 * ov);
   ASSERT_TRUE(run_sync(io_, s().remove("a")).has_value());
   st = s().stats();
   EXPECT_EQ(st.streams, 1);
   EXPECT_EQ(st.events_buffered, 2);
-  EXPECT_EQ(st.bytes_buffered, 5);
+  EXPECT_EQ(st.bytes_buffered, 5 + 2 * ov);
   EXPECT_TRUE(s().available());
 }
 

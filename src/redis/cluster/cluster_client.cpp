@@ -284,10 +284,11 @@ net::awaitable<result<std::vector<reply>>> cluster_client::exec_here(std::uint16
       }
       auto replies = co_await link->exec(std::move(req), base_.command_timeout);
       if (!replies) {
-        // Sent but unanswered: the commands may have run. Never run them twice; the caller
-        // answers 503 and a producer retries with Producer-Seq. The map is likely stale.
+        // Sent but unanswered (outcome_unknown): the commands may have run. Never run them
+        // twice; the caller answers 503 and a producer retries with Producer-Seq. The link's
+        // store_unavailable (nothing written) passes through as is. The map is likely stale.
         (void)co_await refresh_here(false);
-        co_return errc::store_unavailable;
+        co_return replies.error();
       }
       std::size_t at = 0;
       for (const std::size_t i : indexes) {

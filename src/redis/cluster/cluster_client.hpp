@@ -62,7 +62,8 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
 
   /// Runs cmds, which must all belong to `slot`, on the slot's master (pipelined), following
   /// redirections per command. One reply per command in order; Redis errors other than
-  /// redirections are values. errc::store_unavailable when the retries ran out. Any executor.
+  /// redirections are values. errc::store_unavailable when the retries ran out (nothing ran);
+  /// errc::outcome_unknown when a link was lost or timed out after sending. Any executor.
   boost::asio::awaitable<result<std::vector<reply>>> exec(std::uint16_t slot,
                                                           std::vector<command> cmds);
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/epoch.hpp"
+#include "core/saturate.hpp"
 #include "stream/priority_buffer.hpp"
 #include "stream/sse_encoder.hpp"
 
@@ -26,6 +27,12 @@ std::int64_t to_ms(core::time_point t) {
   return core::to_unix_ms(t);
 }
 
+// When a stream with this ttl expires: clamped, so that a ttl past what a time_point holds
+// means "far in the future" rather than wrapping to a time already past.
+std::int64_t expiry_ms(core::time_point now, milliseconds ttl) {
+  return to_ms(core::saturating_add(now, ttl));
+}
+
 }  // namespace
 
 struct memory_store::stream_state {
@@ -37,7 +44,7 @@ struct memory_store::stream_state {
         ttl(ttl_in),
         created_at(now),
         updated_at(now),
-        expires_at_ms(to_ms(now + ttl_in)) {}
+        expires_at_ms(expiry_ms(now, ttl_in)) {}
 
   std::mutex mu;
   const std::string id;
@@ -233,10 +240,11 @@ result<append_result> memory_store::append_now(const append_request& request) {
       s->buffer.insert(std::move(stored));
     }
     s->buffer.trim(r.evicted);
+    r.trimmed = r.evicted.size();
     r.last_seq = s->last_seq;
     s->trimmed += r.evicted.size();
     s->updated_at = now;
-    s->expires_at_ms.store(to_ms(now + s->ttl), std::memory_order_relaxed);
+    s->expires_at_ms.store(expiry_ms(now, s->ttl), std::memory_order_relaxed);
 
     if (s->recent.size() < remembered_appends) {
       s->recent.emplace_back(r.first_seq, r.last_seq);
@@ -283,7 +291,7 @@ result<end_result> memory_store::end_now(const std::string& stream_id, stream_st
     s->status = status;
     s->ended = end_result{s->epoch, s->last_seq, false};
     s->updated_at = now;
-    s->expires_at_ms.store(to_ms(now + limits_.end_retention), std::memory_order_relaxed);
+    s->expires_at_ms.store(expiry_ms(now, limits_.end_retention), std::memory_order_relaxed);
     watchers_.publish(s->id, batch);
     return *s->ended;
   }

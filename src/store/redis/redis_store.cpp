@@ -63,6 +63,12 @@ errc error_of(const reply& r) {
   return errc::internal;
 }
 
+// A read changes nothing, so "sent but unanswered" means no more than "unavailable": callers
+// of reads (subscribe, resume, GET) only need to know to try again.
+boost::system::error_code read_error(boost::system::error_code ec) {
+  return ec == errc::outcome_unknown ? make_error_code(errc::store_unavailable) : ec;
+}
+
 // Owns the numbers turned into script arguments; views stay valid (a deque never moves).
 class arg_list {
  public:
@@ -590,7 +596,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
     // --redis-wait-replicas: acknowledge only what a replica holds (a duplicate too: the
     // original may have been lost with its master). Otherwise 503 and the producer retries.
     if (auto w = co_await wait_for_replicas(key_list[0]); !w) {
-      co_return w.error();
+      co_return errc::outcome_unknown;  // the script ran: stored on the primary, maybe no more
     }
   }
   append_result res;
@@ -600,6 +606,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
   res.last_seq = static_cast<seq_t>(int_at(*r, 3));
   if (tag == "dup") {
     res.duplicate = true;
+    res.trimmed = static_cast<std::uint64_t>(int_at(*r, 4));
     co_return res;
   }
   if (tag != "ok" || r->elements.size() < 8) {
@@ -613,6 +620,7 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
                               static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
                               static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
   }
+  res.trimmed = res.evicted.size();
   bytes_in_.fetch_add(in, std::memory_order_relaxed);
   bytes_stored_.fetch_add(stored, std::memory_order_relaxed);
   remember(request.stream_id, int_at(*r, 6), int_at(*r, 7));
@@ -654,7 +662,7 @@ net::awaitable<result<stream_info>> redis_store::info(std::string stream_id) {
   const std::string_view key_list[] = {k.state, k.buffer, k.tomb};
   auto r = co_await eval_upgrading(info_script(), stream_id, key_list, {});
   if (!r) {
-    co_return r.error();
+    co_return read_error(r.error());
   }
   auto tag = tag_of(*r);
   if (tag == "not_found") {
@@ -713,7 +721,7 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
   const std::string_view args[] = {after_text};
   auto r = co_await eval_upgrading(read_script(), stream_id, key_list, args);
   if (!r) {
-    co_return r.error();
+    co_return read_error(r.error());
   }
   auto tag = tag_of(*r);
   if (tag == "not_found") {
@@ -752,7 +760,7 @@ net::awaitable<result<void>> redis_store::watch(std::string stream_id, live_list
   }
   if (!r) {
     unwatch(stream_id, listener);
-    co_return r.error();
+    co_return read_error(r.error());
   }
   co_return result<void>{};
 }

@@ -41,7 +41,8 @@ struct redis_store_options {
   /// `connection`, whose timeouts and credentials the cluster links use too.
   std::vector<redis::cluster::node_address> cluster_seeds;
   /// --redis-wait-replicas: after an append, WAIT for this many replicas (0: do not wait); an
-  /// append not acknowledged by them in wait_timeout fails with store_unavailable (503).
+  /// append not acknowledged by them in wait_timeout fails with outcome_unknown (503): the
+  /// primary holds it, but it may not survive a failover.
   int wait_replicas = 0;
   std::chrono::milliseconds wait_timeout{1000};
   /// --redis-probe-interval/-timeout: the pub/sub liveness probe (off when interval is 0). Its

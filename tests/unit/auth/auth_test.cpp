@@ -274,6 +274,26 @@ TEST(authenticator, relay_scope_names_are_not_stream_ids) {
   EXPECT_EQ(a.check(action::relay, "chat", n, now).status, 403u);
 }
 
+// "Never expires" values producers put in `exp`: past year 2262 they do not fit a nanosecond
+// time_point. Under the asan preset (UBSan, no recovery) an overflow on this path fails here.
+TEST(authenticator, far_future_exp_is_allowed_and_saturates) {
+  const authenticator a(verification_key::hs256(std::string(secret)), opts(), "sse_token");
+  constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
+  for (std::int64_t exp : {std::int64_t{32503680000}, std::int64_t{253402300799}, int64_max}) {
+    const std::string header = "Bearer " + mint_hs256(payload(exp), secret);
+    auto d = a.check(action::subscribe, "chat-7", credentials{header, {}, {}}, now);
+    ASSERT_TRUE(d.allowed()) << exp;
+    EXPECT_GE(d.expires_unix, exp) << "exp plus leeway, clamped: never earlier than exp";
+    EXPECT_EQ(d.expires_unix, exp == int64_max ? int64_max : exp + 30) << exp;
+  }
+  object fraction = payload();
+  fraction["exp"] = 1e19;  // a double beyond int64: refused as malformed, never converted
+  EXPECT_EQ(verify_token(mint_hs256(fraction, secret), verification_key::hs256(std::string(secret)),
+                         opts(), now)
+                .reason,
+            reject_reason::malformed);
+}
+
 TEST(credentials, bearer_and_cookie_parsing) {
   EXPECT_EQ(bearer_token("Bearer abc"), "abc");
   EXPECT_EQ(bearer_token("bearer   abc  "), "abc");

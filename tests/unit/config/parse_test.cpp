@@ -67,6 +67,10 @@ std::vector<good_case> good_cases() {
       {"max-event-bytes", "64k", [](const config& c) { EXPECT_EQ(c.max_event_bytes, 64u * 1024); }},
       {"max-body-bytes", "8M",
        [](const config& c) { EXPECT_EQ(c.max_body_bytes, 8u * 1024 * 1024); }},
+      {"max-batch-events", "50", [](const config& c) { EXPECT_EQ(c.max_batch_events, 50u); }},
+      {"max-buffer-limit", "100000",
+       [](const config& c) { EXPECT_EQ(c.max_buffer_limit, 100000u); }},
+      {"max-ttl", "720h", [](const config& c) { EXPECT_EQ(c.max_ttl, std::chrono::hours(720)); }},
       {"max-connections", "5", [](const config& c) { EXPECT_EQ(c.max_connections, 5u); }},
       {"max-queue-bytes", "1GiB",
        [](const config& c) { EXPECT_EQ(c.max_queue_bytes, 1024u * 1024 * 1024); }},
@@ -202,6 +206,24 @@ TEST(parse_config, the_documented_defaults) {
   EXPECT_EQ(d.max_event_bytes, 256u * 1024);
   EXPECT_EQ(d.redis_prefix, "sse:");
   EXPECT_EQ(d.compress_min_bytes, 128u);
+  EXPECT_EQ(d.max_batch_events, 1000u);
+  EXPECT_EQ(d.max_buffer_limit, 65536u);
+  EXPECT_EQ(d.max_ttl, std::chrono::hours(24 * 7));
+}
+
+TEST(parse_config, defaults_above_the_client_caps_exit_2_naming_both_flags) {
+  auto limit = parse({"--buffer-limit", "70000"});
+  EXPECT_TRUE(limit.exit_now);
+  EXPECT_EQ(limit.exit_code, 2);
+  EXPECT_NE(limit.message.find("--buffer-limit 70000 is above --max-buffer-limit 65536"),
+            std::string::npos)
+      << limit.message;
+  auto ttl = parse({"--max-ttl", "1h", "--ttl", "2h"});
+  EXPECT_TRUE(ttl.exit_now);
+  EXPECT_EQ(ttl.exit_code, 2);
+  EXPECT_NE(ttl.message.find("--ttl 2h is above --max-ttl 1h"), std::string::npos) << ttl.message;
+  auto raised = parse({"--buffer-limit", "70000", "--max-buffer-limit", "70000"});
+  EXPECT_FALSE(raised.exit_now) << raised.message;
 }
 
 TEST(parse_config, every_flag_sets_its_field) {
@@ -245,7 +267,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 47u);
+  EXPECT_EQ(settings().size(), 50u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -328,6 +350,12 @@ std::vector<bad_case> bad_cases() {
       {"buffer-limit", "ten"},
       {"buffer-limit", "1.5"},
       {"buffer-max-bytes", "0"},
+      {"max-batch-events", "0"},
+      {"max-batch-events", "1000001"},
+      {"max-buffer-limit", "0"},
+      {"max-buffer-limit", "lots"},
+      {"max-ttl", "0"},
+      {"max-ttl", "forever"},
       {"buffer-max-bytes", "1XB"},
       {"ttl", "0"},
       {"ttl", "-1s"},

@@ -19,11 +19,12 @@ TEST(Error, NamesAreStableAndDistinct) {
   EXPECT_EQ(error_name(errc::too_large), "too_large");
   EXPECT_EQ(error_name(errc::bad_resume_point), "bad_resume_point");
   EXPECT_EQ(error_name(errc::internal), "internal");
+  EXPECT_EQ(error_name(errc::outcome_unknown), "outcome_unknown");
   std::set<std::string_view> names;
-  for (int i = 0; i <= static_cast<int>(errc::internal); ++i) {
+  for (int i = 0; i <= static_cast<int>(errc::outcome_unknown); ++i) {
     names.insert(error_name(static_cast<errc>(i)));
   }
-  EXPECT_EQ(names.size(), static_cast<std::size_t>(errc::internal) + 1);
+  EXPECT_EQ(names.size(), static_cast<std::size_t>(errc::outcome_unknown) + 1);
 }
 
 TEST(Error, TravelsAsErrorCodeInResult) {

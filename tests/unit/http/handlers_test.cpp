@@ -180,7 +180,8 @@ TEST_F(handlers, trimming_is_reported_per_evicted_event) {
   EXPECT_EQ(ev->stream, "s1");
   EXPECT_TRUE(telemetry::field_is(*ev, "seq", 2));
   EXPECT_TRUE(telemetry::field_is(*ev, "priority", 0));
-  EXPECT_TRUE(telemetry::field_is(*ev, "size_bytes", 3));
+  EXPECT_TRUE(
+      telemetry::field_is(*ev, "size_bytes", static_cast<int>(3 + stream::event_overhead_bytes)));
   EXPECT_TRUE(telemetry::field_is(*ev, "reason", "buffer_limit"));
   EXPECT_EQ(metrics_.events_trimmed_total.load(), 1u);
 }
@@ -235,7 +236,7 @@ TEST_F(handlers, info_and_delete) {
   }
   EXPECT_EQ(b.at("status"), "open");
   EXPECT_EQ(b.at("buffered_count").to_number<int>(), 1);
-  EXPECT_EQ(b.at("buffered_bytes").to_number<int>(), 4);
+  EXPECT_EQ(b.at("buffered_bytes").to_number<std::size_t>(), 4 + stream::event_overhead_bytes);
 
   r = call(method::delete_, "/v1/streams/s1");
   EXPECT_EQ(r.status, 204u);

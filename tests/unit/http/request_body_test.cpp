@@ -132,6 +132,40 @@ TEST(parse_event_body, ndjson_empty_batch) {
   }
 }
 
+TEST(parse_event_body, batch_over_max_events_is_too_large_naming_the_limit) {
+  std::string body;
+  for (int i = 0; i < 4; ++i) {
+    body += "{\"data\":\"\"}\n";
+  }
+  auto ok = parse_event_body(body, body_format::ndjson, max_event, 4);
+  ASSERT_TRUE(ok) << ok.error().message;
+  EXPECT_EQ(ok->size(), 4u);
+  body += "{\"data\":\"\"}\n";
+  auto over = parse_event_body(body, body_format::ndjson, max_event, 4);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().status, 413u);
+  EXPECT_EQ(over.error().code, "too_large");
+  EXPECT_NE(over.error().message.find("--max-batch-events"), std::string::npos)
+      << over.error().message;
+}
+
+TEST(parse_event_body, empty_events_are_not_free_against_the_batch_bytes) {
+  // Four empty events count 4 * event_overhead_bytes although their data is empty.
+  std::string body;
+  for (int i = 0; i < 4; ++i) {
+    body += "{\"data\":\"\"}\n";
+  }
+  const std::size_t four = 4 * stream::event_overhead_bytes;
+  EXPECT_TRUE(parse_event_body(body, body_format::ndjson, max_event, 100, four));
+  auto over = parse_event_body(body, body_format::ndjson, max_event, 100, four - 1);
+  ASSERT_FALSE(over);
+  EXPECT_EQ(over.error().status, 413u);
+  EXPECT_NE(over.error().message.find("--max-body-bytes"), std::string::npos)
+      << over.error().message;
+  EXPECT_EQ(stream::event_size_bytes(0, 0), stream::event_overhead_bytes);
+  EXPECT_EQ(stream::event_size_bytes(5, 3), 8 + stream::event_overhead_bytes);
+}
+
 TEST(parse_producer_seq, values) {
   EXPECT_EQ(*parse_producer_seq(std::nullopt), std::nullopt);
   EXPECT_EQ(*parse_producer_seq(std::string("17")), std::optional<seq_t>(17));
@@ -163,6 +197,38 @@ TEST(parse_create_body, errors) {
         R"({"ttl_seconds":-3})", R"({"ttl_seconds":99999999999999})"}) {
     EXPECT_EQ(parse_create_body(bad).error().code, "invalid_argument") << bad;
   }
+}
+
+TEST(parse_create_body, values_over_the_server_caps_name_the_field_and_the_cap) {
+  const stream_option_caps caps{100, std::chrono::hours(1)};
+  auto at = parse_create_body(R"({"buffer_limit":100,"ttl_seconds":3600})", caps);
+  ASSERT_TRUE(at) << at.error().message;
+  EXPECT_EQ(at->buffer_limit, std::optional<std::size_t>(100));
+  EXPECT_EQ(at->ttl, std::optional<std::chrono::milliseconds>(std::chrono::hours(1)));
+
+  auto limit = parse_create_body(R"({"buffer_limit":1000000000000})", caps);
+  ASSERT_FALSE(limit);
+  EXPECT_EQ(limit.error().status, 400u);
+  EXPECT_NE(limit.error().message.find("buffer_limit"), std::string::npos);
+  EXPECT_NE(limit.error().message.find("100 (--max-buffer-limit)"), std::string::npos)
+      << limit.error().message;
+
+  // 235 years, past the nanosecond time_point (7.4e9 s), and the largest integer: all refused
+  // before any conversion.
+  for (const char* big :
+       {R"({"ttl_seconds":3601})", R"({"ttl_seconds":7411111111})", R"({"ttl_seconds":7500000000})",
+        R"({"ttl_seconds":9223372036854775807})"}) {
+    auto ttl = parse_create_body(big, caps);
+    ASSERT_FALSE(ttl) << big;
+    EXPECT_EQ(ttl.error().status, 400u);
+    EXPECT_NE(ttl.error().message.find("ttl_seconds"), std::string::npos);
+    EXPECT_NE(ttl.error().message.find("3600 (--max-ttl)"), std::string::npos)
+        << ttl.error().message;
+  }
+  // The default caps are the flags' defaults: 65536 events, 7 days.
+  EXPECT_TRUE(parse_create_body(R"({"buffer_limit":65536,"ttl_seconds":604800})"));
+  EXPECT_FALSE(parse_create_body(R"({"buffer_limit":65537})"));
+  EXPECT_FALSE(parse_create_body(R"({"ttl_seconds":604801})"));
 }
 
 TEST(parse_end_body, statuses) {

@@ -15,7 +15,7 @@ namespace {
 TEST(record, small_data_is_stored_raw_with_a_four_byte_header) {
   auto r = encode_record({"delta", "hi", 2}, false, 128, 3);
   EXPECT_FALSE(r.compressed);
-  EXPECT_EQ(r.size_bytes, 7u);
+  EXPECT_EQ(r.size_bytes, 7u + stream::event_overhead_bytes);
   EXPECT_EQ(r.bytes, std::string("\x01\x00\x02\x05"
                                  "deltahi",
                                  11));
@@ -39,11 +39,11 @@ TEST(record, large_compressible_data_is_zstd_and_decodes_exactly) {
   auto r = encode_record({"", data, 1}, false, 128, 3);
   EXPECT_TRUE(r.compressed);
   EXPECT_LT(r.bytes.size(), data.size() / 3);
-  EXPECT_EQ(r.size_bytes, data.size());
+  EXPECT_EQ(r.size_bytes, data.size() + stream::event_overhead_bytes);
   auto e = decode_member("7:" + r.bytes, "ep0001");
   ASSERT_TRUE(e.has_value());
   EXPECT_EQ(*e->frame, stream::encode_event("ep0001", 7, "", data));
-  EXPECT_EQ(e->size_bytes, data.size());
+  EXPECT_EQ(e->size_bytes, data.size() + stream::event_overhead_bytes);
 }
 
 TEST(record, incompressible_data_above_the_threshold_stays_raw) {

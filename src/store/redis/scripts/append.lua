@@ -3,7 +3,7 @@
 -- ARGV: channel now_ms new_epoch def_limit def_max_bytes def_ttl_ms opt_limit opt_ttl_ms
 --       producer_seq count, then per event: priority size record
 -- Returns {'ok', epoch, first, last, created, {seq,prio,size,...evicted}, count, bytes}
---      or {'dup', epoch, first, last} | {'ended', epoch, last} | {'conflict', epoch, next}
+--      or {'dup', epoch, first, last, trimmed} | {'ended', epoch, last} | {'conflict', epoch, next}
 --      or {'legacy'} (the gateway upgrades the stream and calls again)
 local state, buffer, meta, tomb = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local channel, now = ARGV[1], ARGV[2]
@@ -21,8 +21,9 @@ local created = 0
 if not epoch then
   local t = redis.call('HMGET', tomb, 'epoch', 'last_seq', 'recent')
   if t[1] then
-    if ps and find_recent(t[3], ps, n) then
-      return {'dup', t[1], ps, ps + n - 1}
+    local dup = ps and find_recent(t[3], ps, n)
+    if dup then
+      return {'dup', t[1], ps, ps + n - 1, dup}
     end
     return {'ended', t[1], tonumber(t[2])}
   end
@@ -41,8 +42,9 @@ end
 
 local last = tonumber(f[2]) or 0
 if ps and ps ~= last + 1 then
-  if find_recent(f[8], ps, n) then
-    return {'dup', epoch, ps, ps + n - 1}
+  local dup = find_recent(f[8], ps, n)
+  if dup then
+    return {'dup', epoch, ps, ps + n - 1, dup}
   end
   if f[9] and f[9] ~= 'open' then
     return {'ended', epoch, last}
@@ -97,7 +99,8 @@ end
 trimmed = trimmed + #evicted / 3
 
 redis.call('HSET', state, 'last_seq', fmt(last + n), 'updated_ms', now, 'bytes', fmt(bytes),
-           'trimmed', fmt(trimmed), 'recent', push_recent(f[8], last + 1, n))
+           'trimmed', fmt(trimmed), 'recent',
+           push_recent(f[8], last + 1, n, #evicted / 3))
 redis.call('PEXPIRE', state, ttl)
 redis.call('PEXPIRE', buffer, ttl)
 redis.call('PEXPIRE', meta, ttl)

@@ -19,27 +19,31 @@ local function is_legacy(buffer)
   return redis.call('TYPE', buffer).ok == 'list'
 end
 
--- recent appends for Producer-Seq retries: "first,count;first,count;..." (oldest first)
+-- recent appends for Producer-Seq retries: "first,count,trimmed;..." (oldest first), so that a
+-- retry answers what the original did. Entries written before the trimmed count was kept are
+-- "first,count" and answer 0.
+-- Returns the original's trimmed count, or false when no recent append matches.
 local function find_recent(recent, first, count)
   if not recent then
     return false
   end
-  for f, c in string.gmatch(recent, '(%d+),(%d+)') do
-    if tonumber(f) == first and tonumber(c) == count then
-      return true
+  for e in string.gmatch(recent, '[^;]+') do
+    local f, c, t = string.match(e, '^(%d+),(%d+),?(%d*)$')
+    if f and tonumber(f) == first and tonumber(c) == count then
+      return tonumber(t) or 0
     end
   end
   return false
 end
 
-local function push_recent(recent, first, count)
+local function push_recent(recent, first, count, trimmed)
   local entries = {}
   if recent then
     for e in string.gmatch(recent, '[^;]+') do
       entries[#entries + 1] = e
     end
   end
-  entries[#entries + 1] = fmt(first) .. ',' .. fmt(count)
+  entries[#entries + 1] = fmt(first) .. ',' .. fmt(count) .. ',' .. fmt(trimmed)
   local from = math.max(1, #entries - RECENT_MAX + 1)
   local kept = {}
   for i = from, #entries do
