@@ -51,6 +51,7 @@ built_store make_redis_store(const store_context& ctx) {
   options.wait_replicas = static_cast<int>(ctx.cfg.redis_wait_replicas);
   options.probe.interval = ctx.cfg.redis_probe_interval;
   options.probe.timeout = ctx.cfg.redis_probe_timeout;
+  options.connection.ready_timeout = ctx.cfg.redis_ready_timeout;
   auto redis =
       std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
 
