@@ -55,6 +55,8 @@ built_store make_redis_store(const store_context& ctx) {
   auto redis =
       std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
 
+  redis->set_warning_handler([](const std::string& text) { spdlog::warn("{}", text); });
+
   // The first "up" is the start, not a recovery, and our own stop() is not an outage: only
   // an outage and the recovery after it are reported.
   struct availability_state {
