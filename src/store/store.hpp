@@ -154,8 +154,8 @@ class store {
   /// Stops delivery to listener. After it returns no callback for this pair starts.
   virtual void unwatch(const std::string& stream_id, live_listener* listener) = 0;
 
-  /// The epoch of the incarnation of stream_id that expired (idle TTL or end retention) within
-  /// the last end_retention, while the store keeps that small marker: it tells a resume into an
+  /// The epoch of the incarnation of stream_id that expired idle (its TTL passed; an ended
+  /// stream's end tombstone already served the retention) within the last end_retention, while the store keeps that small marker: it tells a resume into an
   /// expired stream from one into a stream never created or deleted. nullopt: no marker. The
   /// epoch is empty when the store could not learn it (Redis: no node had seen the stream).
   /// Errors: store_unavailable.

@@ -143,13 +143,15 @@ void memory_store::forget_locked(const state_ptr& s) {
 void memory_store::retire_expired_locked(state_ptr s) {
   std::lock_guard stream_lock(s->mu);
   expired_unreported_.push_back(expired_stream{s->id, s->epoch, s->ended.has_value()});
-  if (expired_markers_.size() >= max_expired_markers && !expired_markers_.contains(s->id)) {
-    expired_markers_.erase(expired_markers_.begin());  // bounded: that resume says unknown_stream
+  if (!s->ended) {  // an ended stream had its end tombstone for the retention already
+    if (expired_markers_.size() >= max_expired_markers && !expired_markers_.contains(s->id)) {
+      expired_markers_.erase(expired_markers_.begin());  // bounded: that resume: unknown_stream
+    }
+    const auto retention_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(limits_.end_retention).count();
+    expired_markers_[s->id] =
+        expired_marker{s->epoch, s->expires_at_ms.load(std::memory_order_relaxed) + retention_ms};
   }
-  const auto retention_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(limits_.end_retention).count();
-  expired_markers_[s->id] =
-      expired_marker{s->epoch, s->expires_at_ms.load(std::memory_order_relaxed) + retention_ms};
   forget_locked(s);
 }
 

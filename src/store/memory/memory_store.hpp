@@ -81,7 +81,7 @@ class memory_store final : public store {
   std::mutex map_mu_;
   std::unordered_map<std::string, state_ptr> streams_;
   std::vector<expired_stream> expired_unreported_;  // retired by a lookup before the sweep
-  /// Epochs of expired streams, kept end_retention past the expiry (expired_epoch()); pruned by
+  /// Epochs of streams that expired idle (not ended ones), kept end_retention past the expiry (expired_epoch()); pruned by
   /// every sweep and bounded in size.
   struct expired_marker {
     std::string epoch;

@@ -38,7 +38,7 @@ net::awaitable<void> claim_expiry(std::weak_ptr<redis::client> weak, expiry_keys
   if (answered && r->front().is_nil()) {
     co_return;  // another node claimed it and reports it
   }
-  if (answered) {
+  if (answered && !expired.ended) {
     // A marker with an empty epoch still says "expired" (see store::expired_epoch).
     redis::request mark;
     mark.push("SET", keys.marker, expired.epoch, "PX", std::max<long long>(retention.count(), 1));

@@ -26,14 +26,16 @@ struct expiry_keys {
 expiry_keys make_expiry_keys(std::string_view prefix, std::string_view stream_id);
 
 /// Every node gets the notification within milliseconds; the claim only has to outlive that
-/// spread. A stream that expires twice within this window is reported once.
-inline constexpr std::chrono::milliseconds expiry_claim_ttl{3000};
+/// spread (a node that hears it later than this reports it again), and it stays short so that
+/// an ended stream's keys are all gone soon after its end retention.
+inline constexpr std::chrono::milliseconds expiry_claim_ttl{1500};
 /// A node that does not know the expired epoch tries to claim this much later, so that a node
 /// that served the stream (and knows its epoch) normally reports it.
 inline constexpr std::chrono::milliseconds unknown_epoch_delay{200};
 
 /// Claims the report of `expired` on `c`: when this node wins (or the claim cannot be made at
-/// all: reporting twice beats never), sets the marker to its epoch for `retention` and calls
+/// all: reporting twice beats never), sets the marker to its epoch for `retention` (idle
+/// expiry only: an ended stream had its end tombstone for that long) and calls
 /// report(expired). Runs on any executor; touches nothing once `c` is gone.
 boost::asio::awaitable<void> claim_expiry(std::weak_ptr<redis::client> c, expiry_keys keys,
                                           expired_stream expired,
