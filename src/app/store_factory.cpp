@@ -51,8 +51,11 @@ built_store make_redis_store(const store_context& ctx) {
   options.wait_replicas = static_cast<int>(ctx.cfg.redis_wait_replicas);
   options.probe.interval = ctx.cfg.redis_probe_interval;
   options.probe.timeout = ctx.cfg.redis_probe_timeout;
+  options.connection.ready_timeout = ctx.cfg.redis_ready_timeout;
   auto redis =
       std::make_unique<store::redis_store>(limits_from(ctx.cfg), options, ctx.workers, ctx.clock);
+
+  redis->set_warning_handler([](const std::string& text) { spdlog::warn("{}", text); });
 
   // The first "up" is the start, not a recovery, and our own stop() is not an outage: only
   // an outage and the recovery after it are reported.

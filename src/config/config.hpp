@@ -68,6 +68,9 @@ struct config {
   /// the timeout, else the node is not ready until that connection is reconnected. 0: off.
   std::chrono::milliseconds redis_probe_interval{std::chrono::seconds(5)};
   std::chrono::milliseconds redis_probe_timeout{std::chrono::seconds(2)};
+  /// --redis-ready-timeout: a Redis request (command, PING, probe) outstanding this long makes
+  /// the node not ready (/readyz 503, SseStoreUnavailable) until a reply arrives. 0: off.
+  std::chrono::milliseconds redis_ready_timeout{std::chrono::seconds(1)};
   std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
   /// --relay-lease-ttl / --relay-lease-sweep (Redis store): a relay's node holds a lease on its
   /// stream, refreshed every ttl/3; every relay node looks for expired leases every sweep and

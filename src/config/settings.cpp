@@ -290,6 +290,10 @@ std::vector<setting> build() {
                                "A probe not back within this marks the node not ready and "
                                "reconnects its subscription",
                                &config::redis_probe_timeout, 1));
+  t.push_back(duration_setting("redis-ready-timeout",
+                               "A Redis request outstanding this long marks the node not ready "
+                               "until Redis answers again; 0 = off",
+                               &config::redis_ready_timeout, 0));
   t.push_back(text_setting("relay-config", "PATH",
                            "Relay mode: JSON file of upstream routes for POST /v1/relay/{route}; "
                            "empty = off",

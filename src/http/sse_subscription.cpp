@@ -153,6 +153,17 @@ net::awaitable<std::optional<response>> sse_subscription::inject_resume_fault() 
   co_return std::nullopt;
 }
 
+net::awaitable<bool> sse_subscription::resumed_into_expired() {
+  // Only on this failure path: one more store call tells an expired stream (its marker holds
+  // the epoch that expired) from one never created or deleted. A marker without an epoch, or a
+  // resume point without one, cannot contradict it.
+  auto marker = co_await s_.store.expired_epoch(id_);
+  if (!marker || !*marker) {
+    co_return false;
+  }
+  co_return marker->value().empty() || rp_->epoch.empty() || marker->value() == rp_->epoch;
+}
+
 net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
     std::optional<response>& answer) {
   // Subscribe first, read second: what is appended meanwhile queues here, and the overlap is
@@ -184,7 +195,8 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
       }
       if (read.error() == make_error_code(errc::stream_not_found)) {
         if (rp_) {
-          resume_failure("unknown_stream", resume_outcome::not_found);
+          const bool was_expired = co_await uncancellable(resumed_into_expired());
+          resume_failure(was_expired ? "expired" : "unknown_stream", resume_outcome::not_found);
         }
       } else if (rp_) {
         resume_failure("store_error", resume_outcome::store_error);

@@ -72,6 +72,9 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   boost::asio::awaitable<std::optional<response>> inject_resume_fault();
   void emit(std::string_view name, boost::json::object fields);
   void resume_failure(std::string_view reason, telemetry::resume_outcome outcome);
+  /// The stream is missing and the store keeps a marker that the resume point's incarnation
+  /// expired (SseResumeFailure reason `expired` rather than `unknown_stream`).
+  boost::asio::awaitable<bool> resumed_into_expired();
   void report_finish();
 
   // sse_writer.cpp

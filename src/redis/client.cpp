@@ -23,8 +23,8 @@ client::client(std::vector<executor_type> executors, connection_config cfg,
   for (std::size_t i = 0; i < executors.size(); ++i) {
     auto c = std::make_shared<connection>(executors[i], cfg);
     if (tracker) {
-      c->set_state_handler(
-          [tracker, slot = first_slot + i](bool up) { tracker->report(slot, up); });
+      c->set_ready_handler(
+          [tracker, slot = first_slot + i](bool ready) { tracker->report(slot, ready); });
     }
     c->set_connect_hook(load_scripts_hook(scripts));
     connections_.push_back(std::move(c));

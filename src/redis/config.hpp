@@ -22,8 +22,12 @@ struct connection_config {
   std::chrono::milliseconds command_timeout{3000};  ///< default deadline of exec()
   std::chrono::milliseconds health_interval{1000};  ///< PING period while connected
   std::chrono::milliseconds health_timeout{2000};   ///< a PING slower than this drops the link
-  std::chrono::milliseconds backoff_min{50};        ///< first reconnect delay
-  std::chrono::milliseconds backoff_max{2000};      ///< cap of the exponential backoff
+  /// A request (command or PING) outstanding longer than this marks the link not ready
+  /// (connection::ready()) until a reply arrives: a paused or wedged server shows in /readyz
+  /// within this bound, well before health_timeout drops the link. 0: off.
+  std::chrono::milliseconds ready_timeout{1000};
+  std::chrono::milliseconds backoff_min{50};    ///< first reconnect delay
+  std::chrono::milliseconds backoff_max{2000};  ///< cap of the exponential backoff
   /// Check ROLE at every handshake and refuse (drop, back off, reconnect) anything but a master:
   /// a Sentinel-resolved address may point at a node that was demoted meanwhile.
   bool require_master = false;

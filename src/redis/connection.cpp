@@ -37,6 +37,7 @@ connection::connection(executor_type ex, connection_config cfg, bool subscriber_
       socket_(ex),
       write_signal_(ex),
       backoff_timer_(ex),
+      stall_timer_(ex),
       mux_(subscriber_mode),
       read_buffer_(64 * 1024),
       rng_(std::random_device{}()) {}
@@ -51,9 +52,9 @@ net::awaitable<void> connection::run() {
   while (!stop_requested_.load()) {
     auto ec = co_await connect_socket();
     if (!ec && !stop_requested_.load()) {
-      // The three loops share the socket; when one ends (EOF, error, failed health check,
-      // stop()) the group cancels the others.
-      co_await (reader() || writer() || session());
+      // The loops share the socket; when one ends (EOF, error, failed health check, stop())
+      // the group cancels the others.
+      co_await (reader() || writer() || session() || stall_watch());
     }
     set_up(false);
     close_socket();
@@ -186,8 +187,16 @@ net::awaitable<void> connection::reader() {
     if (ec) {
       co_return;
     }
+    const std::size_t outstanding = mux_.size();
     if (mux_.on_read(std::string_view(read_buffer_.data(), n))) {
       co_return;  // protocol error: the byte stream cannot be trusted any more
+    }
+    if (mux_.size() < outstanding) {
+      last_reply_ = std::chrono::steady_clock::now();
+      if (stalled_.load()) {
+        set_stalled(false);     // a reply came: the server answers again
+        stall_timer_.cancel();  // watch what is still outstanding
+      }
     }
   }
 }
@@ -233,6 +242,41 @@ net::awaitable<void> connection::session() {
   }
 }
 
+net::awaitable<void> connection::stall_watch() {
+  // Stalled: something has been outstanding for ready_timeout and no reply came meanwhile. One
+  // deadline: the later of the oldest request's queue time and the last reply, + ready_timeout
+  // (the last reply counts, so a backlog that Redis works through after a pause is progress,
+  // not a new stall). Replies need not wake this: the timer fires, finds the deadline moved
+  // and re-arms. Woken early only when the queue turns non-empty (enqueue) or a stall ends.
+  const auto limit = cfg_.ready_timeout;
+  last_reply_ = std::chrono::steady_clock::now();
+  for (;;) {
+    const pending* oldest = mux_.oldest();
+    if (stalled_.load() || oldest == nullptr || limit.count() <= 0) {
+      stall_timer_.expires_at(net::steady_timer::time_point::max());
+    } else if (const auto deadline = std::max(oldest->since, last_reply_) + limit;
+               deadline <= std::chrono::steady_clock::now()) {
+      set_stalled(true);
+      continue;
+    } else {
+      stall_timer_.expires_at(deadline);
+    }
+    co_await stall_timer_.async_wait(use_tuple);
+    if (co_await cancelled()) {
+      co_return;
+    }
+  }
+}
+
+void connection::enqueue(pending_ptr p) {
+  p->since = std::chrono::steady_clock::now();
+  mux_.add(std::move(p));
+  write_signal_.cancel();
+  if (mux_.size() == 1) {
+    stall_timer_.cancel();  // the watcher slept with nothing outstanding: arm it for this one
+  }
+}
+
 net::awaitable<result<std::vector<reply>>> connection::exec(request req,
                                                             std::chrono::milliseconds timeout) {
   if (!up()) {
@@ -249,8 +293,7 @@ net::awaitable<result<std::vector<reply>>> connection::exec_unchecked(
   // The timer is both the deadline and the wake-up: completion cancels it. Everything runs on
   // this executor, so the completion cannot slip in before the wait starts.
   p->on_done = [&wake] { wake.cancel(); };
-  mux_.add(p);
-  write_signal_.cancel();
+  enqueue(p);
   if (!p->done) {
     co_await wake.async_wait(use_tuple);
   }
@@ -273,8 +316,7 @@ bool connection::send_detached(request req) {
   }
   auto p = std::make_shared<pending>(std::move(req));
   p->abandoned = true;
-  mux_.add(std::move(p));
-  write_signal_.cancel();
+  enqueue(std::move(p));
   return true;
 }
 
@@ -284,8 +326,7 @@ bool connection::send_answered_by_push(request req) {
   }
   auto p = std::make_shared<pending>(std::move(req));
   p->answered_by_push = true;
-  mux_.add(std::move(p));
-  write_signal_.cancel();
+  enqueue(std::move(p));
   return true;
 }
 
@@ -295,8 +336,24 @@ void connection::drop() {
 }
 
 void connection::set_up(bool up) {
+  const bool was_ready = ready();
+  stalled_.store(false, std::memory_order_release);  // a new or lost link owes no replies
   if (up_.exchange(up, std::memory_order_acq_rel) != up && state_handler_) {
     state_handler_(up);
+  }
+  notify_ready(was_ready);
+}
+
+void connection::set_stalled(bool stalled) {
+  const bool was_ready = ready();
+  stalled_.store(stalled, std::memory_order_release);
+  notify_ready(was_ready);
+}
+
+void connection::notify_ready(bool was_ready) {
+  const bool now = ready();
+  if (now != was_ready && ready_handler_) {
+    ready_handler_(now);
   }
 }
 

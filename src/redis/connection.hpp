@@ -83,12 +83,19 @@ class connection : public std::enable_shared_from_this<connection> {
 
   /// True between a completed handshake and the loss of the link. Any thread.
   bool up() const noexcept { return up_.load(std::memory_order_acquire); }
+  /// up() and answering: false once a request has been outstanding for config().ready_timeout
+  /// with no reply meanwhile, until the next reply (a paused server keeps its sockets open, so
+  /// up() alone would not tell). Any thread.
+  bool ready() const noexcept { return up() && !stalled_.load(std::memory_order_acquire); }
 
   executor_type get_executor() const { return ex_; }
   const connection_config& config() const noexcept { return cfg_; }
 
   /// Set before run(). Called on get_executor() at every change of up().
   void set_state_handler(std::function<void(bool)> handler) { state_handler_ = std::move(handler); }
+  /// Set before run(). Called on get_executor() at every change of ready() (availability
+  /// trackers listen here; state handlers keep link-level duties such as resubscribing).
+  void set_ready_handler(std::function<void(bool)> handler) { ready_handler_ = std::move(handler); }
   /// Set before run().
   void set_connect_hook(connect_hook hook) { connect_hook_ = std::move(hook); }
   /// Set before run(): replaces the configured host and port at every connect.
@@ -104,8 +111,12 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> reader();
   boost::asio::awaitable<void> writer();
   boost::asio::awaitable<void> session();
+  boost::asio::awaitable<void> stall_watch();
+  void enqueue(pending_ptr p);
   std::chrono::milliseconds next_backoff();
   void set_up(bool up);
+  void set_stalled(bool stalled);
+  void notify_ready(bool was_ready);
   void close_socket();
 
   executor_type ex_;
@@ -114,13 +125,18 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer write_signal_;
   boost::asio::steady_timer backoff_timer_;
+  /// Armed for the deadline of the oldest outstanding request (one timer, no polling).
+  boost::asio::steady_timer stall_timer_;
   multiplexer mux_;
   std::vector<char> read_buffer_;
   std::atomic<bool> up_{false};
   std::atomic<bool> stop_requested_{false};
+  std::atomic<bool> stalled_{false};
+  std::chrono::steady_clock::time_point last_reply_{};  ///< of this link; for stall_watch()
   int failures_ = 0;
   std::minstd_rand rng_;
   std::function<void(bool)> state_handler_;
+  std::function<void(bool)> ready_handler_;
   connect_hook connect_hook_;
   address_provider provider_;
 };

@@ -4,6 +4,7 @@
 // here: the connection shell moves the bytes and the tests feed literal RESP.
 
 #include <boost/system/error_code.hpp>
+#include <chrono>
 #include <cstddef>
 #include <deque>
 #include <functional>
@@ -33,6 +34,9 @@ struct pending {
   bool answered_by_push = false;
   /// Called once when done (replies complete or ec set), from inside on_read/fail_all.
   std::function<void()> on_done;
+  /// When the shell queued it (the multiplexer reads no clock): the age of the oldest request
+  /// still outstanding tells a server that stopped answering (connection_config::ready_timeout).
+  std::chrono::steady_clock::time_point since{};
 };
 
 using pending_ptr = std::shared_ptr<pending>;
@@ -71,6 +75,10 @@ class multiplexer {
 
   /// Requests queued or awaiting replies.
   std::size_t size() const noexcept { return queue_.size(); }
+
+  /// The request waiting longest (queued or awaiting replies, abandoned ones included: their
+  /// replies are still owed), or nullptr when nothing is outstanding.
+  const pending* oldest() const noexcept { return queue_.empty() ? nullptr : queue_.front().get(); }
 
  private:
   bool is_push(const reply& r) const noexcept;

@@ -21,10 +21,10 @@ subscriber::subscriber(executor_type ex, connection_config cfg,
   // The handlers use `this`: start() keeps this subscriber alive as long as the connection runs.
   conn_->set_push_handler([this](reply&& r) { on_push(std::move(r)); });
   conn_->set_connect_hook([this](connection& c) { return resubscribe_all(c); });
-  conn_->set_state_handler([this, tracker, slot](bool up) {
-    if (tracker) {
-      tracker->report(slot, up);
-    }
+  if (tracker) {
+    conn_->set_ready_handler([tracker, slot](bool ready) { tracker->report(slot, ready); });
+  }
+  conn_->set_state_handler([this](bool up) {
     if (!up) {
       for (auto& [channel, confirmed] : channels_) {
         confirmed = false;

@@ -157,6 +157,14 @@ class store {
   /// Stops delivery to listener. After it returns no callback for this pair starts.
   virtual void unwatch(const std::string& stream_id, live_listener* listener) = 0;
 
+  /// The epoch of the incarnation of stream_id that expired idle (its TTL passed; an ended
+  /// stream's end tombstone already served the retention) within the last end_retention, while the store keeps that small marker: it tells a resume into an
+  /// expired stream from one into a stream never created or deleted. nullopt: no marker. The
+  /// epoch is empty when the store could not learn it (Redis: no node had seen the stream).
+  /// Errors: store_unavailable.
+  virtual boost::asio::awaitable<result<std::optional<std::string>>> expired_epoch(
+      std::string stream_id) = 0;
+
   /// Drops streams whose TTL passed and reports them. Stores whose backend expires keys itself
   /// (Redis) may return nothing. Called periodically by the app.
   virtual std::vector<expired_stream> sweep_expired() = 0;

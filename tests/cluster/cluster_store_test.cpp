@@ -85,7 +85,8 @@ INSTANTIATE_TEST_SUITE_P(RedisCluster, StoreConformance,
                                if (test::redis_cluster::available()) {
                                  flush_all();
                                }
-                             }}),
+                             },
+                             /*expiry_markers=*/false}),
                          conformance::conformance_test_name);
 
 }  // namespace

@@ -158,6 +158,10 @@ result<read_result> StoreConformance::read_after(const std::string& id, seq_t af
   return run_sync(io_, store_->read_after(id, after));
 }
 
+result<std::optional<std::string>> StoreConformance::expired_epoch(const std::string& id) {
+  return run_sync(io_, store_->expired_epoch(id));
+}
+
 result<void> StoreConformance::watch(const std::string& id, live_listener* l) {
   return run_sync(io_, store_->watch(id, l));
 }

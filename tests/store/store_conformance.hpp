@@ -8,7 +8,8 @@
 //
 // Everything here may wait for asynchronous delivery (the Redis store delivers live batches
 // through pub/sub), always with a deadline; nothing relies on timing for correctness. TTL is
-// not tested here (a real Redis expires keys in real time): each store tests it on its own.
+// tested here only where both stores must agree (conformance_expiry_test.cpp, in real time with
+// short TTLs and bounded waits); the rest each store tests on its own.
 
 #include <gtest/gtest.h>
 
@@ -43,6 +44,10 @@ struct store_factory {
   /// Optional, called before each test before any store is made (e.g. FLUSHALL on the test's
   /// redis-server). Streams ids are unique per test anyway.
   std::function<void()> reset;
+  /// The store learns of expiries and keeps a marker of the expired epoch (store::expired_epoch).
+  /// False for Redis Cluster, which subscribes to no keyspace notifications: there the suite
+  /// checks that no marker is claimed instead.
+  bool expiry_markers = true;
 };
 
 /// Names the instantiation's tests after the factory: `..._memory`.
@@ -148,6 +153,7 @@ class StoreConformance : public ::testing::TestWithParam<store_factory> {
   result<void> remove(const std::string& id);
   result<read_result> read_after(const std::string& id, seq_t after);
   result<void> watch(const std::string& id, live_listener* l);
+  result<std::optional<std::string>> expired_epoch(const std::string& id);
 
   /// Waits (bounded) until l has seen at least n events.
   bool wait_events(const recording_listener& l, std::size_t n, std::chrono::milliseconds t = 10s);

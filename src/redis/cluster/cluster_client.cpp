@@ -99,7 +99,7 @@ std::shared_ptr<connection> cluster_client::connection_for(const node_address& n
   // The scripts are on every node before it reports up.
   c->set_connect_hook(load_scripts_hook(scripts_));
   std::weak_ptr<cluster_client> weak = weak_from_this();
-  c->set_state_handler([weak](bool) {
+  c->set_ready_handler([weak](bool) {
     if (auto self = weak.lock()) {
       self->report_state();
     }
@@ -140,8 +140,21 @@ void cluster_client::adopt(slot_map map) {
 
 void cluster_client::report_state() {
   if (tracker_) {
-    tracker_->report(tracker_slot_, up());
+    tracker_->report(tracker_slot_, ready());
   }
+}
+
+bool cluster_client::ready() const noexcept {
+  std::lock_guard lock(links_mu_);
+  if (links_.empty()) {
+    return false;
+  }
+  for (const auto& [node, link] : links_) {
+    if (!link->ready()) {
+      return false;
+    }
+  }
+  return true;
 }
 
 net::awaitable<result<reply>> cluster_client::ask_slots(const node_address& node) {

@@ -81,8 +81,10 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
 
   /// True when every master's connection is up. Any thread.
   bool up() const noexcept;
+  /// True when every master's connection is ready (up and answering). Any thread.
+  bool ready() const noexcept;
 
-  /// Set before start(): reports up() to tracker's slot at every change of a link's state and
+  /// Set before start(): reports ready() to tracker's slot at every change of a link's state and
   /// of the set of masters (for /readyz and SseStoreUnavailable/SseStoreRecovered).
   void set_tracker(std::shared_ptr<availability> tracker, std::size_t slot) {
     tracker_ = std::move(tracker);

@@ -66,7 +66,7 @@ void sharded_subscriber::update_up() {
     // A link still making its first connect is not an outage (a subscribe waits for it and
     // fails on its own); only a link that was up and dropped is.
     const auto once = connected_once_.find(node);
-    all = all && (link->up() || once == connected_once_.end() || !once->second);
+    all = all && (link->ready() || once == connected_once_.end() || !once->second);
   }
   up_.store(all);
   if (tracker_) {
@@ -96,6 +96,11 @@ std::shared_ptr<connection> sharded_subscriber::link_for(const node_address& nod
       co_return boost::system::error_code{};
     }
     co_return co_await self->resubscribe_node(conn, node);
+  });
+  c->set_ready_handler([weak](bool) {
+    if (auto self = weak.lock()) {
+      self->update_up();  // a stalled link is an outage too, though its socket stays open
+    }
   });
   c->set_state_handler([weak, node](bool up) {
     auto self = weak.lock();

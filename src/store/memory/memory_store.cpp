@@ -22,6 +22,9 @@ constexpr std::size_t remembered_appends = 16;
 // again. Removal and expiry are rare, so a handful of attempts is plenty; the bound keeps a bug
 // from spinning.
 constexpr int max_lookup_attempts = 8;
+// Markers of expired streams kept for expired_epoch(): beyond this many an arbitrary one goes
+// first, so a flood of short-lived streams cannot grow the map without bound.
+constexpr std::size_t max_expired_markers = 100'000;
 
 std::int64_t to_ms(core::time_point t) {
   return core::to_unix_ms(t);
@@ -152,6 +155,15 @@ void memory_store::forget_locked(const state_ptr& s) {
 void memory_store::retire_expired_locked(state_ptr s) {
   std::lock_guard stream_lock(s->mu);
   expired_unreported_.push_back(expired_stream{s->id, s->epoch, s->ended.has_value()});
+  if (!s->ended) {  // an ended stream had its end tombstone for the retention already
+    if (expired_markers_.size() >= max_expired_markers && !expired_markers_.contains(s->id)) {
+      expired_markers_.erase(expired_markers_.begin());  // bounded: that resume: unknown_stream
+    }
+    const auto retention_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(limits_.end_retention).count();
+    expired_markers_[s->id] =
+        expired_marker{s->epoch, s->expires_at_ms.load(std::memory_order_relaxed) + retention_ms};
+  }
   forget_locked(s);
 }
 
@@ -167,7 +179,24 @@ std::vector<expired_stream> memory_store::sweep_expired() {
   for (const auto& s : victims) {
     retire_expired_locked(s);
   }
+  std::erase_if(expired_markers_, [now_ms = to_ms(now)](const auto& entry) {
+    return entry.second.until_ms <= now_ms;
+  });
   return std::exchange(expired_unreported_, {});
+}
+
+boost::asio::awaitable<result<std::optional<std::string>>> memory_store::expired_epoch(
+    std::string stream_id) {
+  const auto now_ms = to_ms(clock_.now());
+  std::optional<std::string> out;
+  {
+    std::lock_guard lock(map_mu_);
+    if (auto it = expired_markers_.find(stream_id);
+        it != expired_markers_.end() && it->second.until_ms > now_ms) {
+      out = it->second.epoch;
+    }
+  }
+  co_return out;
 }
 
 // ---- operations ----

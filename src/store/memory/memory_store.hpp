@@ -45,6 +45,8 @@ class memory_store final : public store {
   boost::asio::awaitable<result<void>> watch(std::string stream_id,
                                              live_listener* listener) override;
   void unwatch(const std::string& stream_id, live_listener* listener) override;
+  boost::asio::awaitable<result<std::optional<std::string>>> expired_epoch(
+      std::string stream_id) override;
   std::vector<expired_stream> sweep_expired() override;
   store_stats stats() const noexcept override;
   bool available() const noexcept override { return true; }
@@ -79,6 +81,13 @@ class memory_store final : public store {
   std::mutex map_mu_;
   std::unordered_map<std::string, state_ptr> streams_;
   std::vector<expired_stream> expired_unreported_;  // retired by a lookup before the sweep
+  /// Epochs of streams that expired idle (not ended ones), kept end_retention past the expiry (expired_epoch()); pruned by
+  /// every sweep and bounded in size.
+  struct expired_marker {
+    std::string epoch;
+    std::int64_t until_ms = 0;
+  };
+  std::unordered_map<std::string, expired_marker> expired_markers_;  // guarded by map_mu_
 
   watcher_registry watchers_;
 

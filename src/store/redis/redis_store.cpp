@@ -12,6 +12,7 @@
 
 #include "core/epoch.hpp"
 #include "redis/cluster/slot.hpp"
+#include "store/redis/expiry_report.hpp"
 #include "store/redis/record.hpp"
 #include "store/redis/scripts.hpp"
 #include "store/redis/sharded_scripts.hpp"
@@ -163,8 +164,9 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
   // reports SseStreamExpired from sweep_expired().
   subscriber_->set_message_handler(
       [on_message = std::move(on_message), registry = registry_, expired = expired_,
-       channel = expiry_channel(options_.connection.db),
-       prefix = options_.prefix](std::string_view ch, std::string_view payload) {
+       channel = expiry_channel(options_.connection.db), prefix = options_.prefix,
+       weak = std::weak_ptr<redis::client>(client_), ex = subscriber_->get_executor(),
+       retention = limits_.end_retention](std::string_view ch, std::string_view payload) {
         if (ch != channel) {
           on_message(ch, payload);
           return;
@@ -177,37 +179,33 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         if (!id) {
           return;  // another key of ours (buffer, meta) or not ours at all
         }
+        std::string epoch;
         {
           std::lock_guard lock(expired->mutex);
-          std::string epoch;
           if (auto it = expired->epochs.find(*id); it != expired->epochs.end()) {
             epoch = std::move(it->second);
             expired->epochs.erase(it);
           }
-          expired->streams.push_back({*id, std::move(epoch), ended});
         }
-        registry->deliver_gone(*id);
+        registry->deliver_gone(*id);  // every node finishes its own subscribers
+        // Every node hears the expiry; one reports it and leaves the epoch marker.
+        net::co_spawn(ex,
+                      claim_expiry(weak, make_expiry_keys(prefix, *id),
+                                   expired_stream{*id, std::move(epoch), ended}, retention,
+                                   [expired](expired_stream s) {
+                                     std::lock_guard lock(expired->mutex);
+                                     expired->streams.push_back(std::move(s));
+                                   }),
+                      net::detached);
       });
-  subscriber_->set_resync_handler(
-      [registry = registry_, weak = std::weak_ptr<redis::client>(client_),
-       ex = subscriber_->get_executor(), failover = !options_.sentinels.empty()] {
-        registry->resync_all();
-        if (!failover) {
-          return;
-        }
-        // A promoted replica does not have the expiry notifications the old primary was told
-        // to send: ask again (best effort, as at start).
-        net::co_spawn(
-            ex,
-            [](std::weak_ptr<redis::client> weak) -> net::awaitable<void> {
-              if (auto c = weak.lock()) {
-                redis::request req;
-                req.push("CONFIG", "SET", "notify-keyspace-events", "Ex");
-                (void)co_await c->exec(std::move(req));
-              }
-            }(weak),
-            net::detached);
-      });
+  subscriber_->set_resync_handler([registry = registry_,
+                                   weak = std::weak_ptr<redis::client>(client_),
+                                   ex = subscriber_->get_executor(), notify = notify_] {
+    registry->resync_all();
+    // The subscription came back: Redis may have restarted without notify-keyspace-events in
+    // its own configuration, or a promoted replica may never have had it. Ask again.
+    net::co_spawn(ex, arm_notifications(weak, notify), net::detached);
+  });
   // The probe publishes through a command connection: a subscribed one cannot PUBLISH.
   subscriber_->enable_probe(
       options_.probe, options_.prefix + "probe:" + core::make_epoch(),
@@ -280,36 +278,67 @@ std::vector<expired_stream> redis_store::sweep_expired() {
   return std::exchange(expired_->streams, {});
 }
 
+void redis_store::set_warning_handler(std::function<void(const std::string&)> handler) {
+  notify_->warn = std::move(handler);
+}
+
+net::awaitable<void> redis_store::arm_notifications(std::weak_ptr<redis::client> weak,
+                                                    std::shared_ptr<notify_state> notify) {
+  // Bounded retries: after a restart the command connections may come back after the
+  // subscription. A refusal (managed Redis without CONFIG) is final and logged once: expiry
+  // telemetry then depends on the server's own configuration.
+  for (int attempt = 0; attempt < 40; ++attempt) {
+    auto c = weak.lock();
+    if (!c) {
+      co_return;
+    }
+    const auto outcome = co_await enable_expiry_notifications(*c);
+    if (outcome == notify_outcome::set) {
+      co_return;
+    }
+    if (outcome == notify_outcome::refused) {
+      if (!notify->warned.exchange(true) && notify->warn) {
+        notify->warn(
+            "redis refused CONFIG SET notify-keyspace-events Ex: expiry telemetry "
+            "(SseStreamExpired, resume reason expired) needs notify-keyspace-events to include "
+            "Ex in the Redis configuration");
+      }
+      co_return;
+    }
+    net::steady_timer t(c->at(0).get_executor(), std::chrono::milliseconds(250));
+    c.reset();  // not held while waiting: the store may go
+    co_await t.async_wait(net::as_tuple(net::use_awaitable));
+  }
+}
+
 net::awaitable<void> redis_store::enable_expiry_events(std::shared_ptr<std::atomic<bool>> running) {
   // Best effort, bounded: the links may still be connecting. A Redis that refuses CONFIG (some
   // managed services) needs notify-keyspace-events to include "Ex" in its own configuration.
   const std::string channel = expiry_channel(options_.connection.db);
-  bool configured = false;
+  co_await arm_notifications(client_, notify_);
   bool subscribed = false;
-  for (int attempt = 0; attempt < 60 && !(configured && subscribed); ++attempt) {
+  for (int attempt = 0; attempt < 60 && !subscribed; ++attempt) {
     if (!*running) {
       co_return;
     }
-    if (!configured) {
-      redis::request req;
-      req.push("CONFIG", "SET", "notify-keyspace-events", "Ex");
-      auto r = co_await client_->exec(std::move(req));
-      if (!*running) {
-        co_return;
-      }
-      configured = r && r->size() == 1 && !r->front().is_error();
+    subscribed = static_cast<bool>(co_await subscriber_->subscribe(channel));
+    if (!*running) {
+      co_return;
     }
     if (!subscribed) {
-      subscribed = static_cast<bool>(co_await subscriber_->subscribe(channel));
-      if (!*running) {
-        co_return;
-      }
-    }
-    if (!(configured && subscribed)) {
       net::steady_timer t(subscriber_->get_executor(), std::chrono::milliseconds(500));
       co_await t.async_wait(net::as_tuple(net::use_awaitable));
     }
   }
+}
+
+net::awaitable<result<std::optional<std::string>>> redis_store::expired_epoch(
+    std::string stream_id) {
+  if (cluster_) {
+    co_return std::optional<std::string>{};  // no expiry notifications in cluster mode
+  }
+  co_return co_await read_expiry_marker(*client_,
+                                        make_expiry_keys(options_.prefix, stream_id).marker);
 }
 
 net::awaitable<result<reply>> redis_store::eval(const redis::script& s,

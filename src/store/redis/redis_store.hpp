@@ -71,6 +71,9 @@ class redis_store final : public store {
   /// connection is up again (SseStoreRecovered, and the first connect). Set before start();
   /// called on a connection's executor, must be quick.
   void set_availability_handler(std::function<void(bool)> handler);
+  /// Operator-facing warnings, each at most once (Redis refusing CONFIG SET
+  /// notify-keyspace-events). Set before start(); called on a connection's executor.
+  void set_warning_handler(std::function<void(const std::string&)> handler);
 
   /// Connects (in the background: available() turns true once every connection is up).
   void start();
@@ -90,11 +93,16 @@ class redis_store final : public store {
   boost::asio::awaitable<result<void>> watch(std::string stream_id,
                                              live_listener* listener) override;
   void unwatch(const std::string& stream_id, live_listener* listener) override;
-  /// Redis expires keys itself; what it expired reaches this node as keyspace notifications
-  /// (`__keyevent@<db>__:expired`, enabled at start with CONFIG SET notify-keyspace-events Ex,
-  /// single-node mode only). Returns the streams whose state (or end tombstone) expired since
-  /// the last call; every node subscribed reports them, each with its own node id.
+  /// Redis expires keys itself; what it expired reaches every node as keyspace notifications
+  /// (`__keyevent@<db>__:expired`, enabled with CONFIG SET notify-keyspace-events Ex at start
+  /// and after every reconnect of the subscription; single-node and Sentinel modes only).
+  /// Returns the streams whose state (or end tombstone) expired since the last call and whose
+  /// report this node claimed (`{prefix}expired-claim:{id}`): one node reports each expiry.
   std::vector<expired_stream> sweep_expired() override;
+  /// `{prefix}expired:{id}`, left by the node that reported the expiry for the end retention.
+  /// Cluster mode keeps no marker (nullopt).
+  boost::asio::awaitable<result<std::optional<std::string>>> expired_epoch(
+      std::string stream_id) override;
   /// Streams watched on this node; events and bytes as last seen by this node's operations.
   store_stats stats() const noexcept override;
   bool available() const noexcept override;
@@ -167,6 +175,16 @@ class redis_store final : public store {
       const redis::script& s, const std::string& stream_id, std::span<const std::string_view> keys,
       std::span<const std::string_view> args);
   std::shared_ptr<expired_log> expired_ = std::make_shared<expired_log>();
+  /// Shared with handlers that may outlive the store: the warning hook and its once-flag.
+  struct notify_state {
+    std::atomic<bool> warned{false};
+    std::function<void(const std::string&)> warn;
+  };
+  std::shared_ptr<notify_state> notify_ = std::make_shared<notify_state>();
+  /// CONFIG SET notify-keyspace-events Ex, retried (bounded) while Redis is unreachable; a
+  /// refusal is warned about once. Touches nothing once the client is gone.
+  static boost::asio::awaitable<void> arm_notifications(std::weak_ptr<redis::client> c,
+                                                        std::shared_ptr<notify_state> notify);
   /// Enables and subscribes to expiry notifications; `running` turns false at stop(), after
   /// which the coroutine touches nothing of this store.
   boost::asio::awaitable<void> enable_expiry_events(std::shared_ptr<std::atomic<bool>> running);

@@ -114,6 +114,10 @@ std::vector<good_case> good_cases() {
        [](const config& c) { EXPECT_EQ(c.redis_probe_interval.count(), 0); }},
       {"redis-probe-timeout", "3s",
        [](const config& c) { EXPECT_EQ(c.redis_probe_timeout, std::chrono::seconds(3)); }},
+      {"redis-ready-timeout", "1500ms",
+       [](const config& c) { EXPECT_EQ(c.redis_ready_timeout, std::chrono::milliseconds(1500)); }},
+      {"redis-ready-timeout", "0",
+       [](const config& c) { EXPECT_EQ(c.redis_ready_timeout.count(), 0); }},
       {"auth", "jwt", [](const config& c) { EXPECT_EQ(c.auth, "jwt"); }},
       {"auth", "none", [](const config& c) { EXPECT_EQ(c.auth, "none"); }},
       {"auth-hs256-secret-file", "/s",
@@ -267,7 +271,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 50u);
+  EXPECT_EQ(settings().size(), 51u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -394,6 +398,7 @@ std::vector<bad_case> bad_cases() {
       {"store", "redis-sentinel://h/m"},
       {"redis-probe-timeout", "0"},
       {"redis-probe-interval", "-1s"},
+      {"redis-ready-timeout", "-1s"},
       {"max-event-bytes", "99999999999999999999999"},
       {"auth", "basic"},
       {"auth-leeway", "-1s"},
