@@ -16,11 +16,13 @@ std::string zstd_compress(std::string_view in, int level) {
 
 result<std::string> zstd_decompress(std::string_view frame, std::size_t max_size) {
   unsigned long long size = ZSTD_getFrameContentSize(frame.data(), frame.size());
-  if (size == ZSTD_CONTENTSIZE_ERROR || size > max_size) {
+  if (size == ZSTD_CONTENTSIZE_ERROR) {
     return errc::internal;
   }
+  // Checked before the size bound: ZSTD_CONTENTSIZE_UNKNOWN is itself larger than any max_size.
   if (size == ZSTD_CONTENTSIZE_UNKNOWN) {
-    // Frames written by streaming compressors (not ours, maybe a legacy writer's): grow.
+    // Frames written by streaming compressors (not ours; `zstd` from a pipe, v1.10 writers):
+    // grow, bounded by max_size.
     ZSTD_DStream* ds = ZSTD_createDStream();
     if (ds == nullptr) {
       return errc::internal;
@@ -41,6 +43,9 @@ result<std::string> zstd_decompress(std::string_view frame, std::size_t max_size
     }
     ZSTD_freeDStream(ds);
     return out;
+  }
+  if (size > max_size) {
+    return errc::internal;
   }
   std::string out(static_cast<std::size_t>(size), '\0');
   std::size_t n = ZSTD_decompress(out.data(), out.size(), frame.data(), frame.size());

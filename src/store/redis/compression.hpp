@@ -13,7 +13,9 @@ namespace sse::store::redis_layout {
 /// A zstd frame of in (with its content size, so decompression allocates once).
 std::string zstd_compress(std::string_view in, int level);
 
-/// The content of a zstd frame; errc::internal when corrupt or larger than max_size.
+/// The content of one zstd frame, with or without its content size (streaming writers such as
+/// `zstd` reading a pipe omit it) and with or without a checksum (verified when present).
+/// errc::internal when corrupt, truncated, or larger than max_size.
 result<std::string> zstd_decompress(std::string_view frame, std::size_t max_size);
 
 }  // namespace sse::store::redis_layout
