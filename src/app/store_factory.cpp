@@ -78,6 +78,23 @@ built_store make_redis_store(const store_context& ctx) {
     }
   });
 
+  // Data the upgrade could not read is kept, and said so loudly: operators decide what to do
+  // with the quarantine key before it expires.
+  redis->set_unreadable_handler([&sink =
+                                     ctx.sink](const store::redis_layout::unreadable_element& e) {
+    spdlog::warn(
+        "stream {}: v1.10 buffer element {} ({} bytes, seqs {}-{}) cannot be decoded; "
+        "kept aside in {}",
+        e.stream_id, e.index, e.bytes, e.seqs.from, e.seqs.to, e.quarantine_key);
+    telemetry::event ev{std::string(telemetry::names::migration_unreadable), e.stream_id, {}, 0};
+    ev.fields["index"] = e.index;
+    ev.fields["from_seq"] = e.seqs.from;
+    ev.fields["to_seq"] = e.seqs.to;
+    ev.fields["bytes"] = e.bytes;
+    ev.fields["quarantine"] = e.quarantine_key;
+    sink.emit(std::move(ev));
+  });
+
   built_store out;
   store::redis_store* r = redis.get();
   out.start = [r] { r->start(); };

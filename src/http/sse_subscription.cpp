@@ -234,7 +234,7 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
   }
   resumed_ = rp_.has_value() && decision.kind == stream::resume_kind::resume;
   stream::replay_plan plan =
-      stream::plan_replay(epoch_, decision.after, read->events, read->last_seq);
+      stream::plan_replay(epoch_, decision.after, read->events, read->last_seq, read->unreadable);
   replayed_ = plan.replayed;
   missed_ = plan.missed;
   push_plan(plan);

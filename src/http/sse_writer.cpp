@@ -145,7 +145,8 @@ net::awaitable<void> sse_subscription::reread() {
     gone_ = true;
     co_return;
   }
-  stream::replay_plan plan = stream::plan_replay(epoch_, next_seq_ - 1, r->events, r->last_seq);
+  stream::replay_plan plan =
+      stream::plan_replay(epoch_, next_seq_ - 1, r->events, r->last_seq, r->unreadable);
   push_plan(plan);
 }
 

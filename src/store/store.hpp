@@ -92,6 +92,10 @@ struct read_result {
   seq_t last_seq = 0;
   bool ended = false;            ///< the end event exists (it is then the last seq)
   std::vector<stream::stored_event> events;  ///< seq > after, ascending; holes were trimmed
+  /// Holes that held events the store could not read (ascending, disjoint), which resumes
+  /// announce as unreadable rather than trimmed. Only v1.10 elements that the Redis store's
+  /// upgrade could not decode (kept aside, see store/redis) produce them.
+  std::vector<stream::seq_range> unreadable;
 };
 
 /// Receives live batches. Callbacks may arrive on any thread, must return quickly and must not

@@ -46,6 +46,13 @@ struct trimmed_event {
   std::uint32_t size_bytes = 0;
 };
 
+/// Seqs [from, to], both included.
+struct seq_range {
+  seq_t from = 0;
+  seq_t to = 0;
+  friend bool operator==(const seq_range&, const seq_range&) = default;
+};
+
 /// Events appended to one stream in one append, in seq order, as live subscribers receive them.
 /// Immutable once published: shared between workers by shared_ptr<const event_batch>.
 struct event_batch {

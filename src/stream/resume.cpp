@@ -70,13 +70,34 @@ resume_decision decide_resume(const std::optional<resume_point>& rp, std::string
 }
 
 replay_plan plan_replay(std::string_view epoch, seq_t after,
-                        const std::vector<stored_event>& events, seq_t last_seq) {
+                        const std::vector<stored_event>& events, seq_t last_seq,
+                        std::span<const seq_range> unreadable) {
   replay_plan plan;
   plan.frames.reserve(events.size() + 1);
   seq_t expected = after + 1;  // the next seq the subscriber has not seen
+  auto push_gap = [&](seq_t from, seq_t to, gap_reason reason) {
+    plan.frames.push_back(std::make_shared<const std::string>(encode_gap(epoch, from, to, reason)));
+  };
+  // Announces [expected, to]: the parts inside unreadable ranges as such, the rest as trimmed.
   auto announce_gap = [&](seq_t to) {
-    plan.frames.push_back(std::make_shared<const std::string>(encode_gap(epoch, expected, to)));
     plan.missed += to - expected + 1;
+    seq_t from = expected;
+    for (const seq_range& u : unreadable) {
+      if (u.to < from || u.from > to) {
+        continue;
+      }
+      if (u.from > from) {
+        push_gap(from, u.from - 1, gap_reason::trimmed);
+        from = u.from;
+      }
+      const seq_t end = std::min(u.to, to);
+      push_gap(from, end, gap_reason::unreadable);
+      if (end == to) {
+        return;
+      }
+      from = end + 1;
+    }
+    push_gap(from, to, gap_reason::trimmed);
   };
   for (const stored_event& e : events) {
     if (e.seq < expected) {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -59,9 +60,12 @@ struct replay_plan {
 /// Plans the replay after `after`: each buffered event's shared frame in order, and for every run
 /// of missing seqs in (after, last_seq] a gap frame in the place where those events would have
 /// been (including a trailing gap when the newest seqs were trimmed). `events` are the buffered
-/// events with seq > after, ascending, as a store read returns them. Gap frames are built here,
-/// per subscriber; event frames are shared.
+/// events with seq > after, ascending, as a store read returns them. A run that overlaps
+/// `unreadable` (ascending, disjoint: seqs whose stored events could not be read) is split there:
+/// the overlapping part is announced with reason unreadable, the rest as trimmed. Gap frames are
+/// built here, per subscriber; event frames are shared.
 replay_plan plan_replay(std::string_view epoch, seq_t after,
-                        const std::vector<stored_event>& events, seq_t last_seq);
+                        const std::vector<stored_event>& events, seq_t last_seq,
+                        std::span<const seq_range> unreadable = {});
 
 }  // namespace sse::stream

@@ -86,7 +86,7 @@ std::string encode_event(std::string_view epoch, seq_t seq, std::string_view typ
   return out;
 }
 
-std::string encode_gap(std::string_view epoch, seq_t from, seq_t to) {
+std::string encode_gap(std::string_view epoch, seq_t from, seq_t to, gap_reason reason) {
   std::string out;
   out.reserve(epoch.size() + 112);
   append_id_line(out, epoch, to);
@@ -94,7 +94,8 @@ std::string encode_gap(std::string_view epoch, seq_t from, seq_t to) {
   append_number(out, from);
   out.append(",\"to\":");
   append_number(out, to);
-  out.append(",\"reason\":\"trimmed\"}\n\n");
+  out.append(reason == gap_reason::unreadable ? ",\"reason\":\"unreadable\"}\n\n"
+                                              : ",\"reason\":\"trimmed\"}\n\n");
   return out;
 }
 

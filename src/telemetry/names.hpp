@@ -27,12 +27,15 @@ inline constexpr std::string_view store_recovered = "SseStoreRecovered";
 /// A request refused by access control (401/403). Fields: reason, status, action; never the
 /// token.
 inline constexpr std::string_view auth_rejected = "SseAuthRejected";
+/// A v1.10 buffer element the upgrade could not decode, kept aside in the quarantine key.
+/// Fields: index, from_seq, to_seq (0, 0: unknown), bytes, quarantine.
+inline constexpr std::string_view migration_unreadable = "SseMigrationUnreadable";
 
 /// Every name above, for documentation checks and tests.
-inline constexpr std::array<std::string_view, 13> all{
+inline constexpr std::array<std::string_view, 14> all{
     stream_created,      resume_attempt,      resume_success,    resume_failure,
     resume_live_end,     buffer_trimmed,      stream_ended,      stream_expired,
     client_disconnected, slow_client_dropped, store_unavailable, store_recovered,
-    auth_rejected};
+    auth_rejected,       migration_unreadable};
 
 }  // namespace sse::telemetry::names

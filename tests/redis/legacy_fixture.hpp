@@ -30,4 +30,16 @@ legacy_stream make_legacy_stream(std::string id, seq_t n, std::vector<seq_t> tri
 /// Writes the state hash and the buffer list (RPUSH, oldest first), with the TTL on both.
 void write_legacy_stream(test::redis_server& redis, const legacy_stream& s);
 
+/// As write_legacy_stream, with these list elements (oldest first) instead of s.events.
+void write_legacy_elements(test::redis_server& redis, const legacy_stream& s,
+                           const std::vector<std::string>& elements);
+
+/// How the real `zstd` CLI is fed: a file (the frame states its content size) or a pipe (it
+/// cannot: the frame has no content size, as from any streaming writer).
+enum class zstd_input { file, pipe };
+
+/// e's v1.10 JSON compressed by the `zstd` CLI (apt package zstd, installed by
+/// scripts/bootstrap.sh), with or without a checksum. Throws std::runtime_error when it fails.
+std::string zstd_cli_frame(const redis_layout::legacy_event& e, zstd_input input, bool checksum);
+
 }  // namespace sse::store::redis_test

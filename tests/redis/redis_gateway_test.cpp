@@ -365,5 +365,105 @@ TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) 
   EXPECT_EQ(events[3].id, "legacy01:5");
 }
 
+// The v1.10 upgrade as a client meets it: five elements made by `zstd -c file`, one by a pipe
+// into zstd (no content size in its frame), and in a second stream an element that cannot be
+// decoded. Every readable event arrives; the unreadable one is a gap with reason unreadable,
+// reported in telemetry, and kept in the quarantine key.
+TEST_F(RedisGatewayTest, UpgradeOnFirstTouchDeliversStreamedFramesAndAnnouncesUnreadableOnes) {
+  auto ok = make_legacy_stream("old2", 6);
+  std::vector<std::string> elements;
+  for (std::size_t i = 0; i < 5; ++i) {
+    elements.push_back(zstd_cli_frame(ok.events[i], zstd_input::file, true));
+  }
+  elements.push_back(zstd_cli_frame(ok.events[5], zstd_input::pipe, true));
+  write_legacy_elements(redis(), ok, elements);
+  auto bad = make_legacy_stream("old3", 6);
+  elements.back() = "\x28\xb5\x2f\xfd garbage after the magic";
+  write_legacy_elements(redis(), bad, elements);
+
+  auto& node = start_node();
+  sse_client all(node.host(), node.port(), events_path("old2") + "?last_event_id=0");
+  ASSERT_EQ(all.status(), 200);
+  auto got = all.collect(6, 10s);
+  ASSERT_EQ(got.size(), 6u);
+  for (std::size_t i = 0; i < 6; ++i) {
+    EXPECT_EQ(got[i].event, "event");
+    EXPECT_EQ(got[i].id, "legacy01:" + std::to_string(i + 1));
+    EXPECT_EQ(got[i].data, "legacy " + std::to_string(i + 1));
+  }
+
+  sse_client partial(node.host(), node.port(), events_path("old3") + "?last_event_id=0");
+  ASSERT_EQ(partial.status(), 200);
+  got = partial.collect(6, 10s);
+  ASSERT_EQ(got.size(), 6u);
+  EXPECT_EQ(got[4].id, "legacy01:5");
+  EXPECT_EQ(got[5].event, "gap");
+  EXPECT_EQ(got[5].id, "legacy01:6");
+  EXPECT_EQ(got[5].data, R"({"from":6,"to":6,"reason":"unreadable"})");
+
+  auto t = node.wait_for_telemetry(
+      "SseMigrationUnreadable",
+      [](const boost::json::object& o) { return o.contains("stream") && o.at("stream") == "old3"; },
+      10s);
+  ASSERT_TRUE(t.has_value()) << "the element kept aside is reported";
+  EXPECT_EQ(t->at("index").to_number<std::int64_t>(), 5);
+  EXPECT_EQ(t->at("from_seq").to_number<std::int64_t>(), 6);
+  EXPECT_EQ(t->at("to_seq").to_number<std::int64_t>(), 6);
+  EXPECT_EQ(t->at("quarantine"), "sse:quarantine:{old3}");
+  EXPECT_FALSE(node.wait_for_telemetry(
+                       "SseMigrationUnreadable",
+                       [](const boost::json::object& o) {
+                         return o.contains("stream") && o.at("stream") == "old2";
+                       },
+                       100ms)
+                   .has_value());
+  auto kept = redis().command("LRANGE", "sse:quarantine:{old3}", "0", "-1");
+  ASSERT_EQ(kept.elements.size(), 1u);
+  EXPECT_EQ(kept.elements[0].str, elements.back());
+  EXPECT_GT(redis().command("PTTL", "sse:quarantine:{old3}").integer, 0);
+}
+
+TEST_F(RedisGatewayTest, MigrateCommandReportsPerStreamWhatItKeptAside) {
+  auto ls = make_legacy_stream("legacy-bad", 4);
+  std::vector<std::string> elements;
+  for (const auto& e : ls.events) {
+    elements.push_back(zstd_cli_frame(e, zstd_input::pipe, false));
+  }
+  elements[1] = "garbage";
+  elements[2] = "more garbage";
+  write_legacy_elements(redis(), ls, elements);
+  write_legacy_stream(redis(), make_legacy_stream("legacy-good", 3));
+
+  test::child_options co;
+  co.program = gateway_process::default_binary();
+  co.args = {"migrate", "--store", redis().url()};
+  co.name = "migrate";
+  test::temp_dir dir("migrate");
+  co.output_dir = dir.path();
+  test::child_process migrate(co);
+  auto status = migrate.wait_exit(30s);
+  ASSERT_TRUE(status.has_value());
+  EXPECT_TRUE(test::exited_with(status, 0)) << migrate.stderr_text();
+  const std::string out = migrate.stdout_text();
+  EXPECT_NE(out.find("stream legacy-bad: kept 2 unreadable events aside in "
+                     "sse:quarantine:{legacy-bad}"),
+            std::string::npos)
+      << out;
+  EXPECT_EQ(out.find("stream legacy-good:"), std::string::npos) << out;
+  EXPECT_NE(out.find("migrated 2"), std::string::npos) << out;
+  EXPECT_NE(out.find("kept 2 unreadable events aside in 1 streams"), std::string::npos) << out;
+  EXPECT_EQ(redis().command("LLEN", "sse:quarantine:{legacy-bad}").integer, 2);
+
+  auto& node = start_node();
+  sse_client resumed(node.host(), node.port(), events_path("legacy-bad") + "?last_event_id=0");
+  ASSERT_EQ(resumed.status(), 200);
+  auto got = resumed.collect(3, 10s);
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].data, "legacy 1");
+  EXPECT_EQ(got[1].event, "gap");
+  EXPECT_EQ(got[1].data, R"({"from":2,"to":3,"reason":"unreadable"})");
+  EXPECT_EQ(got[2].data, "legacy 4");
+}
+
 }  // namespace
 }  // namespace sse::store::redis_test

@@ -156,19 +156,116 @@ TEST_F(RedisMigrationTest, InfoAndCreateUpgradeToo) {
   EXPECT_EQ(c->epoch, "legacy01");
 }
 
-TEST_F(RedisMigrationTest, CorruptLegacyEventIsDroppedAndTheRestSurvives) {
+TEST_F(RedisMigrationTest, CorruptLegacyEventIsKeptAsideByMigrateAllAndTheRestSurvives) {
   auto ls = make_legacy_stream("old-corrupt", 3);
   write_legacy_stream(redis(), ls);
   redis().command("LSET", "sse:buffer:{old-corrupt}", "1", "not zstd at all");
   auto m = run_sync(io_, s().migrate_all(10));
   ASSERT_TRUE(m.has_value());
   EXPECT_EQ(m->migrated, 1u);
-  EXPECT_EQ(m->corrupt_events, 1u);
+  EXPECT_EQ(m->unreadable_events, 1u);
+  ASSERT_EQ(m->kept_aside.size(), 1u);
+  EXPECT_EQ(m->kept_aside[0].stream_id, "old-corrupt");
+  EXPECT_EQ(m->kept_aside[0].events, 1u);
+  auto kept = redis().command("LRANGE", "sse:quarantine:{old-corrupt}", "0", "-1");
+  ASSERT_EQ(kept.elements.size(), 1u);
+  EXPECT_EQ(kept.elements[0].str, "not zstd at all");
   auto r = run_sync(io_, s().read_after("old-corrupt", 0));
   ASSERT_TRUE(r.has_value());
   ASSERT_EQ(r->events.size(), 2u);
   EXPECT_EQ(r->events[0].seq, 1u);
   EXPECT_EQ(r->events[1].seq, 3u);
+  EXPECT_EQ(r->unreadable, (std::vector<stream::seq_range>{{2, 2}}));
+}
+
+// v1.10 elements as real writers made them: the `zstd` CLI compressing a file (the frame states
+// its content size) and reading a pipe (it does not, as any streaming compressor), each with and
+// without a checksum; one large enough for several blocks. Every one must survive the upgrade.
+TEST_F(RedisMigrationTest, FramesOfTheZstdCliFromFileAndPipeAreAllUpgraded) {
+  auto ls = make_legacy_stream("cli", 6);
+  std::string big;
+  for (int i = 0; big.size() < 300'000; ++i) {
+    big += "{\"delta\":\"token " + std::to_string(i) + "\"}\n";
+  }
+  ls.events[5].data = big;
+  ls.ttl = 50s;
+  const std::vector<std::string> elements{
+      zstd_cli_frame(ls.events[0], zstd_input::file, true),
+      zstd_cli_frame(ls.events[1], zstd_input::file, false),
+      zstd_cli_frame(ls.events[2], zstd_input::pipe, true),
+      zstd_cli_frame(ls.events[3], zstd_input::pipe, false),
+      zstd_cli_frame(ls.events[4], zstd_input::file, true),
+      zstd_cli_frame(ls.events[5], zstd_input::pipe, true),
+  };
+  write_legacy_elements(redis(), ls, elements);
+  int kept_aside = 0;
+  s().set_unreadable_handler([&](const redis_layout::unreadable_element&) { ++kept_aside; });
+
+  expect_legacy_events_readable(ls);
+  auto r = run_sync(io_, s().read_after("cli", 0));
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->events.size(), 6u);
+  EXPECT_TRUE(r->unreadable.empty());
+  EXPECT_EQ(kept_aside, 0);
+  EXPECT_EQ(redis().command("EXISTS", "sse:quarantine:{cli}").integer, 0);
+}
+
+// An element that really cannot be decoded is never destroyed: it is moved as it was to the
+// quarantine key (with the stream's TTL), reported, and its hole is announced as unreadable.
+TEST_F(RedisMigrationTest, UndecodableElementsAreKeptAsideAndTheirSeqsMarkedUnreadable) {
+  auto ls = make_legacy_stream("old2", 6);
+  ls.ttl = 50s;
+  const std::string garbage_3 = "not zstd at all";
+  std::string garbage_6 = zstd_cli_frame(ls.events[5], zstd_input::pipe, true);
+  garbage_6.back() = static_cast<char>(garbage_6.back() ^ 0x5a);  // its checksum is wrong
+  const std::vector<std::string> elements{
+      zstd_cli_frame(ls.events[0], zstd_input::file, true),
+      zstd_cli_frame(ls.events[1], zstd_input::file, true),
+      garbage_3,
+      zstd_cli_frame(ls.events[3], zstd_input::file, true),
+      zstd_cli_frame(ls.events[4], zstd_input::pipe, false),
+      garbage_6,
+  };
+  write_legacy_elements(redis(), ls, elements);
+  std::vector<redis_layout::unreadable_element> reported;
+  s().set_unreadable_handler(
+      [&](const redis_layout::unreadable_element& e) { reported.push_back(e); });
+
+  auto r = run_sync(io_, s().read_after("old2", 0));  // the first touch upgrades
+  ASSERT_TRUE(r.has_value());
+  std::vector<seq_t> seqs;
+  for (const auto& e : r->events) {
+    seqs.push_back(e.seq);
+  }
+  EXPECT_EQ(seqs, (std::vector<seq_t>{1, 2, 4, 5}));
+  EXPECT_EQ(r->last_seq, 6u);
+  EXPECT_EQ(r->unreadable, (std::vector<stream::seq_range>{{3, 3}, {6, 6}}));
+
+  const auto k = redis_layout::make_keys("sse:", "old2");
+  EXPECT_EQ(k.quarantine, "sse:quarantine:{old2}");
+  auto kept = redis().command("LRANGE", k.quarantine, "0", "-1");
+  ASSERT_EQ(kept.elements.size(), 2u);
+  EXPECT_EQ(kept.elements[0].str, garbage_3) << "kept byte for byte";
+  EXPECT_EQ(kept.elements[1].str, garbage_6);
+  const auto ttl = redis().command("PTTL", k.quarantine).integer;
+  EXPECT_GT(ttl, 0) << "nothing is left behind forever";
+  EXPECT_LE(ttl, 50'000) << "the stream's remaining lifetime";
+  EXPECT_EQ(redis().command("HGET", k.state, "unreadable").str, "3-3,6-6");
+
+  ASSERT_EQ(reported.size(), 2u);
+  EXPECT_EQ(reported[0].stream_id, "old2");
+  EXPECT_EQ(reported[0].index, 2u);
+  EXPECT_EQ(reported[0].seqs, (stream::seq_range{3, 3}));
+  EXPECT_EQ(reported[0].bytes, garbage_3.size());
+  EXPECT_EQ(reported[0].quarantine_key, k.quarantine);
+  EXPECT_EQ(reported[1].index, 5u);
+  EXPECT_EQ(reported[1].seqs, (stream::seq_range{6, 6}));
+
+  // The marks survive the end of the stream (the state hash becomes the tombstone).
+  ASSERT_TRUE(run_sync(io_, s().end("old2", stream_status::completed)).has_value());
+  auto after_end = run_sync(io_, s().read_after("old2", 0));
+  ASSERT_TRUE(after_end.has_value());
+  EXPECT_EQ(after_end->unreadable, (std::vector<stream::seq_range>{{3, 3}, {6, 6}}));
 }
 
 TEST_F(RedisMigrationTest, MigrateAllUpgradesEveryLegacyStreamAndIsSafeToRunAgain) {
@@ -183,7 +280,8 @@ TEST_F(RedisMigrationTest, MigrateAllUpgradesEveryLegacyStreamAndIsSafeToRunAgai
   auto first = run_sync(io_, s().migrate_all(50), 60s);
   ASSERT_TRUE(first.has_value()) << first.error().message();
   EXPECT_EQ(first->migrated, 230u);
-  EXPECT_EQ(first->corrupt_events, 0u);
+  EXPECT_EQ(first->unreadable_events, 0u);
+  EXPECT_TRUE(first->kept_aside.empty());
   auto again = run_sync(io_, s().migrate_all(50), 60s);
   ASSERT_TRUE(again.has_value());
   EXPECT_EQ(again->scanned, 0u);

@@ -14,8 +14,8 @@ std::string key(std::string_view prefix, std::string_view kind, std::string_view
 
 stream_keys make_keys(std::string_view prefix, std::string_view stream_id) {
   return stream_keys{key(prefix, "state:", stream_id), key(prefix, "buffer:", stream_id),
-                     key(prefix, "meta:", stream_id), key(prefix, "end:", stream_id),
-                     key(prefix, "live:", stream_id)};
+                     key(prefix, "meta:", stream_id),  key(prefix, "end:", stream_id),
+                     key(prefix, "live:", stream_id),  key(prefix, "quarantine:", stream_id)};
 }
 
 std::optional<std::string> stream_id_from(std::string_view prefix, std::string_view kind,

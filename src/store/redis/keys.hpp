@@ -14,6 +14,8 @@ struct stream_keys {
   std::string meta;     ///< {prefix}meta:{id}    zset priority*2^40+seq -> "<seq>:<size>"
   std::string tomb;     ///< {prefix}end:{id}     hash, the state of an ended stream
   std::string channel;  ///< {prefix}live:{id}    pub/sub channel
+  /// {prefix}quarantine:{id}  list: v1.10 elements the upgrade could not decode, kept as found
+  std::string quarantine;
 };
 
 stream_keys make_keys(std::string_view prefix, std::string_view stream_id);

@@ -52,7 +52,7 @@ result<legacy_event> decode_legacy_event(std::string_view element) {
   return e;
 }
 
-std::string encode_legacy_event(const legacy_event& e) {
+std::string legacy_event_json(const legacy_event& e) {
   json::object o;
   o["seq"] = e.seq;
   if (!e.type.empty()) {
@@ -60,7 +60,11 @@ std::string encode_legacy_event(const legacy_event& e) {
   }
   o["priority"] = e.priority;
   o["data"] = e.data;
-  return zstd_compress(json::serialize(o), 3);
+  return json::serialize(o);
+}
+
+std::string encode_legacy_event(const legacy_event& e) {
+  return zstd_compress(legacy_event_json(e), 3);
 }
 
 }  // namespace sse::store::redis_layout

@@ -22,6 +22,9 @@ struct legacy_event {
 /// Decodes one list element. errc::internal when it is not zstd, not JSON, or lacks seq/data.
 result<legacy_event> decode_legacy_event(std::string_view element);
 
+/// The JSON text of an event as v1.10 wrote it, before compression.
+std::string legacy_event_json(const legacy_event& e);
+
 /// Encodes an event as v1.10 wrote it (test fixtures write legacy streams with this).
 std::string encode_legacy_event(const legacy_event& e);
 

@@ -84,10 +84,18 @@ int run_migrate_command(const migrate_command_options& options, std::FILE* out, 
     }
     if (outcome->has_value()) {
       const auto& rep = outcome->value();
+      for (const auto& k : rep.kept_aside) {
+        const std::string key = redis_layout::make_keys(options.prefix, k.stream_id).quarantine;
+        std::fprintf(out,
+                     "sse-gateway migrate: stream %s: kept %zu unreadable events aside in %s "
+                     "(resumes announce them as gap reason unreadable)\n",
+                     k.stream_id.c_str(), k.events, key.c_str());
+      }
       std::fprintf(out,
                    "sse-gateway migrate: scanned %zu legacy buffers, migrated %zu, skipped %zu "
-                   "(upgraded meanwhile), dropped %zu corrupt events\n",
-                   rep.scanned, rep.migrated, rep.skipped, rep.corrupt_events);
+                   "(upgraded meanwhile), kept %zu unreadable events aside in %zu streams\n",
+                   rep.scanned, rep.migrated, rep.skipped, rep.unreadable_events,
+                   rep.kept_aside.size());
       code = 0;
     } else {
       std::fprintf(err, "sse-gateway migrate: failed: %s (safe to run again)\n",

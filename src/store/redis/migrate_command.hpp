@@ -24,9 +24,10 @@ struct migrate_command_options {
   std::chrono::milliseconds connect_timeout{std::chrono::seconds(10)};
 };
 
-/// Runs the migration on its own io_context on this thread. Prints one summary line to out
-/// (scanned, migrated, skipped, corrupt events) or one error line to err. Returns the process
-/// exit code: 0 done, 1 Redis unreachable or failure, 2 malformed URL.
+/// Runs the migration on its own io_context on this thread. Prints to out one line per stream
+/// whose unreadable elements were kept aside (how many, and the quarantine key), then one
+/// summary line (scanned, migrated, skipped, kept aside), or one error line to err. Returns the
+/// process exit code: 0 done, 1 Redis unreachable or failure, 2 malformed URL.
 int run_migrate_command(const migrate_command_options& options, std::FILE* out, std::FILE* err);
 
 }  // namespace sse::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/epoch.hpp"
@@ -10,6 +11,7 @@
 #include "store/redis/legacy.hpp"
 #include "store/redis/record.hpp"
 #include "store/redis/scripts.hpp"
+#include "store/redis/unreadable.hpp"
 
 namespace sse::store::redis_layout {
 
@@ -39,13 +41,13 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
                                                               migration_report* report) {
   const stream_keys k = make_keys(ctx.prefix, stream_id);
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    std::vector<std::vector<std::string>> read{{"HGET", k.state, "status"},
+    std::vector<std::vector<std::string>> read{{"HMGET", k.state, "status", "last_seq"},
                                                {"LRANGE", k.buffer, "0", "-1"}};
     auto replies = co_await ctx.exec(redis::cluster::key_slot(k.state), std::move(read));
     if (!replies) {
       co_return replies.error();
     }
-    const redis::reply& status_reply = (*replies)[0];
+    const redis::reply& fields = (*replies)[0];
     const redis::reply& list = (*replies)[1];
     if (!list.is_array() || list.elements.empty()) {
       if (report != nullptr) {
@@ -53,18 +55,36 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
       }
       co_return migrate_outcome::not_legacy;
     }
-    const std::string status = status_reply.is_string() ? status_reply.str : "open";
+    const bool has_fields = fields.is_array() && fields.elements.size() == 2;
+    const std::string status =
+        has_fields && fields.elements[0].is_string() ? fields.elements[0].str : "open";
+    const auto state_last_seq =
+        static_cast<seq_t>(has_fields ? fields.elements[1].to_int().value_or(0) : 0);
 
-    // Decompress each legacy event once; seq order, last write wins for a repeated seq.
+    // Decompress each legacy event once; seq order, last write wins for a repeated seq. What
+    // cannot be decoded is kept aside as it is, never dropped.
     std::map<seq_t, legacy_event> events;
-    std::size_t corrupt = 0;
+    std::vector<std::optional<seq_t>> element_seqs;
+    element_seqs.reserve(list.elements.size());
     for (const auto& element : list.elements) {
       auto e = decode_legacy_event(element.str);
       if (!e) {
-        ++corrupt;  // unreadable in v1.10 as well: dropped, resumes see a gap
+        element_seqs.emplace_back();
         continue;
       }
+      element_seqs.emplace_back(e->seq);
       events[e->seq] = std::move(*e);
+    }
+    const std::vector<unreadable_run> runs = find_unreadable_runs(element_seqs, state_last_seq);
+    std::vector<stream::seq_range> unreadable_seqs;
+    seq_t last_seq_floor = 0;
+    std::size_t unreadable_count = 0;
+    for (const auto& run : runs) {
+      unreadable_count += run.count;
+      if (run.seqs.from != 0) {
+        unreadable_seqs.push_back(run.seqs);
+        last_seq_floor = std::max(last_seq_floor, run.seqs.to);
+      }
     }
     std::vector<converted> out;
     out.reserve(events.size());
@@ -80,9 +100,9 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
     }
 
     std::vector<std::string> owned;
-    owned.reserve(8 + out.size() * 4);
+    owned.reserve(11 + out.size() * 4);  // never reallocated: args views into it
     std::vector<std::string_view> args;
-    args.reserve(9 + out.size() * 5);
+    args.reserve(12 + out.size() * 5 + unreadable_count);
     auto num = [&](auto v) -> std::string_view {
       owned.push_back(std::to_string(v));
       return owned.back();
@@ -104,7 +124,16 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
       args.push_back(c.is_end ? "1" : "0");
       args.push_back(c.record.bytes);
     }
-    const std::string_view keys[] = {k.state, k.buffer, k.meta, k.tomb};
+    owned.push_back(format_seq_ranges(unreadable_seqs));
+    args.push_back(owned.back());
+    args.push_back(num(last_seq_floor));
+    args.push_back(num(unreadable_count));
+    for (const auto& run : runs) {
+      for (std::size_t i = run.first_index; i < run.first_index + run.count; ++i) {
+        args.push_back(list.elements[i].str);
+      }
+    }
+    const std::string_view keys[] = {k.state, k.buffer, k.meta, k.tomb, k.quarantine};
     auto r = co_await ctx.eval_migrate(keys, args);
     if (!r) {
       co_return r.error();
@@ -116,7 +145,18 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
     if (tag == "migrated") {
       if (report != nullptr) {
         ++report->migrated;
-        report->corrupt_events += corrupt;
+        report->unreadable_events += unreadable_count;
+        if (unreadable_count > 0) {
+          report->kept_aside.push_back({stream_id, unreadable_count});
+        }
+      }
+      if (ctx.on_unreadable) {
+        for (const auto& run : runs) {
+          for (std::size_t i = run.first_index; i < run.first_index + run.count; ++i) {
+            ctx.on_unreadable(unreadable_element{stream_id, i, run.seqs,
+                                                 list.elements[i].str.size(), k.quarantine});
+          }
+        }
       }
       co_return migrate_outcome::upgraded;
     }

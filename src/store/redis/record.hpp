@@ -6,7 +6,7 @@
 //   byte 1  flags: bit 0 data is a zstd frame, bit 1 the stream's end event
 //   byte 2  priority 0..3
 //   byte 3  length of the type (0..255; API types are at most 64)
-//   type bytes, then the data (raw, or zstd when >= compress_min_bytes and smaller that way)
+//   type bytes, then the data (raw, or zstd when >= compress_min_bytes and at least 1/8 smaller)
 // member (built by the scripts): "<seq>:<record>", unique per seq, stored in the buffer zset.
 // live message (built by the scripts): "<epoch>\n" then "<len>:<member>" per event, or
 // "!<epoch>" when the stream was removed.
@@ -28,8 +28,9 @@ struct encoded_record {
   bool compressed = false;
 };
 
-/// Encodes e; data of at least compress_min_bytes is zstd-compressed at `level` when that makes
-/// it smaller.
+/// Encodes e; data of at least compress_min_bytes is zstd-compressed at `level` when that saves
+/// at least an eighth of its size (less is not worth a decompression per delivering node), else
+/// stored raw (flag bit 0 clear).
 encoded_record encode_record(const stream::new_event& e, bool is_end,
                              std::size_t compress_min_bytes, int level);
 

@@ -16,6 +16,7 @@
 #include "store/redis/record.hpp"
 #include "store/redis/scripts.hpp"
 #include "store/redis/sharded_scripts.hpp"
+#include "store/redis/unreadable.hpp"
 #include "stream/sse_encoder.hpp"
 
 namespace sse::store {
@@ -412,6 +413,11 @@ void redis_store::set_availability_handler(std::function<void(bool)> handler) {
   availability_->set_handler(std::move(handler));
 }
 
+void redis_store::set_unreadable_handler(
+    std::function<void(const redis_layout::unreadable_element&)> handler) {
+  unreadable_handler_ = std::move(handler);
+}
+
 void redis_store::start() {
   if (cluster_) {
     // Learning the map needs a round trip: done in the background like the single node's
@@ -466,7 +472,8 @@ migration_context redis_store::migration() const {
                         limits_,
                         options_.compress_min_bytes,
                         options_.compression_level,
-                        clock_};
+                        clock_,
+                        unreadable_handler_};
   if (cluster_) {
     // Each stream on its slot's master; SCAN once per master (through a slot it serves).
     ctx.exec = [c = cluster_](std::uint16_t slot, std::vector<std::vector<std::string>> cmds)
@@ -772,6 +779,9 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
     if (auto e = decode_member(m.str, out.epoch)) {
       out.events.push_back(std::move(*e));
     }
+  }
+  if (r->elements.size() > 5 && !r->elements[5].str.empty()) {
+    out.unreadable = parse_seq_ranges(r->elements[5].str);
   }
   co_return out;
 }

@@ -74,6 +74,11 @@ class redis_store final : public store {
   /// Operator-facing warnings, each at most once (Redis refusing CONFIG SET
   /// notify-keyspace-events). Set before start(); called on a connection's executor.
   void set_warning_handler(std::function<void(const std::string&)> handler);
+  /// handler(e) for every v1.10 element an upgrade (first touch or migrate_all) could not decode
+  /// and kept aside in the stream's quarantine key (SseMigrationUnreadable). Set before any
+  /// operation runs (it is not synchronised with them); called on the upgrading caller's
+  /// executor, must be quick.
+  void set_unreadable_handler(std::function<void(const redis_layout::unreadable_element&)> handler);
 
   /// Connects (in the background: available() turns true once every connection is up).
   void start();
@@ -196,6 +201,7 @@ class redis_store final : public store {
   std::shared_ptr<redis::cluster::cluster_client> cluster_;
   std::shared_ptr<redis::cluster::sharded_subscriber> sharded_;
 
+  std::function<void(const redis_layout::unreadable_element&)> unreadable_handler_;
   std::atomic<std::uint64_t> bytes_in_{0};
   std::atomic<std::uint64_t> bytes_stored_{0};
   mutable std::mutex stats_mu_;

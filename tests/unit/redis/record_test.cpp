@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/redis/compression.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/legacy.hpp"
 #include "stream/sse_encoder.hpp"
@@ -56,6 +57,26 @@ TEST(record, incompressible_data_above_the_threshold_stays_raw) {
   auto r = encode_record({"", noise, 1}, false, 128, 3);
   EXPECT_FALSE(r.compressed);
   EXPECT_EQ(r.bytes.substr(4), noise);
+}
+
+TEST(record, data_that_compresses_by_less_than_an_eighth_stays_raw) {
+  // Random bytes over 180 values, unevenly: zstd saves a few percent (Huffman codes), which
+  // is not worth a decompression on every node.
+  std::string data;
+  std::uint32_t x = 777;
+  for (int i = 0; i < 4096; ++i) {
+    x = x * 1103515245 + 12345;
+    data.push_back(static_cast<char>((x >> 24) % 180));  // zstd -3: about 0.94 of the size
+  }
+  const std::size_t packed = zstd_compress(data, 3).size();
+  ASSERT_LT(packed, data.size()) << "smaller, so a rule of 'any saving' would compress it";
+  ASSERT_GT(packed, data.size() - data.size() / 8);
+  auto r = encode_record({"", data, 1}, false, 128, 3);
+  EXPECT_FALSE(r.compressed);
+  EXPECT_EQ(r.bytes.substr(4), data);
+  auto e = decode_member("3:" + r.bytes, "ep0001");
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(*e->frame, stream::encode_event("ep0001", 3, "", data));
 }
 
 TEST(record, malformed_members_are_rejected) {

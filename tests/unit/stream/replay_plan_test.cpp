@@ -150,5 +150,48 @@ TEST(PlanReplay, ParsedFramesAnnounceEverySeqExactlyOnce) {
   EXPECT_EQ(gaps, 4u);  // 2, 5-7, 9, 12-14
 }
 
+// Holes that held events the store could not read (v1.10 elements kept aside by the upgrade)
+// are announced as unreadable; where such a hole touches trimmed seqs, the gap is split.
+TEST(PlanReplay, UnreadableHoleIsAnnouncedAsUnreadable) {
+  auto events = evs({1, 2, 3, 4, 5});
+  const std::vector<seq_range> unreadable{{6, 6}};
+  auto p = plan_replay(epoch, 0, events, 6, unreadable);
+  ASSERT_EQ(p.frames.size(), 6u);
+  EXPECT_EQ(*p.frames[5], encode_gap(epoch, 6, 6, gap_reason::unreadable));
+  EXPECT_EQ(p.missed, 1u);
+  EXPECT_EQ(p.next_seq, 7u);
+}
+
+TEST(PlanReplay, GapOverlappingUnreadableRangesIsSplitByReason) {
+  // 2..9 missing: 3-4 and 7 unreadable, the rest trimmed (e.g. neighbours trimmed later).
+  auto events = evs({1, 10});
+  const std::vector<seq_range> unreadable{{3, 4}, {7, 7}, {12, 12}};
+  auto p = plan_replay(epoch, 0, events, 12, unreadable);
+  EXPECT_EQ(frames(p), (std::vector<std::string>{
+                           *events[0].frame, encode_gap(epoch, 2, 2),
+                           encode_gap(epoch, 3, 4, gap_reason::unreadable), encode_gap(epoch, 5, 6),
+                           encode_gap(epoch, 7, 7, gap_reason::unreadable), encode_gap(epoch, 8, 9),
+                           *events[1].frame, encode_gap(epoch, 11, 11),
+                           encode_gap(epoch, 12, 12, gap_reason::unreadable)}));
+  EXPECT_EQ(p.missed, 10u);
+}
+
+TEST(PlanReplay, ResumeInsideAnUnreadableRangeAnnouncesOnlyItsRest) {
+  auto events = evs({9});
+  const std::vector<seq_range> unreadable{{2, 8}};
+  auto p = plan_replay(epoch, 5, events, 9, unreadable);
+  EXPECT_EQ(frames(p), (std::vector<std::string>{encode_gap(epoch, 6, 8, gap_reason::unreadable),
+                                                 *events[0].frame}));
+  EXPECT_EQ(p.missed, 3u);
+}
+
+TEST(PlanReplay, UnreadableRangesOutsideTheGapsChangeNothing) {
+  auto events = evs({1, 3});
+  const std::vector<seq_range> unreadable{{5, 6}};
+  auto p = plan_replay(epoch, 0, events, 3, unreadable);
+  EXPECT_EQ(frames(p), (std::vector<std::string>{*events[0].frame, encode_gap(epoch, 2, 2),
+                                                 *events[1].frame}));
+}
+
 }  // namespace
 }  // namespace sse::stream

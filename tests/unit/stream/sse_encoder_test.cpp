@@ -89,6 +89,11 @@ TEST(EncodeGap, ExactBytes) {
             "id: ep0001:4\nevent: gap\ndata: {\"from\":4,\"to\":4,\"reason\":\"trimmed\"}\n\n");
 }
 
+TEST(EncodeGap, UnreadableReasonExactBytes) {
+  EXPECT_EQ(encode_gap("ep0001", 6, 6, gap_reason::unreadable),
+            "id: ep0001:6\nevent: gap\ndata: {\"from\":6,\"to\":6,\"reason\":\"unreadable\"}\n\n");
+}
+
 TEST(EncodeReset, ExactBytes) {
   EXPECT_EQ(encode_reset("epoch", "ep0001", 12),
             "id: ep0001:0\nevent: reset\n"
