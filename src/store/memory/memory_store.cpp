@@ -62,11 +62,17 @@ struct memory_store::stream_state {
   std::uint64_t trimmed = 0;
   stream_status status = stream_status::open;
   std::optional<end_result> ended;  // the first end's answer, once ended
-  // The seq ranges of the last remembered_appends appends (the rest of a retry's answer is the
-  // stream's epoch), as a ring: recent_next is the slot the next one overwrites once it is full.
-  // A vector of seq pairs, not a deque of append_result: a deque costs a 512-byte block per
-  // stream from its first append on.
-  std::vector<std::pair<seq_t, seq_t>> recent;
+  // The last remembered_appends appends (seq range and how many events each trimmed: a retry
+  // answers exactly what the original did; the rest of the answer is the stream's epoch), as a
+  // ring: recent_next is the slot the next one overwrites once it is full. A vector of small
+  // records, not a deque of append_result: a deque costs a 512-byte block per stream from its
+  // first append on.
+  struct remembered_append {
+    seq_t first = 0;
+    seq_t last = 0;
+    std::uint64_t trimmed = 0;
+  };
+  std::vector<remembered_append> recent;
   std::size_t recent_next = 0;
   bool dead = false;  // removed or expired: look the id up again
 };
@@ -234,12 +240,13 @@ result<append_result> memory_store::append_now(const append_request& request) {
 
     if (request.producer_seq && *request.producer_seq != s->last_seq + 1) {
       const seq_t ps = *request.producer_seq;
-      for (const auto& [first, last] : s->recent) {
+      for (const auto& [first, last, trimmed] : s->recent) {
         if (first == ps && last - first + 1 == n) {
           append_result dup;
           dup.epoch = s->epoch;
           dup.first_seq = first;
           dup.last_seq = last;
+          dup.trimmed = trimmed;
           dup.duplicate = true;
           return dup;
         }
@@ -276,9 +283,9 @@ result<append_result> memory_store::append_now(const append_request& request) {
     s->expires_at_ms.store(expiry_ms(now, s->ttl), std::memory_order_relaxed);
 
     if (s->recent.size() < remembered_appends) {
-      s->recent.emplace_back(r.first_seq, r.last_seq);
+      s->recent.push_back({r.first_seq, r.last_seq, r.trimmed});
     } else {
-      s->recent[s->recent_next] = {r.first_seq, r.last_seq};
+      s->recent[s->recent_next] = {r.first_seq, r.last_seq, r.trimmed};
       s->recent_next = (s->recent_next + 1) % remembered_appends;
     }
     // Still under the stream's lock: listeners get this stream's batches in seq order.
