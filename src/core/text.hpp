@@ -8,7 +8,9 @@ namespace sse::core {
 /// s without leading and trailing spaces and tabs (HTTP's optional whitespace).
 std::string_view trim_blanks(std::string_view s) noexcept;
 
-/// ASCII case-insensitive equality (header values, auth schemes, media types).
+/// ASCII case-insensitive equality (header values, auth schemes, media types). Use this, not
+/// boost::beast::iequals: Boost 1.81's reads one byte past both ends when the strings differ
+/// only in the case of their last character (found by target_fuzz on `chunkeD`).
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
 }  // namespace sse::core

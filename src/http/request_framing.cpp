@@ -1,7 +1,8 @@
 #include "http/request_framing.hpp"
 
-#include <boost/beast/core/string.hpp>
 #include <vector>
+
+#include "core/text.hpp"
 
 namespace sse::http {
 namespace {
@@ -62,12 +63,12 @@ field_counts count_fields(std::string_view block) {
     }
     const std::string_view name = line.substr(0, colon);
     const std::string_view value = trim_ows(line.substr(colon + 1));
-    if (boost::beast::iequals(name, "host")) {
+    if (core::iequals(name, "host")) {
       ++c.host;
-    } else if (boost::beast::iequals(name, "content-length")) {
+    } else if (core::iequals(name, "content-length")) {
       ++c.content_length;
       c.content_length_list = c.content_length_list || value.find(',') != std::string_view::npos;
-    } else if (boost::beast::iequals(name, "transfer-encoding")) {
+    } else if (core::iequals(name, "transfer-encoding")) {
       ++c.transfer_encoding;
       if (!c.transfer_encoding_value.empty()) {
         c.transfer_encoding_value += ", ";
@@ -106,7 +107,7 @@ std::optional<std::string> framing_problem(std::string_view block, unsigned http
     if (c.content_length > 0) {
       return "a request must not carry both Transfer-Encoding and Content-Length";
     }
-    if (c.codings.size() != 1 || !boost::beast::iequals(c.codings.front(), "chunked")) {
+    if (c.codings.size() != 1 || !core::iequals(c.codings.front(), "chunked")) {
       return "Transfer-Encoding " + quoted(c.transfer_encoding_value) +
              " is not supported: the only accepted transfer coding is \"chunked\"";
     }

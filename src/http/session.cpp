@@ -12,7 +12,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/message.hpp>
@@ -25,6 +24,7 @@
 #include <memory>
 #include <string_view>
 
+#include "core/text.hpp"
 #include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/relay_post.hpp"
@@ -283,7 +283,7 @@ net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer
     // The body may take as long as a whole request, counted from its first byte.
     read_deadline deadline(raw_socket(stream), cfg.request_timeout);
     std::size_t n = 0;
-    if (beast::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+    if (core::iequals(parser.get()[bhttp::field::expect], "100-continue")) {
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(in.ec, n) =
           co_await net::async_write(stream, net::buffer(cont), net::as_tuple(net::use_awaitable));
@@ -314,7 +314,7 @@ bool wants_relay_stream(const services& s, const route_match& route, const reque
   const std::string_view a = *req.accept;
   constexpr std::string_view sse_type = "text/event-stream";
   for (std::size_t i = 0; i + sse_type.size() <= a.size(); ++i) {
-    if (boost::beast::iequals(a.substr(i, sse_type.size()), sse_type)) {
+    if (core::iequals(a.substr(i, sse_type.size()), sse_type)) {
       return true;
     }
   }

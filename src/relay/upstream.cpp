@@ -12,7 +12,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/read.hpp>
@@ -20,6 +19,8 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <limits>
+
+#include "core/text.hpp"
 
 namespace sse::relay {
 namespace {
@@ -122,8 +123,7 @@ net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_con
   const auto& head = parser.get();
   out.upstream_status = head.result_int();
   const std::string_view ctype = head[bhttp::field::content_type];
-  const bool is_sse =
-      ctype.size() >= 17 && beast::iequals(ctype.substr(0, 17), "text/event-stream");
+  const bool is_sse = ctype.size() >= 17 && core::iequals(ctype.substr(0, 17), "text/event-stream");
   const bool ok_status = out.upstream_status >= 200 && out.upstream_status < 300;
 
   std::array<char, 8192> chunk{};

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <memory>
 #include <string>
 
 namespace sse::http {
@@ -27,6 +29,16 @@ TEST(framing_problem, ordinary_requests_pass) {
   EXPECT_FALSE(framing_problem(block("Host: x\r\nTransfer-Encoding:  chunked \r\n"), 11));
   EXPECT_FALSE(framing_problem(block(""), 10));  // HTTP/1.0 needs no Host
   EXPECT_FALSE(framing_problem(block("Host: x\r\nX-List: a, b\r\n"), 11));
+}
+
+// target_fuzz: a block whose last line is `Transfer-Encoding: chunkeD` with nothing after it, in a
+// heap block of exactly its size (the asan preset catches a read past its end).
+TEST(framing_problem, coding_case_at_the_very_end_of_the_block) {
+  const std::string text =
+      "POST /v1/streams/a/events HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunkeD";
+  const auto bytes = std::make_unique<char[]>(text.size());
+  std::memcpy(bytes.get(), text.data(), text.size());
+  EXPECT_FALSE(framing_problem(std::string_view(bytes.get(), text.size()), 11));
 }
 
 TEST(framing_problem, transfer_encodings_other_than_chunked_alone) {
