@@ -190,7 +190,7 @@ std::optional<response> take_subscriber_place(services& s, const std::string& st
 }
 
 std::string token_expired_frame() {
-  return "event: error\ndata: {\"error\":\"token_expired\",\"message\":\"the access token "
+  return "event: auth_expired\ndata: {\"error\":\"token_expired\",\"message\":\"the access token "
          "expired; reconnect with a fresh token\"}\n\n";
 }
 

@@ -41,7 +41,9 @@ boost::asio::awaitable<std::optional<response>> check_stream_room(services& s,
 std::optional<response> take_subscriber_place(services& s, const std::string& stream_id,
                                               auth::counted_hold& hold);
 
-/// The final frame of an SSE response whose token expired (`event: error`).
+/// The final frame of an SSE response whose token expired (`event: auth_expired`). Not
+/// `error`: EventSource fires its own `error` event for every connection failure, so a page
+/// could not tell the gateway's message from the reconnect's 401 (issue 18).
 std::string token_expired_frame();
 
 }  // namespace sse::http

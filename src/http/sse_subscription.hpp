@@ -132,7 +132,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   bool slow_ = false;
   bool peer_closed_ = false;  // EOF or error from the peer (read or write)
   bool hold_expired_ = false;
-  // Access control (issue 8): the token's expiry; the stream ends there with `event: error`.
+  // Access control (issue 8): the token's expiry; the stream ends there with `event: auth_expired`.
   std::optional<steady::time_point> token_deadline_;
   bool token_expired_ = false;
 };

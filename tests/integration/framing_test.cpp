@@ -193,8 +193,9 @@ TEST_F(framing_test, an_absolute_form_target_is_routed_by_its_path) {
 }
 
 TEST_F(framing_test, a_reserved_event_type_from_a_producer_is_refused_by_name) {
-  // `event: error` is what clients read as the gateway's token-expiry signal.
-  for (const std::string type : {"error", "end", "gap", "reset"}) {
+  // `event: auth_expired` is what clients read as the gateway's token-expiry signal; `error`
+  // stays reserved (EventSource's own error event has that name).
+  for (const std::string type : {"error", "auth_expired", "end", "gap", "reset"}) {
     SCOPED_TRACE(type);
     const auto res = http().post(events_path("typed"), R"({"data":"x","event":")" + type + "\"}",
                                  "application/json");

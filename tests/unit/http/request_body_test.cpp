@@ -55,8 +55,9 @@ TEST(parse_event_object, invalid_shapes) {
 }
 
 TEST(parse_event_object, the_gateways_own_event_types_are_reserved_and_named) {
-  // `error` is what the gateway sends when a subscriber's token expires.
-  for (std::string type : {"end", "gap", "reset", "error"}) {
+  // `auth_expired` is what the gateway sends when a subscriber's token expires; `error` was,
+  // before issue 18, and a producer's `error` would look like EventSource's own error event.
+  for (std::string type : {"end", "gap", "reset", "error", "auth_expired"}) {
     auto e = event_from(R"({"data":"x","event":")" + type + R"("})");
     ASSERT_FALSE(e) << type;
     EXPECT_EQ(e.error().status, 400u) << type;
@@ -65,6 +66,7 @@ TEST(parse_event_object, the_gateways_own_event_types_are_reserved_and_named) {
         << e.error().message;
   }
   EXPECT_TRUE(event_from(R"({"data":"x","event":"errors"})"));
+  EXPECT_TRUE(event_from(R"({"data":"x","event":"auth_expired_soon"})"));
 }
 
 TEST(parse_event_object, type_of_64_chars_ok_65_not) {
