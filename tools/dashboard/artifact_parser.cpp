@@ -209,6 +209,10 @@ outcome<run_summary> parse_summary(std::string_view text) {
     return fail("verdict missing or neither \"pass\" nor \"fail\"");
   }
   s.verdict = std::string(verdict->get_string());
+  if (const json::value* e = root.if_contains("setup_error");
+      e != nullptr && e->is_string() && !e->get_string().empty()) {
+    s.setup_error = std::string(e->get_string());
+  }
   if (const json::value* f = root.if_contains("failure"); f != nullptr && f->is_object()) {
     if (const json::value* msg = f->get_object().if_contains("message");
         msg != nullptr && msg->is_string()) {

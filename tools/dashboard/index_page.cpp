@@ -1,6 +1,8 @@
 #include "dashboard/index_page.hpp"
 
+#include <optional>
 #include <set>
+#include <utility>
 
 #include "dashboard/html_text.hpp"
 #include "dashboard/page_layout.hpp"
@@ -12,65 +14,75 @@ namespace sse::dashboard {
 
 namespace {
 
-/// "gate: ≤ 500 ms" from the latest run that has the metric's rule.
-std::string gate_label(const trend_metric& m, const std::vector<run_record>& runs) {
-  for (auto it = runs.rbegin(); it != runs.rend(); ++it) {
-    if (const rule_record* r = it->summary.find_rule(m.rule); r != nullptr && !m.rule.empty()) {
+/// "gate: ≤ 500 ms" from the group's latest run that has the metric's rule.
+std::string gate_label(const trend_metric& m, const std::vector<run_record>& runs,
+                       const trend_group& g) {
+  for (auto it = g.runs.rbegin(); it != g.runs.rend(); ++it) {
+    if (const rule_record* r = runs[*it].summary.find_rule(m.rule);
+        r != nullptr && !m.rule.empty()) {
       return gate_text(*r, m.scale, m.unit);
     }
   }
   return {};
 }
 
-/// X axis labels: the short commit when every run has its own, else the run's number (several
-/// runs of one commit would all read the same).
-std::vector<std::string> run_labels(const std::vector<run_record>& runs) {
+/// X axis labels: the short commit when every run of the group has its own, else the run's
+/// number in the history (several runs of one commit would all read the same).
+std::vector<std::string> run_labels(const std::vector<run_record>& runs, const trend_group& g) {
   std::set<std::string> commits;
-  for (const run_record& r : runs) {
-    commits.insert(short_commit(r.summary));
+  for (const std::size_t i : g.runs) {
+    commits.insert(short_commit(runs[i].summary));
   }
   std::vector<std::string> labels;
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    labels.push_back(commits.size() == runs.size() ? short_commit(runs[i].summary)
-                                                   : "#" + std::to_string(i + 1));
+  for (const std::size_t i : g.runs) {
+    labels.push_back(commits.size() == g.runs.size() ? short_commit(runs[i].summary)
+                                                     : "#" + std::to_string(i + 1));
   }
   return labels;
 }
 
-std::string point_tooltip(const run_record& r, const metric_trend& t, std::size_t i) {
+std::string point_tooltip(const run_record& r, std::size_t run, const metric_trend& t,
+                          std::size_t p) {
   const trend_metric& m = *t.metric;
-  std::string tip = "run #" + std::to_string(i + 1) + "\n";
+  std::string tip = "run #" + std::to_string(run + 1) + "\n";
   tip += "commit " + (r.summary.commit ? *r.summary.commit : "unknown") + "\n";
   tip += "date " + r.summary.date + "\n";
   tip += "machine " + machine_text(r.summary.machine) + "\n";
-  tip += m.title + ": " + value_text(t.values[i], m.scale, m.unit) + "\n";
-  if (t.thresholds[i]) {
-    tip += "threshold in force: " + value_text(t.thresholds[i], m.scale, m.unit) + "\n";
+  tip += m.title + ": " + value_text(t.values[p], m.scale, m.unit) + "\n";
+  if (t.thresholds[p]) {
+    tip += "threshold in force: " + value_text(t.thresholds[p], m.scale, m.unit) + "\n";
   }
   tip += "verdict " + r.summary.verdict;
-  if (t.checks[i].regression) {
-    tip += "\nREGRESSION: baseline median " + value_text(t.checks[i].baseline, m.scale, m.unit);
+  if (t.checks[p].regression) {
+    tip += "\nREGRESSION: baseline median " + value_text(t.checks[p].baseline, m.scale, m.unit);
   }
   return tip;
 }
 
-std::string trend_chart(const metric_trend& t, const std::vector<run_record>& runs) {
+/// Element id of a group's chart of metric `m`: "trend-<metric>-g<group number>".
+std::string chart_id(const trend_metric& m, std::size_t group) {
+  return "trend-" + m.id + "-g" + std::to_string(group + 1);
+}
+
+std::string trend_chart(const metric_trend& t, const std::vector<run_record>& runs,
+                        const trend_group& g, std::size_t group) {
   const trend_metric& m = *t.metric;
   line_chart c;
-  c.id = "trend-" + m.id;
-  c.title = m.title + " across runs";
+  c.id = chart_id(m, group);
+  c.title = m.title + " across runs (" + setup_text(g.setup) + ")";
   c.unit = m.unit;
   c.scale = m.scale;
   c.log_scale = m.unit == "ms";
-  c.threshold_label = gate_label(m, runs);
+  c.threshold_label = gate_label(m, runs, g);
   if (!c.threshold_label.empty()) {
     c.thresholds = t.thresholds;
   }
-  const std::vector<std::string> labels = run_labels(runs);
-  for (std::size_t i = 0; i < runs.size(); ++i) {
-    const run_record& r = runs[i];
-    c.points.push_back({t.values[i], labels[i], r.id, run_page_path(r), point_tooltip(r, t, i),
-                        t.checks[i].regression, r.summary.verdict != "pass"});
+  const std::vector<std::string> labels = run_labels(runs, g);
+  for (std::size_t p = 0; p < g.runs.size(); ++p) {
+    const run_record& r = runs[g.runs[p]];
+    c.points.push_back({t.values[p], labels[p], r.id, run_page_path(r),
+                        point_tooltip(r, g.runs[p], t, p), t.checks[p].regression,
+                        r.summary.verdict != "pass"});
   }
   std::string out = "<figure class=\"card\" data-metric=\"" + escape_html(m.id) + "\">";
   out += "<figcaption><h3>" + escape_html(m.title) + "</h3><span class=\"gate\">" +
@@ -83,9 +95,9 @@ std::string trend_chart(const metric_trend& t, const std::vector<run_record>& ru
 
 std::string regressions_section(const std::vector<regression_flag>& flags,
                                 const std::vector<run_record>& runs, const regression_options& o) {
-  const std::string rule = "worse than the median of the previous " +
-                           std::to_string(o.baseline_runs) + " runs by more than " +
-                           format_number(o.margin * 100, 3) + " %";
+  const std::string rule =
+      "worse than the median of the previous " + std::to_string(o.baseline_runs) +
+      " runs on the same store and load by more than " + format_number(o.margin * 100, 3) + " %";
   std::string floors;
   for (const trend_metric& m : trend_metrics()) {
     floors +=
@@ -108,8 +120,8 @@ std::string regressions_section(const std::vector<regression_flag>& flags,
     const trend_metric& m = *f.metric;
     out += "<li class=\"regression\" data-run=\"" + escape_html(r.id) + "\" data-metric=\"" +
            escape_html(m.id) + "\"><a href=\"" + escape_html(run_page_path(r)) + "\">" +
-           escape_html(r.summary.date + " " + short_commit(r.summary)) +
-           "</a>: " + escape_html(m.title) + " " +
+           escape_html(r.summary.date + " " + short_commit(r.summary)) + "</a> (" +
+           escape_html(setup_text(setup_of(r.summary))) + "): " + escape_html(m.title) + " " +
            escape_html(value_text(f.value, m.scale, m.unit)) + " vs baseline " +
            escape_html(value_text(f.baseline, m.scale, m.unit)) + " (" +
            escape_html(describe_change(f)) + ")</li>";
@@ -132,32 +144,90 @@ std::string skipped_section(const std::vector<skipped_run>& skipped) {
   return out + "</ul></div></section>";
 }
 
+std::string setup_errors_section(const std::vector<run_record>& runs) {
+  const std::vector<std::size_t> failed = setup_error_runs(runs);
+  if (failed.empty()) {
+    return {};
+  }
+  std::string out = "<section id=\"setup-errors\"><div class=\"banner warn\"><strong>" +
+                    std::to_string(failed.size()) +
+                    " run(s) never ran</strong> (stopped by a setup error: their figures measure "
+                    "the breakdown, not the gateway, so they are not on the trend charts):<ul>";
+  for (const std::size_t i : failed) {
+    const run_record& r = runs[i];
+    out += "<li class=\"setup-error\" data-run=\"" + escape_html(r.id) + "\"><a href=\"" +
+           escape_html(run_page_path(r)) + "\">" +
+           escape_html(r.summary.date + " " + short_commit(r.summary)) + "</a> (" +
+           escape_html(setup_text(setup_of(r.summary))) + "): <span class=\"error-text\">" +
+           escape_html(*r.summary.setup_error) + "</span></li>";
+  }
+  return out + "</ul></div></section>";
+}
+
+/// Where run i sits in the groups: (group, position), or none for a run that never ran.
+std::vector<std::optional<std::pair<std::size_t, std::size_t>>> group_places(
+    std::size_t run_count, const std::vector<trend_group>& groups) {
+  std::vector<std::optional<std::pair<std::size_t, std::size_t>>> places(run_count);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    for (std::size_t p = 0; p < groups[g].runs.size(); ++p) {
+      places[groups[g].runs[p]] = std::pair{g, p};
+    }
+  }
+  return places;
+}
+
 std::string runs_table(const std::vector<run_record>& runs,
-                       const std::vector<metric_trend>& trends) {
+                       const std::vector<trend_group>& groups) {
   std::string out =
       "<section id=\"runs\"><h2>Runs</h2><table><thead><tr><th>#</th>"
-      "<th>date</th><th>commit</th><th>machine</th><th>verdict</th>";
-  for (const metric_trend& t : trends) {
-    out += "<th>" + escape_html(t.metric->title) + "</th>";
+      "<th>date</th><th>commit</th><th>store</th><th>load</th><th>machine</th><th>verdict</th>";
+  for (const trend_metric& m : trend_metrics()) {
+    out += "<th>" + escape_html(m.title) + "</th>";
   }
   out += "</tr></thead><tbody>";
+  const auto places = group_places(runs.size(), groups);
   for (std::size_t n = runs.size(); n-- > 0;) {
     const run_record& r = runs[n];
-    out += "<tr data-run=\"" + escape_html(r.id) + "\"><td class=\"num\">" + std::to_string(n + 1) +
-           "</td><td class=\"date\"><a href=\"" + escape_html(run_page_path(r)) + "\">" +
-           escape_html(r.summary.date) + "</a></td><td><code>" +
-           escape_html(short_commit(r.summary)) + "</code></td><td>" +
-           escape_html(machine_text(r.summary.machine)) + "</td><td class=\"" +
-           (r.summary.verdict == "pass" ? "pass" : "fail") + "\">" +
+    const run_setup setup = setup_of(r.summary);
+    const bool never_ran = r.summary.setup_error.has_value();
+    out += "<tr data-run=\"" + escape_html(r.id) + "\"" +
+           (never_ran ? " class=\"setup-error\"" : "") + "><td class=\"num\">" +
+           std::to_string(n + 1) + "</td><td class=\"date\"><a href=\"" +
+           escape_html(run_page_path(r)) + "\">" + escape_html(r.summary.date) +
+           "</a></td><td><code>" + escape_html(short_commit(r.summary)) +
+           "</code></td><td class=\"store\">" + escape_html(setup.store) +
+           "</td><td class=\"load\">" + escape_html(setup.load) + "</td><td>" +
+           escape_html(machine_text(r.summary.machine)) + "</td>";
+    if (never_ran || !places[n]) {
+      out += "<td class=\"fail\">setup error</td><td class=\"error-text\" colspan=\"" +
+             std::to_string(trend_metrics().size()) + "\">" +
+             escape_html(r.summary.setup_error.value_or("")) + "</td></tr>";
+      continue;
+    }
+    out += std::string("<td class=\"") + (r.summary.verdict == "pass" ? "pass" : "fail") + "\">" +
            escape_html(r.summary.verdict) + "</td>";
-    for (const metric_trend& t : trends) {
+    const auto [g, p] = *places[n];
+    for (const metric_trend& t : groups[g].trends) {
       const trend_metric& m = *t.metric;
-      out += std::string("<td class=\"num") + (t.checks[n].regression ? " fail" : "") + "\">" +
-             escape_html(value_text(t.values[n], m.scale, m.unit)) + "</td>";
+      out += std::string("<td class=\"num") + (t.checks[p].regression ? " fail" : "") + "\">" +
+             escape_html(value_text(t.values[p], m.scale, m.unit)) + "</td>";
     }
     out += "</tr>";
   }
   return out + "</tbody></table></section>";
+}
+
+std::string group_section(const std::vector<run_record>& runs, const trend_group& g,
+                          std::size_t group) {
+  std::string out = "<section class=\"trend-group\" id=\"group-" + std::to_string(group + 1) +
+                    "\" data-store=\"" + escape_html(g.setup.store) + "\" data-load=\"" +
+                    escape_html(g.setup.load) + "\" data-runs=\"" + std::to_string(g.runs.size()) +
+                    "\"><h3>" + escape_html(setup_text(g.setup)) + " <span class=\"muted\">(" +
+                    std::to_string(g.runs.size()) + " run(s))</span></h3><div class=\"charts\">";
+  for (const metric_trend& t : g.trends) {
+    out += trend_chart(t, runs, g, group);
+  }
+  return out + "</div></section>";
 }
 
 constexpr std::string_view legend =
@@ -166,31 +236,34 @@ constexpr std::string_view legend =
     "style=\"background:var(--fail)\"></span>run that failed the gate</span><span><span "
     "class=\"swatch\" style=\"background:var(--bad)\"></span>regression</span><span><span "
     "class=\"dash\"></span>gate threshold in force for that run</span><span>Hover a point for "
-    "its commit, date and machine; click it for the run's windows.</span></div>";
+    "its commit, date and machine; click it for the run's windows.</span><span>One set of "
+    "charts per store and load: runs are compared only with runs of the same setup.</span>"
+    "</div>";
 
 }  // namespace
 
 std::string render_index(const history& h, const regression_options& options) {
-  const std::vector<metric_trend> trends = compute_trends(h.runs, options);
+  const std::vector<trend_group> groups = compute_trend_groups(h.runs, options);
   std::string body = "<header><h1>sse-gateway performance gate: trends</h1><p class=\"muted\">";
   if (h.runs.empty()) {
     body += "No usable run in the history yet.";
   } else {
     body += std::to_string(h.runs.size()) + " run(s) from " +
             escape_html(h.runs.front().summary.date) + " to " +
-            escape_html(h.runs.back().summary.date) + ", oldest on the left.";
+            escape_html(h.runs.back().summary.date) + ", oldest on the left; " +
+            std::to_string(groups.size()) + " store and load setup(s).";
   }
   body += "</p></header>";
-  body += regressions_section(regression_flags(trends), h.runs, options);
+  body += regressions_section(regression_flags(groups), h.runs, options);
+  body += setup_errors_section(h.runs);
   body += skipped_section(h.skipped);
   body += "<section id=\"trends\"><h2>Gate metrics across runs</h2>";
   body += legend;
-  body += "<div class=\"charts\">";
-  for (const metric_trend& t : trends) {
-    body += trend_chart(t, h.runs);
+  for (std::size_t g = 0; g < groups.size(); ++g) {
+    body += group_section(h.runs, groups[g], g);
   }
-  body += "</div></section>";
-  body += runs_table(h.runs, trends);
+  body += "</section>";
+  body += runs_table(h.runs, groups);
   return html_page("sse-gateway performance dashboard", body);
 }
 

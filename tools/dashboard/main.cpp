@@ -31,7 +31,7 @@ int build_site(const std::string& history_dir, const std::string& site_dir,
     std::fprintf(stderr, "perf-dashboard: %s\n", written.error().message.c_str());
     return 1;
   }
-  const auto flags = dash::regression_flags(dash::compute_trends(h->runs, options));
+  const auto flags = dash::regression_flags(dash::compute_trend_groups(h->runs, options));
   std::printf("perf-dashboard: wrote %s/index.html: %zu run(s), %zu skipped, %zu regression(s)\n",
               site_dir.c_str(), h->runs.size(), h->skipped.size(), flags.size());
   return 0;

@@ -3,6 +3,7 @@
 #include "dashboard/history.hpp"
 #include "dashboard/html_text.hpp"
 #include "dashboard/page_layout.hpp"
+#include "dashboard/run_setup.hpp"
 #include "dashboard/run_text.hpp"
 #include "dashboard/svg_chart.hpp"
 
@@ -38,9 +39,21 @@ std::string facts(const run_record& r) {
   row("commit", "<code>" + escape_html(s.commit ? *s.commit : "unknown") + "</code>");
   row("date", escape_html(s.date));
   row("machine", escape_html(machine_text(s.machine)));
-  row("verdict", std::string("<span class=\"") + (s.verdict == "pass" ? "pass" : "fail") +
-                     "\" id=\"verdict\">" + escape_html(s.verdict) + "</span>" +
-                     (s.failure_message ? " &mdash; " + escape_html(*s.failure_message) : ""));
+  const run_setup setup = setup_of(s);
+  row("store", "<span id=\"store\">" + escape_html(setup.store) + "</span>");
+  row("load", "<span id=\"load\">" + escape_html(setup.load) + "</span>");
+  if (s.setup_error) {
+    // The rule results of such a run judge the breakdown (append errors once the gateway was
+    // gone), not the gateway: the setup error is the one thing to read.
+    row("verdict",
+        "<span class=\"fail\" id=\"verdict\">setup error</span> &mdash; <span "
+        "id=\"setup-error\">" +
+            escape_html(*s.setup_error) + "</span>");
+  } else {
+    row("verdict", std::string("<span class=\"") + (s.verdict == "pass" ? "pass" : "fail") +
+                       "\" id=\"verdict\">" + escape_html(s.verdict) + "</span>" +
+                       (s.failure_message ? " &mdash; " + escape_html(*s.failure_message) : ""));
+  }
   row("windows", std::to_string(r.series.rows.size()) + " of " +
                      escape_html(format_number(r.series.window_s, 4)) + " s");
   out += "</dl>";
@@ -139,7 +152,14 @@ std::string render_run_page(const std::vector<run_record>& runs, std::size_t ind
   body += "<header><h1>Gate run " + escape_html(r.summary.date) + " &middot; <code>" +
           escape_html(short_commit(r.summary)) + "</code></h1></header>";
   body += facts(r);
-  body += "<h2>Gate rules</h2>" + rules_table(r.summary);
+  if (r.summary.setup_error) {
+    body +=
+        "<h2>Gate rules</h2><p class=\"muted\" id=\"no-rules\">None judged: the run was "
+        "stopped by a setup error (above) before it measured the gateway. Its windows up to "
+        "the stop follow.</p>";
+  } else {
+    body += "<h2>Gate rules</h2>" + rules_table(r.summary);
+  }
   body +=
       "<h2>Window time series</h2><div class=\"legend\"><span><span class=\"swatch\" "
       "style=\"background:var(--fail)\"></span>window breaking a window rule</span><span>"

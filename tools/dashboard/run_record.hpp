@@ -36,6 +36,10 @@ struct run_summary {
   machine_info machine;
   std::string verdict;  ///< "pass" or "fail"
   std::optional<std::string> failure_message;
+  /// Why the run was stopped before its end (the gateway or redis-server it started exited,
+  /// the target refused every connect): its figures measure the breakdown, not the gateway,
+  /// so the run is listed with this text and kept off the trend charts.
+  std::optional<std::string> setup_error;
   /// Every numeric figure of "aggregates", nested objects flattened with dots
   /// ("deliver_latency_ms.p95"); null figures are absent.
   std::map<std::string, double> aggregates;

@@ -59,6 +59,16 @@ TEST(ParseSummary, NullCommitAndFailureMessage) {
   EXPECT_EQ(s->failure_message, "window 2: trim_rate = 0.5 > threshold 0.01");
 }
 
+TEST(ParseSummary, SetupErrorIsReadAndNullMeansNone) {
+  sample_run run;
+  EXPECT_FALSE(parse_summary(to_text(summary_object(run))).value().setup_error.has_value());
+  run.setup_error = "gateway (pid 42) exited with status 137 at 1.5 s into the run";
+  run.verdict = "fail";
+  const auto s = parse_summary(to_text(summary_object(run)));
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->setup_error, run.setup_error);
+}
+
 TEST(ParseSummary, IgnoresFieldsItDoesNotKnow) {
   auto o = summary_object();
   o["added_in_a_later_minor_change"] = {{"x", 1}};

@@ -63,8 +63,8 @@ TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
   EXPECT_EQ(count(html, "<svg class=\"chart\""), 6u);
   EXPECT_EQ(count(html, "data-points=\"7\""), 6u);
   EXPECT_EQ(count(html, "<circle class=\"point"), 6u * 7u);
-  for (const char* id : {"trend-deliver_p95", "trend-deliver_p99", "trend-resume_success",
-                         "trend-trim_rate", "trend-resume_max", "trend-delivered_per_s"}) {
+  for (const char* id : {"trend-deliver_p95-g1", "trend-deliver_p99-g1", "trend-resume_success-g1",
+                         "trend-trim_rate-g1", "trend-resume_max-g1", "trend-delivered_per_s-g1"}) {
     EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   // The sample runs carry three of the rules the charts draw (p95, success rate, trim rate).
@@ -125,9 +125,79 @@ TEST(IndexPage, SkippedRunsAreListedEscaped) {
 
 TEST(IndexPage, EmptyHistoryStillMakesAPage) {
   const std::string html = render_index(history{}, {});
-  EXPECT_EQ(count(html, "<svg class=\"chart\""), 6u);
-  EXPECT_EQ(count(html, "data-points=\"0\""), 6u);
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 0u) << "no setup, no chart";
   EXPECT_NE(html.find("No usable run"), std::string::npos);
+}
+
+TEST(IndexPage, OneSetOfChartsPerStoreAndLoadAndBothInTheTable) {
+  history h = make_history(4);
+  sample_run redis;
+  redis.store = "redis";
+  redis.date = "2026-03-05T10:00:00Z";
+  h.runs.push_back(make_record(redis, "run4"));
+  sample_run light;
+  light.rate = 100;
+  light.date = "2026-03-06T10:00:00Z";
+  h.runs.push_back(make_record(light, "run5"));
+  const std::string html = render_index(h, {});
+  EXPECT_EQ(count(html, "<section class=\"trend-group\""), 3u);
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 18u);
+  // Newest setup first: run5's, then run4's, then the four memory runs at 400 events/s.
+  const auto light_at = html.find(
+      "id=\"group-1\" data-store=\"memory\" data-load=\"8 streams, 40 subscribers, 100 "
+      "events/s, 3 s\" data-runs=\"1\"");
+  const auto redis_at = html.find(
+      "id=\"group-2\" data-store=\"redis\" data-load=\"8 streams, 40 subscribers, 400 events/s, "
+      "3 s\" data-runs=\"1\"");
+  const auto main_at = html.find(
+      "id=\"group-3\" data-store=\"memory\" data-load=\"8 streams, 40 subscribers, 400 "
+      "events/s, 3 s\" data-runs=\"4\"");
+  ASSERT_NE(light_at, std::string::npos);
+  ASSERT_NE(redis_at, std::string::npos);
+  ASSERT_NE(main_at, std::string::npos);
+  EXPECT_EQ(count(html, "data-points=\"4\""), 6u);
+  EXPECT_EQ(count(html, "data-points=\"1\""), 12u);
+  EXPECT_NE(html.find("<h3>redis store, 8 streams, 40 subscribers, 400 events/s, 3 s"),
+            std::string::npos);
+  // Each run is a point only in its own group's charts.
+  EXPECT_EQ(count(html, "data-key=\"run4\""), 6u);
+  EXPECT_EQ(count(html, "data-key=\"run0\""), 6u);
+  EXPECT_NE(html.find("<th>store</th><th>load</th>"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"store\">redis</td><td class=\"load\">8 streams, 40 "
+                      "subscribers, 400 events/s, 3 s</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"store\">memory</td><td class=\"load\">8 streams, 40 "
+                      "subscribers, 100 events/s, 3 s</td>"),
+            std::string::npos);
+}
+
+TEST(IndexPage, ASetupErrorRunIsListedWithItsErrorAndNotPlotted) {
+  history h = make_history(3);
+  sample_run broken;
+  broken.date = "2026-03-04T10:00:00Z";
+  broken.verdict = "fail";
+  broken.delivered_per_s = 0;
+  broken.setup_error = "gateway (pid 42) exited with status 137 <at> 1.5 s into the run";
+  h.runs.push_back(make_record(broken, "run3"));
+  const std::string html = render_index(h, {});
+  EXPECT_EQ(count(html, "data-key=\"run3\""), 0u) << "no point on any trend";
+  EXPECT_EQ(count(html, "data-points=\"3\""), 6u);
+  const auto listed = html.find("<section id=\"setup-errors\">");
+  ASSERT_NE(listed, std::string::npos);
+  EXPECT_LT(html.find("<section id=\"regressions\">"), listed);
+  EXPECT_LT(listed, html.find("<section id=\"trends\">"));
+  EXPECT_NE(html.find("<li class=\"setup-error\" data-run=\"run3\"><a href=\"runs/run3.html\">"),
+            std::string::npos);
+  const std::string text = "gateway (pid 42) exited with status 137 &lt;at&gt; 1.5 s into the run";
+  EXPECT_EQ(count(html, text), 2u) << "in the list and in the runs table";
+  EXPECT_NE(html.find("<tr data-run=\"run3\" class=\"setup-error\">"), std::string::npos);
+  EXPECT_NE(html.find("<td class=\"fail\">setup error</td><td class=\"error-text\" "
+                      "colspan=\"6\">" +
+                      text + "</td>"),
+            std::string::npos);
+  EXPECT_EQ(html.find(">0 events/s<"), std::string::npos) << "its figures are not shown as results";
+  EXPECT_NE(html.find("No regression flagged"), std::string::npos);
 }
 
 TEST(Pages, HostileTextFromArtifactsIsEscaped) {
@@ -167,6 +237,26 @@ TEST(RunPage, ChartPerWindowColumnWithWindowRuleThresholds) {
   EXPECT_NE(html.find("href=\"run2.html\" id=\"next\""), std::string::npos);
   EXPECT_NE(html.find("href=\"run1/summary.json\""), std::string::npos);
   EXPECT_TRUE(requests_nothing(html));
+}
+
+TEST(RunPage, ASetupErrorRunShowsItsErrorInsteadOfTheRules) {
+  history h = make_history(1);
+  sample_run broken;
+  broken.verdict = "fail";
+  broken.setup_error = "redis-server (pid 7) exited with status 1 at 0.5 s into the run";
+  h.runs.push_back(make_record(broken, "run1"));
+  const std::string page = render_run_page(h.runs, 1);
+  EXPECT_NE(page.find("<span class=\"fail\" id=\"verdict\">setup error</span>"), std::string::npos);
+  EXPECT_NE(page.find("<span id=\"setup-error\">redis-server (pid 7) exited with status 1 at "
+                      "0.5 s into the run</span>"),
+            std::string::npos);
+  EXPECT_EQ(page.find("id=\"rules\""), std::string::npos) << "no rule table";
+  EXPECT_NE(page.find("id=\"no-rules\""), std::string::npos);
+  EXPECT_NE(page.find("<span id=\"store\">memory</span>"), std::string::npos);
+  EXPECT_NE(page.find("<span id=\"load\">8 streams, 40 subscribers, 400 events/s, 3 s</span>"),
+            std::string::npos);
+  // A run that ran keeps its rule table.
+  EXPECT_NE(render_run_page(h.runs, 0).find("id=\"rules\""), std::string::npos);
 }
 
 TEST(RunPage, ColumnStyles) {

@@ -17,14 +17,19 @@ json::object summary_object(const sample_run& run) {
   o["date"] = run.date;
   o["machine"] = {{"hostname", "bench-1"}, {"cpu_model", "Test CPU"}, {"cores", 2}};
   o["configuration"] = {{"target", "http://127.0.0.1:1"},
+                        {"target_kind", "gateway"},
+                        {"store", run.store},
                         {"gateway_args", json::array{"--buffer-limit", "64"}},
+                        {"streams", 8},
+                        {"rate", run.rate},
+                        {"subscribers", 40},
                         {"duration_s", 3.0},
                         {"thresholds", {{"run_max_p95_deliver_latency_ms", run.p95_threshold_ms}}}};
   o["aggregates"] = {{"duration_s", 3.0},
                      {"resume_success_rate", 0.99},
                      {"max_window_trim_rate", 0.002},
                      {"trim_rate", 0.001},
-                     {"delivered_per_s", 1500.0},
+                     {"delivered_per_s", run.delivered_per_s},
                      {"longest_resume_ms", 12.5},
                      {"deliver_latency_ms",
                       {{"p50", 1.0}, {"p95", run.p95_ms}, {"p99", run.p95_ms * 2}, {"count", 10}}},
@@ -54,6 +59,7 @@ json::object summary_object(const sample_run& run) {
                    {"pass", true}});
   o["rules"] = std::move(rules);
   o["failure"] = nullptr;
+  o["setup_error"] = run.setup_error.empty() ? json::value(nullptr) : json::value(run.setup_error);
   o["verdict"] = run.verdict;
   return o;
 }

@@ -15,6 +15,10 @@ struct sample_run {
   double p95_threshold_ms = 500;
   std::string verdict = "pass";
   std::size_t windows = 3;
+  std::string store = "memory";  ///< configuration.store
+  double rate = 400;             ///< configuration.rate (events/s)
+  double delivered_per_s = 1500;
+  std::string setup_error;  ///< empty: null (the run ran to its end)
 };
 
 boost::json::object summary_object(const sample_run& run = {});
