@@ -1,10 +1,14 @@
 // Opens the perf-dashboard site from disk in headless Debian chromium (playwright-core) and
 // checks what a person would see: one point per run in every trend chart, the gate threshold
 // lines, tooltips naming commit/date/machine, regression flags listed at the top, a point that
-// links to its run page, and that page's window charts. Saves screenshots into --out.
+// links to its run page, and that page's window charts. Issue 18: one set of charts per store
+// and load (a run is a point only in its own setup's charts), store and load in the runs
+// table, and a run stopped by a setup error listed with its error text, drawn nowhere, its page
+// showing the error rather than a rule table. Saves screenshots into --out.
 //
 // Usage: node dashboard_browser_test.mjs --site DIR --out DIR [--chromium /usr/bin/chromium]
 //                                         [--expect-regression-run ID --expect-regression-metric M]
+//                                         [--expect-setup-error-run ID] [--expect-setups N]
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -38,10 +42,23 @@ function check(condition, message) {
   }
 }
 
-// Charts whose metric has a gate rule in summary.json (tools/load/SCHEMA.md), by chart id.
-const chartsWithThreshold = ['trend-deliver_p95', 'trend-resume_success', 'trend-trim_rate',
-  'trend-resume_max'];
-const chartsWithoutThreshold = ['trend-deliver_p99', 'trend-delivered_per_s'];
+// Metrics whose gate rule is in summary.json (tools/load/SCHEMA.md), and those without one.
+const metricsWithThreshold = ['deliver_p95', 'resume_success', 'trim_rate', 'resume_max'];
+const metricsWithoutThreshold = ['deliver_p99', 'delivered_per_s'];
+const metricCount = metricsWithThreshold.length + metricsWithoutThreshold.length;
+
+// A run's setup read from its own summary.json, independently of the dashboard's code: the
+// store, and the load figures the dashboard must keep apart.
+function setupOf(summary) {
+  const c = summary.configuration ?? {};
+  return {
+    store: c.target_kind === 'nchan' ? 'nchan' : c.store,
+    key: JSON.stringify([c.target_kind === 'nchan' ? 'nchan' : c.store, c.streams, c.subscribers,
+      c.rate, c.duration_s]),
+    rate: c.rate,
+    subscribers: c.subscribers,
+  };
+}
 
 async function main() {
   const args = parseArgs(process.argv);
@@ -53,6 +70,26 @@ async function main() {
   const runCount = runIds.length;
   console.log(`site ${site}: ${runCount} run pages`);
   check(runCount >= 10, `the site has at least 10 runs (${runCount})`);
+  const summaries = Object.fromEntries(runIds.map((id) => [id,
+    JSON.parse(fs.readFileSync(path.join(site, 'runs', id, 'summary.json')))]));
+  const setupErrorIds = runIds.filter((id) => summaries[id].setup_error);
+  const ranIds = runIds.filter((id) => !summaries[id].setup_error);
+  const expectedGroups = new Map();  // setup key -> run ids that ran
+  for (const id of ranIds) {
+    const key = setupOf(summaries[id]).key;
+    expectedGroups.set(key, [...(expectedGroups.get(key) ?? []), id]);
+  }
+  console.log(`${ranIds.length} runs that ran in ${expectedGroups.size} setups; ` +
+    `${setupErrorIds.length} setup error(s)`);
+  if ('expectSetups' in args) {
+    check(expectedGroups.size === Number(args.expectSetups),
+      `the history holds ${args.expectSetups} store/load setups (${expectedGroups.size})`);
+  }
+  if ('expectSetupErrorRun' in args) {
+    check(setupErrorIds.includes(args.expectSetupErrorRun),
+      `run '${args.expectSetupErrorRun}' has a setup_error in its summary.json ` +
+      `(${setupErrorIds.join(', ') || 'none'})`);
+  }
 
   const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dashboard-chromium-'));
   const context = await chromium.launchPersistentContext(userDataDir, {
@@ -82,9 +119,12 @@ async function main() {
     await page.goto(indexUrl, { waitUntil: 'load' });
     check((await page.title()).includes('performance'), 'index.html opens from file://');
 
-    // Every trend chart: one point per run, all drawn inside the chart.
+    // Every trend chart: one point per run of its setup, all drawn inside the chart.
     const charts = await page.$$eval('#trends svg.chart', (svgs) => svgs.map((svg) => ({
       id: svg.id,
+      metric: svg.closest('figure')?.dataset.metric ?? '',
+      group: svg.closest('section.trend-group')?.id ?? '',
+      keys: [...svg.querySelectorAll('.point')].map((p) => p.dataset.key),
       points: svg.querySelectorAll('.point').length,
       dataPoints: Number(svg.dataset.points),
       visible: [...svg.querySelectorAll('.point')].every((p) => {
@@ -102,35 +142,95 @@ async function main() {
       tooltips: [...svg.querySelectorAll('.point > title')].map((t) => t.textContent),
       regressions: [...svg.querySelectorAll('[data-regression="true"]')].map((p) => p.dataset.key),
     })));
-    check(charts.length === 6, `index shows 6 trend charts (${charts.length})`);
-    for (const c of charts) {
-      check(c.points === runCount && c.dataPoints === runCount,
-        `${c.id}: one point per run (${c.points} of ${runCount})`);
-      check(c.points > 0 && c.visible, `${c.id}: every point is drawn inside the chart`);
-      check(c.links.length === runCount && c.links.every((l) => /^runs\/[^/]+\.html$/.test(l)),
-        `${c.id}: every point links to its run page`);
-      // Counted first: every() of an empty list is true, and a chart without tooltips must fail.
-      check(c.tooltips.length === runCount &&
-        c.tooltips.every((t) => /commit \S+/.test(t) && /date \d{4}-\d\d-\d\dT/.test(t) &&
-          /machine \S+/.test(t)),
-      `${c.id}: every point has a tooltip naming commit, date and machine ` +
-        `(${c.tooltips.length} of ${runCount})`);
+    const groups = await page.$$eval('#trends section.trend-group', (sections) => sections.map(
+      (g) => ({ id: g.id, store: g.dataset.store, load: g.dataset.load,
+        runs: Number(g.dataset.runs), heading: g.querySelector('h3')?.textContent ?? '' })));
+    check(groups.length === expectedGroups.size,
+      `index shows one set of charts per store and load (${groups.length} of ` +
+      `${expectedGroups.size})`);
+    check(charts.length === metricCount * groups.length,
+      `index shows ${metricCount} trend charts per setup (${charts.length})`);
+    for (const g of groups) {
+      const mine = charts.filter((c) => c.group === g.id);
+      const keys = mine[0]?.keys ?? [];
+      const want = expectedGroups.get(setupOf(summaries[keys[0]] ?? {}).key) ?? [];
+      check(mine.length === metricCount && keys.length > 0 &&
+        JSON.stringify(keys) === JSON.stringify(want) && g.runs === want.length,
+      `${g.id} (${g.heading}): its charts hold exactly the runs of one store and load, ` +
+        `oldest first (${keys.length} of ${want.length})`);
+      check(keys.every((id) => setupOf(summaries[id]).store === g.store) &&
+        g.heading.includes(`${g.store} store`) && g.load.includes('events/s'),
+      `${g.id}: labelled with its store (${g.store}) and load (${g.load})`);
+      for (const c of mine) {
+        const n = want.length;
+        check(c.points === n && c.dataPoints === n && JSON.stringify(c.keys) === JSON.stringify(keys),
+          `${c.id}: one point per run of its setup (${c.points} of ${n})`);
+        check(c.points > 0 && c.visible, `${c.id}: every point is drawn inside the chart`);
+        check(c.links.length === n && c.links.every((l) => /^runs\/[^/]+\.html$/.test(l)),
+          `${c.id}: every point links to its run page`);
+        // Counted first: every() of an empty list is true, and a chart without tooltips must
+        // fail.
+        check(c.tooltips.length === n &&
+          c.tooltips.every((t) => /commit \S+/.test(t) && /date \d{4}-\d\d-\d\dT/.test(t) &&
+            /machine \S+/.test(t)),
+        `${c.id}: every point has a tooltip naming commit, date and machine ` +
+          `(${c.tooltips.length} of ${n})`);
+      }
+      for (const metric of metricsWithThreshold) {
+        const c = mine.find((x) => x.metric === metric);
+        check(c && c.thresholds.length === 1 && (c.points === 1 || c.thresholds[0].width > 100) &&
+          c.thresholds[0].title.startsWith('gate:'), `${g.id} ${metric}: gate threshold line drawn`);
+      }
+      for (const metric of metricsWithoutThreshold) {
+        const c = mine.find((x) => x.metric === metric);
+        check(c && c.thresholds.length === 0,
+          `${g.id} ${metric}: no threshold (the gate has no rule for it)`);
+      }
     }
-    for (const id of chartsWithThreshold) {
-      const c = charts.find((x) => x.id === id);
-      check(c && c.thresholds.length === 1 && c.thresholds[0].width > 100 &&
-        c.thresholds[0].title.startsWith('gate:'), `${id}: gate threshold line drawn`);
+    for (const metric of [...metricsWithThreshold, ...metricsWithoutThreshold]) {
+      const drawn = charts.filter((c) => c.metric === metric).flatMap((c) => c.keys).sort();
+      check(JSON.stringify(drawn) === JSON.stringify([...ranIds].sort()),
+        `${metric}: every run that ran is one point in exactly one chart, and no setup-error ` +
+        `run is drawn (${drawn.length} points, ${ranIds.length} runs ran)`);
     }
-    for (const id of chartsWithoutThreshold) {
-      const c = charts.find((x) => x.id === id);
-      check(c && c.thresholds.length === 0, `${id}: no threshold (the gate has no rule for it)`);
+
+    // Runs that never ran: listed with their error text, in the list and the table.
+    const listedErrors = await page.$$eval('#setup-errors li.setup-error', (items) => items.map(
+      (li) => ({ run: li.dataset.run, text: li.querySelector('.error-text')?.textContent ?? '',
+        href: li.querySelector('a')?.getAttribute('href') })));
+    check(JSON.stringify(listedErrors.map((e) => e.run).sort()) ===
+      JSON.stringify([...setupErrorIds].sort()),
+    `every setup-error run is listed at the top (${listedErrors.length} of ` +
+      `${setupErrorIds.length})`);
+    for (const e of listedErrors) {
+      check(e.text === summaries[e.run]?.setup_error && e.href === `runs/${e.run}.html`,
+        `setup-error run ${e.run} is listed with its recorded error: ${e.text}`);
+    }
+    const rows = await page.$$eval('#runs tbody tr', (trs) => trs.map((tr) => ({
+      run: tr.dataset.run, setupError: tr.classList.contains('setup-error'),
+      store: tr.querySelector('td.store')?.textContent ?? '',
+      load: tr.querySelector('td.load')?.textContent ?? '',
+      errorText: tr.querySelector('td.error-text')?.textContent ?? null,
+      cells: [...tr.querySelectorAll('td')].map((td) => td.textContent),
+    })));
+    check(rows.length === runCount, `the runs table lists every run (${rows.length})`);
+    for (const r of rows) {
+      const s = summaries[r.run];
+      const setup = setupOf(s ?? {});
+      check(s && r.store === setup.store && r.load.includes(`${setup.subscribers} subscribers`) &&
+        r.load.includes(`${setup.rate} events/s`),
+      `runs table: ${r.run} shows store ${r.store} and load ${r.load}`);
+      if (s?.setup_error) {
+        check(r.setupError && r.errorText === s.setup_error &&
+          !r.cells.some((c) => /events\/s$/.test(c) && /^\d/.test(c)),
+        `runs table: setup-error run ${r.run} shows its error, no figures: ${r.errorText}`);
+      }
     }
 
     // Regression flags: marked on the charts and listed at the top, the same set.
     const listed = await page.$$eval('#regressions li.regression',
       (items) => items.map((li) => `${li.dataset.run}/${li.dataset.metric}`));
-    const marked = charts.flatMap((c) => c.regressions.map(
-      (run) => `${run}/${c.id.replace(/^trend-/, '')}`));
+    const marked = charts.flatMap((c) => c.regressions.map((run) => `${run}/${c.metric}`));
     check(JSON.stringify([...listed].sort()) === JSON.stringify([...marked].sort()),
       `regressions listed at the top match the marked points (${listed.length})`);
     const sectionOrder = await page.$$eval('body > section', (s) => s.map((x) => x.id));
@@ -147,8 +247,23 @@ async function main() {
     }
     await page.screenshot({ path: path.join(out, 'index.png'), fullPage: true });
 
-    // Hover shows the point's tooltip text (the SVG <title>); then follow the last run's link.
-    const lastPoint = page.locator('#trend-deliver_p95 .point').last();
+    // A setup-error run's page: the error, not a rule table judging the breakdown.
+    for (const e of listedErrors) {
+      await Promise.all([page.waitForURL(/runs\/.+\.html$/),
+        page.click(`#setup-errors li[data-run="${e.run}"] a`)]);
+      const shown = await page.locator('#setup-error').textContent().catch(() => null);
+      check(shown === summaries[e.run].setup_error &&
+        (await page.locator('#verdict').textContent()) === 'setup error' &&
+        (await page.locator('#rules').count()) === 0 &&
+        (await page.locator('#no-rules').count()) === 1,
+      `run page of ${e.run}: verdict "setup error" with the error text, no rule table`);
+      await page.screenshot({ path: path.join(out, 'setup-error-run.png'), fullPage: true });
+      await Promise.all([page.waitForURL(/index\.html$/), page.click('#back')]);
+    }
+
+    // Hover shows the point's tooltip text (the SVG <title>); then follow the last run's link
+    // in the first setup's chart.
+    const lastPoint = page.locator('#group-1 svg.chart').first().locator('.point').last();
     await lastPoint.hover();
     const lastKey = await lastPoint.getAttribute('data-key');
     await Promise.all([page.waitForURL(/runs\/.+\.html$/), lastPoint.click()]);

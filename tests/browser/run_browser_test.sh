@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 chromium_bin=${SSE_CHROMIUM:-/usr/bin/chromium}
-runs=10
+runs=13
 
 while [[ $# -gt 0 ]]; do
   case $1 in
@@ -67,40 +67,57 @@ rm -rf "$out"
 mkdir -p "$out/gate-runs" "$out/history"
 started=$SECONDS
 
+# A gateway that is SIGKILLed 1.5 s into its run: the load tool stops the run with a setup
+# error (exit 2, setup_error in summary.json), as when a real gateway crashes.
+dying_gateway="$out/dying-gateway.sh"
+printf '#!/bin/sh\nexec timeout -s KILL 1.5s %q "$@"\n' "$gateway" >"$dying_gateway"
+chmod +x "$dying_gateway"
+
 # A history of real gate runs: short (3 s, 1 s windows) and small, each against a gateway the
-# load tool starts. The commit is the checkout's (the tool runs git rev-parse in $repo). Two
-# runs differ on purpose so that the pages show the markers the dashboard exists for:
+# load tool starts. The commit is the checkout's (the tool runs git rev-parse in $repo). Runs
+# 1-10 share one store and load (memory, 400 events/s); some differ on purpose so that the
+# pages show what the dashboard exists for:
 #   run 5 gives the gateway a tiny buffer: trims make the gate fail (verdict fail);
-#   run 10 carries a quarter of the load: events/s delivered falls far below the median of
-#   the runs before it, a regression the dashboard must flag.
-last_id=
+#   run 10 holds resumes 250 ms for a second (--fault-resume): the longest resume is far above
+#   the median of the runs before it, a regression the dashboard must flag;
+#   run 11 uses the Redis store and run 12 a quarter of the load: setups of their own, which
+#   must get their own charts, not be compared with runs 1-10;
+#   run 13's gateway dies mid-run: a setup error, listed with its error and drawn nowhere.
+last_id= regression_id= setup_error_id=
 for i in $(seq 1 $runs); do
   rate=400
+  bin=$gateway
   extra=()
-  if [[ $i -eq 5 ]]; then
-    extra=(--gateway-arg=--buffer-limit --gateway-arg=8)
-  fi
-  if [[ $i -eq $runs ]]; then
-    rate=100
-  fi
+  want_code=0 want_verdict="GATE PASSED"
+  case $i in
+    5)
+      extra=(--gateway-arg=--buffer-limit --gateway-arg=8)
+      want_code=1 want_verdict="GATE FAILED" ;;
+    10) extra=(--gateway-arg=--fault-resume --gateway-arg=delay=250ms,after=500ms,for=1s) ;;
+    11)
+      # Either verdict: what counts here is the setup. (Short Redis runs fail window 1 now and
+      # then with a few append errors while the store warms up; that is the gate's business.)
+      extra=(--store redis)
+      want_code="[01]" want_verdict="GATE " ;;
+    12) rate=100 ;;
+    13)
+      bin=$dying_gateway
+      want_code=2 want_verdict="SETUP ERROR" ;;
+  esac
   result="$out/gate-runs/run-$i"
   set +e
-  (cd "$repo" && timeout 60 "$load" --gateway-bin "$gateway" --out "$result" \
+  (cd "$repo" && timeout 60 "$load" --gateway-bin "$bin" --out "$result" \
     --duration 3s --window 1s --streams 8 --subscribers 40 --rate $rate --stream-length 100 \
     --batch-interval 50ms --cut-mean 800ms --cut-spread 400ms --resume-pause 100ms \
     --ramp 200ms --seed "$i" "${extra[@]}") >"$out/gate-runs/run-$i.log" 2>&1
   code=$?
   set -e
-  verdict=$(grep -E '^GATE (PASSED|FAILED)' "$out/gate-runs/run-$i.log" | head -1 || true)
+  verdict=$(grep -E '^(GATE (PASSED|FAILED)|SETUP ERROR)' "$out/gate-runs/run-$i.log" | head -1 ||
+    true)
   echo "gate run $i: exit $code ${verdict:-(no verdict)}"
-  # Only run 5 is meant to fail (exit 1, GATE FAILED); every other run must pass. Accepting any
-  # run's failure would let a broken gateway or gate feed the dashboard unnoticed.
-  if [[ $i -eq 5 ]]; then
-    want_code=1 want_verdict="GATE FAILED"
-  else
-    want_code=0 want_verdict="GATE PASSED"
-  fi
-  if [[ $code -ne $want_code || $verdict != "$want_verdict"* ]]; then
+  # Every run must end as planned: accepting any run's failure would let a broken gateway or
+  # gate feed the dashboard unnoticed.
+  if [[ ! $code =~ ^${want_code}$ || $verdict != "$want_verdict"* ]]; then
     echo "dashboard_browser_test: gate run $i: exit $code, ${verdict:-no verdict};" \
       "expected exit $want_code, $want_verdict:" >&2
     tail -20 "$out/gate-runs/run-$i.log" >&2
@@ -109,12 +126,16 @@ for i in $(seq 1 $runs); do
   added=$("$dashboard" add --history "$out/history" --run "$result")
   echo "$added"
   last_id=$(sed -n 's/^perf-dashboard: added run \([^ ]*\) as .*/\1/p' <<<"$added")
+  case $i in
+    10) regression_id=$last_id ;;
+    13) setup_error_id=$last_id ;;
+  esac
   # Run ids carry the start second: keep two runs out of the same second.
   sleep 1
 done
 echo "history of $runs gate runs made in $((SECONDS - started)) s"
-if [[ -z $last_id ]]; then
-  echo "dashboard_browser_test: perf-dashboard add did not name the last run's id" >&2
+if [[ -z $regression_id || -z $setup_error_id ]]; then
+  echo "dashboard_browser_test: perf-dashboard add did not name the runs' ids" >&2
   exit 1
 fi
 
@@ -122,4 +143,5 @@ fi
 
 node "$here/dashboard_browser_test.mjs" --site "$out/site" --out "$out" \
   --chromium "$chromium_bin" \
-  --expect-regression-run "$last_id" --expect-regression-metric delivered_per_s
+  --expect-regression-run "$regression_id" --expect-regression-metric resume_max \
+  --expect-setup-error-run "$setup_error_id" --expect-setups 3
