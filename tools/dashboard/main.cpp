@@ -32,8 +32,11 @@ int build_site(const std::string& history_dir, const std::string& site_dir,
     return 1;
   }
   const auto flags = dash::regression_flags(dash::compute_trend_groups(h->runs, options));
-  std::printf("perf-dashboard: wrote %s/index.html: %zu run(s), %zu skipped, %zu regression(s)\n",
-              site_dir.c_str(), h->runs.size(), h->skipped.size(), flags.size());
+  std::printf(
+      "perf-dashboard: wrote %s/index.html: %zu run(s), %zu skipped, %zu setup error(s), %zu "
+      "regression(s)\n",
+      site_dir.c_str(), h->runs.size(), h->skipped.size(), dash::setup_error_runs(h->runs).size(),
+      flags.size());
   return 0;
 }
 
