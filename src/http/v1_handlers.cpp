@@ -229,7 +229,8 @@ api_error store_error(const boost::system::error_code& ec, std::string_view stre
 
 namespace {
 
-/// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe.
+/// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe (200
+/// with created:false for a retry that found its stream).
 awaitable<response> post_relay(services& s, const std::string& route_name, request& req) {
   if (s.relay == nullptr) {
     co_return error_response(404, "not_found", "relay mode is off (no --relay-config)");
@@ -242,6 +243,7 @@ awaitable<response> post_relay(services& s, const std::string& route_name, reque
   const std::string& id = started.stream_id;
   response r = json_response(started.created ? 201 : 200,
                              json::object{{"stream", id},
+                                          {"epoch", started.epoch},
                                           {"events_url", "/v1/streams/" + id + "/events"},
                                           {"created", started.created}});
   r.headers.emplace_back("Stream-Id", id);
@@ -257,7 +259,10 @@ awaitable<response> post_cancel(services& s, const std::string& id) {
   if (!done) {
     co_return error_response(done.error());
   }
-  co_return json_response(200, json::object{{"stream", id}, {"status", "cancelled"}});
+  co_return json_response(200, json::object{{"stream", id},
+                                            {"epoch", done->epoch},
+                                            {"status", "cancelled"},
+                                            {"last_seq", done->last_seq}});
 }
 
 }  // namespace
