@@ -251,6 +251,23 @@ TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
   EXPECT_EQ(gateway_output().find(secret), std::string::npos);
 }
 
+// The README's reasons table: an upstream that closes the connection without answering is
+// `protocol` (not `reset`, which is a body cut short).
+TEST_F(relay_gateway, upstream_closing_without_an_answer_ends_failed_with_reason_protocol) {
+  upstream_script s;
+  s.what = upstream_script::mode::close_without_answer;
+  fake_upstream up(s);
+  start_gateway(up);
+  auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "p1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/relay.chat.p1/events");
+  auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].event, "upstream_error");
+  EXPECT_NE(ev[0].data.find("\"reason\":\"protocol\""), std::string::npos) << ev[0].data;
+  EXPECT_NE(ev[1].data.find("failed"), std::string::npos) << ev[1].data;
+}
+
 // Two gateways on one Redis: the answer is relayed by node A, the client resumes on node B,
 // a retried POST on node B does not call the upstream again, and a cancel on node B stops the
 // call running on node A (its next append finds the stream ended).
