@@ -308,6 +308,8 @@ TEST_F(relay_gateway, post_retry_and_cancel_answers_carry_the_epoch_on_both_stor
     const std::string epoch(f.at("epoch").as_string());
     EXPECT_FALSE(epoch.empty());
 
+    // The call has reached the upstream (so that a second one would show up below).
+    ASSERT_TRUE(sse::test::bounded_wait([&] { return up.requests().size() == 1; }, 10s));
     const auto retry = client_->post("/v1/relay/chat", "{}", "application/json", key);
     ASSERT_EQ(retry.status, 200) << retry.describe();
     const auto r = retry.json_object();
