@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/types.hpp"
 #include "http/api_error.hpp"
 
 namespace sse::http {
@@ -15,6 +16,13 @@ namespace sse::http {
 struct relay_started {
   std::string stream_id;
   bool created = false;  ///< false: the stream existed (a retried POST): no new call
+  std::string epoch;     ///< the stream's epoch (every answer about a stream carries it)
+};
+
+/// What a cancel did: the stream's epoch and the seq of its end event.
+struct relay_cancelled {
+  std::string epoch;
+  seq_t last_seq = 0;
 };
 
 class relay_service {
@@ -36,7 +44,7 @@ class relay_service {
                                                                   std::string content_type) = 0;
   /// Aborts the upstream call (when this node runs it) and ends the stream `cancelled`.
   /// Errors: 404 unknown stream, 409 already ended.
-  virtual boost::asio::awaitable<api_result<void>> cancel(std::string stream_id) = 0;
+  virtual boost::asio::awaitable<api_result<relay_cancelled>> cancel(std::string stream_id) = 0;
   /// Per-route counters in the Prometheus text format, appended to /metrics. Any thread.
   virtual std::string render_prometheus() const = 0;
 };

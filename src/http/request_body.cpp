@@ -6,6 +6,7 @@
 
 #include "core/stream_id.hpp"
 #include "core/text.hpp"
+#include "http/known_fields.hpp"
 
 namespace sse::http {
 namespace {
@@ -52,6 +53,21 @@ std::optional<std::int64_t> as_integer(const json::value& v) noexcept {
   return std::nullopt;
 }
 
+// The members each body may hold, and the mistakes worth a specific hint.
+constexpr std::string_view event_fields[] = {"data", "event", "priority"};
+constexpr field_hint event_hints[] = {
+    {"id",
+     "the gateway assigns each event's id <epoch>:<seq>; send Producer-Seq to make "
+     "retries idempotent"},
+    {"type", "did you mean \"event\"?"},
+};
+constexpr std::string_view create_fields[] = {"buffer_limit", "ttl_seconds"};
+constexpr field_hint create_hints[] = {
+    {"ttl", "did you mean \"ttl_seconds\"? an integer number of seconds"},
+    {"ttl_ms", "did you mean \"ttl_seconds\"? an integer number of seconds"},
+};
+constexpr std::string_view end_fields[] = {"status"};
+
 api_result<json::object> parse_object(std::string_view body, std::string_view what) {
   boost::system::error_code ec;
   json::value v = json::parse(body, ec);
@@ -84,6 +100,9 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
     return invalid_event("an event must be a JSON object");
   }
   const json::object& o = v.get_object();
+  if (auto unknown = unknown_field(o, event_fields, "an event", event_hints)) {
+    return invalid_event(std::move(*unknown));
+  }
   stream::new_event e;
 
   const json::value* data = o.if_contains("data");
@@ -91,7 +110,7 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
     return invalid_event("missing \"data\"");
   }
   if (!data->is_string()) {
-    return invalid_event("\"data\" must be a string");
+    return invalid_event("\"data\" must be a string, not " + std::string(json_kind(*data)));
   }
   const json::string& d = data->get_string();
   if (d.size() > max_event_bytes) {
@@ -103,7 +122,7 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
 
   if (const json::value* type = o.if_contains("event"); type != nullptr && !type->is_null()) {
     if (!type->is_string()) {
-      return invalid_event("\"event\" must be a string");
+      return invalid_event("\"event\" must be a string, not " + std::string(json_kind(*type)));
     }
     std::string_view t(type->get_string().data(), type->get_string().size());
     if (!core::is_valid_event_type(t)) {
@@ -122,7 +141,8 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
   if (const json::value* p = o.if_contains("priority"); p != nullptr && !p->is_null()) {
     auto n = as_integer(*p);
     if (!n || *n < min_priority || *n > max_priority) {
-      return invalid_event("\"priority\" must be an integer from 0 to 3");
+      return invalid_event("\"priority\" must be an integer from 0 to 3, not " +
+                           (n ? std::to_string(*n) : std::string(json_kind(*p))));
     }
     e.priority = static_cast<int>(*n);
   }
@@ -215,10 +235,14 @@ api_result<store::stream_options> parse_create_body(std::string_view body,
   if (!o) {
     return o.error();
   }
+  if (auto unknown = unknown_field(*o, create_fields, "the stream options", create_hints)) {
+    return invalid_argument(std::move(*unknown));
+  }
   if (const json::value* v = o->if_contains("buffer_limit"); v != nullptr) {
     auto n = as_integer(*v);
     if (!n || *n < 1) {
-      return invalid_argument("\"buffer_limit\" must be an integer >= 1");
+      return invalid_argument("\"buffer_limit\" must be an integer >= 1, not " +
+                              (n ? std::to_string(*n) : std::string(json_kind(*v))));
     }
     if (static_cast<std::uint64_t>(*n) > caps.max_buffer_limit) {
       return invalid_argument("\"buffer_limit\" is over the limit of " +
@@ -229,7 +253,8 @@ api_result<store::stream_options> parse_create_body(std::string_view body,
   if (const json::value* v = o->if_contains("ttl_seconds"); v != nullptr) {
     auto n = as_integer(*v);
     if (!n || *n < 1) {
-      return invalid_argument("\"ttl_seconds\" must be an integer >= 1");
+      return invalid_argument("\"ttl_seconds\" must be an integer number of seconds >= 1, not " +
+                              (n ? std::to_string(*n) : std::string(json_kind(*v))));
     }
     // Compared in seconds before any conversion: a huge value cannot overflow the milliseconds.
     const auto max_seconds = std::chrono::duration_cast<std::chrono::seconds>(caps.max_ttl).count();
@@ -249,6 +274,9 @@ api_result<store::stream_status> parse_end_body(std::string_view body) {
   auto o = parse_object(body, "body");
   if (!o) {
     return o.error();
+  }
+  if (auto unknown = unknown_field(*o, end_fields, "the end body")) {
+    return invalid_argument(std::move(*unknown));
   }
   const json::value* v = o->if_contains("status");
   if (v == nullptr) {

@@ -24,8 +24,9 @@ enum class body_format { json, ndjson };
 /// application/ndjson). nullopt: the caller answers 415.
 std::optional<body_format> event_body_format(std::string_view content_type) noexcept;
 
-/// One event object {"data": string, "event"?: type, "priority"?: 0..3}. Unknown members are
-/// ignored. Errors: invalid_event (400) for a wrong shape, a bad type or priority, or a type
+/// One event object {"data": string, "event"?: type, "priority"?: 0..3}. Errors: invalid_event
+/// (400) for any other member (named, with a hint for "id"), a wrong shape, a bad type or
+/// priority, or a type
 /// reserved for the gateway's own events (end, gap, reset, error); too_large (413) when data is
 /// over max_event_bytes.
 api_result<stream::new_event> parse_event_object(const boost::json::value& v,
@@ -52,13 +53,14 @@ struct stream_option_caps {
 };
 
 /// PUT body: empty, or {"buffer_limit": 1..caps.max_buffer_limit, "ttl_seconds": 1..caps.max_ttl
-/// in seconds} (both optional). Errors: invalid_json, invalid_argument (naming the field and, for
-/// a value over its cap, the cap).
+/// in seconds} (both optional). Errors: invalid_json, invalid_argument (naming the field: any
+/// other member, "ttl" with the hint "ttl_seconds", a wrong type, a value over its cap with the
+/// cap).
 api_result<store::stream_options> parse_create_body(std::string_view body,
                                                     const stream_option_caps& caps = {});
 
 /// End body: empty, or {"status": "completed"|"failed"|"cancelled"} (default completed).
-/// Errors: invalid_json, invalid_argument.
+/// Errors: invalid_json, invalid_argument (a bad status, any other member).
 api_result<store::stream_status> parse_end_body(std::string_view body);
 
 }  // namespace sse::http

@@ -66,10 +66,12 @@ bool method_allowed(route_kind kind, method m) noexcept {
       return false;
     case route_kind::root:
     case route_kind::demo_current:
+      return m == method::get;
     case route_kind::healthz:
     case route_kind::readyz:
     case route_kind::metrics:
-      return m == method::get;
+      // HEAD: probes (load balancers, uptime checks) that want the status without the body.
+      return m == method::get || m == method::head;
     case route_kind::stream:
       return m == method::get || m == method::put || m == method::delete_;
     case route_kind::stream_events:
@@ -87,13 +89,14 @@ std::string_view allowed_methods(route_kind kind) noexcept {
     case route_kind::not_found:
       return "";
     case route_kind::server:
-      return "GET, POST, PUT, DELETE, OPTIONS";
+      return "GET, HEAD, POST, PUT, DELETE, OPTIONS";
     case route_kind::root:
     case route_kind::demo_current:
+      return "GET, OPTIONS";
     case route_kind::healthz:
     case route_kind::readyz:
     case route_kind::metrics:
-      return "GET, OPTIONS";
+      return "GET, HEAD, OPTIONS";
     case route_kind::stream:
       return "GET, PUT, DELETE, OPTIONS";
     case route_kind::stream_events:

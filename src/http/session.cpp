@@ -446,6 +446,11 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
     const bool keep_alive = in.keep_alive && !res->close;
     add_cors_headers(s.cfg.cors_origin, in.req, *res);
     auto out = to_beast(std::move(*res), in.version, keep_alive);
+    if (in.req.verb == method::head) {
+      // RFC 9110 9.3.2: the GET answer's header (its Content-Length included), never a body,
+      // whatever the status: the client reads none, so a body would be taken for the next answer.
+      out.body().clear();
+    }
     beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
     if (ec || !keep_alive) {

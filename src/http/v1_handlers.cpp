@@ -20,15 +20,57 @@ response not_found() {
   return error_response(404, "not_found", "no such path");
 }
 
+// Seconds as the API writes them: whole when they are (ttl_seconds), else with the fraction a
+// --ttl such as 1500ms leaves.
+std::string seconds_text(std::chrono::milliseconds ms) {
+  if (ms.count() % 1000 == 0) {
+    return std::to_string(ms.count() / 1000);
+  }
+  std::string frac = std::to_string(1000 + ms.count() % 1000).substr(1);
+  while (frac.back() == '0') {
+    frac.pop_back();
+  }
+  return std::to_string(ms.count() / 1000) + "." + frac;
+}
+
+/// A PUT on an existing stream that asks for other limits than it has: each differing field
+/// with its current and requested value. nullopt when it asks for nothing, or for the same.
+std::optional<std::string> config_difference(const std::string& id,
+                                             const store::stream_options& asked,
+                                             const store::create_result& has) {
+  std::string diffs;
+  auto add = [&](std::string_view field, const std::string& current, const std::string& wanted) {
+    diffs += (diffs.empty() ? "" : "; ") + std::string(field) + " is " + current + ", requested " +
+             wanted;
+  };
+  if (asked.buffer_limit && *asked.buffer_limit != has.buffer_limit) {
+    add("buffer_limit", std::to_string(has.buffer_limit), std::to_string(*asked.buffer_limit));
+  }
+  if (asked.ttl && *asked.ttl != has.ttl) {
+    add("ttl_seconds", seconds_text(has.ttl), seconds_text(*asked.ttl));
+  }
+  if (diffs.empty()) {
+    return std::nullopt;
+  }
+  return "stream \"" + id + "\" exists with other limits, which a PUT does not change: " + diffs +
+         " (DELETE it first to create it anew, or PUT without a body to accept its limits)";
+}
+
 awaitable<response> put_stream(services& s, const std::string& id, const request& req) {
   auto options =
       parse_create_body(req.body, stream_option_caps{s.cfg.max_buffer_limit, s.cfg.max_ttl});
   if (!options) {
     co_return error_response(options.error());
   }
+  const store::stream_options asked = *options;
   auto r = co_await create_stream(s, id, std::move(*options));
   if (!r) {
     co_return error_response(store_error(r.error(), id));
+  }
+  if (!r->created) {
+    if (auto differs = config_difference(id, asked, *r)) {
+      co_return error_response(409, "stream_config_differs", *differs);
+    }
   }
   json::object o;
   o["stream"] = id;
@@ -187,7 +229,8 @@ api_error store_error(const boost::system::error_code& ec, std::string_view stre
 
 namespace {
 
-/// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe.
+/// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe (200
+/// with created:false for a retry that found its stream).
 awaitable<response> post_relay(services& s, const std::string& route_name, request& req) {
   if (s.relay == nullptr) {
     co_return error_response(404, "not_found", "relay mode is off (no --relay-config)");
@@ -200,6 +243,7 @@ awaitable<response> post_relay(services& s, const std::string& route_name, reque
   const std::string& id = started.stream_id;
   response r = json_response(started.created ? 201 : 200,
                              json::object{{"stream", id},
+                                          {"epoch", started.epoch},
                                           {"events_url", "/v1/streams/" + id + "/events"},
                                           {"created", started.created}});
   r.headers.emplace_back("Stream-Id", id);
@@ -215,7 +259,10 @@ awaitable<response> post_cancel(services& s, const std::string& id) {
   if (!done) {
     co_return error_response(done.error());
   }
-  co_return json_response(200, json::object{{"stream", id}, {"status", "cancelled"}});
+  co_return json_response(200, json::object{{"stream", id},
+                                            {"epoch", done->epoch},
+                                            {"status", "cancelled"},
+                                            {"last_seq", done->last_seq}});
 }
 
 }  // namespace

@@ -388,7 +388,7 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
     if (!created) {
       co_return http::store_error(created.error(), id);
     }
-    co_return http::relay_started{id, false};
+    co_return http::relay_started{id, false, created->epoch};
   }
   stats.started.fetch_add(1, std::memory_order_relaxed);
   auto ctl = std::make_shared<upstream_control>();
@@ -400,10 +400,10 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
       co_await net::this_coro::executor,
       run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased),
       net::detached);
-  co_return http::relay_started{id, true};
+  co_return http::relay_started{id, true, created->epoch};
 }
 
-net::awaitable<http::api_result<void>> manager::cancel(std::string stream_id) {
+net::awaitable<http::api_result<http::relay_cancelled>> manager::cancel(std::string stream_id) {
   std::shared_ptr<upstream_control> ctl;
   {
     std::lock_guard lock(shared_->mutex);
@@ -426,7 +426,7 @@ net::awaitable<http::api_result<void>> manager::cancel(std::string stream_id) {
   if (!ctl) {
     shared_->emit(names::cancelled, stream_id, {{"local", false}});
   }
-  co_return http::api_result<void>{};
+  co_return http::relay_cancelled{ended->epoch, ended->last_seq};
 }
 
 void manager::start_sweep(net::any_io_executor ex) {

@@ -64,7 +64,8 @@ class manager final : public http::relay_service {
   boost::asio::awaitable<http::api_result<http::relay_started>> start(
       std::string route, std::string stream_id, std::string body,
       std::string content_type) override;
-  boost::asio::awaitable<http::api_result<void>> cancel(std::string stream_id) override;
+  boost::asio::awaitable<http::api_result<http::relay_cancelled>> cancel(
+      std::string stream_id) override;
   std::string render_prometheus() const override;
 
   /// With a lease: sweeps expired leases every lease_sweep_interval on ex (one of the workers)

@@ -193,13 +193,21 @@ bool parse_route(const json::value& v, const env_lookup& env, route& r, std::str
   r.max_concurrent = static_cast<std::size_t>(n);
   if (const auto* s = o.if_contains("stream")) {
     if (!s->is_object()) {
-      error += "stream must be an object {buffer_limit, ttl}";
+      error += "stream must be an object {buffer_limit, ttl_seconds}";
       return false;
     }
     const auto& so = s->get_object();
     for (const auto& kv : so) {
-      if (kv.key() != "buffer_limit" && kv.key() != "ttl") {
-        error += "unknown key stream." + std::string(kv.key());
+      // The spellings of PUT /v1/streams/{id}: one name per option everywhere.
+      if (kv.key() == "ttl") {
+        error +=
+            "stream.ttl is now stream.ttl_seconds, an integer number of seconds (the "
+            "spelling of PUT /v1/streams/{id}): \"ttl\":\"1h\" is \"ttl_seconds\":3600";
+        return false;
+      }
+      if (kv.key() != "buffer_limit" && kv.key() != "ttl_seconds") {
+        error +=
+            "unknown key stream." + std::string(kv.key()) + " (known: buffer_limit, ttl_seconds)";
         return false;
       }
     }
@@ -211,13 +219,13 @@ bool parse_route(const json::value& v, const env_lookup& env, route& r, std::str
       }
       r.buffer_limit = static_cast<std::size_t>(limit);
     }
-    if (so.contains("ttl")) {
-      std::chrono::milliseconds ttl{0};
-      if (!read_duration(so, "ttl", ttl, why)) {
-        error += "stream." + why;
+    if (const auto* ttl = so.if_contains("ttl_seconds")) {
+      std::uint64_t seconds = 0;
+      if (!read_count(ttl, "stream.ttl_seconds", 1, 1'000'000'000, seconds, why)) {
+        error += why;
         return false;
       }
-      r.ttl = ttl;
+      r.ttl = std::chrono::seconds(seconds);
     }
   }
   if (const auto* p = o.if_contains("priorities")) {
@@ -404,8 +412,11 @@ std::string check_stream_caps(const std::vector<route>& routes, std::size_t max_
              " is over --max-buffer-limit " + std::to_string(max_buffer_limit);
     }
     if (r.ttl && *r.ttl > max_ttl) {
-      return "route \"" + r.name + "\": stream.ttl " + config::format_duration(*r.ttl) +
-             " is over --max-ttl " + config::format_duration(max_ttl);
+      return "route \"" + r.name + "\": stream.ttl_seconds " +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*r.ttl).count()) +
+             " is over --max-ttl " + config::format_duration(max_ttl) + " (" +
+             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_ttl).count()) +
+             " seconds)";
     }
   }
   return {};

@@ -7,7 +7,7 @@
 //    "headers": {"Authorization": "Bearer ${OPENAI_API_KEY}"},
 //    "connect_timeout": "10s", "idle_timeout": "60s", "total_timeout": "10m",
 //    "max_concurrent": 64,
-//    "stream": {"buffer_limit": 4096, "ttl": "1h"},
+//    "stream": {"buffer_limit": 4096, "ttl_seconds": 3600},
 //    "priorities": {"message": 1, "usage": 3, "ping": "drop"}, "default_priority": 1 }]}
 //
 // Header values are expanded from the environment once, at load; they are secrets (an API key)

@@ -39,6 +39,10 @@ enum class stream_status { open, completed, failed, cancelled };
 struct create_result {
   std::string epoch;
   bool created = false;  ///< false: it existed already
+  /// The stream's own limits (as created; for an existing stream its original ones), so that a
+  /// create asking for others can be told apart from a plain retry (PUT answers 409).
+  std::size_t buffer_limit = 0;
+  std::chrono::milliseconds ttl{0};
 };
 
 struct append_request {

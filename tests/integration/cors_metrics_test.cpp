@@ -253,7 +253,7 @@ TEST_F(cors_test, preflights_grant_only_what_the_route_serves) {
       http().request("OPTIONS", "/v1/streams/x/end", {}, preflight_of(o, "DELETE")), o,
       "POST, OPTIONS"));
   EXPECT_TRUE(preflight_grants_once(
-      http().request("OPTIONS", "/healthz", {}, preflight_of(o, "PUT")), o, "GET, OPTIONS"));
+      http().request("OPTIONS", "/healthz", {}, preflight_of(o, "PUT")), o, "GET, HEAD, OPTIONS"));
 }
 
 TEST_F(cors_test, options_asterisk_names_the_servers_methods) {
@@ -261,7 +261,7 @@ TEST_F(cors_test, options_asterisk_names_the_servers_methods) {
   const auto r = http().request("OPTIONS", "*");
   EXPECT_EQ(r.status, 204) << r.describe();
   EXPECT_EQ(count(r, "Allow"), 1u) << r.describe();
-  EXPECT_EQ(r.header("Allow"), "GET, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(r.header("Allow"), "GET, HEAD, POST, PUT, DELETE, OPTIONS");
   EXPECT_TRUE(grants_nothing(r));
   EXPECT_TRUE(is_api_error(http().request("GET", "*"), 400, "bad_request"));
 }

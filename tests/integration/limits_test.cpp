@@ -196,9 +196,13 @@ TEST_F(limits_test, max_streams_503) {
   append("b", "x");
   auto c = http().put(stream_path("c"));
   EXPECT_TRUE(is_api_error(c, 503, "too_many_streams")) << c.describe();
-  EXPECT_TRUE(c.header("Retry-After"));
+  // Exactly one Retry-After, the documented 5 (the node's capacity, not error_response's 1).
+  EXPECT_EQ(c.headers.count("Retry-After"), 1u) << c.describe();
+  EXPECT_EQ(c.header("Retry-After").value_or(""), "5") << c.describe();
   auto c2 = http().post(events_path("c"), R"({"data":"x"})");
   EXPECT_EQ(c2.status, 503) << "an append that would create a stream";
+  EXPECT_EQ(c2.headers.count("Retry-After"), 1u) << c2.describe();
+  EXPECT_EQ(c2.header("Retry-After").value_or(""), "5") << c2.describe();
   append("a", "existing streams go on");
   EXPECT_EQ(http().put(stream_path("a")).status, 200);
   EXPECT_GE(rejections("max_streams"), 2);
@@ -215,6 +219,8 @@ TEST_F(limits_test, max_subscribers_per_stream_503) {
   ASSERT_EQ(s2->status(), 200);
   auto s3 = subscribe("a");
   EXPECT_EQ(s3->status(), 503);
+  EXPECT_EQ(s3->headers().count("Retry-After"), 1u);
+  EXPECT_EQ(find_header(s3->headers(), "Retry-After").value_or(""), "5");
   auto other = subscribe("b-missing");
   EXPECT_EQ(other->status(), 404) << "other streams are not affected";
   auto s1_event = s1->next_event(5s);

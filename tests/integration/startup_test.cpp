@@ -66,7 +66,10 @@ TEST_F(startup_test, relay_route_stream_options_over_the_caps_stop_the_start) {
   const std::vector<std::pair<std::string, std::string>> cases{
       {R"({"buffer_limit":1000000})",
        "stream.buffer_limit 1000000 is over --max-buffer-limit 65536"},
-      {R"({"ttl":"2000h"})", "stream.ttl 2000h is over --max-ttl 168h"}};
+      {R"({"ttl_seconds":7200000})",
+       "stream.ttl_seconds 7200000 is over --max-ttl 168h (604800 seconds)"},
+      // The old spelling is refused at start, naming the new one (one spelling everywhere).
+      {R"({"ttl":"1h"})", "stream.ttl is now stream.ttl_seconds"}};
   for (const auto& [stream, message] : cases) {
     SCOPED_TRACE(stream);
     {

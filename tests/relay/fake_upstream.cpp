@@ -26,6 +26,8 @@ bool fake_upstream::serve(int fd) {
           fd, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n");
       std::this_thread::sleep_for(s.silence);
       return false;
+    case upstream_script::mode::close_without_answer:
+      return false;
     case upstream_script::mode::tokens:
     case upstream_script::mode::cut_after:
       break;

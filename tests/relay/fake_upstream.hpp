@@ -13,7 +13,8 @@
 namespace sse::relay::test {
 
 struct upstream_script {
-  enum class mode { tokens, status, not_sse, silent_after_head, cut_after };
+  /// close_without_answer: reads the request, then closes the connection without a byte.
+  enum class mode { tokens, status, not_sse, silent_after_head, cut_after, close_without_answer };
   mode what = mode::tokens;
   int tokens = 5;                           ///< SSE `delta` events, data "t<i>"
   std::chrono::milliseconds gap{20};        ///< between tokens

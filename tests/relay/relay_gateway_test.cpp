@@ -251,9 +251,95 @@ TEST_F(relay_gateway, upstream_error_reaches_the_client_without_the_secret) {
   EXPECT_EQ(gateway_output().find(secret), std::string::npos);
 }
 
+// The README's reasons table: an upstream that closes the connection without answering is
+// `protocol` (not `reset`, which is a body cut short).
+TEST_F(relay_gateway, upstream_closing_without_an_answer_ends_failed_with_reason_protocol) {
+  upstream_script s;
+  s.what = upstream_script::mode::close_without_answer;
+  fake_upstream up(s);
+  start_gateway(up);
+  auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "p1"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  sse_client sub(gw_->host(), gw_->port(), "/v1/streams/relay.chat.p1/events");
+  auto ev = sub.collect_until([](const auto& e) { return e.event == "end"; }, 10s);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].event, "upstream_error");
+  EXPECT_NE(ev[0].data.find("\"reason\":\"protocol\""), std::string::npos) << ev[0].data;
+  EXPECT_NE(ev[1].data.find("failed"), std::string::npos) << ev[1].data;
+}
+
 // Two gateways on one Redis: the answer is relayed by node A, the client resumes on node B,
 // a retried POST on node B does not call the upstream again, and a cancel on node B stops the
 // call running on node A (its next append finds the stream ended).
+// What the README promises, on both stores: the first POST 201, a retry with the same key 200
+// with created:false (no second upstream call), both with the stream's epoch; the cancel answer
+// carries the epoch too. The route's stream options use the API's spellings (ttl_seconds).
+TEST_F(relay_gateway, post_retry_and_cancel_answers_carry_the_epoch_on_both_stores) {
+  for (const std::string store : {"memory", "redis"}) {
+    SCOPED_TRACE(store);
+    upstream_script s;
+    s.tokens = 300;
+    s.gap = 20ms;
+    fake_upstream up(s);
+    const auto routes = dir_.path() / ("routes-" + store + ".json");
+    std::ofstream(routes) << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" << up.port()
+                          << R"(/v1/chat/completions",)"
+                          << R"("stream":{"buffer_limit":50,"ttl_seconds":120}}]})";
+    gateway_options o;
+    o.args = {"--relay-config", routes.string()};
+    std::unique_ptr<sse::test::redis_server> redis;
+    if (store == "redis") {
+      redis = std::make_unique<sse::test::redis_server>();
+      o.args.insert(o.args.end(), {"--store", redis->url()});
+    }
+    gw_ = std::make_unique<gateway_process>(o);
+    client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
+    ASSERT_TRUE(
+        sse::test::bounded_wait([&] { return client_->get("/readyz").status == 200; }, 10s));
+
+    const sse::test::header_list key{{"Idempotency-Key", "epoch-1"}};
+    const auto first = client_->post("/v1/relay/chat", "{}", "application/json", key);
+    ASSERT_EQ(first.status, 201) << first.describe();
+    const auto f = first.json_object();
+    EXPECT_EQ(f.at("stream").as_string(), "relay.chat.epoch-1");
+    EXPECT_EQ(f.at("events_url").as_string(), "/v1/streams/relay.chat.epoch-1/events");
+    EXPECT_EQ(f.at("created"), true);
+    ASSERT_TRUE(f.contains("epoch")) << first.describe();
+    const std::string epoch(f.at("epoch").as_string());
+    EXPECT_FALSE(epoch.empty());
+
+    // The call has reached the upstream (so that a second one would show up below).
+    ASSERT_TRUE(sse::test::bounded_wait([&] { return up.requests().size() == 1; }, 10s));
+    const auto retry = client_->post("/v1/relay/chat", "{}", "application/json", key);
+    ASSERT_EQ(retry.status, 200) << retry.describe();
+    const auto r = retry.json_object();
+    EXPECT_EQ(r.at("stream").as_string(), "relay.chat.epoch-1");
+    EXPECT_EQ(r.at("events_url").as_string(), "/v1/streams/relay.chat.epoch-1/events");
+    EXPECT_EQ(r.at("created"), false);
+    EXPECT_EQ(r.at("epoch").as_string(), epoch);
+    EXPECT_EQ(retry.header("Stream-Id").value_or(""), "relay.chat.epoch-1");
+
+    // The route's stream options reached the stream.
+    const auto info = client_->get("/v1/streams/relay.chat.epoch-1");
+    ASSERT_EQ(info.status, 200) << info.describe();
+    EXPECT_EQ(info.json_object().at("buffer_limit"), 50);
+
+    const auto c = client_->post("/v1/streams/relay.chat.epoch-1/cancel", "", "application/json");
+    ASSERT_EQ(c.status, 200) << c.describe();
+    const auto co = c.json_object();
+    EXPECT_EQ(co.at("stream").as_string(), "relay.chat.epoch-1");
+    EXPECT_EQ(co.at("status").as_string(), "cancelled");
+    EXPECT_EQ(co.at("epoch").as_string(), epoch) << c.describe();
+    ASSERT_TRUE(co.contains("last_seq")) << c.describe();
+    const auto after = client_->get("/v1/streams/relay.chat.epoch-1").json_object();
+    EXPECT_EQ(after.at("status").as_string(), "cancelled");
+    EXPECT_EQ(after.at("last_seq"), co.at("last_seq"));
+    EXPECT_EQ(up.requests().size(), 1u) << "the retry called the upstream again";
+    client_.reset();
+    gw_.reset();
+  }
+}
+
 TEST_F(relay_gateway, resume_retry_and_cancel_on_another_node_with_redis) {
   if (!sse::test::redis_server::available()) {
     FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
@@ -643,6 +729,7 @@ TEST_F(relay_gateway, relay_post_on_a_full_node_is_503_and_calls_nothing) {
 
   auto r = client_->post("/v1/relay/chat", "{}", "application/json", {{"Idempotency-Key", "k"}});
   EXPECT_EQ(r.status, 503) << r.describe();
+  EXPECT_EQ(r.headers.count("Retry-After"), 1u) << r.describe();
   EXPECT_EQ(r.header("Retry-After").value_or(""), "5");
   EXPECT_EQ(r.json_object().at("error").as_string(), "too_many_streams");
   const std::string sse_answer = post_relay_sse("", {});
@@ -673,6 +760,7 @@ TEST_F(relay_gateway, the_sse_answer_of_a_relay_post_is_one_of_the_streams_subsc
   // The POST's answer holds the one place: a GET and another SSE POST are refused.
   auto get = client_->get("/v1/streams/" + id + "/events", {{"Accept", "text/event-stream"}});
   EXPECT_EQ(get.status, 503) << get.describe();
+  EXPECT_EQ(get.headers.count("Retry-After"), 1u) << get.describe();
   EXPECT_EQ(get.header("Retry-After").value_or(""), "5");
   const std::string second = post_relay_sse("sub-1", {});
   EXPECT_EQ(second.rfind("HTTP/1.1 503", 0), 0u) << second;

@@ -26,7 +26,7 @@ TEST(relay_route, full_route) {
       "name":"chat","url":"https://api.example.com/v1/chat/completions","method":"POST",
       "headers":{"Authorization":"Bearer ${KEY}","X-Org":"org-${ORG}-x"},
       "connect_timeout":"5s","idle_timeout":"30s","total_timeout":"2m","max_concurrent":3,
-      "stream":{"buffer_limit":4096,"ttl":"1h"},
+      "stream":{"buffer_limit":4096,"ttl_seconds":3600},
       "priorities":{"message":1,"usage":3,"ping":"drop"},"default_priority":2}]})",
                         env_of({{"KEY", "sk-secret-123"}, {"ORG", "acme"}}));
   ASSERT_TRUE(r.error.empty()) << r.error;
@@ -134,9 +134,9 @@ TEST(relay_route, header_values_cannot_smuggle_lines) {
 
 TEST(relay_route, stream_options_over_the_server_caps_are_refused_naming_route_and_cap) {
   auto r = parse_routes(R"({"routes":[
-      {"name":"ok","url":"http://h/","stream":{"buffer_limit":100,"ttl":"1h"}},
+      {"name":"ok","url":"http://h/","stream":{"buffer_limit":100,"ttl_seconds":3600}},
       {"name":"big","url":"http://h/","stream":{"buffer_limit":1000000}},
-      {"name":"long","url":"http://h/","stream":{"ttl":"2000h"}}]})",
+      {"name":"long","url":"http://h/","stream":{"ttl_seconds":7200000}}]})",
                         env_of({}));
   ASSERT_TRUE(r.error.empty()) << r.error;
   const std::vector<route> ok(r.routes.begin(), r.routes.begin() + 1);
@@ -147,7 +147,30 @@ TEST(relay_route, stream_options_over_the_server_caps_are_refused_naming_route_a
             "route \"big\": stream.buffer_limit 1000000 is over --max-buffer-limit 65536");
   const std::vector<route> long_ttl(r.routes.begin() + 2, r.routes.end());
   EXPECT_EQ(check_stream_caps(long_ttl, 65536, std::chrono::hours(24 * 7)),
-            "route \"long\": stream.ttl 2000h is over --max-ttl 168h");
+            "route \"long\": stream.ttl_seconds 7200000 is over --max-ttl 168h (604800 seconds)");
+}
+
+// One spelling per option everywhere: a route's stream options are PUT /v1/streams/{id}'s
+// (buffer_limit, ttl_seconds). The old "ttl" is refused, naming the new spelling; so is a
+// misspelled key or a duration string where seconds are due.
+TEST(relay_route, stream_options_take_the_api_spellings_and_refuse_the_old_ttl) {
+  auto old = parse_routes(R"({"routes":[{"name":"a","url":"http://h/","stream":{"ttl":"1h"}}]})",
+                          env_of({}));
+  EXPECT_TRUE(old.routes.empty());
+  EXPECT_NE(old.error.find("stream.ttl is now stream.ttl_seconds"), std::string::npos) << old.error;
+  auto typo = parse_routes(
+      R"({"routes":[{"name":"a","url":"http://h/","stream":{"buffer_limt":5}}]})", env_of({}));
+  EXPECT_TRUE(typo.routes.empty());
+  EXPECT_NE(typo.error.find("unknown key stream.buffer_limt"), std::string::npos) << typo.error;
+  auto text = parse_routes(
+      R"({"routes":[{"name":"a","url":"http://h/","stream":{"ttl_seconds":"1h"}}]})", env_of({}));
+  EXPECT_TRUE(text.routes.empty());
+  EXPECT_NE(text.error.find("stream.ttl_seconds must be an integer"), std::string::npos)
+      << text.error;
+  auto ok = parse_routes(
+      R"({"routes":[{"name":"a","url":"http://h/","stream":{"ttl_seconds":90}}]})", env_of({}));
+  ASSERT_TRUE(ok.error.empty()) << ok.error;
+  EXPECT_EQ(ok.routes.at(0).ttl, milliseconds(90000));
 }
 
 TEST(relay_route, load_routes_names_the_file) {

@@ -36,6 +36,40 @@ TEST_P(StoreConformance, CreateReportsNewThenExisting) {
   EXPECT_TRUE(r->events.empty());
 }
 
+// create reports the stream's own limits, so that PUT can tell a retry from a request for other
+// limits (409 stream_config_differs): a new stream's as asked (or the defaults), an existing or
+// ended one's as created, whatever the later create asks for.
+TEST_P(StoreConformance, CreateReportsTheStreamsOwnLimits) {
+  store_limits limits;
+  limits.buffer_limit = 7;
+  limits.ttl = std::chrono::seconds(90);
+  make_store(limits);
+  auto id = fresh_id();
+  auto a = create(id, stream_options{10, std::chrono::seconds(60)});
+  ASSERT_TRUE(a.has_value()) << a.error().message();
+  EXPECT_EQ(a->buffer_limit, 10u);
+  EXPECT_EQ(a->ttl, std::chrono::seconds(60));
+  auto b = create(id, stream_options{20, std::chrono::seconds(120)});
+  ASSERT_TRUE(b.has_value());
+  EXPECT_FALSE(b->created);
+  EXPECT_EQ(b->buffer_limit, 10u);
+  EXPECT_EQ(b->ttl, std::chrono::seconds(60));
+  ASSERT_TRUE(end(id).has_value());
+  auto ended = create(id, {});
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_FALSE(ended->created);
+  EXPECT_EQ(ended->buffer_limit, 10u);
+  EXPECT_EQ(ended->ttl, std::chrono::seconds(60));
+
+  auto appended = fresh_id();
+  ASSERT_TRUE(append(appended, {new_event{"", "one", 1}}).has_value());
+  auto d = create(appended, stream_options{5, {}});
+  ASSERT_TRUE(d.has_value());
+  EXPECT_FALSE(d->created);
+  EXPECT_EQ(d->buffer_limit, 7u);
+  EXPECT_EQ(d->ttl, std::chrono::seconds(90));
+}
+
 TEST_P(StoreConformance, UnknownStreamIsNotFound) {
   auto id = fresh_id();
   EXPECT_EQ(info(id).error(), errc::stream_not_found);

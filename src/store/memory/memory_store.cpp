@@ -211,7 +211,8 @@ result<create_result> memory_store::create_now(const std::string& stream_id,
                                                const stream_options& options) {
   bool created = false;
   auto s = lookup(stream_id, &options, &created);
-  return create_result{s->epoch, created};
+  std::lock_guard lock(s->mu);
+  return create_result{s->epoch, created, s->buffer.max_events(), s->ttl};
 }
 
 result<append_result> memory_store::append_now(const append_request& request) {

@@ -576,7 +576,16 @@ net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
   auto tag = tag_of(*r);
   if (tag == "created" || tag == "exists") {
     remember_epoch(stream_id, str_at(*r, 1));
-    co_return create_result{str_at(*r, 1), tag == "created"};
+    create_result out{str_at(*r, 1), tag == "created", limits_.buffer_limit, limits_.ttl};
+    if (r->elements.size() >= 4) {
+      if (auto limit = r->elements[2].to_int()) {
+        out.buffer_limit = static_cast<std::size_t>(*limit);
+      }
+      if (auto ttl = r->elements[3].to_int()) {
+        out.ttl = std::chrono::milliseconds(*ttl);
+      }
+    }
+    co_return out;
   }
   co_return errc::internal;
 }

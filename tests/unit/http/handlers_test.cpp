@@ -276,7 +276,7 @@ TEST_F(handlers, methods_paths_and_preflight) {
   // OPTIONS * (asterisk-form): the server's methods.
   r = call(method::options, "*");
   EXPECT_EQ(r.status, 204u);
-  EXPECT_EQ(header(r, "Allow"), "GET, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(header(r, "Allow"), "GET, HEAD, POST, PUT, DELETE, OPTIONS");
   r = call(method::get, "*");
   EXPECT_EQ(r.status, 400u);
   EXPECT_EQ(body_of(r).at("error"), "bad_request");

@@ -24,7 +24,7 @@ TEST(event_body_format, media_types) {
 }
 
 TEST(parse_event_object, full_event) {
-  auto e = event_from(R"({"data":"a\nb","event":"delta","priority":3,"extra":1})");
+  auto e = event_from(R"({"data":"a\nb","event":"delta","priority":3})");
   ASSERT_TRUE(e) << e.error().message;
   EXPECT_EQ(e->data, "a\nb");
   EXPECT_EQ(e->type, "delta");
@@ -52,6 +52,27 @@ TEST(parse_event_object, invalid_shapes) {
     EXPECT_EQ(e.error().status, 400u) << bad;
     EXPECT_EQ(e.error().code, "invalid_event") << bad;
   }
+}
+
+// Strict: a member the API does not know is refused, named, with a hint where one helps.
+TEST(parse_event_object, unknown_members_are_refused_naming_the_field) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"data":"x","extra":1})", "unknown field \"extra\" in an event"},
+      {R"({"data":"x","id":"5"})", "Producer-Seq"},
+      {R"({"data":"x","type":"t"})", "did you mean \"event\"?"},
+      {R"({"data":"x","evnt":"t"})", "did you mean \"event\"?"},
+      {R"({"data":"x","priority":"3"})",
+       "\"priority\" must be an integer from 0 to 3, not a string"},
+      {R"({"data":5})", "\"data\" must be a string, not an integer"},
+  };
+  for (const auto& [body, part] : cases) {
+    auto e = event_from(body);
+    ASSERT_FALSE(e) << body;
+    EXPECT_EQ(e.error().code, "invalid_event") << body;
+    EXPECT_NE(e.error().message.find(part), std::string::npos) << body << ": " << e.error().message;
+  }
+  // null still means absent for the optional members.
+  EXPECT_TRUE(event_from(R"({"data":"x","event":null,"priority":null})"));
 }
 
 TEST(parse_event_object, the_gateways_own_event_types_are_reserved_and_named) {
@@ -201,6 +222,30 @@ TEST(parse_create_body, errors) {
   }
 }
 
+TEST(parse_create_body, unknown_and_mistyped_fields_name_the_field_and_the_spelling) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"ttl":"1h"})",
+       "unknown field \"ttl\" in the stream options (did you mean \"ttl_seconds\"?"},
+      {R"({"buffer_limt":5})",
+       "unknown field \"buffer_limt\" in the stream options (did you mean \"buffer_limit\"?)"},
+      {R"({"x":1})", "known fields: \"buffer_limit\", \"ttl_seconds\""},
+      {R"({"ttl_seconds":"1h"})",
+       "\"ttl_seconds\" must be an integer number of seconds >= 1, not a string"},
+      {R"({"buffer_limit":true})", "\"buffer_limit\" must be an integer >= 1, not a boolean"},
+      {R"({"buffer_limit":0})", "\"buffer_limit\" must be an integer >= 1, not 0"},
+  };
+  for (const auto& [body, part] : cases) {
+    auto r = parse_create_body(body);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(r.error().code, "invalid_argument") << body;
+    EXPECT_NE(r.error().message.find(part), std::string::npos) << body << ": " << r.error().message;
+  }
+  // A long unknown name comes back cut.
+  auto long_name = parse_create_body("{\"" + std::string(1000, 'k') + "\":1}");
+  ASSERT_FALSE(long_name);
+  EXPECT_LT(long_name.error().message.size(), 300u);
+}
+
 TEST(parse_create_body, values_over_the_server_caps_name_the_field_and_the_cap) {
   const stream_option_caps caps{100, std::chrono::hours(1)};
   auto at = parse_create_body(R"({"buffer_limit":100,"ttl_seconds":3600})", caps);
@@ -241,6 +286,10 @@ TEST(parse_end_body, statuses) {
   EXPECT_EQ(parse_end_body(R"({"status":"open"})").error().code, "invalid_argument");
   EXPECT_EQ(parse_end_body(R"({"status":3})").error().code, "invalid_argument");
   EXPECT_EQ(parse_end_body("x").error().code, "invalid_json");
+  auto unknown = parse_end_body(R"({"status":"failed","reason":"x"})");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().code, "invalid_argument");
+  EXPECT_NE(unknown.error().message.find("unknown field \"reason\""), std::string::npos);
 }
 
 }  // namespace

@@ -17,7 +17,7 @@ TEST(match_route, asterisk_form_is_the_server_itself) {
   EXPECT_EQ(match_route("*").kind, route_kind::server);
   EXPECT_TRUE(method_allowed(route_kind::server, method::options));
   EXPECT_FALSE(method_allowed(route_kind::server, method::get));
-  EXPECT_EQ(allowed_methods(route_kind::server), "GET, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(allowed_methods(route_kind::server), "GET, HEAD, POST, PUT, DELETE, OPTIONS");
   EXPECT_EQ(match_route("/*").kind, route_kind::not_found);
 }
 
@@ -84,6 +84,11 @@ TEST(method_allowed, per_route) {
   EXPECT_FALSE(method_allowed(route_kind::stream_end, method::get));
   EXPECT_FALSE(method_allowed(route_kind::healthz, method::post));
   EXPECT_FALSE(method_allowed(route_kind::stream, method::head));
+  // HEAD on the probe paths only (answered like GET without the body).
+  EXPECT_TRUE(method_allowed(route_kind::healthz, method::head));
+  EXPECT_TRUE(method_allowed(route_kind::readyz, method::head));
+  EXPECT_TRUE(method_allowed(route_kind::metrics, method::head));
+  EXPECT_FALSE(method_allowed(route_kind::root, method::head));
   EXPECT_FALSE(method_allowed(route_kind::stream, method::other));
   // Preflight is answered everywhere a route exists.
   EXPECT_TRUE(method_allowed(route_kind::stream_end, method::options));
@@ -93,7 +98,8 @@ TEST(allowed_methods, allow_header_values) {
   EXPECT_EQ(allowed_methods(route_kind::stream), "GET, PUT, DELETE, OPTIONS");
   EXPECT_EQ(allowed_methods(route_kind::stream_events), "GET, POST, OPTIONS");
   EXPECT_EQ(allowed_methods(route_kind::stream_end), "POST, OPTIONS");
-  EXPECT_EQ(allowed_methods(route_kind::metrics), "GET, OPTIONS");
+  EXPECT_EQ(allowed_methods(route_kind::metrics), "GET, HEAD, OPTIONS");
+  EXPECT_EQ(allowed_methods(route_kind::demo_current), "GET, OPTIONS");
 }
 
 TEST(parse_method, tokens_are_case_sensitive) {
