@@ -207,8 +207,9 @@ std::vector<setting> build() {
   t.push_back(text_setting("auth-public-key-file", "PATH",
                            "PEM public key: RSA for RS256 or P-256 for ES256 (--auth jwt)",
                            "a file path", &config::auth_public_key_file));
-  t.push_back(text_setting("auth-audience", "TEXT", "Required `aud` of tokens; empty = not checked",
-                           "an audience", &config::auth_audience));
+  t.push_back(text_setting("auth-audience", "TEXT",
+                           "Required `aud` of tokens; empty = not checked", "an audience",
+                           &config::auth_audience));
   t.push_back(text_setting("auth-cookie", "NAME",
                            "Cookie a subscriber may carry its token in; empty = none",
                            "a cookie name", &config::auth_cookie));
