@@ -562,5 +562,27 @@ TEST(parse_config, migrate_help_exits_0) {
   EXPECT_TRUE(contains(out.message, "--store")) << out.message;
 }
 
+TEST(parse_config, migrate_takes_every_redis_store_the_gateway_takes) {
+  for (const char* url : {"redis://h:1", "redis-cluster://127.0.0.1:7000,127.0.0.1:7001",
+                          "redis-sentinel://127.0.0.1:26379/mymaster"}) {
+    SCOPED_TRACE(url);
+    auto out = parse({"migrate", "--store", url});
+    ASSERT_FALSE(out.exit_now) << out.message;
+    EXPECT_EQ(out.subcommand, "migrate");
+    EXPECT_EQ(out.cfg.store, url);
+  }
+}
+
+TEST(parse_config, migrate_help_lists_url_forms_and_variables_only) {
+  auto out = parse({"migrate", "--help"});
+  ASSERT_TRUE(out.exit_now);
+  for (const char* text : {"redis://", "redis-cluster://", "redis-sentinel://",
+                           "SSE_GATEWAY_STORE", "SSE_GATEWAY_REDIS_PREFIX"}) {
+    EXPECT_TRUE(contains(out.message, text)) << text << " missing from:\n" << out.message;
+  }
+  // The durations and byte sizes footer is about the top-level flags.
+  EXPECT_FALSE(contains(out.message, "Durations")) << out.message;
+}
+
 }  // namespace
 }  // namespace sse::config
