@@ -196,10 +196,9 @@ TEST_F(ClusterMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisClusterUrl) {
   test::child_process migrate(co);
   const auto status = migrate.wait_exit(60s);
   ASSERT_TRUE(status.has_value()) << "migrate did not exit in time";
-  EXPECT_TRUE(test::exited_with(status, 0))
-      << test::describe_status(*status) << "\n" << migrate.stderr_text();
-  EXPECT_NE(migrate.stdout_text().find("scanned 30 legacy buffers, migrated 30"),
-            std::string::npos)
+  EXPECT_TRUE(test::exited_with(status, 0)) << test::describe_status(*status) << "\n"
+                                            << migrate.stderr_text();
+  EXPECT_NE(migrate.stdout_text().find("scanned 30 legacy buffers, migrated 30"), std::string::npos)
       << migrate.stdout_text() << migrate.stderr_text();
   EXPECT_EQ(legacy_lists_left(), 0u);
   auto& s = start_store();
