@@ -576,8 +576,8 @@ TEST(parse_config, migrate_takes_every_redis_store_the_gateway_takes) {
 TEST(parse_config, migrate_help_lists_url_forms_and_variables_only) {
   auto out = parse({"migrate", "--help"});
   ASSERT_TRUE(out.exit_now);
-  for (const char* text : {"redis://", "redis-cluster://", "redis-sentinel://",
-                           "SSE_GATEWAY_STORE", "SSE_GATEWAY_REDIS_PREFIX"}) {
+  for (const char* text : {"redis://", "redis-cluster://", "redis-sentinel://", "SSE_GATEWAY_STORE",
+                           "SSE_GATEWAY_REDIS_PREFIX"}) {
     EXPECT_TRUE(contains(out.message, text)) << text << " missing from:\n" << out.message;
   }
   // The durations and byte sizes footer is about the top-level flags.
