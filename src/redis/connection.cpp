@@ -249,7 +249,7 @@ net::awaitable<void> connection::session() {
     co_return;
   }
   if (cfg_.report) {
-    cfg_.report->connected();
+    cfg_.report->connected(cfg_.host + ":" + std::to_string(cfg_.port));
   }
   failures_ = 0;
   set_up(true);

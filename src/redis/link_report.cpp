@@ -13,11 +13,13 @@ void link_report::failed(const std::string& address, const std::string& reason) 
   handler h;
   {
     std::lock_guard lock(mu_);
-    std::string text = address + ": " + reason;
-    if (text == last_) {
+    last_address_ = address;
+    last_ = address + ": " + reason;
+    std::string& known = reasons_[address];
+    if (known == reason) {
       return;
     }
-    last_ = std::move(text);
+    known = reason;
     h = handler_;
   }
   if (h) {
@@ -25,9 +27,14 @@ void link_report::failed(const std::string& address, const std::string& reason) 
   }
 }
 
-void link_report::connected() {
+void link_report::connected(const std::string& address) {
   std::lock_guard lock(mu_);
-  last_.clear();
+  // Every reason is news again after a connect (the sentinels' own failure has no data address).
+  reasons_.clear();
+  if (last_address_ == address) {
+    last_address_.clear();
+    last_.clear();
+  }
 }
 
 std::string link_report::last() const {
