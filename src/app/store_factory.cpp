@@ -85,7 +85,7 @@ built_store make_redis_store(const store_context& ctx) {
                    last.empty() ? "" : " (last failure: " + last + ")");
       sink.emit(telemetry::event{std::string(telemetry::names::store_unavailable), {}, {}, 0});
     } else if (state->down.exchange(false)) {
-      spdlog::info("redis store recovered");
+      spdlog::info("redis store {} recovered", where);
       sink.emit(telemetry::event{std::string(telemetry::names::store_recovered), {}, {}, 0});
     }
   });
