@@ -104,8 +104,7 @@ TEST(RedisStartupLogTest, AnOutageNamesTheStoreAndWhyReconnectingFails) {
   EXPECT_TRUE(wait_stderr(*gw, "redis " + where + ": cannot connect: Connection refused"))
       << gw->diagnostics();
   redis.start();
-  EXPECT_TRUE(wait_stderr(*gw, "redis store redis://" + where + " recovered"))
-      << gw->diagnostics();
+  EXPECT_TRUE(wait_stderr(*gw, "redis store redis://" + where + " recovered")) << gw->diagnostics();
 }
 
 }  // namespace
