@@ -93,6 +93,17 @@ TEST(RedisStartupLogTest, NoRedisThereSaysWhichAddressAndWhy) {
   EXPECT_LE(n, 3u) << later;
 }
 
+TEST(RedisStartupLogTest, ARedisThatDoesNotAnswerIsATimeout) {
+  test::redis_server redis;
+  redis.pause();  // SIGSTOP: the kernel still accepts the connection, nothing answers
+  const std::string where = "127.0.0.1:" + std::to_string(redis.port());
+  auto gw = start_gateway("redis://" + where);
+  ASSERT_TRUE(wait_stderr(*gw, "is not available yet")) << gw->diagnostics();
+  EXPECT_TRUE(contains(gw->stderr_text(), "(" + where + ": no answer to the handshake"))
+      << gw->stderr_text();
+  redis.resume();
+}
+
 TEST(RedisStartupLogTest, AnOutageNamesTheStoreAndWhyReconnectingFails) {
   test::redis_server redis;
   const std::string where = "127.0.0.1:" + std::to_string(redis.port());
