@@ -426,8 +426,7 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
 }
 
 /// One SseAccess line (--access-log) for a request whose answer is written.
-template <class Stream>
-void log_access(services& s, const incoming& in, Stream& stream, unsigned status,
+void log_access(services& s, const incoming& in, const std::string& client, unsigned status,
                 std::uint64_t bytes, const access_note& note) {
   if (!s.cfg.access_log) {
     return;
@@ -438,7 +437,7 @@ void log_access(services& s, const incoming& in, Stream& stream, unsigned status
   r.status = status;
   r.bytes = bytes;
   r.duration = std::chrono::steady_clock::now() - in.received;  // set even when the read failed
-  r.client = client_ip(stream);
+  r.client = client;
   r.stream_id = note.stream_id;
   r.relay_route = note.relay_route;
   s.sink.emit(access_event(r));
@@ -450,6 +449,8 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
                                   Stream& stream) {
   services& s = w.svc();
   beast::flat_buffer buffer;
+  // Read while connected: after a stream ends the socket may be closed already.
+  const std::string client = s.cfg.access_log ? client_ip(stream) : std::string();
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first);
@@ -477,7 +478,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
     } else {
       res = co_await serve(w, reg.entry(), stream, buffer, in, note);
       if (!res) {
-        log_access(s, in, stream, 200, note.streamed_bytes, note);
+        log_access(s, in, client, 200, note.streamed_bytes, note);
         break;  // streamed to its end
       }
     }
@@ -492,7 +493,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
     auto out = to_beast(std::move(*res), in.version, keep_alive);
     beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
-    log_access(s, in, stream, out.result_int(), n, note);
+    log_access(s, in, client, out.result_int(), n, note);
     if (ec || !keep_alive) {
       break;
     }

@@ -57,6 +57,7 @@ TEST_F(access_log_test, one_line_per_request_with_secrets_left_out) {
   const auto streamed = access_line("GET", sse_path, 200);
   ASSERT_TRUE(streamed) << gw().diagnostics();
   EXPECT_EQ(json_string(*streamed, "stream"), "acc");
+  EXPECT_EQ(json_string(*streamed, "client"), "127.0.0.1");
   // Status line, headers and every frame: more than the body the client kept.
   EXPECT_GT(json_int(*streamed, "bytes").value_or(0),
             static_cast<std::int64_t>(sub->raw_body().size()))
@@ -81,6 +82,16 @@ TEST_F(access_log_test, one_line_per_request_with_secrets_left_out) {
   const auto refused = access_line("GET", "/v1/streams/no%20spaces", 400);
   ASSERT_TRUE(refused) << gw().diagnostics();
   EXPECT_FALSE(refused->contains("stream")) << boost::json::serialize(*refused);
+
+  // A subscriber that leaves abruptly: logged when the gateway notices, with its address.
+  append("gone", "x");
+  auto leaver = subscribe("gone");
+  ASSERT_TRUE(leaver->next_event(5s));
+  leaver->close_abruptly();
+  const auto left = access_line("GET", "/v1/streams/gone/events", 200);
+  ASSERT_TRUE(left) << gw().diagnostics();
+  EXPECT_EQ(json_string(*left, "client"), "127.0.0.1") << boost::json::serialize(*left);
+  EXPECT_GT(json_int(*left, "bytes").value_or(0), 0) << boost::json::serialize(*left);
 
   ASSERT_TRUE(gw().stop().has_value());
   const std::string everything = telemetry_text() + gw().stderr_text() + gw().stdout_text();
