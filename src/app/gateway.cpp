@@ -16,6 +16,7 @@
 #include <stdexcept>
 
 #include "app/demo_producer.hpp"
+#include "app/startup_summary.hpp"
 #include "app/store_factory.hpp"
 #include "config/parse.hpp"
 #include "fanout/hub.hpp"
@@ -120,6 +121,9 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
         !over.empty()) {
       throw std::runtime_error("relay: " + cfg_.relay_config + ": " + over);
     }
+    for (const auto& r : routes.routes) {
+      relay_route_names_.push_back(r.name);
+    }
     relay::manager_options relay_options;
     // With a shared store, a call's node holds a lease on its stream (ended by another node,
     // upstream_lost, if this one dies); one process with the memory store needs none.
@@ -208,7 +212,10 @@ void gateway::start() {
     std::this_thread::sleep_for(10ms);
   }
   if (!store_.store->available()) {
-    spdlog::warn("the store is not available yet; serving anyway (/readyz reports not ready)");
+    const std::string problem = store_.problem ? store_.problem() : std::string();
+    spdlog::warn("the store {} is not available yet{}; serving anyway (/readyz reports not ready)",
+                 redact_store_url(cfg_.store),
+                 problem.empty() ? std::string(" (still connecting)") : " (" + problem + ")");
   }
   if (cfg_.auth == "none") {
     spdlog::warn("access control is OFF (--auth none): anyone who can reach {}:{} may read and "
@@ -217,10 +224,12 @@ void gateway::start() {
   } else if (cfg_.auth.empty()) {
     spdlog::info("access control is off: --demo on a loopback address");
   }
-  spdlog::info("sse-gateway listening on {}:{} ({}, {} workers, store {}{})", cfg_.listen_host,
-               server_->port(), server_->tls_enabled() ? "HTTPS" : "HTTP", workers_.size(),
-               cfg_.store.starts_with("redis") ? "redis" : cfg_.store,
-               cfg_.demo ? ", demo on" : "");
+  spdlog::info(
+      "sse-gateway listening on {}:{} ({}, {} workers, store {}, access control {}, CORS {}, "
+      "relay routes {}{})",
+      cfg_.listen_host, server_->port(), server_->tls_enabled() ? "HTTPS" : "HTTP", workers_.size(),
+      redact_store_url(cfg_.store), describe_access(cfg_), describe_cors(cfg_),
+      describe_relay(relay_route_names_), cfg_.demo ? ", demo on" : "");
 }
 
 std::uint16_t gateway::port() const noexcept {

@@ -89,7 +89,8 @@ class gateway {
   std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
   std::unique_ptr<auth::node_limits> limits_;
   std::unique_ptr<http::services> services_;
-  std::unique_ptr<relay::manager> relay_;  // after services_, which it uses
+  std::unique_ptr<relay::manager> relay_;       // after services_, which it uses
+  std::vector<std::string> relay_route_names_;  // for the start-up line
   std::vector<std::unique_ptr<fanout::hub>> hubs_;
   std::unique_ptr<demo_producer> demo_;
   std::unique_ptr<http::server> server_;

@@ -6,7 +6,9 @@
 #include <stdexcept>
 
 #include "redis/cluster/cluster_url.hpp"
+#include "app/startup_summary.hpp"
 #include "redis/config.hpp"
+#include "redis/link_report.hpp"
 #include "redis/sentinel/sentinel_url.hpp"
 #include "store/memory/memory_store.hpp"
 #include "store/redis/redis_store.hpp"
@@ -46,6 +48,12 @@ built_store make_redis_store(const store_context& ctx) {
     options.connection = *url;
   }
   options.connection.client_name = "sse-gateway:" + ctx.cfg.node_id;
+  // Every connection of the store (commands, subscription, cluster nodes) reports here.
+  auto report = std::make_shared<redis::link_report>();
+  report->set_handler([](const std::string& address, const std::string& reason) {
+    spdlog::warn("redis {}: {}", address, reason);
+  });
+  options.connection.report = report;
   options.prefix = ctx.cfg.redis_prefix;
   options.compress_min_bytes = ctx.cfg.compress_min_bytes;
   options.wait_replicas = static_cast<int>(ctx.cfg.redis_wait_replicas);
@@ -64,16 +72,20 @@ built_store make_redis_store(const store_context& ctx) {
     std::atomic<bool> stopping{false};
   };
   auto state = std::make_shared<availability_state>();
-  redis->set_availability_handler([&sink = ctx.sink, state](bool up) {
+  const std::string where = redact_store_url(ctx.cfg.store);
+  redis->set_availability_handler([&sink = ctx.sink, state, report, where](bool up) {
     if (state->stopping.load()) {
       return;
     }
     if (!up) {
       state->down.store(true);
-      spdlog::warn("redis store unavailable");
+      // The reason of the outage itself comes from the reconnects (the report's handler).
+      const std::string last = report->last();
+      spdlog::warn("redis store {} unavailable{}", where,
+                   last.empty() ? "" : " (last failure: " + last + ")");
       sink.emit(telemetry::event{std::string(telemetry::names::store_unavailable), {}, {}, 0});
     } else if (state->down.exchange(false)) {
-      spdlog::info("redis store recovered");
+      spdlog::info("redis store {} recovered", where);
       sink.emit(telemetry::event{std::string(telemetry::names::store_recovered), {}, {}, 0});
     }
   });
@@ -107,6 +119,7 @@ built_store make_redis_store(const store_context& ctx) {
     m.compress_input_bytes_total.store(c.bytes_in, std::memory_order_relaxed);
     m.compress_output_bytes_total.store(c.bytes_stored, std::memory_order_relaxed);
   };
+  out.problem = [report] { return report->last(); };
   out.store = std::move(redis);
   return out;
 }

@@ -31,6 +31,9 @@ struct built_store {
   std::function<void()> start;  ///< once the workers run (connects a network store); may be empty
   std::function<void()> stop;   ///< before the workers stop; may be empty
   std::function<void()> tick;   ///< every second (store-specific metrics); may be empty
+  /// Where and why the store was last unreachable ("127.0.0.1:6379: cannot connect: Connection
+  /// refused"); empty when it is fine or cannot tell. May be empty (the memory store).
+  std::function<std::string()> problem;
 };
 
 /// The store limits from the config (buffer limit and bytes, TTL, end retention).
@@ -38,7 +41,9 @@ store::store_limits limits_from(const config::config& cfg);
 
 /// Builds the store for cfg.store. Throws std::runtime_error with a one-line message for an
 /// unknown store or a malformed Redis URL (the caller exits 1). A Redis store emits
-/// SseStoreUnavailable / SseStoreRecovered when its connections go down and come back.
+/// SseStoreUnavailable / SseStoreRecovered when its connections go down and come back, and logs
+/// (once per new reason) which address failed and why: connection refused, timed out,
+/// authentication failed, not a primary.
 built_store make_store(const store_context& ctx);
 
 }  // namespace sse::app

@@ -54,6 +54,8 @@ struct config {
   unsigned threads = 0;                      ///< 0: number of cores
   std::string telemetry = "stdout";          ///< "stdout", "file:PATH", "none"
   std::string log_level = "info";
+  /// --access-log: one JSON line per request (SseAccess) to the telemetry output. Off by default.
+  bool access_log = false;
   std::string node_id;                       ///< empty: hostname-pid
   cors_origins cors_origin;                  ///< --cors-origin; empty: no CORS headers
   std::string port_file;                     ///< write the bound port here once listening

@@ -22,6 +22,18 @@ namespace {
 
 constexpr std::string_view usage_hint = "Run with --help for more information.\n";
 
+constexpr std::string_view migrate_store_forms =
+    "Store URLs (as for the gateway's --store):\n"
+    "  redis://[[user]:password@]host[:port][/db]\n"
+    "  redis-cluster://[[user]:password@]host:port[,host:port...]   (SCANs every master)\n"
+    "  redis-sentinel://[[user]:password@]host:port[,host:port...]/master-name[/db]";
+
+/// Every store the gateway runs on Redis with (app/store_factory.cpp picks by these prefixes).
+bool is_redis_store(std::string_view store) {
+  return store.starts_with("redis://") || store.starts_with("redis-cluster://") ||
+         store.starts_with("redis-sentinel://");
+}
+
 void fail(parse_outcome& out, std::string text) {
   out.exit_now = true;
   out.exit_code = 2;
@@ -100,12 +112,22 @@ parse_outcome parse_config(int argc, const char* const* argv,
   std::string migrate_prefix;
   CLI::App* migrate = app.add_subcommand(
       "migrate", "Upgrade every legacy-layout stream in Redis to the current layout, then exit");
+  // Same wording as the top-level help: `[env VAR]` after each option; the top-level footer
+  // (durations, byte sizes) is about flags migrate does not have.
   CLI::Option* migrate_store_opt =
-      migrate->add_option("--store", migrate_store, "The Redis store: redis://...")
-          ->type_name("STORE");
+      migrate
+          ->add_option("--store", migrate_store,
+                       "The Redis store, any form the gateway takes (see below) [env " +
+                           env_name("store") + "]")
+          ->type_name("URL");
   CLI::Option* migrate_prefix_opt =
-      migrate->add_option("--redis-prefix", migrate_prefix, "Prefix of every Redis key")
+      migrate
+          ->add_option("--redis-prefix", migrate_prefix,
+                       "Prefix of every Redis key (default: " + defaults.redis_prefix + ") [env " +
+                           env_name("redis-prefix") + "]")
           ->type_name("TEXT");
+  migrate->footer(std::string(migrate_store_forms) +
+                  "\nEach option can also be set with its variable; the option wins.");
   // Lets `migrate --log-level debug` reach the top-level flag.
   migrate->fallthrough();
 
@@ -177,8 +199,10 @@ parse_outcome parse_config(int argc, const char* const* argv,
         return out;
       }
     }
-    if (out.cfg.store.rfind("redis://", 0) != 0) {
-      fail(out, "migrate: --store must be a redis:// URL (the memory store has no legacy layout)");
+    if (!is_redis_store(out.cfg.store)) {
+      fail(out,
+           "migrate: --store must be a Redis URL (redis://, redis-cluster:// or "
+           "redis-sentinel://); the memory store has no legacy layout");
       return out;
     }
   }

@@ -22,7 +22,8 @@ struct parse_outcome {
 /// An empty variable counts as unset. Every field of config has a flag: `--listen` ...
 /// `--compress-min-bytes` (see --help). An empty node id becomes node_id_default().
 ///
-/// Subcommand `migrate` takes `--store` (which must be redis://...) and `--redis-prefix`;
+/// Subcommand `migrate` takes `--store` (a Redis URL: redis://, redis-cluster:// or
+/// redis-sentinel://) and `--redis-prefix`;
 /// the other flags may come before it.
 ///
 /// Never throws for bad input: it sets exit_now/exit_code 2 with a message naming the flag or

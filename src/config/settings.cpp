@@ -83,6 +83,22 @@ setting count_setting(std::string name, std::string help, field<T> f, std::uint6
 }
 
 /// A free-form string, optionally checked by `check`.
+/// A flag without a value (`--demo`); its variable takes 1/true/yes/on or 0/false/no/off.
+setting switch_setting(std::string name, std::string help, field<bool> f) {
+  setting s = make(std::move(name), "", std::move(help), "1/true/yes/on or 0/false/no/off");
+  s.is_switch = true;
+  s.apply = [f](std::string_view v, config& cfg) -> result<void> {
+    auto b = parse_bool(v);
+    if (!b) {
+      return b.error();
+    }
+    cfg.*f = *b;
+    return {};
+  };
+  s.show = [f](const config& cfg) { return cfg.*f ? "true" : "false"; };
+  return s;
+}
+
 setting text_setting(std::string name, std::string type_name, std::string help, std::string expect,
                      field<std::string> f, result<void> (*check)(std::string_view) = nullptr) {
   setting s = make(std::move(name), std::move(type_name), std::move(help), std::move(expect));
@@ -233,6 +249,10 @@ std::vector<setting> build() {
   t.push_back(text_setting("telemetry", "SINK", "Telemetry events as JSON lines",
                            "`stdout`, `file:PATH` or `none`", &config::telemetry,
                            validate_telemetry));
+  t.push_back(switch_setting("access-log",
+                             "One JSON line (SseAccess) per request to the telemetry output; "
+                             "tokens in the query are redacted",
+                             &config::access_log));
   t.push_back(text_setting("log-level", "LEVEL", "Log level (logs go to stderr)",
                            "one of trace, debug, info, warn, error, off", &config::log_level,
                            validate_log_level));
@@ -258,21 +278,7 @@ std::vector<setting> build() {
   }
   t.push_back(text_setting("port-file", "PATH", "Write the bound port to this file once listening",
                            "a file path", &config::port_file));
-  {
-    setting s = make("demo", "", "Built-in producer and a demo page at /",
-                     "1/true/yes/on or 0/false/no/off");
-    s.is_switch = true;
-    s.apply = [](std::string_view v, config& cfg) -> result<void> {
-      auto b = parse_bool(v);
-      if (!b) {
-        return b.error();
-      }
-      cfg.demo = *b;
-      return {};
-    };
-    s.show = [](const config& cfg) { return cfg.demo ? "true" : "false"; };
-    t.push_back(std::move(s));
-  }
+  t.push_back(switch_setting("demo", "Built-in producer and a demo page at /", &config::demo));
   t.push_back(text_setting("redis-prefix", "TEXT", "Prefix of every Redis key", "a key prefix",
                            &config::redis_prefix));
   t.push_back(bytes_setting("compress-min-bytes",

@@ -18,7 +18,8 @@ using header_list = std::vector<std::pair<std::string, std::string>>;
 /// A parsed request. Only the headers the gateway reads are kept.
 struct request {
   method verb = method::other;
-  std::string target;  ///< raw request-target: path and query
+  std::string method_name;  ///< the method as sent ("GET"), for the access log
+  std::string target;       ///< raw request-target: path and query
   std::string body;
   std::string content_type;
   std::optional<std::string> accept;         ///< absent: the client accepts anything

@@ -24,8 +24,10 @@
 #include <memory>
 #include <string_view>
 
+#include "core/stream_id.hpp"
 #include "core/text.hpp"
 #include "http/access.hpp"
+#include "http/access_log.hpp"
 #include "http/cors.hpp"
 #include "http/relay_post.hpp"
 #include "http/relay_service.hpp"
@@ -77,6 +79,7 @@ std::optional<std::string> header_value(const bhttp::request<bhttp::string_body>
 request to_request(bhttp::request<bhttp::string_body>& req) {
   request r;
   r.verb = parse_method(req.method_string());
+  r.method_name = std::string(req.method_string());
   r.target = origin_form(req.target());
   r.content_type = header_value(req, "Content-Type").value_or("");
   r.accept = header_value(req, "Accept");
@@ -327,15 +330,27 @@ class stream_transport final : public sse_transport {
  public:
   explicit stream_transport(Stream& stream) : stream_(stream) {}
   net::awaitable<io_result> write(const std::vector<net::const_buffer>& buffers) override {
-    co_return co_await net::async_write(stream_, buffers, net::as_tuple(net::use_awaitable));
+    auto done = co_await net::async_write(stream_, buffers, net::as_tuple(net::use_awaitable));
+    written_ += std::get<1>(done);
+    co_return done;
   }
   net::awaitable<io_result> read_some(net::mutable_buffer buffer) override {
     co_return co_await stream_.async_read_some(buffer, net::as_tuple(net::use_awaitable));
   }
   tcp::socket& socket() noexcept override { return raw_socket(stream_); }
+  /// Bytes written so far (the access log's size of a whole stream).
+  std::uint64_t written() const noexcept { return written_; }
 
  private:
   Stream& stream_;
+  std::uint64_t written_ = 0;
+};
+
+/// What the access log needs to know of a request beyond its response.
+struct access_note {
+  std::string stream_id;             ///< once the id passed validation
+  std::string relay_route;           ///< POST /v1/relay/{route}
+  std::uint64_t streamed_bytes = 0;  ///< an SSE answer: every byte of the stream
 };
 
 /// What SSE frames are written to: the bare socket for plain HTTP (as before TLS existed: no
@@ -350,11 +365,15 @@ inline tls_stream& sse_stream_of(tls_stream& stream) {
 template <class Stream>
 net::awaitable<std::optional<response>> subscribe_on(worker_context& w, session_entry& entry,
                                                      Stream& stream, const std::string& stream_id,
-                                                     const incoming& in, bool announce) {
+                                                     const incoming& in, bool announce,
+                                                     access_note& note) {
   auto& target = sse_stream_of(stream);
   stream_transport<std::remove_reference_t<decltype(target)>> io(target);
-  co_return co_await serve_subscribe(w, entry, io, stream_id, in.req, in.version, in.received,
-                                     announce);
+  auto answer =
+      co_await serve_subscribe(w, entry, io, stream_id, in.req, in.version, in.received, announce);
+  note.stream_id = stream_id;
+  note.streamed_bytes = io.written();
+  co_return answer;
 }
 
 /// Serves one request that is not a subscribe, or a subscribe answered without a stream.
@@ -362,12 +381,16 @@ net::awaitable<std::optional<response>> subscribe_on(worker_context& w, session_
 template <class Stream>
 net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& entry,
                                               Stream& stream, beast::flat_buffer& buffer,
-                                              incoming& in) {
+                                              incoming& in, access_note& note) {
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   route_match route = match_route(split_target(in.req.target).path);
   if (auto refused = stream_id_refusal(route, in.req.verb)) {
     co_return std::move(*refused);  // before anything acts on the id or logs it
+  }
+  // Only a well-formed name is logged (OPTIONS and 405 answers skip the id check).
+  if (core::is_valid_stream_id(route.stream_id)) {
+    (route.kind == route_kind::relay ? note.relay_route : note.stream_id) = route.stream_id;
   }
   if (auto denied = check_access(s, route, in.req)) {
     co_return std::move(*denied);
@@ -386,7 +409,7 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
     buffer.clear();
     buffer.shrink_to_fit();
     co_return co_await subscribe_on(w, entry, stream, std::get<relay_started>(begun).stream_id, in,
-                                    true);
+                                    true, note);
   }
   if (!is_subscribe(route, in.req.verb)) {
     co_return co_await handle_request(s, route, in.req);
@@ -399,7 +422,25 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
   if (auto full = take_subscriber_place(s, route.stream_id, subscriber_place)) {
     co_return std::move(*full);
   }
-  co_return co_await subscribe_on(w, entry, stream, route.stream_id, in, false);
+  co_return co_await subscribe_on(w, entry, stream, route.stream_id, in, false, note);
+}
+
+/// One SseAccess line (--access-log) for a request whose answer is written.
+void log_access(services& s, const incoming& in, const std::string& client, unsigned status,
+                std::uint64_t bytes, const access_note& note) {
+  if (!s.cfg.access_log) {
+    return;
+  }
+  access_record r;
+  r.method = in.req.method_name;
+  r.target = in.req.target;
+  r.status = status;
+  r.bytes = bytes;
+  r.duration = std::chrono::steady_clock::now() - in.received;  // set even when the read failed
+  r.client = client;
+  r.stream_id = note.stream_id;
+  r.relay_route = note.relay_route;
+  s.sink.emit(access_event(r));
 }
 
 /// Requests until the client closes, a timeout, an error, a finished SSE stream or shutdown.
@@ -408,10 +449,13 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
                                   Stream& stream) {
   services& s = w.svc();
   beast::flat_buffer buffer;
+  // Read while connected: after a stream ends the socket may be closed already.
+  const std::string client = s.cfg.access_log ? client_ip(stream) : std::string();
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first);
     reg.entry().at = session_entry::phase::busy;
+    access_note note;
 
     std::optional<response> res;
     if (in.ec) {
@@ -432,8 +476,9 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
       res = error_response(400, "bad_request", *in.refused);
       res->close = true;  // where the next request would start is unknown (smuggling)
     } else {
-      res = co_await serve(w, reg.entry(), stream, buffer, in);
+      res = co_await serve(w, reg.entry(), stream, buffer, in, note);
       if (!res) {
+        log_access(s, in, client, 200, note.streamed_bytes, note);
         break;  // streamed to its end
       }
     }
@@ -453,6 +498,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
     }
     beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+    log_access(s, in, client, out.result_int(), n, note);
     if (ec || !keep_alive) {
       break;
     }

@@ -3,12 +3,15 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/error.hpp"
 
 namespace sse::redis {
+
+class link_report;
 
 struct connection_config {
   std::string host = "127.0.0.1";
@@ -31,6 +34,9 @@ struct connection_config {
   /// Check ROLE at every handshake and refuse (drop, back off, reconnect) anything but a master:
   /// a Sentinel-resolved address may point at a node that was demoted meanwhile.
   bool require_master = false;
+  /// Shared by every connection made from this config (copies share it): where and why a
+  /// connect or handshake failed (redis/link_report.hpp). Null: not reported.
+  std::shared_ptr<link_report> report;
 };
 
 /// The pub/sub liveness probe (issue 9): every `interval` a node publishes a token to a probe

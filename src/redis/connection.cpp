@@ -13,6 +13,8 @@
 #include <memory>
 #include <string>
 
+#include "redis/link_report.hpp"
+
 namespace sse::redis {
 
 namespace net = boost::asio;
@@ -51,6 +53,10 @@ net::awaitable<void> connection::run() {
   const auto self = shared_from_this();
   while (!stop_requested_.load()) {
     auto ec = co_await connect_socket();
+    if (ec && !stop_requested_.load() && ec != errc::store_unavailable) {
+      // (store_unavailable: the address provider failed and said why itself.)
+      report_failure("cannot connect: " + ec.message());
+    }
     if (!ec && !stop_requested_.load()) {
       // The loops share the socket; when one ends (EOF, error, failed health check, stop())
       // the group cancels the others.
@@ -76,6 +82,12 @@ void connection::stop() {
     self->backoff_timer_.cancel();
     self->close_socket();
   });
+}
+
+void connection::report_failure(const std::string& reason) {
+  if (cfg_.report && !stop_requested_.load()) {
+    cfg_.report->failed(cfg_.host + ":" + std::to_string(cfg_.port), reason);
+  }
 }
 
 void connection::close_socket() {
@@ -104,7 +116,11 @@ net::awaitable<boost::system::error_code> connection::connect_socket() {
   if (provider_) {
     auto where = co_await provider_();
     if (!where) {
-      co_return where.error();
+      if (cfg_.report) {
+        cfg_.report->failed(
+            "sentinels", "no sentinel answered with a primary (" + where.error().message() + ")");
+      }
+      co_return errc::store_unavailable;
     }
     cfg_.host = std::move(where->first);
     cfg_.port = where->second;
@@ -158,11 +174,17 @@ net::awaitable<boost::system::error_code> connection::handshake() {
   }
   auto replies = co_await exec_unchecked(std::move(r), cfg_.connect_timeout);
   if (!replies) {
+    report_failure("no answer to the handshake (AUTH/PING) within " +
+                   std::to_string(cfg_.connect_timeout.count()) + "ms");
     co_return replies.error();
   }
   for (const auto& rep : *replies) {
     if (rep.is_error()) {
-      co_return errc::store_unavailable;  // wrong password or db: keep retrying with backoff
+      // Wrong password or db: keep retrying with backoff. Redis's error text names no secret.
+      const bool auth = rep.str.starts_with("WRONGPASS") || rep.str.starts_with("NOAUTH") ||
+                        rep.str.find("AUTH") != std::string::npos;
+      report_failure((auth ? "authentication failed: " : "refused the handshake: ") + rep.str);
+      co_return errc::store_unavailable;
     }
   }
   if (cfg_.require_master) {
@@ -170,6 +192,8 @@ net::awaitable<boost::system::error_code> connection::handshake() {
     // not subscribed yet here, so the reply is the plain one).
     const reply& role = replies->back();
     if (!role.is_array() || role.elements.empty() || role.elements[0].str != "master") {
+      report_failure("is not a primary (ROLE " +
+                     (role.elements.empty() ? std::string("?") : role.elements[0].str) + ")");
       co_return errc::store_unavailable;  // a replica (demoted, or not promoted yet): ask again
     }
   }
@@ -223,6 +247,9 @@ net::awaitable<void> connection::writer() {
 net::awaitable<void> connection::session() {
   if (co_await handshake()) {
     co_return;
+  }
+  if (cfg_.report) {
+    cfg_.report->connected(cfg_.host + ":" + std::to_string(cfg_.port));
   }
   failures_ = 0;
   set_up(true);

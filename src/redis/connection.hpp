@@ -118,6 +118,8 @@ class connection : public std::enable_shared_from_this<connection> {
   void set_stalled(bool stalled);
   void notify_ready(bool was_ready);
   void close_socket();
+  /// Tells cfg_.report (if any) that this connection's address failed, and why.
+  void report_failure(const std::string& reason);
 
   executor_type ex_;
   connection_config cfg_;

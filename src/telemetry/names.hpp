@@ -31,11 +31,15 @@ inline constexpr std::string_view auth_rejected = "SseAuthRejected";
 /// Fields: index, from_seq, to_seq (0, 0: unknown), bytes, quarantine.
 inline constexpr std::string_view migration_unreadable = "SseMigrationUnreadable";
 
+/// --access-log: one per request, when its response is written (an SSE subscription: when its
+/// stream ends). Fields: method, path (token values redacted), status, bytes, duration_ms,
+/// client, route (relay calls); `stream` when the request was about one.
+inline constexpr std::string_view access = "SseAccess";
+
 /// Every name above, for documentation checks and tests.
-inline constexpr std::array<std::string_view, 14> all{
-    stream_created,      resume_attempt,      resume_success,    resume_failure,
-    resume_live_end,     buffer_trimmed,      stream_ended,      stream_expired,
-    client_disconnected, slow_client_dropped, store_unavailable, store_recovered,
-    auth_rejected,       migration_unreadable};
+inline constexpr std::array<std::string_view, 15> all{
+    stream_created,    resume_attempt,  resume_success, resume_failure,       resume_live_end,
+    buffer_trimmed,    stream_ended,    stream_expired, client_disconnected,  slow_client_dropped,
+    store_unavailable, store_recovered, auth_rejected,  migration_unreadable, access};
 
 }  // namespace sse::telemetry::names

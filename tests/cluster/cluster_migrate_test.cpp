@@ -9,7 +9,9 @@
 #include <cstdio>
 #include <set>
 
+#include "child_process.hpp"
 #include "core/clock.hpp"
+#include "gateway_process.hpp"
 #include "legacy_fixture.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
@@ -173,6 +175,36 @@ TEST_F(ClusterMigrateTest, MigrateCommandScansEveryMasterAndUpgradesEachStreamOn
   auto r = run_sync(io_, s.append(std::move(a)), 20s);
   ASSERT_TRUE(r.has_value()) << r.error().message();
   EXPECT_EQ(r->first_seq, legacy.front().last_seq + 1);
+}
+
+// The command line itself (the real binary): `sse-gateway migrate --store redis-cluster://...`
+// is accepted, as the README says, and upgrades the streams of every master.
+TEST_F(ClusterMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisClusterUrl) {
+  std::vector<legacy_stream> legacy;
+  std::set<std::size_t> owners;
+  for (int i = 0; i < 30; ++i) {
+    legacy.push_back(make_legacy_stream("cli-" + std::to_string(i), 1 + i % 4));
+    owners.insert(write_on_owner(legacy.back()));
+  }
+  ASSERT_EQ(owners.size(), 3u) << "the streams must be on every master";
+
+  test::child_options co;
+  co.program = test::gateway_process::default_binary();
+  co.args = {"migrate", "--store", "redis-cluster://" + cluster_->seeds()};
+  co.unset_env = {"SSE_GATEWAY_STORE", "SSE_GATEWAY_REDIS_PREFIX"};
+  co.name = "migrate";
+  test::child_process migrate(co);
+  const auto status = migrate.wait_exit(60s);
+  ASSERT_TRUE(status.has_value()) << "migrate did not exit in time";
+  EXPECT_TRUE(test::exited_with(status, 0)) << test::describe_status(*status) << "\n"
+                                            << migrate.stderr_text();
+  EXPECT_NE(migrate.stdout_text().find("scanned 30 legacy buffers, migrated 30"), std::string::npos)
+      << migrate.stdout_text() << migrate.stderr_text();
+  EXPECT_EQ(legacy_lists_left(), 0u);
+  auto& s = start_store();
+  for (const auto& ls : legacy) {
+    expect_readable(s, ls);
+  }
 }
 
 TEST_F(ClusterMigrateTest, FirstTouchUpgradesALegacyStreamInClusterMode) {

@@ -111,3 +111,53 @@ TEST_F(startup_test, demo_page_only_with_demo) {
 
 }  // namespace
 }  // namespace sse::test
+
+namespace sse::test {
+namespace {
+
+// The start-up line says how the gateway is exposed: store, access control with its token
+// sources, CORS origins and relay routes (an operator reading the log must not guess).
+TEST_F(startup_test, startup_line_names_access_control_cors_and_relay_routes) {
+  temp_dir dir("startup-line");
+  {
+    std::ofstream secret(dir.path() / "secret");
+    secret << "startup-line-secret-0123456789abcdef\n";
+    std::ofstream routes(dir.path() / "routes.json");
+    routes << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:9/chat"},)"
+           << R"({"name":"summarize","url":"http://127.0.0.1:9/sum"}]})";
+  }
+  gateway_options o;
+  const std::string secret_file = (dir.path() / "secret").string();
+  const std::string routes_file = (dir.path() / "routes.json").string();
+  o.args = {
+      "--auth", "jwt",           "--auth-hs256-secret-file", secret_file,      "--auth-cookie",
+      "sid",    "--cors-origin", "https://app.example",      "--relay-config", routes_file};
+  gw_ = std::make_unique<gateway_process>(o);
+  ASSERT_TRUE(bounded_wait(
+      [&] { return gw().stderr_text().find("sse-gateway listening on") != std::string::npos; },
+      10s))
+      << gw().diagnostics();
+  const std::string err = gw().stderr_text();
+  for (const char* part : {"store memory",
+                           "access control jwt (HS256 secret; tokens from Authorization: Bearer, "
+                           "and for subscribers ?token= and cookie sid; audience not checked)",
+                           "CORS https://app.example", "relay routes chat,summarize"}) {
+    EXPECT_NE(err.find(part), std::string::npos) << part << " missing from:\n" << err;
+  }
+  EXPECT_EQ(err.find("startup-line-secret"), std::string::npos) << err;
+}
+
+TEST_F(startup_test, startup_line_says_when_access_control_cors_and_relay_are_off) {
+  start();
+  ASSERT_TRUE(bounded_wait(
+      [&] { return gw().stderr_text().find("sse-gateway listening on") != std::string::npos; },
+      10s))
+      << gw().diagnostics();
+  const std::string err = gw().stderr_text();
+  EXPECT_NE(err.find("access control OFF (--auth none), CORS off, relay routes off"),
+            std::string::npos)
+      << err;
+}
+
+}  // namespace
+}  // namespace sse::test

@@ -95,6 +95,7 @@ std::vector<good_case> good_cases() {
        }},
       {"port-file", "/tmp/port", [](const config& c) { EXPECT_EQ(c.port_file, "/tmp/port"); }},
       {"demo", "true", [](const config& c) { EXPECT_TRUE(c.demo); }},
+      {"access-log", "true", [](const config& c) { EXPECT_TRUE(c.access_log); }},
       {"redis-prefix", "pfx:", [](const config& c) { EXPECT_EQ(c.redis_prefix, "pfx:"); }},
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
       {"compress-min-bytes", "1KiB",
@@ -158,8 +159,8 @@ std::vector<good_case> good_cases() {
 }
 
 std::vector<std::string> flag_args(const good_case& g) {
-  if (g.flag == "demo") {
-    return {"--demo"};
+  if (g.flag == "demo" || g.flag == "access-log") {
+    return {"--" + g.flag};  // switches take no value
   }
   return {"--" + g.flag, g.value};
 }
@@ -271,7 +272,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 51u);
+  EXPECT_EQ(settings().size(), 52u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -429,6 +430,7 @@ TEST(parse_config, every_bad_flag_value_exits_2_naming_the_flag) {
 TEST(parse_config, every_bad_variable_exits_2_naming_the_variable) {
   auto cases = bad_cases();
   cases.push_back({"demo", "maybe"});
+  cases.push_back({"access-log", "sometimes"});
   for (const auto& b : cases) {
     const std::string var = env_name(b.flag);
     SCOPED_TRACE(var + "=" + b.value);
@@ -446,9 +448,10 @@ TEST(parse_config, every_setting_has_a_bad_case_unless_free_form) {
     covered.insert(b.flag);
   }
   covered.insert("demo");  // covered through its variable
+  covered.insert("access-log");
   // Free-form text (paths, names): no value is invalid.
-  for (const char* f : {"auth-audience", "auth-cookie", "auth-hs256-secret-file",
-                        "auth-public-key-file"}) {
+  for (const char* f :
+       {"auth-audience", "auth-cookie", "auth-hs256-secret-file", "auth-public-key-file"}) {
     covered.insert(f);
   }
   const std::set<std::string> free_form{"port-file", "redis-prefix", "relay-config", "tls-cert",
@@ -557,6 +560,28 @@ TEST(parse_config, migrate_help_exits_0) {
   EXPECT_TRUE(out.exit_now);
   EXPECT_EQ(out.exit_code, 0);
   EXPECT_TRUE(contains(out.message, "--store")) << out.message;
+}
+
+TEST(parse_config, migrate_takes_every_redis_store_the_gateway_takes) {
+  for (const char* url : {"redis://h:1", "redis-cluster://127.0.0.1:7000,127.0.0.1:7001",
+                          "redis-sentinel://127.0.0.1:26379/mymaster"}) {
+    SCOPED_TRACE(url);
+    auto out = parse({"migrate", "--store", url});
+    ASSERT_FALSE(out.exit_now) << out.message;
+    EXPECT_EQ(out.subcommand, "migrate");
+    EXPECT_EQ(out.cfg.store, url);
+  }
+}
+
+TEST(parse_config, migrate_help_lists_url_forms_and_variables_only) {
+  auto out = parse({"migrate", "--help"});
+  ASSERT_TRUE(out.exit_now);
+  for (const char* text : {"redis://", "redis-cluster://", "redis-sentinel://", "SSE_GATEWAY_STORE",
+                           "SSE_GATEWAY_REDIS_PREFIX"}) {
+    EXPECT_TRUE(contains(out.message, text)) << text << " missing from:\n" << out.message;
+  }
+  // The durations and byte sizes footer is about the top-level flags.
+  EXPECT_FALSE(contains(out.message, "Durations")) << out.message;
 }
 
 }  // namespace
