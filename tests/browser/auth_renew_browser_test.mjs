@@ -1,5 +1,7 @@
 // Token renewal in a browser (issue 18): a page in headless Debian chromium (playwright-core)
-// subscribes with a short-lived `?token=`, and runs the README's recipe (Access control): on
+// subscribes with a short-lived `?token=`, and runs the README's recipe (Access control, the
+// block marked `readme-test: auth-renew`, as written there; the page only wraps EventSource to
+// observe it): on
 // `auth_expired` it closes its EventSource, fetches a fresh token from its own server and opens
 // a new EventSource with `?token=<fresh>&last_event_id=<last id seen>`. A producer appends
 // before the expiry, between the expiry and the renewal (replayed on resume) and after the
@@ -7,55 +9,26 @@
 // `auth_expired`, and no `error` event on either EventSource (before issue 18 the gateway's
 // expiry event was itself named `error`, which the page's error listener received).
 //
-// Only 127.0.0.1: the gateway (started here from --gateway, `--auth jwt` with an HS256 secret)
-// and the page server (the page and its `/token` endpoint) listen there.
+// Only 127.0.0.1: the gateway (started here from --gateway, `--auth jwt` with an HS256 secret;
+// the page is on its origin) and the application's token server (`/token`) listen there.
 //
-// Usage: node auth_renew_browser_test.mjs --gateway BIN [--chromium /usr/bin/chromium]
+// Usage: node auth_renew_browser_test.mjs --gateway BIN --readme README.md [--chromium BIN]
 
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-const step_ms = 10_000;  // any one wait: a page step, a process start, a server start
+import {
+  check, closeServer, failed, gatewayLog, launchChromium, listen, nodeRequest, parseArgs,
+  readmeBlocks, run, startGateway, step_ms, stopGateway, within,
+} from './harness.mjs';
+
 const overall_ms = 120_000;
 const short_lived_s = 3;  // the first token's lifetime
 const stream = 'renew';
 const secret = 'auth-renew-browser-test-secret-0123456789';
-
-function parseArgs(argv) {
-  const args = { chromium: '/usr/bin/chromium' };
-  for (let i = 2; i < argv.length; i += 2) {
-    args[argv[i].replace(/^--/, '')] = argv[i + 1];
-  }
-  if (!args.gateway) {
-    throw new Error('missing --gateway');
-  }
-  return args;
-}
-
-let failures = 0;
-let checks = 0;
-function check(condition, message, detail) {
-  checks += 1;
-  if (condition) {
-    console.log(`ok   ${message}`);
-  } else {
-    failures += 1;
-    console.log(`FAIL ${message}${detail === undefined ? '' : `\n     saw: ${JSON.stringify(detail)}`}`);
-  }
-}
-
-function within(promise, ms, what) {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -71,107 +44,49 @@ const readToken = (lifetimeS) =>
   mintToken({ exp: nowS() + lifetimeS, sse: { subscribe: [stream], publish: [] } });
 const producerToken = mintToken({ exp: nowS() + 600, sse: { subscribe: [], publish: [stream] } });
 
-function listen(server) {
-  return within(new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
-  }), step_ms, 'listen on 127.0.0.1');
-}
-
-function closeServer(server) {
-  server.closeAllConnections?.();
-  return within(new Promise((resolve) => server.close(() => resolve())), step_ms, 'close server')
-    .catch(() => {});
-}
-
-// A request from Node (the producer, or a look at the gateway's state).
-function nodeRequest(url, { method = 'GET', headers = {}, body } = {}) {
-  return within(new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers }, (res) => {
-      let text = '';
-      res.on('data', (c) => { text += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body: text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  }), step_ms, `${method} ${url}`);
-}
-
-const children = new Set();
-
-async function startGateway(bin, dir, extraArgs) {
-  const portFile = path.join(dir, 'gateway.port');
-  const logFile = path.join(dir, 'gateway.log');
-  const log = fs.openSync(logFile, 'w');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--port-file', portFile,
-    '--telemetry', 'none', '--threads', '1', ...extraArgs], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  children.add(child);
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  const until = Date.now() + step_ms;
-  while (Date.now() < until) {
-    if (exited) {
-      throw new Error(`gateway exited at start (${JSON.stringify(exited)}):\n` +
-        fs.readFileSync(logFile, 'utf8'));
-    }
-    const text = fs.existsSync(portFile) ? fs.readFileSync(portFile, 'utf8').trim() : '';
-    if (/^\d+$/.test(text)) {
-      return { child, url: `http://127.0.0.1:${text}`, logFile, exited: () => exited };
-    }
-    await sleep(50);
-  }
-  child.kill('SIGKILL');
-  throw new Error(`gateway wrote no port file within ${step_ms} ms`);
-}
-
-async function stopGateway(gw) {
-  if (!gw || gw.exited()) {
-    return;
-  }
-  const done = new Promise((resolve) => gw.child.once('exit', resolve));
-  gw.child.kill('SIGTERM');
-  await within(done, step_ms, 'gateway exit').catch(() => gw.child.kill('SIGKILL'));
-}
-
 // ---- What runs in the page (serialized by playwright: no closures over this file). ----
-// The README's recipe, instrumented: window.obs records what the page saw.
-function startRecipe({ gw, stream }) {
+// The README's recipe as written (`code`), in a page of the gateway's origin. The page wraps
+// EventSource before the recipe runs, so window.obs records what every EventSource the recipe
+// opens sees (opens, events, errors) without changing the recipe's code.
+function startReadmeRecipe({ code, stream, tokenUrl }) {
   const obs = { received: [], authExpired: [], errors: [], opened: 0, sources: 0, renewals: 0 };
   window.obs = obs;
-  let lastId = '';
-  function subscribe(token) {
-    const q = new URLSearchParams({ token });
-    if (lastId) {
-      q.set('last_event_id', lastId);
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    constructor(url, init) {
+      super(url, init);
+      const source = ++obs.sources;
+      this.addEventListener('open', () => { obs.opened += 1; });
+      this.addEventListener('token', (e) => {
+        obs.received.push({ id: e.lastEventId, data: e.data, source });
+      });
+      this.addEventListener('error', (e) => {
+        // A MessageEvent here is an in-stream `event: error`; a plain Event a failed connection.
+        obs.errors.push({ source, data: e.data ?? null, readyState: this.readyState });
+      });
+      this.addEventListener('auth_expired', (e) => obs.authExpired.push({ source, data: e.data }));
     }
-    const es = new EventSource(`${gw}/v1/streams/${stream}/events?${q}`);
-    const source = ++obs.sources;
-    es.onopen = () => { obs.opened += 1; };
-    es.addEventListener('token', (e) => {
-      lastId = e.lastEventId;
-      obs.received.push({ id: e.lastEventId, data: e.data, source });
-    });
-    es.addEventListener('error', (e) => {
-      // A MessageEvent here is an in-stream `event: error`; a plain Event is a failed connection.
-      obs.errors.push({ source, data: e.data ?? null, readyState: es.readyState });
-    });
-    es.addEventListener('auth_expired', async (e) => {
-      obs.authExpired.push({ source, data: e.data });
-      es.close();
-      const r = await fetch('/token');
-      obs.renewals += 1;
-      subscribe(await r.text());
-    });
-    es.addEventListener('end', () => es.close());
-  }
-  return fetch('/token').then((r) => r.text()).then((t) => { subscribe(t); return true; });
+  };
+  const appended = [];
+  const fetchFreshToken = async () => {
+    const token = await (await fetch(tokenUrl)).text();
+    obs.renewals = obs.sources;  // the first fetch is the initial token, not a renewal
+    return token;
+  };
+  const subscribe = new Function('id', 'append', 'fetchFreshToken', `${code}\nreturn subscribe;`)(
+    stream, (data) => appended.push(data), fetchFreshToken);
+  return fetchFreshToken().then((t) => { subscribe(t); return true; });
 }
 
 // ---- The test. ----
 
 async function main() {
-  const args = parseArgs(process.argv);
+  const args = parseArgs(process.argv, {}, ['gateway', 'readme']);
+  const recipe = readmeBlocks(fs.readFileSync(args.readme, 'utf8'))
+    .filter((b) => b.marker === 'auth-renew');
+  if (recipe.length !== 1) {
+    throw new Error(`README.md must hold one block marked auth-renew, not ${recipe.length}`);
+  }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'auth-renew-browser-'));
   let gw;
   let context;
@@ -179,11 +94,9 @@ async function main() {
   const consoleLines = [];
   const tokenRequests = [];
   // The producer, from Node: appends one `token` event and returns the gateway's answer.
-  const append = (data) => nodeRequest(`${gw.url}/v1/streams/${stream}/events`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${producerToken}` },
-    body: JSON.stringify({ data, event: 'token' }),
-  });
+  const append = (data) => nodeRequest(`${gw.url}/v1/streams/${stream}/events`, 'POST',
+    JSON.stringify({ data, event: 'token' }),
+    { 'Content-Type': 'application/json', Authorization: `Bearer ${producerToken}` });
   let firstExp = 0;
   const appendsAtRenewal = [];
   // The page's own server: the page, and /token (a short-lived token first, then a fresh one).
@@ -203,7 +116,9 @@ async function main() {
         }
         token = readToken(600);
       }
-      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store' });
+      // The page runs on the gateway's origin: this token endpoint is another one.
+      res.writeHead(200, { 'Content-Type': 'text/plain', 'Cache-Control': 'no-store',
+        'Access-Control-Allow-Origin': '*' });
       res.end(token);
       return;
     }
@@ -227,8 +142,8 @@ async function main() {
     const pageOrigin = `http://127.0.0.1:${await listen(pages)}`;
     const secretFile = path.join(work, 'secret');
     fs.writeFileSync(secretFile, secret);
-    gw = await startGateway(args.gateway, work, ['--auth', 'jwt', '--auth-hs256-secret-file',
-      secretFile, '--auth-leeway', '0s', '--heartbeat', '500ms', '--cors-origin', pageOrigin]);
+    gw = await startGateway(args.gateway, work, 'gateway', ['--auth', 'jwt', '--auth-hs256-secret-file',
+      secretFile, '--auth-leeway', '0s', '--heartbeat', '500ms']);
     console.log(`page ${pageOrigin}, gateway ${gw.url}`);
 
     for (const data of ['e1', 'e2']) {
@@ -236,21 +151,14 @@ async function main() {
       check(r.status === 200, `append ${data} before the page subscribes`, r);
     }
 
-    const userDataDir = fs.mkdtempSync(path.join(work, 'chromium-'));
-    context = await within(chromium.launchPersistentContext(userDataDir, {
-      executablePath: args.chromium,
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-      timeout: step_ms,
-    }), 2 * step_ms, 'chromium start');
+    context = await launchChromium(args.chromium, work);
     page = await context.newPage();
     page.on('console', (m) => consoleLines.push(`${m.type()}: ${m.text()}`));
     page.on('pageerror', (e) => consoleLines.push(`pageerror: ${e}`));
     page.setDefaultTimeout(step_ms);
-    await page.goto(`${pageOrigin}/`);
-    await within(page.evaluate(startRecipe, { gw: gw.url, stream }), step_ms, 'page start');
+    await page.goto(`${gw.url}/healthz`);
+    await within(page.evaluate(startReadmeRecipe,
+      { code: recipe[0].body, stream, tokenUrl: `${pageOrigin}/token` }), step_ms, 'page start');
 
     await waitFor('e1 and e2 replayed', (o) => o.received.length >= 2);
     const live = await append('e3');
@@ -292,13 +200,13 @@ async function main() {
     check(o.sources === 2 && o.opened === 2 && tokenRequests.length === 2,
       'two EventSources opened, two tokens fetched', { sources: o.sources, opened: o.opened,
         tokens: tokenRequests.length });
-    const info = await nodeRequest(`${gw.url}/v1/streams/${stream}`,
-      { headers: { Authorization: `Bearer ${readToken(60)}` } });
+    const info = await nodeRequest(`${gw.url}/v1/streams/${stream}`, 'GET', undefined,
+      { Authorization: `Bearer ${readToken(60)}` });
     check(info.status === 200 && JSON.parse(info.body).last_seq === 7,
       'the stream holds exactly the seven appended events', info);
     check(gw.exited() === null, 'the gateway kept running', gw.exited());
   } finally {
-    if (failures > 0) {
+    if (failed()) {
       console.log('page console:');
       for (const line of consoleLines) {
         console.log(`  ${line}`);
@@ -309,27 +217,11 @@ async function main() {
     }
     await stopGateway(gw);
     await closeServer(pages);
-    if (failures > 0 && gw) {
-      console.log(`gateway log:\n${fs.readFileSync(gw.logFile, 'utf8')}`);
+    if (failed() && gw) {
+      console.log(`gateway log:\n${gatewayLog(gw)}`);
     }
     fs.rmSync(work, { recursive: true, force: true });
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.log(`FAIL auth_renew_browser_test did not finish within ${overall_ms} ms`);
-  for (const child of children) {
-    child.kill('SIGKILL');
-  }
-  process.exit(1);
-}, overall_ms);
-
-main().then(() => {
-  clearTimeout(watchdog);
-  console.log(`${checks - failures}/${checks} checks passed`);
-  process.exit(failures === 0 && checks > 0 ? 0 : 1);
-}).catch((e) => {
-  clearTimeout(watchdog);
-  console.log(`FAIL ${e.stack ?? e}`);
-  process.exit(1);
-});
+run('auth_renew_browser_test', main, overall_ms);

@@ -10,53 +10,17 @@
 //
 // Usage: node cors_browser_test.mjs --gateway BIN [--chromium /usr/bin/chromium]
 
-import { chromium } from 'playwright-core';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
-const step_ms = 10_000;  // any one wait: a page step, a process start, a server start
+import {
+  check, closeServer, failed, launchChromium, listen, nodeRequest, parseArgs, run, startGateway,
+  step_ms, stopGateway, within,
+} from './harness.mjs';
+
 const overall_ms = 150_000;
-
-function parseArgs(argv) {
-  const args = { chromium: '/usr/bin/chromium' };
-  for (let i = 2; i < argv.length; i += 2) {
-    args[argv[i].replace(/^--/, '')] = argv[i + 1];
-  }
-  if (!args.gateway) {
-    throw new Error('missing --gateway');
-  }
-  return args;
-}
-
-let failures = 0;
-let checks = 0;
-function check(condition, message, detail) {
-  checks += 1;
-  if (condition) {
-    console.log(`ok   ${message}`);
-  } else {
-    failures += 1;
-    console.log(`FAIL ${message}${detail === undefined ? '' : `\n     saw: ${JSON.stringify(detail)}`}`);
-  }
-}
-
-function within(promise, ms, what) {
-  let timer;
-  const limit = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
-  });
-  return Promise.race([promise, limit]).finally(() => clearTimeout(timer));
-}
-
-function listen(server) {
-  return within(new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server.address().port));
-  }), step_ms, 'listen on 127.0.0.1');
-}
 
 // The relay route's upstream: answers every POST with three SSE `delta` events, then ends.
 function fakeUpstream() {
@@ -82,63 +46,6 @@ function pageServer() {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end('<!doctype html><meta charset="utf-8"><title>cors test page</title><p>page</p>');
   });
-}
-
-function closeServer(server) {
-  server.closeAllConnections?.();
-  return within(new Promise((resolve) => server.close(() => resolve())), step_ms, 'close server')
-    .catch(() => {});
-}
-
-// Gateways still running: killed if the watchdog ends the test.
-const children = new Set();
-
-// Starts the gateway on 127.0.0.1:0 and waits (bounded) for its port file.
-async function startGateway(bin, dir, name, extraArgs) {
-  const portFile = path.join(dir, `${name}.port`);
-  const log = fs.openSync(path.join(dir, `${name}.log`), 'w');
-  const child = spawn(bin, ['--listen', '127.0.0.1:0', '--port-file', portFile, '--auth', 'none',
-    '--telemetry', 'none', '--threads', '1', ...extraArgs], { stdio: ['ignore', log, log] });
-  fs.closeSync(log);
-  children.add(child);
-  let exited = null;
-  child.on('exit', (code, signal) => { exited = { code, signal }; });
-  const until = Date.now() + step_ms;
-  while (Date.now() < until) {
-    if (exited) {
-      throw new Error(`gateway ${name} exited at start (${JSON.stringify(exited)}):\n` +
-        fs.readFileSync(path.join(dir, `${name}.log`), 'utf8'));
-    }
-    const text = fs.existsSync(portFile) ? fs.readFileSync(portFile, 'utf8').trim() : '';
-    if (/^\d+$/.test(text)) {
-      return { child, url: `http://127.0.0.1:${text}`, name, exited: () => exited };
-    }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`gateway ${name} wrote no port file within ${step_ms} ms`);
-}
-
-async function stopGateway(gw) {
-  if (!gw || gw.exited()) {
-    return;
-  }
-  const done = new Promise((resolve) => gw.child.once('exit', resolve));
-  gw.child.kill('SIGTERM');
-  await within(done, step_ms, `gateway ${gw.name} exit`).catch(() => gw.child.kill('SIGKILL'));
-}
-
-// A request from Node (not a browser: no CORS), to look at the gateway's state.
-function nodeRequest(url, method = 'GET') {
-  return within(new Promise((resolve, reject) => {
-    const req = http.request(url, { method }, (res) => {
-      let body = '';
-      res.on('data', (c) => { body += c; });
-      res.on('end', () => resolve({ status: res.statusCode, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  }), step_ms, `${method} ${url}`);
 }
 
 // ---- What runs inside the pages (serialized by playwright: no closures over this file). ----
@@ -305,7 +212,7 @@ async function wildcardPageScenario({ gw, stream, stepMs }) {
 // ---- The test. ----
 
 async function main() {
-  const args = parseArgs(process.argv);
+  const args = parseArgs(process.argv, {}, ['gateway']);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'cors-browser-'));
   const upstream = fakeUpstream();
   const allowedPages = pageServer();
@@ -332,16 +239,7 @@ async function main() {
     console.log(`pages ${allowedOrigin} (listed) and ${otherOrigin} (not listed); gateways ` +
       `${listed.url} (listed origins), ${wildcard.url} (*); upstream port ${upstreamPort}`);
 
-    const userDataDir = fs.mkdtempSync(path.join(work, 'chromium-'));
-    context = await within(chromium.launchPersistentContext(userDataDir, {
-      executablePath: args.chromium,
-      headless: true,
-      // No name resolves: every request goes to a 127.0.0.1 literal or fails.
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-        '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-      timeout: step_ms,
-    }), 2 * step_ms, 'chromium start');
+    context = await launchChromium(args.chromium, work);
     // Observed only: routing requests through playwright would let it answer preflights itself.
     context.on('request', (r) => requested.push(r.url()));
     const page = await context.newPage();
@@ -422,7 +320,7 @@ async function main() {
       check(gw.exited() === null, `gateway ${gw.name} kept running`, gw.exited());
     }
   } finally {
-    if (failures > 0) {
+    if (failed()) {
       console.log('page console:');
       for (const line of consoleLines) {
         console.log(`  ${line}`);
@@ -436,7 +334,7 @@ async function main() {
     }
     await Promise.all([closeServer(upstream.server), closeServer(allowedPages),
       closeServer(otherPages)]);
-    if (failures > 0) {
+    if (failed()) {
       for (const gw of gateways) {
         const log = path.join(work, `${gw.name}.log`);
         console.log(`gateway ${gw.name} log:\n${fs.readFileSync(log, 'utf8')}`);
@@ -446,20 +344,4 @@ async function main() {
   }
 }
 
-const watchdog = setTimeout(() => {
-  console.log(`FAIL cors_browser_test did not finish within ${overall_ms} ms`);
-  for (const child of children) {
-    child.kill('SIGKILL');
-  }
-  process.exit(1);
-}, overall_ms);
-
-main().then(() => {
-  clearTimeout(watchdog);
-  console.log(`${checks - failures}/${checks} checks passed`);
-  process.exit(failures === 0 && checks > 0 ? 0 : 1);
-}).catch((e) => {
-  clearTimeout(watchdog);
-  console.log(`FAIL ${e.stack ?? e}`);
-  process.exit(1);
-});
+run('cors_browser_test', main, overall_ms);

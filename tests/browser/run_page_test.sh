@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs one of the node tests that drive headless Debian chromium through playwright-core
+# (cors_browser_test.mjs, auth_renew_browser_test.mjs, readme_examples_test.mjs): installs
+# playwright-core from package-lock.json when needed, then runs the script with the rest of the
+# arguments and `--chromium`.
+#
+#   run_page_test.sh SCRIPT.mjs --gateway BIN [more arguments for the script]
+#
+# Exit: the script's (0 passed, 1 failed). Never skipped: scripts/bootstrap.sh installs chromium
+# and node, so a missing one is a broken setup and fails.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+chromium_bin=${SSE_CHROMIUM:-/usr/bin/chromium}
+script=${1:?usage: run_page_test.sh SCRIPT.mjs [arguments]}
+shift
+
+if [[ ! -x $chromium_bin ]]; then
+  echo "$script: FAILED: no chromium at $chromium_bin (scripts/bootstrap.sh installs it)" >&2
+  exit 1
+fi
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "$script: FAILED: node and npm are needed (scripts/bootstrap.sh installs them)" >&2
+  exit 1
+fi
+
+# playwright-core into tests/browser/node_modules, from package-lock.json. The lock (the same
+# one the dashboard test takes) serializes tests that install it at the same time.
+(
+  flock 9
+  if [[ ! -f $here/node_modules/playwright-core/package.json ]] ||
+    [[ $here/package-lock.json -nt $here/node_modules/.package-lock.json ]]; then
+    echo "npm ci in $here"
+    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+) 9<"$here/package.json"
+
+exec node "$here/$script" "$@" --chromium "$chromium_bin"
