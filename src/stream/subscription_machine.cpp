@@ -7,7 +7,7 @@ namespace sse::stream {
 namespace {
 
 /// How many of frames, written in order, lie entirely within the first `bytes` bytes.
-std::size_t whole_frames_within(std::span<const subscription_machine::frame_ptr> frames,
+std::size_t whole_frames_within(std::span<const std::string* const> frames,
                                 std::size_t bytes) noexcept {
   std::size_t count = 0;
   for (const auto& f : frames) {
@@ -30,17 +30,19 @@ subscription_machine::subscription_machine(settings s, frame_ptr heartbeat,
 
 void subscription_machine::push_control(frame_ptr f, bool at_front) {
   if (at_front) {
-    out_.insert(out_.begin(), std::move(f));
+    out_.insert(out_.begin(), f.get());
   } else {
-    out_.push_back(std::move(f));
+    out_.push_back(f.get());
   }
+  keep_.push_back(std::move(f));
 }
 
 void subscription_machine::push_plan(replay_plan& plan) {
   out_events_ += plan.replayed;
   out_gaps_ += plan.frames.size() - plan.replayed;
   for (auto& f : plan.frames) {
-    out_.push_back(std::move(f));
+    out_.push_back(f.get());
+    keep_.push_back(std::move(f));
   }
   next_seq_ = plan.next_seq;
   end_reached_ = end_reached_ || plan.reached_end;
@@ -85,6 +87,7 @@ void subscription_machine::drain_queue() {
       gone_ = true;  // a new incarnation of the id: this subscription's stream is over
       break;
     }
+    const std::size_t before = out_.size();
     for (const auto& e : batch->events) {
       if (e.seq < next_seq_) {
         continue;  // already replayed (the hand-over overlap)
@@ -93,13 +96,16 @@ void subscription_machine::drain_queue() {
         need_reread_ = true;  // a batch went missing: a store read fills the hole
         break;
       }
-      out_.push_back(e.frame);
+      out_.push_back(e.frame.get());
       ++out_events_;
       ++next_seq_;
       if (e.is_end) {
         end_reached_ = true;
         break;
       }
+    }
+    if (out_.size() != before) {
+      keep_.push_back(batch);  // its frames are pending
     }
   }
   // Whatever is left was appended before a re-read that starts now, so the read covers it.
@@ -157,7 +163,7 @@ subscription_machine::decision subscription_machine::next(time_point now) {
     if (now < due) {
       return {.what = step::wait, .until = due};
     }
-    out_.push_back(heartbeat_);
+    out_.push_back(heartbeat_.get());  // kept alive by heartbeat_
   }
   return {.what = step::write, .last = end_reached_};
 }
@@ -169,9 +175,9 @@ subscription_machine::decision subscription_machine::finish() {
   }
   if (token_expired_) {
     // The client reconnects with a fresh token and resumes from the last id it saw.
-    out_.push_back(token_frame_);
+    out_.push_back(token_frame_.get());
   } else if (shutdown_) {
-    out_.push_back(shutdown_comment_);
+    out_.push_back(shutdown_comment_.get());
   }
   return {.what = step::finish, .last = true};
 }
@@ -198,6 +204,7 @@ subscription_machine::delivered subscription_machine::written(time_point now, bo
     }
   }
   out_.clear();
+  keep_.clear();
   out_events_ = 0;
   out_gaps_ = 0;
   delivered_ += d.events;

@@ -95,7 +95,8 @@ class subscription_machine {
   decision next(time_point now);
 
   // ---- The write in progress. ----
-  std::span<const frame_ptr> frames() const noexcept { return out_; }
+  /// The frames to write, in order; they stay valid until written().
+  std::span<const std::string* const> frames() const noexcept { return out_; }
   /// A write of frames() is in flight until written(): batches arriving meanwhile coalesce.
   void writing() noexcept { write_in_flight_ = true; }
   /// The write finished: ok, or failed after `bytes` bytes of frames went out.
@@ -126,7 +127,10 @@ class subscription_machine {
   std::vector<std::shared_ptr<const event_batch>> queue_;
   std::size_t queued_bytes_ = 0;
   std::size_t dropped_queue_bytes_ = 0;
-  std::vector<frame_ptr> out_;
+  // The frames pending, by address, and what keeps them alive: one reference per live batch
+  // rather than one per event (an atomic increment and decrement per event per subscriber).
+  std::vector<const std::string*> out_;
+  std::vector<std::shared_ptr<const void>> keep_;
   std::size_t out_events_ = 0;
   std::size_t out_gaps_ = 0;
   std::uint64_t delivered_ = 0;
