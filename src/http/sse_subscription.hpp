@@ -84,6 +84,10 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   boost::asio::awaitable<bool> write_header(unsigned http_version);
   boost::asio::awaitable<bool> hold();
   boost::asio::awaitable<bool> write_out(bool last);
+  /// write_out() in two halves, for the writer's loop to await the write itself: fills bufs_
+  /// from m_.frames() (returns the bytes before the first frame), then settles the result.
+  std::size_t prepare_write(bool last);
+  bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
   boost::asio::awaitable<void> watch_peer();
   boost::asio::awaitable<void> reread(seq_t after);
   boost::asio::awaitable<bool> sleep_until(steady::time_point t);

@@ -4,6 +4,7 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -112,7 +113,7 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
   }
   const std::string head = header_bytes(res);
   const std::vector<net::const_buffer> bufs{net::buffer(head)};
-  auto [ec, n] = co_await io_.write(bufs);
+  auto [ec, n] = co_await io_.async_write(bufs, net::as_tuple(net::use_awaitable));
   if (ec) {
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
     co_return false;
@@ -120,13 +121,13 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
   co_return true;
 }
 
-net::awaitable<bool> sse_subscription::write_out(bool last) {
+std::size_t sse_subscription::prepare_write(bool last) {
   // Everything pending goes out in one gather write (habit 7): as one chunk, and the last chunk
   // after it when the stream finishes. A chunk of no bytes would already be `0\r\n\r\n`, so
   // with nothing left to say the last chunk goes alone.
   bufs_.clear();
   std::size_t frame_bytes = 0;
-  for (const auto& f : m_.frames()) {
+  for (const auto* f : m_.frames()) {
     frame_bytes += f->size();
   }
   std::size_t prefix = 0;  // bytes before the first frame: the chunk-size line
@@ -134,7 +135,7 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
     prefix = chunk_size_line(frame_bytes, chunk_line_);
     bufs_.emplace_back(chunk_line_.data(), prefix);
   }
-  for (const auto& f : m_.frames()) {
+  for (const auto* f : m_.frames()) {
     if (!f->empty()) {
       bufs_.emplace_back(net::buffer(*f));
     }
@@ -146,17 +147,27 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
     bufs_.emplace_back(net::buffer(last_chunk));
   }
   m_.writing();
-  boost::system::error_code ec;
-  std::size_t written = 0;
-  if (!bufs_.empty()) {
-    std::tie(ec, written) = co_await io_.write(bufs_);
-  }
+  return prefix;
+}
+
+bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t written,
+                                    std::size_t prefix) {
   if (ec) {
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
   }
   const auto d = m_.written(steady::now(), !ec, written > prefix ? written - prefix : 0);
   after_write(d.events, d.gaps);
-  co_return !ec;
+  return !ec;
+}
+
+net::awaitable<bool> sse_subscription::write_out(bool last) {
+  const std::size_t prefix = prepare_write(last);
+  boost::system::error_code ec;
+  std::size_t written = 0;
+  if (!bufs_.empty()) {
+    std::tie(ec, written) = co_await io_.async_write(bufs_, net::as_tuple(net::use_awaitable));
+  }
+  co_return finish_write(ec, written, prefix);
 }
 
 net::awaitable<bool> sse_subscription::hold() {
@@ -219,7 +230,12 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
     const auto d = m_.next(steady::now());
     switch (d.what) {
       case step::wait:
-        if (!co_await sleep_until(d.until)) {
+        // Inline rather than through sleep_until(): a nested coroutine is a frame allocated per
+        // wait, and this wait happens once per delivered batch.
+        wake_.expires_at(d.until);
+        co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+        if ((co_await net::this_coro::cancellation_state).cancelled() !=
+            net::cancellation_type::none) {
           co_return;
         }
         break;
@@ -229,8 +245,12 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
           co_return;
         }
         break;
-      case step::write:
-        if (!co_await write_out(d.last)) {
+      case step::write: {
+        // write_out() inlined: this is the path of every delivered batch, and a nested
+        // coroutine would allocate its frame each time.
+        const std::size_t prefix = prepare_write(d.last);
+        auto [ec, written] = co_await io_.async_write(bufs_, net::as_tuple(net::use_awaitable));
+        if (!finish_write(ec, written, prefix)) {
           co_return;
         }
         if (d.last) {
@@ -242,6 +262,7 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
           co_return;
         }
         break;
+      }
       case step::finish:
         if (m_.end() == stream::subscription_machine::ending::token_expired) {
           s_.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
