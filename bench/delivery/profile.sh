@@ -72,7 +72,7 @@ gw_after=$(cpu_seconds "$gw_pid")
 redis_after=0
 [[ -n $redis_pid ]] && redis_after=$(cpu_seconds "$redis_pid")
 cat >"$out/cpu.json" <<JSON
-{"gateway_cpu_s": $(echo "$gw_after - $gw_before" | bc -l), "redis_cpu_s": $(echo "$redis_after - $redis_before" | bc -l), "store": "$store"}
+{"gateway_cpu_s": $(printf '%.2f' "$(echo "$gw_after - $gw_before" | bc -l)"), "redis_cpu_s": $(printf '%.2f' "$(echo "$redis_after - $redis_before" | bc -l)"), "store": "$store"}
 JSON
 perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | \
   grep -v '^#' | grep -v '^$' | head -60 >"$out/perf-report.txt" || true
