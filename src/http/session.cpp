@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream_base.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -329,10 +331,21 @@ template <class Stream>
 class stream_transport final : public sse_transport {
  public:
   explicit stream_transport(Stream& stream) : stream_(stream) {}
-  net::awaitable<io_result> write(const std::vector<net::const_buffer>& buffers) override {
-    auto done = co_await net::async_write(stream_, buffers, net::as_tuple(net::use_awaitable));
-    written_ += std::get<1>(done);
-    co_return done;
+  void start_write(buffer_view buffers, write_handler handler) override {
+    // Counts the bytes for the access log, keeping the awaiting coroutine's cancellation slot
+    // (so `writer || watch_peer` still cancels the write). Bound to the stream's executor:
+    // Beast's TLS stream posts through the handler's executor with blocking.never, which Boost
+    // 1.81's type-erased any_completion_executor cannot take. The same worker either way.
+    auto slot = handler.get_cancellation_slot();
+    net::async_write(
+        stream_, buffers,
+        net::bind_cancellation_slot(
+            slot, net::bind_executor(stream_.get_executor(),
+                                     [this, h = std::move(handler)](boost::system::error_code ec,
+                                                                    std::size_t n) mutable {
+                                       written_ += n;
+                                       std::move(h)(ec, n);
+                                     })));
   }
   net::awaitable<io_result> read_some(net::mutable_buffer buffer) override {
     co_return co_await stream_.async_read_some(buffer, net::as_tuple(net::use_awaitable));

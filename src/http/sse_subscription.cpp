@@ -5,6 +5,7 @@
 
 #include "core/saturate.hpp"
 #include "core/text.hpp"
+#include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/negotiation.hpp"
 #include "http/sse_session.hpp"
@@ -27,7 +28,12 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
       io_(io),
       id_(std::move(id)),
       received_(received),
-      wake_(io.socket().get_executor()) {}
+      wake_(io.socket().get_executor()),
+      m_({.heartbeat = w.svc().cfg.heartbeat,
+          .max_queue_bytes = w.svc().cfg.max_queue_bytes,
+          .store_retry = store_retry},
+         shared_frame(stream::encode_comment("heartbeat")),
+         shared_frame(stream::encode_comment("server shutting down"))) {}
 
 sse_subscription::~sse_subscription() {
   if (subscribed_) {
@@ -39,41 +45,25 @@ sse_subscription::~sse_subscription() {
 }
 
 void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
-  if (slow_ || end_reached_) {
-    return;
-  }
-  std::size_t bytes = 0;
-  for (const auto& e : b->events) {
-    bytes += e.frame ? e.frame->size() : 0;
-  }
-  queued_bytes_ += bytes;
-  queue_.emplace_back(std::move(b), bytes);
-  // Only a client that does not take what is already being written is slow; a big batch for
-  // an idle writer goes out at once.
-  if (write_in_flight_ && queued_bytes_ > s_.cfg.max_queue_bytes) {
-    slow_ = true;
-    dropped_queue_bytes_ = queued_bytes_;
-    queue_.clear();
-    queued_bytes_ = 0;
-    close_socket(io_.socket());  // fails the blocked write and the peer read: the session ends
+  if (m_.on_batch(std::move(b))) {
+    close_socket(io_.socket());  // slow: fails the blocked write and the peer read
     return;
   }
   wake();
 }
 
 void sse_subscription::on_gone() {
-  gone_ = true;
+  m_.on_gone();
   wake();
 }
 
 void sse_subscription::on_resync() {
-  need_reread_ = true;
-  reread_not_before_ = steady::time_point{};
+  m_.on_resync();
   wake();
 }
 
 void sse_subscription::notify_shutdown() {
-  shutdown_ = true;
+  m_.on_shutdown();
   wake();
 }
 
@@ -96,7 +86,8 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
   if (req.access_expires) {
     // Wall-clock expiry turned into this worker's steady clock, clamped: a token valid until
     // 2262 (the clamp of any later `exp`) must not overflow into an immediate expiry.
-    token_deadline_ = core::saturating_add(steady::now(), *req.access_expires - s_.clock.now());
+    m_.set_token_deadline(core::saturating_add(steady::now(), *req.access_expires - s_.clock.now()),
+                          shared_frame(token_expired_frame()));
   }
   if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
@@ -224,20 +215,20 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
     read = co_await uncancellable(s_.store.read_after(id_, read_from));
   }
 
-  epoch_ = read->epoch;
+  m_.set_epoch(read->epoch);
   if (decision.kind == stream::resume_kind::reset_epoch ||
       decision.kind == stream::resume_kind::reset_ahead) {
     const bool epoch_reset = decision.kind == stream::resume_kind::reset_epoch;
-    out_.push_back(shared_frame(
-        stream::encode_reset(epoch_reset ? "epoch" : "ahead", epoch_, read->last_seq)));
+    m_.push_control(shared_frame(
+        stream::encode_reset(epoch_reset ? "epoch" : "ahead", read->epoch, read->last_seq)));
     resume_failure(epoch_reset ? "epoch_reset" : "ahead", resume_outcome::reset);
   }
   resumed_ = rp_.has_value() && decision.kind == stream::resume_kind::resume;
-  stream::replay_plan plan =
-      stream::plan_replay(epoch_, decision.after, read->events, read->last_seq, read->unreadable);
+  stream::replay_plan plan = stream::plan_replay(read->epoch, decision.after, read->events,
+                                                 read->last_seq, read->unreadable);
   replayed_ = plan.replayed;
   missed_ = plan.missed;
-  push_plan(plan);
+  m_.push_plan(plan);
   co_return prepared::ready;
 }
 
@@ -248,7 +239,7 @@ net::awaitable<void> sse_subscription::stream(unsigned http_version) {
   entry_.sse = this;
   s_.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
   if (s_.draining.load(std::memory_order_relaxed)) {
-    shutdown_ = true;  // shutdown began while we prepared: say so and finish
+    m_.on_shutdown();  // shutdown began while we prepared: say so and finish
   }
 
   co_await (writer(http_version) || watch_peer());
@@ -259,18 +250,19 @@ net::awaitable<void> sse_subscription::stream(unsigned http_version) {
 }
 
 void sse_subscription::report_finish() {
-  const boost::json::object where{
-      {"epoch", epoch_}, {"delivered", delivered_}, {"last_seq", next_seq_ - 1}};
-  if (slow_) {
+  const boost::json::object where{{"epoch", m_.epoch()},
+                                  {"delivered", m_.delivered_events()},
+                                  {"last_seq", m_.last_delivered_seq()}};
+  if (m_.slow()) {
     s_.metrics.slow_clients_dropped_total.fetch_add(1, std::memory_order_relaxed);
     boost::json::object fields = where;
-    fields["queued_bytes"] = dropped_queue_bytes_;
+    fields["queued_bytes"] = m_.dropped_queue_bytes();
     emit(telemetry::names::slow_client_dropped, std::move(fields));
   } else if (hold_expired_) {
     if (rp_) {
       resume_failure("store_error", resume_outcome::store_error);
     }
-  } else if (peer_closed_ && !end_written_) {
+  } else if (peer_closed_ && !m_.end_written()) {
     emit(telemetry::names::client_disconnected, where);
   }
 }

@@ -12,6 +12,7 @@
 //
 // Sources: sse_subscription.cpp (start, telemetry), sse_writer.cpp (streaming).
 
+#include <array>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -28,6 +29,7 @@
 #include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
 #include "stream/resume.hpp"
+#include "stream/subscription_machine.hpp"
 #include "telemetry/metrics.hpp"
 
 namespace sse::http {
@@ -77,16 +79,18 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   boost::asio::awaitable<bool> resumed_into_expired();
   void report_finish();
 
-  // sse_writer.cpp
+  // sse_writer.cpp: moves bytes and time for m_.
   boost::asio::awaitable<void> writer(unsigned http_version);
   boost::asio::awaitable<bool> write_header(unsigned http_version);
   boost::asio::awaitable<bool> hold();
   boost::asio::awaitable<bool> write_out(bool last);
+  /// write_out() in two halves, for the writer's loop to await the write itself: fills bufs_
+  /// from m_.frames() (returns the bytes before the first frame), then settles the result.
+  std::size_t prepare_write(bool last);
+  bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
   boost::asio::awaitable<void> watch_peer();
-  boost::asio::awaitable<void> reread();
+  boost::asio::awaitable<void> reread(seq_t after);
   boost::asio::awaitable<bool> sleep_until(steady::time_point t);
-  void drain_queue();
-  void push_plan(stream::replay_plan& plan);
   void after_write(std::size_t events, std::size_t gaps);
   void wake() { wake_.cancel(); }
 
@@ -97,7 +101,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   std::string id_;
   steady::time_point received_;
   boost::asio::steady_timer wake_;
-  header_list cors_headers_;  // of the stream's head, for the request's Origin
+  header_list cors_headers_;        // of the stream's head, for the request's Origin
+  stream::subscription_machine m_;  // what to write and when (sans-io)
 
   // Resume.
   std::optional<stream::resume_point> rp_;
@@ -107,34 +112,16 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   std::size_t replayed_ = 0;
   std::uint64_t missed_ = 0;
 
-  // Position and output.
+  // Connection.
   bool subscribed_ = false;
   bool held_ = false;  // 200 sent, store unavailable: retrying prepare()
-  bool chunked_ = true;
-  std::string epoch_;
-  seq_t next_seq_ = 1;
-  std::vector<std::pair<std::shared_ptr<const stream::event_batch>, std::size_t>> queue_;
-  std::size_t queued_bytes_ = 0;
-  std::size_t dropped_queue_bytes_ = 0;  // the queue when a slow client was dropped
-  std::vector<frame_ptr> out_;           // frames for the next write
-  std::size_t out_events_ = 0;           // stored events among them
-  std::size_t out_gaps_ = 0;             // gap frames among them
-  std::uint64_t delivered_ = 0;
-
-  // State.
-  bool write_in_flight_ = false;
-  bool need_reread_ = false;
-  steady::time_point reread_not_before_{};
-  bool end_reached_ = false;  // the end event is in out_ (or written)
-  bool end_written_ = false;
-  bool gone_ = false;
-  bool shutdown_ = false;
-  bool slow_ = false;
-  bool peer_closed_ = false;  // EOF or error from the peer (read or write)
   bool hold_expired_ = false;
-  // Access control (issue 8): the token's expiry; the stream ends there with `event: auth_expired`.
-  std::optional<steady::time_point> token_deadline_;
-  bool token_expired_ = false;
+  bool chunked_ = true;
+  bool peer_closed_ = false;  // EOF or error from the peer (read or write)
+  // The write in progress: buffers pointing into m_.frames() and the chunk-size line. Members, so
+  // that a steady stream of writes allocates nothing.
+  std::vector<boost::asio::const_buffer> bufs_;
+  std::array<char, 20> chunk_line_{};
 };
 
 }  // namespace sse::http

@@ -1,0 +1,221 @@
+// The SSE subscription's decisions with byte strings and simulated time: no sockets, no clock.
+
+#include "stream/subscription_machine.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "stream/sse_encoder.hpp"
+
+namespace sse::stream {
+namespace {
+
+using namespace std::chrono_literals;
+using machine = subscription_machine;
+using step = machine::step;
+
+const std::string epoch = "k3x9a0qz";
+
+std::shared_ptr<const std::string> frame(std::string s) {
+  return std::make_shared<const std::string>(std::move(s));
+}
+
+stored_event event(seq_t seq, std::string data, bool is_end = false) {
+  stored_event e;
+  e.seq = seq;
+  e.is_end = is_end;
+  e.frame = frame(encode_event(epoch, seq, is_end ? "end" : "", data));
+  return e;
+}
+
+std::shared_ptr<const event_batch> batch(std::vector<stored_event> events,
+                                         std::string batch_epoch = epoch) {
+  auto b = std::make_shared<event_batch>();
+  b->stream_id = "s";
+  b->epoch = std::move(batch_epoch);
+  b->events = std::move(events);
+  return b;
+}
+
+/// A machine on simulated time: `now` moves only when the test moves it.
+struct harness {
+  machine::time_point now{std::chrono::hours(1)};
+  machine m{{.heartbeat = 15s, .max_queue_bytes = 100, .store_retry = 1s},
+            frame(": heartbeat\n\n"),
+            frame(": server shutting down\n\n")};
+
+  harness(seq_t replayed_through = 0) {
+    m.set_epoch(epoch);
+    std::vector<stored_event> buffered;
+    for (seq_t s = 1; s <= replayed_through; ++s) {
+      buffered.push_back(event(s, "r" + std::to_string(s)));
+    }
+    replay_plan plan = plan_replay(epoch, 0, buffered, replayed_through);
+    m.push_plan(plan);
+    m.start(now);
+  }
+
+  /// The bytes next() asks to write (and completes the write), or "" when it asks for another
+  /// step.
+  std::string write_next() {
+    const auto d = m.next(now);
+    if (d.what != step::write && d.what != step::finish) {
+      return "";
+    }
+    std::string bytes;
+    for (const auto& f : m.frames()) {
+      bytes += *f;
+    }
+    m.writing();
+    m.written(now, true, bytes.size());
+    return bytes;
+  }
+};
+
+TEST(SubscriptionMachine, ReplayThenLiveWithoutDuplicatesAtTheHandOver) {
+  harness h(2);
+  EXPECT_EQ(h.write_next(), encode_event(epoch, 1, "", "r1") + encode_event(epoch, 2, "", "r2"));
+  // Subscribed before the read: the live batch repeats seq 2, which was replayed.
+  h.m.on_batch(batch({event(2, "r2"), event(3, "live3")}));
+  EXPECT_EQ(h.write_next(), encode_event(epoch, 3, "", "live3"));
+  EXPECT_EQ(h.m.last_delivered_seq(), 3U);
+  EXPECT_EQ(h.m.delivered_events(), 3U);
+}
+
+TEST(SubscriptionMachine, FramesArrivingDuringAWriteGoOutTogether) {
+  harness h;
+  h.m.on_batch(batch({event(1, "a")}));
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::write);
+  h.m.writing();
+  h.m.on_batch(batch({event(2, "b")}));
+  h.m.on_batch(batch({event(3, "c")}));
+  h.m.written(h.now, true, h.m.frames()[0]->size());
+  EXPECT_EQ(h.write_next(), encode_event(epoch, 2, "", "b") + encode_event(epoch, 3, "", "c"));
+}
+
+TEST(SubscriptionMachine, AHoleInLiveSeqsIsFilledByAReread) {
+  harness h;
+  h.m.on_batch(batch({event(1, "a")}));
+  h.write_next();
+  h.m.on_batch(batch({event(3, "c")}));  // seq 2's batch went missing
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::reread);
+  EXPECT_EQ(d.after, 1U);
+  h.m.reread_done(epoch, {event(2, "b"), event(3, "c")}, 3, {});
+  EXPECT_EQ(h.write_next(), encode_event(epoch, 2, "", "b") + encode_event(epoch, 3, "", "c"));
+}
+
+TEST(SubscriptionMachine, ATrimmedHoleFoundByARereadIsAnnouncedAsAGap) {
+  harness h;
+  h.m.on_resync();
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::reread);
+  h.m.reread_done(epoch, {event(3, "c")}, 3, {});
+  EXPECT_EQ(h.write_next(), encode_gap(epoch, 1, 2) + encode_event(epoch, 3, "", "c"));
+}
+
+TEST(SubscriptionMachine, AStoreThatCannotBeReadIsRetriedAfterStoreRetryWithHeartbeatsMeanwhile) {
+  harness h;
+  h.m.on_resync();
+  ASSERT_EQ(h.m.next(h.now).what, step::reread);
+  h.m.reread_failed(h.now, /*not_found=*/false);
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::wait);
+  EXPECT_EQ(d.until, h.now + 1s);
+  h.now += 1s;
+  EXPECT_EQ(h.m.next(h.now).what, step::reread);
+}
+
+TEST(SubscriptionMachine, HeartbeatAfterTheIntervalWithoutAWrite) {
+  harness h;
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::wait);
+  EXPECT_EQ(d.until, h.now + 15s);
+  h.now += 10s;
+  h.m.on_batch(batch({event(1, "a")}));
+  h.write_next();
+  d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::wait);
+  EXPECT_EQ(d.until, h.now + 15s) << "the interval counts from the last write";
+  h.now += 15s;
+  EXPECT_EQ(h.write_next(), ": heartbeat\n\n");
+}
+
+TEST(SubscriptionMachine, TheEndEventIsTheLastWrite) {
+  harness h;
+  h.m.on_batch(batch({event(1, "a"), event(2, "{}", /*is_end=*/true)}));
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::write);
+  EXPECT_TRUE(d.last);
+  h.m.writing();
+  h.m.written(h.now, true, 0);
+  EXPECT_TRUE(h.m.end_written());
+  EXPECT_EQ(h.m.end(), machine::ending::end_event);
+  EXPECT_EQ(h.m.next(h.now).what, step::close);
+  // Nothing after the end is queued.
+  h.m.on_batch(batch({event(3, "late")}));
+  EXPECT_EQ(h.m.queued_bytes(), 0U);
+}
+
+TEST(SubscriptionMachine, ASubscriberThatDoesNotReadIsSlowOnlyWhileAWriteIsBlocked) {
+  harness h;
+  const std::string big(80, 'x');
+  EXPECT_FALSE(h.m.on_batch(batch({event(1, big)}))) << "an idle writer takes a big batch at once";
+  ASSERT_EQ(h.m.next(h.now).what, step::write);
+  h.m.writing();
+  EXPECT_TRUE(h.m.on_batch(batch({event(2, big)})));
+  EXPECT_TRUE(h.m.slow());
+  EXPECT_GT(h.m.dropped_queue_bytes(), 100U);
+  h.m.written(h.now, false, 0);
+  EXPECT_EQ(h.m.next(h.now).what, step::close) << "no final chunk for a slow client";
+}
+
+TEST(SubscriptionMachine, TokenExpiryEndsTheStreamWithItsFrame) {
+  harness h;
+  h.m.set_token_deadline(h.now + 5s, frame("event: error\ndata: {}\n\n"));
+  auto d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::wait);
+  EXPECT_EQ(d.until, h.now + 5s);
+  h.now += 5s;
+  d = h.m.next(h.now);
+  ASSERT_EQ(d.what, step::finish);
+  EXPECT_EQ(h.m.end(), machine::ending::token_expired);
+  ASSERT_EQ(h.m.frames().size(), 1U);
+  EXPECT_EQ(*h.m.frames()[0], "event: error\ndata: {}\n\n");
+}
+
+TEST(SubscriptionMachine, ShutdownAndDeletionFinishTheResponse) {
+  harness shut;
+  shut.m.on_shutdown();
+  EXPECT_EQ(shut.write_next(), ": server shutting down\n\n");
+  EXPECT_EQ(shut.m.end(), machine::ending::shutdown);
+
+  harness deleted;
+  deleted.m.on_gone();
+  auto d = deleted.m.next(deleted.now);
+  EXPECT_EQ(d.what, step::finish);
+  EXPECT_TRUE(deleted.m.frames().empty()) << "the final chunk alone";
+}
+
+TEST(SubscriptionMachine, ABatchOfANewIncarnationEndsTheSubscription) {
+  harness h;
+  h.m.on_batch(batch({event(1, "a")}, "newepoch1"));
+  EXPECT_EQ(h.m.next(h.now).what, step::finish);
+  EXPECT_EQ(h.m.end(), machine::ending::gone);
+}
+
+TEST(SubscriptionMachine, AWriteCutShortCountsOnlyTheWholeFramesItDelivered) {
+  harness h(3);
+  ASSERT_EQ(h.m.next(h.now).what, step::write);
+  h.m.writing();
+  const auto first = h.m.frames()[0]->size();
+  const auto d = h.m.written(h.now, false, first + 1);
+  EXPECT_EQ(d.events, 1U);
+  EXPECT_EQ(h.m.next(h.now).what, step::close);
+}
+
+}  // namespace
+}  // namespace sse::stream
