@@ -19,7 +19,7 @@
 //
 // Usage: node readme_examples_test.mjs --gateway BIN --readme README.md [--chromium BIN]
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -79,7 +79,12 @@ function containsInOrder(output, expected) {
 
 /// A `curl` that reaches the test's gateway where the README says localhost:8080.
 function curlShim(dir, port) {
-  const real = execFileSync('bash', ['-c', 'command -v curl']).toString().trim();
+  const found = spawnSync('bash', ['-c', 'command -v curl']);
+  if (found.status !== 0) {
+    throw new Error('curl is not installed (scripts/bootstrap.sh installs it): the README\'s ' +
+      'examples need it');
+  }
+  const real = found.stdout.toString().trim();
   const bin = path.join(dir, 'bin');
   fs.mkdirSync(bin);
   fs.writeFileSync(path.join(bin, 'curl'), `#!/usr/bin/env bash
