@@ -52,16 +52,8 @@ fi
 command -v node >/dev/null && command -v npm >/dev/null ||
   { echo "dashboard_browser_test: node and npm are needed (apt-get install nodejs npm)" >&2; exit 1; }
 
-# playwright-core into tests/browser/node_modules, from package-lock.json. The lock serializes
-# two build trees running this test at once.
-(
-  flock 9
-  if [[ ! -f $here/node_modules/playwright-core/package.json ]] ||
-    [[ $here/package-lock.json -nt $here/node_modules/.package-lock.json ]]; then
-    echo "npm ci in $here"
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-) 9<"$here/package.json"
+# playwright-core into tests/browser/node_modules (shared with the other Chromium runners).
+source "$here/install_playwright.sh"
 
 rm -rf "$out"
 mkdir -p "$out/gate-runs" "$out/history"

@@ -24,15 +24,7 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   exit 1
 fi
 
-# playwright-core into tests/browser/node_modules, from package-lock.json. The lock (the same
-# one the dashboard test takes) serializes tests that install it at the same time.
-(
-  flock 9
-  if [[ ! -f $here/node_modules/playwright-core/package.json ]] ||
-    [[ $here/package-lock.json -nt $here/node_modules/.package-lock.json ]]; then
-    echo "npm ci in $here"
-    (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-  fi
-) 9<"$here/package.json"
+# playwright-core into tests/browser/node_modules (shared with the other Chromium runners).
+source "$here/install_playwright.sh"
 
 exec node "$here/$script" "$@" --chromium "$chromium_bin"
