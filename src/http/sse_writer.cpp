@@ -182,7 +182,7 @@ net::awaitable<bool> sse_subscription::hold() {
       co_return false;
     }
     if (steady::now() >= heartbeat_due) {
-      m_.push_control(shared_frame(stream::encode_comment("heartbeat")));
+      m_.push_heartbeat();
       if (!co_await write_out(false)) {
         co_return false;
       }

@@ -72,6 +72,8 @@ class subscription_machine {
   void set_epoch(std::string epoch) { epoch_ = std::move(epoch); }
   /// A frame that is not an event (retry, reset): goes out before anything else pending.
   void push_control(frame_ptr f, bool at_front = false);
+  /// The heartbeat comment given at construction (the held phase writes it on its own clock).
+  void push_heartbeat() { out_.push_back(heartbeat_.get()); }
   /// The replay after the resume point; its events and gaps, then live from plan.next_seq.
   void push_plan(replay_plan& plan);
   /// The access token's expiry: the stream ends there with `frame`.
