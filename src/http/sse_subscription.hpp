@@ -36,7 +36,6 @@ namespace sse::http {
 
 class sse_subscription final : public fanout::subscriber, public shutdown_listener {
  public:
-  using frame_ptr = std::shared_ptr<const std::string>;
   using steady = std::chrono::steady_clock;
 
   /// How long a subscribe is held (200 + heartbeats) while the store is unavailable.
