@@ -13,6 +13,7 @@ packages=(
   chromium
   clang-14 libclang-rt-14-dev
   curl  # the README's examples, which the readme_examples test runs as written
+  prometheus  # its promtool checks deploy/prometheus/alerts.yml (ctest -L deploy)
 )
 # The dashboard's browser test drives chromium with playwright-core from npm. Node may already be
 # on the machine from elsewhere (with its own npm, which Debian's npm package would conflict
