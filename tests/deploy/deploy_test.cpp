@@ -313,5 +313,42 @@ TEST(promtool, checks_the_rules_and_runs_their_unit_tests) {
   EXPECT_EQ(test_status, 0) << test_out;
 }
 
+/// A rules file with one recording rule per dashboard expression, Grafana's variables given
+/// values as Grafana would ($instance: All), so that promtool parses the dashboard's PromQL.
+std::string dashboard_as_rules(const std::vector<promql_use>& uses) {
+  const auto replace_all = [](std::string s, const std::string& from, const std::string& to) {
+    for (auto at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) {
+      s.replace(at, from.size(), to);
+    }
+    return s;
+  };
+  std::string out = "groups:\n  - name: dashboard\n    rules:\n";
+  int n = 0;
+  for (const promql_use& u : uses) {
+    std::string expr = replace_all(u.expr, "$__rate_interval", "5m");
+    expr = replace_all(expr, "$instance", ".*");
+    out += "      # " + replace_all(u.where, "\n", " ") + "\n";
+    out += "      - record: dashboard_expr_" + std::to_string(++n) + "\n        expr: |\n";
+    std::istringstream lines(expr);
+    for (std::string line; std::getline(lines, line);) {
+      out += "          " + line + "\n";
+    }
+  }
+  return out;
+}
+
+TEST(promtool, parses_every_dashboard_expression) {
+  const auto promtool = find_on_path("promtool");
+  if (!promtool) {
+    GTEST_SKIP() << "promtool is not installed (Debian package `prometheus`, which "
+                    "scripts/bootstrap.sh installs): the dashboard's PromQL was not parsed";
+  }
+  temp_dir dir("deploy_promql");
+  const fs::path file = dir.path() / "dashboard_rules.yml";
+  std::ofstream(file) << dashboard_as_rules(dashboard().exprs);
+  const auto [status, out] = run(*promtool + " check rules '" + file.string() + "'");
+  EXPECT_EQ(status, 0) << out << "\n" << read_file_text(file);
+}
+
 }  // namespace
 }  // namespace sse::test
