@@ -222,11 +222,12 @@ async function scenarioRenew(t) {
   fs.writeFileSync(secretFile, secret);
   const gw = await gateway(t, 'gateway', ['--auth', 'jwt', '--auth-hs256-secret-file', secretFile,
     '--auth-leeway', '0s']);
+  const proxy = await withProxy(t, gw);
   await openBrowser(t);
   const producer = { Authorization: `Bearer ${mintToken({ exp: nowS() + 600, sse: { publish: [stream] } })}` };
   check((await appendFromNode(gw, stream, 'e1', producer)).status === 200, 'append e1 before subscribing');
   await t.page.evaluate(startSubscriber, { moduleUrl: t.moduleUrl(), transport: t.transport,
-    url: `${gw.url}/v1/streams/${stream}/events`, tokenUrl: `${t.pageOrigin}/token` });
+    url: `${proxy.url}/v1/streams/${stream}/events`, tokenUrl: `${t.pageOrigin}/token` });
   const started = Date.now();
   let n = 1;
   while (Date.now() - started < 20_000) {
@@ -244,7 +245,13 @@ async function scenarioRenew(t) {
   check(o.tokens >= 9 && tokens.length === o.tokens, 'token() was asked for a fresh token at each renewal (>= 9)',
     { tokens: o.tokens });
   check(o.opens >= 9, 'the page reconnected at each expiry', { opens: o.opens });
-  check(o.errors.every((e) => !e.fatal), 'no fatal error', o.errors);
+  // Renewed on `auth_expired`, before anything failed: no 401, no lost connection, no backoff.
+  check(o.errors.length === 0, 'every renewal came from auth_expired: no error, no retry', o.errors);
+  const gets = proxy.requests.filter((r) => r.method === 'GET');
+  check(gets.length === o.opens && gets.every((r) => r.status === 200),
+    'each connection was answered 200 (none refused with an expired token)', gets.map((r) => r.status));
+  check(gets.slice(1).every((r) => /[?&]last_event_id=[a-z0-9]+%3A\d+/.test(r.url)),
+    'each renewed connection resumed with ?last_event_id=', gets.map((r) => r.url.replace(/token=[^&]+/, 'token=…')));
 }
 
 // reload: sessionStorage keeps the last id across page.reload().
@@ -321,6 +328,7 @@ async function scenarioRedis(t) {
   check(p.retries.every((r) => r.delayMs >= (r.retryAfterMs ?? 0)) &&
     p.retries.every((r) => r.delayMs <= 10_000), 'each retry waited at least Retry-After, bounded by 10 s',
   p.retries.map((r) => r.delayMs));
+  console.log(`subscriber saw: ${JSON.stringify(o.errors)}`);
   checkExactlyOnce(o.events, n, 'across the outage');
   check(o.errors.every((e) => !e.fatal), 'the subscription never gave up', o.errors);
   const info = await nodeRequest(`${gw.url}/v1/streams/${stream}`);
