@@ -49,7 +49,7 @@ export const VERSION = '0.1.0';
 
 /**
  * @typedef {object} ClientError
- * @property {'http'|'network'|'token'|'handler'} kind
+ * @property {'http'|'network'|'token'} kind
  * @property {number} [status]     HTTP status, when one was seen
  * @property {string} [code]       the gateway's `error` code, when its JSON body was read
  * @property {string} message
@@ -266,9 +266,13 @@ export function subscribe(url, options = {}) {
   let initialDelay = b.initialDelayMs;
   /** @type {{close(): void}|null} */
   let current = null;
-  let timer = null;
+  /** @type {ReturnType<typeof setTimeout>|undefined} */
+  let timer;
+  /** @type {(why: 'end'|'closed'|'fatal') => void} */
   let settle = () => {};
+  /** @type {Promise<'end'|'closed'|'fatal'>} */
   const done = new Promise((resolve) => { settle = resolve; });
+  const closed = () => state === 'closed';  // a function: read again after every await
 
   const call = (fn, arg) => {
     if (!fn) {
@@ -460,7 +464,7 @@ export function subscribe(url, options = {}) {
     }
     es.onopen = () => opened(gen);
     es.onerror = (e) => {
-      if (gen !== generation || state === 'closed' || typeof e?.data === 'string') {
+      if (gen !== generation || closed() || typeof (/** @type {any} */ (e)).data === 'string') {
         return;  // an older connection, or an in-stream `event: error` (not the gateway's)
       }
       const refused = es.readyState === 2;  // CLOSED: a non-200 answer (or CORS); else a cut
@@ -543,7 +547,7 @@ export function subscribe(url, options = {}) {
       }
       return;
     }
-    if (gen !== generation || state === 'closed') {
+    if (gen !== generation || closed()) {
       return;
     }
     if (transport === 'fetch') {
