@@ -15,6 +15,8 @@
 //            retries no sooner; the subscriber is held and resumes; every event exactly once
 //   busy     `--max-subscribers-per-stream 1` with the slot taken: the page's subscribe is
 //            answered 503 Retry-After: 5, and the client waits at least that before trying again
+//   markers  gap (a stream that trimmed), end (with its status), 204 (a resume at the end: no
+//            retry after it) and reset (a made-up epoch) reach the page as onGap/onEnd/onReset
 //   append   append() through a proxy that loses the gateway's answer to every third append:
 //            retries keep Producer-Seq, and the stream holds every event once
 //
@@ -50,26 +52,38 @@ const nowS = () => Math.floor(Date.now() / 1000);
 
 /// Imports the client and subscribes; what it sees goes to window.obs (and, when the test
 /// exposed it, to window.reportEvent, which outlives a reload).
-async function startSubscriber({ moduleUrl, url, transport, tokenUrl, useStorage, backoff }) {
+async function startSubscriber({ moduleUrl, url, transport, tokenUrl, useStorage, backoff, lastEventId,
+  name }) {
   const m = await import(moduleUrl);
   const obs = { events: [], gaps: [], resets: [], ends: [], errors: [], opens: 0, tokens: 0,
     startedFrom: '' };
-  window.obs = obs;
+  if (name) {
+    window.named = { ...(window.named ?? {}), [name]: obs };
+  } else {
+    window.obs = obs;
+  }
   const token = tokenUrl ? async () => {
     obs.tokens += 1;
     return (await fetch(tokenUrl, { cache: 'no-store' })).text();
   } : undefined;
-  window.sub = m.subscribe(url, {
-    transport, token, backoff, eventTypes: ['token'],
+  let sub = null;
+  sub = m.subscribe(url, {
+    transport, token, backoff, lastEventId, eventTypes: ['token'],
     storage: useStorage ? sessionStorage : null,
     onEvent: (e) => { obs.events.push(e); window.reportEvent?.(e); },
     onGap: (g) => obs.gaps.push(g),
     onReset: (r) => obs.resets.push(r),
-    onEnd: (e) => obs.ends.push(e),
+    onEnd: (e) => { obs.ends.push(e); obs.stateAtEnd = sub?.state; },
     onError: (e) => obs.errors.push({ ...e, at: Date.now() }),
     onOpen: () => { obs.opens += 1; },
   });
-  obs.startedFrom = window.sub.lastEventId;
+  if (name) {
+    window.subs = { ...(window.subs ?? {}), [name]: sub };
+  } else {
+    window.sub = sub;
+  }
+  obs.startedFrom = sub.lastEventId;
+  sub.done.then((why) => { obs.done = why; });
   return obs.startedFrom;
 }
 
@@ -311,6 +325,7 @@ async function scenarioRedis(t) {
   redis.stop();
   const stoppedAt = Date.now();
   await sleep(1500);
+  const cutAt = Date.now();
   proxy.cut();  // the subscriber reconnects during the outage: held (200, heartbeats) until Redis is back
   await sleep(3500);
   redis.cont();
@@ -324,13 +339,18 @@ async function scenarioRedis(t) {
     { failures: p.failures });
   check(p.results.every((r, i) => r.first_seq === i + 1 && r.last_seq === i + 1),
     'each append got its own seq (a retry that had been stored answered as that append)', p.results);
-  const during = p.retries.filter((r) => r.at >= stoppedAt && r.at <= resumedAt + 2000);
-  check(during.length > 0 && during.every((r) => r.status === 503 && r.retryAfterMs === 1000),
+  const refused = p.retries.filter((r) => r.at >= stoppedAt && r.at <= resumedAt + 2000);
+  check(refused.length > 0 && refused.every((r) => r.status === 503 && r.retryAfterMs === 1000),
     'appends during the outage were answered 503 with Retry-After: 1', p.retries);
   check(p.retries.every((r) => r.delayMs >= (r.retryAfterMs ?? 0)) &&
     p.retries.every((r) => r.delayMs <= 10_000), 'each retry waited at least Retry-After, bounded by 10 s',
   p.retries.map((r) => r.delayMs));
   console.log(`subscriber saw: ${JSON.stringify(o.errors)}`);
+  // The gateway holds a subscriber while its store is down (200 and heartbeats, up to 30 s)
+  // rather than refusing it: the reconnect after the cut is answered 200 and waits.
+  const during = proxy.requests.filter((r) => r.method === 'GET' && r.at > cutAt && r.at < resumedAt);
+  check(during.length >= 1 && during.every((r) => r.status === 200),
+    'the subscriber reconnected during the outage and was held (200), not refused', during);
   checkExactlyOnce(o.events, n, 'across the outage');
   check(o.errors.every((e) => !e.fatal), 'the subscription never gave up', o.errors);
   const info = await nodeRequest(`${gw.url}/v1/streams/${stream}`);
@@ -382,6 +402,58 @@ async function scenarioBusy(t) {
     'attempts were at least 5 s apart (Retry-After), and the wait stayed bounded', { gaps });
 }
 
+// markers: gap, reset, end and 204 reach the page as calls, and the client stops at the end.
+async function scenarioMarkers(t) {
+  await startPage(t);
+  const gw = await gateway(t, 'gateway', []);
+  const proxy = await withProxy(t, gw);
+  await openBrowser(t);
+  const json = { 'Content-Type': 'application/json' };
+  const named = (name) => () => t.page.evaluate((n) => JSON.parse(JSON.stringify(window.named?.[n] ?? null)), name);
+  const start = (name, stream, lastEventId) => t.page.evaluate(startSubscriber, { moduleUrl: t.moduleUrl(),
+    transport: t.transport, url: `${proxy.url}/v1/streams/${stream}/events`, lastEventId, name,
+    backoff: { initialDelayMs: 200, maxDelayMs: 1000 } });
+
+  // A stream that keeps 2 events: e1 and e2 are trimmed before anyone reads.
+  await nodeRequest(`${gw.url}/v1/streams/trimmed`, 'PUT', '{"buffer_limit":2}', json);
+  for (let i = 1; i <= 4; i += 1) {
+    await appendFromNode(gw, 'trimmed', `e${i}`);
+  }
+  await start('gap', 'trimmed');
+  let o = await t.waitFor('gap, e3, e4', named('gap'), (x) => x?.events.length >= 2);
+  check(o.gaps.length === 1 && o.gaps[0].from === 1 && o.gaps[0].to === 2 && o.gaps[0].reason === 'trimmed',
+    'onGap: seqs 1-2 trimmed', o.gaps);
+  check(o.events.map((e) => e.seq).join() === '3,4', 'then e3, e4', o.events);
+  const end = await nodeRequest(`${gw.url}/v1/streams/trimmed/end`, 'POST', '{"status":"completed"}', json);
+  o = await t.waitFor('the end', named('gap'), (x) => x?.ends.length >= 1 && x.done);
+  check(o.ends.length === 1 && o.ends[0].status === 'completed' && o.done === 'end' && o.stateAtEnd === 'closed',
+    'onEnd with the status; the subscription is closed', { ends: o.ends, done: o.done, state: o.stateAtEnd });
+
+  // A resume point at the end: 204, which the client must take as the end (no retry).
+  const endId = `${JSON.parse(end.body).epoch}:${JSON.parse(end.body).last_seq}`;
+  const before = proxy.requests.length;
+  await start('204', 'trimmed', endId);
+  o = await t.waitFor('the 204 end', named('204'), (x) => x?.ends.length >= 1);
+  await sleep(1500);  // room for a (wrong) retry
+  o = await named('204')();
+  const gets = proxy.requests.slice(before).filter((r) => r.method === 'GET');
+  check(o.ends.length === 1 && o.ends[0].status === null && o.done === 'end' && o.errors.length === 0,
+    'a resume at the end: onEnd (status null), no error', o);
+  check(gets.length >= 1 && gets.every((r) => r.status === 204) &&
+    gets.length === (t.transport === 'eventsource' ? 2 : 1),
+  'answered 204, and nothing was asked again (eventsource: its request and one probe)', gets);
+
+  // A resume point of another epoch: reset, then the stream from seq 1.
+  for (let i = 1; i <= 3; i += 1) {
+    await appendFromNode(gw, 'other', `e${i}`);
+  }
+  await start('reset', 'other', 'zzzzzz:2');
+  o = await t.waitFor('reset, e1-e3', named('reset'), (x) => x?.events.length >= 3);
+  check(o.resets.length === 1 && o.resets[0].reason === 'epoch' && o.resets[0].last_seq === 3,
+    'onReset (reason epoch)', o.resets);
+  checkExactlyOnce(o.events, 3, 'after the reset');
+}
+
 // append: the proxy loses every third append's answer after the gateway stored it.
 async function scenarioAppend(t) {
   await startPage(t);
@@ -412,7 +484,7 @@ async function scenarioAppend(t) {
 }
 
 const scenarios = { cuts: scenarioCuts, renew: scenarioRenew, reload: scenarioReload,
-  redis: scenarioRedis, busy: scenarioBusy, append: scenarioAppend };
+  redis: scenarioRedis, busy: scenarioBusy, append: scenarioAppend, markers: scenarioMarkers };
 
 async function main() {
   const args = parseArgs(process.argv, {}, ['gateway', 'client-dir', 'scenario']);
