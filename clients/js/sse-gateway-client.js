@@ -256,7 +256,13 @@ export function subscribe(url, options = {}) {
   const storageKey = o.storageKey ?? `sse-gateway:last-event-id:${target.href}`;
   const eventTypes = [...new Set(o.eventTypes ?? ['message'])];
 
-  let lastId = o.lastEventId ?? storage?.getItem(storageKey) ?? '';
+  let stored = null;
+  try {
+    stored = storage?.getItem(storageKey) ?? null;
+  } catch {
+    // A storage the page may not read (a sandboxed frame): start without it.
+  }
+  let lastId = o.lastEventId ?? stored ?? '';
   let position = parseEventId(lastId);  // {epoch, seq} of lastId
   /** @type {'connecting'|'open'|'waiting'|'closed'} */
   let state = 'connecting';
