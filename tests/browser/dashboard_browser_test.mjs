@@ -4,11 +4,15 @@
 // links to its run page, and that page's window charts. Issue 18: one set of charts per store
 // and load (a run is a point only in its own setup's charts), store and load in the runs
 // table, and a run stopped by a setup error listed with its error text, drawn nowhere, its page
-// showing the error rather than a rule table. Saves screenshots into --out.
+// showing the error rather than a rule table. Issue 20: the cost charts (gateway and redis-server
+// CPU seconds per 1M deliveries as two series of one chart, gateway RSS per connection) draw
+// each run's figures from its own summary.json, and a run recorded before those figures existed
+// is a gap there. Saves screenshots into --out.
 //
 // Usage: node dashboard_browser_test.mjs --site DIR --out DIR [--chromium /usr/bin/chromium]
 //                                         [--expect-regression-run ID --expect-regression-metric M]
 //                                         [--expect-setup-error-run ID] [--expect-setups N]
+//                                         [--expect-run-without-cost ID]
 
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
@@ -46,6 +50,20 @@ function check(condition, message) {
 const metricsWithThreshold = ['deliver_p95', 'resume_success', 'trim_rate', 'resume_max'];
 const metricsWithoutThreshold = ['deliver_p99', 'delivered_per_s'];
 const metricCount = metricsWithThreshold.length + metricsWithoutThreshold.length;
+// The cost charts (issue 20): chart -> series -> [the metric id the regression list uses, the
+// figure read from summary.json here, independently of the dashboard's code]. A series without
+// a name is the chart's only one (its points carry no data-series).
+const costCharts = {
+  cpu_per_delivery: {
+    gateway: ['cpu_gateway', (s) => s.aggregates?.cost?.cpu_seconds_per_million_deliveries?.gateway],
+    redis: ['cpu_redis', (s) => s.aggregates?.cost?.cpu_seconds_per_million_deliveries?.redis],
+  },
+  rss_per_connection: {
+    '': ['rss_per_connection', (s) => s.aggregates?.cost?.rss_bytes_per_connection],
+  },
+};
+const chartCount = metricCount + Object.keys(costCharts).length;
+const hasFigure = (v) => typeof v === 'number' && Number.isFinite(v);
 
 // A run's setup read from its own summary.json, independently of the dashboard's code: the
 // store, and the load figures the dashboard must keep apart.
@@ -58,6 +76,35 @@ function setupOf(summary) {
     rate: c.rate,
     subscribers: c.subscribers,
   };
+}
+
+// The cost charts of one setup: each series holds exactly the runs whose summary.json has the
+// figure (oldest first), each point's value is that figure, a run without it is a gap (no
+// point, hollow or otherwise), and a series no run of the setup has is not drawn.
+function checkCostCharts(g, all, want, summaries) {
+  for (const [metric, series] of Object.entries(costCharts)) {
+    const c = all.find((x) => x.metric === metric);
+    check(c !== undefined, `${g.id}: has the ${metric} chart`);
+    if (!c) {
+      continue;
+    }
+    check(c.dataPoints === want.length && c.marks.every((m) => !m.missing),
+      `${c.id}: spans the setup's ${want.length} runs, no hollow "missing" point`);
+    for (const [name, [, figure]] of Object.entries(series)) {
+      const label = `${c.id}${name ? ` ${name}` : ''}`;
+      const expected = want.filter((id) => hasFigure(figure(summaries[id])));
+      const drawn = c.marks.filter((m) => m.series === name);
+      check(JSON.stringify(drawn.map((m) => m.key)) === JSON.stringify(expected),
+        `${label}: one point per run that has the figure, none for the others (` +
+        `${drawn.length} of ${expected.length}; ${want.length - expected.length} gap(s))`);
+      check(drawn.every((m) => {
+        const v = figure(summaries[m.key]);
+        return hasFigure(v) && Math.abs(Number(m.value) - v) <= 1e-5 * Math.max(1, Math.abs(v));
+      }), `${label}: every point shows its run's own figure from summary.json`);
+      check(drawn.every((m) => /commit \S+/.test(m.tooltip) && /machine \S+/.test(m.tooltip)),
+        `${label}: every point has a tooltip naming commit and machine`);
+    }
+  }
 }
 
 async function main() {
@@ -125,6 +172,10 @@ async function main() {
       metric: svg.closest('figure')?.dataset.metric ?? '',
       group: svg.closest('section.trend-group')?.id ?? '',
       keys: [...svg.querySelectorAll('.point')].map((p) => p.dataset.key),
+      marks: [...svg.querySelectorAll('.point')].map((p) => ({ key: p.dataset.key,
+        series: p.dataset.series ?? '', value: p.dataset.value,
+        missing: p.classList.contains('missing'),
+        tooltip: p.querySelector('title')?.textContent ?? '' })),
       points: svg.querySelectorAll('.point').length,
       dataPoints: Number(svg.dataset.points),
       visible: [...svg.querySelectorAll('.point')].every((p) => {
@@ -140,7 +191,8 @@ async function main() {
       })),
       links: [...svg.querySelectorAll('a')].map((a) => a.getAttribute('href')),
       tooltips: [...svg.querySelectorAll('.point > title')].map((t) => t.textContent),
-      regressions: [...svg.querySelectorAll('[data-regression="true"]')].map((p) => p.dataset.key),
+      regressions: [...svg.querySelectorAll('[data-regression="true"]')].map((p) => ({
+        key: p.dataset.key, series: p.dataset.series ?? '' })),
     })));
     const groups = await page.$$eval('#trends section.trend-group', (sections) => sections.map(
       (g) => ({ id: g.id, store: g.dataset.store, load: g.dataset.load,
@@ -148,12 +200,14 @@ async function main() {
     check(groups.length === expectedGroups.size,
       `index shows one set of charts per store and load (${groups.length} of ` +
       `${expectedGroups.size})`);
-    check(charts.length === metricCount * groups.length,
-      `index shows ${metricCount} trend charts per setup (${charts.length})`);
+    check(charts.length === chartCount * groups.length,
+      `index shows ${chartCount} trend charts per setup (${charts.length})`);
     for (const g of groups) {
-      const mine = charts.filter((c) => c.group === g.id);
+      const all = charts.filter((c) => c.group === g.id);
+      const mine = all.filter((c) => !(c.metric in costCharts));
       const keys = mine[0]?.keys ?? [];
       const want = expectedGroups.get(setupOf(summaries[keys[0]] ?? {}).key) ?? [];
+      checkCostCharts(g, all, want, summaries);
       check(mine.length === metricCount && keys.length > 0 &&
         JSON.stringify(keys) === JSON.stringify(want) && g.runs === want.length,
       `${g.id} (${g.heading}): its charts hold exactly the runs of one store and load, ` +
@@ -230,7 +284,8 @@ async function main() {
     // Regression flags: marked on the charts and listed at the top, the same set.
     const listed = await page.$$eval('#regressions li.regression',
       (items) => items.map((li) => `${li.dataset.run}/${li.dataset.metric}`));
-    const marked = charts.flatMap((c) => c.regressions.map((run) => `${run}/${c.metric}`));
+    const marked = charts.flatMap((c) => c.regressions.map((r) =>
+      `${r.key}/${c.metric in costCharts ? costCharts[c.metric][r.series]?.[0] : c.metric}`));
     check(JSON.stringify([...listed].sort()) === JSON.stringify([...marked].sort()),
       `regressions listed at the top match the marked points (${listed.length})`);
     const sectionOrder = await page.$$eval('body > section', (s) => s.map((x) => x.id));
@@ -244,6 +299,17 @@ async function main() {
         `the expected regression names a run and a metric (run '${run}', metric '${metric}')`);
       const want = `${run}/${metric}`;
       check(run !== '' && metric !== '' && listed.includes(want), `regression ${want} is flagged`);
+    }
+    if ('expectRunWithoutCost' in args) {
+      const id = args.expectRunWithoutCost ?? '';
+      const s = summaries[id];
+      check(s && s.aggregates && !('cost' in s.aggregates),
+        `run '${id}' has no aggregates.cost in its summary.json (a run older than the figures)`);
+      const plain = charts.filter((c) => !(c.metric in costCharts) && c.keys.includes(id));
+      const cost = charts.filter((c) => c.metric in costCharts && c.keys.includes(id));
+      check(id !== '' && plain.length === metricCount && cost.length === 0,
+        `run '${id}' is a point on the ${metricCount} gate charts (${plain.length}) and a gap ` +
+        `on the cost charts (${cost.length} with a point)`);
     }
     await page.screenshot({ path: path.join(out, 'index.png'), fullPage: true });
 

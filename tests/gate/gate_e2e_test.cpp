@@ -143,10 +143,65 @@ const char* const row_columns[] = {"window",
                                    "gap_seqs",
                                    "unannounced_losses",
                                    "duplicates",
-                                   "reorders"};
+                                   "reorders",
+                                   "gateway_cpu_seconds",
+                                   "redis_cpu_seconds",
+                                   "gateway_rss_bytes"};
 
 double number(const json::value& v) {
   return v.to_number<double>();
+}
+
+/// aggregates.cost of a run the tool started the gateway for (issue 20): the gateway's CPU per
+/// million deliveries and RSS per connection are there and plausible; redis-server's figures
+/// exactly when `with_redis`. Returns the cost object for further checks.
+json::object expect_plausible_cost(const json::object& summary, bool with_redis) {
+  const auto& agg = summary.at("aggregates").as_object();
+  const auto& cost = agg.at("cost").as_object();
+  EXPECT_EQ(number(cost.at("deliveries")), number(agg.at("events_delivered")));
+  EXPECT_DOUBLE_EQ(number(cost.at("interval_s")), number(agg.at("duration_s")));
+  EXPECT_EQ(number(cost.at("peak_open_connections")), number(agg.at("peak_open_connections")));
+  const double gateway_cpu = number(cost.at("gateway_cpu_seconds"));
+  EXPECT_GT(gateway_cpu, 0);
+  // The gateway cannot use more than every core for the whole interval.
+  EXPECT_LE(gateway_cpu, number(cost.at("interval_s")) * number(summary.at("machine").at("cores")));
+  // Its lifetime CPU (resources, read before it is stopped) includes the interval's.
+  EXPECT_LE(gateway_cpu, number(summary.at("resources").at("gateway").at("cpu_seconds")) + 0.02);
+  const auto& per_million = cost.at("cpu_seconds_per_million_deliveries").as_object();
+  const double expected = gateway_cpu * 1e6 / number(cost.at("deliveries"));
+  EXPECT_NEAR(number(per_million.at("gateway")), expected, 1e-9 * expected);
+  if (with_redis) {
+    EXPECT_GT(number(cost.at("redis_cpu_seconds")), 0);
+    EXPECT_GT(number(per_million.at("redis")), 0);
+  } else {
+    EXPECT_TRUE(cost.at("redis_cpu_seconds").is_null());
+    EXPECT_TRUE(per_million.at("redis").is_null());
+  }
+  EXPECT_GT(number(cost.at("gateway_rss_start_bytes")), 0);
+  EXPECT_GT(number(cost.at("gateway_rss_end_bytes")), number(cost.at("gateway_rss_start_bytes")));
+  const double per_connection = number(cost.at("rss_bytes_per_connection"));
+  EXPECT_GT(per_connection, 0);
+  EXPECT_LT(per_connection, 1024.0 * 1024.0);
+  return cost;
+}
+
+/// The per-window CPU of the time series adds up to the run's (the same readings).
+void expect_window_cpu_adds_up(const json::array& rows, const json::object& cost, bool with_redis) {
+  double gateway = 0;
+  double redis = 0;
+  for (const auto& row : rows) {
+    gateway += number(row.at("gateway_cpu_seconds"));
+    EXPECT_GT(number(row.at("gateway_rss_bytes")), 0);
+    if (with_redis) {
+      redis += number(row.at("redis_cpu_seconds"));
+    } else {
+      EXPECT_TRUE(row.at("redis_cpu_seconds").is_null());
+    }
+  }
+  EXPECT_NEAR(gateway, number(cost.at("gateway_cpu_seconds")), 1e-6);
+  if (with_redis) {
+    EXPECT_NEAR(redis, number(cost.at("redis_cpu_seconds")), 1e-6);
+  }
 }
 
 TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
@@ -185,6 +240,7 @@ TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
   EXPECT_GT(number(res.at("gateway").at("pid")), 0);
   EXPECT_GT(number(res.at("gateway").at("peak_rss_bytes")), 0);
   EXPECT_TRUE(res.at("redis").is_null());
+  const json::object cost = expect_plausible_cost(summary, false);
   const auto& rules = summary.at("rules").as_array();
   EXPECT_EQ(rules.size(), 12u);
   for (const auto& rule : rules) {
@@ -207,9 +263,26 @@ TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
     EXPECT_DOUBLE_EQ(number(row.at("end_s")), 3.0 * static_cast<double>(i + 1));
     EXPECT_GT(number(row.at("events_delivered")), 0);
   }
+  expect_window_cpu_adds_up(rows, cost, false);
   const std::string csv = read_file(r.out_dir / "timeseries.csv");
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_EQ(csv.rfind("window,start_s,end_s,", 0), 0u);
+  EXPECT_NE(r.output.find("cost     CPU s per 1M deliveries: gateway "), std::string::npos)
+      << r.output;
+}
+
+// The Redis store: the tool starts redis-server too, and its CPU per delivery is reported
+// beside the gateway's (issue 20). A short run; its verdict is not the point (short Redis runs
+// can miss a floor while the store warms up), its cost figures are.
+TEST_F(gate_e2e, redis_store_run_reports_the_cost_of_gateway_and_redis_separately) {
+  const run_result r = run({"--store", "redis", "--duration", "6s"});
+  ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.output;
+  const auto summary = json::parse(read_file(r.out_dir / "summary.json")).as_object();
+  EXPECT_TRUE(summary.at("setup_error").is_null());
+  EXPECT_GT(number(summary.at("resources").at("redis").at("pid")), 0);
+  const json::object cost = expect_plausible_cost(summary, true);
+  const auto ts = json::parse(read_file(r.out_dir / "timeseries.json")).as_object();
+  expect_window_cpu_adds_up(ts.at("rows").as_array(), cost, true);
 }
 
 TEST_F(gate_e2e, tiny_buffer_limit_fails_on_trim_rate_in_the_first_window) {

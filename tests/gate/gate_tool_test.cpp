@@ -3,15 +3,21 @@
 // the nchan payload and event translation.
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
+#include <cstring>
+#include <memory>
 #include <set>
 
 #include "common/http_client.hpp"
+#include "common/process.hpp"
 #include "common/source_bind.hpp"
 #include "common/sse_connection.hpp"
+#include "load/cost_meter.hpp"
 #include "load/nchan_target.hpp"
 #include "load/options.hpp"
 #include "load/sequence_checker.hpp"
@@ -292,6 +298,59 @@ TEST(gate_nchan_target, options_require_both_urls_and_no_gateway) {
                 "--subscribe-url", "http://127.0.0.1:82/sub/{id}", "--gateway-bin", "/bin/true"})
                 .first,
             2);
+}
+
+}  // namespace
+
+namespace {
+
+double rusage_cpu_seconds() {
+  rusage ru{};
+  ::getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// The /proc reader the gate's cost figures come from (issue 20), on this test's own process:
+// its CPU seconds (utime + stime in clock ticks / _SC_CLK_TCK) must agree with getrusage, and
+// touching 64 MiB must show in VmRSS.
+TEST(gate_proc_usage, cpu_and_rss_of_this_process_agree_with_getrusage_and_touched_memory) {
+  const pid_t self = ::getpid();
+  const auto before = sse::load::read_usage(self);
+  ASSERT_TRUE(before);
+  // Burn at least 0.3 s of CPU, bounded by 10 s of wall time.
+  const double cpu_start = rusage_cpu_seconds();
+  const auto deadline = std::chrono::steady_clock::now() + 10s;
+  volatile std::uint64_t sink = 0;
+  while (rusage_cpu_seconds() - cpu_start < 0.3 && std::chrono::steady_clock::now() < deadline) {
+    for (int i = 0; i < 100000; ++i) {
+      sink = sink + static_cast<std::uint64_t>(i) * 2654435761u;
+    }
+  }
+  const auto after = sse::load::read_usage(self);
+  const double rusage_now = rusage_cpu_seconds();
+  ASSERT_TRUE(after);
+  EXPECT_GE(after->cpu_seconds - before->cpu_seconds, 0.25);
+  // /proc counts whole clock ticks (10 ms at 100 Hz): allow a few of them against getrusage.
+  const double tick = 1.0 / static_cast<double>(::sysconf(_SC_CLK_TCK));
+  EXPECT_NEAR(after->cpu_seconds, rusage_now, 5 * tick + 0.02);
+
+  constexpr std::size_t size = 64u << 20;
+  const auto rss_before = sse::load::read_usage(self)->rss_bytes;
+  auto block = std::make_unique<char[]>(size);
+  std::memset(block.get(), 1, size);
+  const auto rss_after = sse::load::read_usage(self)->rss_bytes;
+  EXPECT_GT(rss_before, 0u);
+  EXPECT_GE(rss_after, rss_before + size - (4u << 20)) << "64 MiB touched";
+  EXPECT_EQ(block[size - 1], 1);
+}
+
+TEST(gate_proc_usage, unknown_or_gone_processes_read_as_none) {
+  EXPECT_FALSE(sse::load::read_usage(-1)) << "a process the tool did not start";
+  EXPECT_FALSE(sse::load::read_usage(0));
+  // A pid above the kernel's maximum (4194304) never exists.
+  EXPECT_FALSE(sse::load::read_usage(99999999));
+  EXPECT_FALSE(sse::tools::read_process_usage(99999999));
 }
 
 }  // namespace

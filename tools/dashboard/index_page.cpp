@@ -1,5 +1,6 @@
 #include "dashboard/index_page.hpp"
 
+#include <algorithm>
 #include <optional>
 #include <set>
 #include <utility>
@@ -59,33 +60,57 @@ std::string point_tooltip(const run_record& r, std::size_t run, const metric_tre
   return tip;
 }
 
-/// Element id of a group's chart of metric `m`: "trend-<metric>-g<group number>".
-std::string chart_id(const trend_metric& m, std::size_t group) {
-  return "trend-" + m.id + "-g" + std::to_string(group + 1);
+/// Element id of a group's chart: "trend-<chart key>-g<group number>".
+std::string chart_id(const std::string& key, std::size_t group) {
+  return "trend-" + key + "-g" + std::to_string(group + 1);
 }
 
-std::string trend_chart(const metric_trend& t, const std::vector<run_record>& runs,
-                        const trend_group& g, std::size_t group) {
+std::vector<chart_point> run_points(const metric_trend& t, const std::vector<run_record>& runs,
+                                    const trend_group& g) {
+  const std::vector<std::string> labels = run_labels(runs, g);
+  std::vector<chart_point> points;
+  for (std::size_t p = 0; p < g.runs.size(); ++p) {
+    const run_record& r = runs[g.runs[p]];
+    points.push_back({t.values[p], labels[p], r.id, run_page_path(r),
+                      point_tooltip(r, g.runs[p], t, p), t.checks[p].regression,
+                      r.summary.verdict != "pass"});
+  }
+  return points;
+}
+
+/// One chart: a metric's trend, or the trends of the metrics sharing a chart as its series (a
+/// further series that no run of the group has, redis-server's CPU on the memory store, is left
+/// out).
+std::string trend_chart(const std::vector<const metric_trend*>& series,
+                        const std::vector<run_record>& runs, const trend_group& g,
+                        std::size_t group) {
+  const metric_trend& t = *series.front();
   const trend_metric& m = *t.metric;
+  const std::string title = m.chart_title.empty() ? m.title : m.chart_title;
   line_chart c;
-  c.id = chart_id(m, group);
-  c.title = m.title + " across runs (" + setup_text(g.setup) + ")";
+  c.id = chart_id(m.chart_key(), group);
+  c.title = title + " across runs (" + setup_text(g.setup) + ")";
   c.unit = m.unit;
   c.scale = m.scale;
   c.log_scale = m.unit == "ms";
+  c.gap_when_missing = m.gap_when_missing;
   c.threshold_label = gate_label(m, runs, g);
   if (!c.threshold_label.empty()) {
     c.thresholds = t.thresholds;
   }
-  const std::vector<std::string> labels = run_labels(runs, g);
-  for (std::size_t p = 0; p < g.runs.size(); ++p) {
-    const run_record& r = runs[g.runs[p]];
-    c.points.push_back({t.values[p], labels[p], r.id, run_page_path(r),
-                        point_tooltip(r, g.runs[p], t, p), t.checks[p].regression,
-                        r.summary.verdict != "pass"});
+  c.points = run_points(t, runs, g);
+  if (series.size() > 1) {
+    c.series_name = m.series;
+    for (std::size_t k = 1; k < series.size(); ++k) {
+      const metric_trend& more = *series[k];
+      if (std::any_of(more.values.begin(), more.values.end(),
+                      [](const std::optional<double>& v) { return v.has_value(); })) {
+        c.more_series.push_back({more.metric->series, run_points(more, runs, g)});
+      }
+    }
   }
-  std::string out = "<figure class=\"card\" data-metric=\"" + escape_html(m.id) + "\">";
-  out += "<figcaption><h3>" + escape_html(m.title) + "</h3><span class=\"gate\">" +
+  std::string out = "<figure class=\"card\" data-metric=\"" + escape_html(m.chart_key()) + "\">";
+  out += "<figcaption><h3>" + escape_html(title) + "</h3><span class=\"gate\">" +
          escape_html(c.threshold_label.empty() ? "no gate rule" : c.threshold_label) +
          "</span></figcaption>";
   out += render_line_chart(c);
@@ -224,8 +249,20 @@ std::string group_section(const std::vector<run_record>& runs, const trend_group
                     escape_html(g.setup.load) + "\" data-runs=\"" + std::to_string(g.runs.size()) +
                     "\"><h3>" + escape_html(setup_text(g.setup)) + " <span class=\"muted\">(" +
                     std::to_string(g.runs.size()) + " run(s))</span></h3><div class=\"charts\">";
+  // Charts in the order of their first metric; metrics sharing a chart become its series.
+  std::vector<std::vector<const metric_trend*>> charts;
   for (const metric_trend& t : g.trends) {
-    out += trend_chart(t, runs, g, group);
+    auto it = std::find_if(charts.begin(), charts.end(), [&](const auto& c) {
+      return c.front()->metric->chart_key() == t.metric->chart_key();
+    });
+    if (it == charts.end()) {
+      charts.push_back({&t});
+    } else {
+      it->push_back(&t);
+    }
+  }
+  for (const auto& series : charts) {
+    out += trend_chart(series, runs, g, group);
   }
   return out + "</div></section>";
 }
@@ -238,7 +275,8 @@ constexpr std::string_view legend =
     "class=\"dash\"></span>gate threshold in force for that run</span><span>Hover a point for "
     "its commit, date and machine; click it for the run's windows.</span><span>One set of "
     "charts per store and load: runs are compared only with runs of the same setup.</span>"
-    "</div>";
+    "<span>Cost charts (CPU seconds per 1M deliveries, gateway RSS per connection): a run "
+    "recorded before these figures existed is a gap in the line.</span></div>";
 
 }  // namespace
 

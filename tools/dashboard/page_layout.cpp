@@ -9,7 +9,7 @@ namespace {
 // One stylesheet for every page; system fonts only (no font request).
 constexpr std::string_view stylesheet = R"css(
 :root { --fg: #1f2933; --muted: #616e7c; --line: #d9e2ec; --bg: #ffffff; --card: #f8fafc;
-  --series: #2563eb; --threshold: #d97706; --bad: #dc2626; --good: #15803d; --fail: #f59e0b; }
+  --series: #2563eb; --series-2: #7c3aed; --threshold: #d97706; --bad: #dc2626; --good: #15803d; --fail: #f59e0b; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1400px; padding: 16px 24px 48px; color: var(--fg);
   background: var(--bg); font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; }
@@ -32,6 +32,10 @@ svg.chart .series { fill: none; stroke: var(--series); stroke-width: 2; stroke-l
 svg.chart .threshold { fill: none; stroke: var(--threshold); stroke-width: 2; stroke-dasharray: 7 4; }
 svg.chart text.threshold-label { fill: var(--threshold); font-size: 11px; font-weight: 600; }
 svg.chart .point { fill: var(--series); stroke: #fff; stroke-width: 1.5; cursor: pointer; }
+svg.chart .series.series-2 { stroke: var(--series-2); stroke-dasharray: 3 2; }
+svg.chart .point.series-2 { fill: var(--series-2); }
+svg.chart .series-legend .swatch { fill: var(--series); }
+svg.chart .series-legend .swatch.series-2 { fill: var(--series-2); }
 svg.chart .point.fail { fill: var(--fail); }
 svg.chart .point.missing { fill: #fff; stroke: var(--muted); }
 svg.chart .point.regression { fill: var(--bad); }

@@ -52,6 +52,11 @@ std::pair<double, double> log_range(const line_chart& c) {
   for (const chart_point& p : c.points) {
     take(p.value);
   }
+  for (const chart_series& series : c.more_series) {
+    for (const chart_point& p : series.points) {
+      take(p.value);
+    }
+  }
   for (const auto& t : c.thresholds) {
     take(t);
   }
@@ -72,6 +77,11 @@ std::pair<double, double> value_range(const line_chart& c) {
   };
   for (const chart_point& p : c.points) {
     take(p.value);
+  }
+  for (const chart_series& series : c.more_series) {
+    for (const chart_point& p : series.points) {
+      take(p.value);
+    }
   }
   for (const auto& t : c.thresholds) {
     take(t);
@@ -157,11 +167,17 @@ void threshold_line(std::string& out, const frame& f, const line_chart& c) {
          "</text>";
 }
 
-void series_line(std::string& out, const frame& f, const line_chart& c) {
+/// " series-<n>" for the n-th further series (the first has no extra class): its colour.
+std::string series_class(std::size_t series) {
+  return series == 0 ? "" : " series-" + std::to_string(series + 1);
+}
+
+void series_line(std::string& out, const frame& f, const line_chart& c,
+                 const std::vector<chart_point>& points, std::size_t series) {
   std::string d;
   bool open = false;
-  for (std::size_t i = 0; i < f.n; ++i) {
-    const auto& v = c.points[i].value;
+  for (std::size_t i = 0; i < f.n && i < points.size(); ++i) {
+    const auto& v = points[i].value;
     if (!v || !std::isfinite(*v)) {
       open = false;
       continue;
@@ -170,18 +186,23 @@ void series_line(std::string& out, const frame& f, const line_chart& c) {
     open = true;
   }
   if (!d.empty()) {
-    out += "<path class=\"series\" d=\"" + d + "\"/>";
+    out += "<path class=\"series" + series_class(series) + "\" d=\"" + d + "\"/>";
   }
 }
 
-void point_marks(std::string& out, const frame& f, const line_chart& c) {
+void point_marks(std::string& out, const frame& f, const line_chart& c,
+                 const std::vector<chart_point>& points, std::size_t series,
+                 const std::string& name) {
   out += "<g class=\"points\">";
-  for (std::size_t i = 0; i < f.n; ++i) {
-    const chart_point& p = c.points[i];
+  for (std::size_t i = 0; i < f.n && i < points.size(); ++i) {
+    const chart_point& p = points[i];
     const bool measured = p.value && std::isfinite(*p.value);
+    if (!measured && c.gap_when_missing) {
+      continue;
+    }
     const double cx = f.x(i);
     const double cy = measured ? f.y(*p.value * c.scale) : f.y1;
-    std::string cls = "point";
+    std::string cls = "point" + series_class(series);
     cls += measured ? "" : " missing";
     cls += p.failed ? " fail" : "";
     cls += p.regression ? " regression" : "";
@@ -194,6 +215,9 @@ void point_marks(std::string& out, const frame& f, const line_chart& c) {
     }
     out += "<circle class=\"" + cls + "\" cx=\"" + coord(cx) + "\" cy=\"" + coord(cy) + "\" r=\"" +
            (p.regression ? "5.5" : "4") + "\" data-key=\"" + escape_html(p.key) + "\"";
+    if (!name.empty()) {
+      out += " data-series=\"" + escape_html(name) + "\"";
+    }
     if (measured) {
       out += " data-value=\"" + escape_html(format_number(*p.value, 6)) + "\"";
     }
@@ -204,6 +228,27 @@ void point_marks(std::string& out, const frame& f, const line_chart& c) {
     if (!p.href.empty()) {
       out += "</a>";
     }
+  }
+  out += "</g>";
+}
+
+/// Names of the series at the top left of the plot, each in its series' colour; only for a
+/// chart whose series are named.
+void series_legend(std::string& out, const frame& f, const line_chart& c) {
+  if (c.series_name.empty()) {
+    return;
+  }
+  std::vector<std::string> names{c.series_name};
+  for (const chart_series& s : c.more_series) {
+    names.push_back(s.name);
+  }
+  out += "<g class=\"series-legend\">";
+  double x = f.x0 + 8;
+  for (std::size_t k = 0; k < names.size(); ++k) {
+    out += "<circle class=\"swatch" + series_class(k) + "\" cx=\"" + coord(x) + "\" cy=\"" +
+           coord(f.y0 + 6) + "\" r=\"4\"/><text x=\"" + coord(x + 7) + "\" y=\"" + coord(f.y0 + 6) +
+           "\" dominant-baseline=\"middle\">" + escape_html(names[k]) + "</text>";
+    x += 14 + 7.0 * static_cast<double>(names[k].size());
   }
   out += "</g>";
 }
@@ -294,8 +339,15 @@ std::string render_line_chart(const line_chart& c) {
          "\"><title>" + escape_html(c.title) + "</title>";
   grid_and_axes(out, f, ticks, c);
   threshold_line(out, f, c);
-  series_line(out, f, c);
-  point_marks(out, f, c);
+  series_line(out, f, c, c.points, 0);
+  for (std::size_t k = 0; k < c.more_series.size(); ++k) {
+    series_line(out, f, c, c.more_series[k].points, k + 1);
+  }
+  point_marks(out, f, c, c.points, 0, c.series_name);
+  for (std::size_t k = 0; k < c.more_series.size(); ++k) {
+    point_marks(out, f, c, c.more_series[k].points, k + 1, c.more_series[k].name);
+  }
+  series_legend(out, f, c);
   out += "</svg>";
   return out;
 }

@@ -19,6 +19,13 @@ struct chart_point {
   bool failed = false;          ///< the run or window failed the gate: class "fail"
 };
 
+/// A further line in the same chart (the first is line_chart::points): same x positions and
+/// unit, its own colour, its points marked data-series="<name>".
+struct chart_series {
+  std::string name;                 ///< legend text and data-series value
+  std::vector<chart_point> points;  ///< same length as line_chart::points
+};
+
 struct line_chart {
   std::string id;     ///< element id of the <svg>; [A-Za-z0-9_-]
   std::string title;  ///< accessible name (the page shows the heading)
@@ -31,6 +38,12 @@ struct line_chart {
   /// Logarithmic y axis: latencies of a few ms stay readable beside a threshold of seconds.
   /// Values <= 0 are drawn on the axis floor.
   bool log_scale = false;
+  /// Name of the first series: non-empty draws a legend and marks its points data-series.
+  std::string series_name;
+  std::vector<chart_series> more_series;
+  /// A point without a value is left out (a gap in its line) instead of drawn hollow on the x
+  /// axis: for figures that runs older than the figure do not have, which must not read as 0.
+  bool gap_when_missing = false;
   int width = 640;
   int height = 260;
 };

@@ -24,10 +24,24 @@ struct trend_metric {
   /// Smallest change that can count as a regression, in the metric's own units: relative
   /// margins mean nothing around zero (a trim rate going from 0 to 0.0001).
   double noise_floor = 0;
+  /// Metrics with the same chart id are drawn as series of one chart (their units agree),
+  /// headed chart_title, each series named by `series`. Empty: the metric has a chart of its
+  /// own, with `id` as its id and `title` as its heading.
+  std::string chart;
+  std::string chart_title;
+  std::string series;
+  /// A run without the figure is a gap in the line, not a point on the x axis: for figures
+  /// that older runs' summaries do not have (the cost figures of issue 20).
+  bool gap_when_missing = false;
+
+  /// The chart this metric is drawn in: `chart`, else its own id.
+  const std::string& chart_key() const { return chart.empty() ? id : chart; }
 };
 
 /// p95 and p99 deliver latency, resume success rate, worst window trim rate, max resume
-/// latency, events/s delivered; in that order.
+/// latency, events/s delivered, then the cost figures (issue 20): gateway and redis-server CPU
+/// seconds per million deliveries (one chart, two series) and gateway RSS per connection; in
+/// that order.
 const std::vector<trend_metric>& trend_metrics();
 
 /// The metric's value in one run; none when the run did not measure it.

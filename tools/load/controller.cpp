@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "common/launcher.hpp"
+#include "load/cost_meter.hpp"
 #include "load/report.hpp"
 #include "load/target_watch.hpp"
 
@@ -183,6 +184,10 @@ int run_load(const load_options& o) {
             << " s, seed " << o.seed << ", open files limit " << nofile << std::endl;
 
   gate g(*limits, o.window, configured_load_of(o));
+  // The cost interval starts here: the gateway is up and idle, no connection of the tool open.
+  cost_meter meter(procs.gateway ? procs.gateway->process.pid() : -1,
+                   procs.redis ? procs.redis->process.pid() : -1);
+  meter.start();
   shared.start = steady::now();
   for (auto& w : workers) {
     w->start();
@@ -208,7 +213,7 @@ int run_load(const load_options& o) {
   };
   auto close = [&](std::chrono::nanoseconds end) {
     auto [sample, open] = collect();
-    auto f = g.close_window(end, sample, open);
+    auto f = g.close_window(end, sample, open, meter.window_end());
     std::cout << row_line(g.rows().back()) << std::endl;
     return f;
   };
@@ -313,6 +318,9 @@ int run_load(const load_options& o) {
   }
 
   const run_report report = g.finish();
+  info.cost = compute_run_cost(meter.gateway(), meter.redis(), report.aggregates.duration_s,
+                               report.aggregates.totals.events_delivered,
+                               report.aggregates.peak_open_connections);
   const double window_s = static_cast<double>(o.window.count()) / 1000.0;
   const bool written =
       write_file(out_dir / "timeseries.json", timeseries_json(g.rows(), window_s)) &&

@@ -25,6 +25,27 @@ json::value resources(const std::optional<resource_figures>& r) {
   return o;
 }
 
+template <class T>
+json::value opt_value(const std::optional<T>& v) {
+  return v ? json::value(*v) : json::value(nullptr);
+}
+
+/// aggregates.cost (SCHEMA.md): what the run cost the gateway and redis-server.
+json::object cost_object(const run_cost& c) {
+  json::object o;
+  o["interval_s"] = c.interval_s;
+  o["deliveries"] = c.deliveries;
+  o["gateway_cpu_seconds"] = opt_value(c.gateway_cpu_seconds);
+  o["redis_cpu_seconds"] = opt_value(c.redis_cpu_seconds);
+  o["cpu_seconds_per_million_deliveries"] = {{"gateway", opt_value(c.gateway_cpu_per_million)},
+                                             {"redis", opt_value(c.redis_cpu_per_million)}};
+  o["gateway_rss_start_bytes"] = opt_value(c.gateway_rss_start_bytes);
+  o["gateway_rss_end_bytes"] = opt_value(c.gateway_rss_end_bytes);
+  o["peak_open_connections"] = c.peak_open_connections;
+  o["rss_bytes_per_connection"] = opt_value(c.rss_bytes_per_connection);
+  return o;
+}
+
 std::string csv_cell(const json::value& v) {
   if (v.is_null()) {
     return {};
@@ -80,6 +101,9 @@ json::object row_object(const window_row& r) {
   o["unannounced_losses"] = r.unannounced_losses;
   o["duplicates"] = r.duplicates;
   o["reorders"] = r.reorders;
+  o["gateway_cpu_seconds"] = opt_value(r.resources.gateway_cpu_seconds);
+  o["redis_cpu_seconds"] = opt_value(r.resources.redis_cpu_seconds);
+  o["gateway_rss_bytes"] = opt_value(r.resources.gateway_rss_bytes);
   return o;
 }
 
@@ -239,6 +263,7 @@ std::string summary_json(const run_info& info, const run_report& report) {
   agg["cuts"] = c.cuts;
   agg["gateway_closes"] = c.gateway_closes;
   agg["resets"] = c.resets;
+  agg["cost"] = cost_object(info.cost);
   root["aggregates"] = std::move(agg);
 
   root["resources"] = {{"tool", resources(info.tool)},
@@ -312,6 +337,20 @@ std::string summary_text(const run_info& info, const run_report& report) {
   res("tool", info.tool);
   res("gateway", info.gateway);
   res("redis", info.redis);
+  const run_cost& cost = info.cost;
+  auto figure = [](const std::optional<double>& v, const char* format) {
+    char b[64];
+    if (!v) {
+      return std::string("n/a");
+    }
+    std::snprintf(b, sizeof b, format, *v);
+    return std::string(b);
+  };
+  out += "  cost     CPU s per 1M deliveries: gateway " +
+         figure(cost.gateway_cpu_per_million, "%.2f") + ", redis " +
+         figure(cost.redis_cpu_per_million, "%.2f") + " (" + std::to_string(cost.deliveries) +
+         " deliveries in " + figure(cost.interval_s, "%.1f") + " s); gateway RSS per connection " +
+         figure(cost.rss_bytes_per_connection, "%.0f") + " B\n";
   if (info.setup_error) {
     out += "SETUP ERROR (no verdict): " + *info.setup_error + "\n";
   } else if (report.first_failure) {

@@ -10,6 +10,7 @@
 
 #include "common/process.hpp"
 #include "load/gate/gate.hpp"
+#include "load/gate/run_cost.hpp"
 #include "load/options.hpp"
 #include "load/worker.hpp"
 
@@ -36,6 +37,8 @@ struct run_info {
   resource_figures tool;
   std::optional<resource_figures> gateway;  ///< when the tool started it
   std::optional<resource_figures> redis;    ///< when the tool started it
+  /// CPU per delivery and RSS per connection over the windows (aggregates.cost in summary.json).
+  run_cost cost;
   /// Why the run was stopped as a setup error (exit 2) rather than judged: the started
   /// gateway or redis-server exited, or the target refused every connection.
   std::optional<std::string> setup_error;

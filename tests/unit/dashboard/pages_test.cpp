@@ -60,11 +60,15 @@ TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
   const history h = make_history(7);
   const std::string html = render_index(h, {});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
-  EXPECT_EQ(count(html, "<svg class=\"chart\""), 6u);
-  EXPECT_EQ(count(html, "data-points=\"7\""), 6u);
-  EXPECT_EQ(count(html, "<circle class=\"point"), 6u * 7u);
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 8u);
+  EXPECT_EQ(count(html, "data-points=\"7\""), 8u);
+  // The CPU chart's redis series is left out: the sample runs are on the memory store.
+  EXPECT_EQ(count(html, "<circle class=\"point"), 8u * 7u);
+  EXPECT_EQ(count(html, "data-series=\"gateway\""), 7u);
+  EXPECT_EQ(count(html, "data-series=\"redis\""), 0u);
   for (const char* id : {"trend-deliver_p95-g1", "trend-deliver_p99-g1", "trend-resume_success-g1",
-                         "trend-trim_rate-g1", "trend-resume_max-g1", "trend-delivered_per_s-g1"}) {
+                         "trend-trim_rate-g1", "trend-resume_max-g1", "trend-delivered_per_s-g1",
+                         "trend-cpu_per_delivery-g1", "trend-rss_per_connection-g1"}) {
     EXPECT_NE(html.find(std::string("id=\"") + id + "\""), std::string::npos) << id;
   }
   // The sample runs carry three of the rules the charts draw (p95, success rate, trim rate).
@@ -72,7 +76,7 @@ TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
   EXPECT_NE(html.find("data-threshold=\"500\""), std::string::npos);
   EXPECT_NE(html.find("data-threshold=\"98\""), std::string::npos) << "0.98 shown as 98 %";
   EXPECT_NE(html.find("data-threshold=\"1\""), std::string::npos) << "0.01 shown as 1 %";
-  EXPECT_EQ(count(html, "href=\"runs/run3.html\""), 6u + 1u) << "a point per chart + the table";
+  EXPECT_EQ(count(html, "href=\"runs/run3.html\""), 8u + 1u) << "a point per chart + the table";
   EXPECT_NE(html.find("No regression flagged"), std::string::npos);
   EXPECT_EQ(count(html, "data-regression="), 0u);
   EXPECT_TRUE(requests_nothing(html));
@@ -89,11 +93,11 @@ TEST(IndexPage, TooltipNamesCommitDateAndMachine) {
 TEST(IndexPage, AxisLabelsAreCommitsUnlessACommitRepeats) {
   history h = make_history(3);
   std::string html = render_index(h, {});
-  EXPECT_EQ(count(html, ">c1ffffff</text>"), 6u);
+  EXPECT_EQ(count(html, ">c1ffffff</text>"), 8u);
   h.runs[2].summary.commit = h.runs[1].summary.commit;
   html = render_index(h, {});
   EXPECT_EQ(count(html, ">c1ffffff</text>"), 0u);
-  EXPECT_EQ(count(html, ">#3</text>"), 6u);
+  EXPECT_EQ(count(html, ">#3</text>"), 8u);
 }
 
 TEST(IndexPage, RegressionIsMarkedAndListedFirst) {
@@ -142,7 +146,7 @@ TEST(IndexPage, OneSetOfChartsPerStoreAndLoadAndBothInTheTable) {
   h.runs.push_back(make_record(light, "run5"));
   const std::string html = render_index(h, {});
   EXPECT_EQ(count(html, "<section class=\"trend-group\""), 3u);
-  EXPECT_EQ(count(html, "<svg class=\"chart\""), 18u);
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 24u);
   // Newest setup first: run5's, then run4's, then the four memory runs at 400 events/s.
   const auto light_at = html.find(
       "id=\"group-1\" data-store=\"memory\" data-load=\"8 streams, 40 subscribers, 100 "
@@ -156,13 +160,13 @@ TEST(IndexPage, OneSetOfChartsPerStoreAndLoadAndBothInTheTable) {
   ASSERT_NE(light_at, std::string::npos);
   ASSERT_NE(redis_at, std::string::npos);
   ASSERT_NE(main_at, std::string::npos);
-  EXPECT_EQ(count(html, "data-points=\"4\""), 6u);
-  EXPECT_EQ(count(html, "data-points=\"1\""), 12u);
+  EXPECT_EQ(count(html, "data-points=\"4\""), 8u);
+  EXPECT_EQ(count(html, "data-points=\"1\""), 16u);
   EXPECT_NE(html.find("<h3>redis store, 8 streams, 40 subscribers, 400 events/s, 3 s"),
             std::string::npos);
   // Each run is a point only in its own group's charts.
-  EXPECT_EQ(count(html, "data-key=\"run4\""), 6u);
-  EXPECT_EQ(count(html, "data-key=\"run0\""), 6u);
+  EXPECT_EQ(count(html, "data-key=\"run4\""), 8u);
+  EXPECT_EQ(count(html, "data-key=\"run0\""), 8u);
   EXPECT_NE(html.find("<th>store</th><th>load</th>"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"store\">redis</td><td class=\"load\">8 streams, 40 "
                       "subscribers, 400 events/s, 3 s</td>"),
@@ -182,7 +186,7 @@ TEST(IndexPage, ASetupErrorRunIsListedWithItsErrorAndNotPlotted) {
   h.runs.push_back(make_record(broken, "run3"));
   const std::string html = render_index(h, {});
   EXPECT_EQ(count(html, "data-key=\"run3\""), 0u) << "no point on any trend";
-  EXPECT_EQ(count(html, "data-points=\"3\""), 6u);
+  EXPECT_EQ(count(html, "data-points=\"3\""), 8u);
   const auto listed = html.find("<section id=\"setup-errors\">");
   ASSERT_NE(listed, std::string::npos);
   EXPECT_LT(html.find("<section id=\"regressions\">"), listed);
@@ -193,11 +197,84 @@ TEST(IndexPage, ASetupErrorRunIsListedWithItsErrorAndNotPlotted) {
   EXPECT_EQ(count(html, text), 2u) << "in the list and in the runs table";
   EXPECT_NE(html.find("<tr data-run=\"run3\" class=\"setup-error\">"), std::string::npos);
   EXPECT_NE(html.find("<td class=\"fail\">setup error</td><td class=\"error-text\" "
-                      "colspan=\"6\">" +
+                      "colspan=\"9\">" +
                       text + "</td>"),
             std::string::npos);
   EXPECT_EQ(html.find(">0 events/s<"), std::string::npos) << "its figures are not shown as results";
   EXPECT_NE(html.find("No regression flagged"), std::string::npos);
+}
+
+/// The <svg> element with this id, whole.
+std::string chart_markup(const std::string& html, const std::string& id) {
+  const auto start = html.find("<svg class=\"chart\" id=\"" + id + "\"");
+  if (start == std::string::npos) {
+    return {};
+  }
+  return html.substr(start, html.find("</svg>", start) - start);
+}
+
+// Issue 20: the CPU per delivery chart draws the gateway and redis-server figures of each run
+// as two series, the RSS chart the per-connection figure, each read from its own field (every
+// value below is distinct, so a chart reading another field fails); a run older than the cost
+// figures is a gap in those charts, not a zero, and still a point on the others.
+TEST(IndexPage, CostChartsShowEachRunsFiguresAndOlderRunsAsGaps) {
+  history h;
+  sample_run old;
+  old.store = "redis";
+  old.date = "2026-03-01T10:00:00Z";
+  old.commit = "c0ffffffffffff";
+  old.has_cost = false;
+  h.runs.push_back(make_record(old, "run0"));
+  const double figures[2][3] = {{41.5, 9.25, 12345}, {43.75, 10.5, 13001}};
+  for (int i = 0; i < 2; ++i) {
+    sample_run s;
+    s.store = "redis";
+    s.date = "2026-03-0" + std::to_string(i + 2) + "T10:00:00Z";
+    s.commit = "c" + std::to_string(i + 1) + "ffffffffffff";
+    s.gateway_cpu_per_million = figures[i][0];
+    s.redis_cpu_per_million = figures[i][1];
+    s.rss_per_connection = figures[i][2];
+    h.runs.push_back(make_record(s, "run" + std::to_string(i + 1)));
+  }
+  const std::string html = render_index(h, {});
+  EXPECT_EQ(count(html, "<svg class=\"chart\""), 8u);
+  const std::string cpu = chart_markup(html, "trend-cpu_per_delivery-g1");
+  ASSERT_FALSE(cpu.empty());
+  EXPECT_NE(cpu.find("data-key=\"run1\" data-series=\"gateway\" data-value=\"41.5\""),
+            std::string::npos)
+      << cpu;
+  EXPECT_NE(cpu.find("data-key=\"run2\" data-series=\"gateway\" data-value=\"43.75\""),
+            std::string::npos);
+  EXPECT_NE(cpu.find("data-key=\"run1\" data-series=\"redis\" data-value=\"9.25\""),
+            std::string::npos);
+  EXPECT_NE(cpu.find("data-key=\"run2\" data-series=\"redis\" data-value=\"10.5\""),
+            std::string::npos);
+  EXPECT_EQ(count(cpu, "<circle class=\"point"), 4u);
+  EXPECT_NE(cpu.find("<path class=\"series series-2\""), std::string::npos) << "redis line";
+  EXPECT_NE(cpu.find(">gateway</text>"), std::string::npos) << "legend";
+  EXPECT_NE(cpu.find(">redis</text>"), std::string::npos) << "legend";
+  const std::string rss = chart_markup(html, "trend-rss_per_connection-g1");
+  ASSERT_FALSE(rss.empty());
+  EXPECT_NE(rss.find("data-key=\"run1\" data-value=\"12345\""), std::string::npos) << rss;
+  EXPECT_NE(rss.find("data-key=\"run2\" data-value=\"13001\""), std::string::npos);
+  EXPECT_EQ(count(rss, "<circle class=\"point"), 2u);
+  // The old run: a gap (no point, not one at 0) in the cost charts, a point on the six others.
+  for (const std::string* chart : {&cpu, &rss}) {
+    EXPECT_EQ(count(*chart, "data-key=\"run0\""), 0u);
+    EXPECT_EQ(count(*chart, "missing"), 0u);
+    EXPECT_EQ(count(*chart, "data-value=\"0\""), 0u);
+  }
+  EXPECT_EQ(count(html, "data-key=\"run0\""), 6u);
+  EXPECT_NE(html.find("<th>Gateway CPU per 1M deliveries</th><th>Redis CPU per 1M "
+                      "deliveries</th><th>Gateway RSS per connection</th>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">43.75 CPU s</td><td class=\"num\">10.5 CPU "
+                      "s</td><td class=\"num\">13001 bytes</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<td class=\"num\">n/a</td><td class=\"num\">n/a</td><td "
+                      "class=\"num\">n/a</td></tr>"),
+            std::string::npos)
+      << "the old run's cost cells";
 }
 
 TEST(Pages, HostileTextFromArtifactsIsEscaped) {

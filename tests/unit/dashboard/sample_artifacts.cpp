@@ -34,6 +34,23 @@ json::object summary_object(const sample_run& run) {
                      {"deliver_latency_ms",
                       {{"p50", 1.0}, {"p95", run.p95_ms}, {"p99", run.p95_ms * 2}, {"count", 10}}},
                      {"resume_latency_ms", nullptr}};
+  if (run.has_cost) {
+    auto or_null = [](const std::optional<double>& v) {
+      return v ? json::value(*v) : json::value(nullptr);
+    };
+    o["aggregates"].as_object()["cost"] = {
+        {"interval_s", 3.0},
+        {"deliveries", 4500},
+        {"gateway_cpu_seconds", 0.18},
+        {"redis_cpu_seconds", nullptr},
+        {"cpu_seconds_per_million_deliveries",
+         {{"gateway", or_null(run.gateway_cpu_per_million)},
+          {"redis", or_null(run.redis_cpu_per_million)}}},
+        {"gateway_rss_start_bytes", 8000000},
+        {"gateway_rss_end_bytes", 8480000},
+        {"peak_open_connections", 40},
+        {"rss_bytes_per_connection", or_null(run.rss_per_connection)}};
+  }
   o["resources"] = {{"tool", nullptr}, {"gateway", nullptr}, {"redis", nullptr}};
   json::array rules;
   rules.push_back({{"name", "window_trim_rate"},

@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 namespace sse::dashboard::testing {
@@ -19,6 +20,12 @@ struct sample_run {
   double rate = 400;             ///< configuration.rate (events/s)
   double delivered_per_s = 1500;
   std::string setup_error;  ///< empty: null (the run ran to its end)
+  /// aggregates.cost (issue 20); none: null in the file. has_cost false: no cost object at
+  /// all, as in summaries written before it existed.
+  bool has_cost = true;
+  std::optional<double> gateway_cpu_per_million = 40.0;
+  std::optional<double> redis_cpu_per_million;  ///< memory store: no redis-server
+  std::optional<double> rss_per_connection = 12000.0;
 };
 
 boost::json::object summary_object(const sample_run& run = {});

@@ -47,11 +47,12 @@ std::optional<gate_failure> gate::fail(gate_failure f) {
 }
 
 std::optional<gate_failure> gate::close_window(std::chrono::nanoseconds end, const window_sample& s,
-                                               std::uint64_t open_connections) {
+                                               std::uint64_t open_connections,
+                                               const window_resources& resources) {
   const std::size_t index = rows_.size() + 1;
   const auto start = closed_until_;
   closed_until_ = std::max(end, start);
-  window_row row = make_row(index, start, closed_until_, s, open_connections);
+  window_row row = make_row(index, start, closed_until_, s, open_connections, resources);
   totals_.merge(s);
   peak_open_connections_ = std::max(peak_open_connections_, open_connections);
   if (row.resume_latency_max_ms) {

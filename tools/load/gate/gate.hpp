@@ -85,9 +85,11 @@ class gate {
   /// Closes the window now open at `end` (normally next_window_end(); earlier for the last,
   /// partial window or when the run stops) with what was observed in it. Applies the window
   /// rules; returns the failure when this window breaks one (also kept as the run's first
-  /// failure if there was none yet).
+  /// failure if there was none yet). `resources`: what the started processes used in the
+  /// window, carried into the row as is (no rule judges it).
   std::optional<gate_failure> close_window(std::chrono::nanoseconds end, const window_sample& s,
-                                           std::uint64_t open_connections);
+                                           std::uint64_t open_connections,
+                                           const window_resources& resources = {});
 
   /// The resume-latency rule, applied as it happens: `longest` is the age at `now` of the
   /// oldest resume attempt still pending, or the latency of one that just completed.

@@ -74,7 +74,8 @@ void window_sample::clear() noexcept {
 }
 
 window_row make_row(std::size_t index, std::chrono::nanoseconds start, std::chrono::nanoseconds end,
-                    const window_sample& s, std::uint64_t open_connections) {
+                    const window_sample& s, std::uint64_t open_connections,
+                    const window_resources& resources) {
   using seconds = std::chrono::duration<double>;
   window_row r;
   r.index = index;
@@ -116,6 +117,7 @@ window_row make_row(std::size_t index, std::chrono::nanoseconds start, std::chro
   r.unannounced_losses = s.unannounced_losses;
   r.duplicates = s.duplicates;
   r.reorders = s.reorders;
+  r.resources = resources;
   return r;
 }
 

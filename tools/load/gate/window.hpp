@@ -58,6 +58,14 @@ struct window_sample {
   void clear() noexcept;
 };
 
+/// What the started processes used during one window (issue 20), read from /proc by the
+/// controller as the window closes. None: the process is not known or could not be read.
+struct window_resources {
+  std::optional<double> gateway_cpu_seconds;       ///< CPU the gateway used in the window
+  std::optional<double> redis_cpu_seconds;         ///< CPU redis-server used in the window
+  std::optional<std::uint64_t> gateway_rss_bytes;  ///< the gateway's RSS when the window closed
+};
+
 /// One row of the time series: every metric of one window.
 struct window_row {
   std::size_t index = 0;  ///< 1-based
@@ -87,11 +95,13 @@ struct window_row {
   std::uint64_t unannounced_losses = 0;
   std::uint64_t duplicates = 0;
   std::uint64_t reorders = 0;
+  window_resources resources;
 };
 
 /// Derives a row from a window's sample. `end - start` must be > 0.
 window_row make_row(std::size_t index, std::chrono::nanoseconds start, std::chrono::nanoseconds end,
-                    const window_sample& s, std::uint64_t open_connections);
+                    const window_sample& s, std::uint64_t open_connections,
+                    const window_resources& resources = {});
 
 inline double us_to_ms(std::uint64_t us) noexcept {
   return static_cast<double>(us) / 1000.0;
