@@ -1,7 +1,6 @@
 #include "config/env_file.hpp"
 
 #include "config/settings.hpp"
-#include "config/version.hpp"
 
 namespace sse::config {
 
@@ -15,10 +14,9 @@ std::string env_file_text(const config& defaults) {
       "# value counts as unset. Write VAR=value with no spaces around `=` and no quotes needed:\n"
       "# systemd reads this file, not a shell. `sse-gateway --help` says more about each one.\n"
       "#\n"
-      "# Written by `sse-gateway --print-env-file` (version ";
-  out += gateway_version();
-  out +=
-      "); the package keeps your edits on upgrade.\n"
+      // No version in here: the text changes only when the settings do, so that dpkg asks
+      // about an edited copy (a conffile) only on upgrades that change it.
+      "# Written by `sse-gateway --print-env-file`; the package keeps your edits on upgrade.\n"
       "#\n"
       "# The gateway refuses to start until access control is chosen: set SSE_GATEWAY_AUTH.\n";
   for (const setting& s : settings()) {

@@ -8,6 +8,7 @@
 
 #include "config/parse.hpp"
 #include "config/settings.hpp"
+#include "config/version.hpp"
 
 namespace sse::config {
 namespace {
@@ -74,6 +75,12 @@ TEST(env_file, defaults_read_the_same_by_systemd_and_a_shell) {
     EXPECT_EQ(value.find_first_of(" \t\"'$\\#`;&|<>(){}"), std::string::npos)
         << var << "=" << value;
   }
+}
+
+// A conffile: dpkg asks about an edited copy whenever the packaged text changes, so the text
+// must change only with the settings, not with every version.
+TEST(env_file, does_not_name_the_version) {
+  EXPECT_EQ(env_file_text(config{}).find(gateway_version()), std::string::npos);
 }
 
 TEST(env_file, print_env_file_prints_it_whatever_the_environment) {
