@@ -9,6 +9,7 @@
 #include "http/request_body.hpp"
 #include "http/stream_json.hpp"
 #include "http/stream_ops.hpp"
+#include "telemetry/health_metrics.hpp"
 
 namespace sse::http {
 namespace {
@@ -159,6 +160,15 @@ response metrics(services& s) {
   response r;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";
   r.body = s.metrics.render_prometheus(st.streams, st.events_buffered, st.bytes_buffered);
+  // The same reading as /readyz, so that an alert on sse_gateway_ready means what a load
+  // balancer probing /readyz sees.
+  telemetry::health_sample health;
+  health.store_available = s.store.available();
+  health.ready = health.store_available && !s.draining.load(std::memory_order_relaxed);
+  if (st.probes) {
+    health.redis_probes = telemetry::probe_counts{st.probes->ok, st.probes->failed};
+  }
+  telemetry::render_health(r.body, health);
   if (s.relay != nullptr) {
     r.body += s.relay->render_prometheus();
   }

@@ -123,11 +123,18 @@ struct expired_stream {
   bool ended = false;
 };
 
+/// The Redis store's pub/sub liveness probes since start (issue 9), for /metrics.
+struct probe_stats {
+  std::uint64_t ok = 0;
+  std::uint64_t failed = 0;
+};
+
 /// Totals across all streams of this store as seen by this node, for /metrics.
 struct store_stats {
   std::int64_t streams = 0;
   std::int64_t events_buffered = 0;
   std::int64_t bytes_buffered = 0;
+  std::optional<probe_stats> probes;  ///< nullopt: this store has no probe (memory)
 };
 
 class store {

@@ -404,7 +404,8 @@ result<read_result> memory_store::read_after_now(const std::string& stream_id, s
 store_stats memory_store::stats() const noexcept {
   return store_stats{stream_count_.load(std::memory_order_relaxed),
                      events_buffered_.load(std::memory_order_relaxed),
-                     bytes_buffered_.load(std::memory_order_relaxed)};
+                     bytes_buffered_.load(std::memory_order_relaxed),
+                     std::nullopt};  // no probe: nothing to lose between nodes
 }
 
 // ---- the Store interface: the work above, completed at once on the caller's executor ----

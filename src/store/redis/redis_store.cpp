@@ -547,6 +547,7 @@ void redis_store::forget(const std::string& stream_id) {
 store_stats redis_store::stats() const noexcept {
   store_stats s;
   s.streams = static_cast<std::int64_t>(registry_->stream_count());
+  s.probes = probe_stats{probes_ok(), probe_failures()};
   std::lock_guard lock(stats_mu_);
   for (const auto& [id, v] : known_) {
     s.events_buffered += v.first;

@@ -293,10 +293,17 @@ TEST_F(handlers, health_ready_metrics) {
   EXPECT_EQ(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
   EXPECT_NE(r.body.find("sse_gateway_events_appended_total 1"), std::string::npos) << r.body;
   EXPECT_NE(r.body.find("sse_gateway_streams_active 1"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nsse_gateway_ready 1\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nsse_gateway_store_available 1\n"), std::string::npos) << r.body;
+  EXPECT_EQ(r.body.find("sse_gateway_redis_probes_total"), std::string::npos) << r.body;
   svc_.draining = true;
   r = call(method::get, "/readyz");
   EXPECT_EQ(r.status, 503u);
   EXPECT_EQ(body_of(r).at("status"), "not_ready");
+  // Draining: not ready, though the store is still there (as /readyz says).
+  r = call(method::get, "/metrics");
+  EXPECT_NE(r.body.find("\nsse_gateway_ready 0\n"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("\nsse_gateway_store_available 1\n"), std::string::npos) << r.body;
 }
 
 TEST_F(handlers, demo_routes_only_with_demo) {

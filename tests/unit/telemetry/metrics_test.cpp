@@ -8,6 +8,8 @@
 #include <sstream>
 #include <string>
 
+#include "telemetry/health_metrics.hpp"
+
 namespace sse::telemetry {
 namespace {
 
@@ -245,6 +247,56 @@ TEST(metrics, outcome_names) {
   for (std::size_t i = 0; i < all_resume_outcomes.size(); ++i) {
     EXPECT_EQ(static_cast<std::size_t>(all_resume_outcomes[i]), i);
   }
+}
+
+TEST(health_metrics, ready_store_with_probe_renders_every_family) {
+  std::string text;
+  render_health(text, health_sample{true, true, probe_counts{12, 3}});
+  auto e = parse_exposition(text);
+  EXPECT_TRUE(e.problems.empty()) << text;
+  EXPECT_EQ(e.types["sse_gateway_store_available"], "gauge");
+  EXPECT_EQ(e.types["sse_gateway_ready"], "gauge");
+  EXPECT_EQ(e.types["sse_gateway_redis_probes_total"], "counter");
+  for (const char* name :
+       {"sse_gateway_store_available", "sse_gateway_ready", "sse_gateway_redis_probes_total"}) {
+    EXPECT_TRUE(e.helps.count(name)) << name;
+  }
+  EXPECT_EQ(e.samples["sse_gateway_store_available"], 1);
+  EXPECT_EQ(e.samples["sse_gateway_ready"], 1);
+  EXPECT_EQ(e.samples["sse_gateway_redis_probes_total{outcome=\"ok\"}"], 12);
+  EXPECT_EQ(e.samples["sse_gateway_redis_probes_total{outcome=\"failed\"}"], 3);
+}
+
+TEST(health_metrics, unavailable_store_and_draining_node_read_zero) {
+  std::string text;
+  render_health(text, health_sample{false, false, std::nullopt});
+  auto e = parse_exposition(text);
+  EXPECT_TRUE(e.problems.empty()) << text;
+  EXPECT_EQ(e.samples.at("sse_gateway_store_available"), 0);
+  EXPECT_EQ(e.samples.at("sse_gateway_ready"), 0);
+
+  text.clear();
+  render_health(text, health_sample{true, false, std::nullopt});  // draining: store still up
+  e = parse_exposition(text);
+  EXPECT_EQ(e.samples.at("sse_gateway_store_available"), 1);
+  EXPECT_EQ(e.samples.at("sse_gateway_ready"), 0);
+}
+
+TEST(health_metrics, a_store_without_probe_has_no_probe_family) {
+  std::string text;
+  render_health(text, health_sample{true, true, std::nullopt});
+  const auto e = parse_exposition(text);
+  EXPECT_EQ(e.types.count("sse_gateway_redis_probes_total"), 0u) << text;
+  EXPECT_EQ(e.types.size(), 2u) << text;
+}
+
+TEST(health_metrics, appends_after_the_counters_without_repeating_a_family) {
+  metrics m;
+  std::string text = m.render_prometheus(0, 0, 0);
+  render_health(text, health_sample{true, true, probe_counts{}});
+  const auto e = parse_exposition(text);
+  EXPECT_TRUE(e.problems.empty()) << e.problems.front();
+  EXPECT_EQ(e.samples.at("sse_gateway_redis_probes_total{outcome=\"ok\"}"), 0);
 }
 
 }  // namespace
