@@ -164,7 +164,7 @@ response metrics(services& s) {
   // balancer probing /readyz sees.
   telemetry::health_sample health;
   health.store_available = s.store.available();
-  health.ready = health.store_available && !s.draining.load(std::memory_order_relaxed);
+  health.ready = s.ready();
   if (st.probes) {
     health.redis_probes = telemetry::probe_counts{st.probes->ok, st.probes->failed};
   }
