@@ -10,7 +10,8 @@
 
 namespace sse::bench {
 
-/// The buffer limits every benchmark runs at (issue 2).
+/// The buffer limits every benchmark runs at: the default (256), a middle one and the maximum
+/// (--max-buffer-limit).
 inline constexpr long limits[] = {256, 4096, 65536};
 
 /// 65536 priorities: mostly 1 (token deltas), some 0 (progress), a few 3 (final/usage events).

@@ -1,4 +1,4 @@
-// Redis store benchmarks (issue 3): append with eviction at buffer limits 256, 4096 and 65536
+// Redis store benchmarks: append with eviction at buffer limits 256, 4096 and 65536
 // (the cost must stay flat), resume reads, Redis round trips per operation from INFO
 // commandstats, Redis memory per buffered event, and the compression ratio on a payload mix.
 //

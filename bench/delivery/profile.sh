@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# CPU per delivered event of one gateway binary under the load tool, with a CPU profile
-# (issue 20). Starts the gateway on the memory store (or --store redis: a private redis-server on
-# a free port) on 127.0.0.1, runs sse-live-resume against it, and records with
-# `perf record -g -p PID` for the whole run.
+# CPU per delivered event of one gateway binary under the load tool, with a CPU profile. Starts the
+# gateway on the memory store (or --store redis: a private redis-server on a free port) on
+# 127.0.0.1, runs sse-live-resume against it, and records with `perf record -g -p PID` for the whole
+# run.
 #
 #   bench/delivery/profile.sh GATEWAY SSE_LIVE_RESUME OUT_DIR [memory|redis] [load flags...]
 #

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs sse-live-resume against nginx + nchan on a private redis-server (issue 4, the nchan
-# side-by-side). Everything lives in a temporary folder on free loopback ports; no root needed
-# (as root, nginx runs its workers as nobody). Needs the Debian packages nginx and
-# libnginx-mod-nchan (not installed by scripts/bootstrap.sh).
+# Runs sse-live-resume against nginx + nchan on a private redis-server (the nchan side-by-side
+# benchmark). Everything lives in a temporary folder on free loopback ports; no root needed (as
+# root, nginx runs its workers as nobody). Needs the Debian packages nginx and libnginx-mod-nchan
+# (not installed by scripts/bootstrap.sh).
 #
 #   bench/nchan/run.sh SSE_LIVE_RESUME OUT_DIR [sse-live-resume flags...]
 #

@@ -31,7 +31,8 @@ namespace sse::app {
 namespace net = boost::asio;
 using namespace std::chrono_literals;
 
-/// One worker (habit 1): a single-threaded io_context. A connection stays on its worker.
+/// One worker: a single-threaded io_context. A connection stays on its worker, so its state
+/// needs no locks.
 class worker {
  public:
   worker() : ioc(1), guard(net::make_work_guard(ioc)) {}

@@ -1,7 +1,8 @@
 #pragma once
-// The gateway as a library (habit 9: everything built here and passed by reference): workers,
-// store, telemetry, hubs, the HTTP server, the expiry sweep and the demo. main.cpp is a thin
-// shell around it; in-process tests build one with their own telemetry sink and clock.
+// The gateway as a library (everything built here and passed by reference, no singletons, so tests
+// can build several in one process): workers, store, telemetry, hubs, the HTTP server, the expiry
+// sweep and the demo. main.cpp is a thin shell around it; in-process tests build one with their own
+// telemetry sink and clock.
 //
 //   gateway g(cfg, &sink);  g.start();  ... g.port() ...  g.stop();
 

@@ -1,7 +1,7 @@
 #pragma once
-// Who may do what on which stream (issue 8, "Access control"). Pure: the HTTP layer hands in
-// the credentials it found and the action; the answer is allow (with the token's expiry) or a
-// status and a reason. The token itself is never kept or returned, so it cannot reach a log.
+// Who may do what on which stream. Pure: the HTTP layer hands in the credentials it found and the
+// action; the answer is allow (with the token's expiry) or a status and a reason. The token itself
+// is never kept or returned, so it cannot reach a log.
 
 #include <chrono>
 #include <cstdint>

@@ -1,7 +1,7 @@
 #pragma once
-// Per-node limits of issue 8 that need shared counting across workers: connections per client
-// IP, the append token bucket per IP, and subscribers per stream. Pure (time is passed in) and
-// thread-safe: each table has one mutex, held only for a map update, never across I/O.
+// Per-node limits that need shared counting across workers: connections per client IP, the append
+// token bucket per IP, and subscribers per stream. Pure (time is passed in) and thread-safe: each
+// table has one mutex, held only for a map update, never across I/O.
 
 #include <chrono>
 #include <cstddef>

@@ -30,15 +30,15 @@ struct config {
   std::size_t max_buffer_limit = 65536;
   std::chrono::milliseconds max_ttl{std::chrono::hours(24 * 7)};
   std::size_t max_connections = 20000;
-  // Access control (issue 8; src/auth). auth: "jwt", "none", or empty = not chosen (main
-  // refuses to start then, except --demo on a loopback address).
+  // Access control (src/auth). auth: "jwt", "none", or empty = not chosen (main refuses to start
+  // then, except --demo on a loopback address).
   std::string auth;
   std::string auth_hs256_secret_file;
   std::string auth_public_key_file;  ///< PEM: RSA (RS256) or P-256 (ES256)
   std::string auth_audience;         ///< empty: `aud` not checked
   std::string auth_cookie;           ///< cookie a subscriber may carry its token in
   std::chrono::milliseconds auth_leeway{std::chrono::seconds(30)};  ///< clock skew allowed
-  // Limits (issue 8); 0 means unlimited where a limit may be off.
+  // Limits; 0 means unlimited where a limit may be off.
   std::size_t max_connections_per_ip = 0;
   std::size_t append_rate = 0;  ///< appends per second per client IP (token bucket)
   std::size_t append_burst = 20;
@@ -63,27 +63,28 @@ struct config {
   std::string redis_prefix = "sse:";
   std::size_t compress_min_bytes = 128;
   /// --redis-wait-replicas: WAIT for this many replicas after each append; 503 when they do not
-  /// acknowledge within a second (issue 9). 0: acknowledge on the primary alone.
+  /// acknowledge within a second, so an acknowledged event survives a failover to a replica. 0:
+  /// acknowledge on the primary alone.
   std::size_t redis_wait_replicas = 0;
-  /// --redis-probe-interval / --redis-probe-timeout: the pub/sub liveness probe (issue 9): a
-  /// token published to each subscription connection every interval must come back within
-  /// the timeout, else the node is not ready until that connection is reconnected. 0: off.
+  /// --redis-probe-interval / --redis-probe-timeout: the pub/sub liveness probe: a token published
+  /// to each subscription connection every interval must come back within the timeout, else the
+  /// node is not ready until that connection is reconnected. 0: off.
   std::chrono::milliseconds redis_probe_interval{std::chrono::seconds(5)};
   std::chrono::milliseconds redis_probe_timeout{std::chrono::seconds(2)};
   /// --redis-ready-timeout: a Redis request (command, PING, probe) outstanding this long makes
   /// the node not ready (/readyz 503, SseStoreUnavailable) until a reply arrives. 0: off.
   std::chrono::milliseconds redis_ready_timeout{std::chrono::seconds(1)};
-  std::string relay_config;  ///< relay routes (issue 7), a JSON file; empty: relay mode off
+  std::string relay_config;  ///< relay routes, a JSON file; empty: relay mode off
   /// --relay-lease-ttl / --relay-lease-sweep (Redis store): a relay's node holds a lease on its
   /// stream, refreshed every ttl/3; every relay node looks for expired leases every sweep and
   /// ends those streams failed (upstream_lost).
   std::chrono::milliseconds relay_lease_ttl{std::chrono::seconds(10)};
   std::chrono::milliseconds relay_lease_sweep{std::chrono::seconds(2)};
-  /// HTTPS (issue 8): PEM certificate chain (leaf first) and its PEM private key. Both or
-  /// neither; empty: plain HTTP.
+  /// HTTPS: PEM certificate chain (leaf first) and its PEM private key. Both or neither; empty:
+  /// plain HTTP.
   std::string tls_cert;
   std::string tls_key;
-  resume_fault fault_resume;  ///< test-only (issue 4 gate): refuse or delay resumes for a while
+  resume_fault fault_resume;  ///< test-only (perf gate tests): refuse or delay resumes for a while
 };
 
 }  // namespace sse::config

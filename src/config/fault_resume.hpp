@@ -1,7 +1,8 @@
 #pragma once
-// Test-only fault injection for the performance gate (issue 4): during a window of the
-// gateway's run time, subscribes that carry a resume point are refused (503) or held before
-// they are served. Off by default; `--fault-resume` turns it on. Never use it in production.
+// Test-only fault injection, so the performance gate's own tests can show that failing resumes
+// fail the gate: during a window of the gateway's run time, subscribes that carry a resume point
+// are refused (503) or held before they are served. Off by default; `--fault-resume` turns it on.
+// Never use it in production.
 
 #include <chrono>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// Injected time (habit 9): TTLs, expiry and timestamps read this instead of the system clock,
-// so tests can advance time instead of sleeping.
+// Injected time: TTLs, expiry and timestamps read this instead of the system clock, so tests can
+// advance time instead of sleeping.
 
 #include <atomic>
 #include <chrono>

@@ -1,6 +1,7 @@
 #pragma once
 // The gateway's own error codes, as a boost::system error category so that they travel in
-// error_code / system::result beside Asio's (habit 3 of shared/STYLE.md).
+// error_code / system::result beside Asio's (I/O and fallible
+// pure code report errors as values; exceptions only at start-up).
 
 #include <boost/system/error_code.hpp>
 #include <boost/system/result.hpp>

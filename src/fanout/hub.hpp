@@ -1,7 +1,8 @@
 #pragma once
-// The per-worker fan-out hub (habit 1): which local sessions watch which stream. A worker holds
-// one store watch per stream that has local subscribers, however many sessions read it, and
-// hands each live batch to all of them as the same shared_ptr (habit 7).
+// The per-worker fan-out hub (no locks: only its worker's thread touches it): which local sessions
+// watch which stream. A worker holds one store watch per stream that has local subscribers, however
+// many sessions read it, and hands each live batch to all of them as the same shared_ptr (encoded
+// once, not once per session).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// Access control at the HTTP edge (issue 8): which action a route and method need, where the
-// token is, and the 401/403 answers with their telemetry. The checks themselves are src/auth.
+// Access control at the HTTP edge: which action a route and method need, where the token is, and
+// the 401/403 answers with their telemetry. The checks themselves are src/auth.
 
 #include <boost/asio/awaitable.hpp>
 #include <optional>
@@ -24,9 +24,9 @@ std::optional<response> check_access(services& s, const route_match& route, requ
 std::optional<response> check_subscribe_access(services& s, const std::string& stream_id,
                                                request& req);
 
-/// The per-request limits (issue 8): the append token bucket per client IP (429 with
-/// Retry-After; relay POSTs take from it too) and the node's stream count for requests that
-/// would create a stream (503). nullopt: go on. Each refusal is counted in metrics.
+/// The per-request limits: the append token bucket per client IP (429 with Retry-After; relay POSTs
+/// take from it too) and the node's stream count for requests that would create a stream (503).
+/// nullopt: go on. Each refusal is counted in metrics.
 boost::asio::awaitable<std::optional<response>> check_limits(services& s, const route_match& route,
                                                              const request& req,
                                                              const std::string& client_ip);
@@ -43,7 +43,7 @@ std::optional<response> take_subscriber_place(services& s, const std::string& st
 
 /// The final frame of an SSE response whose token expired (`event: auth_expired`). Not
 /// `error`: EventSource fires its own `error` event for every connection failure, so a page
-/// could not tell the gateway's message from the reconnect's 401 (issue 18).
+/// could not tell the gateway's message from the reconnect's 401.
 std::string token_expired_frame();
 
 }  // namespace sse::http

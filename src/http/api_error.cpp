@@ -55,7 +55,7 @@ response error_response(unsigned status, std::string_view code, std::string_view
   o["message"] = message;
   response r = json_response(status, o);
   if (status == 503) {
-    // Producers retry with Producer-Seq: tell them when (issue 3, "Redis blips").
+    // Producers retry with Producer-Seq: tell them when.
     r.headers.emplace_back("Retry-After", "1");
   }
   return r;

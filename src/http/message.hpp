@@ -1,7 +1,7 @@
 #pragma once
-// Beast-free request and response values. The router and the v1 handlers work on these, so they
-// are testable without sockets and our headers never include Beast (habit 11); the session
-// converts from and to Beast messages at the edge.
+// Beast-free request and response values. The router and the v1 handlers work on these, so they are
+// testable without sockets and our headers never include Beast (it stays in a few .cpp files, which
+// keeps compile times down); the session converts from and to Beast messages at the edge.
 
 #include <chrono>
 #include <optional>
@@ -25,11 +25,11 @@ struct request {
   std::optional<std::string> accept;         ///< absent: the client accepts anything
   std::optional<std::string> last_event_id;  ///< the SSE resume header
   std::optional<std::string> producer_seq;
-  std::optional<std::string> authorization;  ///< never logged (issue 8)
+  std::optional<std::string> authorization;  ///< never logged (it holds a token)
   std::optional<std::string> cookie;         ///< never logged
   /// Set by check_access when a token allowed the request: a subscription ends here.
   std::optional<std::chrono::system_clock::time_point> access_expires;
-  std::optional<std::string> idempotency_key;  ///< POST /v1/relay/{route} (issue 7)
+  std::optional<std::string> idempotency_key;  ///< POST /v1/relay/{route}
   std::optional<std::string> origin;           ///< a browser's page origin (CORS)
   /// Access-Control-Request-Method: with `origin` on an OPTIONS, the request is a preflight.
   std::optional<std::string> cors_request_method;

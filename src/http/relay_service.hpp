@@ -1,7 +1,7 @@
 #pragma once
-// What the HTTP layer needs of relay mode (issue 7), implemented by relay::manager in
-// src/relay. An interface, so that src/http does not depend on src/relay (which uses http's
-// stream_ops); app::gateway sets services::relay when --relay-config is given.
+// What the HTTP layer needs of relay mode, implemented by relay::manager in src/relay. An
+// interface, so that src/http does not depend on src/relay (which uses http's stream_ops);
+// app::gateway sets services::relay when --relay-config is given.
 
 #include <boost/asio/awaitable.hpp>
 #include <optional>

@@ -130,7 +130,7 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
     }
     // Clients act on these types (stop, announce loss, restart, renew the token after the
     // gateway's `auth_expired` at token expiry): a producer must not fake them. `error` stays
-    // reserved too: it was the token-expiry event before issue 18, and EventSource fires its
+    // reserved too: it was the token-expiry event before `auth_expired`, and EventSource fires its
     // own `error` event, which a producer's would be mistaken for.
     if (t == "end" || t == "gap" || t == "reset" || t == "error" || t == "auth_expired") {
       return invalid_event("event type \"" + std::string(t) + "\" is reserved by the gateway");

@@ -18,7 +18,7 @@ enum class route_kind {
   stream,         ///< /v1/streams/{id}: PUT, GET, DELETE
   stream_events,  ///< /v1/streams/{id}/events: POST (append), GET (subscribe)
   stream_end,     ///< /v1/streams/{id}/end: POST
-  stream_cancel,  ///< /v1/streams/{id}/cancel: POST (relay mode, issue 7)
+  stream_cancel,  ///< /v1/streams/{id}/cancel: POST (relay mode)
   relay,          ///< /v1/relay/{route}: POST; the route name is in stream_id
   server,         ///< `*` (asterisk-form): OPTIONS only, about the server as a whole
 };

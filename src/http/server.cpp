@@ -113,7 +113,7 @@ net::awaitable<void> server::accept_loop() {
       }
       continue;
     }
-    // Per client IP (issue 8): one address cannot take the whole connection budget.
+    // Per client IP: one address cannot take the whole connection budget.
     auth::counted_hold ip_place;
     if (s_.limits != nullptr && s_.cfg.max_connections_per_ip > 0) {
       boost::system::error_code ep_ec;

@@ -41,9 +41,9 @@ class server {
   /// The bound port, once listen() succeeded.
   std::uint16_t port() const noexcept { return port_; }
 
-  /// Serves HTTPS instead of HTTP (issue 8): loads the PEM certificate chain and key (see
-  /// make_server_tls_context in http/tls_context.hpp). Startup only, before start(). Returns
-  /// "" on success, else a one-line error naming the file and the reason.
+  /// Serves HTTPS instead of HTTP: loads the PEM certificate chain and key (see
+  /// make_server_tls_context in http/tls_context.hpp). Startup only, before start(). Returns "" on
+  /// success, else a one-line error naming the file and the reason.
   std::string enable_tls(const std::string& cert_file, const std::string& key_file);
   bool tls_enabled() const noexcept { return tls_ != nullptr; }
 

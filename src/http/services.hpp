@@ -1,7 +1,7 @@
 #pragma once
-// What the HTTP layer serves with: references to the parts app::gateway built (habit 9: no
-// singletons, everything passed by reference). Shared by every worker; each member is safe to
-// use from any worker thread.
+// What the HTTP layer serves with: references to the parts app::gateway built (no singletons:
+// everything passed by reference, so tests build their own). Shared by every worker; each member
+// is safe to use from any worker thread.
 
 #include <atomic>
 #include <chrono>
@@ -48,7 +48,7 @@ struct services {
   std::function<std::optional<std::string>()> demo_current;
   /// Access control (--auth jwt); nullptr when off. Owned by app::gateway.
   const auth::authenticator* auth = nullptr;
-  /// Shared limit tables (issue 8); nullptr in tests that build services without them.
+  /// Shared limit tables; nullptr in tests that build services without them.
   auth::node_limits* limits = nullptr;
   /// Relay mode (--relay-config); nullptr when off. Owned by app::gateway.
   relay_service* relay = nullptr;

@@ -49,7 +49,7 @@ namespace bhttp = boost::beast::http;
 using net::ip::tcp;
 using tls_stream = beast::ssl_stream<beast::tcp_stream>;
 
-// Transport (issue 8, TLS): the request loop below is a template over the stream, used with
+// Transport (plain or TLS): the request loop below is a template over the stream, used with
 // beast::tcp_stream (plain HTTP) and beast::ssl_stream<beast::tcp_stream> (HTTPS); both are
 // instantiated here only, by run_session and run_tls_session. beast::ssl_stream (not a bare
 // asio::ssl::stream) because it coalesces a gather write of many small SSE frames into one TLS

@@ -1,5 +1,6 @@
 #pragma once
-// One HTTP connection (habit 2): a straight loop shaped like Beast's awaitable do_session.
+// One HTTP connection: a straight loop shaped like Beast's awaitable do_session (read, handle,
+// write, repeat), one coroutine per connection, no callback chains.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -1,7 +1,7 @@
 #pragma once
-// The subscribe flow, GET /v1/streams/{id}/events (issue 2): resume point, hub subscription,
-// replay, then live frames with heartbeats, until the end event, the client's departure,
-// the stream's deletion or shutdown.
+// The subscribe flow, GET /v1/streams/{id}/events: resume point, hub subscription, replay, then
+// live frames with heartbeats, until the end event, the client's departure, the stream's deletion
+// or shutdown.
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -92,7 +92,8 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
   if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
   }
-  // Resume point: Last-Event-ID, else ?last_event_id=, else none (issue 2).
+  // Resume point: Last-Event-ID, else ?last_event_id= (for clients that cannot set headers), else
+  // none.
   if (req.last_event_id && !core::trim_blanks(*req.last_event_id).empty()) {
     rp_text_ = std::string(core::trim_blanks(*req.last_event_id));
   } else if (auto q = query_param(split_target(req.target).query, "last_event_id");

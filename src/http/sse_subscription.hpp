@@ -1,14 +1,14 @@
 #pragma once
 // One SSE subscription (private to src/http; the API is serve_subscribe in sse_session.hpp).
 //
-// Flow (issue 2, "HTTP API"; habits 2, 6, 7):
+// Flow (one straight coroutine per subscriber, a bounded queue, encoded frames shared):
 //   start()   resume point → hub.subscribe FIRST → store.read_after → decide_resume →
 //             initial frames (reset, replay). Answers 400/404/204 before any byte is written.
 //   stream()  writer || watch_peer: the writer sends the header, `retry:`, the initial frames,
 //             then live frames de-duplicated by seq, heartbeats when idle, and finishes with the
 //             final chunk; watch_peer notices the client leaving.
 // A store that is unavailable at start is answered 200 and held with heartbeats until it is
-// back (issue 3: EventSource gives up for good on a non-200), for at most hold_limit.
+// back (EventSource gives up for good on a non-200), for at most hold_limit.
 //
 // Sources: sse_subscription.cpp (start, telemetry), sse_writer.cpp (streaming).
 

@@ -119,9 +119,9 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
 }
 
 std::size_t sse_subscription::prepare_write(bool last) {
-  // Everything pending goes out in one gather write (habit 7): as one chunk, and the last chunk
-  // after it when the stream finishes. A chunk of no bytes would already be `0\r\n\r\n`, so
-  // with nothing left to say the last chunk goes alone.
+  // Everything pending goes out in one gather write (one syscall per burst, however many frames
+  // queued up): as one chunk, and the last chunk after it when the stream finishes. A chunk of no
+  // bytes would already be `0\r\n\r\n`, so with nothing left to say the last chunk goes alone.
   bufs_.clear();
   std::size_t frame_bytes = 0;
   for (const auto* f : m_.frames()) {

@@ -1,7 +1,6 @@
 #pragma once
-// Server-side TLS (issue 8, --tls-cert/--tls-key): the one OpenSSL context every HTTPS
-// connection of the process shares. Built once at startup; read-only afterwards, so any worker
-// may use it.
+// Server-side TLS (--tls-cert/--tls-key): the one OpenSSL context every HTTPS connection of the
+// process shares. Built once at startup; read-only afterwards, so any worker may use it.
 
 #include <memory>
 #include <string>

@@ -1,5 +1,5 @@
 #pragma once
-// The request handlers of API v1 (issue 2, "HTTP API"): request value in, response value out.
+// The request handlers of API v1: request value in, response value out.
 // No Beast and no sockets here, so they run in tests against a memory store.
 
 #include <boost/asio/awaitable.hpp>

@@ -1,7 +1,7 @@
 #pragma once
-// One worker's view of the HTTP layer (habit 1): its executor, its hub, and the sessions it
-// runs, so that shutdown can reach each of them. Touched only on the worker's own thread,
-// except where noted.
+// One worker's view of the HTTP layer (a connection never leaves its worker): its executor, its
+// hub, and the sessions it runs, so that shutdown can reach each of them. Touched only on the
+// worker's own thread, except where noted.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>

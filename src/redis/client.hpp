@@ -1,6 +1,6 @@
 #pragma once
 // The command side of the Redis client: a small fixed set of pipelined connections, one per
-// worker executor (habit 5: no pool to hand out, a worker always talks through its own link).
+// worker executor (no pool to hand out, a worker always talks through its own link).
 // Blocking commands and SUBSCRIBE never go here (see subscriber.hpp).
 
 #include <atomic>

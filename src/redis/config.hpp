@@ -39,11 +39,11 @@ struct connection_config {
   std::shared_ptr<link_report> report;
 };
 
-/// The pub/sub liveness probe (issue 9): every `interval` a node publishes a token to a probe
-/// channel its own subscription connection listens to; when it has not come back within
-/// `timeout` that connection is dropped (not ready until it is back) and reconnected, which
-/// resubscribes and re-reads. Catches a subscription that died while the TCP link (and PING)
-/// still works, e.g. behind a proxy that reconnected to a new primary after a failover.
+/// The pub/sub liveness probe: every `interval` a node publishes a token to a probe channel its own
+/// subscription connection listens to; when it has not come back within `timeout` that connection
+/// is dropped (not ready until it is back) and reconnected, which resubscribes and re-reads.
+/// Catches a subscription that died while the TCP link (and PING) still works, e.g. behind a proxy
+/// that reconnected to a new primary after a failover.
 struct probe_config {
   std::chrono::milliseconds interval{0};  ///< 0: no probe
   std::chrono::milliseconds timeout{2000};

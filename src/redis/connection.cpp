@@ -228,7 +228,8 @@ net::awaitable<void> connection::reader() {
 net::awaitable<void> connection::writer() {
   for (;;) {
     if (mux_.has_unwritten()) {
-      // Everything queued since the last write goes out in one write (habit 7).
+      // Everything queued since the last write goes out in one write: one syscall and one round
+      // trip for a whole burst of commands.
       std::string bytes = mux_.take_write();
       auto [ec, n] = co_await net::async_write(socket_, net::buffer(bytes), use_tuple);
       if (ec) {

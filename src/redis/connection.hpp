@@ -1,7 +1,7 @@
 #pragma once
-// One Redis connection as a thin I/O shell around the multiplexer (habits 4 and 5): run() owns
-// connect, AUTH/SELECT, the PING health check and reconnects with capped exponential backoff and
-// jitter; callers only exec(). Everything runs on one executor (one worker): no locks inside.
+// One Redis connection as a thin I/O shell around the multiplexer: run() owns connect, AUTH/SELECT,
+// the PING health check and reconnects with capped exponential backoff and jitter; callers only
+// exec(). Everything runs on one executor (one worker): no locks inside.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>

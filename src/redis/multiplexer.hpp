@@ -1,7 +1,8 @@
 #pragma once
-// Sans-io pipeline multiplexer (habit 4): requests queue up, everything not yet written goes out
-// in one write, and replies are matched to requests strictly in order. No sockets and no timers
-// here: the connection shell moves the bytes and the tests feed literal RESP.
+// Sans-io pipeline multiplexer (bytes in, bytes out, so it is tested without a socket): requests
+// queue up, everything not yet written goes out in one write, and replies are matched to requests
+// strictly in order. No sockets and no timers here: the connection shell moves the bytes and the
+// tests feed literal RESP.
 
 #include <boost/system/error_code.hpp>
 #include <chrono>

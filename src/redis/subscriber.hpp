@@ -1,8 +1,8 @@
 #pragma once
-// The subscription side of the Redis client: one connection in pub/sub mode (habit 5: SUBSCRIBE
-// never shares a command connection). It remembers its channels, subscribes them again on every
-// reconnect before reporting up, and then tells its owner to resync (messages may have been
-// missed while the link was down).
+// The subscription side of the Redis client: one connection in pub/sub mode (SUBSCRIBE never
+// shares a command connection: a subscribed RESP2 connection can send nothing else). It remembers
+// its channels, subscribes them again on every reconnect before reporting up, and then tells its
+// owner to resync (messages may have been missed while the link was down).
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// Relay mode (issue 7): starts upstream calls for POST /v1/relay/{route} and records each
-// upstream's SSE events into a resumable stream, whether or not the client is still there.
+// Relay mode: starts upstream calls for POST /v1/relay/{route} and records each upstream's SSE
+// events into a resumable stream, whether or not the client is still there.
 //
 // Stream ids: "relay.<route>.<Idempotency-Key>" (else a generated key), a namespace only the
 // relay writes, so a key never names a stream made otherwise. Idempotency: the call is started

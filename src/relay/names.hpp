@@ -1,5 +1,5 @@
 #pragma once
-// Telemetry event names of relay mode (issue 7). Fields never hold injected header values.
+// Telemetry event names of relay mode. Fields never hold injected header values.
 
 #include <string_view>
 

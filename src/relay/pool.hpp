@@ -1,12 +1,12 @@
 #pragma once
-// Keep-alive connections to upstream hosts (issue 7: connection reuse per upstream host), so that
-// the calls of a conversation do not each pay a TCP and TLS handshake.
+// Keep-alive connections to upstream hosts, so that the calls of a conversation do not each pay
+// a TCP and TLS handshake.
 //
 // Keyed by scheme, host and port (the host is also the TLS SNI and the name verified), and by
-// worker: a connection stays on the executor it was made on (habit 1), so a call only gets a
-// connection made on its own worker. A connection is given back only after a cleanly finished
-// response (the whole body read, no `Connection: close`); one that has been idle past the idle
-// timeout, or beyond the per-host limit, is closed.
+// worker: a connection stays on the executor it was made on (a worker's state is touched only from
+// its own thread), so a call only gets a connection made on its own worker. A connection is given
+// back only after a cleanly finished response (the whole body read, no `Connection: close`); one
+// that has been idle past the idle timeout, or beyond the per-host limit, is closed.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>

@@ -1,6 +1,6 @@
 #pragma once
-// Relay routes (issue 7): the upstreams the gateway may call on a client's behalf. Routes are
-// configured, never open: a JSON file given by --relay-config names each one.
+// Relay routes: the upstreams the gateway may call on a client's behalf. Routes are configured,
+// never open: a JSON file given by --relay-config names each one.
 //
 // {"routes": [{
 //    "name": "chat", "url": "https://api.example.com/v1/chat/completions", "method": "POST",

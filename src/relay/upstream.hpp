@@ -1,7 +1,7 @@
 #pragma once
-// One upstream call of a relay (issue 7): HTTP/1.1 with Beast over Asio, TLS with OpenSSL
-// (verification on, system CA store, SNI). The response body is parsed as SSE and handed over
-// event by event; the call ends with an outcome that never holds the injected header values.
+// One upstream call of a relay: HTTP/1.1 with Beast over Asio, TLS with OpenSSL (verification on,
+// system CA store, SNI). The response body is parsed as SSE and handed over event by event; the
+// call ends with an outcome that never holds the injected header values.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>

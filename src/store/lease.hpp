@@ -1,8 +1,8 @@
 #pragma once
-// Stream leases (issue 7, relay mode): the node that runs a stream's producer (a relay's upstream
-// call) holds a lease on it in the shared store and refreshes it while it runs. When that node
-// dies the lease expires; another node claims the expired lease and ends the stream, so readers
-// are never left waiting for events that will not come.
+// Stream leases (relay mode): the node that runs a stream's producer (a relay's upstream call)
+// holds a lease on it in the shared store and refreshes it while it runs. When that node dies the
+// lease expires; another node claims the expired lease and ends the stream, so readers are never
+// left waiting for events that will not come.
 //
 // Only shared stores need one (store/redis: redis_lease). With the memory store the producer and
 // every reader live in one process, so there is no lease (callers hold a null pointer).

@@ -1,6 +1,7 @@
 #pragma once
-// The Store seam (habit 10): where stream buffers live. store/memory is the embedded store,
-// store/redis the shared one; both pass the same conformance suite in tests/store.
+// The Store seam (an interface because it has two real implementations): where stream buffers
+// live. store/memory is the embedded store, store/redis the shared one; both pass the same
+// conformance suite in tests/store.
 //
 // Every operation is a coroutine that completes on the caller's executor. Errors are
 // sse::errc values in the result (stream_not_found, stream_ended, producer_seq_conflict,

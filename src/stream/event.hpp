@@ -30,7 +30,7 @@ inline std::size_t event_size_bytes(std::size_t type_bytes, std::size_t data_byt
 }
 
 /// An event held by a store. `frame` is the event already encoded as SSE bytes
-/// (`id: <epoch>:<seq>` ... blank line), built once and shared by every subscriber (habit 7).
+/// (`id: <epoch>:<seq>` ... blank line), built once and shared by every subscriber.
 struct stored_event {
   seq_t seq = 0;
   int priority = default_priority;

@@ -1,8 +1,7 @@
 #pragma once
 // SSE wire encoding (WHATWG "server-sent events" event stream format). Pure: strings in, bytes
-// out. Every event is encoded once per store append and its frame shared by all subscribers
-// (habit 7); only gap and reset frames, which depend on the subscriber's position, are built per
-// subscriber.
+// out. Every event is encoded once per store append and its frame shared by all subscribers;
+// only gap and reset frames, which depend on the subscriber's position, are built per subscriber.
 
 #include <chrono>
 #include <string>

@@ -61,7 +61,7 @@ struct metrics {
   /// --compress-min-bytes): their ratio is the compression ratio operators watch.
   std::atomic<std::uint64_t> compress_input_bytes_total{0};
   std::atomic<std::uint64_t> compress_output_bytes_total{0};
-  /// Access control and limits (issue 8).
+  /// Access control and limits.
   std::atomic<std::uint64_t> auth_rejected_total{0};
   /// Requests and connections refused by a limit, indexed by limit_kind.
   std::array<std::atomic<std::uint64_t>, 6> limit_rejections_total{};

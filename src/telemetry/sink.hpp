@@ -1,6 +1,7 @@
 #pragma once
-// The TelemetrySink seam (habit 10). Operators' runbooks key on these event names, so they are
-// part of the public contract (README "Telemetry").
+// The TelemetrySink seam (an interface because it has several real implementations: JSON lines,
+// memory for tests, the chaos tests' tagging sink). Operators' runbooks key on these event names,
+// so they are part of the public contract (README "Telemetry").
 
 #include <boost/json/object.hpp>
 #include <string>

@@ -1,13 +1,12 @@
-// Token renewal in a browser (issue 18): a page in headless Debian chromium (playwright-core)
-// subscribes with a short-lived `?token=`, and runs the README's recipe (Access control, the
-// block marked `readme-test: auth-renew`, as written there; the page only wraps EventSource to
-// observe it): on
-// `auth_expired` it closes its EventSource, fetches a fresh token from its own server and opens
-// a new EventSource with `?token=<fresh>&last_event_id=<last id seen>`. A producer appends
-// before the expiry, between the expiry and the renewal (replayed on resume) and after the
-// renewal (live). Checked on what the page observed: every event exactly once and in order, one
-// `auth_expired`, and no `error` event on either EventSource (before issue 18 the gateway's
-// expiry event was itself named `error`, which the page's error listener received).
+// Token renewal in a browser: a page in headless Debian chromium (playwright-core) subscribes with
+// a short-lived `?token=`, and runs the README's recipe (Access control, the block marked
+// `readme-test: auth-renew`, as written there; the page only wraps EventSource to observe it): on
+// `auth_expired` it closes its EventSource, fetches a fresh token from its own server and opens a
+// new EventSource with `?token=<fresh>&last_event_id=<last id seen>`. A producer appends before the
+// expiry, between the expiry and the renewal (replayed on resume) and after the renewal (live).
+// Checked on what the page observed: every event exactly once and in order, one `auth_expired`, and
+// no `error` event on either EventSource (the gateway's expiry event was once itself named `error`,
+// which the page's error listener received).
 //
 // Only 127.0.0.1: the gateway (started here from --gateway, `--auth jwt` with an HS256 secret;
 // the page is on its origin) and the application's token server (`/token`) listen there.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# dashboard_browser_test (issue 6): builds a history of real gate runs, generates the
+# dashboard_browser_test: builds a history of real gate runs, generates the
 # perf-dashboard site from it, and checks the site in headless Debian chromium through
 # playwright-core (dashboard_browser_test.mjs). Screenshots land in --out.
 #

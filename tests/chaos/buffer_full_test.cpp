@@ -1,4 +1,4 @@
-// Scenario 2 (issue 5): a producer outruns a disconnected subscriber until the stream's buffer
+// Chaos scenario 2: a producer outruns a disconnected subscriber until the stream's buffer
 // overflows. SseBufferTrimmed names exactly the evicted seqs, in eviction order (lowest priority
 // first, oldest first among equals: a model of the rule predicts them), each append's `trimmed`
 // agrees, and the resuming subscriber gets `gap` events naming exactly the evicted seqs after
@@ -22,7 +22,8 @@ namespace names = telemetry::names;
 
 class buffer_full_test : public chaos_fixture, public ::testing::WithParamInterface<store_kind> {};
 
-/// The trimming rule of issue 2: over the limit, evict the lowest priority, oldest first.
+/// The trimming rule (stream/priority_buffer): over the limit, evict the lowest priority, oldest
+/// first.
 class trim_model {
  public:
   explicit trim_model(std::size_t limit) : limit_(limit) {}

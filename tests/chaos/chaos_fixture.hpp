@@ -1,7 +1,8 @@
 #pragma once
-// What every chaos scenario sets up: its seed, the telemetry collector, in-process nodes, and
-// (for the Redis scenarios) a private redis-server. After every Redis scenario the fixture checks
-// that no key of a stream that ended during it is left without a TTL (issue 5, scenario 5).
+// What every chaos scenario sets up: its seed, the telemetry collector, in-process nodes, and (for
+// the Redis scenarios) a private redis-server. After every Redis scenario the fixture checks that
+// no key of a stream that ended during it is left without a TTL (scenario 5, cleanup_test.cpp,
+// checked everywhere).
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
 #pragma once
-// One gateway node inside the test process (issue 5: "the gateway is a library with a thin
-// main"): app::gateway on 127.0.0.1 port 0 with its telemetry tagged with the node's name into
-// the shared collector.
+// One gateway node inside the test process (the gateway is a library with a thin main):
+// app::gateway on 127.0.0.1 port 0 with its telemetry tagged with the node's name into the shared
+// collector.
 
 #include <atomic>
 #include <chrono>

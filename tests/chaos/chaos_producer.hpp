@@ -1,5 +1,5 @@
 #pragma once
-// A producer that never loses or doubles an event through an outage (issue 3/5): every append
+// A producer that never loses or doubles an event through an outage: every append
 // carries Producer-Seq (the seq its first event must get); on 503, a timeout or a dropped
 // connection it retries the same batch with the same Producer-Seq, on whichever node the picker
 // names next, until it is acknowledged. What was acknowledged is the truth subscribers are

@@ -1,9 +1,9 @@
 #pragma once
-// Every chaos scenario is repeatable from one seed (issue 5, "Rules"): SSE_CHAOS_SEED when set,
-// else a fixed default derived from the test's name, so CI replays the same plans every run.
-// The seed is printed, recorded as the gtest property "seed", and attached to every failure of
-// the test (gtest trace). Timing still varies between runs; the plans (cut points, priorities,
-// sizes, node choices) do not.
+// Every chaos scenario is repeatable from one seed (a failure found once can be replayed):
+// SSE_CHAOS_SEED when set, else a fixed default derived from the test's name, so CI replays the
+// same plans every run. The seed is printed, recorded as the gtest property "seed", and attached to
+// every failure of the test (gtest trace). Timing still varies between runs; the plans (cut points,
+// priorities, sizes, node choices) do not.
 
 #include <gtest/gtest.h>
 

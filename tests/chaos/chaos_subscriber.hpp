@@ -1,5 +1,5 @@
 #pragma once
-// A subscriber that is cut on purpose and resumes (issue 5, scenario 1), in its own thread:
+// A subscriber that is cut on purpose and resumes (scenario 1), in its own thread:
 //  - reset: after its k-th event it closes the socket abruptly (RST) and reconnects with the
 //    last id it saw (Last-Event-ID header, or the last_event_id query parameter now and then);
 //  - half_open: it stops reading (small receive window) until the gateway's bounded queue

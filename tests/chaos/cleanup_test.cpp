@@ -1,4 +1,4 @@
-// Scenario 5 (issue 5): Redis stays clean. Once a stream ends, `sse:state:{id}` is gone and
+// Chaos scenario 5: Redis stays clean. Once a stream ends, `sse:state:{id}` is gone and
 // every key left of it (`sse:buffer:{id}`, `sse:meta:{id}`, the ended state) carries a TTL no
 // longer than the end retention; once the retention has passed nothing of it is left, and the
 // stream is gone for clients too. (Every Redis scenario also ends with the fixture's SCAN: no key

@@ -1,4 +1,4 @@
-// Scenario 1 (issue 5): many subscribers on several streams are cut at random points, by an
+// Chaos scenario 1: many subscribers on several streams are cut at random points, by an
 // abrupt close (RST) and by going half-open (they stop reading until the gateway's bounded queue
 // drops them), and resume. Delivery is exactly once and in order for everyone, and the
 // telemetry tells the same story: one SseResumeAttempt per reconnect with its stream and
@@ -169,10 +169,10 @@ TEST_P(disconnect_test, subscribers_cut_at_random_points_resume_exactly_once_wit
   check_resume_telemetry(tc(), all, end_seqs);
 }
 
-// The cut the random scenario hits now and then, made deterministic: a client resumes far
-// behind (a replay of megabytes, written in one gather write), reads one event and resets. It
-// got replayed events, so its attempt must have an outcome: SseResumeSuccess (issue 5: "a
-// matching SseResumeSuccess" per reconnect), not silence.
+// The cut the random scenario hits now and then, made deterministic: a client resumes far behind (a
+// replay of megabytes, written in one gather write), reads one event and resets. It got replayed
+// events, so its attempt must have an outcome: SseResumeSuccess (every reconnect that resumes
+// reports one), not silence.
 class replay_cut_test : public chaos_fixture {};
 
 TEST_F(replay_cut_test, a_resume_cut_while_its_replay_is_being_written_still_reports_success) {

@@ -1,4 +1,4 @@
-// Scenario 5, second half (issue 5): an idle stream expires after its TTL with SseStreamExpired,
+// Chaos scenario 5, second half: an idle stream expires after its TTL with SseStreamExpired,
 // an ended stream after the end retention (ended: true), a stream kept busy does not expire
 // while it is busy; once expired a stream is gone (404, a resume fails with reason `expired`),
 // its live subscriber is finished, and on Redis none of its keys is left.

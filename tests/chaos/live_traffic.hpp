@@ -1,5 +1,5 @@
 #pragma once
-// Live traffic for the outage scenarios (issue 5, scenarios 3 and 4): a few streams, each with a
+// Live traffic for the outage scenarios (3 and 4): a few streams, each with a
 // producer appending small batches through Producer-Seq retries and a few subscribers reading
 // from the start and resuming whenever a connection ends early. finish() stops the producers,
 // ends the streams and waits for every subscriber to see the end.

@@ -1,4 +1,4 @@
-// Scenario 4 (issue 5): two gateway nodes on one Redis; the node the subscribers read from dies
+// Chaos scenario 4: two gateway nodes on one Redis; the node the subscribers read from dies
 // abruptly with them connected, and they resume on the other node without loss.
 //
 // app::gateway has no hard stop (stop() drains gracefully: a final comment and chunk to every

@@ -1,4 +1,4 @@
-// Scenario 3 (issue 5): Redis blips three ways during live traffic on two nodes, with producers
+// Chaos scenario 3: Redis blips three ways during live traffic on two nodes, with producers
 // retrying through Producer-Seq (503 or no answer: the same batch, the same Producer-Seq):
 //  - paused: SIGSTOP for a few seconds, then SIGCONT;
 //  - every client connection killed: CLIENT KILL TYPE normal, then TYPE pubsub;

@@ -1,5 +1,5 @@
 #pragma once
-// Redis stays clean (issue 5, scenario 5): the keys a scenario leaves, with their TTLs.
+// Redis stays clean (scenario 5, cleanup_test.cpp): the keys a scenario leaves, with their TTLs.
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-// The gate end to end (issue 4): sse-live-resume starts the real gateway, drives a short
+// The performance gate end to end: sse-live-resume starts the real gateway, drives a short
 // load, and its verdict, exit code and artifacts are checked. Runs of ~12 s with 3 s windows.
 
 #include <gtest/gtest.h>
@@ -253,7 +253,7 @@ TEST_F(gate_e2e, a_gateway_refusing_most_appends_fails_on_the_append_error_rate)
   EXPECT_LE(number(agg.at("append_errors")), number(agg.at("append_requests")));
 }
 
-// The gateway's test-only fault injection (issue 4): `--fault-resume` refuses or delays the
+// The gateway's test-only fault injection: `--fault-resume` refuses or delays the
 // subscribes that carry a resume point during a window of its run time.
 TEST_F(gate_e2e, refused_resumes_fail_the_window_they_fall_in) {
   // Resumes are refused from 7 s to 10 s of the gateway's life, i.e. mostly in window 3

@@ -1,4 +1,4 @@
-// Unit tests of the load tool's pieces added for scale and for nchan (issue 4): source address
+// Unit tests of the load tool's pieces added for scale and for nchan: source address
 // selection (and the bind itself, over real loopback sockets), the refused-connect watch, and
 // the nchan payload and event translation.
 

@@ -1,4 +1,4 @@
-// Access control end to end (issue 8): the real binary with --auth jwt, real sockets. Tokens are
+// Access control end to end: the real binary with --auth jwt, real sockets. Tokens are
 // minted in the test (tests/unit/auth/token_minter).
 
 #include <boost/json/array.hpp>

@@ -1,4 +1,4 @@
-// Every bad input of issue 2: a clear JSON error, nothing appended, the server keeps serving.
+// Every bad input of the HTTP API: a clear JSON error, nothing appended, the server keeps serving.
 // Also requests that never complete (--request-timeout) and thousands of idle connections.
 #include <sys/resource.h>
 

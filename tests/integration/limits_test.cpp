@@ -1,4 +1,4 @@
-// Limits end to end (issue 8): each limit hit over real sockets, answered with its status and
+// Limits end to end: each limit hit over real sockets, answered with its status and
 // counted in /metrics, while another client keeps being served.
 
 #include <chrono>

@@ -1,4 +1,5 @@
-// The JSON-lines telemetry file of a real gateway: the events of issue 2 with their fields.
+// The JSON-lines telemetry file of a real gateway: the stream and subscriber events with their
+// fields (README "Telemetry").
 #include <boost/json/serialize.hpp>
 
 #include "gateway_test.hpp"

@@ -1,4 +1,4 @@
-// Several real sse-gateway processes on one Redis (issue 3): publish on one node, read on
+// Several real sse-gateway processes on one Redis: publish on one node, read on
 // another, resume on a third, exactly once and in order; hand-over under concurrent appends
 // across nodes; a paused Redis during live traffic; and the `migrate` command on seeded
 // v1.10-layout streams.

@@ -1,6 +1,6 @@
-// The Redis key layout seen with real Redis commands (issue 3 "Layout"): types, members, scores,
-// TTLs, the tombstone after end, real-time expiry, eviction bookkeeping, compression, prefix,
-// and two store instances (two nodes) sharing one Redis.
+// The Redis key layout seen with real Redis commands (the table in src/store/redis/README.md):
+// types, members, scores, TTLs, the tombstone after end, real-time expiry, eviction bookkeeping,
+// compression, prefix, and two store instances (two nodes) sharing one Redis.
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,5 @@
-// Upgrade of v1.10-layout streams (issue 3 "Migration of existing buffers"): on first touch by
-// any operation, and for every stream by migrate_all (the `sse-gateway migrate` command), also
-// while appends run concurrently.
+// Upgrade of v1.10-layout streams: on first touch by any operation, and for every stream by
+// migrate_all (the `sse-gateway migrate` command), also while appends run concurrently.
 
 #include <gtest/gtest.h>
 

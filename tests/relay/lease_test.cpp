@@ -1,4 +1,4 @@
-// Stream leases on a real redis-server (issue 7, relay on several nodes): acquire, refresh,
+// Stream leases on a real redis-server (relay on several nodes): acquire, refresh,
 // expiry, one claimer per expired lease however many nodes sweep, and the relay manager's sweep
 // ending a stream whose node died (failed, upstream_lost) exactly once.
 

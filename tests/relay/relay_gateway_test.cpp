@@ -1,4 +1,4 @@
-// Relay mode end to end (issue 7): the real sse-gateway with --relay-config in front of a fake
+// Relay mode end to end: the real sse-gateway with --relay-config in front of a fake
 // upstream, over loopback HTTP and SSE.
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Relay mode (issue 7) over real loopback sockets: the manager calls a fake upstream and
+// Relay mode over real loopback sockets: the manager calls a fake upstream and
 // records its SSE events into a memory store; every way the upstream can fail; cancel;
 // idempotency; bounded concurrency; secrets stay out of answers and telemetry.
 

@@ -1,4 +1,4 @@
-// Relay route files (issue 7): JSON in, routes out; env expansion; clear errors without secrets.
+// Relay route files: JSON in, routes out; env expansion; clear errors without secrets.
 
 #include "relay/route.hpp"
 

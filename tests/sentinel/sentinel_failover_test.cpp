@@ -1,4 +1,4 @@
-// The Redis store on a Sentinel-managed primary (issue 9): a primary, one replica and three
+// The Redis store on a Sentinel-managed primary: a primary, one replica and three
 // sentinels on free loopback ports. Two store instances (two gateway nodes) find the primary
 // through the sentinels; the producer acknowledges only what the replica holds
 // (--redis-wait-replicas 1). The primary is SIGKILLed during live traffic; the sentinels promote

@@ -1,5 +1,5 @@
 #pragma once
-// The store conformance suite, written once against store::store (habit 10): every store
+// The store conformance suite, written once against store::store: every store
 // implementation instantiates it with its own factory, e.g.
 //
 //   INSTANTIATE_TEST_SUITE_P(Memory, StoreConformance,

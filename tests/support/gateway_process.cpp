@@ -86,7 +86,7 @@ gateway_process::gateway_process(gateway_options options)
     command_line_.push_back("--telemetry");
     command_line_.push_back("file:" + telemetry_path().string());
   }
-  // The binary refuses to start without an explicit access-control choice (issue 8): tests
+  // The binary refuses to start without an explicit access-control choice: tests
   // that do not choose run without it.
   const bool chooses_auth =
       std::find(options_.args.begin(), options_.args.end(), "--auth") != options_.args.end() ||

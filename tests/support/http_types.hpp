@@ -1,5 +1,6 @@
 #pragma once
-// Plain HTTP vocabulary shared by http_client and sse_client (no Beast in headers: habit 11).
+// Plain HTTP vocabulary shared by http_client and sse_client (no Beast in headers, so tests that
+// include them do not pay its compile time).
 
 #include <boost/json/value.hpp>
 #include <map>

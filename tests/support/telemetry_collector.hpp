@@ -1,5 +1,5 @@
 #pragma once
-// The chaos tests' telemetry collector (issue 5, "Test utility"): one memory_sink shared by every
+// The chaos tests' telemetry collector: one memory_sink shared by every
 // in-process node (each through its own node_tagging_sink), bounded waits for an event matching
 // a name and fields, counts, and gtest assertion results that print what was seen on failure.
 //

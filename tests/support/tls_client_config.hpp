@@ -1,5 +1,5 @@
 #pragma once
-// TLS for the harness's HTTP and SSE clients (issue 8): whom to trust and what to offer. No
+// TLS for the harness's HTTP and SSE clients: whom to trust and what to offer. No
 // Asio in this header.
 
 #include <string>

@@ -1,4 +1,4 @@
-// Access control over TLS (issue 8): the subscriber's token in the query, as browsers send it,
+// Access control over TLS: the subscriber's token in the query, as browsers send it,
 // works the same through HTTPS.
 
 #include <boost/json/array.hpp>

@@ -1,4 +1,4 @@
-// HTTPS and SSE over TLS end to end (issue 8): the real binary with --tls-cert/--tls-key and a
+// HTTPS and SSE over TLS end to end: the real binary with --tls-cert/--tls-key and a
 // self-signed certificate made in the test; clients over real loopback sockets.
 
 #include <openssl/ssl.h>

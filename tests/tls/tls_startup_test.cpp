@@ -1,4 +1,4 @@
-// Start-up with an unusable certificate or key (issue 8): a clear message naming the file and
+// Start-up with an unusable certificate or key: a clear message naming the file and
 // the reason, and a non-zero exit, before anything listens.
 
 #include <gtest/gtest.h>

@@ -1,6 +1,7 @@
 #pragma once
-// A small HTTP/1.1 client for the tools' producers: one kept-alive connection, one request at
-// a time (no pipelining), coroutine style. Beast stays inside http_client.cpp (habit 11).
+// A small HTTP/1.1 client for the tools' producers: one kept-alive connection, one request at a
+// time (no pipelining), coroutine style. Beast stays inside http_client.cpp (its compile time is
+// paid once).
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

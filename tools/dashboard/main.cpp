@@ -1,4 +1,4 @@
-// perf-dashboard: the gate's history as a static site (issue 6). Thin: parses the command line
+// perf-dashboard: the gate's history as a static site. Thin: parses the command line
 // and calls history loading, site writing or add_run; every problem becomes a line on stderr.
 
 #include <CLI/CLI.hpp>

@@ -1,7 +1,7 @@
 #pragma once
 // The store and the load a gate run measured. Runs on different stores or under different
 // loads do not belong on one trend line: a p95 with Redis under 400 events/s says nothing
-// about one with the memory store under 100 (issue 18). Pure.
+// about one with the memory store under 100. Pure.
 
 #include <string>
 

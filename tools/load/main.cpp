@@ -1,4 +1,4 @@
-// sse-live-resume: the load tool and performance gate of issue 4. Thin: options in, exit code
+// sse-live-resume: the load tool and performance gate. Thin: options in, exit code
 // out; see controller.hpp.
 #include <signal.h>
 

@@ -1,12 +1,12 @@
 #pragma once
-// The nchan target kind (--target-kind nchan), for the side-by-side benchmark of issue 4
-// (bench/nchan). nchan publishes one message per POST to a publisher location and serves an
-// EventSource location that resumes from Last-Event-ID, but its message ids are opaque
-// `time:tag` strings and it has no gap, end or reset events. So the producer writes the stream
-// position into the payload (`<publish_ns> <seq> <filler>`, or `<publish_ns> <seq> !end` for
-// the last message), and the subscriber rewrites each nchan event into the `<epoch>:<seq>` form
-// the sequence checker reads, keeping nchan's own id to resume with. A message nchan loses is
-// then a seq the checker sees skipped: counted as an unannounced loss, as it should be. Pure.
+// The nchan target kind (--target-kind nchan), for the side-by-side benchmark (bench/nchan). nchan
+// publishes one message per POST to a publisher location and serves an EventSource location that
+// resumes from Last-Event-ID, but its message ids are opaque `time:tag` strings and it has no gap,
+// end or reset events. So the producer writes the stream position into the payload (`<publish_ns>
+// <seq> <filler>`, or `<publish_ns> <seq> !end` for the last message), and the subscriber rewrites
+// each nchan event into the `<epoch>:<seq>` form the sequence checker reads, keeping nchan's own id
+// to resume with. A message nchan loses is then a seq the checker sees skipped: counted as an
+// unannounced loss, as it should be. Pure.
 
 #include <cstdint>
 #include <string>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The performance gate (issue 4), as the README, .ci/run and .github/workflows/perf-gate.yml run
+# The performance gate, as the README, .ci/run and .github/workflows/perf-gate.yml run
 # it: installs dependencies, builds the release preset's gateway and load tool, and runs
 # sse-live-resume against a gateway it starts itself. Arguments go to sse-live-resume, e.g.
 #   tools/load/run-gate.sh                                      # full 60 s gate, memory store

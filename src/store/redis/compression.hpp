@@ -1,7 +1,7 @@
 #pragma once
-// zstd in the gateway, never in Redis (issue 3): payloads are compressed before they are stored
-// and decompressed only when delivered. Any thread may call these: each thread has its own
-// contexts (thread_local), created on first use and freed at thread exit.
+// zstd in the gateway, never in Redis (its Lua has no zstd): payloads are compressed before they
+// are stored and decompressed only when delivered. Any thread may call these: each thread has its
+// own contexts (thread_local), created on first use and freed at thread exit.
 
 #include <cstddef>
 #include <string>

@@ -1,6 +1,6 @@
 #pragma once
-// Key names of one stream (issue 3 layout). `{id}` is a literal Redis Cluster hash tag: every
-// key of a stream lives in one slot, so one script can touch them all.
+// Key names of one stream (the layout table is in README.md here). `{id}` is a literal Redis
+// Cluster hash tag: every key of a stream lives in one slot, so one script can touch them all.
 
 #include <optional>
 #include <string>

@@ -1,8 +1,8 @@
 #pragma once
-// The v1.10 layout, read once per stream to upgrade it (issue 3 "Migration of existing
-// buffers"): `{prefix}buffer:{id}` was a list, oldest first, of zstd-compressed JSON events
-// {"seq":n,"event":"type","priority":p,"data":"..."}, with no meta key; the state hash had
-// epoch, status, last_seq, created_ms, updated_ms, buffer_limit, ttl_ms and trimmed.
+// The v1.10 layout, read once per stream to upgrade it: `{prefix}buffer:{id}` was a list, oldest
+// first, of zstd-compressed JSON events {"seq":n,"event":"type","priority":p,"data":"..."}, with no
+// meta key; the state hash had epoch, status, last_seq, created_ms, updated_ms, buffer_limit,
+// ttl_ms and trimmed.
 
 #include <string>
 #include <string_view>

@@ -1,9 +1,8 @@
 #pragma once
 // `sse-gateway migrate --store redis://...` (or redis-cluster://, SCANning every master, or
-// redis-sentinel://): upgrades every v1.10-layout stream to the current
-// layout and exits (issue 3 "Migration of existing buffers"). Safe to interrupt, to re-run and
-// to run while gateway nodes serve traffic: each stream is swapped by one atomic script that
-// checks the legacy list did not change since it was read.
+// redis-sentinel://): upgrades every v1.10-layout stream to the current layout and exits. Safe to
+// interrupt, to re-run and to run while gateway nodes serve traffic: each stream is swapped by one
+// atomic script that checks the legacy list did not change since it was read.
 
 #include <chrono>
 #include <cstdio>

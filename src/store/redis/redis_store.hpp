@@ -1,7 +1,7 @@
 #pragma once
-// The shared store on Redis (issue 3): several gateway nodes serve the same streams. Every
-// operation is one script call (one round trip) on the caller's worker's connection; live
-// batches travel on `{prefix}live:{id}` through one subscriber connection per node.
+// The shared store on Redis: several gateway nodes serve the same streams. Every operation is one
+// script call (one round trip) on the caller's worker's connection; live batches travel on
+// `{prefix}live:{id}` through one subscriber connection per node.
 //
 // Threading: every method may be called from any worker. Construction, start() and stop() from
 // the owner's thread. Listeners are called on the subscriber's executor (workers.front()).

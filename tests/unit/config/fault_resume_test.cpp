@@ -1,4 +1,4 @@
-// The test-only --fault-resume syntax (issue 4 gate).
+// The test-only --fault-resume syntax (the performance gate's tests use it).
 
 #include "config/fault_resume.hpp"
 

@@ -1,4 +1,4 @@
-// The dashboard's data model for issue 18: which runs share a trend line (same store, same
+// The dashboard's data model for trends: which runs share a trend line (same store, same
 // load), and runs that never ran (setup_error) kept off the trends and out of baselines.
 #include <gtest/gtest.h>
 

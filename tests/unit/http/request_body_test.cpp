@@ -77,7 +77,7 @@ TEST(parse_event_object, unknown_members_are_refused_naming_the_field) {
 
 TEST(parse_event_object, the_gateways_own_event_types_are_reserved_and_named) {
   // `auth_expired` is what the gateway sends when a subscriber's token expires; `error` was,
-  // before issue 18, and a producer's `error` would look like EventSource's own error event.
+  // before `auth_expired`, and a producer's `error` would look like EventSource's own error event.
   for (std::string type : {"end", "gap", "reset", "error", "auth_expired"}) {
     auto e = event_from(R"({"data":"x","event":")" + type + R"("})");
     ASSERT_FALSE(e) << type;

@@ -194,7 +194,8 @@ TEST(multiplexer, command_mode_treats_message_arrays_as_replies) {
 }
 
 TEST(multiplexer, failure_at_every_byte_boundary_leaves_no_request_behind) {
-  // Failure matrix (habit 15): the link dies after n bytes of the replies, for every n.
+  // Failure matrix (every cut point, not a lucky one): the link dies after n bytes of the replies,
+  // for every n.
   const std::string replies = "+PONG\r\n$3\r\nabc\r\n:5\r\n";
   for (std::size_t n = 0; n <= replies.size(); ++n) {
     multiplexer m;

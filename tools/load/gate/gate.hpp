@@ -1,5 +1,5 @@
 #pragma once
-// The performance gate of issue 4 as pure window arithmetic: window samples and elapsed time go
+// The performance gate as pure window arithmetic: window samples and elapsed time go
 // in, time-series rows, fail-fast failures and the end-of-run verdict come out. The load tool
 // owns the clock and the sockets; this class never reads either, so the unit tests drive it with
 // synthetic samples.

@@ -1,6 +1,6 @@
 -- Shared by every script of the Redis store (prepended to each one before loading).
--- Key layout (issue 3): KEYS are always state, buffer, meta, tomb of ONE stream; {id} is a hash
--- tag, so they share a slot and one script may touch them all.
+-- Key layout: KEYS are always state, buffer, meta, tomb of ONE stream; {id} is a hash tag, so they
+-- share a slot and one script may touch them all.
 --   state  hash   epoch status last_seq created_ms updated_ms buffer_limit max_bytes ttl_ms
 --                 bytes trimmed recent v   (the stream while it is open)
 --   buffer zset   score seq, member "<seq>:<record>" (payloads by seq; ZRANGEBYSCORE replays)
