@@ -14,6 +14,11 @@ packages=(
   clang-14 libclang-rt-14-dev
   curl  # the README's examples, which the readme_examples test runs as written
   prometheus  # its promtool checks deploy/prometheus/alerts.yml (ctest -L deploy)
+  libsystemd-dev  # sd_notify for the service's Type=notify (optional to the build)
+  # The Debian package (cpack -G DEB) and its tests (ctest -L package): dpkg-shlibdeps and file
+  # for the Depends line, systemd-analyze to verify the unit, python3 to play systemd's
+  # notification socket.
+  dpkg-dev file systemd python3
 )
 # The dashboard's browser test drives chromium with playwright-core from npm. Node may already be
 # on the machine from elsewhere (with its own npm, which Debian's npm package would conflict

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "app/gateway.hpp"
+#include "app/service_notify.hpp"
 #include "app/store_factory.hpp"
 #include "auth/authenticator.hpp"
 #include "config/parse.hpp"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
     sse::app::gateway gateway(std::move(parsed.cfg));
     signals.async_wait([&gateway](const boost::system::error_code& ec, int) {
       if (!ec) {
+        sse::app::notify_stopping();
         gateway.request_stop();
       }
     });
@@ -80,6 +82,9 @@ int main(int argc, char** argv) {
       signal_thread.join();
       throw;
     }
+    // Under systemd (Type=notify): READY=1 once /readyz would answer 200, which with a network
+    // store may be after start() returns (it waits only 3 s for the store).
+    sse::app::notify_ready_when(signal_ctx.get_executor(), [&gateway] { return gateway.ready(); });
     gateway.wait();
     signal_ctx.stop();
     signal_thread.join();

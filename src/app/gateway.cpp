@@ -237,6 +237,10 @@ std::uint16_t gateway::port() const noexcept {
   return server_->port();
 }
 
+bool gateway::ready() const noexcept {
+  return services_->ready();
+}
+
 std::size_t gateway::open_connections() const noexcept {
   return server_->open_sessions();
 }

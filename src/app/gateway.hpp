@@ -56,6 +56,9 @@ class gateway {
   void start();
   /// The bound port (after start()).
   std::uint16_t port() const noexcept;
+  /// After start(), any thread: true when /readyz answers 200 (the store reachable, not
+  /// shutting down). Before start() it says nothing about the listener.
+  bool ready() const noexcept;
 
   /// Any thread, never blocks: asks wait() to shut down.
   void request_stop();

@@ -11,11 +11,9 @@
 #include <vector>
 
 #include "config/duration.hpp"
+#include "config/env_file.hpp"
 #include "config/settings.hpp"
-
-#ifndef SSE_GATEWAY_VERSION
-#define SSE_GATEWAY_VERSION "0.0.0"
-#endif
+#include "config/version.hpp"
 
 namespace sse::config {
 namespace {
@@ -67,10 +65,6 @@ const setting& find_setting(std::string_view name) {
 
 }  // namespace
 
-const char* gateway_version() noexcept {
-  return SSE_GATEWAY_VERSION;
-}
-
 std::string node_id_default() {
   std::array<char, 256> host{};
   if (::gethostname(host.data(), host.size() - 1) != 0 || host[0] == '\0') {
@@ -86,7 +80,8 @@ parse_outcome parse_config(int argc, const char* const* argv,
   const config defaults{};
 
   CLI::App app{"sse-gateway: resumable Server-Sent Events streams over HTTP", "sse-gateway"};
-  app.set_version_flag("--version", std::string("sse-gateway ") + gateway_version());
+  app.set_version_flag("--version", std::string("sse-gateway ") + gateway_version() + " (git " +
+                                        gateway_commit() + ")");
   app.get_formatter()->column_width(32);
   app.footer(
       "Durations: 250ms, 15s, 5m, 1h (a bare number is seconds). Byte sizes: 65536, 64KiB, "
@@ -107,6 +102,12 @@ parse_outcome parse_config(int argc, const char* const* argv,
                     ->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     }
   }
+
+  // Hidden (no group): a build step, not something to run by hand; the package makes
+  // /etc/default/sse-gateway with it (config/env_file.hpp).
+  CLI::Option* print_env_file = app.add_flag("--print-env-file")
+                                    ->description("Print the service's environment file and exit")
+                                    ->group("");
 
   std::string migrate_store;
   std::string migrate_prefix;
@@ -144,6 +145,13 @@ parse_outcome parse_config(int argc, const char* const* argv,
       out.exit_code = 2;
       out.message = "sse-gateway: " + error.str();
     }
+    return out;
+  }
+  // Before the variables are read: the file shows the defaults, whatever the environment of
+  // the build that writes it.
+  if (print_env_file->count() > 0) {
+    out.exit_now = true;
+    out.message = env_file_text(defaults);
     return out;
   }
 

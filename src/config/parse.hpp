@@ -6,6 +6,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "config/version.hpp"  // gateway_version(), which --version prints
 
 namespace sse::config {
 
@@ -26,6 +27,9 @@ struct parse_outcome {
 /// redis-sentinel://) and `--redis-prefix`;
 /// the other flags may come before it.
 ///
+/// `--version` prints "sse-gateway 0.1.0 (git a9eabbf)". The hidden `--print-env-file` prints
+/// env_file_text() of the defaults (config/env_file.hpp); both exit 0.
+///
 /// Never throws for bad input: it sets exit_now/exit_code 2 with a message naming the flag or
 /// variable, the value and what was expected. Called once, at startup, on the main thread.
 parse_outcome parse_config(int argc, const char* const* argv,
@@ -33,8 +37,5 @@ parse_outcome parse_config(int argc, const char* const* argv,
 
 /// "<hostname>-<pid>": unique enough per process on one network, stable for its lifetime.
 std::string node_id_default();
-
-/// The gateway's version, as printed by --version ("0.1.0").
-const char* gateway_version() noexcept;
 
 }  // namespace sse::config

@@ -18,7 +18,7 @@
 namespace sse::auth {
 class authenticator;
 struct node_limits;
-}
+}  // namespace sse::auth
 
 namespace sse::http {
 
@@ -38,6 +38,12 @@ struct services {
   const core::clock& clock;
   /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
   std::atomic<bool> draining{false};
+
+  /// What /readyz answers 200 for: the store is reachable and shutdown has not begun. The
+  /// service's READY=1 (app/service_notify.hpp) waits for the same. Any thread.
+  bool ready() const noexcept {
+    return store.available() && !draining.load(std::memory_order_relaxed);
+  }
   /// The demo's current stream id (GET /demo/current), empty unless --demo. Any thread.
   std::function<std::optional<std::string>()> demo_current;
   /// Access control (--auth jwt); nullptr when off. Owned by app::gateway.

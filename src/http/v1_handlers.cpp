@@ -147,13 +147,12 @@ awaitable<response> post_end(services& s, const std::string& id, const request& 
 }
 
 response readyz(services& s) {
-  const bool store_ok = s.store.available();
-  const bool draining = s.draining.load(std::memory_order_relaxed);
+  const bool ready = s.ready();
   json::object o;
-  o["status"] = store_ok && !draining ? "ready" : "not_ready";
-  o["store_available"] = store_ok;
-  o["draining"] = draining;
-  return json_response(store_ok && !draining ? 200 : 503, o);
+  o["status"] = ready ? "ready" : "not_ready";
+  o["store_available"] = s.store.available();
+  o["draining"] = s.draining.load(std::memory_order_relaxed);
+  return json_response(ready ? 200 : 503, o);
 }
 
 response metrics(services& s) {
@@ -165,7 +164,7 @@ response metrics(services& s) {
   // balancer probing /readyz sees.
   telemetry::health_sample health;
   health.store_available = s.store.available();
-  health.ready = health.store_available && !s.draining.load(std::memory_order_relaxed);
+  health.ready = s.ready();
   if (st.probes) {
     health.redis_probes = telemetry::probe_counts{st.probes->ok, st.probes->failed};
   }

@@ -514,6 +514,13 @@ TEST(parse_config, version_exits_0_with_the_version) {
       << out.message;
 }
 
+TEST(parse_config, version_names_the_git_commit) {
+  auto out = parse({"--version"});
+  EXPECT_EQ(out.message,
+            std::string("sse-gateway ") + gateway_version() + " (git " + gateway_commit() + ")\n");
+  EXPECT_STRNE(gateway_commit(), "");
+}
+
 TEST(parse_config, migrate_takes_store_and_prefix) {
   auto out = parse({"migrate", "--store", "redis://127.0.0.1:6379", "--redis-prefix", "x:"});
   ASSERT_FALSE(out.exit_now) << out.message;
