@@ -32,8 +32,10 @@ struct compressor_params {
   int gzip_level = 5;
   int gzip_window_bits = 12;  ///< 9..15: a 4 KiB window
   int gzip_mem_level = 5;     ///< 1..9: zlib's hash and buffer sizes
-  int zstd_level = 3;
-  int zstd_window_log = 16;  ///< a 64 KiB window
+  int zstd_level = 1;
+  /// A 4 KiB window: for token streams flushed per event, 64 KiB gains 3 % of ratio for ten
+  /// times the memory (0.87 MiB against 90 KiB per connection, with zstd's block buffers).
+  int zstd_window_log = 12;
 };
 
 /// Output bytes a compressor keeps between writes; a larger batch (a long replay) grows its
