@@ -239,11 +239,12 @@ std::vector<setting> build() {
                             "Bytes queued for one SSE client before it is dropped as slow",
                             &config::max_queue_bytes, 1));
   {
-    setting s = make("sse-compression", "CODINGS",
-                     "Compress SSE responses with the first of these codings the client accepts "
-                     "(Accept-Encoding), flushed after every write; `off` = never",
-                     "`off`, or a comma-separated list of `zstd` and `gzip` in order of "
-                     "preference, such as zstd,gzip");
+    setting s =
+        make("sse-compression", "CODINGS",
+             "Compress SSE responses with one of these codings the client accepts "
+             "(Accept-Encoding; ties go to this order), flushed after every write; `off` = never",
+             "`off`, or a comma-separated list of `zstd` and `gzip` in order of "
+             "preference, such as zstd,gzip");
     s.apply = [](std::string_view v, config& cfg) -> result<void> {
       auto codings = parse_sse_compression(v);
       if (!codings) {
