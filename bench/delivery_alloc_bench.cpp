@@ -7,6 +7,12 @@
 // every subscriber has read it. operator new is replaced below to count every allocation in the
 // process (all threads). allocs_per_iteration = (allocations of one append) + N × (allocations
 // per delivery): run at two N and take the slope, as BENCHMARKS.md does.
+//
+// Compressed SSE (issue 14): the second argument picks the subscribers' Accept-Encoding (0 none,
+// 1 gzip, 2 zstd). Compressed subscribers ask with HTTP/1.0 (no chunk framing between them and
+// the compressed bytes) and decode with zlib / zstd, which allocate with malloc, not operator
+// new: so do the gateway's codecs, whose state is created once per connection (the count here is
+// of the gateway's own allocations per delivery).
 
 #include <arpa/inet.h>
 #include <benchmark/benchmark.h>
@@ -14,6 +20,8 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
 
 #include <array>
 #include <atomic>
@@ -102,14 +110,103 @@ void read_markers(int fd, char marker, int count) {
   }
 }
 
+/// A subscriber that reads a compressed body: counts markers in what it decodes.
+struct decoding_reader {
+  int coding = 0;  // 1 gzip, 2 zstd
+  z_stream z{};
+  ZSTD_DStream* zs = nullptr;
+
+  explicit decoding_reader(int c) : coding(c) {
+    if (coding == 1) {
+      inflateInit2(&z, 15 + 16);
+    } else {
+      zs = ZSTD_createDStream();
+    }
+  }
+  ~decoding_reader() {
+    if (coding == 1) {
+      inflateEnd(&z);
+    } else {
+      ZSTD_freeDStream(zs);
+    }
+  }
+  decoding_reader(const decoding_reader&) = delete;
+  decoding_reader& operator=(const decoding_reader&) = delete;
+
+  /// Decodes `in`; returns how many `marker` bytes came out.
+  int decode(const char* in, std::size_t n, char marker) {
+    std::array<char, 16384> out;
+    int found = 0;
+    auto count = [&](std::size_t produced) {
+      for (std::size_t i = 0; i < produced; ++i) {
+        found += out[i] == marker ? 1 : 0;
+      }
+    };
+    if (coding == 1) {
+      z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in));
+      z.avail_in = static_cast<uInt>(n);
+      do {
+        z.next_out = reinterpret_cast<Bytef*>(out.data());
+        z.avail_out = out.size();
+        const int rc = inflate(&z, Z_SYNC_FLUSH);
+        count(out.size() - z.avail_out);
+        if (rc != Z_OK && rc != Z_BUF_ERROR) {
+          break;
+        }
+      } while (z.avail_in > 0 || z.avail_out == 0);
+    } else {
+      ZSTD_inBuffer input{in, n, 0};
+      for (;;) {
+        ZSTD_outBuffer output{out.data(), out.size(), 0};
+        const std::size_t rc = ZSTD_decompressStream(zs, &output, &input);
+        count(output.pos);
+        if (ZSTD_isError(rc) || (input.pos == input.size && output.pos < output.size)) {
+          break;
+        }
+      }
+    }
+    return found;
+  }
+};
+
+/// Reads from fd until `count` markers were decoded. The first read also holds the response
+/// header: it is skipped before decoding.
+void read_compressed_markers(int fd, decoding_reader& r, bool& header_done, char marker,
+                             int count) {
+  std::array<char, 4096> buf;
+  while (count > 0) {
+    const ssize_t n = ::recv(fd, buf.data(), buf.size(), 0);
+    if (n <= 0) {
+      throw std::runtime_error("a compressed subscriber's read failed or timed out");
+    }
+    std::size_t at = 0;
+    if (!header_done) {
+      const std::string_view text(buf.data(), static_cast<std::size_t>(n));
+      const auto end = text.find("\r\n\r\n");
+      if (end == std::string_view::npos) {
+        throw std::runtime_error("the response header did not come in one read");
+      }
+      if (text.find("Content-Encoding") == std::string_view::npos) {
+        throw std::runtime_error("the gateway did not compress");
+      }
+      header_done = true;
+      at = end + 4;
+    }
+    count -= r.decode(buf.data() + at, static_cast<std::size_t>(n) - at, marker);
+  }
+}
+
 struct fixture {
   std::unique_ptr<sse::app::gateway> gw;
   int producer = -1;
   std::vector<int> subscribers;
+  int coding = 0;
+  std::vector<std::unique_ptr<decoding_reader>> readers;
+  std::vector<bool> header_done;
   std::array<char, 512> append_request{};
   std::size_t append_size = 0;
 
-  explicit fixture(int n) {
+  explicit fixture(int n, int coding_ = 0) : coding(coding_) {
     sse::config::config cfg;
     cfg.listen_host = "127.0.0.1";
     cfg.listen_port = 0;
@@ -118,6 +215,7 @@ struct fixture {
     cfg.auth = "none";
     cfg.log_level = "warn";
     cfg.heartbeat = std::chrono::seconds(60);
+    cfg.sse_compression = {"gzip", "zstd"};
     gw = std::make_unique<sse::app::gateway>(cfg);
     gw->start();
     producer = connect_to(gw->port());
@@ -131,10 +229,21 @@ struct fixture {
     append();  // creates the stream
     for (int i = 0; i < n; ++i) {
       const int fd = connect_to(gw->port());
-      static constexpr char get[] = "GET /v1/streams/bench/events HTTP/1.1\r\nHost: b\r\n\r\n";
-      send_all(fd, get, sizeof get - 1);
-      read_markers(fd, 'Z', 1);  // the replay of the first event
       subscribers.push_back(fd);
+      if (coding == 0) {
+        static constexpr char get[] = "GET /v1/streams/bench/events HTTP/1.1\r\nHost: b\r\n\r\n";
+        send_all(fd, get, sizeof get - 1);
+        read_markers(fd, 'Z', 1);  // the replay of the first event
+        continue;
+      }
+      const std::string get = std::string("GET /v1/streams/bench/events HTTP/1.0\r\nHost: b\r\n") +
+                              "Accept-Encoding: " + (coding == 1 ? "gzip" : "zstd") + "\r\n\r\n";
+      send_all(fd, get.data(), get.size());
+      readers.push_back(std::make_unique<decoding_reader>(coding));
+      header_done.push_back(false);
+      bool done = false;
+      read_compressed_markers(fd, *readers.back(), done, 'Z', 1);
+      header_done.back() = done;
     }
   }
 
@@ -154,15 +263,21 @@ struct fixture {
   /// One event appended and read by every subscriber.
   void round() {
     append();
-    for (int fd : subscribers) {
-      read_markers(fd, 'Z', 1);
+    for (std::size_t i = 0; i < subscribers.size(); ++i) {
+      if (coding == 0) {
+        read_markers(subscribers[i], 'Z', 1);
+      } else {
+        bool done = header_done[i];
+        read_compressed_markers(subscribers[i], *readers[i], done, 'Z', 1);
+      }
     }
   }
 };
 
 void BM_AllocationsPerDeliveredEvent(benchmark::State& state) {
   const int n = static_cast<int>(state.range(0));
-  fixture f(n);
+  const int coding = static_cast<int>(state.range(1));
+  fixture f(n, coding);
   for (int i = 0; i < 200; ++i) {
     f.round();  // warm up: vectors, buffers and pools reach their steady sizes
   }
@@ -177,7 +292,11 @@ void BM_AllocationsPerDeliveredEvent(benchmark::State& state) {
   state.counters["allocs_per_append"] = per_round;
   state.counters["allocs_per_append_per_subscriber"] = per_round / n;
   state.counters["subscribers"] = n;
+  state.SetLabel(coding == 0 ? "uncompressed" : coding == 1 ? "gzip" : "zstd");
 }
-BENCHMARK(BM_AllocationsPerDeliveredEvent)->Arg(1)->Arg(32)->Iterations(3000)->UseRealTime();
+BENCHMARK(BM_AllocationsPerDeliveredEvent)
+    ->ArgsProduct({{1, 32}, {0, 1, 2}})
+    ->Iterations(3000)
+    ->UseRealTime();
 
 }  // namespace

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev
-  libhiredis-dev libzstd-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libhiredis-dev libzstd-dev zlib1g-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
   zstd
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   redis-server redis-tools

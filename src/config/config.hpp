@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/cors_origins.hpp"
 #include "config/fault_resume.hpp"
@@ -48,6 +49,12 @@ struct config {
   std::size_t max_streams = 0;
   std::size_t max_subscribers_per_stream = 0;
   std::size_t max_queue_bytes = 4 * 1024 * 1024;  ///< per SSE client before it is dropped as slow
+  /// --sse-compression (issue 14): content codings an SSE response may be compressed with, in
+  /// the server's order of preference ("zstd", "gzip"); empty: never compressed.
+  std::vector<std::string> sse_compression;
+  /// --sse-compression-max-memory: the node's budget for SSE compressors; a connection that
+  /// would exceed it is served uncompressed.
+  std::size_t sse_compression_max_memory = 64 * 1024 * 1024;
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  ///< read of one request
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};     ///< keep-alive idle
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};

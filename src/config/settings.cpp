@@ -238,6 +238,28 @@ std::vector<setting> build() {
   t.push_back(bytes_setting("max-queue-bytes",
                             "Bytes queued for one SSE client before it is dropped as slow",
                             &config::max_queue_bytes, 1));
+  {
+    setting s =
+        make("sse-compression", "CODINGS",
+             "Compress SSE responses with one of these codings the client accepts "
+             "(Accept-Encoding; ties go to this order), flushed after every write; `off` = never",
+             "`off`, or a comma-separated list of `zstd` and `gzip` in order of "
+             "preference, such as zstd,gzip");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto codings = parse_sse_compression(v);
+      if (!codings) {
+        return codings.error();
+      }
+      cfg.sse_compression = std::move(*codings);
+      return {};
+    };
+    s.show = [](const config& cfg) { return format_sse_compression(cfg.sse_compression); };
+    t.push_back(std::move(s));
+  }
+  t.push_back(bytes_setting("sse-compression-max-memory",
+                            "Memory all SSE compressors of this node may hold; past it new "
+                            "connections are served uncompressed",
+                            &config::sse_compression_max_memory, 0));
   t.push_back(
       duration_setting("request-timeout", "Time to read one request", &config::request_timeout, 1));
   t.push_back(duration_setting("idle-timeout", "Keep-alive idle time before closing",

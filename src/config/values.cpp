@@ -184,6 +184,46 @@ result<void> validate_log_level(std::string_view text) {
   return errc::invalid_argument;
 }
 
+result<std::vector<std::string>> parse_sse_compression(std::string_view text) {
+  std::vector<std::string> out;
+  const std::string all = lower(text);
+  std::string_view rest = all;
+  if (rest == "off" || rest.empty()) {
+    return out;
+  }
+  while (true) {
+    const auto comma = rest.find(',');
+    std::string_view item = rest.substr(0, comma);
+    while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) {
+      item.remove_prefix(1);
+    }
+    while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) {
+      item.remove_suffix(1);
+    }
+    if ((item != "gzip" && item != "zstd") ||
+        std::find(out.begin(), out.end(), item) != out.end()) {
+      return errc::invalid_argument;
+    }
+    out.emplace_back(item);
+    if (comma == std::string_view::npos) {
+      return out;
+    }
+    rest.remove_prefix(comma + 1);
+  }
+}
+
+std::string format_sse_compression(const std::vector<std::string>& codings) {
+  if (codings.empty()) {
+    return "off";
+  }
+  std::string out;
+  for (const auto& c : codings) {
+    out += out.empty() ? "" : ",";
+    out += c;
+  }
+  return out;
+}
+
 result<bool> parse_bool(std::string_view text) {
   const std::string v = lower(text);
   if (v == "1" || v == "true" || v == "yes" || v == "on") {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -32,6 +33,13 @@ result<void> validate_telemetry(std::string_view text);
 
 /// One of trace, debug, info, warn, error, off. Errors: errc::invalid_argument.
 result<void> validate_log_level(std::string_view text);
+
+/// --sse-compression: a comma-separated list of content codings in the server's order of
+/// preference, each `gzip` or `zstd` (any case, once each); empty or `off` = none. Returns the
+/// codings lower-cased. Errors: errc::invalid_argument.
+result<std::vector<std::string>> parse_sse_compression(std::string_view text);
+/// The inverse: "zstd,gzip", or "off".
+std::string format_sse_compression(const std::vector<std::string>& codings);
 
 /// A boolean as written in an environment variable: 1/true/yes/on or 0/false/no/off, in any
 /// case. Errors: errc::invalid_argument.

@@ -22,8 +22,10 @@ struct request {
   std::string target;       ///< raw request-target: path and query
   std::string body;
   std::string content_type;
-  std::optional<std::string> accept;         ///< absent: the client accepts anything
-  std::optional<std::string> last_event_id;  ///< the SSE resume header
+  std::optional<std::string> accept;           ///< absent: the client accepts anything
+  std::optional<std::string> last_event_id;    ///< the SSE resume header
+  std::optional<std::string> accept_encoding;  ///< compressed SSE (issue 14)
+  std::optional<std::string> cache_control;    ///< `no-transform` keeps SSE uncompressed
   std::optional<std::string> producer_seq;
   std::optional<std::string> authorization;  ///< never logged (it holds a token)
   std::optional<std::string> cookie;         ///< never logged

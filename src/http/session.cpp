@@ -86,6 +86,8 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.content_type = header_value(req, "Content-Type").value_or("");
   r.accept = header_value(req, "Accept");
   r.last_event_id = header_value(req, "Last-Event-ID");
+  r.accept_encoding = header_value(req, "Accept-Encoding");
+  r.cache_control = header_value(req, "Cache-Control");
   r.producer_seq = header_value(req, "Producer-Seq");
   r.authorization = header_value(req, "Authorization");
   r.cookie = header_value(req, "Cookie");

@@ -36,6 +36,10 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
          shared_frame(stream::encode_comment("server shutting down"))) {}
 
 sse_subscription::~sse_subscription() {
+  if (compressor_reserved_ > 0) {
+    s_.metrics.sse_compression_memory_bytes.fetch_sub(
+        static_cast<std::int64_t>(compressor_reserved_), std::memory_order_relaxed);
+  }
   if (subscribed_) {
     w_.hub().unsubscribe(id_, this);
   }
@@ -91,6 +95,17 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
   }
   if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
+  }
+  if (!s_.cfg.sse_compression.empty()) {
+    std::array<stream::content_coding, 2> offers{};
+    std::size_t n = 0;
+    for (const auto& name : s_.cfg.sse_compression) {
+      if (auto c = stream::parse_content_coding(name); c && n < offers.size()) {
+        offers[n++] = *c;
+      }
+    }
+    wanted_coding_ =
+        choose_sse_coding(req.accept_encoding, req.cache_control, std::span(offers.data(), n));
   }
   // Resume point: Last-Event-ID, else ?last_event_id= (for clients that cannot set headers), else
   // none.
@@ -242,12 +257,34 @@ net::awaitable<void> sse_subscription::stream(unsigned http_version) {
   if (s_.draining.load(std::memory_order_relaxed)) {
     m_.on_shutdown();  // shutdown began while we prepared: say so and finish
   }
+  start_compression();
 
   co_await (writer(http_version) || watch_peer());
 
   s_.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
   entry_.sse = nullptr;
   report_finish();
+}
+
+void sse_subscription::start_compression() {
+  if (wanted_coding_ == stream::content_coding::identity) {
+    return;
+  }
+  // Reserved against the node's budget before the header names the coding; held until the
+  // subscription ends, as the compressor lives as long as the connection.
+  const auto need = static_cast<std::int64_t>(stream::compressor_footprint(wanted_coding_));
+  const auto limit = static_cast<std::int64_t>(s_.cfg.sse_compression_max_memory);
+  auto& used = s_.metrics.sse_compression_memory_bytes;
+  std::int64_t now = used.load(std::memory_order_relaxed);
+  do {
+    if (now + need > limit) {
+      s_.metrics.sse_compression_over_budget_total.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  } while (!used.compare_exchange_weak(now, now + need, std::memory_order_relaxed));
+  compressor_reserved_ = static_cast<std::size_t>(need);
+  compressor_.emplace(wanted_coding_);
+  s_.metrics.sse_compressed_connections_total.fetch_add(1, std::memory_order_relaxed);
 }
 
 void sse_subscription::report_finish() {

@@ -29,6 +29,7 @@
 #include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
 #include "stream/resume.hpp"
+#include "stream/sse_compressor.hpp"
 #include "stream/subscription_machine.hpp"
 #include "telemetry/metrics.hpp"
 
@@ -77,6 +78,9 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// expired (SseResumeFailure reason `expired` rather than `unknown_stream`).
   boost::asio::awaitable<bool> resumed_into_expired();
   void report_finish();
+  /// Compressed SSE (issue 14): takes the coding start() negotiated if the node's compressor
+  /// budget has room for it (else counts the refusal and stays uncompressed).
+  void start_compression();
 
   // sse_writer.cpp: moves bytes and time for m_.
   boost::asio::awaitable<void> writer(unsigned http_version);
@@ -86,6 +90,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// write_out() in two halves, for the writer's loop to await the write itself: fills bufs_
   /// from m_.frames() (returns the bytes before the first frame), then settles the result.
   std::size_t prepare_write(bool last);
+  /// prepare_write() for a compressed connection: the frames become one compressed chunk.
+  std::size_t prepare_compressed_write(bool last);
   bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
   boost::asio::awaitable<void> watch_peer();
   boost::asio::awaitable<void> reread(seq_t after);
@@ -121,6 +127,13 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   // that a steady stream of writes allocates nothing.
   std::vector<boost::asio::const_buffer> bufs_;
   std::array<char, 20> chunk_line_{};
+
+  // Compressed SSE: the coding the request allows, and the connection's compressor when the
+  // budget granted it (its estimated footprint is held in metrics' budget gauge until the end).
+  stream::content_coding wanted_coding_ = stream::content_coding::identity;
+  std::optional<stream::sse_compressor> compressor_;
+  std::size_t compressor_reserved_ = 0;
+  bool compression_failed_ = false;  // the codec could not compress (out of memory): close
 };
 
 }  // namespace sse::http

@@ -10,6 +10,7 @@
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/serializer.hpp>
+#include <limits>
 
 #include "http/sse_subscription.hpp"
 #include "http/sse_util.hpp"
@@ -98,6 +99,12 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
   res.set(bhttp::field::content_type, "text/event-stream");
   res.set(bhttp::field::cache_control, "no-cache");
   res.set("X-Accel-Buffering", "no");
+  if (!s_.cfg.sse_compression.empty()) {
+    res.set(bhttp::field::vary, "Accept-Encoding");  // compressed or not, it depends on it
+  }
+  if (compressor_) {
+    res.set(bhttp::field::content_encoding, stream::to_string(compressor_->coding()));
+  }
   if (announce_stream_id_) {
     res.set("Stream-Id", id_);
   }
@@ -119,6 +126,9 @@ net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
 }
 
 std::size_t sse_subscription::prepare_write(bool last) {
+  if (compressor_) {
+    return prepare_compressed_write(last);
+  }
   // Everything pending goes out in one gather write (one syscall per burst, however many frames
   // queued up): as one chunk, and the last chunk after it when the stream finishes. A chunk of no
   // bytes would already be `0\r\n\r\n`, so with nothing left to say the last chunk goes alone.
@@ -147,6 +157,40 @@ std::size_t sse_subscription::prepare_write(bool last) {
   return prefix;
 }
 
+std::size_t sse_subscription::prepare_compressed_write(bool last) {
+  // The frames go through the connection's compressor, flushed (or finished with the stream):
+  // its output is one chunk, decodable at once, so each event reaches the client when it would
+  // uncompressed. The stream's end needs the codec's trailer even when no frame is left.
+  bufs_.clear();
+  std::size_t frame_bytes = 0;
+  for (const auto* f : m_.frames()) {
+    frame_bytes += f->size();
+  }
+  m_.writing();
+  if (!compressor_->compress(m_.frames(), last)) {
+    compression_failed_ = true;
+    return 0;
+  }
+  const std::string_view out = compressor_->output();
+  s_.metrics.sse_compression_input_bytes_total.fetch_add(frame_bytes, std::memory_order_relaxed);
+  s_.metrics.sse_compression_output_bytes_total.fetch_add(out.size(), std::memory_order_relaxed);
+  if (chunked_ && !out.empty()) {
+    bufs_.emplace_back(chunk_line_.data(), chunk_size_line(out.size(), chunk_line_));
+  }
+  if (!out.empty()) {
+    bufs_.emplace_back(out.data(), out.size());
+  }
+  if (chunked_ && !out.empty()) {
+    bufs_.emplace_back(net::buffer(crlf));
+  }
+  if (chunked_ && last) {
+    bufs_.emplace_back(net::buffer(last_chunk));
+  }
+  // Which frames a cut-off compressed write delivered cannot be told from the bytes written:
+  // a prefix past any byte count makes finish_write() credit none of them.
+  return std::numeric_limits<std::size_t>::max();
+}
+
 bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t written,
                                     std::size_t prefix) {
   if (ec) {
@@ -154,11 +198,17 @@ bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t wr
   }
   const auto d = m_.written(steady::now(), !ec, written > prefix ? written - prefix : 0);
   after_write(d.events, d.gaps);
+  if (compressor_) {
+    compressor_->trim_output();  // a large replay's buffer is not kept for a token stream
+  }
   return !ec;
 }
 
 net::awaitable<bool> sse_subscription::write_out(bool last) {
   const std::size_t prefix = prepare_write(last);
+  if (compression_failed_) {
+    co_return false;
+  }
   boost::system::error_code ec;
   std::size_t written = 0;
   if (!bufs_.empty()) {
@@ -246,6 +296,9 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
         // write_out() inlined: this is the path of every delivered batch, and a nested
         // coroutine would allocate its frame each time.
         const std::size_t prefix = prepare_write(d.last);
+        if (compression_failed_) {
+          co_return;
+        }
         auto [ec, written] = co_await io_.async_write(bufs_, net::as_tuple(net::use_awaitable));
         if (!finish_write(ec, written, prefix)) {
           co_return;

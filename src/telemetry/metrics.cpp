@@ -129,6 +129,21 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
   counter(out, "sse_gateway_compress_output_bytes_total",
           "Bytes zstd produced from sse_gateway_compress_input_bytes_total.",
           compress_output_bytes_total);
+  counter(out, "sse_gateway_sse_compressed_connections_total",
+          "SSE connections served compressed (--sse-compression).",
+          sse_compressed_connections_total);
+  counter(out, "sse_gateway_sse_compression_over_budget_total",
+          "SSE connections that accepted compression but were served uncompressed because "
+          "--sse-compression-max-memory was spent.",
+          sse_compression_over_budget_total);
+  gauge(out, "sse_gateway_sse_compression_memory_bytes",
+        "Estimated memory held by SSE compressors on this node.",
+        sse_compression_memory_bytes.load(relaxed));
+  counter(out, "sse_gateway_sse_compression_input_bytes_total",
+          "SSE bytes given to the per-connection compressors.", sse_compression_input_bytes_total);
+  counter(out, "sse_gateway_sse_compression_output_bytes_total",
+          "Bytes the SSE compressors wrote (before chunk framing).",
+          sse_compression_output_bytes_total);
   counter(out, "sse_gateway_auth_rejected_total",
           "Requests refused by access control (401 or 403).", auth_rejected_total);
   header(out, "sse_gateway_limit_rejections_total", "counter",

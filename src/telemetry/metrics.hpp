@@ -61,6 +61,14 @@ struct metrics {
   /// --compress-min-bytes): their ratio is the compression ratio operators watch.
   std::atomic<std::uint64_t> compress_input_bytes_total{0};
   std::atomic<std::uint64_t> compress_output_bytes_total{0};
+  /// Compressed SSE: connections served compressed, those that asked for it but were
+  /// served uncompressed because the node's compressor budget was spent, the memory compressors
+  /// hold (estimated, against --sse-compression-max-memory), and the bytes in and out.
+  std::atomic<std::uint64_t> sse_compressed_connections_total{0};
+  std::atomic<std::uint64_t> sse_compression_over_budget_total{0};
+  std::atomic<std::int64_t> sse_compression_memory_bytes{0};
+  std::atomic<std::uint64_t> sse_compression_input_bytes_total{0};
+  std::atomic<std::uint64_t> sse_compression_output_bytes_total{0};
   /// Access control and limits.
   std::atomic<std::uint64_t> auth_rejected_total{0};
   /// Requests and connections refused by a limit, indexed by limit_kind.

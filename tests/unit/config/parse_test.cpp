@@ -98,6 +98,15 @@ std::vector<good_case> good_cases() {
       {"access-log", "true", [](const config& c) { EXPECT_TRUE(c.access_log); }},
       {"redis-prefix", "pfx:", [](const config& c) { EXPECT_EQ(c.redis_prefix, "pfx:"); }},
       {"compress-min-bytes", "0", [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 0u); }},
+      {"sse-compression", "zstd,gzip",
+       [](const config& c) {
+         EXPECT_EQ(c.sse_compression, (std::vector<std::string>{"zstd", "gzip"}));
+       }},
+      {"sse-compression", " GZIP ",
+       [](const config& c) { EXPECT_EQ(c.sse_compression, std::vector<std::string>{"gzip"}); }},
+      {"sse-compression", "off", [](const config& c) { EXPECT_TRUE(c.sse_compression.empty()); }},
+      {"sse-compression-max-memory", "1MiB",
+       [](const config& c) { EXPECT_EQ(c.sse_compression_max_memory, 1024u * 1024); }},
       {"compress-min-bytes", "1KiB",
        [](const config& c) { EXPECT_EQ(c.compress_min_bytes, 1024u); }},
       {"redis-wait-replicas", "1", [](const config& c) { EXPECT_EQ(c.redis_wait_replicas, 1u); }},
@@ -272,7 +281,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 52u);
+  EXPECT_EQ(settings().size(), 54u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -388,6 +397,11 @@ std::vector<bad_case> bad_cases() {
       {"log-level", "INFO"},
       {"node-id", "has space"},
       {"compress-min-bytes", "-1"},
+      {"sse-compression", "br"},
+      {"sse-compression", "gzip,gzip"},
+      {"sse-compression", "gzip,"},
+      {"sse-compression", "zstd;q=1"},
+      {"sse-compression-max-memory", "lots"},
       {"compress-min-bytes", "1.5"},
       {"redis-wait-replicas", "17"},
       {"redis-wait-replicas", "-1"},
