@@ -44,6 +44,8 @@ flags=(-std=c++20 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recov
 core=("$src"/src/core/error.cpp "$src"/src/core/stream_id.cpp "$src"/src/core/epoch.cpp "$src"/src/core/text.cpp)
 stream=("$src"/src/stream/*.cpp)
 json=("$src/tests/fuzz/json_src.cpp")
+# src/stream holds the SSE compressor, so whatever links stream/*.cpp links zstd and zlib.
+stream_libs="-lzstd -lz"
 
 declare -A sources libs
 sources[token_fuzz]="${json[*]} $src/src/core/text.cpp $src/src/core/stream_id.cpp $src/src/auth/base64url.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
@@ -51,11 +53,11 @@ libs[token_fuzz]="-lcrypto"
 sources[target_fuzz]="${core[*]} $src/src/http/router.cpp $src/src/http/target.cpp $src/src/http/request_framing.cpp"
 libs[target_fuzz]=""
 sources[resume_fuzz]="${json[*]} ${core[*]} ${stream[*]}"
-libs[resume_fuzz]=""
+libs[resume_fuzz]="$stream_libs"
 sources[event_body_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/store.cpp $src/src/http/request_body.cpp $src/src/http/known_fields.cpp $src/src/http/api_error.cpp"
-libs[event_body_fuzz]=""
+libs[event_body_fuzz]="$stream_libs"
 sources[redis_record_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/redis/record.cpp $src/src/store/redis/legacy.cpp $src/src/store/redis/compression.cpp"
-libs[redis_record_fuzz]="-lzstd"
+libs[redis_record_fuzz]="$stream_libs"
 
 # Each source is compiled once per run (headers may have changed since the last one) and shared
 # by the targets.
