@@ -99,7 +99,7 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
              q && !q->empty()) {
     rp_text_ = std::move(*q);
   }
-  // ?history=full: the whole buffer even when a checkpoint supersedes its start (issue 14).
+  // ?history=full: the whole buffer even when a checkpoint supersedes its start.
   // Strict like the JSON bodies: a misspelt value must not silently mean the default.
   if (auto h = query_param(split_target(req.target).query, "history")) {
     if (*h != "full") {

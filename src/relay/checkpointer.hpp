@@ -1,5 +1,5 @@
 #pragma once
-// Relay auto-checkpoints (issue 14): a route may ask the gateway to write checkpoints itself.
+// Relay auto-checkpoints: a route may ask the gateway to write checkpoints itself.
 // The checkpointer accumulates the text found at a JSON pointer in each upstream event's data
 // (an OpenAI-style delta: "/choices/0/delta/content") and says when a checkpoint is due: every
 // `every_events` upstream events or `every_bytes` bytes of their data since the last one, and at

@@ -139,7 +139,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   }
   bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
   bool store_failed = false;  // an append failed for another reason
-  // Auto-checkpoints (issue 14). The stream was created for this call and only this call writes
+  // Auto-checkpoints. The stream was created for this call and only this call writes
   // to it (the lease makes sure across nodes), so its seqs start at 1 and last_seq follows each
   // append's answer: a checkpoint's through_seq is known before it is appended.
   std::optional<checkpointer> checkpoints;

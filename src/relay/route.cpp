@@ -128,7 +128,7 @@ bool is_json_pointer(std::string_view p) {
   return true;
 }
 
-// The route's "checkpoint" object (issue 14), as strict as the rest of the file.
+// The route's "checkpoint" object, as strict as the rest of the file.
 bool parse_checkpoint(const json::value& v, checkpoint_options& out, std::string& error) {
   if (!v.is_object()) {
     error = "checkpoint must be an object {text_pointer, every_events, every_bytes, event}";

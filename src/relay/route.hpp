@@ -54,7 +54,7 @@ struct route {
   std::optional<std::chrono::milliseconds> ttl;
   std::map<std::string, int, std::less<>> priorities;  ///< by upstream event type ("" = message)
   int default_priority = 1;
-  /// Auto-checkpoints (issue 14): the gateway appends checkpoints of the text so far.
+  /// Auto-checkpoints: the gateway appends checkpoints of the text so far.
   std::optional<checkpoint_options> checkpoint;
 
   /// The priority of an upstream event type, or nullopt when events of that type are dropped.

@@ -95,7 +95,7 @@ struct read_result {
   std::string epoch;
   seq_t last_seq = 0;
   bool ended = false;  ///< the end event exists (it is then the last seq)
-  /// Seq of the latest event appended with checkpoint set (issue 14); 0 when none. The event
+  /// Seq of the latest event appended with checkpoint set; 0 when none. The event
   /// itself may have been trimmed since.
   seq_t checkpoint_seq = 0;
   std::vector<stream::stored_event> events;  ///< seq > after, ascending; holes were trimmed

@@ -15,7 +15,7 @@ struct new_event {
   std::string type;  ///< empty: no `event:` line
   std::string data;  ///< any UTF-8, may contain newlines
   int priority = default_priority;
-  /// Holds the stream's complete state as of its seq (issue 14, "Checkpoints"): it supersedes
+  /// Holds the stream's complete state as of its seq: it supersedes
   /// every earlier event, so subscribes start here and trims evict the older events first.
   bool checkpoint = false;
 };

@@ -1,6 +1,6 @@
 #pragma once
 // The bounded per-stream event buffer: keeps the most important events when a stream outruns its
-// limits. Events older than the latest checkpoint (issue 14) go first, oldest first: they are
+// limits. Events older than the latest checkpoint go first, oldest first: they are
 // superseded, no subscriber is served them unless it asks for the full history. Then victims
 // are chosen by priority, then age (lowest priority first, oldest first); the stream's end event
 // is never a victim.

@@ -36,7 +36,7 @@ enum class resume_kind {
   finished,     ///< the stream ended at or before the resume point: answer 204
 };
 
-/// What a subscribe asks for when a checkpoint exists (`?history=`, issue 14).
+/// What a subscribe asks for when a checkpoint exists (`?history=`).
 enum class history_mode {
   from_checkpoint,  ///< the default: start at the latest checkpoint unless already past it
   full,             ///< `?history=full`: the whole buffer, as if there were no checkpoint
@@ -56,7 +56,7 @@ struct resume_decision {
 /// epoch set and not current_epoch -> reset_epoch after 0; ended and rp.seq >= last_seq ->
 /// finished (the end event is always the last seq); rp.seq > last_seq -> reset_ahead after 0;
 /// otherwise resume after rp.seq.
-/// Then checkpoints (issue 14): with checkpoint_seq > 0 (the latest checkpoint's seq; 0: none)
+/// Then checkpoints: with checkpoint_seq > 0 (the latest checkpoint's seq; 0: none)
 /// and history from_checkpoint, a decision that is not finished and whose `after` is before the
 /// checkpoint (after < checkpoint_seq: the client has not seen it) starts at the checkpoint
 /// instead: after = checkpoint_seq - 1, at_checkpoint, and superseded = [old after + 1,

@@ -23,7 +23,7 @@ std::string encode_event(std::string_view epoch, seq_t seq, std::string_view typ
 
 /// Why a gap's events are missing: evicted from the bounded buffer, stored in a form the
 /// gateway could not read (a v1.10 element the upgrade kept aside instead of converting), or
-/// superseded by the checkpoint that follows (issue 14: the subscriber starts there).
+/// superseded by the checkpoint that follows (the subscriber starts there).
 enum class gap_reason { trimmed, unreadable, checkpoint };
 
 /// The `event: gap` frame announcing that seqs [from, to] are missing, with data

@@ -56,7 +56,7 @@ struct metrics {
   std::atomic<std::uint64_t> bad_requests_total{0};
   std::array<std::atomic<std::uint64_t>, 6> resumes_total{};  ///< indexed by resume_outcome
   histogram resume_latency;  ///< reconnect request -> first replayed or live event written
-  /// Subscribes that started at a checkpoint (issue 14), and the events that spared them.
+  /// Subscribes that started at a checkpoint, and the events that spared them.
   std::atomic<std::uint64_t> checkpoint_starts_total{0};
   std::atomic<std::uint64_t> checkpoint_skipped_events_total{0};
   std::atomic<std::uint64_t> telemetry_dropped_total{0};

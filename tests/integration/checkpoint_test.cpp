@@ -1,4 +1,4 @@
-// Checkpoints (issue 14) over real SSE: a chat answer of 4,000 tokens, one event each, with a
+// Checkpoints over real SSE: a chat answer of 4,000 tokens, one event each, with a
 // checkpoint holding the text so far every 1,000 tokens. A tab opened at token 3,000 (and one at
 // 3,500) gets a `gap` (reason checkpoint), exactly one checkpoint, then every later token once,
 // then `end`; not the thousands of deltas before. Also: the strict `checkpoint` field and

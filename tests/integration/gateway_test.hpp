@@ -33,7 +33,7 @@ struct event_spec {
   std::string data;
   std::string type;         ///< empty: no "event" member
   int priority = -1;        ///< -1: no "priority" member
-  bool checkpoint = false;  ///< true: `"checkpoint": true` (issue 14)
+  bool checkpoint = false;  ///< true: `"checkpoint": true`
 };
 /// The JSON object of one event (one NDJSON line without its newline).
 std::string event_json(const event_spec& e);

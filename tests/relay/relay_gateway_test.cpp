@@ -184,7 +184,7 @@ TEST_F(relay_gateway, client_leaves_mid_answer_and_resumes_every_token_once_in_o
       << prom;
 }
 
-// Auto-checkpoints (issue 14): the route asks the gateway to checkpoint the text at a JSON
+// Auto-checkpoints: the route asks the gateway to checkpoint the text at a JSON
 // pointer every 200 events; a client joining at token 3,000 of 4,000 gets one snapshot holding
 // tokens 1..k, then tokens k+1..4,000 once each (and the later snapshots, each the text so
 // far), then end.

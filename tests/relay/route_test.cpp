@@ -181,7 +181,7 @@ TEST(relay_route, load_routes_names_the_file) {
 }  // namespace
 }  // namespace sse::relay
 
-// Auto-checkpoints (issue 14): the route's "checkpoint" object, strict, and the accumulator.
+// Auto-checkpoints: the route's "checkpoint" object, strict, and the accumulator.
 namespace sse::relay {
 namespace {
 

@@ -1,4 +1,4 @@
-// Conformance: checkpoints (issue 14). A read reports the latest checkpoint's seq (also after
+// Conformance: checkpoints. A read reports the latest checkpoint's seq (also after
 // end and after the checkpoint itself was trimmed), and trims evict what a checkpoint
 // supersedes first, oldest first, before any priority-based eviction of newer events.
 

@@ -1,4 +1,4 @@
-// Checkpoints (issue 14): where a subscribe starts, for every position against the latest
+// Checkpoints: where a subscribe starts, for every position against the latest
 // checkpoint and trims, and what the plan sends. Pure: no store, no socket.
 
 #include <gtest/gtest.h>

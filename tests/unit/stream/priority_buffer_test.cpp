@@ -300,7 +300,7 @@ TEST(PriorityBuffer, MatchesNaiveModelOnRandomWorkloads) {
 }  // namespace
 }  // namespace sse::stream
 
-// Checkpoints (issue 14): what a checkpoint supersedes goes first, whatever its priority.
+// Checkpoints: what a checkpoint supersedes goes first, whatever its priority.
 namespace sse::stream {
 namespace {
 

@@ -62,7 +62,7 @@ local max_bytes = tonumber(f[4]) or tonumber(ARGV[5])
 local ttl = tonumber(f[5]) or tonumber(ARGV[6])
 local bytes = tonumber(f[6]) or 0
 local trimmed = tonumber(f[7]) or 0
--- The latest checkpoint's seq (issue 14). The field is additive: a stream written before it
+-- The latest checkpoint's seq. The field is additive: a stream written before it
 -- existed (or by an older gateway) has none, which reads as "no checkpoint", so no layout
 -- version bump and no migration; an older gateway ignores the field.
 local checkpoint = tonumber(f[10]) or 0
