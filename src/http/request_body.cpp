@@ -54,7 +54,7 @@ std::optional<std::int64_t> as_integer(const json::value& v) noexcept {
 }
 
 // The members each body may hold, and the mistakes worth a specific hint.
-constexpr std::string_view event_fields[] = {"data", "event", "priority"};
+constexpr std::string_view event_fields[] = {"data", "event", "priority", "checkpoint"};
 constexpr field_hint event_hints[] = {
     {"id",
      "the gateway assigns each event's id <epoch>:<seq>; send Producer-Seq to make "
@@ -145,6 +145,15 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
                            (n ? std::to_string(*n) : std::string(json_kind(*p))));
     }
     e.priority = static_cast<int>(*n);
+  }
+
+  // Issue 14: a bool or nothing; `"true"` or 1 would be a guess at the type, refused loudly.
+  if (const json::value* c = o.if_contains("checkpoint"); c != nullptr && !c->is_null()) {
+    if (!c->is_bool()) {
+      return invalid_event("\"checkpoint\" must be true or false, not " +
+                           std::string(json_kind(*c)));
+    }
+    e.checkpoint = c->get_bool();
   }
   return e;
 }

@@ -24,7 +24,8 @@ enum class body_format { json, ndjson };
 /// application/ndjson). nullopt: the caller answers 415.
 std::optional<body_format> event_body_format(std::string_view content_type) noexcept;
 
-/// One event object {"data": string, "event"?: type, "priority"?: 0..3}. Errors: invalid_event
+/// One event object {"data": string, "event"?: type, "priority"?: 0..3, "checkpoint"?: bool}.
+/// Errors: invalid_event
 /// (400) for any other member (named, with a hint for "id"), a wrong shape, a bad type or
 /// priority, or a type
 /// reserved for the gateway's own events (end, gap, reset, error); too_large (413) when data is

@@ -115,6 +115,17 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
              q && !q->empty()) {
     rp_text_ = std::move(*q);
   }
+  // ?history=full: the whole buffer even when a checkpoint supersedes its start.
+  // Strict like the JSON bodies: a misspelt value must not silently mean the default.
+  if (auto h = query_param(split_target(req.target).query, "history")) {
+    if (*h != "full") {
+      co_return error_response(
+          make_api_error(errc::invalid_argument,
+                         "query parameter \"history\" must be \"full\" (or absent), not \"" +
+                             h->substr(0, 64) + "\""));
+    }
+    history_ = stream::history_mode::full;
+  }
   if (!rp_text_.empty()) {
     auto parsed = stream::parse_resume_point(rp_text_);
     if (!parsed) {
@@ -211,7 +222,8 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
       answer = error_response(store_error(read.error(), id_));
       co_return prepared::answered;
     }
-    decision = stream::decide_resume(rp_, read->epoch, read->last_seq, read->ended);
+    decision = stream::decide_resume(rp_, read->epoch, read->last_seq, read->ended,
+                                     read->checkpoint_seq, history_);
     if (decision.kind == stream::resume_kind::finished) {
       // At or past the end: 204 makes EventSource stop reconnecting.
       s_.metrics.count_resume(resume_outcome::ended);
@@ -219,7 +231,9 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
       answer->status = 204;
       co_return prepared::answered;
     }
-    if (decision.after == read_from) {
+    // A read from before `after` holds what is needed too (plan_replay skips the older events):
+    // starting at a checkpoint costs no second read.
+    if (decision.after >= read_from) {
       break;
     }
     if (attempt == 2) {
@@ -240,10 +254,16 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
     resume_failure(epoch_reset ? "epoch_reset" : "ahead", resume_outcome::reset);
   }
   resumed_ = rp_.has_value() && decision.kind == stream::resume_kind::resume;
-  stream::replay_plan plan = stream::plan_replay(read->epoch, decision.after, read->events,
-                                                 read->last_seq, read->unreadable);
+  stream::replay_plan plan =
+      stream::plan_start(read->epoch, decision, read->events, read->last_seq, read->unreadable);
   replayed_ = plan.replayed;
   missed_ = plan.missed;
+  at_checkpoint_ = decision.at_checkpoint;
+  skipped_ = plan.skipped;
+  if (at_checkpoint_) {
+    s_.metrics.checkpoint_starts_total.fetch_add(1, std::memory_order_relaxed);
+    s_.metrics.checkpoint_skipped_events_total.fetch_add(skipped_, std::memory_order_relaxed);
+  }
   m_.push_plan(plan);
   co_return prepared::ready;
 }

@@ -116,6 +116,10 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   bool success_reported_ = false;
   std::size_t replayed_ = 0;
   std::uint64_t missed_ = 0;
+  // Checkpoints.
+  stream::history_mode history_ = stream::history_mode::from_checkpoint;
+  bool at_checkpoint_ = false;  // started at the latest checkpoint
+  std::uint64_t skipped_ = 0;   // seqs it superseded that this subscriber was not sent
 
   // Connection.
   bool subscribed_ = false;

@@ -83,6 +83,8 @@ void sse_subscription::after_write(std::size_t events, std::size_t gaps) {
          {{"last_event_id", rp_text_},
           {"replayed", replayed_},
           {"missed", missed_},
+          {"start", at_checkpoint_ ? "checkpoint" : "resume_point"},
+          {"skipped_events", skipped_},
           {"latency_ms", static_cast<std::int64_t>(seconds * 1e3)}});
   }
 }

@@ -42,7 +42,9 @@ boost::asio::awaitable<result<store::append_result>> append_events(services& s,
     e.fields["seq"] = t.seq;
     e.fields["priority"] = t.priority;
     e.fields["size_bytes"] = t.size_bytes;
-    e.fields["reason"] = "buffer_limit";
+    // A superseded event (older than the latest checkpoint, evicted first) is a trim like any
+    // other: counted in events_trimmed_total and the stream's trimmed count, told apart here.
+    e.fields["reason"] = t.superseded ? "superseded" : "buffer_limit";
     s.sink.emit(std::move(e));
   }
   co_return r;

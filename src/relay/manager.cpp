@@ -14,6 +14,7 @@
 #include "core/stream_id.hpp"
 #include "http/stream_ops.hpp"
 #include "http/v1_handlers.hpp"
+#include "relay/checkpointer.hpp"
 #include "relay/names.hpp"
 
 namespace sse::relay {
@@ -138,6 +139,14 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   }
   bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
   bool store_failed = false;  // an append failed for another reason
+  // Auto-checkpoints. The stream was created for this call and only this call writes
+  // to it (the lease makes sure across nodes), so its seqs start at 1 and last_seq follows each
+  // append's answer: a checkpoint's through_seq is known before it is appended.
+  std::optional<checkpointer> checkpoints;
+  if (r->checkpoint) {
+    checkpoints.emplace(*r->checkpoint);
+  }
+  seq_t last_seq = 0;
   event_handler on_events = [&](std::vector<stream::parsed_event> events) -> net::awaitable<bool> {
     store::append_request req;
     req.stream_id = id;
@@ -146,12 +155,20 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
       if (!prio) {
         continue;
       }
+      if (checkpoints) {
+        checkpoints->add(e.data);
+      }
       req.events.push_back(stream::new_event{std::move(e.event), std::move(e.data), *prio});
     }
     if (req.events.empty()) {
       co_return true;
     }
     const std::size_t n = req.events.size();
+    if (checkpoints && checkpoints->due()) {
+      // In the same append, after the events it covers: one round trip, and no joiner can see
+      // the checkpoint without them.
+      req.events.push_back(checkpoints->take(last_seq + n));
+    }
     auto res = co_await http::append_events(s, std::move(req));
     if (!res) {
       if (res.error() == make_error_code(errc::stream_ended) ||
@@ -163,6 +180,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
       co_return false;
     }
     stats->events.fetch_add(n, std::memory_order_relaxed);
+    last_seq = res->last_seq;
     co_return true;
   };
 
@@ -198,6 +216,13 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   switch (out.what) {
     case upstream_outcome::kind::completed:
       stats->completed.fetch_add(1, std::memory_order_relaxed);
+      if (checkpoints && checkpoints->pending()) {
+        // The last checkpoint holds the whole text: a joiner after the end gets it and `end`.
+        store::append_request req;
+        req.stream_id = id;
+        req.events.push_back(checkpoints->take(last_seq));
+        co_await http::append_events(s, std::move(req));
+      }
       co_await http::end_stream(s, id, store::stream_status::completed);
       sh->emit(names::completed, id,
                {{"route", r->name},

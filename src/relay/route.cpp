@@ -8,6 +8,7 @@
 
 #include "config/duration.hpp"
 #include "config/number.hpp"
+#include "core/stream_id.hpp"
 #include "core/types.hpp"
 
 namespace sse::relay {
@@ -114,6 +115,74 @@ bool read_priority(const json::value& v, int& out) {
   return false;
 }
 
+// A JSON pointer (RFC 6901): empty, or "/"-separated tokens where "~" is only "~0" or "~1".
+bool is_json_pointer(std::string_view p) {
+  if (!p.empty() && p.front() != '/') {
+    return false;
+  }
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '~' && (i + 1 == p.size() || (p[i + 1] != '0' && p[i + 1] != '1'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+// The route's "checkpoint" object, as strict as the rest of the file.
+bool parse_checkpoint(const json::value& v, checkpoint_options& out, std::string& error) {
+  if (!v.is_object()) {
+    error = "checkpoint must be an object {text_pointer, every_events, every_bytes, event}";
+    return false;
+  }
+  const auto& o = v.get_object();
+  for (const auto& kv : o) {
+    if (kv.key() != "text_pointer" && kv.key() != "every_events" && kv.key() != "every_bytes" &&
+        kv.key() != "event") {
+      error = "unknown key checkpoint." + std::string(kv.key()) +
+              " (known: text_pointer, every_events, every_bytes, event)";
+      return false;
+    }
+  }
+  const auto* p = o.if_contains("text_pointer");
+  if (p == nullptr || !p->is_string() || !is_json_pointer(p->get_string())) {
+    error = "checkpoint.text_pointer must be a JSON pointer such as \"/choices/0/delta/content\"";
+    return false;
+  }
+  out.text_pointer = std::string(p->get_string());
+  std::uint64_t n = 0;
+  if (o.contains("every_events")) {
+    if (!read_count(o.if_contains("every_events"), "checkpoint.every_events", 1, 100'000'000, n,
+                    error)) {
+      return false;
+    }
+    out.every_events = static_cast<std::size_t>(n);
+  }
+  if (o.contains("every_bytes")) {
+    if (!read_count(o.if_contains("every_bytes"), "checkpoint.every_bytes", 1, 1'000'000'000, n,
+                    error)) {
+      return false;
+    }
+    out.every_bytes = static_cast<std::size_t>(n);
+  }
+  if (out.every_events == 0 && out.every_bytes == 0) {
+    error = "checkpoint needs every_events or every_bytes (or both)";
+    return false;
+  }
+  if (const auto* e = o.if_contains("event")) {
+    if (!e->is_string() || !core::is_valid_event_type(e->get_string())) {
+      error = "checkpoint.event must be 1-64 characters of [A-Za-z0-9_.:-]";
+      return false;
+    }
+    const std::string_view t(e->get_string().data(), e->get_string().size());
+    if (t == "end" || t == "gap" || t == "reset" || t == "error" || t == "auth_expired") {
+      error = "checkpoint.event \"" + std::string(t) + "\" is reserved by the gateway";
+      return false;
+    }
+    out.event = std::string(t);
+  }
+  return true;
+}
+
 bool parse_route(const json::value& v, const env_lookup& env, route& r, std::string& error) {
   if (!v.is_object()) {
     error = "a route must be an object";
@@ -130,7 +199,8 @@ bool parse_route(const json::value& v, const env_lookup& env, route& r, std::str
                                                "max_concurrent",
                                                "stream",
                                                "priorities",
-                                               "default_priority"};
+                                               "default_priority",
+                                               "checkpoint"};
   for (const auto& kv : o) {
     if (std::find(std::begin(known), std::end(known), kv.key()) == std::end(known)) {
       error = "unknown key \"" + std::string(kv.key()) + "\"";
@@ -247,6 +317,14 @@ bool parse_route(const json::value& v, const env_lookup& env, route& r, std::str
       error += "default_priority must be 0-3 or \"drop\"";
       return false;
     }
+  }
+  if (const auto* c = o.if_contains("checkpoint")) {
+    checkpoint_options opts;
+    if (!parse_checkpoint(*c, opts, why)) {
+      error += why;
+      return false;
+    }
+    r.checkpoint = std::move(opts);
   }
   error.clear();
   return true;

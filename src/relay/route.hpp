@@ -8,7 +8,9 @@
 //    "connect_timeout": "10s", "idle_timeout": "60s", "total_timeout": "10m",
 //    "max_concurrent": 64,
 //    "stream": {"buffer_limit": 4096, "ttl_seconds": 3600},
-//    "priorities": {"message": 1, "usage": 3, "ping": "drop"}, "default_priority": 1 }]}
+//    "priorities": {"message": 1, "usage": 3, "ping": "drop"}, "default_priority": 1,
+//    "checkpoint": {"text_pointer": "/choices/0/delta/content", "every_events": 200,
+//                   "every_bytes": 16384, "event": "snapshot"} }]}
 //
 // Header values are expanded from the environment once, at load; they are secrets (an API key)
 // and are never written to answers, logs or telemetry.
@@ -23,6 +25,8 @@
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "relay/checkpointer.hpp"
 
 namespace sse::relay {
 
@@ -50,6 +54,8 @@ struct route {
   std::optional<std::chrono::milliseconds> ttl;
   std::map<std::string, int, std::less<>> priorities;  ///< by upstream event type ("" = message)
   int default_priority = 1;
+  /// Auto-checkpoints: the gateway appends checkpoints of the text so far.
+  std::optional<checkpoint_options> checkpoint;
 
   /// The priority of an upstream event type, or nullopt when events of that type are dropped.
   std::optional<int> priority_of(std::string_view event_type) const;

@@ -23,9 +23,9 @@ namespace sse::store {
 
 /// Limits and lifetimes applied to streams; per-stream overrides come with create/append.
 struct store_limits {
-  std::size_t buffer_limit = 256;                 ///< events per stream
-  std::size_t buffer_max_bytes = 1024 * 1024;      ///< sum of event_size_bytes per stream
-  std::chrono::milliseconds ttl{std::chrono::hours(1)};          ///< idle stream lifetime
+  std::size_t buffer_limit = 256;                        ///< events per stream
+  std::size_t buffer_max_bytes = 1024 * 1024;            ///< sum of event_size_bytes per stream
+  std::chrono::milliseconds ttl{std::chrono::hours(1)};  ///< idle stream lifetime
   std::chrono::milliseconds end_retention{std::chrono::minutes(5)};  ///< ended stream lifetime
 };
 
@@ -65,13 +65,13 @@ struct append_result {
   /// How many events the append evicted: evicted.size(), and for a duplicate the original
   /// append's count (whose evicted list is not kept), so a retry answers exactly as the original.
   std::uint64_t trimmed = 0;
-  bool created = false;     ///< this append created the stream
-  bool duplicate = false;   ///< idempotent retry: nothing was appended now
+  bool created = false;    ///< this append created the stream
+  bool duplicate = false;  ///< idempotent retry: nothing was appended now
 };
 
 struct end_result {
   std::string epoch;
-  seq_t last_seq = 0;            ///< the seq of the end event
+  seq_t last_seq = 0;  ///< the seq of the end event
   bool already_ended = false;
 };
 
@@ -79,7 +79,7 @@ struct stream_info {
   std::string epoch;
   stream_status status = stream_status::open;
   seq_t last_seq = 0;
-  seq_t first_seq = 0;           ///< first buffered seq; 0 when nothing is buffered
+  seq_t first_seq = 0;  ///< first buffered seq; 0 when nothing is buffered
   std::size_t buffered_count = 0;
   std::size_t buffered_bytes = 0;
   std::uint64_t trimmed_count = 0;
@@ -95,7 +95,10 @@ struct stream_info {
 struct read_result {
   std::string epoch;
   seq_t last_seq = 0;
-  bool ended = false;            ///< the end event exists (it is then the last seq)
+  bool ended = false;  ///< the end event exists (it is then the last seq)
+  /// Seq of the latest event appended with checkpoint set; 0 when none. The event
+  /// itself may have been trimmed since.
+  seq_t checkpoint_seq = 0;
   std::vector<stream::stored_event> events;  ///< seq > after, ascending; holes were trimmed
   /// Holes that held events the store could not read (ascending, disjoint), which resumes
   /// announce as unreadable rather than trimmed. Only v1.10 elements that the Redis store's
@@ -147,8 +150,9 @@ class store {
                                                                stream_options options) = 0;
 
   /// Appends events atomically (all or none), creating the stream if missing; trims the buffer
-  /// by priority then age; publishes the batch to live listeners. Errors: stream_ended,
-  /// producer_seq_conflict, store_unavailable.
+  /// (events older than the latest checkpoint first, oldest first, then by priority then age;
+  /// a checkpoint in the batch counts as soon as it is stored); publishes the batch to live
+  /// listeners. Errors: stream_ended, producer_seq_conflict, store_unavailable.
   virtual boost::asio::awaitable<result<append_result>> append(append_request request) = 0;
 
   /// Appends the end event (`event: end`, data {"status":...}, priority 3, never trimmed).
@@ -174,10 +178,10 @@ class store {
   virtual void unwatch(const std::string& stream_id, live_listener* listener) = 0;
 
   /// The epoch of the incarnation of stream_id that expired idle (its TTL passed; an ended
-  /// stream's end tombstone already served the retention) within the last end_retention, while the store keeps that small marker: it tells a resume into an
-  /// expired stream from one into a stream never created or deleted. nullopt: no marker. The
-  /// epoch is empty when the store could not learn it (Redis: no node had seen the stream).
-  /// Errors: store_unavailable.
+  /// stream's end tombstone already served the retention) within the last end_retention, while the
+  /// store keeps that small marker: it tells a resume into an expired stream from one into a stream
+  /// never created or deleted. nullopt: no marker. The epoch is empty when the store could not
+  /// learn it (Redis: no node had seen the stream). Errors: store_unavailable.
   virtual boost::asio::awaitable<result<std::optional<std::string>>> expired_epoch(
       std::string stream_id) = 0;
 

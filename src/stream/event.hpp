@@ -15,6 +15,9 @@ struct new_event {
   std::string type;  ///< empty: no `event:` line
   std::string data;  ///< any UTF-8, may contain newlines
   int priority = default_priority;
+  /// Holds the stream's complete state as of its seq: it supersedes
+  /// every earlier event, so subscribes start here and trims evict the older events first.
+  bool checkpoint = false;
 };
 
 /// Counted for every event on top of its data and type: what an event costs a store beyond its
@@ -34,8 +37,9 @@ inline std::size_t event_size_bytes(std::size_t type_bytes, std::size_t data_byt
 struct stored_event {
   seq_t seq = 0;
   int priority = default_priority;
-  bool is_end = false;          ///< the stream's final `end` event; never trimmed
-  std::uint32_t size_bytes = 0; ///< event_size_bytes(type, data)
+  bool is_end = false;           ///< the stream's final `end` event; never trimmed
+  bool is_checkpoint = false;    ///< new_event::checkpoint (the memory store's buffer reads it)
+  std::uint32_t size_bytes = 0;  ///< event_size_bytes(type, data)
   std::shared_ptr<const std::string> frame;
 };
 
@@ -44,6 +48,8 @@ struct trimmed_event {
   seq_t seq = 0;
   int priority = default_priority;
   std::uint32_t size_bytes = 0;
+  /// Evicted because a later checkpoint supersedes it (reason `superseded`), not by priority.
+  bool superseded = false;
 };
 
 /// Seqs [from, to], both included.

@@ -21,6 +21,9 @@ void priority_buffer::insert(stored_event e) {
   // The HTTP layer validates priorities; clamping keeps a stray value from indexing out of range.
   const int priority = std::clamp(e.priority, min_priority, max_priority);
   bytes_ += e.size_bytes;
+  if (e.is_checkpoint && !is_end) {
+    checkpoint_seq_ = seq;
+  }
   auto it = events_.emplace_hint(events_.end(), seq, std::move(e));
   if (!is_end) {
     fifos_[static_cast<std::size_t>(priority)].push_back(it);
@@ -29,18 +32,44 @@ void priority_buffer::insert(stored_event e) {
 
 void priority_buffer::trim(std::vector<trimmed_event>& evicted) {
   while (over_limits()) {
-    auto fifo =
-        std::find_if(fifos_.begin(), fifos_.end(), [](const auto& f) { return !f.empty(); });
-    if (fifo == fifos_.end()) {
+    if (!evict_superseded(evicted) && !evict_by_priority(evicted)) {
       return;  // only the end event is left, and it stays
     }
-    auto victim = fifo->front();
-    fifo->pop_front();
-    const stored_event& e = victim->second;
-    evicted.push_back(trimmed_event{e.seq, e.priority, e.size_bytes});
-    bytes_ -= e.size_bytes;
-    events_.erase(victim);
   }
+}
+
+bool priority_buffer::evict_superseded(std::vector<trimmed_event>& evicted) {
+  if (events_.empty() || events_.begin()->first >= checkpoint_seq_ ||
+      events_.begin()->second.is_end) {
+    return false;
+  }
+  // Each FIFO is sorted by seq, so the oldest buffered event (never the end event, which comes
+  // after every checkpoint) is the front of its priority's FIFO: O(1) to find, no scan.
+  const int priority = std::clamp(events_.begin()->second.priority, min_priority, max_priority);
+  auto& fifo = fifos_[static_cast<std::size_t>(priority)];
+  assert(!fifo.empty() && fifo.front() == events_.begin());
+  evict(fifo, evicted);
+  evicted.back().superseded = true;
+  return true;
+}
+
+bool priority_buffer::evict_by_priority(std::vector<trimmed_event>& evicted) {
+  auto fifo = std::find_if(fifos_.begin(), fifos_.end(), [](const auto& f) { return !f.empty(); });
+  if (fifo == fifos_.end()) {
+    return false;
+  }
+  evict(*fifo, evicted);
+  return true;
+}
+
+void priority_buffer::evict(compact_fifo<event_map::iterator>& fifo,
+                            std::vector<trimmed_event>& evicted) {
+  auto victim = fifo.front();
+  fifo.pop_front();
+  const stored_event& e = victim->second;
+  evicted.push_back(trimmed_event{e.seq, e.priority, e.size_bytes});
+  bytes_ -= e.size_bytes;
+  events_.erase(victim);
 }
 
 void priority_buffer::set_limits(std::size_t max_events, std::size_t max_bytes) noexcept {

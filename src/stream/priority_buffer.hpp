@@ -1,7 +1,9 @@
 #pragma once
 // The bounded per-stream event buffer: keeps the most important events when a stream outruns its
-// limits. Victims are chosen by priority, then age (lowest priority first, oldest first); the
-// stream's end event is never a victim.
+// limits. Events older than the latest checkpoint go first, oldest first: they are
+// superseded, no subscriber is served them unless it asks for the full history. Then victims
+// are chosen by priority, then age (lowest priority first, oldest first); the stream's end event
+// is never a victim.
 //
 // Layout (the Redis store mirrors the idea with a sorted set): events live in an ordered map
 // seq -> event, and beside them one FIFO per priority holding map iterators. Events are pushed in
@@ -33,11 +35,13 @@ class priority_buffer {
   void push(stored_event e, std::vector<trimmed_event>& evicted);
 
   /// Adds e without trimming, e.g. to add a whole batch before trimming once, or the end event.
-  /// Precondition as push(). O(1) amortized.
+  /// An e.is_checkpoint event becomes the latest checkpoint. Precondition as push(). O(1)
+  /// amortized.
   void insert(stored_event e);
 
-  /// While count > max_events or bytes > max_bytes, evicts the lowest-priority event, oldest
-  /// first, never an is_end event, appending each victim to `evicted` in eviction order. Stops
+  /// While count > max_events or bytes > max_bytes, evicts the oldest event older than the
+  /// latest checkpoint (superseded), and when there is none the lowest-priority event, oldest
+  /// first; never an is_end event. Appends each victim to `evicted` in eviction order. Stops
   /// when only the end event is left. O(log n) per victim at worst, nothing per survivor.
   void trim(std::vector<trimmed_event>& evicted);
 
@@ -54,6 +58,8 @@ class priority_buffer {
   seq_t last_seq() const noexcept { return events_.empty() ? 0 : events_.rbegin()->first; }
   std::size_t max_events() const noexcept { return max_events_; }
   std::size_t max_bytes() const noexcept { return max_bytes_; }
+  /// Seq of the latest checkpoint inserted (it may have been evicted since); 0 when none.
+  seq_t checkpoint_seq() const noexcept { return checkpoint_seq_; }
 
   /// The buffered event with this seq, or nullptr. O(log n).
   const stored_event* find(seq_t seq) const;
@@ -74,10 +80,16 @@ class priority_buffer {
   using event_map = std::map<seq_t, stored_event>;
 
   bool over_limits() const noexcept { return events_.size() > max_events_ || bytes_ > max_bytes_; }
+  /// Evicts the oldest event if a checkpoint supersedes it. False: nothing is superseded.
+  bool evict_superseded(std::vector<trimmed_event>& evicted);
+  /// Evicts the lowest-priority event, oldest first. False: only the end event is left.
+  bool evict_by_priority(std::vector<trimmed_event>& evicted);
+  void evict(compact_fifo<event_map::iterator>& fifo, std::vector<trimmed_event>& evicted);
 
   std::size_t max_events_;
   std::size_t max_bytes_;
   std::size_t bytes_ = 0;
+  seq_t checkpoint_seq_ = 0;
   event_map events_;
   // fifos_[p]: iterators to the evictable events of priority p, oldest first. The end event is in
   // none of them, which is what makes it unevictable.

@@ -50,8 +50,11 @@ result<resume_point> parse_resume_point(std::string_view text) {
   return rp;
 }
 
-resume_decision decide_resume(const std::optional<resume_point>& rp, std::string_view current_epoch,
-                              seq_t last_seq, bool ended) {
+namespace {
+
+resume_decision decide_without_checkpoint(const std::optional<resume_point>& rp,
+                                          std::string_view current_epoch, seq_t last_seq,
+                                          bool ended) {
   if (!rp) {
     return {resume_kind::from_start, 0};
   }
@@ -67,6 +70,26 @@ resume_decision decide_resume(const std::optional<resume_point>& rp, std::string
     return {resume_kind::reset_ahead, 0};
   }
   return {resume_kind::resume, rp->seq};
+}
+
+}  // namespace
+
+resume_decision decide_resume(const std::optional<resume_point>& rp, std::string_view current_epoch,
+                              seq_t last_seq, bool ended, seq_t checkpoint_seq,
+                              history_mode history) {
+  resume_decision d = decide_without_checkpoint(rp, current_epoch, last_seq, ended);
+  // A client that has not seen the latest checkpoint starts there: it holds everything before.
+  // checkpoint_seq > last_seq cannot come from a consistent read; ignoring it is safe.
+  if (history == history_mode::full || checkpoint_seq == 0 || checkpoint_seq > last_seq ||
+      d.kind == resume_kind::finished || d.after >= checkpoint_seq) {
+    return d;
+  }
+  if (d.after + 1 < checkpoint_seq) {
+    d.superseded = seq_range{d.after + 1, checkpoint_seq - 1};
+  }
+  d.after = checkpoint_seq - 1;
+  d.at_checkpoint = true;
+  return d;
 }
 
 replay_plan plan_replay(std::string_view epoch, seq_t after,
@@ -116,6 +139,19 @@ replay_plan plan_replay(std::string_view epoch, seq_t after,
     expected = last_seq + 1;
   }
   plan.next_seq = std::max(expected, last_seq + 1);
+  return plan;
+}
+
+replay_plan plan_start(std::string_view epoch, const resume_decision& decision,
+                       const std::vector<stored_event>& events, seq_t last_seq,
+                       std::span<const seq_range> unreadable) {
+  replay_plan plan = plan_replay(epoch, decision.after, events, last_seq, unreadable);
+  if (decision.superseded) {
+    const seq_range& s = *decision.superseded;
+    plan.frames.insert(plan.frames.begin(), std::make_shared<const std::string>(encode_gap(
+                                                epoch, s.from, s.to, gap_reason::checkpoint)));
+    plan.skipped = s.to - s.from + 1;
+  }
   return plan;
 }
 

@@ -94,8 +94,17 @@ std::string encode_gap(std::string_view epoch, seq_t from, seq_t to, gap_reason 
   append_number(out, from);
   out.append(",\"to\":");
   append_number(out, to);
-  out.append(reason == gap_reason::unreadable ? ",\"reason\":\"unreadable\"}\n\n"
-                                              : ",\"reason\":\"trimmed\"}\n\n");
+  switch (reason) {
+    case gap_reason::trimmed:
+      out.append(",\"reason\":\"trimmed\"}\n\n");
+      break;
+    case gap_reason::unreadable:
+      out.append(",\"reason\":\"unreadable\"}\n\n");
+      break;
+    case gap_reason::checkpoint:
+      out.append(",\"reason\":\"checkpoint\"}\n\n");
+      break;
+  }
   return out;
 }
 
@@ -139,6 +148,7 @@ stored_event make_stored_event(std::string_view epoch, seq_t seq, const new_even
   out.seq = seq;
   out.priority = e.priority;
   out.is_end = is_end;
+  out.is_checkpoint = e.checkpoint && !is_end;
   out.size_bytes = static_cast<std::uint32_t>(event_size_bytes(e.type.size(), e.data.size()));
   out.frame = std::make_shared<const std::string>(encode_event(epoch, seq, e.type, e.data));
   return out;

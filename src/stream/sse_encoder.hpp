@@ -20,13 +20,14 @@ namespace sse::stream {
 std::string encode_event(std::string_view epoch, seq_t seq, std::string_view type,
                          std::string_view data);
 
-/// Why a gap's events are missing: evicted from the bounded buffer, or stored in a form the
-/// gateway could not read (a v1.10 element the upgrade kept aside instead of converting).
-enum class gap_reason { trimmed, unreadable };
+/// Why a gap's events are missing: evicted from the bounded buffer, stored in a form the
+/// gateway could not read (a v1.10 element the upgrade kept aside instead of converting), or
+/// superseded by the checkpoint that follows (the subscriber starts there).
+enum class gap_reason { trimmed, unreadable, checkpoint };
 
 /// The `event: gap` frame announcing that seqs [from, to] are missing, with data
-/// `{"from":a,"to":b,"reason":"trimmed"|"unreadable"}`. Its id is the last missing seq, so a
-/// client reconnecting after it resumes past the hole.
+/// `{"from":a,"to":b,"reason":"trimmed"|"unreadable"|"checkpoint"}`. Its id is the last missing
+/// seq, so a client reconnecting after it resumes past the hole.
 std::string encode_gap(std::string_view epoch, seq_t from, seq_t to,
                        gap_reason reason = gap_reason::trimmed);
 

@@ -163,6 +163,12 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
     append_int(out, resumes_total[static_cast<std::size_t>(o)].load(relaxed));
     out.append("\n");
   }
+  counter(out, "sse_gateway_checkpoint_starts_total",
+          "Subscribes that started at the stream's latest checkpoint instead of earlier events.",
+          checkpoint_starts_total);
+  counter(out, "sse_gateway_checkpoint_skipped_events_total",
+          "Seqs superseded by a checkpoint that subscribes starting there were not sent.",
+          checkpoint_skipped_events_total);
   resume_latency.render(out, "sse_gateway_resume_latency_seconds",
                         "Reconnect request to first replayed or live event written, seconds.");
   return out;

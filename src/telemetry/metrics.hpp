@@ -29,8 +29,8 @@ class histogram {
 
 /// The `limit` label of sse_gateway_limit_rejections_total, in index order.
 inline constexpr std::array<const char*, 6> limit_names{
-    "connections_per_ip", "append_rate", "headers", "request_timeout", "max_streams",
-    "subscribers_per_stream"};
+    "connections_per_ip", "append_rate", "headers",
+    "request_timeout",    "max_streams", "subscribers_per_stream"};
 enum limit_kind : int {
   limit_connections_per_ip,
   limit_append_rate,
@@ -56,6 +56,9 @@ struct metrics {
   std::atomic<std::uint64_t> bad_requests_total{0};
   std::array<std::atomic<std::uint64_t>, 6> resumes_total{};  ///< indexed by resume_outcome
   histogram resume_latency;  ///< reconnect request -> first replayed or live event written
+  /// Subscribes that started at a checkpoint, and the events that spared them.
+  std::atomic<std::uint64_t> checkpoint_starts_total{0};
+  std::atomic<std::uint64_t> checkpoint_skipped_events_total{0};
   std::atomic<std::uint64_t> telemetry_dropped_total{0};
   /// Event data bytes given to zstd and bytes it produced (Redis store, above
   /// --compress-min-bytes): their ratio is the compression ratio operators watch.
@@ -92,7 +95,7 @@ const char* to_string(resume_outcome o) noexcept;
 
 /// Every outcome, in enum order (the index into metrics::resumes_total).
 inline constexpr std::array<resume_outcome, 6> all_resume_outcomes{
-    resume_outcome::success,   resume_outcome::reset,       resume_outcome::not_found,
-    resume_outcome::expired,   resume_outcome::store_error, resume_outcome::ended};
+    resume_outcome::success, resume_outcome::reset,       resume_outcome::not_found,
+    resume_outcome::expired, resume_outcome::store_error, resume_outcome::ended};
 
 }  // namespace sse::telemetry

@@ -33,6 +33,9 @@ std::string event_json(const event_spec& e) {
   if (e.priority >= 0) {
     o["priority"] = e.priority;
   }
+  if (e.checkpoint) {
+    o["checkpoint"] = true;
+  }
   return boost::json::serialize(o);
 }
 

@@ -31,8 +31,9 @@ std::optional<event_position> parse_event_id(std::string_view id);
 /// One event as a producer sends it.
 struct event_spec {
   std::string data;
-  std::string type;   ///< empty: no "event" member
-  int priority = -1;  ///< -1: no "priority" member
+  std::string type;         ///< empty: no "event" member
+  int priority = -1;        ///< -1: no "priority" member
+  bool checkpoint = false;  ///< true: `"checkpoint": true`
 };
 /// The JSON object of one event (one NDJSON line without its newline).
 std::string event_json(const event_spec& e);

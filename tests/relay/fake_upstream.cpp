@@ -49,7 +49,9 @@ bool fake_upstream::serve(int fd) {
   for (int i = 0; i < s.tokens; ++i) {
     std::this_thread::sleep_for(s.gap);
     // Split an event across two chunks now and then: the parser must join them.
-    const std::string ev = "event: delta\ndata: t" + std::to_string(i) + "\n\n";
+    const std::string ev = s.openai ? R"(data: {"choices":[{"delta":{"content":"t)" +
+                                          std::to_string(i) + R"( "}}]})" + std::string("\n\n")
+                                    : "event: delta\ndata: t" + std::to_string(i) + "\n\n";
     const bool ok = i % 3 == 1 ? chunk(ev.substr(0, 7)) && chunk(ev.substr(7)) : chunk(ev);
     if (!ok) {
       reader_left_ = true;
@@ -60,7 +62,8 @@ bool fake_upstream::serve(int fd) {
   if (s.what == upstream_script::mode::cut_after) {
     return false;  // no final chunk: the body is cut
   }
-  chunk("event: usage\ndata: {\"tokens\":" + std::to_string(s.tokens) + "}\n\n");
+  chunk(s.openai ? std::string("data: [DONE]\n\n")
+                 : "event: usage\ndata: {\"tokens\":" + std::to_string(s.tokens) + "}\n\n");
   return loopback_server::write_all(fd, "0\r\n\r\n") && s.keep_alive;
 }
 

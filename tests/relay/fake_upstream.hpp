@@ -25,6 +25,9 @@ struct upstream_script {
   /// answer, although the tokens answer does not say `Connection: close`, like a server whose
   /// idle timeout has just passed).
   bool keep_alive = false;
+  /// tokens: OpenAI-style chunks instead: no event type, data
+  /// {"choices":[{"delta":{"content":"t<i> "}}]}, and a closing `data: [DONE]`.
+  bool openai = false;
 };
 
 class fake_upstream {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json/array.hpp>
+#include <boost/json/parse.hpp>
 #include <cstdint>
 #include <ctime>
 #include <fstream>
@@ -48,20 +49,21 @@ class relay_gateway : public ::testing::Test {
   }
 
   /// Writes the route file for `up` and returns the gateway options that use it.
-  gateway_options relay_options(const fake_upstream& up) {
+  /// `extra`: more members of the route object, e.g. `,"checkpoint":{...}`.
+  gateway_options relay_options(const fake_upstream& up, const std::string& extra = {}) {
     const auto routes = dir_.path() / "routes.json";
-    std::ofstream(routes)
-        << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" << up.port()
-        << R"(/v1/chat/completions","headers":{"Authorization":)"
-           R"("Bearer ${RELAY_TEST_KEY}"},"priorities":{"ping":"drop","usage":3}}]})";
+    std::ofstream(routes) << R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" << up.port()
+                          << R"(/v1/chat/completions","headers":{"Authorization":)"
+                             R"("Bearer ${RELAY_TEST_KEY}"},"priorities":{"ping":"drop","usage":3})"
+                          << extra << "}]}";
     gateway_options o;
     o.args = {"--relay-config", routes.string()};
     o.env = {{"RELAY_TEST_KEY", secret}};
     return o;
   }
 
-  void start_gateway(const fake_upstream& up) {
-    gw_ = std::make_unique<gateway_process>(relay_options(up));
+  void start_gateway(const fake_upstream& up, const std::string& extra = {}) {
+    gw_ = std::make_unique<gateway_process>(relay_options(up, extra));
     client_ = std::make_unique<http_client>(gw_->host(), gw_->port());
   }
 
@@ -180,6 +182,92 @@ TEST_F(relay_gateway, client_leaves_mid_answer_and_resumes_every_token_once_in_o
   EXPECT_NE(prom.find("sse_relay_calls_total{route=\"chat\",outcome=\"completed\"} 1"),
             std::string::npos)
       << prom;
+}
+
+// Auto-checkpoints: the route asks the gateway to checkpoint the text at a JSON
+// pointer every 200 events; a client joining at token 3,000 of 4,000 gets one snapshot holding
+// tokens 1..k, then tokens k+1..4,000 once each (and the later snapshots, each the text so
+// far), then end.
+TEST_F(relay_gateway, auto_checkpoints_let_a_late_joiner_start_from_the_text_so_far) {
+  upstream_script s;
+  s.tokens = 4000;
+  s.gap = 1ms;
+  s.openai = true;
+  fake_upstream up(s);
+  start_gateway(up,
+                R"(,"checkpoint":{"text_pointer":"/choices/0/delta/content","every_events":200,)"
+                R"("every_bytes":16384,"event":"snapshot"})");
+  auto r = client_->post("/v1/relay/chat", R"({"messages":[]})", "application/json",
+                         {{"Idempotency-Key", "late-joiner"}});
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string events_url(r.json_object().at("events_url").as_string());
+  ASSERT_TRUE(sse::test::bounded_wait([&] { return up.tokens_written() >= 3000; }, 20s));
+
+  sse_client late(gw_->host(), gw_->port(), events_url);
+  ASSERT_EQ(late.status(), 200);
+  auto events = late.collect_until([](const auto& e) { return e.event == "end"; }, 30s);
+  ASSERT_FALSE(events.empty());
+  ASSERT_EQ(events.back().event, "end") << events.size() << " events, no end";
+  EXPECT_NE(events.back().data.find("completed"), std::string::npos);
+
+  auto token = [](int i) { return "t" + std::to_string(i) + " "; };
+  auto text_through = [&](int k) {  // tokens 0..k-1
+    std::string out;
+    for (int i = 0; i < k; ++i) {
+      out += token(i);
+    }
+    return out;
+  };
+  std::size_t at = 0;
+  if (events[at].event == "gap") {
+    EXPECT_NE(events[at].data.find(R"("reason":"checkpoint")"), std::string::npos)
+        << events[at].data;
+    ++at;
+  }
+  ASSERT_LT(at, events.size());
+  ASSERT_EQ(events[at].event, "snapshot") << "the first event after the gap is the checkpoint";
+  const auto first = boost::json::parse(events[at].data).as_object();
+  const std::string first_text(first.at("text").as_string());
+  int k = 0;
+  while (first_text.size() > text_through(k).size()) {
+    ++k;
+  }
+  EXPECT_EQ(first_text, text_through(k));
+  EXPECT_GE(k, 2800) << "joined near token 3,000: the checkpoint holds most of the text";
+  EXPECT_EQ(k % 200, 0) << "a checkpoint every 200 events";
+  // The checkpoint's id follows the event it covers through.
+  const auto first_seq = std::stoull(events[at].id.substr(events[at].id.find(':') + 1));
+  EXPECT_EQ(first.at("through_seq").to_number<std::uint64_t>(), first_seq - 1);
+
+  int next = k;  // the next token expected
+  int snapshots = 1;
+  for (++at; at + 1 < events.size(); ++at) {
+    const auto& e = events[at];
+    if (e.event == "snapshot") {
+      ++snapshots;
+      const auto o = boost::json::parse(e.data).as_object();
+      EXPECT_EQ(std::string(o.at("text").as_string()), text_through(next)) << "snapshot " << at;
+      continue;
+    }
+    ASSERT_EQ(e.event, "") << e.data;
+    if (e.data == "[DONE]") {
+      continue;
+    }
+    const auto o = boost::json::parse(e.data).as_object();
+    const std::string content(o.at("choices")
+                                  .as_array()
+                                  .at(0)
+                                  .as_object()
+                                  .at("delta")
+                                  .as_object()
+                                  .at("content")
+                                  .as_string());
+    ASSERT_EQ(content, token(next)) << "every later token once, in order";
+    ++next;
+  }
+  EXPECT_EQ(next, 4000);
+  // The last checkpoint, written at the end, holds the whole answer.
+  EXPECT_GE(snapshots, 2);
 }
 
 TEST_F(relay_gateway, post_accepting_event_stream_gets_the_stream_and_its_id) {

@@ -180,3 +180,82 @@ TEST(relay_route, load_routes_names_the_file) {
 
 }  // namespace
 }  // namespace sse::relay
+
+// Auto-checkpoints: the route's "checkpoint" object, strict, and the accumulator.
+namespace sse::relay {
+namespace {
+
+std::string with_checkpoint(const std::string& checkpoint) {
+  return R"({"routes":[{"name":"chat","url":"http://127.0.0.1:9/x","checkpoint":)" + checkpoint +
+         "}]}";
+}
+
+TEST(relay_route_checkpoint, parses_every_option) {
+  auto r =
+      parse_routes(with_checkpoint(R"({"text_pointer":"/choices/0/delta/content",)"
+                                   R"("every_events":200,"every_bytes":16384,"event":"snap"})"),
+                   env_of({}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  ASSERT_TRUE(r.routes[0].checkpoint.has_value());
+  const auto& c = *r.routes[0].checkpoint;
+  EXPECT_EQ(c.text_pointer, "/choices/0/delta/content");
+  EXPECT_EQ(c.every_events, 200u);
+  EXPECT_EQ(c.every_bytes, 16384u);
+  EXPECT_EQ(c.event, "snap");
+  r = parse_routes(with_checkpoint(R"({"text_pointer":"/t","every_bytes":10})"), env_of({}));
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.routes[0].checkpoint->event, "snapshot");
+  EXPECT_EQ(r.routes[0].checkpoint->every_events, 0u);
+}
+
+TEST(relay_route_checkpoint, refuses_what_it_does_not_know) {
+  const std::pair<const char*, const char*> cases[] = {
+      {R"("yes")", "checkpoint must be an object"},
+      {R"({"text_pointer":"/t","every_events":5,"every":1})", "unknown key checkpoint.every"},
+      {R"({"every_events":5})", "checkpoint.text_pointer"},
+      {R"({"text_pointer":"choices","every_events":5})", "checkpoint.text_pointer"},
+      {R"({"text_pointer":"/a~2","every_events":5})", "checkpoint.text_pointer"},
+      {R"({"text_pointer":"/t"})", "every_events or every_bytes"},
+      {R"({"text_pointer":"/t","every_events":0})", "checkpoint.every_events"},
+      {R"({"text_pointer":"/t","every_bytes":"16k"})", "checkpoint.every_bytes"},
+      {R"({"text_pointer":"/t","every_events":5,"event":"end"})", "reserved"},
+      {R"({"text_pointer":"/t","every_events":5,"event":"a b"})", "checkpoint.event"},
+  };
+  for (const auto& [checkpoint, want] : cases) {
+    auto r = parse_routes(with_checkpoint(checkpoint), env_of({}));
+    EXPECT_NE(r.error.find(want), std::string::npos) << checkpoint << " -> " << r.error;
+    EXPECT_NE(r.error.find("route \"chat\""), std::string::npos) << r.error;
+  }
+}
+
+TEST(relay_checkpointer, accumulates_the_text_and_says_when_due) {
+  checkpoint_options o{"/choices/0/delta/content", 3, 0, "snapshot"};
+  checkpointer c(o);
+  EXPECT_FALSE(c.pending());
+  c.add(R"({"choices":[{"delta":{"content":"Hel"}}]})");
+  c.add(R"({"choices":[{"delta":{}}]})");  // no text there: counts, adds nothing
+  EXPECT_FALSE(c.due());
+  c.add("[DONE]");  // not JSON
+  EXPECT_TRUE(c.due());
+  auto e = c.take(3);
+  EXPECT_TRUE(e.checkpoint);
+  EXPECT_EQ(e.type, "snapshot");
+  EXPECT_EQ(e.data, R"({"text":"Hel","through_seq":3})");
+  EXPECT_FALSE(c.due());
+  EXPECT_FALSE(c.pending());
+  c.add(R"({"choices":[{"delta":{"content":"lo \"x\""}}]})");
+  EXPECT_TRUE(c.pending());
+  EXPECT_EQ(c.take(5).data, R"({"text":"Hello \"x\"","through_seq":5})");
+}
+
+TEST(relay_checkpointer, by_bytes) {
+  checkpoint_options o{"/t", 0, 20, "snapshot"};
+  checkpointer c(o);
+  c.add(R"({"t":"aaaaa"})");  // 13 bytes
+  EXPECT_FALSE(c.due());
+  c.add(R"({"t":"bbbbb"})");  // 26
+  EXPECT_TRUE(c.due());
+}
+
+}  // namespace
+}  // namespace sse::relay

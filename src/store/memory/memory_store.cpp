@@ -395,6 +395,7 @@ result<read_result> memory_store::read_after_now(const std::string& stream_id, s
     r.epoch = s->epoch;
     r.last_seq = s->last_seq;
     r.ended = s->ended.has_value();
+    r.checkpoint_seq = s->buffer.checkpoint_seq();
     r.events = s->buffer.copy_after(after);
     return r;
   }

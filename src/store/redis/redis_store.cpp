@@ -615,6 +615,14 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
   a.add(o.ttl ? a.num(o.ttl->count()) : "");
   a.add(request.producer_seq ? a.num(static_cast<long long>(*request.producer_seq)) : "");
   a.add_num(static_cast<long long>(request.events.size()));
+  // The batch's last checkpoint, 1-based (0: none): the script keeps its seq in the state hash.
+  long long checkpoint_index = 0;
+  for (std::size_t i = 0; i < request.events.size(); ++i) {
+    if (request.events[i].checkpoint) {
+      checkpoint_index = static_cast<long long>(i) + 1;
+    }
+  }
+  a.add_num(checkpoint_index);
   std::uint64_t in = 0;
   std::uint64_t stored = 0;
   for (const auto& e : request.events) {
@@ -665,6 +673,12 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
         stream::trimmed_event{static_cast<seq_t>(ev.elements[i].to_int().value_or(0)),
                               static_cast<int>(ev.elements[i + 1].to_int().value_or(0)),
                               static_cast<std::uint32_t>(ev.elements[i + 2].to_int().value_or(0))});
+  }
+  // The script evicts superseded events first: they are the first `superseded` victims.
+  const auto superseded =
+      r->elements.size() > 8 ? static_cast<std::size_t>(int_at(*r, 8)) : std::size_t{0};
+  for (std::size_t i = 0; i < superseded && i < res.evicted.size(); ++i) {
+    res.evicted[i].superseded = true;
   }
   res.trimmed = res.evicted.size();
   bytes_in_.fetch_add(in, std::memory_order_relaxed);
@@ -792,6 +806,9 @@ net::awaitable<result<read_result>> redis_store::read_after(std::string stream_i
   }
   if (r->elements.size() > 5 && !r->elements[5].str.empty()) {
     out.unreadable = parse_seq_ranges(r->elements[5].str);
+  }
+  if (r->elements.size() > 6) {
+    out.checkpoint_seq = static_cast<seq_t>(int_at(*r, 6));
   }
   co_return out;
 }

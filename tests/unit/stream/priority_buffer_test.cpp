@@ -299,3 +299,80 @@ TEST(PriorityBuffer, MatchesNaiveModelOnRandomWorkloads) {
 
 }  // namespace
 }  // namespace sse::stream
+
+// Checkpoints: what a checkpoint supersedes goes first, whatever its priority.
+namespace sse::stream {
+namespace {
+
+stored_event checkpoint_ev(seq_t seq, int priority) {
+  stored_event e = ev(seq, priority);
+  e.is_checkpoint = true;
+  return e;
+}
+
+TEST(PriorityBufferCheckpoint, EvictsSupersededEventsFirstOldestFirst) {
+  priority_buffer b(5, 100000);
+  std::vector<trimmed_event> evicted;
+  b.push(ev(1, 3), evicted);  // important, but superseded by the checkpoint at 4
+  b.push(ev(2, 2), evicted);
+  b.push(ev(3, 3), evicted);
+  b.push(checkpoint_ev(4, 1), evicted);
+  b.push(ev(5, 0), evicted);  // least important, but after the checkpoint
+  EXPECT_EQ(b.checkpoint_seq(), 4u);
+  b.push(ev(6, 0), evicted);
+  b.push(ev(7, 0), evicted);
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{1, 2}));
+  for (const auto& t : evicted) {
+    EXPECT_TRUE(t.superseded) << t.seq;
+  }
+  b.push(ev(8, 0), evicted);
+  b.push(ev(9, 0), evicted);
+  // 3 is the last superseded one; then priority rules again (5 is the oldest priority 0).
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{1, 2, 3, 5}));
+  EXPECT_TRUE(evicted[2].superseded);
+  EXPECT_FALSE(evicted[3].superseded);
+  EXPECT_EQ(buffered(b), (std::vector<seq_t>{4, 6, 7, 8, 9}));
+}
+
+TEST(PriorityBufferCheckpoint, ANewerCheckpointSupersedesTheOlderOne) {
+  priority_buffer b(3, 100000);
+  std::vector<trimmed_event> evicted;
+  b.push(checkpoint_ev(1, 3), evicted);
+  b.push(ev(2, 3), evicted);
+  b.push(ev(3, 0), evicted);
+  b.push(checkpoint_ev(4, 3), evicted);
+  EXPECT_EQ(b.checkpoint_seq(), 4u);
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{1}));
+  EXPECT_TRUE(evicted[0].superseded);
+  b.push(ev(5, 0), evicted);
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{1, 2}));
+  EXPECT_EQ(buffered(b), (std::vector<seq_t>{3, 4, 5}));
+}
+
+TEST(PriorityBufferCheckpoint, ByteLimitEvictsSupersededFirst) {
+  priority_buffer b(100, 50);
+  std::vector<trimmed_event> evicted;
+  for (seq_t s = 1; s <= 4; ++s) {
+    b.insert(ev(s, 3));
+  }
+  b.insert(checkpoint_ev(5, 0));
+  b.trim(evicted);
+  EXPECT_TRUE(evicted.empty());
+  b.push(ev(6, 0), evicted);  // 60 bytes: one over
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{1}));
+  EXPECT_EQ(b.bytes(), 50u);
+}
+
+TEST(PriorityBufferCheckpoint, NoCheckpointKeepsPriorityOrder) {
+  priority_buffer b(2, 100000);
+  std::vector<trimmed_event> evicted;
+  b.push(ev(1, 3), evicted);
+  b.push(ev(2, 0), evicted);
+  b.push(ev(3, 3), evicted);
+  EXPECT_EQ(seqs_of(evicted), (std::vector<seq_t>{2}));
+  EXPECT_FALSE(evicted[0].superseded);
+  EXPECT_EQ(b.checkpoint_seq(), 0u);
+}
+
+}  // namespace
+}  // namespace sse::stream

@@ -158,6 +158,8 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
       {"sse_gateway_sse_compression_output_bytes_total", "counter"},
       {"sse_gateway_resumes_total", "counter"},
       {"sse_gateway_resume_latency_seconds", "histogram"},
+      {"sse_gateway_checkpoint_starts_total", "counter"},
+      {"sse_gateway_checkpoint_skipped_events_total", "counter"},
       {"sse_gateway_auth_rejected_total", "counter"},
       {"sse_gateway_limit_rejections_total", "counter"},
   };

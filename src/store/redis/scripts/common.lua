@@ -2,7 +2,8 @@
 -- Key layout: KEYS are always state, buffer, meta, tomb of ONE stream; {id} is a hash tag, so they
 -- share a slot and one script may touch them all.
 --   state  hash   epoch status last_seq created_ms updated_ms buffer_limit max_bytes ttl_ms
---                 bytes trimmed recent v   (the stream while it is open)
+--                 bytes trimmed recent v checkpoint   (the stream while it is open; checkpoint:
+--                 the latest checkpoint's seq, absent when none)
 --   buffer zset   score seq, member "<seq>:<record>" (payloads by seq; ZRANGEBYSCORE replays)
 --   meta   zset   score priority*2^40+seq, member "<seq>:<size>" (eviction order: ZPOPMIN is
 --                 the lowest priority, then the oldest; the end event is never in it)
