@@ -8,7 +8,7 @@
 // process (all threads). allocs_per_iteration = (allocations of one append) + N × (allocations
 // per delivery): run at two N and take the slope, as BENCHMARKS.md does.
 //
-// Compressed SSE (issue 14): the second argument picks the subscribers' Accept-Encoding (0 none,
+// Compressed SSE: the second argument picks the subscribers' Accept-Encoding (0 none,
 // 1 gzip, 2 zstd). Compressed subscribers ask with HTTP/1.0 (no chunk framing between them and
 // the compressed bytes) and decode with zlib / zstd, which allocate with malloc, not operator
 // new: so do the gateway's codecs, whose state is created once per connection (the count here is

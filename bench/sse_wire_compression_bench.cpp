@@ -1,4 +1,4 @@
-// Compressed SSE (issue 14): bytes on the wire and CPU per delivered event, per coding and
+// Compressed SSE: bytes on the wire and CPU per delivered event, per coding and
 // setting, for one connection's stream flushed after every event (a live token stream: the worst
 // case for the ratio, since nothing coalesces). Bytes include the chunk framing each write adds
 // (`<hex>\r\n` ... `\r\n`). Two streams: OpenAI-style chat.completion.chunk deltas and the load

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs the performance gate, adds its artifacts to a local history folder and regenerates the
-# dashboard site (issue 6). Arguments go to sse-live-resume (through tools/load/run-gate.sh);
+# dashboard site. Arguments go to sse-live-resume (through tools/load/run-gate.sh);
 # --short first is the CI-sized gate (20 s, 5 s windows).
 #   scripts/perf-history.sh                          # full 60 s gate, memory store
 #   scripts/perf-history.sh --short                  # 20 s gate, 5 s windows

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Compressed SSE (issue 14) through the real gateway: bytes on the wire, gateway CPU per
+"""Compressed SSE through the real gateway: bytes on the wire, gateway CPU per
 delivered event, and RSS per connection, for one Accept-Encoding at a time.
 
 It starts the gateway (release build; --threads 1, memory store, --sse-compression zstd,gzip),

@@ -49,7 +49,7 @@ struct config {
   std::size_t max_streams = 0;
   std::size_t max_subscribers_per_stream = 0;
   std::size_t max_queue_bytes = 4 * 1024 * 1024;  ///< per SSE client before it is dropped as slow
-  /// --sse-compression (issue 14): content codings an SSE response may be compressed with, in
+  /// --sse-compression: content codings an SSE response may be compressed with, in
   /// the server's order of preference ("zstd", "gzip"); empty: never compressed.
   std::vector<std::string> sse_compression;
   /// --sse-compression-max-memory: the node's budget for SSE compressors; a connection that

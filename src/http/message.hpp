@@ -24,7 +24,7 @@ struct request {
   std::string content_type;
   std::optional<std::string> accept;           ///< absent: the client accepts anything
   std::optional<std::string> last_event_id;    ///< the SSE resume header
-  std::optional<std::string> accept_encoding;  ///< compressed SSE (issue 14)
+  std::optional<std::string> accept_encoding;  ///< compressed SSE
   std::optional<std::string> cache_control;    ///< `no-transform` keeps SSE uncompressed
   std::optional<std::string> producer_seq;
   std::optional<std::string> authorization;  ///< never logged (it holds a token)

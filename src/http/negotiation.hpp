@@ -15,7 +15,7 @@ namespace sse::http {
 /// `text/event-stream`; curl sends `*/*`. (A missing header is handled by the caller: accepted.)
 bool accepts_event_stream(std::string_view accept) noexcept;
 
-/// The content coding to compress an SSE response with (issue 14): of the codings the server
+/// The content coding to compress an SSE response with: of the codings the server
 /// `offers` (its order of preference), the one the client's Accept-Encoding gives the highest q
 /// (an exact name, else `*`; q=0 refuses; `x-gzip` is gzip), ties going to the server's order.
 /// identity when none is acceptable, the header is absent, or `cache_control` says

@@ -78,7 +78,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// expired (SseResumeFailure reason `expired` rather than `unknown_stream`).
   boost::asio::awaitable<bool> resumed_into_expired();
   void report_finish();
-  /// Compressed SSE (issue 14): takes the coding start() negotiated if the node's compressor
+  /// Compressed SSE: takes the coding start() negotiated if the node's compressor
   /// budget has room for it (else counts the refusal and stays uncompressed).
   void start_compression();
 

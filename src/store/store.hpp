@@ -127,7 +127,7 @@ struct expired_stream {
   bool ended = false;
 };
 
-/// The Redis store's pub/sub liveness probes since start (issue 9), for /metrics.
+/// The Redis store's pub/sub liveness probes since start, for /metrics.
 struct probe_stats {
   std::uint64_t ok = 0;
   std::uint64_t failed = 0;

@@ -1,5 +1,5 @@
 #pragma once
-// Compressed SSE (issue 14): one compressor per SSE connection, flushed after every write, so that
+// Compressed SSE: one compressor per SSE connection, flushed after every write, so that
 // each event reaches the client as soon as it would uncompressed while the bytes on the wire
 // shrink (token deltas repeat their JSON envelope event after event). Sans-io: frames in, bytes
 // out; the caller (src/http/sse_writer.cpp) frames the output as one HTTP chunk per write.

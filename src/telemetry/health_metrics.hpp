@@ -1,5 +1,5 @@
 #pragma once
-// The health part of GET /metrics (issue 16): what /readyz answers, as gauges that a Prometheus
+// The health part of GET /metrics: what /readyz answers, as gauges that a Prometheus
 // alert can watch over time, and the Redis store's pub/sub liveness probe by outcome. Kept apart
 // from metrics.cpp because these are read from the store at scrape time, not counted by workers.
 

@@ -1,4 +1,4 @@
-// Compressed SSE (issue 14) in headless Debian chromium (playwright-core): EventSource decodes a
+// Compressed SSE in headless Debian chromium (playwright-core): EventSource decodes a
 // gzip and a zstd stream (each forced by the gateway's --sse-compression) and receives every
 // event of a 4,000-token OpenAI-style stream exactly once, in order, although the connection is
 // cut several times part-way through a compressed response: the browser reconnects by itself

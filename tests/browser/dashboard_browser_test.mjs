@@ -50,7 +50,7 @@ function check(condition, message) {
 const metricsWithThreshold = ['deliver_p95', 'resume_success', 'trim_rate', 'resume_max'];
 const metricsWithoutThreshold = ['deliver_p99', 'delivered_per_s'];
 const metricCount = metricsWithThreshold.length + metricsWithoutThreshold.length;
-// The cost charts (issue 20): chart -> series -> [the metric id the regression list uses, the
+// The cost charts: chart -> series -> [the metric id the regression list uses, the
 // figure read from summary.json here, independently of the dashboard's code]. A series without
 // a name is the chart's only one (its points carry no data-series).
 const costCharts = {

@@ -1,4 +1,4 @@
-// The browser client (clients/js, issue 16 part 3) in headless Debian chromium (playwright-core),
+// The browser client (clients/js) in headless Debian chromium (playwright-core),
 // against the real gateway binary. A page on its own origin (the test's page server, which also
 // serves clients/js/sse-gateway-client.js as an ES module) imports the client and uses it as an
 // application would; everything is checked on what the page observed. One scenario per run:

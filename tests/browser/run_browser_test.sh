@@ -127,7 +127,7 @@ for i in $(seq 1 $runs); do
 done
 echo "history of $runs gate runs made in $((SECONDS - started)) s"
 
-# A run recorded before the cost figures existed (issue 20): run 1's artifacts without
+# A run recorded before the cost figures existed: run 1's artifacts without
 # aggregates.cost and the per-window CPU/RSS columns, dated a day earlier, so that it is the
 # oldest run of run 1's setup. The cost charts must show it as a gap, the others as a point.
 old_run="$out/gate-runs/run-old"

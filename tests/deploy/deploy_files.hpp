@@ -1,5 +1,5 @@
 #pragma once
-// Reads the operator files of deploy/ (issue 16) for ctest: the Grafana dashboard (JSON) and the
+// Reads the operator files of deploy/ for ctest: the Grafana dashboard (JSON) and the
 // Prometheus alert rules (YAML), giving every PromQL expression they hold, where it stands, and
 // what is wrong with their structure.
 

@@ -1,4 +1,4 @@
-// deploy/ (issue 16): the Grafana dashboard and the Prometheus alert rules name only metrics
+// deploy/: the Grafana dashboard and the Prometheus alert rules name only metrics
 // that a real gateway exports, are well formed, and (where promtool is installed) pass
 // `promtool check rules` and the rule unit tests in deploy/prometheus/alerts_test.yml.
 

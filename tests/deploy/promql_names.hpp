@@ -1,6 +1,6 @@
 #pragma once
 // The metric names a PromQL expression reads, so that ctest can hold the dashboard and the
-// alert rules to what /metrics really exports (issue 16). A small scanner, not a PromQL
+// alert rules to what /metrics really exports. A small scanner, not a PromQL
 // parser: it knows what is not a metric name (functions, aggregations, keywords, label
 // matchers, label lists of by/without/on/ignoring/group_*, strings, ranges, numbers and
 // durations, Grafana variables such as $instance and $__rate_interval).

@@ -152,7 +152,7 @@ double number(const json::value& v) {
   return v.to_number<double>();
 }
 
-/// aggregates.cost of a run the tool started the gateway for (issue 20): the gateway's CPU per
+/// aggregates.cost of a run the tool started the gateway for: the gateway's CPU per
 /// million deliveries and RSS per connection are there and plausible; redis-server's figures
 /// exactly when `with_redis`. Returns the cost object for further checks.
 json::object expect_plausible_cost(const json::object& summary, bool with_redis) {
@@ -272,7 +272,7 @@ TEST_F(gate_e2e, healthy_run_passes_with_complete_artifacts) {
 }
 
 // The Redis store: the tool starts redis-server too, and its CPU per delivery is reported
-// beside the gateway's (issue 20). A short run; its verdict is not the point (short Redis runs
+// beside the gateway's. A short run; its verdict is not the point (short Redis runs
 // can miss a floor while the store warms up), its cost figures are.
 TEST_F(gate_e2e, redis_store_run_reports_the_cost_of_gateway_and_redis_separately) {
   const run_result r = run({"--store", "redis", "--duration", "6s"});

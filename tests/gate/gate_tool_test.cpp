@@ -311,7 +311,7 @@ double rusage_cpu_seconds() {
          static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
-// The /proc reader the gate's cost figures come from (issue 20), on this test's own process:
+// The /proc reader the gate's cost figures come from, on this test's own process:
 // its CPU seconds (utime + stime in clock ticks / _SC_CLK_TCK) must agree with getrusage, and
 // touching 64 MiB must show in VmRSS.
 TEST(gate_proc_usage, cpu_and_rss_of_this_process_agree_with_getrusage_and_touched_memory) {

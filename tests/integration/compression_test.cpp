@@ -1,4 +1,4 @@
-// Compressed SSE (issue 14) where users meet it: `curl --compressed -N` gets each event as soon
+// Compressed SSE where users meet it: `curl --compressed -N` gets each event as soon
 // as it is appended (every write is flushed), the node's compressor budget falls back to plain
 // SSE, and clients that refuse compression (Cache-Control: no-transform, identity, q=0) get none.
 // Chromium's EventSource on compressed streams: tests/browser/compression_browser_test.mjs.

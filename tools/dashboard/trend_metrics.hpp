@@ -31,7 +31,7 @@ struct trend_metric {
   std::string chart_title;
   std::string series;
   /// A run without the figure is a gap in the line, not a point on the x axis: for figures
-  /// that older runs' summaries do not have (the cost figures of issue 20).
+  /// that older runs' summaries do not have (the cost figures).
   bool gap_when_missing = false;
 
   /// The chart this metric is drawn in: `chart`, else its own id.
@@ -39,7 +39,7 @@ struct trend_metric {
 };
 
 /// p95 and p99 deliver latency, resume success rate, worst window trim rate, max resume
-/// latency, events/s delivered, then the cost figures (issue 20): gateway and redis-server CPU
+/// latency, events/s delivered, then the cost figures: gateway and redis-server CPU
 /// seconds per million deliveries (one chart, two series) and gateway RSS per connection; in
 /// that order.
 const std::vector<trend_metric>& trend_metrics();

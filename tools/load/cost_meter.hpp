@@ -1,6 +1,6 @@
 #pragma once
 // Reads the started gateway's and redis-server's CPU time and RSS from /proc at the start of
-// the measured interval and as each window closes (issue 20): the per-window time-series
+// the measured interval and as each window closes: the per-window time-series
 // figures, and the readings run_cost is computed from. The arithmetic is in gate/run_cost.
 
 #include <sys/types.h>

@@ -20,7 +20,7 @@ struct sample_run {
   double rate = 400;             ///< configuration.rate (events/s)
   double delivered_per_s = 1500;
   std::string setup_error;  ///< empty: null (the run ran to its end)
-  /// aggregates.cost (issue 20); none: null in the file. has_cost false: no cost object at
+  /// aggregates.cost; none: null in the file. has_cost false: no cost object at
   /// all, as in summaries written before it existed.
   bool has_cost = true;
   std::optional<double> gateway_cpu_per_million = 40.0;

@@ -1,4 +1,4 @@
-// The cost figures of a gate run (issue 20): CPU per million deliveries per process and the
+// The cost figures of a gate run: CPU per million deliveries per process and the
 // gateway's RSS growth per open connection, from start and end readings.
 
 #include "load/gate/run_cost.hpp"

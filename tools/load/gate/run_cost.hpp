@@ -1,5 +1,5 @@
 #pragma once
-// What a gate run cost the machine (issue 20): CPU seconds of the gateway and of redis-server
+// What a gate run cost the machine: CPU seconds of the gateway and of redis-server
 // per million delivered events, and the gateway's resident memory per open SSE connection.
 // Pure: the controller reads /proc (tools::read_process_usage) and hands the readings in, so the
 // arithmetic and its edge cases are unit-tested without processes. Definitions: SCHEMA.md.

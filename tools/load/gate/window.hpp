@@ -58,7 +58,7 @@ struct window_sample {
   void clear() noexcept;
 };
 
-/// What the started processes used during one window (issue 20), read from /proc by the
+/// What the started processes used during one window, read from /proc by the
 /// controller as the window closes. None: the process is not known or could not be read.
 struct window_resources {
   std::optional<double> gateway_cpu_seconds;       ///< CPU the gateway used in the window
