@@ -7,6 +7,8 @@
 //                                        `# ⇏ line` one it must not contain
 //   <!-- readme-test: browser -->        run in a page of the gateway's origin in Chromium, with
 //                                        `id`, `append`, `warn` and `done` given to it
+//   <!-- readme-test: chat-tabs -->      the checkpoint example: run in two Chromium tabs of the
+//                                        gateway's origin, with `id`, `render` and `done` given
 //   <!-- readme-test: relay-config -->   the relay routes file: the gateway starts with it
 //   <!-- readme-test: relay-browser -->  run in Chromium against that gateway and a fake upstream
 //   <!-- readme-test: auth-renew -->     run in Chromium by auth_renew_browser_test (a JWT gateway)
@@ -176,6 +178,84 @@ async function runBrowserBlock(context, gw, code) {
   await page.close();
 }
 
+/// The checkpoint example: a chat answer of 30 tokens with a snapshot (a checkpoint holding the
+/// text so far) after tokens 10 and 20. Tab 1 opens before the first token and must draw all 32
+/// events; tab 2 opens after token 20 and must draw one snapshot and the 10 tokens after it. Both
+/// must end with the whole answer.
+async function runChatTabsBlock(context, gw, code) {
+  const id = 'readme-chat';
+  const ndjson = { 'Content-Type': 'application/x-ndjson' };
+  const tokens = Array.from({ length: 30 }, (_, i) => `w${i + 1} `);
+  const answer = tokens.join('');
+  const appendTokens = async (from, to) => {
+    let lines = '';
+    for (let i = from; i < to; i += 1) {
+      lines += `${JSON.stringify({ data: tokens[i], event: 'token' })}\n`;
+      if ((i + 1) % 10 === 0 && i + 1 < tokens.length) {
+        lines += `${JSON.stringify({ data: tokens.slice(0, i + 1).join(''), event: 'snapshot',
+          checkpoint: true })}\n`;
+      }
+    }
+    const r = await nodeRequest(`${gw.url}/v1/streams/${id}/events`, 'POST', lines, ndjson);
+    check(r.status === 200, `the chat example's append of tokens ${from + 1}-${to} is stored`, r);
+  };
+  const openTab = async () => {
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.setDefaultTimeout(step_ms);
+    await page.goto(`${gw.url}/healthz`);
+    await page.evaluate(({ id: streamId, code: snippet }) => {
+      window.seen = { renders: 0, text: '', done: [] };
+      const fn = new Function('id', 'render', 'done', snippet);
+      fn(streamId, (t) => { window.seen.renders += 1; window.seen.text = t; },
+        (t) => window.seen.done.push(t));
+    }, { id, code });
+    return { page, errors };
+  };
+  // A wait that runs out is not a failure by itself: the checks below say what was missing. Three
+  // steps, because the first tab is a background tab once the second opens.
+  const until = (tab, what, predicate) => within((async () => {
+    for (;;) {
+      const seen = await tab.page.evaluate(() => window.seen);
+      if (predicate(seen)) {
+        return seen;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })(), 3 * step_ms, what).catch((e) => {
+    console.log(`wait: ${e}`);
+    return tab.page.evaluate(() => window.seen);
+  });
+
+  // The stream exists before a page reads it, as when the producer created it for the answer (a
+  // subscribe to an unknown stream is a 404, after which EventSource gives up).
+  const created = await nodeRequest(`${gw.url}/v1/streams/${id}`, 'PUT', '{}',
+    { 'Content-Type': 'application/json' });
+  check(created.status === 201 || created.status === 200, 'the chat example stream is created',
+    created);
+  const first = await openTab();
+  await appendTokens(0, 1);
+  await until(first, 'the first tab draws the first token', (s) => s.renders >= 1);
+  await appendTokens(1, 20);
+  await until(first, 'the first tab draws 20 tokens and 2 snapshots', (s) => s.renders >= 22);
+  const second = await openTab();
+  await until(second, 'the second tab draws the answer so far', (s) => s.renders >= 1);
+  await appendTokens(20, 30);
+  const r = await nodeRequest(`${gw.url}/v1/streams/${id}/end`, 'POST', '{"status":"completed"}',
+    { 'Content-Type': 'application/json' });
+  check(r.status === 200, 'the chat example stream ends', r);
+  for (const [name, tab, renders] of [['first', first, 32], ['second', second, 11]]) {
+    const seen = await until(tab, `the ${name} tab sees the end`, (s) => s.done.length > 0);
+    check(JSON.stringify(seen.done) === JSON.stringify([answer]),
+      `the chat example's ${name} tab ends with the whole answer`, seen);
+    check(seen.renders === renders,
+      `the chat example's ${name} tab drew the text ${renders} times`, seen.renders);
+    check(tab.errors.length === 0, `the chat example's ${name} tab raised no error`, tab.errors);
+    await tab.page.close();
+  }
+}
+
 /// An OpenAI-style chat completions upstream: three content deltas, then [DONE].
 function fakeChatUpstream() {
   const calls = [];
@@ -247,7 +327,8 @@ async function main() {
     check(b.marker !== null, `README line ${b.line}: the ${b.lang} block says how it is tested`);
   }
   const of = (kind) => blocks.filter((b) => b.marker === kind);
-  check(of('shell').length >= 2 && of('browser').length === 1 && of('relay-config').length === 1 &&
+  check(of('shell').length >= 2 && of('browser').length === 1 && of('chat-tabs').length === 1 &&
+    of('relay-config').length === 1 &&
     of('relay-browser').length === 1 && of('auth-renew').length === 1,
   'the README has the examples this test and auth_renew_browser_test run',
   blocks.map((b) => b.marker));
@@ -264,6 +345,7 @@ async function main() {
     for (const b of of('browser')) {
       await runBrowserBlock(context, gw, b.body);
     }
+    await runChatTabsBlock(context, gw, of('chat-tabs')[0].body);
     await runRelayBlocks(context, args, work, of('relay-config')[0], of('relay-browser')[0]);
     check(gw.exited() === null, 'the gateway kept running', gw.exited());
   } finally {
