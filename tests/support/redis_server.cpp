@@ -99,6 +99,22 @@ redis_server::redis_server(redis_options options)
     if (failure.find("Address already in use") == std::string::npos) {
       break;  // not a port race: another attempt would fail the same way
     }
+    // The port taken may be a cluster node's bus port, not its client port: pick that one anew
+    // too, and drop the nodes.conf the failed start wrote, which would pin the taken port again.
+    std::string nodes_conf = "nodes.conf";  // redis-server's default --cluster-config-file
+    bool cluster_port = false;
+    for (std::size_t i = 0; i + 1 < options_.args.size(); ++i) {
+      if (options_.args[i] == "--cluster-config-file") {
+        nodes_conf = options_.args[i + 1];
+      } else if (options_.args[i] == "--cluster-port") {
+        options_.args[i + 1] = std::to_string(free_port());
+        cluster_port = true;
+      }
+    }
+    if (cluster_port) {
+      std::error_code ignored;
+      std::filesystem::remove(dir_.path() / nodes_conf, ignored);
+    }
   }
   throw std::runtime_error("redis_server: could not start:\n" + failures);
 }
