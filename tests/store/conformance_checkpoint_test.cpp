@@ -15,29 +15,6 @@ stream::new_event checkpoint_event(int priority, std::size_t size) {
   return e;
 }
 
-std::vector<seq_t> seqs(const std::vector<stream::trimmed_event>& v) {
-  std::vector<seq_t> out;
-  for (const auto& t : v) {
-    out.push_back(t.seq);
-  }
-  return out;
-}
-
-std::vector<seq_t> seqs(const read_result& r) {
-  std::vector<seq_t> out;
-  for (const auto& e : r.events) {
-    out.push_back(e.seq);
-  }
-  return out;
-}
-
-store_limits limits_of(std::size_t events, std::size_t bytes = 1024 * 1024) {
-  store_limits l;
-  l.buffer_limit = events;
-  l.buffer_max_bytes = bytes;
-  return l;
-}
-
 TEST_P(StoreConformance, CheckpointNoneReadsAsZero) {
   make_store(limits_of(10));
   auto id = fresh_id();

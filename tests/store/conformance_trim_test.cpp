@@ -13,29 +13,6 @@ using stream::new_event;
 // Every event counts this on top of its data and type against buffer_max_bytes.
 constexpr std::size_t ov = stream::event_overhead_bytes;
 
-std::vector<seq_t> seqs(const std::vector<stream::trimmed_event>& v) {
-  std::vector<seq_t> out;
-  for (const auto& t : v) {
-    out.push_back(t.seq);
-  }
-  return out;
-}
-
-std::vector<seq_t> seqs(const read_result& r) {
-  std::vector<seq_t> out;
-  for (const auto& e : r.events) {
-    out.push_back(e.seq);
-  }
-  return out;
-}
-
-store_limits limits_of(std::size_t events, std::size_t bytes = 1024 * 1024) {
-  store_limits l;
-  l.buffer_limit = events;
-  l.buffer_max_bytes = bytes;
-  return l;
-}
-
 TEST_P(StoreConformance, TrimByCountLowestPriorityThenOldest) {
   make_store(limits_of(3));
   auto id = fresh_id();

@@ -176,4 +176,27 @@ stream::new_event sized_event(int priority, std::size_t size, std::string type) 
   return stream::new_event{std::move(type), std::string(size, 'x'), priority};
 }
 
+std::vector<seq_t> seqs(const std::vector<stream::trimmed_event>& v) {
+  std::vector<seq_t> out;
+  for (const auto& t : v) {
+    out.push_back(t.seq);
+  }
+  return out;
+}
+
+std::vector<seq_t> seqs(const read_result& r) {
+  std::vector<seq_t> out;
+  for (const auto& e : r.events) {
+    out.push_back(e.seq);
+  }
+  return out;
+}
+
+store_limits limits_of(std::size_t events, std::size_t bytes) {
+  store_limits l;
+  l.buffer_limit = events;
+  l.buffer_max_bytes = bytes;
+  return l;
+}
+
 }  // namespace sse::store::conformance

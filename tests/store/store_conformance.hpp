@@ -165,4 +165,11 @@ class StoreConformance : public ::testing::TestWithParam<store_factory> {
 /// An event with this priority and a data payload of `size` bytes (no type).
 stream::new_event sized_event(int priority, std::size_t size, std::string type = {});
 
+/// The seqs of trimmed events, or of a read's events, in order.
+std::vector<seq_t> seqs(const std::vector<stream::trimmed_event>& v);
+std::vector<seq_t> seqs(const read_result& r);
+
+/// Buffer limits of `events` events and `bytes` bytes.
+store_limits limits_of(std::size_t events, std::size_t bytes = 1024 * 1024);
+
 }  // namespace sse::store::conformance
