@@ -13,15 +13,14 @@
 //
 // Usage: node auth_renew_browser_test.mjs --gateway BIN --readme README.md [--chromium BIN]
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
 import {
-  check, closeServer, failed, gatewayLog, launchChromium, listen, nodeRequest, parseArgs,
-  readmeBlocks, run, startGateway, step_ms, stopGateway, within,
+  check, closeServer, failed, gatewayLog, launchChromium, listen, mintHs256, nodeRequest, nowS,
+  parseArgs, readmeBlocks, run, startGateway, step_ms, stopGateway, within,
 } from './harness.mjs';
 
 const overall_ms = 120_000;
@@ -32,13 +31,7 @@ const secret = 'auth-renew-browser-test-secret-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // HS256 JWT, as an application's token endpoint would mint it.
-function mintToken(claims) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
-  const sig = crypto.createHmac('sha256', secret).update(input).digest('base64url');
-  return `${input}.${sig}`;
-}
-const nowS = () => Math.floor(Date.now() / 1000);
+const mintToken = (claims) => mintHs256(secret, claims);
 const readToken = (lifetimeS) =>
   mintToken({ exp: nowS() + lifetimeS, sse: { subscribe: [stream], publish: [] } });
 const producerToken = mintToken({ exp: nowS() + 600, sse: { subscribe: [], publish: [stream] } });

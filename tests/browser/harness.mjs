@@ -3,6 +3,7 @@
 
 import { chromium } from 'playwright-core';
 import { spawn } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -180,3 +181,15 @@ export function run(name, main, overall_ms) {
     process.exit(1);
   });
 }
+
+/// An HS256 JWT of `claims` signed with `secret`, as an application's token endpoint would mint
+/// it for a gateway started with that secret.
+export function mintHs256(secret, claims) {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
+  const sig = crypto.createHmac('sha256', secret).update(input).digest('base64url');
+  return `${input}.${sig}`;
+}
+
+/// Now in whole seconds since the epoch, as JWT `exp` claims count.
+export const nowS = () => Math.floor(Date.now() / 1000);

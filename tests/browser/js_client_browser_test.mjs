@@ -25,14 +25,13 @@
 // Usage: node js_client_browser_test.mjs --scenario NAME --gateway BIN --client-dir DIR
 //        [--transport eventsource|fetch] [--chromium BIN]
 
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 import {
-  check, closeServer, failed, gatewayLog, launchChromium, listen, nodeRequest, parseArgs, run,
-  startGateway, step_ms, stopGateway, within,
+  check, closeServer, failed, gatewayLog, launchChromium, listen, mintHs256, nodeRequest, nowS,
+  parseArgs, run, startGateway, step_ms, stopGateway, within,
 } from './harness.mjs';
 import { cuttingProxy, pageServer, startRedis } from './js_client_support.mjs';
 
@@ -40,13 +39,8 @@ const overall_ms = 150_000;
 const secret = 'js-client-browser-test-secret-0123456789';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-function mintToken(claims) {
-  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
-  const input = `${b64({ alg: 'HS256', typ: 'JWT' })}.${b64(claims)}`;
-  const sig = crypto.createHmac('sha256', secret).update(input).digest('base64url');
-  return `${input}.${sig}`;
-}
-const nowS = () => Math.floor(Date.now() / 1000);
+// HS256 JWT, as an application's token endpoint would mint it.
+const mintToken = (claims) => mintHs256(secret, claims);
 
 // ---- What runs in the page (serialized by playwright: no closures over this file). ----
 
