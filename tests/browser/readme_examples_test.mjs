@@ -134,6 +134,33 @@ function runShellBlocks(blocks, dir, port) {
   });
 }
 
+/// A page of the gateway's origin (its /healthz) in `context`, with the uncaught errors it raises.
+async function originPage(context, gw) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.setDefaultTimeout(step_ms);
+  await page.goto(`${gw.url}/healthz`);
+  return { page, errors };
+}
+
+/// Polls the page's `window.seen` until `predicate` holds, for at most `ms`. A wait that runs out
+/// is not a failure by itself (the caller's checks say what was missing): it answers what was seen.
+function waitSeen(page, what, predicate, ms = step_ms) {
+  return within((async () => {
+    for (;;) {
+      const seen = await page.evaluate(() => window.seen);
+      if (predicate(seen)) {
+        return seen;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })(), ms, what).catch((e) => {
+    console.log(`wait: ${e}`);
+    return page.evaluate(() => window.seen);
+  });
+}
+
 /// The browser block in a page of the gateway's origin: a stream whose first two events were
 /// trimmed (a gap), two buffered, one live, then the end.
 async function runBrowserBlock(context, gw, code) {
@@ -144,26 +171,14 @@ async function runBrowserBlock(context, gw, code) {
     await nodeRequest(`${gw.url}/v1/streams/${id}/events`, 'POST',
       JSON.stringify({ data, event: 'token' }), json);
   }
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.setDefaultTimeout(step_ms);
-  await page.goto(`${gw.url}/healthz`);
+  const { page, errors } = await originPage(context, gw);
   await page.evaluate(({ id: streamId, code: snippet }) => {
     window.seen = { appended: [], warned: [], done: [] };
     const fn = new Function('id', 'append', 'warn', 'done', snippet);
     fn(streamId, (t) => window.seen.appended.push(t), (w) => window.seen.warned.push(w),
       (s) => window.seen.done.push(s));
   }, { id, code });
-  const until = async (what, predicate) => within((async () => {
-    for (;;) {
-      const seen = await page.evaluate(() => window.seen);
-      if (predicate(seen)) {
-        return seen;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })(), step_ms, what).catch(() => page.evaluate(() => window.seen));
+  const until = (what, predicate) => waitSeen(page, what, predicate);
   await until('the buffered events', (s) => s.appended.length >= 2);
   await nodeRequest(`${gw.url}/v1/streams/${id}/events`, 'POST', '{"data":"e","event":"token"}',
     json);
@@ -200,11 +215,7 @@ async function runChatTabsBlock(context, gw, code) {
     check(r.status === 200, `the chat example's append of tokens ${from + 1}-${to} is stored`, r);
   };
   const openTab = async () => {
-    const page = await context.newPage();
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    page.setDefaultTimeout(step_ms);
-    await page.goto(`${gw.url}/healthz`);
+    const { page, errors } = await originPage(context, gw);
     await page.evaluate(({ id: streamId, code: snippet }) => {
       window.seen = { renders: 0, text: '', done: [] };
       const fn = new Function('id', 'render', 'done', snippet);
@@ -213,20 +224,8 @@ async function runChatTabsBlock(context, gw, code) {
     }, { id, code });
     return { page, errors };
   };
-  // A wait that runs out is not a failure by itself: the checks below say what was missing. Three
-  // steps, because the first tab is a background tab once the second opens.
-  const until = (tab, what, predicate) => within((async () => {
-    for (;;) {
-      const seen = await tab.page.evaluate(() => window.seen);
-      if (predicate(seen)) {
-        return seen;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  })(), 3 * step_ms, what).catch((e) => {
-    console.log(`wait: ${e}`);
-    return tab.page.evaluate(() => window.seen);
-  });
+  // Three steps: the first tab is a background tab once the second opens.
+  const until = (tab, what, predicate) => waitSeen(tab.page, what, predicate, 3 * step_ms);
 
   // The stream exists before a page reads it, as when the producer created it for the answer (a
   // subscribe to an unknown stream is a 404, after which EventSource gives up).
