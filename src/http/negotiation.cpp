@@ -9,12 +9,29 @@
 namespace sse::http {
 namespace {
 
+// The piece of `rest` before the first `sep` (all of it when there is none); `rest` moves past it.
+std::string_view next_item(std::string_view& rest, char sep) noexcept {
+  const auto at = rest.find(sep);
+  const std::string_view item = rest.substr(0, at);
+  rest = at == std::string_view::npos ? std::string_view{} : rest.substr(at + 1);
+  return item;
+}
+
+// One element of a comma list: its name (trimmed) and what follows its first ';'.
+struct list_element {
+  std::string_view name;
+  std::string_view params;
+};
+list_element split_element(std::string_view element) noexcept {
+  const auto semi = element.find(';');
+  return {core::trim_blanks(element.substr(0, semi)),
+          semi == std::string_view::npos ? std::string_view{} : element.substr(semi + 1)};
+}
+
 // True when the parameters of a media range hold q=0 (q=0, q=0.0, q=0.000).
 bool has_zero_q(std::string_view params) noexcept {
   while (!params.empty()) {
-    auto semi = params.find(';');
-    std::string_view p = core::trim_blanks(params.substr(0, semi));
-    params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+    std::string_view p = core::trim_blanks(next_item(params, ';'));
     if (p.size() >= 2 && (p[0] == 'q' || p[0] == 'Q') && p[1] == '=') {
       std::string_view v = p.substr(2);
       if (v.empty() || v[0] != '0') {
@@ -35,9 +52,7 @@ bool has_zero_q(std::string_view params) noexcept {
 /// decimals); 1000 when absent; -1 when malformed (the element is ignored).
 int qvalue(std::string_view params) noexcept {
   while (!params.empty()) {
-    auto semi = params.find(';');
-    std::string_view p = core::trim_blanks(params.substr(0, semi));
-    params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
+    std::string_view p = core::trim_blanks(next_item(params, ';'));
     if (p.size() < 2 || (p[0] != 'q' && p[0] != 'Q') || p[1] != '=') {
       continue;
     }
@@ -67,9 +82,7 @@ int qvalue(std::string_view params) noexcept {
 
 bool has_token(std::string_view list, std::string_view token) noexcept {
   while (!list.empty()) {
-    auto comma = list.find(',');
-    std::string_view item = core::trim_blanks(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+    std::string_view item = core::trim_blanks(next_item(list, ','));
     if (core::iequals(item, token)) {
       return true;
     }
@@ -92,13 +105,8 @@ stream::content_coding choose_sse_coding(const std::optional<std::string>& accep
   int wildcard = -1;
   std::string_view rest = *accept_encoding;
   while (!rest.empty()) {
-    auto comma = rest.find(',');
-    std::string_view element = rest.substr(0, comma);
-    rest = comma == std::string_view::npos ? std::string_view{} : rest.substr(comma + 1);
-    auto semi = element.find(';');
-    std::string_view name = core::trim_blanks(element.substr(0, semi));
-    const int q =
-        qvalue(semi == std::string_view::npos ? std::string_view{} : element.substr(semi + 1));
+    const auto [name, params] = split_element(next_item(rest, ','));
+    const int q = qvalue(params);
     if (q < 0 || name.empty()) {
       continue;
     }
@@ -126,13 +134,7 @@ stream::content_coding choose_sse_coding(const std::optional<std::string>& accep
 
 bool accepts_event_stream(std::string_view accept) noexcept {
   while (!accept.empty()) {
-    auto comma = accept.find(',');
-    std::string_view range = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-    auto semi = range.find(';');
-    std::string_view media = core::trim_blanks(range.substr(0, semi));
-    std::string_view params =
-        semi == std::string_view::npos ? std::string_view{} : range.substr(semi + 1);
+    const auto [media, params] = split_element(next_item(accept, ','));
     if ((core::iequals(media, "text/event-stream") || core::iequals(media, "text/*") ||
          media == "*/*") &&
         !has_zero_q(params)) {
