@@ -6,6 +6,7 @@
 
 #include "core/epoch.hpp"
 #include "core/saturate.hpp"
+#include "store/request_checks.hpp"
 #include "stream/priority_buffer.hpp"
 #include "stream/sse_encoder.hpp"
 
@@ -155,7 +156,7 @@ void memory_store::forget_locked(const state_ptr& s) {
   bytes_buffered_.fetch_sub(static_cast<std::int64_t>(s->buffer.bytes()),
                             std::memory_order_relaxed);
   // Under the stream's lock: the gone notice follows every batch of this incarnation.
-  watchers_.notify_gone(s->id);
+  watchers_.deliver_gone(s->id);
 }
 
 void memory_store::retire_expired_locked(state_ptr s) {
@@ -216,13 +217,8 @@ result<create_result> memory_store::create_now(const std::string& stream_id,
 }
 
 result<append_result> memory_store::append_now(const append_request& request) {
-  if (request.events.empty()) {
-    return errc::invalid_argument;
-  }
-  for (const auto& e : request.events) {
-    if (e.priority < min_priority || e.priority > max_priority) {
-      return errc::invalid_event;
-    }
+  if (auto ok = check_append(request); !ok) {
+    return ok.error();
   }
   const std::size_t n = request.events.size();
   // A Producer-Seq other than 1 can only match an existing stream: never create for it.
@@ -290,15 +286,15 @@ result<append_result> memory_store::append_now(const append_request& request) {
       s->recent_next = (s->recent_next + 1) % remembered_appends;
     }
     // Still under the stream's lock: listeners get this stream's batches in seq order.
-    watchers_.publish(s->id, batch);
+    watchers_.deliver(s->id, batch);
     return r;
   }
   return errc::internal;
 }
 
 result<end_result> memory_store::end_now(const std::string& stream_id, stream_status status) {
-  if (status == stream_status::open) {
-    return errc::invalid_argument;
+  if (auto ok = check_end(status); !ok) {
+    return ok.error();
   }
   for (int attempt = 0; attempt < max_lookup_attempts; ++attempt) {
     auto s = lookup(stream_id);
@@ -329,7 +325,7 @@ result<end_result> memory_store::end_now(const std::string& stream_id, stream_st
     s->ended = end_result{s->epoch, s->last_seq, false};
     s->updated_at = now;
     s->expires_at_ms.store(expiry_ms(now, limits_.end_retention), std::memory_order_relaxed);
-    watchers_.publish(s->id, batch);
+    watchers_.deliver(s->id, batch);
     return *s->ended;
   }
   return errc::internal;

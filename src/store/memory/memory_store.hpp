@@ -5,7 +5,7 @@
 // Threading: every method may be called concurrently from any worker thread. Streams live in a
 // map under one short-held mutex; each stream has its own mutex, held while it is changed and
 // while its live batch is handed to the listeners, which is what orders batches per stream.
-// Lock order: streams map -> stream -> watcher registry. Nothing awaits while holding a lock
+// Lock order: streams map -> stream -> listener set. Nothing awaits while holding a lock
 // (the coroutines compute and co_return).
 //
 // Time: TTLs read the injected clock. An expired stream behaves as missing on every call at
@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "store/memory/watcher_registry.hpp"
+#include "store/listener_set.hpp"
 #include "store/store.hpp"
 
 namespace sse::store {
@@ -81,15 +81,15 @@ class memory_store final : public store {
   std::mutex map_mu_;
   std::unordered_map<std::string, state_ptr> streams_;
   std::vector<expired_stream> expired_unreported_;  // retired by a lookup before the sweep
-  /// Epochs of streams that expired idle (not ended ones), kept end_retention past the expiry (expired_epoch()); pruned by
-  /// every sweep and bounded in size.
+  /// Epochs of streams that expired idle (not ended ones), kept end_retention past the expiry
+  /// (expired_epoch()); pruned by every sweep and bounded in size.
   struct expired_marker {
     std::string epoch;
     std::int64_t until_ms = 0;
   };
   std::unordered_map<std::string, expired_marker> expired_markers_;  // guarded by map_mu_
 
-  watcher_registry watchers_;
+  listener_set watchers_;
 
   std::atomic<std::int64_t> stream_count_{0};
   std::atomic<std::int64_t> events_buffered_{0};

@@ -17,6 +17,7 @@
 #include "store/redis/scripts.hpp"
 #include "store/redis/sharded_scripts.hpp"
 #include "store/redis/unreadable.hpp"
+#include "store/request_checks.hpp"
 #include "stream/sse_encoder.hpp"
 
 namespace sse::store {
@@ -101,7 +102,7 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
       clock_(clock),
       availability_(std::make_shared<redis::availability>(
           options_.cluster_seeds.empty() ? workers.size() + 1 : 2)),
-      registry_(std::make_shared<live_registry>()) {
+      registry_(std::make_shared<listener_set>()) {
   // These handlers may run after the store is gone (the subscriber winds down on its own), so
   // they hold only shared state.
   auto on_message = [registry = registry_, prefix = options_.prefix](std::string_view channel,
@@ -592,13 +593,8 @@ net::awaitable<result<create_result>> redis_store::create(std::string stream_id,
 }
 
 net::awaitable<result<append_result>> redis_store::append(append_request request) {
-  if (request.events.empty()) {
-    co_return errc::invalid_argument;
-  }
-  for (const auto& e : request.events) {
-    if (e.priority < min_priority || e.priority > max_priority) {
-      co_return errc::invalid_event;
-    }
+  if (auto ok = check_append(request); !ok) {
+    co_return ok.error();
   }
   const auto k = keys(request.stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
@@ -688,8 +684,8 @@ net::awaitable<result<append_result>> redis_store::append(append_request request
 }
 
 net::awaitable<result<end_result>> redis_store::end(std::string stream_id, stream_status status) {
-  if (status == stream_status::open) {
-    co_return errc::invalid_argument;
+  if (auto ok = check_end(status); !ok) {
+    co_return ok.error();
   }
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};

@@ -25,8 +25,8 @@
 #include "redis/config.hpp"
 #include "redis/sentinel/sentinel_resolver.hpp"
 #include "redis/subscriber.hpp"
+#include "store/listener_set.hpp"
 #include "store/redis/keys.hpp"
-#include "store/redis/live_registry.hpp"
 #include "store/redis/migration.hpp"
 #include "store/store.hpp"
 
@@ -163,7 +163,7 @@ class redis_store final : public store {
   const redis_store_options options_;
   const core::clock& clock_;
   std::shared_ptr<redis::availability> availability_;
-  std::shared_ptr<redis_layout::live_registry> registry_;
+  std::shared_ptr<listener_set> registry_;
   /// Streams Redis expired, filled by the subscriber's handler (which may outlive the store,
   /// hence shared), drained by sweep_expired().
   struct expired_log {
