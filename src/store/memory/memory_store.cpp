@@ -147,6 +147,22 @@ memory_store::state_ptr memory_store::lookup(const std::string& id,
   return s;
 }
 
+template <class F>
+auto memory_store::with_locked_stream(const std::string& id, F&& f) {
+  using out = decltype(f(std::declval<stream_state&>()));
+  for (int attempt = 0; attempt < max_lookup_attempts; ++attempt) {
+    auto s = lookup(id);
+    if (!s) {
+      return out(errc::stream_not_found);
+    }
+    std::lock_guard lock(s->mu);
+    if (!s->dead) {
+      return f(*s);
+    }
+  }
+  return out(errc::internal);
+}
+
 void memory_store::forget_locked(const state_ptr& s) {
   s->dead = true;
   streams_.erase(s->id);
@@ -296,68 +312,50 @@ result<end_result> memory_store::end_now(const std::string& stream_id, stream_st
   if (auto ok = check_end(status); !ok) {
     return ok.error();
   }
-  for (int attempt = 0; attempt < max_lookup_attempts; ++attempt) {
-    auto s = lookup(stream_id);
-    if (!s) {
-      return errc::stream_not_found;
-    }
-    std::lock_guard lock(s->mu);
-    if (s->dead) {
-      continue;
-    }
-    if (s->ended) {
-      end_result again = *s->ended;
+  return with_locked_stream(stream_id, [&](stream_state& s) -> result<end_result> {
+    if (s.ended) {
+      end_result again = *s.ended;
       again.already_ended = true;
       return again;
     }
     const auto now = clock_.now();
-    buffer_accounting accounting(s->buffer, events_buffered_, bytes_buffered_);
+    buffer_accounting accounting(s.buffer, events_buffered_, bytes_buffered_);
     stream::new_event e{"end", stream::end_event_data(to_string(status)), max_priority};
-    auto stored = stream::make_stored_event(s->epoch, ++s->last_seq, e, true);
+    auto stored = stream::make_stored_event(s.epoch, ++s.last_seq, e, true);
     auto batch = std::make_shared<stream::event_batch>();
-    batch->stream_id = s->id;
-    batch->epoch = s->epoch;
+    batch->stream_id = s.id;
+    batch->epoch = s.epoch;
     batch->events.push_back(stored);
     // The end event is added without trimming: ending a stream never costs it an event, so a
     // full buffer holds one event over its limit once ended (and nothing can be appended).
-    s->buffer.insert(std::move(stored));
-    s->status = status;
-    s->ended = end_result{s->epoch, s->last_seq, false};
-    s->updated_at = now;
-    s->expires_at_ms.store(expiry_ms(now, limits_.end_retention), std::memory_order_relaxed);
-    watchers_.deliver(s->id, batch);
-    return *s->ended;
-  }
-  return errc::internal;
+    s.buffer.insert(std::move(stored));
+    s.status = status;
+    s.ended = end_result{s.epoch, s.last_seq, false};
+    s.updated_at = now;
+    s.expires_at_ms.store(expiry_ms(now, limits_.end_retention), std::memory_order_relaxed);
+    watchers_.deliver(s.id, batch);
+    return *s.ended;
+  });
 }
 
 result<stream_info> memory_store::info_now(const std::string& stream_id) {
-  for (int attempt = 0; attempt < max_lookup_attempts; ++attempt) {
-    auto s = lookup(stream_id);
-    if (!s) {
-      return errc::stream_not_found;
-    }
-    std::lock_guard lock(s->mu);
-    if (s->dead) {
-      continue;
-    }
+  return with_locked_stream(stream_id, [&](const stream_state& s) -> result<stream_info> {
     const auto now_ms = to_ms(clock_.now());
     stream_info i;
-    i.epoch = s->epoch;
-    i.status = s->status;
-    i.last_seq = s->last_seq;
-    i.first_seq = s->buffer.first_seq();
-    i.buffered_count = s->buffer.size();
-    i.buffered_bytes = s->buffer.bytes();
-    i.trimmed_count = s->trimmed;
-    i.buffer_limit = s->buffer.max_events();
-    i.buffer_max_bytes = s->buffer.max_bytes();
-    i.created_at = s->created_at;
-    i.updated_at = s->updated_at;
-    i.expires_in = milliseconds(std::max<std::int64_t>(0, s->expires_at_ms.load() - now_ms));
+    i.epoch = s.epoch;
+    i.status = s.status;
+    i.last_seq = s.last_seq;
+    i.first_seq = s.buffer.first_seq();
+    i.buffered_count = s.buffer.size();
+    i.buffered_bytes = s.buffer.bytes();
+    i.trimmed_count = s.trimmed;
+    i.buffer_limit = s.buffer.max_events();
+    i.buffer_max_bytes = s.buffer.max_bytes();
+    i.created_at = s.created_at;
+    i.updated_at = s.updated_at;
+    i.expires_in = milliseconds(std::max<std::int64_t>(0, s.expires_at_ms.load() - now_ms));
     return i;
-  }
-  return errc::internal;
+  });
 }
 
 result<void> memory_store::remove_now(const std::string& stream_id) {
@@ -378,24 +376,15 @@ result<void> memory_store::remove_now(const std::string& stream_id) {
 }
 
 result<read_result> memory_store::read_after_now(const std::string& stream_id, seq_t after) {
-  for (int attempt = 0; attempt < max_lookup_attempts; ++attempt) {
-    auto s = lookup(stream_id);
-    if (!s) {
-      return errc::stream_not_found;
-    }
-    std::lock_guard lock(s->mu);
-    if (s->dead) {
-      continue;
-    }
+  return with_locked_stream(stream_id, [&](const stream_state& s) -> result<read_result> {
     read_result r;
-    r.epoch = s->epoch;
-    r.last_seq = s->last_seq;
-    r.ended = s->ended.has_value();
-    r.checkpoint_seq = s->buffer.checkpoint_seq();
-    r.events = s->buffer.copy_after(after);
+    r.epoch = s.epoch;
+    r.last_seq = s.last_seq;
+    r.ended = s.ended.has_value();
+    r.checkpoint_seq = s.buffer.checkpoint_seq();
+    r.events = s.buffer.copy_after(after);
     return r;
-  }
-  return errc::internal;
+  });
 }
 
 store_stats memory_store::stats() const noexcept {

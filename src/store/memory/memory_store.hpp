@@ -71,6 +71,11 @@ class memory_store final : public store {
   /// Drops an expired stream: marks it dead, tells its watchers, queues it for the next sweep.
   /// Caller holds map_mu_. Takes s by value: s may be the map's own pointer, which this erases.
   void retire_expired_locked(state_ptr s);
+  /// f(stream) under the stream's lock, for the live stream id (looked up again when a remove or
+  /// an expiry won the race for the lock); stream_not_found when there is none. f returns a
+  /// result<T>, which this returns.
+  template <class F>
+  auto with_locked_stream(const std::string& id, F&& f);
   void forget_locked(const state_ptr& s);  // caller holds map_mu_ and s->mu, and a copy of s
   state_ptr make_state(const std::string& id, const stream_options& options) const;
   bool expired(const stream_state& s, core::time_point now) const noexcept;
