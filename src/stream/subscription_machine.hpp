@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "core/types.hpp"
 #include "stream/event.hpp"
 #include "stream/resume.hpp"
@@ -33,14 +34,15 @@ namespace sse::stream {
 
 class subscription_machine {
  public:
-  using clock = std::chrono::steady_clock;
-  using time_point = clock::time_point;
+  /// Monotonic time: the caller passes a monotonic clock's now(); tests pass simulated time.
+  using time_point = core::steady_time_point;
+  using duration = time_point::duration;
   using frame_ptr = std::shared_ptr<const std::string>;
 
   struct settings {
-    clock::duration heartbeat = std::chrono::seconds(15);
+    duration heartbeat = std::chrono::seconds(15);
     std::size_t max_queue_bytes = 4 << 20;
-    clock::duration store_retry = std::chrono::seconds(1);  ///< after a failed re-read
+    duration store_retry = std::chrono::seconds(1);  ///< after a failed re-read
   };
 
   enum class step {

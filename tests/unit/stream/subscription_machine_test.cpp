@@ -187,6 +187,39 @@ TEST(SubscriptionMachine, TokenExpiryEndsTheStreamWithItsFrame) {
   EXPECT_EQ(*h.m.frames()[0], "event: error\ndata: {}\n\n");
 }
 
+TEST(SubscriptionMachine, AnHourOnAManualSteadyClockHoldsAHeartbeatEveryIntervalAndNothingElse) {
+  // Driven the way the SSE writer drives it (sleep until `until`, then ask again), with the
+  // sleeping done by advancing an injected monotonic clock: an hour passes in no time.
+  core::manual_steady_clock clock;
+  machine m{{.heartbeat = 15s, .max_queue_bytes = 100, .store_retry = 1s},
+            frame(": heartbeat\n\n"),
+            frame(": server shutting down\n\n")};
+  m.set_epoch(epoch);
+  replay_plan plan = plan_replay(epoch, 0, {}, 0);
+  m.push_plan(plan);
+  m.start(clock.now());
+  const auto started = clock.now();
+  std::vector<machine::time_point> heartbeats;
+  for (int round = 0; round < 1000 && clock.now() - started <= 1h; ++round) {
+    const auto d = m.next(clock.now());
+    if (d.what == step::wait) {
+      ASSERT_GT(d.until, clock.now());
+      clock.advance(d.until - clock.now());
+      continue;
+    }
+    ASSERT_EQ(d.what, step::write);
+    ASSERT_EQ(m.frames().size(), 1U);
+    EXPECT_EQ(*m.frames()[0], ": heartbeat\n\n");
+    heartbeats.push_back(clock.now());
+    m.writing();
+    m.written(clock.now(), true, m.frames()[0]->size());
+  }
+  ASSERT_EQ(heartbeats.size(), 240U);  // 3600 s / 15 s
+  for (std::size_t i = 0; i < heartbeats.size(); ++i) {
+    EXPECT_EQ(heartbeats[i] - started, 15s * static_cast<int>(i + 1));
+  }
+}
+
 TEST(SubscriptionMachine, ShutdownAndDeletionFinishTheResponse) {
   harness shut;
   shut.m.on_shutdown();
