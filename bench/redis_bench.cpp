@@ -7,10 +7,6 @@
 //   sse_redis_bench --benchmark_counters_tabular=true
 
 #include <benchmark/benchmark.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -24,6 +20,7 @@
 #include <thread>
 
 #include "bench_common.hpp"
+#include "common/child_process.hpp"
 #include "redis/client.hpp"
 #include "store/redis/record.hpp"
 #include "store/redis/redis_store.hpp"
@@ -34,7 +31,7 @@ namespace net = boost::asio;
 using namespace sse;
 using namespace std::chrono_literals;
 
-// One redis-server for the whole process, killed at exit.
+// One redis-server for the whole process, killed at exit (the tools' and tests' child process).
 class bench_redis {
  public:
   bench_redis() {
@@ -46,28 +43,18 @@ class bench_redis {
     net::ip::tcp::acceptor a(io, {net::ip::make_address("127.0.0.1"), 0});
     port_ = a.local_endpoint().port();
     a.close();
-    pid_ = fork();
-    if (pid_ == 0) {
-      const int null_fd = open("/dev/null", O_WRONLY);
-      dup2(null_fd, 1);
-      dup2(null_fd, 2);
-      const std::string port = std::to_string(port_);
-      execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1",
-             "--save", "", "--appendonly", "no", "--dir", "/tmp", static_cast<char*>(nullptr));
-      _exit(127);
-    }
-  }
-  ~bench_redis() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
+    tools::child_options o;
+    o.program = "redis-server";
+    o.args = {"--port", std::to_string(port_), "--bind", "127.0.0.1"};
+    o.args.insert(o.args.end(), {"--save", "", "--appendonly", "no", "--dir", "/tmp"});
+    o.name = "bench-redis";
+    process_ = tools::child_process(std::move(o));
   }
   std::uint16_t port() const { return port_; }
 
  private:
   std::uint16_t port_ = 0;
-  pid_t pid_ = -1;
+  tools::child_process process_;
 };
 
 bench_redis& server() {

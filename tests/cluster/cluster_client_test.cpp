@@ -7,16 +7,14 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <csignal>
 #include <cstdio>
-#include <future>
 #include <set>
 #include <thread>
 
 #include "bounded_wait.hpp"
+#include "coro_runner.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
 
@@ -101,16 +99,7 @@ class ClusterClientTest : public ::testing::Test {
   template <class T>
   T call(net::awaitable<T> op, std::chrono::milliseconds timeout = 30s) {
     net::io_context caller;
-    auto fut = net::co_spawn(caller, std::move(op), net::use_future);
-    const auto deadline = clock_type::now() + timeout;
-    while (fut.wait_for(0ms) != std::future_status::ready && clock_type::now() < deadline) {
-      caller.run_one_for(10ms);
-      caller.restart();
-    }
-    if (fut.wait_for(0ms) != std::future_status::ready) {
-      throw std::runtime_error("call timed out");
-    }
-    return fut.get();
+    return ::sse::test::run_sync(caller, std::move(op), timeout);
   }
 
   result<std::vector<reply>> exec(const std::string& key, std::vector<command> cmds) {

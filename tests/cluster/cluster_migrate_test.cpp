@@ -9,7 +9,7 @@
 #include <cstdio>
 #include <set>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "core/clock.hpp"
 #include "gateway_process.hpp"
 #include "legacy_fixture.hpp"
@@ -188,16 +188,16 @@ TEST_F(ClusterMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisClusterUrl) {
   }
   ASSERT_EQ(owners.size(), 3u) << "the streams must be on every master";
 
-  test::child_options co;
+  tools::child_options co;
   co.program = test::gateway_process::default_binary();
   co.args = {"migrate", "--store", "redis-cluster://" + cluster_->seeds()};
   co.unset_env = {"SSE_GATEWAY_STORE", "SSE_GATEWAY_REDIS_PREFIX"};
   co.name = "migrate";
-  test::child_process migrate(co);
+  tools::child_process migrate(co);
   const auto status = migrate.wait_exit(60s);
   ASSERT_TRUE(status.has_value()) << "migrate did not exit in time";
-  EXPECT_TRUE(test::exited_with(status, 0)) << test::describe_status(*status) << "\n"
-                                            << migrate.stderr_text();
+  EXPECT_TRUE(tools::exited_with(status, 0)) << tools::describe_status(*status) << "\n"
+                                             << migrate.stderr_text();
   EXPECT_NE(migrate.stdout_text().find("scanned 30 legacy buffers, migrated 30"), std::string::npos)
       << migrate.stdout_text() << migrate.stderr_text();
   EXPECT_EQ(legacy_lists_left(), 0u);

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <thread>
 
+#include "common/child_process.hpp"
 #include "common/process.hpp"
 
 namespace {
@@ -30,6 +31,17 @@ struct run_result {
   std::string output;
   std::filesystem::path out_dir;
 };
+
+/// The tool under test, its stdout and stderr in one log. A test that ends early stops it with
+/// SIGTERM first, so that it stops the gateway it started.
+sse::tools::child_process start_tool(const std::vector<std::string>& argv, const std::string& log) {
+  sse::tools::child_options o;
+  o.program = argv.front();
+  o.args.assign(argv.begin() + 1, argv.end());
+  o.combined_log = log;
+  o.stop_grace = 5s;
+  return sse::tools::child_process(std::move(o));
+}
 
 class gate_e2e : public ::testing::Test {
  protected:
@@ -94,17 +106,13 @@ class gate_e2e : public ::testing::Test {
       argv.push_back(extra[i]);
     }
     const auto log = (dir_ / "tool.log").string();
-    auto child = sse::tools::child_process::spawn(argv, log);
-    EXPECT_TRUE(child);
-    if (!child) {
-      return r;
-    }
+    auto child = start_tool(argv, log);
     const auto deadline = std::chrono::steady_clock::now() + 120s;
-    while (child->running() && std::chrono::steady_clock::now() < deadline) {
+    while (child.running() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(50ms);
     }
-    r.exit_code = child->running() ? -1 : child->exit_status();
-    child->stop(5s);
+    r.exit_code = child.running() ? -1 : child.exit_code();
+    child.stop(5s);
     r.output = read_file(log);
     return r;
   }
@@ -377,15 +385,14 @@ TEST_F(gate_e2e, delayed_resume_fails_as_it_happens) {
 TEST_F(gate_e2e, gateway_killed_mid_run_stops_the_tool_at_once_as_a_setup_error) {
   const auto out = dir_ / "out";
   const auto log = (dir_ / "tool.log").string();
-  auto tool = sse::tools::child_process::spawn(
-      {SSE_LIVE_RESUME_BIN, "--gateway-bin", SSE_GATEWAY_BIN, "--duration", "60s", "--window", "3s",
-       "--streams", "10", "--subscribers", "40", "--rate", "200", "--ramp", "1s", "--out",
-       out.string(), "--commit", "test-commit"},
-      log);
-  ASSERT_TRUE(tool);
+  auto tool =
+      start_tool({SSE_LIVE_RESUME_BIN, "--gateway-bin", SSE_GATEWAY_BIN, "--duration", "60s",
+                  "--window", "3s", "--streams", "10", "--subscribers", "40", "--rate", "200",
+                  "--ramp", "1s", "--out", out.string(), "--commit", "test-commit"},
+                 log);
   // The tool prints "gateway pid N at http://..." once the gateway listens.
   pid_t gateway = 0;
-  for (int i = 0; i < 400 && gateway == 0 && tool->running(); ++i) {
+  for (int i = 0; i < 400 && gateway == 0 && tool.running(); ++i) {
     std::this_thread::sleep_for(50ms);
     const std::string text = read_file(log);
     const auto at = text.find("gateway pid ");
@@ -396,23 +403,23 @@ TEST_F(gate_e2e, gateway_killed_mid_run_stops_the_tool_at_once_as_a_setup_error)
   ASSERT_GT(gateway, 0) << read_file(log);
   // Traffic flowing, one window closed: the tool prints each window's row as it closes.
   const auto first_window = std::chrono::steady_clock::now() + 15s;
-  while (read_file(log).find("window 1 [") == std::string::npos && tool->running() &&
+  while (read_file(log).find("window 1 [") == std::string::npos && tool.running() &&
          std::chrono::steady_clock::now() < first_window) {
     std::this_thread::sleep_for(50ms);
   }
   ASSERT_NE(read_file(log).find("window 1 ["), std::string::npos)
       << "no window closed within 15 s:\n"
       << read_file(log);
-  ASSERT_TRUE(tool->running()) << read_file(log);
+  ASSERT_TRUE(tool.running()) << read_file(log);
   ASSERT_EQ(::kill(gateway, SIGKILL), 0);
   const auto killed = std::chrono::steady_clock::now();
-  while (tool->running() && std::chrono::steady_clock::now() - killed < 30s) {
+  while (tool.running() && std::chrono::steady_clock::now() - killed < 30s) {
     std::this_thread::sleep_for(20ms);
   }
   const auto took = std::chrono::steady_clock::now() - killed;
-  ASSERT_FALSE(tool->running()) << "still running 30 s after the gateway died";
+  ASSERT_FALSE(tool.running()) << "still running 30 s after the gateway died";
   const std::string output = read_file(log);
-  EXPECT_EQ(tool->exit_status(), 2) << output;
+  EXPECT_EQ(tool.exit_code(), 2) << output;
   // Noticed on the controller's next 100 ms tick; the rest is the workers' 1 s stop grace.
   EXPECT_LT(took, 5s) << output;
   const std::string named =
@@ -433,18 +440,17 @@ TEST_F(gate_e2e, a_target_refusing_every_connection_is_a_setup_error) {
   const auto out = dir_ / "out";
   const auto log = (dir_ / "tool.log").string();
   const auto started = std::chrono::steady_clock::now();
-  auto tool = sse::tools::child_process::spawn(
+  auto tool = start_tool(
       {SSE_LIVE_RESUME_BIN, "--target", "http://127.0.0.1:" + std::to_string(*port), "--duration",
        "60s", "--streams", "4", "--subscribers", "8", "--rate", "40", "--resume-pause", "100ms",
        "--ramp", "0s", "--out", out.string(), "--commit", "test-commit"},
       log);
-  ASSERT_TRUE(tool);
-  while (tool->running() && std::chrono::steady_clock::now() - started < 40s) {
+  while (tool.running() && std::chrono::steady_clock::now() - started < 40s) {
     std::this_thread::sleep_for(20ms);
   }
-  ASSERT_FALSE(tool->running()) << "still running after 40 s";
+  ASSERT_FALSE(tool.running()) << "still running after 40 s";
   const std::string output = read_file(log);
-  EXPECT_EQ(tool->exit_status(), 2) << output;
+  EXPECT_EQ(tool.exit_code(), 2) << output;
   EXPECT_LT(std::chrono::steady_clock::now() - started, 10s) << output;
   EXPECT_NE(output.find("error: the target refuses every connection: "), std::string::npos)
       << output;

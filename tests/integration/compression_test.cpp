@@ -7,7 +7,7 @@
 #include <sstream>
 #include <thread>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "gateway_test.hpp"
 
 namespace sse::test {
@@ -35,7 +35,7 @@ TEST_P(curl_compressed, each_event_arrives_within_50ms_of_its_append) {
   temp_dir dir;
   // curl decodes what --compressed asked for (it offers gzip and zstd: `curl -V` lists both) and
   // writes every decoded byte at once with -N.
-  child_options curl_options;
+  tools::child_options curl_options;
   curl_options.program = "curl";
   curl_options.args = {"--compressed",
                        "-N",
@@ -49,7 +49,7 @@ TEST_P(curl_compressed, each_event_arrives_within_50ms_of_its_append) {
                        gw().base_url() + events_path("c")};
   curl_options.output_dir = dir.path();
   curl_options.name = "curl";
-  child_process curl(std::move(curl_options));
+  tools::child_process curl(std::move(curl_options));
   const auto body = [&] { return read_file(dir.path() / "body.txt"); };
   ASSERT_TRUE(bounded_wait([&] { return body().find("data: first\n\n") != std::string::npos; }, 5s))
       << "first event not received: " << body();

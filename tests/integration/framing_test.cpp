@@ -15,7 +15,7 @@
 #include <string_view>
 #include <vector>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "gateway_test.hpp"
 #include "redis_server.hpp"
 #include "temp_dir.hpp"
@@ -320,21 +320,19 @@ TEST_F(framing_test, nodes_http_client_reads_a_deleted_streams_response_without_
     req.on('error', (e) => { console.error('error: ' + e.message); process.exit(1); });
   )js";
   append("node", "one");
-  child_process node(
-      child_options{"node",
-                    {"-e", std::string(script), gw().base_url() + events_path("node")},
-                    {},
-                    {},
-                    {},
-                    "node"});
+  tools::child_options node_options;
+  node_options.program = "node";
+  node_options.args = {"-e", std::string(script), gw().base_url() + events_path("node")};
+  node_options.name = "node";
+  tools::child_process node(std::move(node_options));
   ASSERT_TRUE(
       bounded_wait([&] { return node.stdout_text().find("open") != std::string::npos; }, 10s))
       << node.stderr_text();
   ASSERT_EQ(http().del(stream_path("node")).status, 204);
   const auto status = node.wait_exit(10s);
   ASSERT_TRUE(status) << "node did not finish: " << node.stdout_text() << node.stderr_text();
-  EXPECT_TRUE(exited_with(*status, 0))
-      << describe_status(*status) << ": " << node.stdout_text() << node.stderr_text();
+  EXPECT_TRUE(tools::exited_with(*status, 0))
+      << tools::describe_status(*status) << ": " << node.stdout_text() << node.stderr_text();
   EXPECT_NE(node.stdout_text().find("end"), std::string::npos) << node.stdout_text();
 }
 

@@ -134,7 +134,8 @@ TEST_F(lifecycle_test, sigterm_sends_a_final_comment_finishes_responses_and_exit
   }
   const auto status = gw().process().wait_exit(10s);
   ASSERT_TRUE(status) << "still running 10 s after SIGTERM\n" << gw().diagnostics();
-  EXPECT_TRUE(exited_with(status, 0)) << describe_status(*status) << "\n" << gw().diagnostics();
+  EXPECT_TRUE(tools::exited_with(status, 0)) << tools::describe_status(*status) << "\n"
+                                             << gw().diagnostics();
 }
 
 TEST_F(lifecycle_test, sigterm_without_clients_exits_0_promptly) {
@@ -142,7 +143,7 @@ TEST_F(lifecycle_test, sigterm_without_clients_exits_0_promptly) {
   append("quiet", "x");
   const auto status = gw().stop(10s);
   ASSERT_TRUE(status) << gw().diagnostics();
-  EXPECT_TRUE(exited_with(status, 0)) << describe_status(*status);
+  EXPECT_TRUE(tools::exited_with(status, 0)) << tools::describe_status(*status);
 }
 
 TEST_F(lifecycle_test, idle_stream_expires_after_its_ttl) {

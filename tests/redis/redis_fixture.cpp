@@ -33,11 +33,6 @@ const core::clock& test_clock() {
   return clock;
 }
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred,
-               std::chrono::milliseconds timeout) {
-  return conformance::run_until(io, pred, timeout);
-}
-
 std::unique_ptr<redis_store> make_started_store(boost::asio::io_context& io,
                                                 const store_limits& limits,
                                                 redis_store_options options) {

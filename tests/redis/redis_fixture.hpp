@@ -9,8 +9,10 @@
 #include <string>
 
 #include "core/clock.hpp"
+#include "coro_runner.hpp"
 #include "redis_server.hpp"
 #include "store/redis/redis_store.hpp"
+#include "store_conformance.hpp"
 
 namespace sse::store::redis_test {
 
@@ -33,25 +35,15 @@ std::unique_ptr<redis_store> make_started_store(boost::asio::io_context& io,
                                                 const store_limits& limits,
                                                 redis_store_options options);
 
-/// Runs io until pred() holds or the timeout passes; returns pred().
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred,
-               std::chrono::milliseconds timeout = 10s);
+/// The harness's runner (tests/support/coro_runner.hpp).
+using ::sse::test::run_until;
 
-/// Runs op on io to completion (bounded); throws std::runtime_error on timeout.
+/// The harness's run_sync (tests/support/coro_runner.hpp) with the live Redis tests' default
+/// bound, 15 s rather than 10 s.
 template <class T>
 T run_sync(boost::asio::io_context& io, boost::asio::awaitable<T> op,
-           std::chrono::milliseconds timeout = 15s);
-
-}  // namespace sse::store::redis_test
-
-#include "store_conformance.hpp"
-
-namespace sse::store::redis_test {
-
-template <class T>
-T run_sync(boost::asio::io_context& io, boost::asio::awaitable<T> op,
-           std::chrono::milliseconds timeout) {
-  return conformance::run_sync(io, std::move(op), timeout);
+           std::chrono::milliseconds timeout = 15s) {
+  return ::sse::test::run_sync(io, std::move(op), timeout);
 }
 
 }  // namespace sse::store::redis_test

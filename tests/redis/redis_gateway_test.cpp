@@ -10,7 +10,7 @@
 #include <thread>
 
 #include "bounded_wait.hpp"
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
 #include "json_lines.hpp"
@@ -341,16 +341,16 @@ TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) 
   for (int i = 0; i < 3; ++i) {
     write_legacy_stream(redis(), make_legacy_stream("legacy-" + std::to_string(i), 5, {2}));
   }
-  test::child_options co;
+  tools::child_options co;
   co.program = gateway_process::default_binary();
   co.args = {"migrate", "--store", redis().url()};
   co.name = "migrate";
   test::temp_dir dir("migrate");
   co.output_dir = dir.path();
-  test::child_process migrate(co);
+  tools::child_process migrate(co);
   auto status = migrate.wait_exit(30s);
   ASSERT_TRUE(status.has_value());
-  EXPECT_TRUE(test::exited_with(status, 0)) << migrate.stderr_text();
+  EXPECT_TRUE(tools::exited_with(status, 0)) << migrate.stderr_text();
   EXPECT_NE(migrate.stdout_text().find("migrated 3"), std::string::npos) << migrate.stdout_text();
   EXPECT_EQ(redis().command("TYPE", "sse:buffer:{legacy-1}").str, "zset");
 
@@ -434,16 +434,16 @@ TEST_F(RedisGatewayTest, MigrateCommandReportsPerStreamWhatItKeptAside) {
   write_legacy_elements(redis(), ls, elements);
   write_legacy_stream(redis(), make_legacy_stream("legacy-good", 3));
 
-  test::child_options co;
+  tools::child_options co;
   co.program = gateway_process::default_binary();
   co.args = {"migrate", "--store", redis().url()};
   co.name = "migrate";
   test::temp_dir dir("migrate");
   co.output_dir = dir.path();
-  test::child_process migrate(co);
+  tools::child_process migrate(co);
   auto status = migrate.wait_exit(30s);
   ASSERT_TRUE(status.has_value());
-  EXPECT_TRUE(test::exited_with(status, 0)) << migrate.stderr_text();
+  EXPECT_TRUE(tools::exited_with(status, 0)) << migrate.stderr_text();
   const std::string out = migrate.stdout_text();
   EXPECT_NE(out.find("stream legacy-bad: kept 2 unreadable events aside in "
                      "sse:quarantine:{legacy-bad}"),

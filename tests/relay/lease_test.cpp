@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
@@ -14,6 +15,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "coro_runner.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
 #include "redis_server.hpp"
@@ -64,13 +66,7 @@ class relay_lease : public ::testing::Test {
 
   template <class T>
   T run(net::awaitable<T> a) {
-    auto f = net::co_spawn(io_, std::move(a), net::use_future);
-    for (int i = 0; i < 1000 && f.wait_for(0s) != std::future_status::ready; ++i) {
-      io_.restart();
-      io_.run_for(10ms);
-    }
-    EXPECT_EQ(f.wait_for(0s), std::future_status::ready);
-    return f.get();
+    return ::sse::test::run_sync(io_, std::move(a));
   }
 
   /// Waits (bounded) until Redis has expired `key`.
@@ -196,17 +192,10 @@ TEST_F(relay_lease, concurrent_sweepers_claim_each_stream_once) {
   for (int i = 1; i < 4; ++i) {
     sweeps.push_back(net::co_spawn(io_, nodes[i]->claim_expired(64), net::use_future));
   }
-  for (int i = 0; i < 1000; ++i) {
-    io_.restart();
-    io_.run_for(10ms);
-    bool all = true;
-    for (auto& f : sweeps) {
-      all = all && f.wait_for(0s) == std::future_status::ready;
-    }
-    if (all) {
-      break;
-    }
-  }
+  ::sse::test::run_until(io_, [&] {
+    return std::all_of(sweeps.begin(), sweeps.end(),
+                       [](auto& f) { return f.wait_for(0s) == std::future_status::ready; });
+  });
   std::multiset<std::string> claimed;
   for (auto& f : sweeps) {
     ASSERT_EQ(f.wait_for(0s), std::future_status::ready);
@@ -333,15 +322,7 @@ TEST(relay_lease_cluster, leases_spread_over_the_masters_are_claimed_once_and_le
     io.run_for(10ms);
   }
   ASSERT_TRUE(st->available());
-  auto run = [&]<class T>(net::awaitable<T> a) {
-    auto f = net::co_spawn(io, std::move(a), net::use_future);
-    for (int i = 0; i < 1000 && f.wait_for(0s) != std::future_status::ready; ++i) {
-      io.restart();
-      io.run_for(10ms);
-    }
-    EXPECT_EQ(f.wait_for(0s), std::future_status::ready);
-    return f.get();
-  };
+  auto run = [&]<class T>(net::awaitable<T> a) { return ::sse::test::run_sync(io, std::move(a)); };
   redis_lease a(*st, "node-a", 300ms);
   redis_lease b(*st, "node-b", 300ms);
   std::set<int> masters;

@@ -4,10 +4,8 @@
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <filesystem>
@@ -15,6 +13,7 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "coro_runner.hpp"
 #include "fake_upstream.hpp"
 #include "relay/manager.hpp"
 #include "relay/names.hpp"
@@ -69,9 +68,7 @@ class relay : public ::testing::Test {
 
   template <class T>
   T run(net::awaitable<T> a) {
-    auto f = net::co_spawn(ioc_, std::move(a), net::use_future);
-    EXPECT_EQ(f.wait_for(10s), std::future_status::ready);
-    return f.get();
+    return ::sse::test::run_sync_on(ioc_, std::move(a));  // thread_ runs ioc_
   }
 
   http::api_result<http::relay_started> start(std::optional<std::string> key = std::nullopt,

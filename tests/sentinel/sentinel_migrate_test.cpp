@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "gateway_process.hpp"
 #include "legacy_fixture.hpp"
 #include "redis_sentinel.hpp"
@@ -25,16 +25,16 @@ TEST(SentinelMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisSentinelUrl) {
     write_legacy_stream(setup.data(0), make_legacy_stream("sent-" + std::to_string(i), 5, {2}));
   }
 
-  test::child_options co;
+  tools::child_options co;
   co.program = test::gateway_process::default_binary();
   co.args = {"migrate", "--store", setup.url()};
   co.unset_env = {"SSE_GATEWAY_STORE", "SSE_GATEWAY_REDIS_PREFIX"};
   co.name = "migrate";
-  test::child_process migrate(co);
+  tools::child_process migrate(co);
   const auto status = migrate.wait_exit(60s);
   ASSERT_TRUE(status.has_value()) << "migrate did not exit in time";
-  EXPECT_TRUE(test::exited_with(status, 0)) << test::describe_status(*status) << "\n"
-                                            << migrate.stderr_text();
+  EXPECT_TRUE(tools::exited_with(status, 0)) << tools::describe_status(*status) << "\n"
+                                             << migrate.stderr_text();
   EXPECT_NE(migrate.stdout_text().find("scanned 4 legacy buffers, migrated 4"), std::string::npos)
       << migrate.stdout_text() << migrate.stderr_text();
   EXPECT_EQ(setup.data(0).command("TYPE", "sse:buffer:{sent-1}").str, "zset");

@@ -17,25 +17,6 @@ void PrintTo(const store_factory& f, std::ostream* os) {
   *os << f.name;
 }
 
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred,
-               std::chrono::milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    auto now = std::chrono::steady_clock::now();
-    if (now >= deadline) {
-      return false;
-    }
-    if (io.stopped()) {
-      io.restart();
-    }
-    // Bounded slices: what we wait for may come from another thread, not from io.
-    if (io.run_one_for(std::min<std::chrono::steady_clock::duration>(deadline - now, 5ms)) == 0) {
-      std::this_thread::sleep_for(1ms);
-    }
-  }
-  return true;
-}
-
 // ---- recording_listener ----
 
 void recording_listener::on_events(std::shared_ptr<const stream::event_batch> batch) {

@@ -14,7 +14,6 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <exception>
@@ -27,6 +26,7 @@
 #include <thread>
 #include <vector>
 
+#include "coro_runner.hpp"
 #include "store/store.hpp"
 
 namespace sse::store::conformance {
@@ -54,46 +54,9 @@ struct store_factory {
 std::string conformance_test_name(const ::testing::TestParamInfo<store_factory>& info);
 void PrintTo(const store_factory& f, std::ostream* os);
 
-/// Runs io until pred() holds or the deadline passes; returns pred(). Sleeps briefly when io has
-/// nothing to do, since work may arrive from other threads.
-bool run_until(boost::asio::io_context& io, const std::function<bool()>& pred,
-               std::chrono::milliseconds timeout = 10s);
-
-/// Runs op on io to completion and returns its value; throws std::runtime_error if it does not
-/// complete within timeout (gtest reports the test as failed).
-template <class T>
-T run_sync(boost::asio::io_context& io, boost::asio::awaitable<T> op,
-           std::chrono::milliseconds timeout = 10s) {
-  // Shared with the completion handler: on timeout the operation may still complete later.
-  struct state {
-    std::mutex mu;
-    std::optional<T> value;
-    std::exception_ptr error;
-    bool done = false;
-  };
-  auto st = std::make_shared<state>();
-  boost::asio::co_spawn(io, std::move(op), [st](std::exception_ptr e, T v) {
-    std::lock_guard lock(st->mu);
-    st->error = e;
-    st->value.emplace(std::move(v));
-    st->done = true;
-  });
-  bool done = run_until(
-      io,
-      [&] {
-        std::lock_guard lock(st->mu);
-        return st->done;
-      },
-      timeout);
-  if (!done) {
-    throw std::runtime_error("store operation did not complete in time");
-  }
-  std::lock_guard lock(st->mu);
-  if (st->error) {
-    std::rethrow_exception(st->error);
-  }
-  return std::move(*st->value);
-}
+// The suite's waits are the harness's coroutine runner (tests/support/coro_runner.hpp).
+using ::sse::test::run_sync;
+using ::sse::test::run_until;
 
 /// A listener that records everything it is told, from any thread.
 class recording_listener final : public live_listener {

@@ -1,4 +1,5 @@
-#include "child_process.hpp"
+// The one child process helper of tools and tests (tools/common/child_process.hpp).
+#include "common/child_process.hpp"
 
 #include <gtest/gtest.h>
 #include <signal.h>
@@ -7,9 +8,16 @@
 #include <cerrno>
 
 #include "bounded_wait.hpp"
+#include "temp_dir.hpp"
 
 namespace sse::test {
 namespace {
+
+using tools::child_options;
+using tools::child_process;
+using tools::describe_status;
+using tools::exited_with;
+using tools::find_executable;
 
 child_options shell(std::string script) {
   child_options o;
@@ -110,6 +118,62 @@ TEST(child_process, logs_can_share_a_folder) {
   ASSERT_TRUE(pb.wait_exit(std::chrono::seconds(10)));
   EXPECT_EQ(read_file_text(dir / "first.stdout.log"), "a\n");
   EXPECT_EQ(read_file_text(dir / "second.stdout.log"), "b\n");
+}
+
+// The tools' way: both streams in one log, appended across runs (a restarted gateway).
+TEST(child_process, a_combined_log_gets_both_streams_appended) {
+  temp_dir dir;
+  for (int run = 0; run < 2; ++run) {
+    auto o = shell("echo out; echo err >&2");
+    o.combined_log = dir / "both.log";
+    child_process p(std::move(o));
+    ASSERT_TRUE(exited_with(p.wait_exit(std::chrono::seconds(10)), 0));
+    EXPECT_EQ(p.stdout_path(), dir / "both.log");
+  }
+  EXPECT_EQ(read_file_text(dir / "both.log"), "out\nerr\nout\nerr\n");
+}
+
+TEST(child_process, exit_code_reads_like_a_shells) {
+  child_process exits(shell("exit 3"));
+  ASSERT_TRUE(exits.wait_exit(std::chrono::seconds(10)));
+  EXPECT_EQ(exits.exit_code(), 3);
+  child_process killed(shell("exec sleep 30"));
+  EXPECT_EQ(killed.exit_code(), -1) << "still running";
+  ASSERT_TRUE(killed.kill_and_wait());
+  EXPECT_EQ(killed.exit_code(), 128 + SIGKILL);
+}
+
+// stop() and a destructor with a grace send SIGTERM first: a tool stops the gateway it started.
+TEST(child_process, stop_and_a_graceful_destructor_send_sigterm_first) {
+  temp_dir dir;
+  const auto trapping = [&](const std::string& marker) {
+    return shell("trap 'echo term > " + (dir / marker).string() +
+                 "; exit 7' TERM; echo ready; while :; do sleep 0.05; done");
+  };
+  child_process stopped(trapping("stopped"));
+  ASSERT_TRUE(bounded_wait([&] { return stopped.stdout_text() == "ready\n"; }, 10s));
+  EXPECT_TRUE(exited_with(stopped.stop(std::chrono::seconds(5)), 7));
+  EXPECT_EQ(read_file_text(dir / "stopped"), "term\n");
+  {
+    auto o = trapping("destroyed");
+    o.stop_grace = std::chrono::seconds(5);
+    child_process destroyed(std::move(o));
+    ASSERT_TRUE(bounded_wait([&] { return destroyed.stdout_text() == "ready\n"; }, 10s));
+  }
+  EXPECT_EQ(read_file_text(dir / "destroyed"), "term\n");
+}
+
+TEST(child_process, a_moved_child_is_stopped_by_its_new_owner_only) {
+  child_process first(shell("exec sleep 30"));
+  const pid_t pid = first.pid();
+  child_process second(std::move(first));
+  EXPECT_EQ(second.pid(), pid);
+  EXPECT_EQ(first.pid(), -1);  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+  EXPECT_FALSE(first.running());
+  EXPECT_TRUE(second.running());
+  first = std::move(second);
+  EXPECT_TRUE(first.running());
+  ASSERT_TRUE(first.kill_and_wait());
 }
 
 TEST(bounded_wait, returns_true_once_the_predicate_holds_and_false_at_the_deadline) {

@@ -98,14 +98,14 @@ gateway_process::gateway_process(gateway_options options)
   }
   command_line_.insert(command_line_.end(), options_.args.begin(), options_.args.end());
 
-  child_options co;
+  tools::child_options co;
   co.program = binary;
   co.args = command_line_;
   co.env = options_.env;
   co.unset_env = inherited_gateway_variables();
   co.output_dir = dir_.path();
   co.name = options_.name;
-  process_ = std::make_unique<child_process>(std::move(co));
+  process_ = std::make_unique<tools::child_process>(std::move(co));
 
   const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
   for (;;) {
@@ -115,7 +115,7 @@ gateway_process::gateway_process(gateway_options options)
     }
     if (!process_->running()) {
       throw std::runtime_error("gateway_process: " + binary + " " +
-                               describe_status(process_->exit_status().value_or(0)) +
+                               tools::describe_status(process_->exit_status().value_or(0)) +
                                " before listening.\nstderr:\n" +
                                tail(process_->stderr_text(), 4000) + "\nstdout:\n" +
                                tail(process_->stdout_text(), 2000));
@@ -130,7 +130,8 @@ gateway_process::gateway_process(gateway_options options)
   }
 }
 
-gateway_process::~gateway_process() = default;  // child_process SIGKILLs a still-running child
+// tools::child_process SIGKILLs a still-running child.
+gateway_process::~gateway_process() = default;
 
 std::string gateway_process::base_url() const {
   return "http://" + host() + ":" + std::to_string(port_);

@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "temp_dir.hpp"
 
 namespace sse::test {
@@ -75,7 +75,7 @@ class gateway_process {
   void kill();
   bool running();
 
-  child_process& process() noexcept { return *process_; }
+  tools::child_process& process() noexcept { return *process_; }
   const std::filesystem::path& dir() const noexcept { return dir_.path(); }
   std::filesystem::path telemetry_path() const { return dir_ / "telemetry.jsonl"; }
   std::string stderr_text() const { return process_->stderr_text(); }
@@ -91,7 +91,7 @@ class gateway_process {
   gateway_options options_;
   temp_dir dir_;
   std::vector<std::string> command_line_;
-  std::unique_ptr<child_process> process_;
+  std::unique_ptr<tools::child_process> process_;
   std::uint16_t port_ = 0;
 };
 

@@ -62,7 +62,7 @@ TEST(gateway_process, waits_for_the_port_file_and_reads_telemetry) {
 
   const auto status = gw.stop();
   ASSERT_TRUE(status);
-  EXPECT_TRUE(exited_with(status, 0)) << describe_status(*status);
+  EXPECT_TRUE(tools::exited_with(status, 0)) << tools::describe_status(*status);
   EXPECT_NE(gw.stderr_text().find("extra=x"), std::string::npos) << gw.stderr_text();
   EXPECT_NE(gw.stderr_text().find("env=/set"), std::string::npos)
       << "inherited SSE_GATEWAY_* must be removed: " << gw.stderr_text();

@@ -5,7 +5,7 @@
 #include <thread>
 
 #include "bounded_wait.hpp"
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "free_port.hpp"
 
 namespace sse::test {
@@ -57,7 +57,7 @@ redis_cluster::redis_cluster(redis_cluster_options options) : options_(options) 
               "--cluster-port", std::to_string(free_port())};
     nodes_.push_back(std::make_unique<redis_server>(o));
   }
-  child_options co;
+  tools::child_options co;
   co.program = "redis-cli";
   co.name = "cluster-create";
   co.args = {"--cluster", "create"};
@@ -66,7 +66,7 @@ redis_cluster::redis_cluster(redis_cluster_options options) : options_(options) 
   }
   co.args.insert(co.args.end(), {"--cluster-replicas", std::to_string(options_.replicas_per_master),
                                  "--cluster-yes"});
-  child_process create(co);
+  tools::child_process create(co);
   const auto status = create.wait_exit(std::chrono::seconds(30));
   if (!status || *status != 0) {
     throw std::runtime_error("redis-cli --cluster create failed; see " +

@@ -81,7 +81,7 @@ std::string redis_reply::describe() const {
 }
 
 bool redis_server::available(const std::string& program) {
-  return !find_executable(program).empty();
+  return !tools::find_executable(program).empty();
 }
 
 redis_server::redis_server(redis_options options)
@@ -132,7 +132,7 @@ std::string redis_server::url() const {
 
 bool redis_server::launch(std::uint16_t port, std::string& failure) {
   disconnect();
-  child_options co;
+  tools::child_options co;
   co.program = options_.program;
   co.args.clear();
   if (!options_.config_text.empty()) {
@@ -154,7 +154,7 @@ bool redis_server::launch(std::uint16_t port, std::string& failure) {
   co.args.insert(co.args.end(), options_.args.begin(), options_.args.end());
   co.output_dir = dir_.path();
   co.name = options_.name + "-" + std::to_string(generation_++);
-  process_ = std::make_unique<child_process>(std::move(co));
+  process_ = std::make_unique<tools::child_process>(std::move(co));
   port_ = port;
   paused_ = false;
 
@@ -163,7 +163,7 @@ bool redis_server::launch(std::uint16_t port, std::string& failure) {
   while (std::chrono::steady_clock::now() < deadline) {
     if (!process_->running()) {
       failure = "redis-server on port " + std::to_string(port) + " " +
-                describe_status(process_->exit_status().value_or(0)) + ":\n" +
+                tools::describe_status(process_->exit_status().value_or(0)) + ":\n" +
                 tail(process_->stdout_text() + process_->stderr_text(), 3000);
       return false;
     }

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "temp_dir.hpp"
 
 struct redisContext;
@@ -90,7 +90,7 @@ class redis_server {
   void restart(bool graceful = true);
   bool running();
 
-  child_process& process() { return *process_; }
+  tools::child_process& process() { return *process_; }
   /// The server's log (stdout).
   std::string log_text() const;
 
@@ -102,7 +102,7 @@ class redis_server {
   redis_options options_;
   temp_dir dir_;
   std::uint16_t port_ = 0;
-  std::unique_ptr<child_process> process_;
+  std::unique_ptr<tools::child_process> process_;
   redisContext* context_ = nullptr;
   bool paused_ = false;
   int generation_ = 0;  // numbers the log files of successive starts

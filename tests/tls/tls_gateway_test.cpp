@@ -300,7 +300,8 @@ TEST_F(tls_test, sigterm_ends_tls_sse_streams_with_the_final_comment) {
   }
   EXPECT_TRUE(saw_shutdown);
   const auto status = gw().process().wait_exit(10s);
-  EXPECT_TRUE(exited_with(status, 0)) << (status ? describe_status(*status) : "still running");
+  EXPECT_TRUE(tools::exited_with(status, 0))
+      << (status ? tools::describe_status(*status) : "still running");
 }
 
 }  // namespace

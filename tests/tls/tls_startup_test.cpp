@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "child_process.hpp"
+#include "common/child_process.hpp"
 #include "gateway_process.hpp"
 #include "self_signed.hpp"
 #include "temp_dir.hpp"
@@ -23,7 +23,7 @@ struct startup_result {
 };
 
 startup_result run_gateway(const std::vector<std::string>& tls_args, const temp_dir& dir) {
-  child_options o;
+  tools::child_options o;
   o.program = gateway_process::default_binary();
   o.args = {"--listen",    "127.0.0.1:0", "--auth",      "none",
             "--telemetry", "none",        "--port-file", (dir / "port").string()};
@@ -31,7 +31,7 @@ startup_result run_gateway(const std::vector<std::string>& tls_args, const temp_
   o.output_dir = dir.path();
   o.name = "bad-tls";
   o.unset_env = {"SSE_GATEWAY_TLS_CERT", "SSE_GATEWAY_TLS_KEY"};
-  child_process p(std::move(o));
+  tools::child_process p(std::move(o));
   startup_result r;
   r.status = p.wait_exit(10s);
   if (!r.status) {
@@ -57,7 +57,8 @@ class tls_startup_test : public ::testing::Test {
                       const std::vector<std::string>& needles) {
     const auto r = run_gateway(args, dir_);
     ASSERT_TRUE(r.status) << "still running: " << r.err;
-    EXPECT_TRUE(exited_with(r.status, 1)) << describe_status(*r.status) << "\n" << r.err;
+    EXPECT_TRUE(tools::exited_with(r.status, 1)) << tools::describe_status(*r.status) << "\n"
+                                                 << r.err;
     for (const auto& n : needles) {
       EXPECT_NE(r.err.find(n), std::string::npos) << "missing \"" << n << "\" in:\n" << r.err;
     }

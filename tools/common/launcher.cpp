@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
 
 namespace sse::tools {
 namespace {
@@ -11,6 +12,24 @@ bool has_flag(const std::vector<std::string>& args, const std::string& flag) {
   return std::any_of(args.begin(), args.end(), [&](const std::string& a) {
     return a == flag || a.rfind(flag + "=", 0) == 0;
   });
+}
+
+/// Starts argv with stdout and stderr appended to log_path, stopped (SIGTERM, then SIGKILL after
+/// 5 s) if its owner goes away without stopping it. Not tied to the starting thread's life.
+result<child_process> start_logged(const std::vector<std::string>& argv,
+                                   const std::string& log_path, std::string& message) {
+  child_options o;
+  o.program = argv.front();
+  o.args.assign(argv.begin() + 1, argv.end());
+  o.combined_log = log_path;
+  o.die_with_parent = false;
+  o.stop_grace = std::chrono::seconds(5);
+  try {
+    return child_process(std::move(o));
+  } catch (const std::exception& e) {
+    message = std::string("cannot start ") + e.what();
+    return make_error_code(errc::internal);
+  }
 }
 
 }  // namespace
@@ -34,12 +53,11 @@ result<launched_process> launch_gateway(const gateway_launch& options, std::stri
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
   launched_process out;
   out.log_path = options.work_dir + "/gateway.log";
-  auto child = child_process::spawn(argv, out.log_path);
-  if (!child) {
-    message = "cannot start " + options.binary;
-    return child.error();
+  if (auto started = start_logged(argv, out.log_path, message); started) {
+    out.process = std::move(*started);
+  } else {
+    return started.error();
   }
-  out.process = std::move(*child);
   auto port = wait_for_port_file(port_file, out.process, options.start_timeout, message);
   if (!port) {
     message = "gateway did not start: " + message + " (log: " + out.log_path + ")";
@@ -74,12 +92,11 @@ result<launched_process> launch_redis(const std::string& work_dir, std::string& 
                                         "no",
                                         "--protected-mode",
                                         "yes"};
-    auto child = child_process::spawn(argv, out.log_path);
-    if (!child) {
-      message = "cannot start redis-server";
-      return child.error();
+    if (auto started = start_logged(argv, out.log_path, message); started) {
+      out.process = std::move(*started);
+    } else {
+      return started.error();
     }
-    out.process = std::move(*child);
     if (wait_for_redis(*port, timeout)) {
       out.port = *port;
       return out;

@@ -1,13 +1,10 @@
 #include "common/process.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,16 +18,6 @@ namespace sse::tools {
 namespace {
 
 using namespace std::chrono_literals;
-
-int decode_status(int raw) {
-  if (WIFEXITED(raw)) {
-    return WEXITSTATUS(raw);
-  }
-  if (WIFSIGNALED(raw)) {
-    return 128 + WTERMSIG(raw);
-  }
-  return -1;
-}
 
 std::uint64_t status_kib(const std::string& text, const char* key) {
   const auto at = text.find(key);
@@ -48,99 +35,6 @@ std::string read_all(const std::string& path) {
 }
 
 }  // namespace
-
-child_process::child_process(child_process&& other) noexcept
-    : pid_(other.pid_), reaped_(other.reaped_), status_(other.status_) {
-  other.pid_ = -1;
-}
-
-child_process& child_process::operator=(child_process&& other) noexcept {
-  if (this != &other) {
-    stop();
-    pid_ = other.pid_;
-    reaped_ = other.reaped_;
-    status_ = other.status_;
-    other.pid_ = -1;
-  }
-  return *this;
-}
-
-child_process::~child_process() {
-  stop();
-}
-
-result<child_process> child_process::spawn(const std::vector<std::string>& argv,
-                                           const std::string& log_path) {
-  if (argv.empty()) {
-    return make_error_code(errc::invalid_argument);
-  }
-  std::vector<char*> args;
-  for (const auto& a : argv) {
-    args.push_back(const_cast<char*>(a.c_str()));
-  }
-  args.push_back(nullptr);
-  const int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log_fd < 0) {
-    return make_error_code(errc::internal);
-  }
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    ::close(log_fd);
-    return make_error_code(errc::internal);
-  }
-  if (pid == 0) {
-    // Child: only async-signal-safe calls until exec.
-    ::dup2(log_fd, STDOUT_FILENO);
-    ::dup2(log_fd, STDERR_FILENO);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0) {
-      ::dup2(null_fd, STDIN_FILENO);
-    }
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(log_fd);
-  child_process c;
-  c.pid_ = pid;
-  return c;
-}
-
-bool child_process::running() {
-  if (pid_ < 0 || reaped_) {
-    return false;
-  }
-  int raw = 0;
-  const pid_t r = ::waitpid(pid_, &raw, WNOHANG);
-  if (r == pid_) {
-    reaped_ = true;
-    status_ = decode_status(raw);
-    return false;
-  }
-  return r == 0;
-}
-
-int child_process::stop(std::chrono::milliseconds grace) {
-  if (pid_ < 0) {
-    return -1;
-  }
-  if (running()) {
-    ::kill(pid_, SIGTERM);
-    const auto deadline = std::chrono::steady_clock::now() + grace;
-    while (running() && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    if (running()) {
-      ::kill(pid_, SIGKILL);
-      int raw = 0;
-      if (::waitpid(pid_, &raw, 0) == pid_) {
-        reaped_ = true;
-        status_ = decode_status(raw);
-      }
-    }
-  }
-  pid_ = -1;
-  return status_;
-}
 
 result<process_usage> read_process_usage(pid_t pid) {
   const std::string stat = read_all("/proc/" + std::to_string(pid) + "/stat");
@@ -228,7 +122,7 @@ result<std::uint16_t> wait_for_port_file(const std::string& path, child_process&
       }
     }
     if (!child.running()) {
-      message = "child exited with status " + std::to_string(child.exit_status()) +
+      message = "child exited with status " + std::to_string(child.exit_code()) +
                 " before writing " + path;
       return make_error_code(errc::internal);
     }

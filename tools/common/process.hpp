@@ -1,6 +1,6 @@
 #pragma once
-// Child processes for the tools: fork/exec with output to a log file, bounded stop, and the
-// CPU/RSS figures the load tool reports. Linux only (/proc).
+// What the tools know of processes besides starting them (common/child_process.hpp): the
+// CPU/RSS figures the load tool reports, ports, readiness waits. Linux only (/proc).
 
 #include <sys/types.h>
 
@@ -9,41 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "common/child_process.hpp"
 #include "core/error.hpp"
 
 namespace sse::tools {
-
-/// A started child. Stops it (SIGTERM, then SIGKILL after a grace) when destroyed.
-/// Thread safety: none.
-class child_process {
- public:
-  child_process() = default;
-  child_process(child_process&& other) noexcept;
-  child_process& operator=(child_process&& other) noexcept;
-  child_process(const child_process&) = delete;
-  child_process& operator=(const child_process&) = delete;
-  ~child_process();
-
-  /// Starts argv[0] (searched in PATH when it has no '/') with stdout and stderr appended to
-  /// log_path. Errors: errc::invalid_argument (empty argv), errc::internal (fork/exec failed;
-  /// an exec failure shows as exit status 127 of the child).
-  static result<child_process> spawn(const std::vector<std::string>& argv,
-                                     const std::string& log_path);
-
-  pid_t pid() const noexcept { return pid_; }
-  /// True while the child has not exited (reaps it when it has).
-  bool running();
-  /// SIGTERM, wait up to `grace`, then SIGKILL. Returns the exit status (128+signal when
-  /// killed by a signal), or -1 when there was no child.
-  int stop(std::chrono::milliseconds grace = std::chrono::seconds(5));
-  /// Exit status once it has exited (after running() returned false or stop()).
-  int exit_status() const noexcept { return status_; }
-
- private:
-  pid_t pid_ = -1;
-  bool reaped_ = false;
-  int status_ = -1;
-};
 
 /// CPU time and memory of a process.
 struct process_usage {

@@ -81,7 +81,7 @@ std::optional<std::string> exited(const char* name, std::optional<tools::launche
   char at[32];
   std::snprintf(at, sizeof at, "%.1f", std::chrono::duration<double>(elapsed).count());
   return std::string(name) + " (pid " + std::to_string(p->process.pid()) + ") exited with status " +
-         std::to_string(p->process.exit_status()) + " at " + at +
+         std::to_string(p->process.exit_code()) + " at " + at +
          " s into the run (log: " + p->log_path + ")";
 }
 
@@ -308,7 +308,8 @@ int run_load(const load_options& o) {
     info.counters.merge(w->stats().counters);
   }
   if (procs.gateway) {
-    const int rc = procs.gateway->process.stop(10s);
+    procs.gateway->process.stop(10s);
+    const int rc = procs.gateway->process.exit_code();
     if (rc != 0 && !info.setup_error) {
       std::cout << "note: gateway exited with status " << rc << "\n";
     }

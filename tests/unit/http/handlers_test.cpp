@@ -30,7 +30,7 @@ class handlers : public ::testing::Test {
     req.content_type = std::move(content_type);
     req.producer_seq = std::move(producer_seq);
     route_match route = match_route(split_target(target).path);
-    return test::run_coro(ioc_, handle_request(svc_, route, req));
+    return ::sse::test::run_sync(ioc_, handle_request(svc_, route, req));
   }
 
   static json::object body_of(const response& r) { return json::parse(r.body).as_object(); }
@@ -107,7 +107,7 @@ TEST_F(handlers, relay_namespaces_are_not_writable_through_the_api) {
   EXPECT_EQ(call(method::post, "/v1/streams/relay:chat/events", R"({"data":"x"})").status, 400u);
   EXPECT_FALSE(store_.stats().streams > 0) << "nothing was created";
 
-  ASSERT_TRUE(test::run_coro(ioc_, store_.create("relay.chat.k", {})));
+  ASSERT_TRUE(::sse::test::run_sync(ioc_, store_.create("relay.chat.k", {})));
   for (auto [m, target] : std::vector<std::pair<method, std::string>>{
            {method::put, "/v1/streams/relay.chat.k"},
            {method::delete_, "/v1/streams/relay.chat.k"},
@@ -119,7 +119,7 @@ TEST_F(handlers, relay_namespaces_are_not_writable_through_the_api) {
     EXPECT_EQ(body_of(r).at("error"), "relay_stream_read_only") << target;
   }
   EXPECT_EQ(call(method::get, "/v1/streams/relay.chat.k").status, 200u);
-  EXPECT_FALSE(test::run_coro(ioc_, store_.info("relay.other.new")));
+  EXPECT_FALSE(::sse::test::run_sync(ioc_, store_.info("relay.other.new")));
   EXPECT_EQ(call(method::options, "/v1/streams/relay.chat.k/events").status, 204u);
 }
 

@@ -26,8 +26,9 @@ class hub_test : public ::testing::Test {
   hub_test() : store_(store::store_limits{}, clock_), hub_(ioc_.get_executor(), store_) {}
 
   void subscribe(const std::string& id, subscriber* s) {
-    auto r = http::test::run_coro(ioc_, hub_.subscribe(id, s));
+    auto r = ::sse::test::run_sync(ioc_, hub_.subscribe(id, s));
     ASSERT_TRUE(r) << r.error().message();
+    deliver();  // what the store and the hub posted meanwhile: each step starts on a drained worker
   }
 
   void append(const std::string& id, const std::string& data) {
@@ -126,7 +127,7 @@ TEST_F(hub_test, destroying_the_hub_stops_its_watches) {
   recorder a;
   {
     hub h(ioc_.get_executor(), store_);
-    auto r = http::test::run_coro(ioc_, h.subscribe("s", &a));
+    auto r = ::sse::test::run_sync(ioc_, h.subscribe("s", &a));
     ASSERT_TRUE(r);
   }
   append("s", "x");
