@@ -1,0 +1,27 @@
+#include "redis/wake_signal.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace sse::redis {
+
+namespace net = boost::asio;
+
+net::awaitable<bool> wake_signal::wait(time_point deadline, std::function<bool()> done) {
+  net::steady_timer timer(ex_);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    timer.expires_at(deadline);
+    auto me = waiters_.insert(waiters_.end(), &timer);
+    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
+    waiters_.erase(me);
+  }
+  co_return done();
+}
+
+void wake_signal::notify() {
+  for (net::steady_timer* t : waiters_) {
+    t->cancel();
+  }
+}
+
+}  // namespace sse::redis
