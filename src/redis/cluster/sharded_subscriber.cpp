@@ -106,10 +106,12 @@ std::shared_ptr<connection> sharded_subscriber::link_for(const node_address& nod
       return;
     }
     self->update_up();
-    self->wake_.notify();  // a subscribe may be waiting for this link
     if (!up) {
       self->state_.link_down(name);
       self->check_soon_ = true;  // the node may have failed over: look at the map
+    }
+    self->wake_.notify();  // the map check, and a subscribe that may be waiting for this link
+    if (!up) {
       return;
     }
     if (self->state_.link_up(name) && self->on_resync_) {
