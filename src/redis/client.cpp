@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "redis/noscript_reload.hpp"
 #include "redis/run_on.hpp"
 #include "redis/script_loader.hpp"
 
@@ -107,28 +108,16 @@ net::awaitable<result<reply>> client::eval(const script& s, std::span<const std:
                                            std::span<const std::string_view> args) {
   request call;
   push_evalsha(call, s, keys, args);
-  auto replies = co_await exec(call);
-  if (!replies) {
-    co_return replies.error();
-  }
-  if (replies->size() == 1 && replies->front().error_starts_with("NOSCRIPT")) {
-    // SCRIPT FLUSH or a restarted server since our connect: load and call in one round trip.
-    request retry;
-    retry.push("SCRIPT", "LOAD", s.source());
-    retry.append(call);
-    replies = co_await exec(std::move(retry));
-    if (!replies) {
-      co_return replies.error();
+  script_sender send = [this, &s, &call](bool load_first) {
+    request r;
+    if (load_first) {
+      r.push("SCRIPT", "LOAD", s.source());
     }
-    if (replies->size() != 2) {
-      co_return errc::internal;
-    }
-    co_return std::move((*replies)[1]);
-  }
-  if (replies->size() != 1) {
-    co_return errc::internal;
-  }
-  co_return std::move(replies->front());
+    r.append(call);
+    return exec(std::move(r));
+  };
+  // One node: after one reload the script is there (SCRIPT FLUSH or a restart since our connect).
+  co_return co_await call_with_noscript_reload(std::move(send), 1);
 }
 
 }  // namespace sse::redis

@@ -41,8 +41,10 @@ bool multiplexer::is_push(const reply& r) const noexcept {
     return false;
   }
   const reply& kind = r.elements[0];
-  // Sharded pub/sub (redis/cluster): `smessage`, and `sunsubscribe` which the server pushes
-  // unasked when the channel's slot moves; its users therefore never send SUNSUBSCRIBE.
+  // Sharded pub/sub (redis/cluster): `smessage`, and `sunsubscribe`, which the server pushes
+  // unasked when the channel's slot moves. The answer to our own SUNSUBSCRIBE has the same
+  // shape, so it is a push too: such a request is sent answered_by_push (nothing is matched to
+  // it) and pubsub_state counts what it sent to tell the two apart.
   return kind.is_string() && (kind.str == "message" || kind.str == "pmessage" ||
                               kind.str == "smessage" || kind.str == "sunsubscribe");
 }

@@ -1,13 +1,7 @@
 #include "redis/subscriber.hpp"
 
-#include <algorithm>
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <cstdlib>
+#include <chrono>
 
 #include "redis/run_on.hpp"
 
@@ -15,9 +9,18 @@ namespace sse::redis {
 
 namespace net = boost::asio;
 
+namespace {
+
+const link_name the_link;  // the only one: it needs no name
+
+}  // namespace
+
 subscriber::subscriber(executor_type ex, connection_config cfg,
                        std::shared_ptr<availability> tracker, std::size_t slot)
-    : conn_(std::make_shared<connection>(ex, std::move(cfg), /*subscriber_mode=*/true)) {
+    : conn_(std::make_shared<connection>(ex, std::move(cfg), /*subscriber_mode=*/true)),
+      state_(pubsub_kind::plain),
+      wake_(ex),
+      tasks_(ex) {
   // The handlers use `this`: start() keeps this subscriber alive as long as the connection runs.
   conn_->set_push_handler([this](reply&& r) { on_push(std::move(r)); });
   conn_->set_connect_hook([this](connection& c) { return resubscribe_all(c); });
@@ -26,13 +29,11 @@ subscriber::subscriber(executor_type ex, connection_config cfg,
   }
   conn_->set_state_handler([this](bool up) {
     if (!up) {
-      for (auto& [channel, confirmed] : channels_) {
-        confirmed = false;
-      }
+      state_.link_down(the_link);
       return;
     }
-    if (resync_pending_ && on_resync_) {
-      resync_pending_ = false;
+    // Every reconnect after the first may have missed messages, even with no channel yet.
+    if (state_.link_up(the_link) && on_resync_) {
       on_resync_();
     }
   });
@@ -42,58 +43,29 @@ void subscriber::enable_probe(probe_config cfg, std::string channel, publisher p
   probe_ = cfg;
   probe_channel_ = std::move(channel);
   publish_ = std::move(publish);
+  state_.set_probe_timeout(cfg.timeout);
 }
 
 void subscriber::start() {
   if (probe_.interval.count() > 0 && !probe_channel_.empty() && publish_) {
-    // In the channel set from the start: every (re)connect subscribes it with the others.
-    channels_.try_emplace(probe_channel_, false);
-    net::co_spawn(
-        conn_->get_executor(),
-        [](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
-          co_await self->probe_loop();
-        }(shared_from_this()),
-        net::detached);
+    // Known from the start: every (re)connect subscribes it with the other channels.
+    state_.set_probe(the_link, probe_channel_);
+    tasks_.spawn([](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
+      co_await self->probe_loop();
+    }(shared_from_this()));
   }
-  // The connection's handlers use `this`: the spawned coroutine keeps this subscriber alive
-  // until the connection's run() returns.
-  net::co_spawn(
-      conn_->get_executor(),
-      [](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
-        co_await self->conn_->run();
-      }(shared_from_this()),
-      net::detached);
+  // The connection's handlers use `this`: the task keeps this subscriber alive until the
+  // connection's run() returns.
+  tasks_.spawn([](std::shared_ptr<subscriber> self) -> net::awaitable<void> {
+    co_await self->conn_->run();
+  }(shared_from_this()));
 }
 
 void subscriber::stop() {
   stopped_.store(true);
   conn_->stop();
-}
-
-net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection& c) {
-  // Every reconnect after the first may have missed messages, even with no channel yet.
-  resync_pending_ = connected_once_;
-  connected_once_ = true;
-  if (channels_.empty()) {
-    co_return boost::system::error_code{};
-  }
-  request r;
-  for (const auto& entry : channels_) {
-    r.push("SUBSCRIBE", entry.first);
-  }
-  auto replies = co_await c.exec_unchecked(std::move(r), c.config().connect_timeout);
-  if (!replies) {
-    co_return replies.error();
-  }
-  for (const auto& rep : *replies) {
-    if (!rep.is_array() || rep.elements.size() != 3 || rep.elements[1].str.empty()) {
-      co_return errc::internal;
-    }
-    if (auto it = channels_.find(rep.elements[1].str); it != channels_.end()) {
-      it->second = true;
-    }
-  }
-  co_return boost::system::error_code{};
+  // The probe may be waiting (interval, token): wake it to see stopped_.
+  net::post(conn_->get_executor(), [self = shared_from_this()] { self->wake_.notify(); });
 }
 
 net::awaitable<result<void>> subscriber::subscribe(std::string channel) {
@@ -108,26 +80,25 @@ net::awaitable<result<void>> subscriber::subscribe_here(std::string channel) {
   if (!conn_->up()) {
     co_return errc::store_unavailable;
   }
-  auto [it, inserted] = channels_.try_emplace(channel, false);
-  if (it->second) {
-    co_return result<void>{};  // once per channel: later watchers find it confirmed
+  if (state_.want(channel, the_link)) {
+    co_return result<void>{};
   }
-  // Unconfirmed: send SUBSCRIBE even if another caller already did. Redis answers each in
-  // order, so our confirmation also means the channel is live.
-  request r;
-  r.push("SUBSCRIBE", channel);
-  auto replies = co_await conn_->exec(std::move(r));
-  if (!replies) {
-    co_return replies.error();
+  auto answer = co_await subscribe_on(state_, *conn_, the_link, std::move(channel));
+  if (!answer) {
+    co_return answer.error();
   }
-  const reply& rep = replies->front();
-  if (!rep.is_array() || rep.elements.size() != 3 || rep.elements[1].str != channel) {
+  if (*answer != subscribe_answer::confirmed) {
     co_return errc::internal;
   }
-  if (auto again = channels_.find(channel); again != channels_.end()) {
-    again->second = true;
-  }
   co_return result<void>{};
+}
+
+net::awaitable<boost::system::error_code> subscriber::resubscribe_all(connection& c) {
+  auto outcome = co_await resubscribe_link(state_, c, the_link);
+  if (outcome && outcome->refused) {
+    co_return errc::internal;  // one node has every channel: a refusal is as wrong as garbage
+  }
+  co_return outcome ? boost::system::error_code{} : outcome.error();
 }
 
 void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wanted) {
@@ -137,75 +108,48 @@ void subscriber::unsubscribe(std::string channel, std::function<bool()> still_wa
     if (still_wanted && still_wanted()) {
       return;
     }
-    if (self->channels_.erase(channel) == 0) {
-      return;
+    if (self->state_.forget(channel)) {
+      send_unsubscribe(self->state_, *self->conn_, the_link, channel);
     }
-    // Queued synchronously, so a SUBSCRIBE posted after this handler goes out after it.
-    request r;
-    r.push("UNSUBSCRIBE", channel);
-    self->conn_->send_detached(std::move(r));
   });
 }
 
 void subscriber::on_push(reply&& r) {
-  // ["message", channel, payload] or ["pmessage", pattern, channel, payload]
-  const auto& e = r.elements;
-  if (e[0].str == "message" && e.size() == 3 && e[1].str == probe_channel_ &&
-      !probe_channel_.empty()) {
-    const auto token = std::strtoull(e[2].str.c_str(), nullptr, 10);
-    probe_received_ = std::max<std::uint64_t>(probe_received_, token);
-    return;
-  }
-  if (!on_message_) {
-    return;
-  }
-  if (e[0].str == "message" && e.size() == 3) {
-    on_message_(e[1].str, e[2].str);
-  } else if (e[0].str == "pmessage" && e.size() == 4) {
-    on_message_(e[2].str, e[3].str);
+  const push_meaning m = state_.classify(the_link, r);
+  if (m.what == push_meaning::kind::probe_token) {
+    wake_.notify();
+  } else if (m.what == push_meaning::kind::message && on_message_) {
+    on_message_(m.channel, m.payload);
   }
 }
 
-}  // namespace sse::redis
-
-namespace sse::redis {
-
 net::awaitable<void> subscriber::probe_loop() {
-  const auto self = shared_from_this();
-  net::steady_timer t(conn_->get_executor());
   while (!stopped_.load()) {
-    t.expires_after(probe_.interval);
-    co_await t.async_wait(net::as_tuple(net::use_awaitable));
-    if (stopped_.load()) {
+    const auto next = std::chrono::steady_clock::now() + probe_.interval;
+    if (co_await wake_.wait(next, [this] { return stopped_.load(); })) {
       break;
     }
-    if (!conn_->up()) {
-      continue;  // down already: reported, and resubscribed when back
-    }
-    if (auto it = channels_.find(probe_channel_); it == channels_.end() || !it->second) {
-      (void)co_await subscribe_here(probe_channel_);
-      continue;
-    }
-    const std::uint64_t token = ++probe_sent_;
-    auto published = co_await publish_(probe_channel_, std::to_string(token));
-    if (!published || stopped_.load()) {
-      continue;  // the command side's trouble, which it reports itself
-    }
-    const auto deadline = std::chrono::steady_clock::now() + probe_.timeout;
-    while (probe_received_ < token && std::chrono::steady_clock::now() < deadline &&
-           !stopped_.load()) {
-      t.expires_after(std::chrono::milliseconds(10));
-      co_await t.async_wait(net::as_tuple(net::use_awaitable));
-    }
-    if (stopped_.load()) {
-      break;
-    }
-    if (probe_received_ >= token) {
-      probes_ok_.fetch_add(1);
-      continue;
-    }
+    co_await probe_round();
+  }
+}
+
+net::awaitable<void> subscriber::probe_round() {
+  if (!conn_->up()) {
+    co_return;  // down already: reported, and resubscribed when back
+  }
+  state_.set_probe(the_link, probe_channel_);  // named again if a refusal made it forget
+  if (!co_await subscribe_probe(state_, *conn_, the_link)) {
+    co_return;
+  }
+  const std::uint64_t token = state_.next_probe_token();
+  auto published = co_await publish_(probe_channel_, std::to_string(token));
+  if (!published || stopped_.load()) {
+    co_return;  // the command side's trouble, which it reports itself
+  }
+  state_.probe_published(the_link, token, std::chrono::steady_clock::now());
+  const auto failed = co_await finish_probe_round(state_, wake_, stopped_, probes_);
+  if (!failed.empty()) {
     // The link looks up but the subscription is gone: reconnect, resubscribe, resync.
-    probe_failures_.fetch_add(1);
     conn_->drop();
   }
 }

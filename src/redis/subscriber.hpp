@@ -2,7 +2,9 @@
 // The subscription side of the Redis client: one connection in pub/sub mode (SUBSCRIBE never
 // shares a command connection: a subscribed RESP2 connection can send nothing else). It remembers
 // its channels, subscribes them again on every reconnect before reporting up, and then tells its
-// owner to resync (messages may have been missed while the link was down).
+// owner to resync (messages may have been missed while the link was down). The bookkeeping is
+// pubsub_state's (shared with the cluster's sharded_subscriber); this class moves it over its one
+// link, named "".
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -11,12 +13,15 @@
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "redis/availability.hpp"
 #include "redis/config.hpp"
 #include "redis/connection.hpp"
+#include "redis/pubsub_io.hpp"
+#include "redis/pubsub_state.hpp"
+#include "redis/task_group.hpp"
+#include "redis/wake_signal.hpp"
 
 namespace sse::redis {
 
@@ -47,8 +52,12 @@ class subscriber : public std::enable_shared_from_this<subscriber> {
 
   /// Spawns the connection (and the probe). Call once.
   void start();
-  /// Asks the connection to stop; the object may be released right after. Any thread.
+  /// Asks the connection (and the probe) to stop; the object may be released right after. Any
+  /// thread.
   void stop();
+  /// Completes once every coroutine start() spawned has returned (after stop(): soon, no timer
+  /// is left to run out). Any executor.
+  boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   /// Subscribes to channel and completes when Redis confirmed it (at once when it already is).
   /// Errors: errc::store_unavailable. Any executor.
@@ -63,32 +72,28 @@ class subscriber : public std::enable_shared_from_this<subscriber> {
   connection& link() noexcept { return *conn_; }
 
   /// Channels subscribed or being subscribed, the probe's not counted. Subscriber's executor.
-  std::size_t channel_count() const noexcept {
-    return channels_.size() - (channels_.contains(probe_channel_) ? 1 : 0);
-  }
+  std::size_t channel_count() const noexcept { return state_.channels().size(); }
   /// Probes that did not come back in time (each dropped the link), and that did. Any thread.
-  std::uint64_t probe_failures() const noexcept { return probe_failures_.load(); }
-  std::uint64_t probes_ok() const noexcept { return probes_ok_.load(); }
+  std::uint64_t probe_failures() const noexcept { return probes_.failures.load(); }
+  std::uint64_t probes_ok() const noexcept { return probes_.ok.load(); }
 
  private:
   boost::asio::awaitable<result<void>> subscribe_here(std::string channel);
   boost::asio::awaitable<boost::system::error_code> resubscribe_all(connection& conn);
   void on_push(reply&& r);
   boost::asio::awaitable<void> probe_loop();
+  boost::asio::awaitable<void> probe_round();
 
   std::shared_ptr<connection> conn_;
-  std::unordered_map<std::string, bool> channels_;  ///< channel -> confirmed on this link
-  bool resync_pending_ = false;
-  bool connected_once_ = false;
+  pubsub_state state_;  ///< on get_executor()
+  wake_signal wake_;    ///< a probe token came back, or stop()
+  task_group tasks_;    ///< the link's run() and the probe loop
   message_handler on_message_;
   std::function<void()> on_resync_;
   probe_config probe_;
   std::string probe_channel_;
   publisher publish_;
-  std::uint64_t probe_sent_ = 0;
-  std::uint64_t probe_received_ = 0;
-  std::atomic<std::uint64_t> probe_failures_{0};
-  std::atomic<std::uint64_t> probes_ok_{0};
+  probe_counts probes_;
   std::atomic<bool> stopped_{false};
 };
 

@@ -15,6 +15,7 @@
 
 #include "bounded_wait.hpp"
 #include "coro_runner.hpp"
+#include "redis/cluster/sharded_subscriber.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
 
@@ -299,6 +300,33 @@ TEST_F(ClusterClientTest, survives_a_master_killed_and_its_replica_promoted) {
       "[timing] master %d killed: replica promoted in %lld ms, client writing again after %lld ms; "
       "%zu acknowledged, %d failed (503 to a producer), %zu stored\n",
       victim, promote_ms, recover_ms, acked.size(), failures.load(), stored.size());
+}
+
+TEST_F(ClusterClientTest, sharded_subscriber_stop_ends_every_loop_at_once_and_join_returns) {
+  // Its loops wait on a signal, not a clock: with the map check and the probe due only every
+  // 30 s, stop() still ends them (and every link) at once, and join() sees them all returned.
+  auto sub = std::make_shared<sharded_subscriber>(client_, test_config(), 30s);
+  sub->enable_probe(probe_config{30s, 2s}, "probe:join");
+  std::atomic<int> delivered{0};
+  sub->set_message_handler([&](std::string_view channel, std::string_view payload) {
+    if (channel == "joined" && payload == "hello") {
+      delivered.fetch_add(1);
+    }
+  });
+  sub->start();
+  ASSERT_TRUE(call(sub->subscribe("joined")).has_value());
+  ASSERT_TRUE(exec("joined", {{"SPUBLISH", "joined", "hello"}}).has_value());
+  ASSERT_TRUE(test::bounded_wait([&] { return delivered.load() == 1; }, 5s));
+  const auto t0 = clock_type::now();
+  sub->stop();
+  auto joined = [](std::shared_ptr<sharded_subscriber> s) -> net::awaitable<bool> {
+    co_await s->join();
+    co_return true;
+  }(sub);
+  EXPECT_TRUE(call(std::move(joined), 10s));
+  const long long took = ms_since(t0);
+  std::printf("[timing] sharded subscriber joined %lld ms after stop()\n", took);
+  EXPECT_LT(took, 1000);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 
 #include "redis/client.hpp"
 #include "redis/cluster/slot.hpp"
+#include "redis/noscript_reload.hpp"
 #include "redis/request.hpp"
 #include "redis/run_on.hpp"
 #include "redis/script_loader.hpp"
@@ -361,25 +362,17 @@ net::awaitable<result<reply>> cluster_client::eval(const script& s,
   command call{"EVALSHA", s.sha(), std::to_string(keys.size())};
   call.insert(call.end(), keys.begin(), keys.end());
   call.insert(call.end(), args.begin(), args.end());
-  // Each round either answers or learns the node lacks the script (a master promoted since we
-  // connected, a SCRIPT FLUSH): load it there and call again, in one pipelined round trip. The
-  // load is keyless, so it goes where the map points; a redirect of the call makes a new round.
-  for (int round = 0; round < 3; ++round) {
+  script_sender send = [this, &s, &call, slot](bool load_first) {
     std::vector<command> cmds;
-    if (round > 0) {
+    if (load_first) {
       cmds.push_back(command{"SCRIPT", "LOAD", s.source()});
     }
     cmds.push_back(call);
-    auto replies = co_await exec(slot, std::move(cmds));
-    if (!replies) {
-      co_return replies.error();
-    }
-    reply& last = replies->back();
-    if (!last.error_starts_with("NOSCRIPT")) {
-      co_return std::move(last);
-    }
-  }
-  co_return errc::internal;
+    return exec(slot, std::move(cmds));
+  };
+  // Two reloads: the load is keyless, so it goes where the map points; a redirect of the call
+  // may land on yet another node (a master promoted since we connected) that lacks the script.
+  co_return co_await call_with_noscript_reload(std::move(send), 2);
 }
 
 }  // namespace sse::redis::cluster

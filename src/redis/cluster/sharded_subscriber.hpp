@@ -13,23 +13,29 @@
 // With a probe (enable_probe), every link also listens to a probe channel whose hash tag maps to
 // a slot of its own master; SPUBLISHed tokens that do not come back within the timeout drop the
 // link (down, reconnect, resubscribe, resync).
+//
+// The bookkeeping (channel -> link, confirmed or not, the SUNSUBSCRIBE count, push meanings,
+// probe tokens and deadlines) is pubsub_state's, shared with the single-node subscriber; this
+// class adds the slot map: which link a channel belongs on, following moves.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 
 #include "core/error.hpp"
 #include "redis/availability.hpp"
 #include "redis/cluster/cluster_client.hpp"
 #include "redis/config.hpp"
 #include "redis/connection.hpp"
+#include "redis/pubsub_io.hpp"
+#include "redis/pubsub_state.hpp"
+#include "redis/task_group.hpp"
+#include "redis/wake_signal.hpp"
 
 namespace sse::redis::cluster {
 
@@ -58,6 +64,9 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   void start();
   /// Stops every link and the check; the object may be released right after. Any thread.
   void stop();
+  /// Completes once every coroutine this subscriber spawned (the links' run(), the map check,
+  /// the probe) has returned; after stop(): soon, no timer is left to run out. Any executor.
+  boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   /// SSUBSCRIBEs channel on its slot's master; completes when confirmed. Any executor.
   /// errc::store_unavailable when the node cannot be reached (bounded retries).
@@ -70,53 +79,43 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   /// Times channels moved to another node (for tests). Any thread.
   std::uint64_t moves() const noexcept { return moves_.load(); }
   /// Probes that did not come back in time (each dropped its link). Any thread.
-  std::uint64_t probe_failures() const noexcept { return probe_failures_.load(); }
+  std::uint64_t probe_failures() const noexcept { return probes_.failures.load(); }
   /// Probes that came back. Any thread.
-  std::uint64_t probes_ok() const noexcept { return probes_ok_.load(); }
+  std::uint64_t probes_ok() const noexcept { return probes_.ok.load(); }
 
  private:
-  struct channel_state {
+  /// A master's subscriber-mode connection; pubsub_state names it node.to_string().
+  struct link {
     node_address node;
-    bool confirmed = false;
+    std::shared_ptr<connection> conn;
   };
   boost::asio::awaitable<result<void>> subscribe_here(std::string channel);
   boost::asio::awaitable<void> check_loop();
   boost::asio::awaitable<void> check_map();
   std::shared_ptr<connection> link_for(const node_address& node);
-  boost::asio::awaitable<boost::system::error_code> resubscribe_node(connection& c,
-                                                                     node_address node);
-  /// A link's probe channel: its tag's slot is owned by the link's master.
-  struct probe_state {
-    std::string channel;
-    std::uint16_t slot = 0;
-    bool confirmed = false;
-    std::uint64_t sent = 0;      ///< last token published
-    std::uint64_t received = 0;  ///< last token that came back
-  };
-  void on_push(const node_address& node, reply&& r);
+  boost::asio::awaitable<boost::system::error_code> resubscribe_node(connection& c, link_name name);
+  void on_push(const link_name& name, reply&& r);
   void update_up();
   boost::asio::awaitable<void> probe_loop();
   boost::asio::awaitable<void> probe_round();
-  /// The probe channel for node under the current map (picks a new tag when the slot moved).
-  probe_state* probe_for(const node_address& node);
+  /// The probe channel of the link to node under the current map (a new tag when the slot
+  /// moved), or nullptr.
+  const std::string* probe_for(const link_name& name, const node_address& node);
 
   std::shared_ptr<cluster_client> cluster_;
   connection_config base_;
   std::chrono::milliseconds interval_;
   std::shared_ptr<availability> tracker_;
   std::size_t slot_;
-  boost::asio::steady_timer timer_;
-  std::map<node_address, std::shared_ptr<connection>> links_;
-  std::map<node_address, bool> connected_once_;
-  std::unordered_map<std::string, channel_state> channels_;
-  /// SUNSUBSCRIBEs sent on each link and not answered yet, per channel.
-  std::map<node_address, std::unordered_map<std::string, int>> own_sunsubscribes_;
+  pubsub_state state_;  ///< on the executor
+  /// A link changed state, a probe token came back, a slot moved, or stop(): every wait here
+  /// (map check, link up, probe) checks its condition again.
+  wake_signal wake_;
+  task_group tasks_;  ///< the links' run(), the map check, the probe
+  std::map<link_name, link> links_;
   probe_config probe_;
   std::string probe_name_;
-  std::map<node_address, probe_state> probes_;
-  std::uint64_t probe_token_ = 0;
-  std::atomic<std::uint64_t> probe_failures_{0};
-  std::atomic<std::uint64_t> probes_ok_{0};
+  probe_counts probes_;
   message_handler on_message_;
   std::function<void()> on_resync_;
   bool check_soon_ = false;

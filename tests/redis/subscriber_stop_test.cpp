@@ -1,0 +1,58 @@
+// The single-node subscriber's loops wait on a signal, and its background coroutines have an
+// owner: stop() ends them at once (even a probe due only every 30 s) and join() sees them all
+// returned. Against the process's redis-server.
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <cstdio>
+
+#include "redis/subscriber.hpp"
+#include "redis_fixture.hpp"
+
+namespace sse::store::redis_test {
+namespace {
+
+namespace net = boost::asio;
+using clock_type = std::chrono::steady_clock;
+
+TEST(SubscriberStopTest, StopEndsTheProbeAndTheLinkAtOnceAndJoinReturns) {
+  if (!test::redis_server::available()) {
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
+  }
+  net::io_context io;
+  auto sub =
+      std::make_shared<redis::subscriber>(io.get_executor(), test_connection(shared_redis()));
+  int probes_published = 0;
+  sub->enable_probe(redis::probe_config{30s, 2s}, "probe:stop-test",
+                    [&](std::string, std::string) -> net::awaitable<result<void>> {
+                      ++probes_published;
+                      co_return result<void>{};
+                    });
+  int delivered = 0;
+  sub->set_message_handler([&](std::string_view channel, std::string_view payload) {
+    delivered += channel == "stop-test" && payload == "hello" ? 1 : 0;
+  });
+  sub->start();
+  ASSERT_TRUE(run_until(io, [&] { return sub->up(); }));
+  ASSERT_TRUE(run_sync(io, sub->subscribe("stop-test")).has_value());
+  EXPECT_EQ(sub->channel_count(), 1u);  // the probe's channel is not counted
+  shared_redis().command("PUBLISH", "stop-test", "hello");
+  ASSERT_TRUE(run_until(io, [&] { return delivered == 1; }));
+
+  const auto t0 = clock_type::now();
+  sub->stop();
+  auto joined = [](std::shared_ptr<redis::subscriber> s) -> net::awaitable<bool> {
+    co_await s->join();
+    co_return true;
+  }(sub);
+  EXPECT_TRUE(run_sync(io, std::move(joined), 10s));
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
+  std::printf("[timing] subscriber joined %lld ms after stop()\n", static_cast<long long>(took));
+  EXPECT_LT(took, 1000);
+  EXPECT_EQ(probes_published, 0);  // none was due yet
+}
+
+}  // namespace
+}  // namespace sse::store::redis_test
