@@ -143,12 +143,12 @@ TEST(script_replies, end_ok_already_and_not_found) {
 TEST(script_replies, info_reads_every_field_by_name) {
   // {'ok', epoch, status, last, first, count, bytes, trimmed, limit, max_bytes, created_ms,
   //  updated_ms, expires_in_ms}
-  auto r = decode_info(arr({s("ok"), s("ep"), s("ended"), i(20), i(15), i(6), i(600), i(14),
+  auto r = decode_info(arr({s("ok"), s("ep"), s("completed"), i(20), i(15), i(6), i(600), i(14),
                             s("50"), s("4000"), i(1000), i(2000), i(-5)}),
                        defaults());
   ASSERT_TRUE(r.has_value());
   EXPECT_EQ(r->epoch, "ep");
-  EXPECT_EQ(r->status, stream_status::ended);
+  EXPECT_EQ(r->status, stream_status::completed);
   EXPECT_EQ(r->last_seq, 20u);
   EXPECT_EQ(r->first_seq, 15u);
   EXPECT_EQ(r->buffered_count, 6u);
