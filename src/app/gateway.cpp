@@ -22,7 +22,6 @@
 #include "fanout/hub.hpp"
 #include "http/server.hpp"
 #include "http/services.hpp"
-#include "store/redis/lease.hpp"
 #include "telemetry/jsonl_sink.hpp"
 #include "telemetry/names.hpp"
 
@@ -128,9 +127,8 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
     relay::manager_options relay_options;
     // With a shared store, a call's node holds a lease on its stream (ended by another node,
     // upstream_lost, if this one dies); one process with the memory store needs none.
-    if (auto* redis = dynamic_cast<store::redis_store*>(store_.store.get())) {
-      relay_options.lease =
-          std::make_shared<store::redis_lease>(*redis, cfg_.node_id, cfg_.relay_lease_ttl);
+    if (store_.make_lease) {
+      relay_options.lease = store_.make_lease(cfg_.node_id, cfg_.relay_lease_ttl);
       relay_options.lease_sweep_interval = cfg_.relay_lease_sweep;
     }
     relay_ = std::make_unique<relay::manager>(*services_, std::move(routes.routes),
@@ -219,9 +217,10 @@ void gateway::start() {
                  problem.empty() ? std::string(" (still connecting)") : " (" + problem + ")");
   }
   if (cfg_.auth == "none") {
-    spdlog::warn("access control is OFF (--auth none): anyone who can reach {}:{} may read and "
-                 "write every stream",
-                 cfg_.listen_host, server_->port());
+    spdlog::warn(
+        "access control is OFF (--auth none): anyone who can reach {}:{} may read and "
+        "write every stream",
+        cfg_.listen_host, server_->port());
   } else if (cfg_.auth.empty()) {
     spdlog::info("access control is off: --demo on a loopback address");
   }

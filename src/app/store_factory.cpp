@@ -5,12 +5,13 @@
 #include <atomic>
 #include <stdexcept>
 
-#include "redis/cluster/cluster_url.hpp"
 #include "app/startup_summary.hpp"
+#include "redis/cluster/cluster_url.hpp"
 #include "redis/config.hpp"
 #include "redis/link_report.hpp"
 #include "redis/sentinel/sentinel_url.hpp"
 #include "store/memory/memory_store.hpp"
+#include "store/redis/lease.hpp"
 #include "store/redis/redis_store.hpp"
 #include "telemetry/names.hpp"
 
@@ -120,6 +121,9 @@ built_store make_redis_store(const store_context& ctx) {
     m.compress_output_bytes_total.store(c.bytes_stored, std::memory_order_relaxed);
   };
   out.problem = [report] { return report->last(); };
+  out.make_lease = [r](const std::string& node_id, std::chrono::milliseconds ttl) {
+    return std::make_shared<store::redis_lease>(r->commands(), r->options().prefix, node_id, ttl);
+  };
   out.store = std::move(redis);
   return out;
 }

@@ -3,12 +3,14 @@
 // `redis://...` (store/redis). Startup only.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <vector>
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "store/lease.hpp"
 #include "store/store.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/sink.hpp"
@@ -34,6 +36,11 @@ struct built_store {
   /// Where and why the store was last unreachable ("127.0.0.1:6379: cannot connect: Connection
   /// refused"); empty when it is fine or cannot tell. May be empty (the memory store).
   std::function<std::string()> problem;
+  /// A lease on streams for relay mode on several nodes (node_id, ttl); empty for a store that
+  /// one process owns alone (the memory store). The lease must not outlive the store.
+  std::function<std::shared_ptr<store::stream_lease>(const std::string& node_id,
+                                                     std::chrono::milliseconds ttl)>
+      make_lease;
 };
 
 /// The store limits from the config (buffer limit and bytes, TTL, end retention).

@@ -106,6 +106,33 @@ void push_evalsha(request& req, const script& s, std::span<const std::string_vie
 
 net::awaitable<result<reply>> client::eval(const script& s, std::span<const std::string_view> keys,
                                            std::span<const std::string_view> args) {
+  auto r = co_await eval_loading(s, keys, args);
+  if (on_demoted_ && r && r->error_starts_with("READONLY")) {
+    // The primary we talk to was demoted (it came back after a failover): reconnect to wherever
+    // the sentinels now say; this call fails as unavailable and the producer retries.
+    drop_all();
+    on_demoted_();
+  }
+  co_return r;
+}
+
+net::awaitable<result<std::vector<reply>>> client::exec_on_key(std::string_view,
+                                                               std::vector<command> commands) {
+  request req;
+  for (const auto& argv : commands) {
+    const std::vector<std::string_view> views(argv.begin(), argv.end());
+    req.push_argv(views);
+  }
+  co_return co_await exec(std::move(req));
+}
+
+net::awaitable<result<std::vector<std::string>>> client::node_keys() {
+  co_return std::vector<std::string>{std::string()};
+}
+
+net::awaitable<result<reply>> client::eval_loading(const script& s,
+                                                   std::span<const std::string_view> keys,
+                                                   std::span<const std::string_view> args) {
   request call;
   push_evalsha(call, s, keys, args);
   script_sender send = [this, &s, &call](bool load_first) {

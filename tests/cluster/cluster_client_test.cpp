@@ -81,7 +81,7 @@ class ClusterClientTest : public ::testing::Test {
     client_ =
         std::make_shared<cluster_client>(io_.get_executor(), seeds_of(*cluster_), test_config(),
                                          std::vector<const script*>{&counter_script()}, opts);
-    ASSERT_TRUE(call(client_->start()).has_value());
+    ASSERT_TRUE(call(client_->connect()).has_value());
   }
   void TearDown() override {
     if (client_) {

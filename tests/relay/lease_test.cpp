@@ -87,7 +87,7 @@ class relay_lease : public ::testing::Test {
   }
 
   std::unique_ptr<redis_lease> node(const std::string& name, std::chrono::milliseconds ttl) {
-    return std::make_unique<redis_lease>(*store_, name, ttl);
+    return std::make_unique<redis_lease>(store_->commands(), store_->options().prefix, name, ttl);
   }
 
   long long registry_size(const redis_lease& l) {
@@ -237,7 +237,8 @@ TEST_F(relay_lease, manager_sweep_ends_a_dead_nodes_stream_failed_upstream_lost_
   ASSERT_TRUE(wait_gone(dead->lease_key("conv-9")));
 
   manager_options o;
-  o.lease = std::make_shared<redis_lease>(*store_, "node-b", 200ms);
+  o.lease =
+      std::make_shared<redis_lease>(store_->commands(), store_->options().prefix, "node-b", 200ms);
   manager b(svc, {}, make_client_tls_context(""), o);
   EXPECT_EQ(run(b.sweep_once()), 1u);
   EXPECT_EQ(run(b.sweep_once()), 0u);  // released, and ended only once
@@ -287,7 +288,8 @@ TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
   ASSERT_TRUE(wait_gone(dead->lease_key("never-created")));
 
   manager_options o;
-  o.lease = std::make_shared<redis_lease>(*store_, "node-b", 200ms);
+  o.lease =
+      std::make_shared<redis_lease>(store_->commands(), store_->options().prefix, "node-b", 200ms);
   manager b(svc, {}, make_client_tls_context(""), o);
   EXPECT_EQ(run(b.sweep_once()), 0u);
   auto info = run(store_->info("done"));
@@ -323,8 +325,8 @@ TEST(relay_lease_cluster, leases_spread_over_the_masters_are_claimed_once_and_le
   }
   ASSERT_TRUE(st->available());
   auto run = [&]<class T>(net::awaitable<T> a) { return ::sse::test::run_sync(io, std::move(a)); };
-  redis_lease a(*st, "node-a", 300ms);
-  redis_lease b(*st, "node-b", 300ms);
+  redis_lease a(st->commands(), st->options().prefix, "node-a", 300ms);
+  redis_lease b(st->commands(), st->options().prefix, "node-b", 300ms);
   std::set<int> masters;
   for (int i = 0; i < 12; ++i) {
     const std::string id = "c" + std::to_string(i);

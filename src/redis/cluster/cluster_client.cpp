@@ -215,7 +215,7 @@ net::awaitable<result<void>> cluster_client::refresh_here(bool forced) {
   co_return errc::store_unavailable;
 }
 
-net::awaitable<result<void>> cluster_client::start() {
+net::awaitable<result<void>> cluster_client::connect() {
   auto self = shared_from_this();
   auto op = [self]() { return self->refresh_here(true); };
   co_return co_await run_on<result<void>>(ex_, std::move(op));

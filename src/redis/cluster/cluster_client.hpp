@@ -3,7 +3,7 @@
 // SLOTS), keeps one pipelined `connection` per master, sends each command to its slot's master,
 // follows MOVED (refresh the map, retry) and ASK (one-off ASKING on the target), and refreshes the
 // map on connection errors; every retry is bounded. All state lives on one executor; callers on
-// other executors hop to it (run_on) and back.
+// other executors hop to it (run_on) and back. The command_link of a cluster.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -22,6 +22,7 @@
 #include "core/error.hpp"
 #include "redis/availability.hpp"
 #include "redis/cluster/slot_map.hpp"
+#include "redis/command_link.hpp"
 #include "redis/config.hpp"
 #include "redis/connection.hpp"
 #include "redis/reply.hpp"
@@ -31,7 +32,7 @@ namespace sse::redis::cluster {
 
 /// One command as its argument vector (argv[0] is the name). Kept as argv, not as encoded RESP,
 /// because an ASK retry must put ASKING right before each redirected command.
-using command = std::vector<std::string>;
+using command = redis::command;
 
 struct cluster_options {
   int max_redirects = 8;                                ///< MOVED/ASK/TRYAGAIN hops per command
@@ -41,7 +42,8 @@ struct cluster_options {
 };
 
 /// Owned by shared_ptr (coroutines keep it alive while they run).
-class cluster_client : public std::enable_shared_from_this<cluster_client> {
+class cluster_client final : public command_link,
+                             public std::enable_shared_from_this<cluster_client> {
  public:
   using executor_type = boost::asio::any_io_executor;
 
@@ -50,15 +52,18 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   /// node and must outlive the client.
   cluster_client(executor_type ex, std::vector<node_address> seeds, connection_config base,
                  std::vector<const script*> scripts = {}, cluster_options options = {});
-  ~cluster_client();
+  ~cluster_client() override;
   cluster_client(const cluster_client&) = delete;
   cluster_client& operator=(const cluster_client&) = delete;
 
   /// Learns the map (bounded by retries) and opens a connection per master. Any executor.
   /// errc::store_unavailable when no seed answered with a full map.
-  boost::asio::awaitable<result<void>> start();
+  boost::asio::awaitable<result<void>> connect();
+  /// connect() in the background, again every 500 ms until it succeeds (bounded: 1000 times):
+  /// up() turns true once every master's link is up.
+  void start() override;
   /// Stops every connection. Any thread.
-  void stop();
+  void stop() override;
 
   /// Runs cmds, which must all belong to `slot`, on the slot's master (pipelined), following
   /// redirections per command. One reply per command in order; Redis errors other than
@@ -71,7 +76,13 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   /// The script's reply, which may be an error reply. Any executor.
   boost::asio::awaitable<result<reply>> eval(const script& s,
                                              std::span<const std::string_view> keys,
-                                             std::span<const std::string_view> args);
+                                             std::span<const std::string_view> args) override;
+
+  /// exec() on key's slot.
+  boost::asio::awaitable<result<std::vector<reply>>> exec_on_key(
+      std::string_view key, std::vector<command> commands) override;
+  /// One key per master of the current map. Errors: store_unavailable (no map yet).
+  boost::asio::awaitable<result<std::vector<std::string>>> node_keys() override;
 
   /// Asks the seeds (then the known masters) for the map again. Any executor.
   boost::asio::awaitable<result<void>> refresh();
@@ -80,7 +91,7 @@ class cluster_client : public std::enable_shared_from_this<cluster_client> {
   boost::asio::awaitable<slot_map> current_map();
 
   /// True when every master's connection is up. Any thread.
-  bool up() const noexcept;
+  bool up() const noexcept override;
   /// True when every master's connection is ready (up and answering). Any thread.
   bool ready() const noexcept;
 

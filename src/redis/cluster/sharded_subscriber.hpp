@@ -14,9 +14,10 @@
 // a slot of its own master; SPUBLISHed tokens that do not come back within the timeout drop the
 // link (down, reconnect, resubscribe, resync).
 //
-// The bookkeeping (channel -> link, confirmed or not, the SUNSUBSCRIBE count, push meanings,
-// probe tokens and deadlines) is pubsub_state's, shared with the single-node subscriber; this
-// class adds the slot map: which link a channel belongs on, following moves.
+// The pubsub_link of a cluster (its publish command: SPUBLISH). The bookkeeping (channel -> link,
+// confirmed or not, the SUNSUBSCRIBE count, push meanings, probe tokens and deadlines) is
+// pubsub_state's, shared with the single-node subscriber; this class adds the slot map: which
+// link a channel belongs on, following moves.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -36,13 +37,13 @@
 #include "redis/pubsub_state.hpp"
 #include "redis/task_group.hpp"
 #include "redis/wake_signal.hpp"
+#include "redis/pubsub_link.hpp"
 
 namespace sse::redis::cluster {
 
-class sharded_subscriber : public std::enable_shared_from_this<sharded_subscriber> {
+class sharded_subscriber final : public pubsub_link,
+                                 public std::enable_shared_from_this<sharded_subscriber> {
  public:
-  using message_handler = std::function<void(std::string_view channel, std::string_view payload)>;
-
   /// Runs on cluster->get_executor(). With a tracker, reports the links' state to its slot
   /// (up when every link is up).
   sharded_subscriber(std::shared_ptr<cluster_client> cluster, connection_config base,
@@ -52,36 +53,39 @@ class sharded_subscriber : public std::enable_shared_from_this<sharded_subscribe
   sharded_subscriber& operator=(const sharded_subscriber&) = delete;
 
   /// Set before start(). Called on the executor for every message.
-  void set_message_handler(message_handler h) { on_message_ = std::move(h); }
+  void set_message_handler(message_handler h) override { on_message_ = std::move(h); }
   /// Set before start(). Called on the executor after channels were moved or a link came back.
-  void set_resync_handler(std::function<void()> h) { on_resync_ = std::move(h); }
+  void set_resync_handler(std::function<void()> h) override { on_resync_ = std::move(h); }
 
   /// Set before start(): probe every link (see above) on channels `{<tag>}<name>`. name must be
   /// unique to this subscriber (messages on other subscribers' probe channels never reach it).
   void enable_probe(probe_config cfg, std::string name);
 
   /// Starts the periodic map check (and the probe). Call once.
-  void start();
+  void start() override;
   /// Stops every link and the check; the object may be released right after. Any thread.
-  void stop();
+  void stop() override;
   /// Completes once every coroutine this subscriber spawned (the links' run(), the map check,
   /// the probe) has returned; after stop(): soon, no timer is left to run out. Any executor.
   boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   /// SSUBSCRIBEs channel on its slot's master; completes when confirmed. Any executor.
   /// errc::store_unavailable when the node cannot be reached (bounded retries).
-  boost::asio::awaitable<result<void>> subscribe(std::string channel);
+  boost::asio::awaitable<result<void>> subscribe(std::string channel) override;
   /// Forgets channel unless still_wanted() says otherwise (see above). Any thread.
-  void unsubscribe(std::string channel, std::function<bool()> still_wanted);
+  void unsubscribe(std::string channel, std::function<bool()> still_wanted) override;
 
   /// True when every link in use is up. Any thread.
-  bool up() const noexcept { return up_.load(); }
+  bool up() const noexcept override { return up_.load(); }
+  /// The cluster client's executor. Any thread.
+  executor_type get_executor() const override { return cluster_->get_executor(); }
+  std::string_view publish_command() const noexcept override { return "SPUBLISH"; }
   /// Times channels moved to another node (for tests). Any thread.
   std::uint64_t moves() const noexcept { return moves_.load(); }
   /// Probes that did not come back in time (each dropped its link). Any thread.
-  std::uint64_t probe_failures() const noexcept { return probes_.failures.load(); }
+  std::uint64_t probe_failures() const noexcept override { return probes_.failures.load(); }
   /// Probes that came back. Any thread.
-  std::uint64_t probes_ok() const noexcept { return probes_.ok.load(); }
+  std::uint64_t probes_ok() const noexcept override { return probes_.ok.load(); }
 
  private:
   /// A master's subscriber-mode connection; pubsub_state names it node.to_string().

@@ -90,20 +90,17 @@ result<void> check_replies(const result<std::vector<reply>>& r) {
 
 /// One command as a batch. (Built outside the co_await: GCC 12 miscompiles a braced list of
 /// vectors inside a co_await expression, "array used as initializer".)
-std::vector<std::vector<std::string>> one(std::vector<std::string> argv) {
-  std::vector<std::vector<std::string>> cmds;
+std::vector<redis::command> one(redis::command argv) {
+  std::vector<redis::command> cmds;
   cmds.push_back(std::move(argv));
   return cmds;
 }
 
 }  // namespace
 
-redis_lease::redis_lease(redis_store& store, const std::string& node_id,
+redis_lease::redis_lease(redis::command_link& link, std::string prefix, const std::string& node_id,
                          std::chrono::milliseconds ttl)
-    : store_(store),
-      prefix_(store.options().prefix),
-      token_(node_id + "#" + random_suffix()),
-      ttl_(ttl) {}
+    : link_(link), prefix_(std::move(prefix)), token_(node_id + "#" + random_suffix()), ttl_(ttl) {}
 
 std::string redis_lease::lease_key(std::string_view stream_id) const {
   std::string k = prefix_;
@@ -120,13 +117,13 @@ net::awaitable<result<bool>> redis_lease::acquire(std::string stream_id) {
   // lease, which the sweep ends; the other order would leave a stream nobody looks at.
   const std::string registry = registry_key();
   auto add = one({"ZADD", registry, std::to_string(wall_ms() + ttl_.count()), stream_id});
-  auto added = co_await store_.exec_on_key(registry, std::move(add));
+  auto added = co_await link_.exec_on_key(registry, std::move(add));
   if (auto ok = check_replies(added); !ok) {
     co_return result<bool>(boost::system::in_place_error, ok.error());
   }
   const std::string key = lease_key(stream_id);
   auto take = one({"SET", key, token_, "NX", "PX", std::to_string(ttl_.count())});
-  auto set = co_await store_.exec_on_key(key, std::move(take));
+  auto set = co_await link_.exec_on_key(key, std::move(take));
   if (auto ok = check_replies(set); !ok) {
     co_return result<bool>(boost::system::in_place_error, ok.error());
   }
@@ -138,7 +135,7 @@ net::awaitable<result<lease_refresh>> redis_lease::refresh(std::string stream_id
   const std::string ttl = std::to_string(ttl_.count());
   const std::array<std::string_view, 1> keys{key};
   const std::array<std::string_view, 2> args{token_, ttl};
-  auto r = co_await store_.eval_script(refresh_script(), keys, args);
+  auto r = co_await link_.eval(refresh_script(), keys, args);
   if (!r) {
     co_return r.error();
   }
@@ -152,7 +149,7 @@ net::awaitable<result<void>> redis_lease::release(std::string stream_id) {
   const std::string key = lease_key(stream_id);
   const std::array<std::string_view, 1> keys{key};
   const std::array<std::string_view, 1> args{token_};
-  auto r = co_await store_.eval_script(release_script(), keys, args);
+  auto r = co_await link_.eval(release_script(), keys, args);
   if (!r) {
     co_return r.error();
   }
@@ -164,7 +161,7 @@ net::awaitable<result<void>> redis_lease::release(std::string stream_id) {
   }
   const std::string registry = registry_key();
   auto zrem = one({"ZREM", registry, stream_id});
-  auto removed = co_await store_.exec_on_key(registry, std::move(zrem));
+  auto removed = co_await link_.exec_on_key(registry, std::move(zrem));
   co_return check_replies(removed);
 }
 
@@ -173,7 +170,7 @@ net::awaitable<result<std::vector<std::string>>> redis_lease::claim_expired(std:
   const std::int64_t now = wall_ms();
   auto range = one(
       {"ZRANGEBYSCORE", registry, "-inf", std::to_string(now), "LIMIT", "0", std::to_string(max)});
-  auto due = co_await store_.exec_on_key(registry, std::move(range));
+  auto due = co_await link_.exec_on_key(registry, std::move(range));
   if (auto ok = check_replies(due); !ok) {
     co_return ok.error();
   }
@@ -187,7 +184,7 @@ net::awaitable<result<std::vector<std::string>>> redis_lease::claim_expired(std:
     const std::string key = lease_key(id);
     const std::array<std::string_view, 1> keys{key};
     const std::array<std::string_view, 2> args{token_, ttl};
-    auto r = co_await store_.eval_script(claim_script(), keys, args);
+    auto r = co_await link_.eval(claim_script(), keys, args);
     if (!r) {
       co_return r.error();
     }
@@ -201,7 +198,7 @@ net::awaitable<result<std::vector<std::string>>> redis_lease::claim_expired(std:
     }
     // Still held: look again when it could have expired. XX: never re-adds a released stream.
     auto later = one({"ZADD", registry, "XX", std::to_string(now + left), id});
-    co_await store_.exec_on_key(registry, std::move(later));
+    co_await link_.exec_on_key(registry, std::move(later));
   }
   co_return claimed;
 }

@@ -16,16 +16,18 @@
 #include <chrono>
 #include <string>
 
+#include "redis/command_link.hpp"
 #include "store/lease.hpp"
-#include "store/redis/redis_store.hpp"
 
 namespace sse::store {
 
 class redis_lease final : public stream_lease {
  public:
-  /// store must outlive the lease. node_id names the holder in the key (with a random suffix,
-  /// so that a restarted node with the same id is another holder).
-  redis_lease(redis_store& store, const std::string& node_id, std::chrono::milliseconds ttl);
+  /// Keys under `prefix` (the store's --redis-prefix), through `link` (the store's command link,
+  /// redis_store::commands()), which must outlive the lease. node_id names the holder in the key
+  /// (with a random suffix, so that a restarted node with the same id is another holder).
+  redis_lease(redis::command_link& link, std::string prefix, const std::string& node_id,
+              std::chrono::milliseconds ttl);
 
   boost::asio::awaitable<result<bool>> acquire(std::string stream_id) override;
   boost::asio::awaitable<result<lease_refresh>> refresh(std::string stream_id) override;
@@ -39,7 +41,7 @@ class redis_lease final : public stream_lease {
   const std::string& token() const noexcept { return token_; }
 
  private:
-  redis_store& store_;
+  redis::command_link& link_;
   std::string prefix_;
   std::string token_;
   std::chrono::milliseconds ttl_;

@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "core/epoch.hpp"
-#include "redis/cluster/slot.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/legacy.hpp"
 #include "store/redis/record.hpp"
@@ -23,7 +22,7 @@ namespace {
 // attempt re-reads. Bounded so a bug cannot spin.
 constexpr int max_attempts = 8;
 
-net::awaitable<result<void>> migrate_node(const migration_context& ctx, std::uint16_t node_slot,
+net::awaitable<result<void>> migrate_node(const migration_context& ctx, const std::string& node_key,
                                           const std::string& pattern, std::size_t batch,
                                           migration_report& report);
 
@@ -41,9 +40,9 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
                                                               migration_report* report) {
   const stream_keys k = make_keys(ctx.prefix, stream_id);
   for (int attempt = 0; attempt < max_attempts; ++attempt) {
-    std::vector<std::vector<std::string>> read{{"HMGET", k.state, "status", "last_seq"},
-                                               {"LRANGE", k.buffer, "0", "-1"}};
-    auto replies = co_await ctx.exec(redis::cluster::key_slot(k.state), std::move(read));
+    std::vector<redis::command> read{{"HMGET", k.state, "status", "last_seq"},
+                                     {"LRANGE", k.buffer, "0", "-1"}};
+    auto replies = co_await ctx.link.exec_on_key(k.state, std::move(read));
     if (!replies) {
       co_return replies.error();
     }
@@ -134,7 +133,7 @@ net::awaitable<result<migrate_outcome>> migrate_legacy_stream(migration_context 
       }
     }
     const std::string_view keys[] = {k.state, k.buffer, k.meta, k.tomb, k.quarantine};
-    auto r = co_await ctx.eval_migrate(keys, args);
+    auto r = co_await ctx.link.eval(migrate_script(), keys, args);
     if (!r) {
       co_return r.error();
     }
@@ -175,14 +174,14 @@ net::awaitable<result<migration_report>> migrate_all_legacy(migration_context ct
                                                             std::size_t batch) {
   migration_report report;
   const std::string pattern = std::string(ctx.prefix) + "buffer:*";
-  auto targets = co_await ctx.scan_targets();
+  auto targets = co_await ctx.link.node_keys();
   if (!targets) {
     co_return targets.error();
   }
   // Each node SCANned on its own (a cluster's keyspace is split by node); every stream is
   // upgraded on its slot's node.
-  for (const std::uint16_t node_slot : *targets) {
-    if (auto r = co_await migrate_node(ctx, node_slot, pattern, batch, report); !r) {
+  for (const std::string& node_key : *targets) {
+    if (auto r = co_await migrate_node(ctx, node_key, pattern, batch, report); !r) {
       co_return r.error();
     }
   }
@@ -191,16 +190,16 @@ net::awaitable<result<migration_report>> migrate_all_legacy(migration_context ct
 
 namespace {
 
-net::awaitable<result<void>> migrate_node(const migration_context& ctx, std::uint16_t node_slot,
+net::awaitable<result<void>> migrate_node(const migration_context& ctx, const std::string& node_key,
                                           const std::string& pattern, std::size_t batch,
                                           migration_report& report) {
   std::string cursor = "0";
   // SCAN guarantees every key present for the whole scan is returned at least once; keys
   // created meanwhile are new-layout already. Bounded by the keyspace, not by a count.
   do {
-    std::vector<std::vector<std::string>> scan{
+    std::vector<redis::command> scan{
         {"SCAN", cursor, "MATCH", pattern, "COUNT", std::to_string(batch), "TYPE", "list"}};
-    auto replies = co_await ctx.exec(node_slot, std::move(scan));
+    auto replies = co_await ctx.link.exec_on_key(node_key, std::move(scan));
     if (!replies) {
       co_return replies.error();
     }

@@ -16,6 +16,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "redis/command_link.hpp"
 #include "redis/reply.hpp"
 #include "store/store.hpp"
 
@@ -30,19 +31,10 @@ struct unreadable_element {
   std::string quarantine_key;
 };
 
-/// Where the migration's commands go: one Redis, or the node of each key's slot in a cluster.
+/// What the migration works with. Its commands go through the store's command link: to one
+/// Redis, or to the node of each key's slot in a cluster (SCAN: once per node, node_keys()).
 struct migration_context {
-  /// Commands (argv each) that all touch the keys of `slot`, pipelined on the node serving it
-  /// (one Redis: its connection); one reply per command. Errors as redis::client::exec.
-  std::function<boost::asio::awaitable<result<std::vector<redis::reply>>>(
-      std::uint16_t slot, std::vector<std::vector<std::string>> commands)>
-      exec;
-  /// migrate.lua on keys[0]'s node (NOSCRIPT handled). The script's reply.
-  std::function<boost::asio::awaitable<result<redis::reply>>(
-      std::span<const std::string_view> keys, std::span<const std::string_view> args)>
-      eval_migrate;
-  /// One slot served by each node to SCAN (one Redis: {0}; a cluster: one per master).
-  std::function<boost::asio::awaitable<result<std::vector<std::uint16_t>>>()> scan_targets;
+  redis::command_link& link;
   std::string_view prefix;
   const store_limits& limits;
   std::size_t compress_min_bytes;

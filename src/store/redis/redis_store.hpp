@@ -1,7 +1,9 @@
 #pragma once
 // The shared store on Redis: several gateway nodes serve the same streams. Every operation is one
-// script call (one round trip) on the caller's worker's connection; live batches travel on
-// `{prefix}live:{id}` through one subscriber connection per node.
+// script call (one round trip) through the command link (the caller's worker's connection, or the
+// stream's slot's master); live batches travel on `{prefix}live:{id}` through the pub/sub link.
+// Which Redis topology (single node, Sentinel, cluster) is behind the links is decided once, by
+// redis::make_links: nothing here branches on it.
 //
 // Threading: every method may be called from any worker. Construction, start() and stop() from
 // the owner's thread. Listeners are called on the subscriber's executor (workers.front()).
@@ -18,13 +20,10 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "redis/availability.hpp"
-#include "redis/client.hpp"
-#include "redis/cluster/cluster_client.hpp"
-#include "redis/cluster/sharded_subscriber.hpp"
+#include "redis/cluster/slot_map.hpp"
 #include "redis/config.hpp"
-#include "redis/sentinel/sentinel_resolver.hpp"
-#include "redis/subscriber.hpp"
+#include "redis/links.hpp"
+#include "store/redis/expiry_report.hpp"
 #include "store/listener_set.hpp"
 #include "store/redis/keys.hpp"
 #include "store/redis/migration.hpp"
@@ -131,15 +130,9 @@ class redis_store final : public store {
   /// Sentinel mode: where the sentinels last said the primary is. Any thread.
   std::optional<redis::cluster::node_address> sentinel_primary() const;
 
-  /// For components that keep their own keys next to the streams' (redis_lease): runs s (not
-  /// one of the store's scripts; loaded on NOSCRIPT) on the connection for keys[0]'s slot.
-  /// The script's reply, which may be an error reply. Any executor.
-  boost::asio::awaitable<result<redis::reply>> eval_script(const redis::script& s,
-                                                           std::span<const std::string_view> keys,
-                                                           std::span<const std::string_view> args);
-  /// Plain commands (argv each), all on `key`'s slot, pipelined; one reply per command.
-  boost::asio::awaitable<result<std::vector<redis::reply>>> exec_on_key(
-      std::string_view key, std::vector<std::vector<std::string>> commands);
+  /// The store's command link, for components that keep their own keys next to the streams'
+  /// (redis_lease). Lives as long as the store.
+  redis::command_link& commands() noexcept { return *links_.commands; }
 
   /// Pub/sub probes that did not come back (each reconnected a subscription), and that did.
   std::uint64_t probe_failures() const noexcept;
@@ -150,56 +143,29 @@ class redis_store final : public store {
     return redis_layout::make_keys(options_.prefix, stream_id);
   }
   redis_layout::migration_context migration() const;
-  /// One script call: on this worker's connection, or on the stream's slot's master in cluster
-  /// mode (with the SPUBLISH variant of the script).
+  /// WAIT for options_.wait_replicas on the link that ran the script on `key`.
   boost::asio::awaitable<result<void>> wait_for_replicas(std::string_view key);
-  boost::asio::awaitable<result<redis::reply>> eval(const redis::script& s,
-                                                    std::span<const std::string_view> keys,
-                                                    std::span<const std::string_view> args);
+  /// eval() of one of the store's scripts, upgrading a stream still in the v1.10 layout (the
+  /// script answers "legacy") and running the script again, a bounded number of times. Redis
+  /// and script errors as errc.
+  boost::asio::awaitable<result<redis::reply>> eval_upgrading(
+      const redis::script& s, const std::string& stream_id, std::span<const std::string_view> keys,
+      std::span<const std::string_view> args);
   void remember(const std::string& stream_id, std::int64_t events, std::int64_t bytes);
   void forget(const std::string& stream_id);
 
   const store_limits limits_;
   const redis_store_options options_;
   const core::clock& clock_;
-  std::shared_ptr<redis::availability> availability_;
   std::shared_ptr<listener_set> registry_;
-  /// Streams Redis expired, filled by the subscriber's handler (which may outlive the store,
-  /// hence shared), drained by sweep_expired().
-  struct expired_log {
-    std::mutex mutex;
-    std::vector<expired_stream> streams;
-    /// Epochs of streams this node touched, so an expiry (whose key is gone) can name its
-    /// epoch; bounded, an unknown one is reported empty.
-    std::unordered_map<std::string, std::string> epochs;
-  };
-  void remember_epoch(const std::string& stream_id, const std::string& epoch);
-  /// eval(), upgrading a stream still in the v1.10 layout (the script answers "legacy") and
-  /// running the script again, a bounded number of times. Redis and script errors as errc.
-  boost::asio::awaitable<result<redis::reply>> eval_upgrading(
-      const redis::script& s, const std::string& stream_id, std::span<const std::string_view> keys,
-      std::span<const std::string_view> args);
-  std::shared_ptr<expired_log> expired_ = std::make_shared<expired_log>();
-  /// Shared with handlers that may outlive the store: the warning hook and its once-flag.
-  struct notify_state {
-    std::atomic<bool> warned{false};
-    std::function<void(const std::string&)> warn;
-  };
-  std::shared_ptr<notify_state> notify_ = std::make_shared<notify_state>();
-  /// CONFIG SET notify-keyspace-events Ex, retried (bounded) while Redis is unreachable; a
-  /// refusal is warned about once. Touches nothing once the client is gone.
-  static boost::asio::awaitable<void> arm_notifications(std::weak_ptr<redis::client> c,
-                                                        std::shared_ptr<notify_state> notify);
-  /// Enables and subscribes to expiry notifications; `running` turns false at stop(), after
-  /// which the coroutine touches nothing of this store.
-  boost::asio::awaitable<void> enable_expiry_events(std::shared_ptr<std::atomic<bool>> running);
+  /// The topology's pair of links (and their availability), chosen once by redis::make_links.
+  redis::links links_;
+  std::shared_ptr<redis_layout::expired_log> expired_ =
+      std::make_shared<redis_layout::expired_log>();
+  std::shared_ptr<redis_layout::notify_state> notify_ =
+      std::make_shared<redis_layout::notify_state>();
+  /// Turns false at stop(), after which the expiry coroutine touches nothing of this store.
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
-  std::shared_ptr<redis::client> client_;  ///< shared: the probe's publisher holds it weakly
-  std::shared_ptr<redis::sentinel::sentinel_resolver> sentinel_;  ///< Sentinel mode only
-  std::shared_ptr<redis::subscriber> subscriber_;
-  // Cluster mode (cluster_seeds set) instead of client_ and subscriber_:
-  std::shared_ptr<redis::cluster::cluster_client> cluster_;
-  std::shared_ptr<redis::cluster::sharded_subscriber> sharded_;
 
   std::function<void(const redis_layout::unreadable_element&)> unreadable_handler_;
   std::atomic<std::uint64_t> bytes_in_{0};

@@ -1,8 +1,9 @@
 -- Append a batch: idempotency, ended check, seqs, payloads + metadata, eviction under both
 -- limits, TTLs, publish. One round trip, atomic.
 -- ARGV: channel now_ms new_epoch def_limit def_max_bytes def_ttl_ms opt_limit opt_ttl_ms
---       producer_seq count checkpoint, then per event: priority size record
---       (checkpoint: the 1-based index in the batch of its last checkpoint event, 0 for none)
+--       producer_seq count checkpoint publish_command, then per event: priority size record
+--       (checkpoint: the 1-based index in the batch of its last checkpoint event, 0 for none;
+--       publish_command: PUBLISH, or SPUBLISH on a cluster)
 -- Returns {'ok', epoch, first, last, created, {seq,prio,size,...evicted}, count, bytes,
 --          superseded} (superseded: how many of the first victims a checkpoint superseded)
 --      or {'dup', epoch, first, last, trimmed} | {'ended', epoch, last} | {'conflict', epoch, next}
@@ -73,7 +74,7 @@ end
 
 local members, buffer_args, meta_args = {}, {}, {}
 for i = 1, n do
-  local base = 11 + (i - 1) * 3
+  local base = 12 + (i - 1) * 3
   local prio, size = tonumber(ARGV[base + 1]), tonumber(ARGV[base + 2])
   local seq = last + i
   local m = fmt(seq) .. ':' .. ARGV[base + 3]
@@ -149,5 +150,5 @@ end
 redis.call('PEXPIRE', state, ttl)
 redis.call('PEXPIRE', buffer, ttl)
 redis.call('PEXPIRE', meta, ttl)
-redis.call('PUBLISH', channel, live_message(epoch, members))
+publish(ARGV[12], channel, live_message(epoch, members))
 return {'ok', epoch, last + 1, last + n, created, evicted, count, bytes, superseded}

@@ -74,3 +74,12 @@ local function live_message(epoch, members)
   end
   return table.concat(parts)
 end
+
+-- Publishes message on channel with command, which the gateway passes as an argument: PUBLISH,
+-- or SPUBLISH on a cluster (sharded pub/sub: the message stays in the channel's shard).
+local function publish(command, channel, message)
+  if command ~= 'PUBLISH' and command ~= 'SPUBLISH' then
+    error('publish command must be PUBLISH or SPUBLISH, got ' .. tostring(command))
+  end
+  redis.call(command, channel, message)
+end

@@ -1,6 +1,6 @@
 -- End a stream: append the end event (never in meta, so never evicted), move the state to the
 -- tombstone, let every key expire after the end retention, publish.
--- ARGV: channel now_ms end_retention_ms status size record
+-- ARGV: channel now_ms end_retention_ms status size record publish_command
 -- Returns {'ok', epoch, seq} | {'already', epoch, seq} | {'not_found'} | {'legacy'}
 local state, buffer, meta, tomb = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local channel, now, retention = ARGV[1], ARGV[2], ARGV[3]
@@ -28,5 +28,5 @@ redis.call('RENAME', state, tomb)
 redis.call('PEXPIRE', tomb, retention)
 redis.call('PEXPIRE', buffer, retention)
 redis.call('PEXPIRE', meta, retention)
-redis.call('PUBLISH', channel, live_message(f[1], {m}))
+publish(ARGV[7], channel, live_message(f[1], {m}))
 return {'ok', f[1], seq}

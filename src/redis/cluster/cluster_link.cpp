@@ -1,0 +1,56 @@
+// cluster_client as a command_link (command_link.hpp): started in the background, addressed by
+// key, and one key per master for commands that address a node (SCAN).
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <string>
+
+#include "redis/cluster/cluster_client.hpp"
+#include "redis/cluster/slot.hpp"
+
+namespace sse::redis::cluster {
+
+namespace net = boost::asio;
+
+void cluster_client::start() {
+  // Learning the map needs a round trip: done in the background like a single node's connect.
+  net::co_spawn(
+      ex_,
+      [](std::shared_ptr<cluster_client> c) -> net::awaitable<void> {
+        for (int attempt = 0; attempt < 1000 && !(co_await c->connect()); ++attempt) {
+          net::steady_timer t(c->get_executor(), std::chrono::milliseconds(500));
+          co_await t.async_wait(net::as_tuple(net::use_awaitable));
+        }
+      }(shared_from_this()),
+      net::detached);
+}
+
+net::awaitable<result<std::vector<reply>>> cluster_client::exec_on_key(
+    std::string_view key, std::vector<command> commands) {
+  co_return co_await exec(key_slot(key), std::move(commands));
+}
+
+net::awaitable<result<std::vector<std::string>>> cluster_client::node_keys() {
+  const slot_map map = co_await current_map();
+  std::vector<std::string> keys;
+  for (const auto& master : map.masters()) {
+    // A hash tag whose slot this master serves; 16384 slots are all hit long before the bound.
+    for (int n = 0; n < 1'000'000; ++n) {
+      std::string key = "{" + std::to_string(n) + "}";
+      const node_address* owner = map.master_of(key_slot(key));
+      if (owner != nullptr && *owner == master) {
+        keys.push_back(std::move(key));
+        break;
+      }
+    }
+  }
+  if (keys.empty()) {
+    co_return errc::store_unavailable;
+  }
+  co_return keys;
+}
+
+}  // namespace sse::redis::cluster
