@@ -32,7 +32,7 @@
 #include "http/access_log.hpp"
 #include "http/cors.hpp"
 #include "http/relay_post.hpp"
-#include "http/relay_service.hpp"
+#include "ops/relay_service.hpp"
 #include "http/request_framing.hpp"
 #include "http/router.hpp"
 #include "http/sse_session.hpp"

@@ -32,8 +32,4 @@ std::optional<response> stream_id_refusal(const route_match& route, method m);
 boost::asio::awaitable<response> handle_request(services& s, const route_match& route,
                                                 request& req);
 
-/// The API error for a store error_code: gateway errors keep their errc (with a message naming
-/// the stream), anything else becomes internal (500).
-api_error store_error(const boost::system::error_code& ec, std::string_view stream_id);
-
 }  // namespace sse::http

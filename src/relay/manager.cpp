@@ -12,8 +12,7 @@
 #include <thread>
 
 #include "core/stream_id.hpp"
-#include "http/stream_ops.hpp"
-#include "http/v1_handlers.hpp"
+#include "ops/stream_ops.hpp"
 #include "relay/checkpointer.hpp"
 #include "relay/names.hpp"
 
@@ -24,7 +23,7 @@ using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 struct manager::shared {
-  http::services& s;
+  ops::context& s;
   std::map<std::string, entry, std::less<>> routes;
   std::shared_ptr<net::ssl::context> tls;
   manager_options options;
@@ -37,7 +36,7 @@ struct manager::shared {
 
   upstream_pool pool;
 
-  shared(http::services& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
+  shared(ops::context& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
       : s(svc), tls(std::move(t)), options(o), pool(o.pool) {}
 
   void emit(std::string_view name, const std::string& id, boost::json::object fields) {
@@ -102,20 +101,20 @@ net::awaitable<void> keep_lease(std::shared_ptr<manager::shared> sh, std::string
 
 /// Appends the upstream_error event {"reason",...} and ends the stream `failed`. False when the
 /// stream had already ended (a cancel, another node) or is gone: then nothing was written.
-net::awaitable<bool> end_failed(http::services& s, const std::string& id,
-                                boost::json::object detail, bool append_detail = true) {
+net::awaitable<bool> end_failed(ops::context& s, const std::string& id, boost::json::object detail,
+                                bool append_detail = true) {
   if (append_detail) {
     store::append_request req;
     req.stream_id = id;
     req.events.push_back(
         stream::new_event{"upstream_error", boost::json::serialize(detail), max_priority});
-    auto appended = co_await http::append_events(s, std::move(req));
+    auto appended = co_await ops::append_events(s, std::move(req));
     if (!appended && (appended.error() == make_error_code(errc::stream_ended) ||
                       appended.error() == make_error_code(errc::stream_not_found))) {
       co_return false;
     }
   }
-  auto ended = co_await http::end_stream(s, id, store::stream_status::failed);
+  auto ended = co_await ops::end_stream(s, id, store::stream_status::failed);
   co_return ended && !ended->already_ended;
 }
 
@@ -124,7 +123,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
                                std::string content_type, std::shared_ptr<upstream_control> ctl,
                                bool leased) {
   const auto started = steady::now();
-  http::services& s = sh->s;
+  ops::context& s = sh->s;
   sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
   auto finish = [&] {
     stats->active.fetch_sub(1, std::memory_order_relaxed);
@@ -169,7 +168,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
       // the checkpoint without them.
       req.events.push_back(checkpoints->take(last_seq + n));
     }
-    auto res = co_await http::append_events(s, std::move(req));
+    auto res = co_await ops::append_events(s, std::move(req));
     if (!res) {
       if (res.error() == make_error_code(errc::stream_ended) ||
           res.error() == make_error_code(errc::stream_not_found)) {
@@ -221,9 +220,9 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
         store::append_request req;
         req.stream_id = id;
         req.events.push_back(checkpoints->take(last_seq));
-        co_await http::append_events(s, std::move(req));
+        co_await ops::append_events(s, std::move(req));
       }
-      co_await http::end_stream(s, id, store::stream_status::completed);
+      co_await ops::end_stream(s, id, store::stream_status::completed);
       sh->emit(names::completed, id,
                {{"route", r->name},
                 {"ttfb_ms", ttfb},
@@ -233,7 +232,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
     case upstream_outcome::kind::cancelled:
       stats->cancelled.fetch_add(1, std::memory_order_relaxed);
       if (!stream_gone) {
-        co_await http::end_stream(s, id, store::stream_status::cancelled);
+        co_await ops::end_stream(s, id, store::stream_status::cancelled);
       }
       sh->emit(names::cancelled, id,
                {{"route", r->name}, {"duration_ms", duration}, {"local", true}});
@@ -276,7 +275,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
 /// upstream_error event {"reason":"upstream_lost"} and the end `failed`. True when this node
 /// ended it.
 net::awaitable<bool> end_lost(std::shared_ptr<manager::shared> sh, std::string id) {
-  http::services& s = sh->s;
+  ops::context& s = sh->s;
   bool ended = false;
   // Look first: an append to a stream that is gone would create it again.
   auto info = co_await s.store.info(id);
@@ -328,8 +327,8 @@ net::awaitable<void> sweep_loop(std::shared_ptr<manager::shared> sh) {
 
 }  // namespace
 
-manager::manager(http::services& s, std::vector<route> routes,
-                 std::shared_ptr<net::ssl::context> tls, manager_options options)
+manager::manager(ops::context& s, std::vector<route> routes, std::shared_ptr<net::ssl::context> tls,
+                 manager_options options)
     : shared_(std::make_shared<shared>(s, std::move(tls), options)) {
   for (auto& r : routes) {
     std::string name = r.name;
@@ -344,42 +343,40 @@ manager::~manager() {
   }
 }
 
-http::api_result<std::string> manager::stream_id(std::string_view route_name,
-                                                 const std::optional<std::string>& key) const {
+ops::api_result<std::string> manager::stream_id(std::string_view route_name,
+                                                const std::optional<std::string>& key) const {
   if (shared_->routes.find(route_name) == shared_->routes.end()) {
-    return http::api_error{
-        404, "unknown_route",
-        "no relay route named \"" + std::string(route_name.substr(0, 64)) + "\""};
+    return ops::api_error{404, "unknown_route",
+                          "no relay route named \"" + std::string(route_name.substr(0, 64)) + "\""};
   }
   // A generated key has 32 characters; route names (at most 64) leave room for it.
   auto id = core::relay_stream_id(route_name, key ? *key : generated_key());
   if (!id) {
-    return http::api_error{400, "invalid_idempotency_key",
-                           "Idempotency-Key must be 1-" +
-                               std::to_string(core::max_relay_key_length(route_name)) +
-                               " characters of [A-Za-z0-9_:-] on this route (the stream is relay." +
-                               std::string(route_name) + ".<key>)"};
+    return ops::api_error{400, "invalid_idempotency_key",
+                          "Idempotency-Key must be 1-" +
+                              std::to_string(core::max_relay_key_length(route_name)) +
+                              " characters of [A-Za-z0-9_:-] on this route (the stream is relay." +
+                              std::string(route_name) + ".<key>)"};
   }
   return std::move(*id);
 }
 
-net::awaitable<http::api_result<http::relay_started>> manager::start(std::string route_name,
-                                                                     std::string id,
-                                                                     std::string body,
-                                                                     std::string content_type) {
+net::awaitable<ops::api_result<ops::relay_started>> manager::start(std::string route_name,
+                                                                   std::string id, std::string body,
+                                                                   std::string content_type) {
   auto it = shared_->routes.find(route_name);
   if (it == shared_->routes.end()) {
-    co_return http::api_error{404, "unknown_route",
-                              "no relay route named \"" + route_name.substr(0, 64) + "\""};
+    co_return ops::api_error{404, "unknown_route",
+                             "no relay route named \"" + route_name.substr(0, 64) + "\""};
   }
   // Only streams of this route's namespace: a call never writes into a stream it did not make.
   if (core::relay_route_of(id) != std::string_view(route_name)) {
-    co_return http::api_error{
+    co_return ops::api_error{
         400, "invalid_stream_id",
         "relay streams of route " + route_name + " are relay." + route_name + ".<key>"};
   }
   if (shared_->shutting_down.load()) {
-    co_return http::api_error{503, "shutting_down", "the gateway is shutting down"};
+    co_return ops::api_error{503, "shutting_down", "the gateway is shutting down"};
   }
   const route& r = it->second.r;
   route_stats& stats = *it->second.stats;
@@ -387,7 +384,7 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
   if (stats.active.fetch_add(1, std::memory_order_relaxed) >= r.max_concurrent) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);
     stats.rejected_busy.fetch_add(1, std::memory_order_relaxed);
-    co_return http::api_error{429, "route_busy", "too many upstream calls on route " + r.name};
+    co_return ops::api_error{429, "route_busy", "too many upstream calls on route " + r.name};
   }
   store::stream_options options;
   options.buffer_limit = r.buffer_limit;
@@ -400,20 +397,20 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
     auto acquired = co_await shared_->options.lease->acquire(id);
     if (!acquired) {
       stats.active.fetch_sub(1, std::memory_order_relaxed);
-      co_return http::store_error(acquired.error(), id);
+      co_return ops::store_error(acquired.error(), id);
     }
     leased = *acquired;
   }
-  auto created = co_await http::create_stream(shared_->s, id, options);
+  auto created = co_await ops::create_stream(shared_->s, id, options);
   if (!created || !created->created) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);
     if (leased) {
       co_await shared_->options.lease->release(id);  // no call of ours to hold it for
     }
     if (!created) {
-      co_return http::store_error(created.error(), id);
+      co_return ops::store_error(created.error(), id);
     }
-    co_return http::relay_started{id, false, created->epoch};
+    co_return ops::relay_started{id, false, created->epoch};
   }
   stats.started.fetch_add(1, std::memory_order_relaxed);
   auto ctl = std::make_shared<upstream_control>();
@@ -425,10 +422,10 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
       co_await net::this_coro::executor,
       run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased),
       net::detached);
-  co_return http::relay_started{id, true, created->epoch};
+  co_return ops::relay_started{id, true, created->epoch};
 }
 
-net::awaitable<http::api_result<http::relay_cancelled>> manager::cancel(std::string stream_id) {
+net::awaitable<ops::api_result<ops::relay_cancelled>> manager::cancel(std::string stream_id) {
   std::shared_ptr<upstream_control> ctl;
   {
     std::lock_guard lock(shared_->mutex);
@@ -438,20 +435,20 @@ net::awaitable<http::api_result<http::relay_cancelled>> manager::cancel(std::str
   }
   // End it first, so that this answer decides the status (the aborted call would otherwise race
   // to end it itself); a call running on another node stops at its next append (stream_ended).
-  auto ended = co_await http::end_stream(shared_->s, stream_id, store::stream_status::cancelled);
+  auto ended = co_await ops::end_stream(shared_->s, stream_id, store::stream_status::cancelled);
   if (ctl) {
     ctl->cancel();
   }
   if (!ended) {
-    co_return http::store_error(ended.error(), stream_id);
+    co_return ops::store_error(ended.error(), stream_id);
   }
   if (ended->already_ended) {
-    co_return http::api_error{409, "stream_ended", "stream " + stream_id + " has already ended"};
+    co_return ops::api_error{409, "stream_ended", "stream " + stream_id + " has already ended"};
   }
   if (!ctl) {
     shared_->emit(names::cancelled, stream_id, {{"local", false}});
   }
-  co_return http::relay_cancelled{ended->epoch, ended->last_seq};
+  co_return ops::relay_cancelled{ended->epoch, ended->last_seq};
 }
 
 void manager::start_sweep(net::any_io_executor ex) {
