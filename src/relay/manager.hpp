@@ -89,7 +89,7 @@ class manager final : public ops::relay_service {
   /// The upstream connection pool (opened / reused / stale_retries counters, idle()).
   const upstream_pool& pool() const;
 
-  // Implementation (manager.cpp); public only so that the call's coroutine can hold it.
+  // Implementation (manager_shared.hpp); public only so that the call's coroutine can hold it.
   struct entry {
     route r;
     std::unique_ptr<route_stats> stats;
