@@ -208,10 +208,6 @@ response options_response(const services& s, const route_match& route) {
 
 }  // namespace
 
-bool is_subscribe(const route_match& route, method m) noexcept {
-  return route.kind == route_kind::stream_events && m == method::get;
-}
-
 namespace {
 
 /// POST /v1/relay/{route} without `Accept: text/event-stream`: 201 and where to subscribe (200
@@ -338,11 +334,9 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
   if (route.kind == route_kind::stream_cancel) {
     co_return co_await post_cancel(s, id);
   }
-  if (req.verb == method::post) {
-    co_return co_await post_events(s, id, req);
-  }
-  // GET .../events is a subscribe: the session serves it (is_subscribe).
-  co_return error_response(make_api_error(errc::internal, "subscribe routed to handle_request"));
+  // POST: method_allowed let only GET and POST through, and a GET here is
+  // request_kind::subscribe, which never comes to handle_request.
+  co_return co_await post_events(s, id, req);
 }
 
 }  // namespace sse::http
