@@ -12,7 +12,7 @@
 #include <boost/json/serialize.hpp>
 #include <string_view>
 
-#include "http/stream_ops.hpp"
+#include "ops/stream_ops.hpp"
 
 namespace sse::app {
 namespace {
@@ -81,7 +81,7 @@ net::awaitable<void> demo_producer::run() {
     // A larger buffer than the default, so a page opened late still replays the whole answer.
     store::stream_options options;
     options.buffer_limit = 4 * opts_.tokens_per_stream;
-    auto created = co_await http::create_stream(s_, id, options);
+    auto created = co_await ops::create_stream(s_, id, options);
     if (!created) {
       spdlog::warn("demo: cannot create {}: {}", id, created.error().message());
       if (!co_await sleep(opts_.pause_between_streams)) {
@@ -115,7 +115,7 @@ net::awaitable<bool> demo_producer::produce(const std::string& id) {
       req.events.push_back(
           json_event("progress", {{"tokens", i}, {"of", opts_.tokens_per_stream}}, 0));
     }
-    auto r = co_await http::append_events(s_, std::move(req));
+    auto r = co_await ops::append_events(s_, std::move(req));
     if (!r) {
       spdlog::warn("demo: append to {} failed: {}", id, r.error().message());
       co_return !stop_.load();  // e.g. deleted by someone: go on with the next stream
@@ -128,8 +128,8 @@ net::awaitable<bool> demo_producer::produce(const std::string& id) {
   usage.stream_id = id;
   usage.events.push_back(json_event(
       "usage", {{"prompt_tokens", 42}, {"completion_tokens", opts_.tokens_per_stream}}, 3));
-  co_await http::append_events(s_, std::move(usage));
-  co_await http::end_stream(s_, id, store::stream_status::completed);
+  co_await ops::append_events(s_, std::move(usage));
+  co_await ops::end_stream(s_, id, store::stream_status::completed);
   co_return !stop_.load();
 }
 

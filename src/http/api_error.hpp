@@ -1,33 +1,21 @@
 #pragma once
-// Errors as the HTTP API reports them: a status and a JSON body {"error":code,"message":...}.
+// Errors as the HTTP API answers them: a status and a JSON body {"error":code,"message":...}.
 
 #include <boost/json/value.hpp>
-#include <boost/system/result.hpp>
 #include <string>
 #include <string_view>
 
-#include "core/error.hpp"
 #include "http/message.hpp"
+#include "ops/api_error.hpp"
 
 namespace sse::http {
 
-struct api_error {
-  unsigned status = 400;
-  std::string code;  ///< an sse::errc name, or an HTTP reason in snake_case ("not_found")
-  std::string message;
-};
-
-/// Makes boost::system::result<T, api_error>::value() usable; never called on the data path
-/// (callers test the result first).
-[[noreturn]] void throw_exception_from_error(const api_error& e, const boost::source_location&);
-
-template <class T>
-using api_result = boost::system::result<T, api_error>;
-
-/// The status and code for a gateway error: stream_not_found 404, stream_ended and
-/// producer_seq_conflict 409, store_unavailable and outcome_unknown 503, too_large 413, internal
-/// 500, the validation errors 400.
-api_error make_api_error(errc e, std::string message);
+// The API error values live in src/ops (relay mode returns them too); here they become
+// responses.
+using ops::api_error;
+using ops::api_result;
+using ops::make_api_error;
+using ops::store_error;
 
 /// {"error":code,"message":...} with the error's status; 503 answers carry `Retry-After: 1`.
 response error_response(const api_error& e);

@@ -8,10 +8,13 @@
 
 #include "auth/limits.hpp"
 #include "http/message.hpp"
-#include "http/relay_service.hpp"
 #include "http/services.hpp"
+#include "ops/relay_service.hpp"
 
 namespace sse::http {
+
+using ops::relay_cancelled;
+using ops::relay_started;
 
 /// Runs, in this order: the stream id (relay_service::stream_id: relay.<route>.<key>), the
 /// node's --max-streams (503, Retry-After: 5, before any upstream call), with `place` a

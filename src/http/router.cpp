@@ -1,8 +1,38 @@
 #include "http/router.hpp"
 
+#include "core/text.hpp"
 #include "http/target.hpp"
 
 namespace sse::http {
+namespace {
+
+/// POST /v1/relay/{route} that asks for the SSE answer itself (fetch), not a 201 to follow.
+bool accepts_event_stream(const request& req) {
+  if (!req.accept) {
+    return false;
+  }
+  const std::string_view a = *req.accept;
+  constexpr std::string_view sse_type = "text/event-stream";
+  for (std::size_t i = 0; i + sse_type.size() <= a.size(); ++i) {
+    if (core::iequals(a.substr(i, sse_type.size()), sse_type)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+routed_request route_request(const request& req, bool relay_mode) {
+  routed_request r{match_route(split_target(req.target).path), request_kind::answer};
+  if (r.route.kind == route_kind::stream_events && req.verb == method::get) {
+    r.kind = request_kind::subscribe;
+  } else if (r.route.kind == route_kind::relay && req.verb == method::post && relay_mode &&
+             accepts_event_stream(req)) {
+    r.kind = request_kind::relay_stream;
+  }
+  return r;
+}
 
 route_match match_route(std::string_view path) {
   if (path == "/") {

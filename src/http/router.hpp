@@ -1,5 +1,6 @@
 #pragma once
-// Path and method routing of API v1. Pure: the session asks the router, then calls the handler.
+// Path and method routing of API v1. Pure: the connection asks the router once (route_request),
+// and its one switch (serve_request in request_life.hpp) acts on the kind it returns.
 
 #include <string>
 #include <string_view>
@@ -27,6 +28,23 @@ struct route_match {
   route_kind kind = route_kind::not_found;
   std::string stream_id;  ///< percent-decoded; NOT yet validated (the handler answers 400)
 };
+
+/// What is done with a request: every kind the router returns, decided in this one place.
+enum class request_kind {
+  answer,        ///< a response from handle_request (every request that is not a stream)
+  subscribe,     ///< GET /v1/streams/{id}/events: an SSE stream (or a response if refused)
+  relay_stream,  ///< POST /v1/relay/{route} with Accept: text/event-stream, relay mode on
+};
+
+struct routed_request {
+  route_match route;
+  request_kind kind = request_kind::answer;
+};
+
+/// The route of `req`'s target (its path; the query is not part of it) and what to do with it.
+/// A relay POST is a relay_stream only when relay mode is on and its Accept names
+/// text/event-stream (anywhere, any case); otherwise it is answered 201/4xx by handle_request.
+routed_request route_request(const request& req, bool relay_mode);
 
 /// Matches the path part of a request-target (no query). A trailing slash is not the same path.
 /// `*` (the asterisk-form of OPTIONS, RFC 9112 3.2.4) is route_kind::server.

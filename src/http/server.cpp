@@ -12,7 +12,7 @@
 #include <exception>
 
 #include "auth/limits.hpp"
-#include "http/session.hpp"
+#include "http/h1/connection.hpp"
 #include "http/tls_context.hpp"
 
 namespace sse::http {
@@ -105,11 +105,13 @@ net::awaitable<void> server::accept_loop() {
     if (open_.load(std::memory_order_relaxed) >= s_.cfg.max_connections) {
       if (tls_) {
         net::co_spawn(w.executor(),
-                      reject_tls_session(std::move(socket), *tls_, 503, "too_many_connections",
-                                         handshake_limit),
+                      h1::reject_tls_session(std::move(socket), *tls_, refusal::connection_limit,
+                                             handshake_limit),
                       net::detached);
       } else {
-        net::co_spawn(w.executor(), reject_session(std::move(socket)), net::detached);
+        net::co_spawn(w.executor(),
+                      h1::reject_session(std::move(socket), refusal::connection_limit),
+                      net::detached);
       }
       continue;
     }
@@ -121,21 +123,22 @@ net::awaitable<void> server::accept_loop() {
       const std::string ip = ep_ec ? std::string() : ep.address().to_string();
       if (!s_.limits->connections_per_ip.try_acquire(ip)) {
         s_.metrics.count_limit(telemetry::limit_connections_per_ip);
-        constexpr std::string_view code = "too_many_connections_from_address";
         if (tls_) {
           net::co_spawn(w.executor(),
-                        reject_tls_session(std::move(socket), *tls_, 429, code, handshake_limit),
+                        h1::reject_tls_session(std::move(socket), *tls_, refusal::address_limit,
+                                               handshake_limit),
                         net::detached);
         } else {
-          net::co_spawn(w.executor(), reject_session(std::move(socket), 429, code), net::detached);
+          net::co_spawn(w.executor(), h1::reject_session(std::move(socket), refusal::address_limit),
+                        net::detached);
         }
         continue;
       }
       ip_place = auth::counted_hold(&s_.limits->connections_per_ip, ip);
     }
     open_.fetch_add(1, std::memory_order_acq_rel);
-    auto session =
-        tls_ ? run_tls_session(w, std::move(socket), *tls_) : run_session(w, std::move(socket));
+    auto session = tls_ ? h1::run_tls_session(w, std::move(socket), *tls_)
+                        : h1::run_session(w, std::move(socket));
     net::co_spawn(w.executor(), std::move(session),
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {

@@ -11,30 +11,30 @@
 
 #include "config/config.hpp"
 #include "core/clock.hpp"
-#include "store/store.hpp"
-#include "telemetry/metrics.hpp"
-#include "telemetry/sink.hpp"
+#include "ops/context.hpp"
 
 namespace sse::auth {
 class authenticator;
 struct node_limits;
 }  // namespace sse::auth
 
+namespace sse::ops {
+class relay_service;
+}
+
 namespace sse::http {
 
-class relay_service;
+using ops::relay_service;
 
-struct services {
+/// The store, sink and metrics come from ops::context (stream operations take those only).
+struct services : ops::context {
   services(const config::config& c, store::store& st, telemetry::sink& sk, telemetry::metrics& m,
            const core::clock& cl)
-      : cfg(c), store(st), sink(sk), metrics(m), clock(cl) {}
+      : ops::context{st, sk, m}, cfg(c), clock(cl) {}
   services(const services&) = delete;
   services& operator=(const services&) = delete;
 
   const config::config& cfg;
-  store::store& store;
-  telemetry::sink& sink;
-  telemetry::metrics& metrics;
   const core::clock& clock;
   /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
   std::atomic<bool> draining{false};

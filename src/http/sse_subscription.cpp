@@ -28,7 +28,7 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
       io_(io),
       id_(std::move(id)),
       received_(received),
-      wake_(io.socket().get_executor()),
+      wake_(io.get_executor()),
       m_({.heartbeat = w.svc().cfg.heartbeat,
           .max_queue_bytes = w.svc().cfg.max_queue_bytes,
           .store_retry = store_retry},
@@ -50,7 +50,7 @@ sse_subscription::~sse_subscription() {
 
 void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
   if (m_.on_batch(std::move(b))) {
-    close_socket(io_.socket());  // slow: fails the blocked write and the peer read
+    io_.abort();  // slow: fails the blocked write and the peer read
     return;
   }
   wake();
@@ -165,7 +165,7 @@ net::awaitable<std::optional<response>> sse_subscription::inject_resume_fault() 
     co_return error_response(503, "fault_injected",
                              "resume refused by the test-only --fault-resume setting");
   }
-  net::steady_timer t(io_.socket().get_executor(), fault.delay);
+  net::steady_timer t(io_.get_executor(), fault.delay);
   boost::system::error_code ec;
   co_await t.async_wait(net::redirect_error(net::use_awaitable, ec));
   co_return std::nullopt;

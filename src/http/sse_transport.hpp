@@ -1,20 +1,21 @@
 #pragma once
-// The connection an SSE subscription writes to and watches: plain TCP or TLS (private to
-// src/http).
+// The SSE sink: what an SSE subscription writes to and watches, whatever the framing under it
+// (private to src/http). HTTP/1.1 implements it over the connection's plain or TLS stream
+// (h1/connection.cpp); an HTTP/2 stream is the next implementation, so nothing here is a socket.
 //
-// Why two techniques: the request loop in session.cpp is a template over the stream type
+// Why two techniques: the HTTP/1.1 request loop is a template over the stream type
 // (Beast's parser and serializer need a concrete AsyncStream), instantiated for the plain and
-// the TLS stream in that one TU. The SSE subscription is a large stateful class spread over two
-// TUs that needs only three operations, one gather write per batch of frames: a virtual call per
+// the TLS stream in one TU. The SSE subscription is a large stateful class spread over two
+// TUs that needs only a few operations, one gather write per batch of frames: a virtual call per
 // write costs nothing next to the syscall, and keeps the subscription (and its TUs) free of the
 // stream type instead of compiling all of it twice. The write takes a type-erased completion
 // handler (not a coroutine: no frame per write); handlers carry the caller's cancellation slot
 // into the stream operation, so `writer || watch_peer` still cancels a pending read or write.
 
 #include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <span>
@@ -48,8 +49,11 @@ class sse_transport {
   virtual void start_write(buffer_view buffers, write_handler handler) = 0;
   /// Reads some bytes (the peer watch). At most one read at a time, concurrent with a write.
   virtual boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) = 0;
-  /// The TCP socket underneath: closing it fails every pending operation at once.
-  virtual boost::asio::ip::tcp::socket& socket() noexcept = 0;
+  /// The executor of the worker the subscription runs on (its timers use it).
+  virtual boost::asio::any_io_executor get_executor() noexcept = 0;
+  /// Ends the transport at once (a slow client): every pending read and write fails. HTTP/1.1
+  /// closes the socket.
+  virtual void abort() noexcept = 0;
 
  protected:
   ~sse_transport() = default;

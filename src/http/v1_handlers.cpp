@@ -5,10 +5,10 @@
 #include "core/stream_id.hpp"
 #include "http/demo_page.hpp"
 #include "http/relay_post.hpp"
-#include "http/relay_service.hpp"
 #include "http/request_body.hpp"
 #include "http/stream_json.hpp"
-#include "http/stream_ops.hpp"
+#include "ops/relay_service.hpp"
+#include "ops/stream_ops.hpp"
 #include "telemetry/health_metrics.hpp"
 
 namespace sse::http {
@@ -64,7 +64,7 @@ awaitable<response> put_stream(services& s, const std::string& id, const request
     co_return error_response(options.error());
   }
   const store::stream_options asked = *options;
-  auto r = co_await create_stream(s, id, std::move(*options));
+  auto r = co_await ops::create_stream(s, id, std::move(*options));
   if (!r) {
     co_return error_response(store_error(r.error(), id));
   }
@@ -119,7 +119,7 @@ awaitable<response> post_events(services& s, const std::string& id, request& req
   ar.stream_id = id;
   ar.events = std::move(*events);
   ar.producer_seq = *producer_seq;
-  auto r = co_await append_events(s, std::move(ar));
+  auto r = co_await ops::append_events(s, std::move(ar));
   if (!r) {
     co_return error_response(store_error(r.error(), id));
   }
@@ -136,7 +136,7 @@ awaitable<response> post_end(services& s, const std::string& id, const request& 
   if (!status) {
     co_return error_response(status.error());
   }
-  auto r = co_await end_stream(s, id, *status);
+  auto r = co_await ops::end_stream(s, id, *status);
   if (!r) {
     co_return error_response(store_error(r.error(), id));
   }
@@ -207,34 +207,6 @@ response options_response(const services& s, const route_match& route) {
 }
 
 }  // namespace
-
-bool is_subscribe(const route_match& route, method m) noexcept {
-  return route.kind == route_kind::stream_events && m == method::get;
-}
-
-api_error store_error(const boost::system::error_code& ec, std::string_view stream_id) {
-  if (ec.category() != gateway_category()) {
-    return make_api_error(errc::internal, "store error: " + ec.message());
-  }
-  const auto e = static_cast<errc>(ec.value());
-  const std::string id(stream_id);
-  switch (e) {
-    case errc::stream_not_found:
-      return make_api_error(e, "stream \"" + id + "\" not found");
-    case errc::stream_ended:
-      return make_api_error(e, "stream \"" + id + "\" has ended");
-    case errc::producer_seq_conflict:
-      return make_api_error(e, "Producer-Seq does not match the next seq of stream \"" + id + "\"");
-    case errc::store_unavailable:
-      return make_api_error(e, "the store is unavailable; retry later");
-    case errc::outcome_unknown:
-      return make_api_error(e,
-                            "the store did not answer in time: the write may or may not have "
-                            "been applied; retry with the same Producer-Seq to be safe");
-    default:
-      return make_api_error(e, std::string(error_name(e)));
-  }
-}
 
 namespace {
 
@@ -362,11 +334,9 @@ awaitable<response> handle_request(services& s, const route_match& route, reques
   if (route.kind == route_kind::stream_cancel) {
     co_return co_await post_cancel(s, id);
   }
-  if (req.verb == method::post) {
-    co_return co_await post_events(s, id, req);
-  }
-  // GET .../events is a subscribe: the session serves it (is_subscribe).
-  co_return error_response(make_api_error(errc::internal, "subscribe routed to handle_request"));
+  // POST: method_allowed let only GET and POST through, and a GET here is
+  // request_kind::subscribe, which never comes to handle_request.
+  co_return co_await post_events(s, id, req);
 }
 
 }  // namespace sse::http

@@ -12,10 +12,6 @@
 
 namespace sse::http {
 
-/// True for the one request the session serves as a stream instead of a response:
-/// GET /v1/streams/{id}/events.
-bool is_subscribe(const route_match& route, method m) noexcept;
-
 /// The answer to a request on /v1/streams/{id}... whose id the API does not serve that way, or
 /// nullopt to go on: 400 invalid_stream_id for an id that is not 1-128 characters of
 /// [A-Za-z0-9._:-] or that starts with "relay:" (the scope names of relay routes are never
@@ -26,14 +22,10 @@ bool is_subscribe(const route_match& route, method m) noexcept;
 /// otherwise reach the JSON-lines log), and no token decides about these ids.
 std::optional<response> stream_id_refusal(const route_match& route, method m);
 
-/// Answers every request except a subscribe (is_subscribe). Never throws for bad input: every
-/// error becomes its JSON error response. CORS headers are added later, by the session, to
-/// every response alike. Runs on the calling worker.
+/// Answers every request route_request calls request_kind::answer (not a stream). Never throws for
+/// bad input: every error becomes its JSON error response. CORS headers are added later, by the
+/// session, to every response alike. Runs on the calling worker.
 boost::asio::awaitable<response> handle_request(services& s, const route_match& route,
                                                 request& req);
-
-/// The API error for a store error_code: gateway errors keep their errc (with a message naming
-/// the stream), anything else becomes internal (500).
-api_error store_error(const boost::system::error_code& ec, std::string_view stream_id);
 
 }  // namespace sse::http

@@ -12,38 +12,15 @@
 #include <thread>
 
 #include "core/stream_id.hpp"
-#include "http/stream_ops.hpp"
-#include "http/v1_handlers.hpp"
+#include "ops/stream_ops.hpp"
 #include "relay/checkpointer.hpp"
+#include "relay/manager_shared.hpp"
 #include "relay/names.hpp"
 
 namespace sse::relay {
 
-namespace net = boost::asio;
 using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
-
-struct manager::shared {
-  http::services& s;
-  std::map<std::string, entry, std::less<>> routes;
-  std::shared_ptr<net::ssl::context> tls;
-  manager_options options;
-  std::atomic<bool> shutting_down{false};
-  mutable std::mutex mutex;
-  std::map<std::string, std::shared_ptr<upstream_control>> running;  // by stream id
-  // The sweep's timer, to wake it at shutdown (guarded by mutex; set on its executor).
-  net::steady_timer* sweep_timer = nullptr;
-  std::optional<net::any_io_executor> sweep_ex;
-
-  upstream_pool pool;
-
-  shared(http::services& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
-      : s(svc), tls(std::move(t)), options(o), pool(o.pool) {}
-
-  void emit(std::string_view name, const std::string& id, boost::json::object fields) {
-    s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});
-  }
-};
 
 namespace {
 
@@ -62,221 +39,11 @@ std::string generated_key() {
   return key;
 }
 
-long long ms_since(steady::time_point t) {
-  return std::chrono::duration_cast<milliseconds>(steady::now() - t).count();
-}
-
-/// Keeps a call's lease: refreshes it every ttl/3 on the call's executor until the call is over.
-/// A lost lease (expired, or claimed by a sweeping node) aborts the call: the claimer ends the
-/// stream, this node must not write to it any more.
-struct lease_keeper {
-  explicit lease_keeper(net::any_io_executor ex) : timer(std::move(ex)) {}
-  net::steady_timer timer;
-  bool done = false;  // the call is over (set on the call's executor)
-  bool lost = false;
-};
-
-net::awaitable<void> keep_lease(std::shared_ptr<manager::shared> sh, std::string id,
-                                std::shared_ptr<lease_keeper> k,
-                                std::shared_ptr<upstream_control> ctl) {
-  store::stream_lease& lease = *sh->options.lease;
-  const auto every = std::max(lease.ttl() / 3, milliseconds(1));
-  while (!k->done) {
-    k->timer.expires_after(every);
-    co_await k->timer.async_wait(net::as_tuple(net::use_awaitable));
-    if (k->done) {
-      break;
-    }
-    auto r = co_await lease.refresh(id);
-    if (k->done) {
-      break;
-    }
-    // A store error is not a loss: the lease lives on in Redis until its expiry; try again.
-    if (r && *r == store::lease_refresh::lost) {
-      k->lost = true;
-      ctl->cancel();
-      break;
-    }
-  }
-}
-
-/// Appends the upstream_error event {"reason",...} and ends the stream `failed`. False when the
-/// stream had already ended (a cancel, another node) or is gone: then nothing was written.
-net::awaitable<bool> end_failed(http::services& s, const std::string& id,
-                                boost::json::object detail, bool append_detail = true) {
-  if (append_detail) {
-    store::append_request req;
-    req.stream_id = id;
-    req.events.push_back(
-        stream::new_event{"upstream_error", boost::json::serialize(detail), max_priority});
-    auto appended = co_await http::append_events(s, std::move(req));
-    if (!appended && (appended.error() == make_error_code(errc::stream_ended) ||
-                      appended.error() == make_error_code(errc::stream_not_found))) {
-      co_return false;
-    }
-  }
-  auto ended = co_await http::end_stream(s, id, store::stream_status::failed);
-  co_return ended && !ended->already_ended;
-}
-
-net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route* r,
-                               route_stats* stats, std::string id, std::string body,
-                               std::string content_type, std::shared_ptr<upstream_control> ctl,
-                               bool leased) {
-  const auto started = steady::now();
-  http::services& s = sh->s;
-  sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
-  auto finish = [&] {
-    stats->active.fetch_sub(1, std::memory_order_relaxed);
-    std::lock_guard lock(sh->mutex);
-    sh->running.erase(id);
-  };
-  std::shared_ptr<lease_keeper> keeper;
-  if (leased) {
-    keeper = std::make_shared<lease_keeper>(co_await net::this_coro::executor);
-    net::co_spawn(co_await net::this_coro::executor, keep_lease(sh, id, keeper, ctl),
-                  net::detached);
-  }
-  bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
-  bool store_failed = false;  // an append failed for another reason
-  // Auto-checkpoints. The stream was created for this call and only this call writes
-  // to it (the lease makes sure across nodes), so its seqs start at 1 and last_seq follows each
-  // append's answer: a checkpoint's through_seq is known before it is appended.
-  std::optional<checkpointer> checkpoints;
-  if (r->checkpoint) {
-    checkpoints.emplace(*r->checkpoint);
-  }
-  seq_t last_seq = 0;
-  event_handler on_events = [&](std::vector<stream::parsed_event> events) -> net::awaitable<bool> {
-    store::append_request req;
-    req.stream_id = id;
-    for (auto& e : events) {
-      auto prio = r->priority_of(e.event);
-      if (!prio) {
-        continue;
-      }
-      if (checkpoints) {
-        checkpoints->add(e.data);
-      }
-      req.events.push_back(stream::new_event{std::move(e.event), std::move(e.data), *prio});
-    }
-    if (req.events.empty()) {
-      co_return true;
-    }
-    const std::size_t n = req.events.size();
-    if (checkpoints && checkpoints->due()) {
-      // In the same append, after the events it covers: one round trip, and no joiner can see
-      // the checkpoint without them.
-      req.events.push_back(checkpoints->take(last_seq + n));
-    }
-    auto res = co_await http::append_events(s, std::move(req));
-    if (!res) {
-      if (res.error() == make_error_code(errc::stream_ended) ||
-          res.error() == make_error_code(errc::stream_not_found)) {
-        stream_gone = true;
-      } else {
-        store_failed = true;
-      }
-      co_return false;
-    }
-    stats->events.fetch_add(n, std::memory_order_relaxed);
-    last_seq = res->last_seq;
-    co_return true;
-  };
-
-  upstream_call call{r, std::move(body), std::move(content_type)};
-  upstream_outcome out =
-      co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events), &sh->pool);
-  if (keeper) {
-    keeper->done = true;
-    keeper->timer.cancel();
-  }
-  if (store_failed) {
-    out.what = upstream_outcome::kind::failed;
-    out.reason = "store";
-  }
-  const bool lease_lost = keeper && keeper->lost;
-  if (lease_lost) {
-    // Another node claimed the stream and ends it (upstream_lost): write nothing more.
-    out.what = upstream_outcome::kind::failed;
-    out.reason = "lease_lost";
-  } else if (out.what == upstream_outcome::kind::cancelled && !stream_gone &&
-             sh->shutting_down.load()) {
-    out.what = upstream_outcome::kind::failed;
-    out.reason = "gateway_shutdown";
-  }
-  const long long duration = ms_since(started);
-  const long long ttfb = out.ttfb ? out.ttfb->count() : -1;
-  stats->duration_ms_sum.fetch_add(static_cast<std::uint64_t>(duration), std::memory_order_relaxed);
-  if (out.ttfb) {
-    stats->ttfb_ms_sum.fetch_add(static_cast<std::uint64_t>(ttfb), std::memory_order_relaxed);
-    stats->ttfb_count.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  switch (out.what) {
-    case upstream_outcome::kind::completed:
-      stats->completed.fetch_add(1, std::memory_order_relaxed);
-      if (checkpoints && checkpoints->pending()) {
-        // The last checkpoint holds the whole text: a joiner after the end gets it and `end`.
-        store::append_request req;
-        req.stream_id = id;
-        req.events.push_back(checkpoints->take(last_seq));
-        co_await http::append_events(s, std::move(req));
-      }
-      co_await http::end_stream(s, id, store::stream_status::completed);
-      sh->emit(names::completed, id,
-               {{"route", r->name},
-                {"ttfb_ms", ttfb},
-                {"duration_ms", duration},
-                {"events", out.events}});
-      break;
-    case upstream_outcome::kind::cancelled:
-      stats->cancelled.fetch_add(1, std::memory_order_relaxed);
-      if (!stream_gone) {
-        co_await http::end_stream(s, id, store::stream_status::cancelled);
-      }
-      sh->emit(names::cancelled, id,
-               {{"route", r->name}, {"duration_ms", duration}, {"local", true}});
-      break;
-    case upstream_outcome::kind::failed: {
-      stats->failed.fetch_add(1, std::memory_order_relaxed);
-      if (lease_lost) {
-        break;
-      }
-      // The reason (and the upstream's answer, redacted) go into the stream before its end,
-      // so that a client sees why.
-      boost::json::object detail{{"reason", out.reason}, {"upstream_status", out.upstream_status}};
-      if (!out.body_excerpt.empty()) {
-        detail["body"] = out.body_excerpt;
-      }
-      const bool ended = co_await end_failed(s, id, std::move(detail), !store_failed);
-      // A shutdown that met a stream already ended (a cancel just before) reports nothing.
-      if (ended || out.reason != "gateway_shutdown") {
-        boost::json::object fields{{"route", r->name},
-                                   {"reason", out.reason},
-                                   {"upstream_status", out.upstream_status},
-                                   {"duration_ms", duration}};
-        if (out.ttfb) {
-          fields["ttfb_ms"] = ttfb;
-        }
-        sh->emit(names::upstream_error, id, fields);
-      }
-      break;
-    }
-  }
-  // The stream has its end (written here, or by a cancel): give the lease up. Not when it was
-  // lost: the claimer releases it once it has ended the stream.
-  if (keeper && !lease_lost) {
-    co_await sh->options.lease->release(id);
-  }
-  finish();
-}
-
 /// Ends a stream whose lease this node claimed (its node died): the readers get an
 /// upstream_error event {"reason":"upstream_lost"} and the end `failed`. True when this node
 /// ended it.
 net::awaitable<bool> end_lost(std::shared_ptr<manager::shared> sh, std::string id) {
-  http::services& s = sh->s;
+  ops::context& s = sh->s;
   bool ended = false;
   // Look first: an append to a stream that is gone would create it again.
   auto info = co_await s.store.info(id);
@@ -328,8 +95,8 @@ net::awaitable<void> sweep_loop(std::shared_ptr<manager::shared> sh) {
 
 }  // namespace
 
-manager::manager(http::services& s, std::vector<route> routes,
-                 std::shared_ptr<net::ssl::context> tls, manager_options options)
+manager::manager(ops::context& s, std::vector<route> routes, std::shared_ptr<net::ssl::context> tls,
+                 manager_options options)
     : shared_(std::make_shared<shared>(s, std::move(tls), options)) {
   for (auto& r : routes) {
     std::string name = r.name;
@@ -344,42 +111,40 @@ manager::~manager() {
   }
 }
 
-http::api_result<std::string> manager::stream_id(std::string_view route_name,
-                                                 const std::optional<std::string>& key) const {
+ops::api_result<std::string> manager::stream_id(std::string_view route_name,
+                                                const std::optional<std::string>& key) const {
   if (shared_->routes.find(route_name) == shared_->routes.end()) {
-    return http::api_error{
-        404, "unknown_route",
-        "no relay route named \"" + std::string(route_name.substr(0, 64)) + "\""};
+    return ops::api_error{404, "unknown_route",
+                          "no relay route named \"" + std::string(route_name.substr(0, 64)) + "\""};
   }
   // A generated key has 32 characters; route names (at most 64) leave room for it.
   auto id = core::relay_stream_id(route_name, key ? *key : generated_key());
   if (!id) {
-    return http::api_error{400, "invalid_idempotency_key",
-                           "Idempotency-Key must be 1-" +
-                               std::to_string(core::max_relay_key_length(route_name)) +
-                               " characters of [A-Za-z0-9_:-] on this route (the stream is relay." +
-                               std::string(route_name) + ".<key>)"};
+    return ops::api_error{400, "invalid_idempotency_key",
+                          "Idempotency-Key must be 1-" +
+                              std::to_string(core::max_relay_key_length(route_name)) +
+                              " characters of [A-Za-z0-9_:-] on this route (the stream is relay." +
+                              std::string(route_name) + ".<key>)"};
   }
   return std::move(*id);
 }
 
-net::awaitable<http::api_result<http::relay_started>> manager::start(std::string route_name,
-                                                                     std::string id,
-                                                                     std::string body,
-                                                                     std::string content_type) {
+net::awaitable<ops::api_result<ops::relay_started>> manager::start(std::string route_name,
+                                                                   std::string id, std::string body,
+                                                                   std::string content_type) {
   auto it = shared_->routes.find(route_name);
   if (it == shared_->routes.end()) {
-    co_return http::api_error{404, "unknown_route",
-                              "no relay route named \"" + route_name.substr(0, 64) + "\""};
+    co_return ops::api_error{404, "unknown_route",
+                             "no relay route named \"" + route_name.substr(0, 64) + "\""};
   }
   // Only streams of this route's namespace: a call never writes into a stream it did not make.
   if (core::relay_route_of(id) != std::string_view(route_name)) {
-    co_return http::api_error{
+    co_return ops::api_error{
         400, "invalid_stream_id",
         "relay streams of route " + route_name + " are relay." + route_name + ".<key>"};
   }
   if (shared_->shutting_down.load()) {
-    co_return http::api_error{503, "shutting_down", "the gateway is shutting down"};
+    co_return ops::api_error{503, "shutting_down", "the gateway is shutting down"};
   }
   const route& r = it->second.r;
   route_stats& stats = *it->second.stats;
@@ -387,7 +152,7 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
   if (stats.active.fetch_add(1, std::memory_order_relaxed) >= r.max_concurrent) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);
     stats.rejected_busy.fetch_add(1, std::memory_order_relaxed);
-    co_return http::api_error{429, "route_busy", "too many upstream calls on route " + r.name};
+    co_return ops::api_error{429, "route_busy", "too many upstream calls on route " + r.name};
   }
   store::stream_options options;
   options.buffer_limit = r.buffer_limit;
@@ -400,20 +165,20 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
     auto acquired = co_await shared_->options.lease->acquire(id);
     if (!acquired) {
       stats.active.fetch_sub(1, std::memory_order_relaxed);
-      co_return http::store_error(acquired.error(), id);
+      co_return ops::store_error(acquired.error(), id);
     }
     leased = *acquired;
   }
-  auto created = co_await http::create_stream(shared_->s, id, options);
+  auto created = co_await ops::create_stream(shared_->s, id, options);
   if (!created || !created->created) {
     stats.active.fetch_sub(1, std::memory_order_relaxed);
     if (leased) {
       co_await shared_->options.lease->release(id);  // no call of ours to hold it for
     }
     if (!created) {
-      co_return http::store_error(created.error(), id);
+      co_return ops::store_error(created.error(), id);
     }
-    co_return http::relay_started{id, false, created->epoch};
+    co_return ops::relay_started{id, false, created->epoch};
   }
   stats.started.fetch_add(1, std::memory_order_relaxed);
   auto ctl = std::make_shared<upstream_control>();
@@ -425,10 +190,10 @@ net::awaitable<http::api_result<http::relay_started>> manager::start(std::string
       co_await net::this_coro::executor,
       run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased),
       net::detached);
-  co_return http::relay_started{id, true, created->epoch};
+  co_return ops::relay_started{id, true, created->epoch};
 }
 
-net::awaitable<http::api_result<http::relay_cancelled>> manager::cancel(std::string stream_id) {
+net::awaitable<ops::api_result<ops::relay_cancelled>> manager::cancel(std::string stream_id) {
   std::shared_ptr<upstream_control> ctl;
   {
     std::lock_guard lock(shared_->mutex);
@@ -438,20 +203,20 @@ net::awaitable<http::api_result<http::relay_cancelled>> manager::cancel(std::str
   }
   // End it first, so that this answer decides the status (the aborted call would otherwise race
   // to end it itself); a call running on another node stops at its next append (stream_ended).
-  auto ended = co_await http::end_stream(shared_->s, stream_id, store::stream_status::cancelled);
+  auto ended = co_await ops::end_stream(shared_->s, stream_id, store::stream_status::cancelled);
   if (ctl) {
     ctl->cancel();
   }
   if (!ended) {
-    co_return http::store_error(ended.error(), stream_id);
+    co_return ops::store_error(ended.error(), stream_id);
   }
   if (ended->already_ended) {
-    co_return http::api_error{409, "stream_ended", "stream " + stream_id + " has already ended"};
+    co_return ops::api_error{409, "stream_ended", "stream " + stream_id + " has already ended"};
   }
   if (!ctl) {
     shared_->emit(names::cancelled, stream_id, {{"local", false}});
   }
-  co_return http::relay_cancelled{ended->epoch, ended->last_seq};
+  co_return ops::relay_cancelled{ended->epoch, ended->last_seq};
 }
 
 void manager::start_sweep(net::any_io_executor ex) {

@@ -15,8 +15,8 @@
 #include <string>
 #include <vector>
 
-#include "http/relay_service.hpp"
-#include "http/services.hpp"
+#include "ops/context.hpp"
+#include "ops/relay_service.hpp"
 #include "relay/route.hpp"
 #include "relay/upstream.hpp"
 #include "store/lease.hpp"
@@ -48,10 +48,10 @@ struct manager_options {
   pool_limits pool;
 };
 
-class manager final : public http::relay_service {
+class manager final : public ops::relay_service {
  public:
   /// `tls` verifies upstream certificates (make_client_tls_context).
-  manager(http::services& s, std::vector<route> routes,
+  manager(ops::context& s, std::vector<route> routes,
           std::shared_ptr<boost::asio::ssl::context> tls, manager_options options = {});
   /// Aborts running calls (their streams are left as they are: a lease, where there is one,
   /// lets another node end them). Call shutdown() first to end them.
@@ -59,12 +59,12 @@ class manager final : public http::relay_service {
   manager(const manager&) = delete;
   manager& operator=(const manager&) = delete;
 
-  http::api_result<std::string> stream_id(std::string_view route,
-                                          const std::optional<std::string>& key) const override;
-  boost::asio::awaitable<http::api_result<http::relay_started>> start(
+  ops::api_result<std::string> stream_id(std::string_view route,
+                                         const std::optional<std::string>& key) const override;
+  boost::asio::awaitable<ops::api_result<ops::relay_started>> start(
       std::string route, std::string stream_id, std::string body,
       std::string content_type) override;
-  boost::asio::awaitable<http::api_result<http::relay_cancelled>> cancel(
+  boost::asio::awaitable<ops::api_result<ops::relay_cancelled>> cancel(
       std::string stream_id) override;
   std::string render_prometheus() const override;
 
@@ -89,7 +89,7 @@ class manager final : public http::relay_service {
   /// The upstream connection pool (opened / reused / stale_retries counters, idle()).
   const upstream_pool& pool() const;
 
-  // Implementation (manager.cpp); public only so that the call's coroutine can hold it.
+  // Implementation (manager_shared.hpp); public only so that the call's coroutine can hold it.
   struct entry {
     route r;
     std::unique_ptr<route_stats> stats;

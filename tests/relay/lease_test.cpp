@@ -222,10 +222,9 @@ TEST_F(relay_lease, a_registry_entry_without_its_lease_is_claimed) {
 // The relay manager's sweep on a node that did not run the call: the stream of a dead node's
 // call gets an upstream_error {"reason":"upstream_lost"} then its end `failed`, once.
 TEST_F(relay_lease, manager_sweep_ends_a_dead_nodes_stream_failed_upstream_lost_once) {
-  config::config cfg;
   telemetry::memory_sink sink;
   telemetry::metrics metrics;
-  http::services svc(cfg, *store_, sink, metrics, clock_);
+  ops::context svc{*store_, sink, metrics};
   auto dead = node("node-a", 200ms);
 
   ASSERT_TRUE(run(store_->create("conv-9", {})));
@@ -275,10 +274,9 @@ TEST_F(relay_lease, manager_sweep_ends_a_dead_nodes_stream_failed_upstream_lost_
 }
 
 TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
-  config::config cfg;
   telemetry::memory_sink sink;
   telemetry::metrics metrics;
-  http::services svc(cfg, *store_, sink, metrics, clock_);
+  ops::context svc{*store_, sink, metrics};
   auto dead = node("node-a", 200ms);
   ASSERT_TRUE(run(store_->create("done", {})));
   ASSERT_TRUE(run(store_->end("done", store::stream_status::completed)));

@@ -43,7 +43,7 @@ struct recorded {
 
 class relay : public ::testing::Test {
  protected:
-  relay() : store_(store::store_limits{}, clock_), svc_(cfg_, store_, sink_, metrics_, clock_) {
+  relay() : store_(store::store_limits{}, clock_), svc_{store_, sink_, metrics_} {
     thread_ = std::thread([this] { ioc_.run(); });
   }
   ~relay() override {
@@ -71,8 +71,8 @@ class relay : public ::testing::Test {
     return ::sse::test::run_sync_on(ioc_, std::move(a));  // thread_ runs ioc_
   }
 
-  http::api_result<http::relay_started> start(std::optional<std::string> key = std::nullopt,
-                                              std::string route = "chat") {
+  ops::api_result<ops::relay_started> start(std::optional<std::string> key = std::nullopt,
+                                            std::string route = "chat") {
     auto id = mgr_->stream_id(route, key);
     if (!id) {
       return id.error();
@@ -116,12 +116,11 @@ class relay : public ::testing::Test {
     return s;
   }
 
-  config::config cfg_;
   core::system_clock clock_;
   store::memory_store store_;
   telemetry::memory_sink sink_;
   telemetry::metrics metrics_;
-  http::services svc_;
+  ops::context svc_;
   net::io_context ioc_;
   std::optional<net::executor_work_guard<net::io_context::executor_type>> work_{
       net::make_work_guard(ioc_)};

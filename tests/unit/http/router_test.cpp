@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
 namespace sse::http {
 namespace {
 
@@ -111,6 +116,59 @@ TEST(parse_method, tokens_are_case_sensitive) {
   EXPECT_EQ(parse_method("HEAD"), method::head);
   EXPECT_EQ(parse_method("get"), method::other);
   EXPECT_EQ(parse_method("PATCH"), method::other);
+}
+
+request request_for(method verb, std::string target, std::optional<std::string> accept = {}) {
+  request r;
+  r.verb = verb;
+  r.target = std::move(target);
+  r.accept = std::move(accept);
+  return r;
+}
+
+TEST(route_request, every_plain_request_is_answered_by_a_handler) {
+  for (const auto& [verb, target] : std::vector<std::pair<method, std::string>>{
+           {method::get, "/healthz"},
+           {method::head, "/metrics"},
+           {method::get, "/v1/streams/a"},
+           {method::post, "/v1/streams/a/events"},
+           {method::options, "/v1/streams/a/events"},
+           {method::head, "/v1/streams/a/events"},
+           {method::post, "/v1/streams/a/end"},
+           {method::post, "/v1/relay/chat"},
+           {method::get, "/nowhere"},
+       }) {
+    const auto r = route_request(request_for(verb, target), true);
+    EXPECT_EQ(r.kind, request_kind::answer) << target;
+  }
+}
+
+TEST(route_request, a_get_of_events_is_a_subscribe_with_its_route) {
+  const auto r = route_request(request_for(method::get, "/v1/streams/ch%3A1/events?x=1"), false);
+  EXPECT_EQ(r.kind, request_kind::subscribe);
+  EXPECT_EQ(r.route.kind, route_kind::stream_events);
+  EXPECT_EQ(r.route.stream_id, "ch:1");  // decoded; the query is not part of the route
+}
+
+TEST(route_request, a_relay_post_accepting_sse_is_a_relay_stream_in_relay_mode_only) {
+  const auto sse =
+      request_for(method::post, "/v1/relay/chat", "application/json, TEXT/Event-Stream");
+  auto r = route_request(sse, true);
+  EXPECT_EQ(r.kind, request_kind::relay_stream);
+  EXPECT_EQ(r.route.kind, route_kind::relay);
+  EXPECT_EQ(r.route.stream_id, "chat");
+  // Without relay mode the handler answers it (404 unknown route or the like), not a stream.
+  EXPECT_EQ(route_request(sse, false).kind, request_kind::answer);
+  // Another Accept, or none, is the 201 JSON answer.
+  EXPECT_EQ(
+      route_request(request_for(method::post, "/v1/relay/chat", "application/json"), true).kind,
+      request_kind::answer);
+  EXPECT_EQ(route_request(request_for(method::post, "/v1/relay/chat"), true).kind,
+            request_kind::answer);
+  // Only a POST starts a call.
+  EXPECT_EQ(
+      route_request(request_for(method::get, "/v1/relay/chat", "text/event-stream"), true).kind,
+      request_kind::answer);
 }
 
 }  // namespace

@@ -1,7 +1,7 @@
 #pragma once
-// What the HTTP layer needs of relay mode, implemented by relay::manager in src/relay. An
-// interface, so that src/http does not depend on src/relay (which uses http's stream_ops);
-// app::gateway sets services::relay when --relay-config is given.
+// What the request-level code (src/http) needs of relay mode, implemented by relay::manager in
+// src/relay. Here, in the layer both use, so that neither depends on the other; app::gateway sets
+// http::services::relay when --relay-config is given.
 
 #include <boost/asio/awaitable.hpp>
 #include <optional>
@@ -9,9 +9,9 @@
 #include <string_view>
 
 #include "core/types.hpp"
-#include "http/api_error.hpp"
+#include "ops/api_error.hpp"
 
-namespace sse::http {
+namespace sse::ops {
 
 struct relay_started {
   std::string stream_id;
@@ -49,4 +49,4 @@ class relay_service {
   virtual std::string render_prometheus() const = 0;
 };
 
-}  // namespace sse::http
+}  // namespace sse::ops

@@ -1,11 +1,11 @@
-#include "http/stream_ops.hpp"
+#include "ops/stream_ops.hpp"
 
 #include "telemetry/names.hpp"
 
-namespace sse::http {
+namespace sse::ops {
 namespace {
 
-void report_created(services& s, const std::string& id, const std::string& epoch) {
+void report_created(context& s, const std::string& id, const std::string& epoch) {
   s.metrics.streams_created_total.fetch_add(1, std::memory_order_relaxed);
   telemetry::event e{std::string(telemetry::names::stream_created), id, {}, 0};
   e.fields["epoch"] = epoch;
@@ -14,7 +14,7 @@ void report_created(services& s, const std::string& id, const std::string& epoch
 
 }  // namespace
 
-boost::asio::awaitable<result<store::create_result>> create_stream(services& s, std::string id,
+boost::asio::awaitable<result<store::create_result>> create_stream(context& s, std::string id,
                                                                    store::stream_options options) {
   auto r = co_await s.store.create(id, std::move(options));
   if (r && r->created) {
@@ -23,7 +23,7 @@ boost::asio::awaitable<result<store::create_result>> create_stream(services& s, 
   co_return r;
 }
 
-boost::asio::awaitable<result<store::append_result>> append_events(services& s,
+boost::asio::awaitable<result<store::append_result>> append_events(context& s,
                                                                    store::append_request request) {
   const std::string id = request.stream_id;
   const std::size_t count = request.events.size();
@@ -50,7 +50,7 @@ boost::asio::awaitable<result<store::append_result>> append_events(services& s,
   co_return r;
 }
 
-boost::asio::awaitable<result<store::end_result>> end_stream(services& s, std::string id,
+boost::asio::awaitable<result<store::end_result>> end_stream(context& s, std::string id,
                                                              store::stream_status status) {
   auto r = co_await s.store.end(id, status);
   if (r && !r->already_ended) {
@@ -64,4 +64,4 @@ boost::asio::awaitable<result<store::end_result>> end_stream(services& s, std::s
   co_return r;
 }
 
-}  // namespace sse::http
+}  // namespace sse::ops

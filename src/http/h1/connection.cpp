@@ -1,0 +1,245 @@
+#include "http/h1/connection.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <chrono>
+#include <type_traits>
+
+#include "http/cors.hpp"
+#include "http/h1/request_reader.hpp"
+#include "http/h1/write.hpp"
+#include "http/request_life.hpp"
+#include "http/sse_transport.hpp"
+#include "http/tls_layer.hpp"
+
+namespace sse::http::h1 {
+namespace {
+
+namespace net = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using net::ip::tcp;
+
+// The request loop below is a template over the stream, instantiated here only, for
+// plain_stream and tls_stream (run_session and run_tls_session). The SSE subscription sees the
+// connection through sse_transport (see sse_transport.hpp for why that part is not a template).
+
+struct connection_gauge {
+  explicit connection_gauge(telemetry::metrics& m) : m_(m) {
+    m_.http_connections_open.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~connection_gauge() { m_.http_connections_open.fetch_sub(1, std::memory_order_relaxed); }
+  connection_gauge(const connection_gauge&) = delete;
+  connection_gauge& operator=(const connection_gauge&) = delete;
+  telemetry::metrics& m_;
+};
+
+bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive) {
+  bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
+  res.set(bhttp::field::server, "sse-gateway");
+  if (!r.content_type.empty()) {
+    res.set(bhttp::field::content_type, r.content_type);
+  }
+  for (auto& [name, value] : r.headers) {
+    res.insert(name, value);
+  }
+  res.keep_alive(keep_alive);
+  res.body() = std::move(r.body);
+  res.prepare_payload();
+  if (r.status == 204 || r.status == 304) {
+    res.erase(bhttp::field::content_length);  // RFC 9110 8.6: never on 204
+  }
+  return res;
+}
+
+/// The SSE sink of an HTTP/1.1 connection: writes go straight to its stream.
+template <class Stream>
+class stream_transport final : public sse_transport {
+ public:
+  explicit stream_transport(Stream& stream) : stream_(stream) {}
+  void start_write(buffer_view buffers, write_handler handler) override {
+    // Counts the bytes for the access log, keeping the awaiting coroutine's cancellation slot
+    // (so `writer || watch_peer` still cancels the write). Bound to the stream's executor:
+    // Beast's TLS stream posts through the handler's executor with blocking.never, which Boost
+    // 1.81's type-erased any_completion_executor cannot take. The same worker either way.
+    auto slot = handler.get_cancellation_slot();
+    net::async_write(
+        stream_, buffers,
+        net::bind_cancellation_slot(
+            slot, net::bind_executor(stream_.get_executor(),
+                                     [this, h = std::move(handler)](boost::system::error_code ec,
+                                                                    std::size_t n) mutable {
+                                       written_ += n;
+                                       std::move(h)(ec, n);
+                                     })));
+  }
+  net::awaitable<io_result> read_some(net::mutable_buffer buffer) override {
+    co_return co_await stream_.async_read_some(buffer, net::as_tuple(net::use_awaitable));
+  }
+  net::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
+  void abort() noexcept override { close_socket(raw_socket(stream_)); }
+  /// Bytes written so far (the access log's size of a whole stream).
+  std::uint64_t written() const noexcept { return written_; }
+
+ private:
+  Stream& stream_;
+  std::uint64_t written_ = 0;
+};
+
+/// What SSE frames are written to: the bare socket for plain HTTP (as before TLS existed: no
+/// tcp_stream timer on the long-lived path), the TLS stream for HTTPS.
+inline tcp::socket& sse_stream_of(plain_stream& stream) {
+  return stream.socket();
+}
+inline tls_stream& sse_stream_of(tls_stream& stream) {
+  return stream;
+}
+
+/// A request of this connection, as serve_request sees it: when it turns into a stream, the
+/// read buffer's memory goes back (a long-lived SSE connection should cost little; nothing is
+/// read after a stream) and the connection's sink takes over.
+class h1_exchange final : public exchange {
+ public:
+  h1_exchange(beast::flat_buffer& buffer, sse_transport& sink) : buffer_(buffer), sink_(sink) {}
+  sse_transport& open_sse() override {
+    buffer_.clear();
+    buffer_.shrink_to_fit();
+    return sink_;
+  }
+
+ private:
+  beast::flat_buffer& buffer_;
+  sse_transport& sink_;
+};
+
+/// Requests until the client closes, a timeout, an error, a finished SSE stream or shutdown.
+template <class Stream>
+net::awaitable<void> request_loop(worker_context& w, worker_context::registration& reg,
+                                  Stream& stream) {
+  services& s = w.svc();
+  beast::flat_buffer buffer;
+  // Read while connected: after a stream ends the socket may be closed already.
+  request_info info{client_ip(stream), 11, {}};
+  auto& sse_target = sse_stream_of(stream);
+  stream_transport<std::remove_reference_t<decltype(sse_target)>> sink(sse_target);
+  for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
+    reg.entry().at = session_entry::phase::reading;
+    incoming in = co_await read_request(stream, buffer, s.cfg, first);
+    reg.entry().at = session_entry::phase::busy;
+    info.http_version = in.version;
+    info.received = in.received;
+    access_note note;
+
+    std::optional<response> res;
+    if (in.ec || in.refused) {
+      res = refusal_of(in, s.cfg.max_body_bytes);
+      if (!res) {
+        break;  // EOF, timeout, reset, shutdown: nothing to answer
+      }
+      if (res->status == 408) {
+        s.metrics.count_limit(telemetry::limit_request_timeout);
+      } else if (res->status == 431) {
+        s.metrics.count_limit(telemetry::limit_headers);
+      }
+    } else {
+      h1_exchange ex(buffer, sink);
+      res = co_await serve_request(w, reg.entry(), ex, in.req, info, note);
+      if (!res) {
+        note.streamed_bytes = sink.written();
+        log_access(s, in.req, info, 200, note.streamed_bytes, note);
+        break;  // streamed to its end
+      }
+    }
+    if (res->status >= 400 && res->status < 500) {
+      s.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
+    }
+    if (s.draining.load(std::memory_order_relaxed)) {
+      res->close = true;
+    }
+    const bool keep_alive = in.keep_alive && !res->close;
+    add_cors_headers(s.cfg.cors_origin, in.req, *res);
+    auto out = to_beast(std::move(*res), in.version, keep_alive);
+    if (in.req.verb == method::head) {
+      // RFC 9110 9.3.2: the GET answer's header (its Content-Length included), never a body,
+      // whatever the status: the client reads none, so a body would be taken for the next answer.
+      out.body().clear();
+    }
+    beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
+    auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+    log_access(s, in.req, info, out.result_int(), n, note);
+    if (ec || !keep_alive) {
+      break;
+    }
+  }
+}
+
+template <class Stream>
+net::awaitable<boost::system::error_code> write_answer(Stream& stream, response answer) {
+  const auto out = to_beast(std::move(answer), 11, false);
+  beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
+  auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+  co_return ec;
+}
+
+}  // namespace
+
+net::awaitable<boost::system::error_code> write_refusal(plain_stream& stream, response answer) {
+  return write_answer(stream, std::move(answer));
+}
+
+net::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, response answer) {
+  return write_answer(stream, std::move(answer));
+}
+
+net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
+  connection_gauge gauge(w.svc().metrics);
+  plain_stream stream(std::move(socket));
+  worker_context::registration reg(w, stream.socket());
+  boost::system::error_code ignored;
+  stream.socket().set_option(tcp::no_delay(true), ignored);
+  co_await request_loop(w, reg, stream);
+  finish_socket(stream.socket());
+}
+
+net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
+                                     net::ssl::context& tls) {
+  services& s = w.svc();
+  connection_gauge gauge(s.metrics);
+  tls_stream stream(plain_stream(std::move(socket)), tls);
+  worker_context::registration reg(w, raw_socket(stream));
+  boost::system::error_code ignored;
+  raw_socket(stream).set_option(tcp::no_delay(true), ignored);
+  if (!co_await start_tls(s, stream, std::min(s.cfg.header_timeout, s.cfg.request_timeout))) {
+    co_return;
+  }
+  co_await request_loop(w, reg, stream);
+  co_await close_tls(stream);
+}
+
+net::awaitable<void> reject_session(tcp::socket socket, refusal why) {
+  plain_stream stream(std::move(socket));
+  co_await write_refusal(stream, refuse(why));
+  finish_socket(stream.socket());
+}
+
+net::awaitable<void> reject_tls_session(tcp::socket socket, net::ssl::context& tls, refusal why,
+                                        std::chrono::steady_clock::duration handshake_limit) {
+  tls_stream stream(plain_stream(std::move(socket)), tls);
+  std::string error;
+  if (co_await tls_handshake(stream, handshake_limit, error) != handshake_result::done) {
+    finish_socket(raw_socket(stream));
+    co_return;
+  }
+  co_await write_refusal(stream, refuse(why));
+  co_await close_tls(stream);
+}
+
+}  // namespace sse::http::h1

@@ -1,0 +1,83 @@
+#include "http/request_life.hpp"
+
+#include "auth/limits.hpp"
+#include "core/stream_id.hpp"
+#include "http/access.hpp"
+#include "http/access_log.hpp"
+#include "http/relay_post.hpp"
+#include "http/router.hpp"
+#include "http/sse_session.hpp"
+#include "http/v1_handlers.hpp"
+
+namespace sse::http {
+
+boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
+                                                              session_entry& entry, exchange& ex,
+                                                              request& req,
+                                                              const request_info& info,
+                                                              access_note& note) {
+  services& s = w.svc();
+  s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+  routed_request routed = route_request(req, s.relay != nullptr);
+  const route_match& route = routed.route;
+  if (auto refused = stream_id_refusal(route, req.verb)) {
+    co_return std::move(*refused);  // before anything acts on the id or logs it
+  }
+  // Only a well-formed name is logged (OPTIONS and 405 answers skip the id check).
+  if (core::is_valid_stream_id(route.stream_id)) {
+    (route.kind == route_kind::relay ? note.relay_route : note.stream_id) = route.stream_id;
+  }
+  if (auto denied = check_access(s, route, req)) {
+    co_return std::move(*denied);
+  }
+  if (auto limited = co_await check_limits(s, route, req, info.client_ip)) {
+    co_return std::move(*limited);
+  }
+  // A stream holds one of its stream's subscriber places while it streams.
+  auth::counted_hold subscriber_place;
+  switch (routed.kind) {
+    case request_kind::answer:
+      co_return co_await handle_request(s, route, req);
+    case request_kind::subscribe: {
+      sse_transport& sink = ex.open_sse();
+      if (auto full = take_subscriber_place(s, route.stream_id, subscriber_place)) {
+        co_return std::move(*full);
+      }
+      note.stream_id = route.stream_id;
+      co_return co_await serve_subscribe(w, entry, sink, route.stream_id, req, info.http_version,
+                                         info.received, false);
+    }
+    case request_kind::relay_stream:
+      break;
+  }
+  // request_kind::relay_stream: start the upstream call, then answer with the stream it records
+  // into.
+  auto begun = co_await begin_relay(s, route.stream_id, req, &subscriber_place);
+  if (auto* refused = std::get_if<response>(&begun)) {
+    co_return std::move(*refused);
+  }
+  sse_transport& sink = ex.open_sse();
+  const std::string& id = std::get<relay_started>(begun).stream_id;
+  note.stream_id = id;
+  co_return co_await serve_subscribe(w, entry, sink, id, req, info.http_version, info.received,
+                                     true);
+}
+
+void log_access(services& s, const request& req, const request_info& info, unsigned status,
+                std::uint64_t bytes, const access_note& note) {
+  if (!s.cfg.access_log) {
+    return;
+  }
+  access_record r;
+  r.method = req.method_name;
+  r.target = req.target;
+  r.status = status;
+  r.bytes = bytes;
+  r.duration = std::chrono::steady_clock::now() - info.received;  // set even when the read failed
+  r.client = info.client_ip;
+  r.stream_id = note.stream_id;
+  r.relay_route = note.relay_route;
+  s.sink.emit(access_event(r));
+}
+
+}  // namespace sse::http

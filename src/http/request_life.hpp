@@ -1,0 +1,60 @@
+#pragma once
+// The life of one request once its framing delivered it, the same for every framing (HTTP/1.1
+// today, HTTP/2 beside it): route, stream-id check, access, limits, then one switch over what
+// the router returned: a handler's response, a subscription, or a relay call answered with its
+// stream. The framing reads the request, writes the response, and hands the subscription an
+// sse_transport (the SSE sink) through an exchange; it never sees routes or handlers, and
+// nothing here knows how bytes are framed.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "http/message.hpp"
+#include "http/sse_transport.hpp"
+#include "http/worker_context.hpp"
+
+namespace sse::http {
+
+/// What the framing provides for one request, beyond the request value.
+class exchange {
+ public:
+  /// The request becomes a stream: the framing gives back what reading it took (a long-lived
+  /// SSE connection should cost little) and hands over the sink its events are written to.
+  virtual sse_transport& open_sse() = 0;
+
+ protected:
+  ~exchange() = default;
+};
+
+/// Facts of one request that are not in its headers.
+struct request_info {
+  std::string client_ip;       ///< "" when unknown; per-address limits and the access log
+  unsigned http_version = 11;  ///< 10 or 11: an HTTP/1.0 client gets no chunked SSE
+  std::chrono::steady_clock::time_point received;  ///< resume latency and access log from here
+};
+
+/// What the access log needs to know of a request beyond its response.
+struct access_note {
+  std::string stream_id;    ///< once the id passed validation
+  std::string relay_route;  ///< POST /v1/relay/{route}
+  std::uint64_t streamed_bytes =
+      0;  ///< an SSE answer: every byte of the stream (set by the framing)
+};
+
+/// Serves one request read without error. A response to write (the connection may go on), or
+/// nullopt when it streamed (a subscribe or a relay call's stream) to its end: the connection is
+/// then finished. Worker thread; never throws for bad input.
+boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
+                                                              session_entry& entry, exchange& ex,
+                                                              request& req,
+                                                              const request_info& info,
+                                                              access_note& note);
+
+/// One SseAccess line (--access-log) for a request whose answer is written (or streamed).
+void log_access(services& s, const request& req, const request_info& info, unsigned status,
+                std::uint64_t bytes, const access_note& note);
+
+}  // namespace sse::http
