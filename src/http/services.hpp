@@ -20,6 +20,10 @@ class authenticator;
 struct node_limits;
 }  // namespace sse::auth
 
+namespace sse::durable {
+class door;
+}  // namespace sse::durable
+
 namespace sse::http {
 
 class relay_service;
@@ -52,6 +56,9 @@ struct services {
   auth::node_limits* limits = nullptr;
   /// Relay mode (--relay-config); nullptr when off. Owned by app::gateway.
   relay_service* relay = nullptr;
+  /// The Durable Streams door (/v1/stream/{path}); nullptr: those paths are 404. Owned by
+  /// app::gateway.
+  durable::door* durable = nullptr;
   /// When the gateway started: the test-only --fault-resume window is measured from here.
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

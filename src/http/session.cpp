@@ -30,7 +30,9 @@
 #include "core/text.hpp"
 #include "http/access.hpp"
 #include "http/access_log.hpp"
+#include "durable/door.hpp"
 #include "http/cors.hpp"
+#include "http/durable_route.hpp"
 #include "http/relay_post.hpp"
 #include "http/relay_service.hpp"
 #include "http/request_framing.hpp"
@@ -94,6 +96,11 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.idempotency_key = header_value(req, "Idempotency-Key");
   r.origin = header_value(req, "Origin");
   r.cors_request_method = header_value(req, "Access-Control-Request-Method");
+  if (r.target.starts_with("/v1/stream/")) {
+    for (const auto& field : req) {
+      r.durable_headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+  }
   r.body = std::move(req.body());
   return r;
 }
@@ -399,6 +406,12 @@ net::awaitable<std::optional<response>> serve(worker_context& w, session_entry& 
                                               incoming& in, access_note& note) {
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+  if (s.durable != nullptr && durable::is_durable_path(split_target(in.req.target).path)) {
+    // The Durable Streams door: its own routing and handlers (src/durable).
+    stream_transport<std::remove_reference_t<decltype(sse_stream_of(stream))>> io(
+        sse_stream_of(stream));
+    co_return co_await serve_durable(s, io, in.req, in.version);
+  }
   route_match route = match_route(split_target(in.req.target).path);
   if (auto refused = stream_id_refusal(route, in.req.verb)) {
     co_return std::move(*refused);  // before anything acts on the id or logs it
