@@ -243,12 +243,12 @@ std::optional<std::string> request::header(std::string_view name) const {
   return std::nullopt;
 }
 
-std::optional<std::int64_t> stream_meta::deadline_ms() const {
+std::optional<std::int64_t> stream_meta::deadline_ms(std::int64_t last_access_ms) const {
   if (expires_at_ms) {
     return expires_at_ms;
   }
   if (ttl_seconds) {
-    return created_ms + static_cast<std::int64_t>(*ttl_seconds) * 1000;
+    return std::max(created_ms, last_access_ms) + static_cast<std::int64_t>(*ttl_seconds) * 1000;
   }
   return std::nullopt;
 }
@@ -297,12 +297,20 @@ std::optional<stream_meta> decode_meta(std::string_view data) {
 struct door::located {
   store::stream_info info;
   stream_meta meta;
+  std::int64_t last_access_ms = 0;
   bool closed() const { return info.status != store::stream_status::open; }
   /// The last data seq: the end event, when closed, is not data.
   seq_t tail() const { return closed() ? info.last_seq - 1 : info.last_seq; }
 };
 
 door::door(store::store& store, settings s) : store_(store), settings_(s) {}
+
+void door::touch(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (auto it = cache_.find(id); it != cache_.end()) {
+    it->second.last_access_ms = now_ms();
+  }
+}
 
 std::string door::cursor(std::optional<std::string_view> client) {
   std::lock_guard lock(mutex_);
@@ -321,8 +329,9 @@ net::awaitable<std::optional<door::located>> door::locate(const std::string& id,
   bool cached = false;
   {
     std::lock_guard lock(mutex_);
-    if (auto it = cache_.find(id); it != cache_.end() && it->second.first == info->epoch) {
-      out.meta = it->second.second;
+    if (auto it = cache_.find(id); it != cache_.end() && it->second.epoch == info->epoch) {
+      out.meta = it->second.meta;
+      out.last_access_ms = it->second.last_access_ms;
       cached = true;
     }
   }
@@ -346,13 +355,16 @@ net::awaitable<std::optional<door::located>> door::locate(const std::string& id,
       co_return std::nullopt;
     }
     out.meta = *meta;
+    // First sight on this node: counted as an access now, so that a forgotten entry never
+    // shortens a stream's life (it may lengthen it by one TTL).
+    out.last_access_ms = now_ms();
     std::lock_guard lock(mutex_);
-    if (cache_.size() >= 4096) {
+    if (cache_.size() >= 65536) {
       cache_.clear();  // a bound, not an LRU: a miss costs one read
     }
-    cache_[id] = {info->epoch, *meta};
+    cache_[id] = {info->epoch, *meta, out.last_access_ms};
   }
-  if (auto deadline = out.meta.deadline_ms(); deadline && now_ms() >= *deadline) {
+  if (auto deadline = out.meta.deadline_ms(out.last_access_ms); deadline && now_ms() >= *deadline) {
     co_await store_.remove(id);  // expired: gone for every reader from now on
     error = error_reply(404, "stream_not_found", "the stream expired");
     co_return std::nullopt;
@@ -472,8 +484,8 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     }
     a.create_options.buffer_limit = settings_.buffer_limit;
     auto lifetime = settings_.max_ttl;
-    if (auto deadline = meta.deadline_ms()) {
-      lifetime = std::clamp(std::chrono::milliseconds(*deadline - meta.created_ms + 1000),
+    if (meta.expires_at_ms) {
+      lifetime = std::clamp(std::chrono::milliseconds(*meta.expires_at_ms - meta.created_ms + 1000),
                             std::chrono::milliseconds(1000), settings_.max_ttl);
     }
     a.create_options.ttl = lifetime;
@@ -490,7 +502,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     }
     {
       std::lock_guard lock(mutex_);
-      cache_[id] = {appended->epoch, meta};
+      cache_[id] = {appended->epoch, meta, meta.created_ms};
     }
     if (close) {
       auto ended = co_await store_.end(id, store::stream_status::completed);
@@ -499,7 +511,9 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       }
     }
     reply r = base_reply(201);
-    r.headers.emplace_back("Location", path_of(req.target));
+    const auto host = req.header("Host");
+    r.headers.emplace_back("Location",
+                           host ? "http://" + *host + path_of(req.target) : path_of(req.target));
     r.headers.emplace_back("Content-Type", meta.content_type);
     r.headers.emplace_back("Stream-Next-Offset", mint_offset(appended->last_seq));
     if (close) {
@@ -534,6 +548,7 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
       if (s->closed()) {
         co_return closed_reply(204);  // closing again is a no-op
       }
+      touch(id);
       auto ended = co_await store_.end(id, store::stream_status::completed);
       if (!ended) {
         co_return store_failure(ended.error());
@@ -554,6 +569,7 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
     if (s->closed()) {
       co_return closed_reply(409);
     }
+    touch(id);
     std::vector<std::string> messages;
     if (is_json_type(s->meta.content_type)) {
       auto j = flatten_json(req.body, false);
@@ -642,7 +658,8 @@ net::awaitable<reply> door::head(const std::string& id) {
   r.headers.emplace_back("Stream-Next-Offset", mint_offset(s->tail()));
   r.headers.emplace_back("Cache-Control", "no-store");
   if (s->meta.ttl_seconds) {
-    const auto left = std::max<std::int64_t>(0, (*s->meta.deadline_ms() - now_ms() + 999) / 1000);
+    const auto left = std::max<std::int64_t>(
+        0, (*s->meta.deadline_ms(s->last_access_ms) - now_ms() + 999) / 1000);
     r.headers.emplace_back("Stream-TTL", std::to_string(left));
   }
   if (s->meta.expires_at_ms) {
@@ -668,6 +685,7 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
   if (!s) {
     co_return error;
   }
+  touch(id);
   const bool json = is_json_type(s->meta.content_type);
   seq_t after = meta_seq;
   if (q->offset.kind == offset_kind::now) {
@@ -804,14 +822,14 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
     out.head = std::move(error);
     co_return out;
   }
-  if (!sse_compatible(s->meta.content_type)) {
-    out.head = error_reply(400, "sse_unsupported",
-                           "live=sse serves text/* and application/json streams only");
+  if (!q->offset_given) {
+    out.head = error_reply(400, "invalid_argument", "a live read needs an offset");
     co_return out;
   }
   sse_plan plan;
   plan.id = *id;
   plan.json = is_json_type(s->meta.content_type);
+  plan.base64 = !sse_compatible(s->meta.content_type);
   plan.cursor = q->cursor;
   plan.after = meta_seq;
   if (q->offset.kind == offset_kind::now) {
@@ -826,6 +844,11 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
   out.head = base_reply(200);
   out.head.headers.emplace_back("Content-Type", "text/event-stream");
   out.head.headers.emplace_back("Cache-Control", "no-cache");
+  if (plan.base64) {
+    // Bytes that are not text travel as base64 in data events (PROTOCOL.md, SSE encoding).
+    out.head.headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
+  }
+  touch(*id);
   out.plan = std::move(plan);
   co_return out;
 }
@@ -870,11 +893,19 @@ net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
         for (auto& e : events) {
           payload += e.stored.bytes;
         }
+        if (plan.base64) {
+          payload = base64_encode(payload);
+        }
       }
       std::size_t start = 0;
       for (std::size_t i = 0; i <= payload.size(); ++i) {
         if (i == payload.size() || payload[i] == '\n' || payload[i] == '\r') {
-          out += "data: " + payload.substr(start, i - start) + "\n";
+          // "data:" then the line; a space after the colon only when the line starts with one
+          // (a parser drops one leading space).
+          std::string_view line(payload.data() + start, i - start);
+          out += line.starts_with(' ') ? "data: " : "data:";
+          out += line;
+          out += "\n";
           if (i < payload.size() && payload[i] == '\r' && i + 1 < payload.size() &&
               payload[i + 1] == '\n') {
             ++i;
@@ -895,7 +926,7 @@ net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
         control["streamCursor"] = c;
         control["upToDate"] = true;
       }
-      out += "event: control\ndata: " + boost::json::serialize(control) + "\n\n";
+      out += "event: control\ndata:" + boost::json::serialize(control) + "\n\n";
     }
     first = false;
     if (!out.empty() && !co_await sink.write(std::move(out))) {

@@ -64,6 +64,7 @@ struct sse_plan {
   std::string id;
   seq_t after = 0;
   bool json = false;
+  bool base64 = false;  ///< not text/* nor JSON: data events carry base64
   std::optional<std::string> cursor;
 };
 
@@ -80,8 +81,9 @@ struct stream_meta {
   std::optional<std::uint64_t> ttl_seconds;
   std::optional<std::int64_t> expires_at_ms;  ///< Stream-Expires-At as given
   std::int64_t created_ms = 0;
-  /// When the stream stops existing (TTL from creation, or Expires-At); nullopt: never.
-  std::optional<std::int64_t> deadline_ms() const;
+  /// When the stream stops existing: Expires-At, or the TTL after the last read or write
+  /// (a sliding window; HEAD does not renew); nullopt: never.
+  std::optional<std::int64_t> deadline_ms(std::int64_t last_access_ms) const;
   friend bool operator==(const stream_meta&, const stream_meta&) = default;
 };
 std::string encode_meta(const stream_meta& m);
@@ -112,11 +114,18 @@ class door {
   boost::asio::awaitable<reply> head(const std::string& id);
   boost::asio::awaitable<reply> read(const request& req, const std::string& id);
   std::string cursor(std::optional<std::string_view> client);
+  /// A read or write renews a TTL stream's sliding window (as seen by this node).
+  void touch(const std::string& id);
+  struct cached_stream {
+    std::string epoch;
+    stream_meta meta;
+    std::int64_t last_access_ms = 0;
+  };
 
   store::store& store_;
   settings settings_;
   std::mutex mutex_;  ///< guards cache_ and rng_
-  std::unordered_map<std::string, std::pair<std::string, stream_meta>> cache_;  ///< id→epoch,meta
+  std::unordered_map<std::string, cached_stream> cache_;
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

@@ -57,6 +57,13 @@ net::awaitable<std::optional<response>> serve_durable(services& s, sse_transport
     response r;
     r.status = 204;
     r.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    // The preflight's lists (the origin itself is allowed by --cors-origin, added by the
+    // session): the protocol's request headers, and If-None-Match for cached reads.
+    r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    r.headers.emplace_back(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Authorization, If-None-Match, Stream-Seq, Stream-TTL, Stream-Expires-At, "
+        "Stream-Closed, Stream-Forked-From, Producer-Id, Producer-Epoch, Producer-Seq");
     co_return r;
   }
   if (!door.is_sse(dr)) {
