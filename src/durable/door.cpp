@@ -18,6 +18,8 @@ namespace net = boost::asio;
 
 constexpr std::string_view meta_type = "ds.meta";
 constexpr std::string_view data_type = "ds.data";
+// No bytes, only a producer's step (a close by a producer): skipped by reads.
+constexpr std::string_view state_type = "ds.state";
 // Data is trimmed oldest-first and before the metadata: all data has one priority, below it.
 constexpr int data_priority = 0;
 constexpr int meta_priority = max_priority;
@@ -80,10 +82,11 @@ decoded_event decode_event(const stream::stored_event& e) {
   return out;
 }
 
-/// The data events of a read, with their bytes.
+/// The data events of a read, with their bytes, and the state events (no bytes).
 struct data_event {
   seq_t seq = 0;
   stored_data stored;
+  bool state_only = false;
 };
 
 std::vector<data_event> data_events(const store::read_result& r) {
@@ -93,11 +96,11 @@ std::vector<data_event> data_events(const store::read_result& r) {
       continue;
     }
     auto d = decode_event(e);
-    if (d.type != data_type) {
+    if (d.type != data_type && d.type != state_type) {
       continue;
     }
     if (auto s = decode_stored(d.data)) {
-      out.push_back({e.seq, std::move(*s)});
+      out.push_back({e.seq, std::move(*s), d.type == state_type});
     }
   }
   return out;
@@ -145,6 +148,17 @@ std::optional<read_query> parse_read_query(std::string_view target, std::string&
     }
   }
   return q;
+}
+
+/// The last (epoch, seq) the stream stored for a producer; nullopt: none (or trimmed since).
+std::optional<producer_tag> last_producer_state(const std::vector<data_event>& events,
+                                                const std::string& producer_id) {
+  for (auto it = events.rbegin(); it != events.rend(); ++it) {
+    if (it->stored.producer && it->stored.producer->id == producer_id) {
+      return it->stored.producer;
+    }
+  }
+  return std::nullopt;
 }
 
 std::string path_of(std::string_view target) {
@@ -479,8 +493,8 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     a.producer_seq = meta_seq;  // only a stream that does not exist yet takes it
     a.events.push_back({std::string(meta_type), encode_meta(meta), meta_priority, false});
     for (auto& m : messages) {
-      a.events.push_back(
-          {std::string(data_type), encode_stored(m, std::nullopt), data_priority, false});
+      stored_data d{std::move(m), std::nullopt, std::nullopt};
+      a.events.push_back({std::string(data_type), encode_stored(d), data_priority, false});
     }
     a.create_options.buffer_limit = settings_.buffer_limit;
     auto lifetime = settings_.max_ttl;
@@ -528,6 +542,12 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
   const bool close = header_true(req.header("Stream-Closed").value_or(""));
   const auto content_type = req.header("Content-Type");
   const auto stream_seq = req.header("Stream-Seq");
+  const auto producer = parse_producer(req.header("Producer-Id"), req.header("Producer-Epoch"),
+                                       req.header("Producer-Seq"));
+  if (!producer.error.empty()) {
+    co_return error_reply(400, "invalid_producer", producer.error);
+  }
+  const bool close_only = req.body.empty();
   for (int attempt = 0; attempt < 20; ++attempt) {
     reply error;
     auto s = co_await locate(id, error);
@@ -541,92 +561,136 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
       r.headers.emplace_back("Stream-Closed", "true");
       return r;
     };
-    if (req.body.empty()) {
-      if (!close) {
-        co_return error_reply(400, "empty_body", "an append needs a body");
-      }
-      if (s->closed()) {
-        co_return closed_reply(204);  // closing again is a no-op
-      }
-      touch(id);
-      auto ended = co_await store_.end(id, store::stream_status::completed);
-      if (!ended) {
-        co_return store_failure(ended.error());
-      }
-      reply r = base_reply(204);
-      r.headers.emplace_back("Stream-Next-Offset", mint_offset(ended->last_seq - 1));
-      r.headers.emplace_back("Stream-Closed", "true");
-      co_return r;
+    if (close_only && !close) {
+      co_return error_reply(400, "empty_body", "an append needs a body");
     }
-    if (!content_type || content_type->empty()) {
-      co_return error_reply(400, "missing_content_type", "an append needs a Content-Type");
-    }
-    if (!same_content_type(*content_type, s->meta.content_type)) {
-      co_return error_reply(
-          409, "content_type_mismatch",
-          "the stream's content type is " + s->meta.content_type + ", not " + *content_type);
-    }
-    if (s->closed()) {
-      co_return closed_reply(409);
-    }
-    touch(id);
     std::vector<std::string> messages;
-    if (is_json_type(s->meta.content_type)) {
-      auto j = flatten_json(req.body, false);
-      if (!j.error.empty()) {
-        co_return error_reply(400, "invalid_json", j.error);
+    if (!close_only) {
+      if (!content_type || content_type->empty()) {
+        co_return error_reply(400, "missing_content_type", "an append needs a Content-Type");
       }
-      messages = std::move(j.messages);
-    } else {
-      messages.push_back(req.body);
+      if (!same_content_type(*content_type, s->meta.content_type)) {
+        co_return error_reply(
+            409, "content_type_mismatch",
+            "the stream's content type is " + s->meta.content_type + ", not " + *content_type);
+      }
+      if (is_json_type(s->meta.content_type)) {
+        auto j = flatten_json(req.body, false);
+        if (!j.error.empty()) {
+          co_return error_reply(400, "invalid_json", j.error);
+        }
+        messages = std::move(j.messages);
+      } else {
+        messages.push_back(req.body);
+      }
     }
-    store::append_request a;
-    a.stream_id = id;
-    if (stream_seq) {
-      // Stream-Seq is per stream: compare with the last one stored, then append only if
-      // nothing came in between (producer_seq is the seq the batch must get).
+    // Stream-Seq and producer state live in the stored events: read them, decide, then append
+    // only if nothing came in between (producer_seq is the seq the batch must get).
+    const bool conditional = stream_seq.has_value() || producer.tag.has_value();
+    std::optional<std::string> last_seq_text;
+    std::optional<producer_tag> last_producer;
+    if (conditional) {
       auto r = co_await store_.read_after(id, meta_seq);
       if (!r) {
         co_return store_failure(r.error());
       }
-      auto last = last_stream_seq(data_events(*r));
-      if (last && *stream_seq <= *last) {
-        co_return error_reply(
-            409, "stream_seq_conflict",
-            "Stream-Seq '" + *stream_seq + "' is not above the last one, '" + *last + "'");
+      const auto events = data_events(*r);
+      last_seq_text = last_stream_seq(events);
+      if (producer.tag) {
+        last_producer = last_producer_state(events, producer.tag->id);
       }
+    }
+    if (producer.tag) {
+      const auto& tag = *producer.tag;
+      switch (check_producer(last_producer, tag)) {
+        case producer_verdict::stale_epoch: {
+          reply r = error_reply(403, "stale_producer_epoch",
+                                "Producer-Epoch " + std::to_string(tag.epoch) +
+                                    " is older than the producer's current epoch");
+          r.headers.emplace_back("Producer-Epoch", std::to_string(last_producer->epoch));
+          co_return r;
+        }
+        case producer_verdict::seq_gap: {
+          const auto expected = last_producer ? last_producer->seq + 1 : 0;
+          reply r = error_reply(409, "producer_seq_gap",
+                                "Producer-Seq " + std::to_string(tag.seq) + " skips ahead of " +
+                                    std::to_string(expected));
+          r.headers.emplace_back("Producer-Expected-Seq", std::to_string(expected));
+          r.headers.emplace_back("Producer-Received-Seq", std::to_string(tag.seq));
+          co_return r;
+        }
+        case producer_verdict::new_epoch_not_at_zero:
+          co_return error_reply(400, "invalid_producer", "a new Producer-Epoch starts at seq 0");
+        case producer_verdict::duplicate: {
+          reply r = s->closed() ? closed_reply(204) : base_reply(204);
+          if (!s->closed()) {
+            r.headers.emplace_back("Stream-Next-Offset", mint_offset(s->tail()));
+          }
+          r.headers.emplace_back("Producer-Epoch", std::to_string(tag.epoch));
+          r.headers.emplace_back("Producer-Seq", std::to_string(last_producer->seq));
+          co_return r;
+        }
+        case producer_verdict::accept:
+          break;
+      }
+    }
+    if (s->closed()) {
+      co_return closed_reply(close_only ? 204 : 409);  // closing again is a no-op
+    }
+    if (stream_seq && last_seq_text && *stream_seq <= *last_seq_text) {
+      co_return error_reply(
+          409, "stream_seq_conflict",
+          "Stream-Seq '" + *stream_seq + "' is not above the last one, '" + *last_seq_text + "'");
+    }
+    touch(id);
+    store::append_request a;
+    a.stream_id = id;
+    if (conditional) {
       a.producer_seq = s->info.last_seq + 1;
     }
     for (std::size_t i = 0; i < messages.size(); ++i) {
       const bool last = i + 1 == messages.size();
-      a.events.push_back({std::string(data_type),
-                          encode_stored(messages[i], last ? stream_seq : std::nullopt),
-                          data_priority, false});
+      stored_data d{std::move(messages[i]), last ? stream_seq : std::nullopt,
+                    last ? producer.tag : std::nullopt};
+      a.events.push_back({std::string(data_type), encode_stored(d), data_priority, false});
     }
-    auto appended = co_await store_.append(std::move(a));
-    if (!appended) {
-      if (appended.error() == errc::producer_seq_conflict) {
-        continue;  // another append came first: check Stream-Seq again
+    if (close_only && producer.tag) {
+      // A close by a producer is a step of its sequence too: a state event carries it.
+      stored_data d{"", std::nullopt, producer.tag};
+      a.events.push_back({std::string(state_type), encode_stored(d), data_priority, false});
+    }
+    seq_t tail = s->tail();
+    if (!a.events.empty()) {
+      auto appended = co_await store_.append(std::move(a));
+      if (!appended) {
+        if (appended.error() == errc::producer_seq_conflict) {
+          continue;  // another append came first: decide again
+        }
+        if (appended.error() == errc::stream_ended) {
+          co_return closed_reply(409);
+        }
+        co_return store_failure(appended.error());
       }
-      if (appended.error() == errc::stream_ended) {
-        co_return closed_reply(409);
+      if (appended->duplicate) {
+        continue;
       }
-      co_return store_failure(appended.error());
+      tail = appended->last_seq;
     }
-    if (appended->duplicate) {
-      continue;
-    }
-    seq_t tail = appended->last_seq;
     if (close) {
       auto ended = co_await store_.end(id, store::stream_status::completed);
       if (!ended) {
         co_return store_failure(ended.error());
       }
+      tail = ended->last_seq - 1;
     }
-    reply r = base_reply(204);
+    reply r = base_reply(producer.tag && !close_only ? 200 : 204);
     r.headers.emplace_back("Stream-Next-Offset", mint_offset(tail));
     if (close) {
       r.headers.emplace_back("Stream-Closed", "true");
+    }
+    if (producer.tag) {
+      r.headers.emplace_back("Producer-Epoch", std::to_string(producer.tag->epoch));
+      r.headers.emplace_back("Producer-Seq", std::to_string(producer.tag->seq));
     }
     co_return r;
   }
@@ -735,6 +799,7 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
       co_return error_reply(410, "offset_gone",
                             "the data at this offset was trimmed (retention keeps the newest)");
     }
+    std::erase_if(events, [](const data_event& e) { return e.state_only; });
     if (events.empty() && long_poll && !closed) {
       if (!watch) {
         auto ex = co_await net::this_coro::executor;
@@ -877,6 +942,7 @@ net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
     if (after < tail && (events.empty() || events.front().seq > after + 1)) {
       co_return;  // trimmed under the reader: a reconnect gets 410
     }
+    std::erase_if(events, [](const data_event& e) { return e.state_only; });
     std::string out;
     if (!events.empty()) {
       after = events.back().seq;

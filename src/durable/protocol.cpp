@@ -305,31 +305,109 @@ std::optional<std::string> base64_decode(std::string_view text) {
   return out;
 }
 
-std::string encode_stored(std::string_view bytes, const std::optional<std::string>& stream_seq) {
-  std::string out = base64_encode(bytes);
-  if (stream_seq) {
-    out += ' ';
-    out += base64_encode(*stream_seq);
+std::string encode_stored(const stored_data& d) {
+  std::string out = base64_encode(d.bytes);
+  if (d.stream_seq) {
+    out += " s";
+    out += base64_encode(*d.stream_seq);
+  }
+  if (d.producer) {
+    out += " p";
+    out += base64_encode(d.producer->id);
+    out += '.' + std::to_string(d.producer->epoch) + '.' + std::to_string(d.producer->seq);
   }
   return out;
 }
 
 std::optional<stored_data> decode_stored(std::string_view data) {
   stored_data out;
-  const auto space = data.find(' ');
+  auto space = data.find(' ');
   auto bytes = base64_decode(data.substr(0, space));
   if (!bytes) {
     return std::nullopt;
   }
   out.bytes = std::move(*bytes);
-  if (space != std::string_view::npos) {
-    auto seq = base64_decode(data.substr(space + 1));
-    if (!seq) {
+  while (space != std::string_view::npos) {
+    data.remove_prefix(space + 1);
+    space = data.find(' ');
+    const auto token = data.substr(0, space);
+    if (token.starts_with('s')) {
+      auto seq = base64_decode(token.substr(1));
+      if (!seq) {
+        return std::nullopt;
+      }
+      out.stream_seq = std::move(*seq);
+    } else if (token.starts_with('p')) {
+      const auto dot1 = token.find('.');
+      const auto dot2 = token.rfind('.');
+      if (dot1 == std::string_view::npos || dot1 == dot2) {
+        return std::nullopt;
+      }
+      auto id = base64_decode(token.substr(1, dot1 - 1));
+      auto epoch = digits_value<std::uint64_t>(token.substr(dot1 + 1, dot2 - dot1 - 1));
+      auto seq = digits_value<std::uint64_t>(token.substr(dot2 + 1));
+      if (!id || !epoch || !seq) {
+        return std::nullopt;
+      }
+      out.producer = producer_tag{std::move(*id), *epoch, *seq};
+    } else {
       return std::nullopt;
     }
-    out.stream_seq = std::move(*seq);
   }
   return out;
+}
+
+producer_parse parse_producer(const std::optional<std::string>& id,
+                              const std::optional<std::string>& epoch,
+                              const std::optional<std::string>& seq) {
+  producer_parse out;
+  const int given = (id ? 1 : 0) + (epoch ? 1 : 0) + (seq ? 1 : 0);
+  if (given == 0) {
+    return out;
+  }
+  if (given != 3) {
+    out.error = "Producer-Id, Producer-Epoch and Producer-Seq go together: send all three or none";
+    return out;
+  }
+  if (id->empty()) {
+    out.error = "Producer-Id must not be empty";
+    return out;
+  }
+  auto number = [](const std::string& text) -> std::optional<std::uint64_t> {
+    if (!all_digits(text) || (text.size() > 1 && text.front() == '0')) {
+      return std::nullopt;
+    }
+    auto v = digits_value<std::uint64_t>(text);
+    if (!v || *v > max_producer_number) {
+      return std::nullopt;
+    }
+    return v;
+  };
+  auto e = number(*epoch);
+  auto q = number(*seq);
+  if (!e || !q) {
+    out.error = "Producer-Epoch and Producer-Seq must be integers from 0 to 2^53-1, not '" +
+                *epoch + "' and '" + *seq + "'";
+    return out;
+  }
+  out.tag = producer_tag{*id, *e, *q};
+  return out;
+}
+
+producer_verdict check_producer(const std::optional<producer_tag>& last, const producer_tag& req) {
+  if (!last) {
+    return req.seq == 0 ? producer_verdict::accept : producer_verdict::seq_gap;
+  }
+  if (req.epoch < last->epoch) {
+    return producer_verdict::stale_epoch;
+  }
+  if (req.epoch > last->epoch) {
+    return req.seq == 0 ? producer_verdict::accept : producer_verdict::new_epoch_not_at_zero;
+  }
+  if (req.seq <= last->seq) {
+    return producer_verdict::duplicate;
+  }
+  return req.seq == last->seq + 1 ? producer_verdict::accept : producer_verdict::seq_gap;
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {

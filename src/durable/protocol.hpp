@@ -76,10 +76,46 @@ struct json_messages {
 /// array is refused unless allow_empty (a PUT may create an empty stream with `[]`).
 json_messages flatten_json(std::string_view body, bool allow_empty);
 
+// --- idempotent producers (PROTOCOL.md 5.2.1) ----------------------------------------------
+
+/// JavaScript's largest exact integer: Producer-Epoch and Producer-Seq stay within it.
+inline constexpr std::uint64_t max_producer_number = (1ULL << 53) - 1;
+
+struct producer_tag {
+  std::string id;
+  std::uint64_t epoch = 0;
+  std::uint64_t seq = 0;
+  friend bool operator==(const producer_tag&, const producer_tag&) = default;
+};
+
+struct producer_parse {
+  std::optional<producer_tag> tag;  ///< nullopt and no error: no producer headers
+  std::string error;                ///< non-empty: 400
+};
+
+/// Producer-Id, -Epoch and -Seq: all three or none; a non-empty id; decimal integers without
+/// sign or leading zeros, at most max_producer_number.
+producer_parse parse_producer(const std::optional<std::string>& id,
+                              const std::optional<std::string>& epoch,
+                              const std::optional<std::string>& seq);
+
+enum class producer_verdict {
+  accept,                ///< append; the producer's state becomes (epoch, seq)
+  duplicate,             ///< already applied: 204, nothing appended
+  stale_epoch,           ///< 403 with the current epoch
+  seq_gap,               ///< 409 with the expected seq
+  new_epoch_not_at_zero  ///< 400: a new epoch starts at seq 0
+};
+
+/// The verdict for a request given the producer's last accepted (epoch, seq) on the stream
+/// (nullopt: a producer the stream has not seen, which must start at seq 0).
+producer_verdict check_producer(const std::optional<producer_tag>& last, const producer_tag& req);
+
 // --- the stored form of data ---------------------------------------------------------------
-// Each DS append is stored as events whose data is the base64 of the bytes (exact for any
-// bytes, binary included, where SSE framing would fold CR), followed for an append that carried
-// Stream-Seq by a space and the base64 of that Stream-Seq.
+// Each DS append is stored as events whose data is space-separated tokens: the base64 of the
+// bytes (exact for any bytes, binary included, where SSE framing would fold CR), then on the last
+// event of an append `s` + base64 of its Stream-Seq and `p` + base64(id).epoch.seq of its
+// producer, when it carried them.
 
 std::string base64_encode(std::string_view bytes);
 std::optional<std::string> base64_decode(std::string_view text);
@@ -87,8 +123,9 @@ std::optional<std::string> base64_decode(std::string_view text);
 struct stored_data {
   std::string bytes;
   std::optional<std::string> stream_seq;
+  std::optional<producer_tag> producer;
 };
-std::string encode_stored(std::string_view bytes, const std::optional<std::string>& stream_seq);
+std::string encode_stored(const stored_data& d);
 std::optional<stored_data> decode_stored(std::string_view data);
 
 /// Query parameters of a request-target ("a=1&b=2"), percent-decoded; nullopt on bad escapes.

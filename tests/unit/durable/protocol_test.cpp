@@ -96,19 +96,54 @@ TEST(DurableJson, FlattensOneLevelOfArrays) {
 TEST(DurableStored, RoundTripsAnyBytesAndTheStreamSeq) {
   std::string binary("a\0b\r\n\xff\xfe z", 10);
   for (std::string bytes : {std::string(), std::string("x"), std::string("xy"), binary}) {
-    auto plain = decode_stored(encode_stored(bytes, std::nullopt));
+    auto plain = decode_stored(encode_stored({bytes, std::nullopt, std::nullopt}));
     ASSERT_TRUE(plain);
     EXPECT_EQ(plain->bytes, bytes);
     EXPECT_FALSE(plain->stream_seq);
-    auto with_seq = decode_stored(encode_stored(bytes, std::string("00 1")));
-    ASSERT_TRUE(with_seq);
-    EXPECT_EQ(with_seq->bytes, bytes);
-    EXPECT_EQ(with_seq->stream_seq, "00 1");
+    EXPECT_FALSE(plain->producer);
+    auto tagged = decode_stored(
+        encode_stored({bytes, std::string("00 1"), producer_tag{"svc 1.a", 3, 9007199254740991}}));
+    ASSERT_TRUE(tagged);
+    EXPECT_EQ(tagged->bytes, bytes);
+    EXPECT_EQ(tagged->stream_seq, "00 1");
+    EXPECT_EQ(tagged->producer, (producer_tag{"svc 1.a", 3, 9007199254740991}));
   }
   EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
   EXPECT_FALSE(base64_decode("a"));
   EXPECT_FALSE(base64_decode("a=bc"));
   EXPECT_FALSE(decode_stored("!!!!"));
+  EXPECT_FALSE(decode_stored("aGk= x12"));      // unknown token
+  EXPECT_FALSE(decode_stored("aGk= paGk=.1"));  // producer without seq
+}
+
+TEST(DurableProducer, HeadersComeTogetherAsSafeIntegers) {
+  using o = std::optional<std::string>;
+  EXPECT_FALSE(parse_producer(o(), o(), o()).tag);
+  EXPECT_TRUE(parse_producer(o(), o(), o()).error.empty());
+  auto ok = parse_producer(o("p"), o("0"), o("9007199254740991"));
+  ASSERT_TRUE(ok.tag);
+  EXPECT_EQ(ok.tag->seq, max_producer_number);
+  EXPECT_FALSE(parse_producer(o("p"), o("0"), o()).error.empty());
+  EXPECT_FALSE(parse_producer(o(), o("0"), o("0")).error.empty());
+  EXPECT_FALSE(parse_producer(o(""), o("0"), o("0")).error.empty());
+  for (const char* bad : {"-1", "01", "1.0", "abc", "", "9007199254740992", "+1"}) {
+    EXPECT_FALSE(parse_producer(o("p"), o(bad), o("0")).error.empty()) << bad;
+    EXPECT_FALSE(parse_producer(o("p"), o("0"), o(bad)).error.empty()) << bad;
+  }
+}
+
+TEST(DurableProducer, VerdictsFollowTheProtocolTable) {
+  const producer_tag last{"p", 2, 5};
+  auto at = [](std::uint64_t e, std::uint64_t s) { return producer_tag{"p", e, s}; };
+  EXPECT_EQ(check_producer(std::nullopt, at(0, 0)), producer_verdict::accept);
+  EXPECT_EQ(check_producer(std::nullopt, at(0, 1)), producer_verdict::seq_gap);
+  EXPECT_EQ(check_producer(last, at(1, 9)), producer_verdict::stale_epoch);
+  EXPECT_EQ(check_producer(last, at(3, 0)), producer_verdict::accept);
+  EXPECT_EQ(check_producer(last, at(3, 1)), producer_verdict::new_epoch_not_at_zero);
+  EXPECT_EQ(check_producer(last, at(2, 5)), producer_verdict::duplicate);
+  EXPECT_EQ(check_producer(last, at(2, 0)), producer_verdict::duplicate);
+  EXPECT_EQ(check_producer(last, at(2, 6)), producer_verdict::accept);
+  EXPECT_EQ(check_producer(last, at(2, 7)), producer_verdict::seq_gap);
 }
 
 TEST(DurableQuery, DecodesPercentEscapes) {
