@@ -464,6 +464,64 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     messages.push_back(req.body);
   }
 
+  // A fork (Stream-Forked-From) starts as a copy of its source's events up to the fork offset,
+  // at the same seqs, so that every offset of the inherited part names the same data in both.
+  std::vector<stream::new_event> inherited;
+  if (const auto source_path = req.header("Stream-Forked-From")) {
+    std::string_view sp = path_of(*source_path);
+    if (sp.starts_with(path_prefix)) {
+      sp.remove_prefix(path_prefix.size());
+    }
+    auto source_id = store_id_for_path(sp);
+    if (!source_id) {
+      co_return error_reply(400, "invalid_argument", "Stream-Forked-From names no stream path");
+    }
+    reply error;
+    auto source = co_await locate(*source_id, error);
+    if (!source) {
+      co_return error;
+    }
+    if (!req.header("Content-Type")) {
+      meta.content_type = source->meta.content_type;
+    } else if (!same_content_type(meta.content_type, source->meta.content_type)) {
+      co_return error_reply(409, "content_type_mismatch",
+                            "a fork keeps its source's content type, " + source->meta.content_type);
+    }
+    seq_t upto = source->tail();
+    if (const auto at = req.header("Stream-Fork-Offset")) {
+      auto o = parse_offset(*at);
+      if (!o || o->kind == offset_kind::now) {
+        co_return error_reply(400, "invalid_offset", "malformed Stream-Fork-Offset");
+      }
+      upto = o->kind == offset_kind::start ? meta_seq : o->seq;
+      if (upto > source->tail()) {
+        co_return error_reply(400, "invalid_offset",
+                              "Stream-Fork-Offset is past the source's tail");
+      }
+    }
+    auto r = co_await store_.read_after(*source_id, meta_seq);
+    if (!r) {
+      co_return store_failure(r.error());
+    }
+    seq_t expected = meta_seq + 1;
+    for (const auto& e : r->events) {
+      if (e.is_end || e.seq > upto) {
+        break;
+      }
+      if (e.seq != expected) {
+        co_return error_reply(410, "offset_gone",
+                              "the source's data before the fork offset was trimmed");
+      }
+      ++expected;
+      auto d = decode_event(e);
+      inherited.push_back({std::move(d.type), std::move(d.data), data_priority, false});
+    }
+    if (expected != upto + 1) {
+      co_return error_reply(410, "offset_gone",
+                            "the source's data before the fork offset was trimmed");
+    }
+  }
+
   for (int attempt = 0; attempt < 5; ++attempt) {
     reply error;
     if (auto existing = co_await locate(id, error)) {
@@ -492,6 +550,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     a.stream_id = id;
     a.producer_seq = meta_seq;  // only a stream that does not exist yet takes it
     a.events.push_back({std::string(meta_type), encode_meta(meta), meta_priority, false});
+    a.events.insert(a.events.end(), inherited.begin(), inherited.end());
     for (auto& m : messages) {
       stored_data d{std::move(m), std::nullopt, std::nullopt};
       a.events.push_back({std::string(data_type), encode_stored(d), data_priority, false});
