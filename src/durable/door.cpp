@@ -277,6 +277,11 @@ std::string encode_meta(const stream_meta& m) {
   if (m.expires_at_ms) {
     o["expires_at_ms"] = *m.expires_at_ms;
   }
+  if (m.fork_of) {
+    o["fork_of"] = *m.fork_of;
+    o["fork_at"] = m.fork_at;
+    o["fork_sub"] = m.fork_sub;
+  }
   return boost::json::serialize(o);
 }
 
@@ -304,6 +309,16 @@ std::optional<stream_meta> decode_meta(std::string_view data) {
   }
   if (const auto* e = o->if_contains("expires_at_ms"); e != nullptr && e->is_int64()) {
     m.expires_at_ms = e->as_int64();
+  }
+  if (const auto* f = o->if_contains("fork_of"); f != nullptr && f->is_string()) {
+    m.fork_of = std::string(f->as_string());
+    const auto* at = o->if_contains("fork_at");
+    const auto* sub = o->if_contains("fork_sub");
+    m.fork_at = at != nullptr ? at->to_number<seq_t>(ec) : 0;
+    m.fork_sub = sub != nullptr ? sub->to_number<std::uint64_t>(ec) : 0;
+    if (ec) {
+      return std::nullopt;
+    }
   }
   return m;
 }
@@ -467,6 +482,11 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
   // A fork (Stream-Forked-From) starts as a copy of its source's events up to the fork offset,
   // at the same seqs, so that every offset of the inherited part names the same data in both.
   std::vector<stream::new_event> inherited;
+  const auto sub_offset_text = req.header("Stream-Fork-Sub-Offset");
+  if (sub_offset_text && !req.header("Stream-Forked-From")) {
+    co_return error_reply(400, "invalid_argument",
+                          "Stream-Fork-Sub-Offset needs Stream-Forked-From");
+  }
   if (const auto source_path = req.header("Stream-Forked-From")) {
     std::string_view sp = path_of(*source_path);
     if (sp.starts_with(path_prefix)) {
@@ -487,9 +507,29 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       co_return error_reply(409, "content_type_mismatch",
                             "a fork keeps its source's content type, " + source->meta.content_type);
     }
+    if (!ttl && !expires) {
+      meta.ttl_seconds = source->meta.ttl_seconds;  // a fork inherits its source's lifetime
+      meta.expires_at_ms = source->meta.expires_at_ms;
+    }
+    std::uint64_t sub_offset = 0;
+    if (sub_offset_text) {
+      auto n = parse_ttl_seconds(*sub_offset_text);  // the same plain decimal integer
+      if (!n) {
+        co_return error_reply(400, "invalid_argument",
+                              "Stream-Fork-Sub-Offset must be a non-negative integer");
+      }
+      sub_offset = *n;
+      if (sub_offset > 0 && !req.header("Stream-Fork-Offset")) {
+        co_return error_reply(400, "invalid_argument",
+                              "Stream-Fork-Sub-Offset above 0 needs Stream-Fork-Offset");
+      }
+    }
     seq_t upto = source->tail();
     if (const auto at = req.header("Stream-Fork-Offset")) {
-      auto o = parse_offset(*at);
+      // An offset of only zeros (other servers' form of the stream start) is the start too.
+      const bool zeros = !at->empty() && at->find_first_not_of("0_") == std::string::npos;
+      auto o = zeros ? std::optional<parsed_offset>(parsed_offset{offset_kind::start, 0})
+                     : parse_offset(*at);
       if (!o || o->kind == offset_kind::now) {
         co_return error_reply(400, "invalid_offset", "malformed Stream-Fork-Offset");
       }
@@ -503,9 +543,34 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     if (!r) {
       co_return store_failure(r.error());
     }
+    // A sub-offset reaches into the append after the offset: the first N bytes of it, or in
+    // JSON mode the next N messages (each its own event here).
+    const bool json_source = is_json_type(source->meta.content_type);
+    seq_t last_whole = upto;
+    if (sub_offset > 0 && json_source) {
+      last_whole = upto + sub_offset;
+      if (last_whole > source->tail()) {
+        co_return error_reply(400, "invalid_offset",
+                              "Stream-Fork-Sub-Offset is past the source's messages");
+      }
+    }
+    meta.fork_of = std::string(sp);
+    meta.fork_at = upto;
+    meta.fork_sub = sub_offset;
     seq_t expected = meta_seq + 1;
     for (const auto& e : r->events) {
-      if (e.is_end || e.seq > upto) {
+      if (e.is_end || e.seq > last_whole) {
+        if (!e.is_end && e.seq == last_whole + 1 && sub_offset > 0 && !json_source) {
+          auto d = decode_event(e);
+          auto stored = decode_stored(d.data);
+          if (!stored || sub_offset > stored->bytes.size()) {
+            co_return error_reply(400, "invalid_offset",
+                                  "Stream-Fork-Sub-Offset is past the append's bytes");
+          }
+          stored_data part{stored->bytes.substr(0, sub_offset), std::nullopt, std::nullopt};
+          inherited.push_back({std::string(data_type), encode_stored(part), data_priority, false});
+          sub_offset = 0;
+        }
         break;
       }
       if (e.seq != expected) {
@@ -514,9 +579,20 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       }
       ++expected;
       auto d = decode_event(e);
+      if (d.type == data_type || d.type == state_type) {
+        // Bytes only: a fork starts with no producer state and no Stream-Seq of its own.
+        if (auto stored = decode_stored(d.data)) {
+          stored_data bare{std::move(stored->bytes), std::nullopt, std::nullopt};
+          d.data = encode_stored(bare);
+        }
+      }
       inherited.push_back({std::move(d.type), std::move(d.data), data_priority, false});
     }
-    if (expected != upto + 1) {
+    if (sub_offset > 0 && !json_source) {
+      co_return error_reply(400, "invalid_offset",
+                            "Stream-Fork-Sub-Offset above 0 at the source's tail");
+    }
+    if (expected != last_whole + 1) {
       co_return error_reply(410, "offset_gone",
                             "the source's data before the fork offset was trimmed");
     }
@@ -525,10 +601,13 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
   for (int attempt = 0; attempt < 5; ++attempt) {
     reply error;
     if (auto existing = co_await locate(id, error)) {
-      const bool same = same_content_type(existing->meta.content_type, meta.content_type) &&
-                        existing->meta.ttl_seconds == meta.ttl_seconds &&
-                        existing->meta.expires_at_ms == meta.expires_at_ms &&
-                        existing->closed() == close;
+      const bool same =
+          same_content_type(existing->meta.content_type, meta.content_type) &&
+          existing->meta.ttl_seconds == meta.ttl_seconds &&
+          existing->meta.expires_at_ms == meta.expires_at_ms && existing->closed() == close &&
+          (!req.header("Stream-Forked-From") ||
+           (existing->meta.fork_of == meta.fork_of && existing->meta.fork_at == meta.fork_at &&
+            existing->meta.fork_sub == meta.fork_sub));
       if (!same) {
         co_return error_reply(409, "stream_config_differs",
                               "the stream exists with another content type, TTL, expiry or "

@@ -81,6 +81,10 @@ struct stream_meta {
   std::optional<std::uint64_t> ttl_seconds;
   std::optional<std::int64_t> expires_at_ms;  ///< Stream-Expires-At as given
   std::int64_t created_ms = 0;
+  /// A fork: its source's path, the offset (seq) and sub-offset it was forked at.
+  std::optional<std::string> fork_of;
+  seq_t fork_at = 0;
+  std::uint64_t fork_sub = 0;
   /// When the stream stops existing: Expires-At, or the TTL after the last read or write
   /// (a sliding window; HEAD does not renew); nullopt: never.
   std::optional<std::int64_t> deadline_ms(std::int64_t last_access_ms) const;
