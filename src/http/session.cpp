@@ -28,9 +28,9 @@
 
 #include "core/stream_id.hpp"
 #include "core/text.hpp"
+#include "durable/door.hpp"
 #include "http/access.hpp"
 #include "http/access_log.hpp"
-#include "durable/door.hpp"
 #include "http/cors.hpp"
 #include "http/durable_route.hpp"
 #include "http/relay_post.hpp"
