@@ -20,6 +20,7 @@
 #include "auth/limits.hpp"
 #include "config/config.hpp"
 #include "core/clock.hpp"
+#include "durable/door.hpp"
 #include "relay/manager.hpp"
 #include "store/store.hpp"
 #include "telemetry/metrics.hpp"
@@ -92,6 +93,7 @@ class gateway {
   built_store store_;
   std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
   std::unique_ptr<auth::node_limits> limits_;
+  std::unique_ptr<durable::door> durable_;  // before services_, which points at it
   std::unique_ptr<http::services> services_;
   std::unique_ptr<relay::manager> relay_;       // after services_, which it uses
   std::vector<std::string> relay_route_names_;  // for the start-up line

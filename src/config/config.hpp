@@ -91,6 +91,9 @@ struct config {
   /// plain HTTP.
   std::string tls_cert;
   std::string tls_key;
+  /// --durable-long-poll-timeout: how long a Durable Streams live=long-poll read waits for data
+  /// before its 204 (src/durable).
+  std::chrono::milliseconds durable_long_poll_timeout{std::chrono::seconds(20)};
   resume_fault fault_resume;  ///< test-only (perf gate tests): refuse or delay resumes for a while
 };
 

@@ -193,6 +193,9 @@ std::vector<setting> build() {
   t.push_back(count_setting<std::size_t>("max-buffer-limit",
                                          "Largest buffer_limit a client may ask for per stream",
                                          &config::max_buffer_limit, 1, 100'000'000));
+  t.push_back(duration_setting("durable-long-poll-timeout",
+                               "Longest wait of a Durable Streams live=long-poll read",
+                               &config::durable_long_poll_timeout, 1));
   t.push_back(duration_setting("max-ttl", "Longest ttl a client may ask for per stream",
                                &config::max_ttl, 1));
   t.push_back(count_setting<std::size_t>("max-connections", "Concurrent HTTP connections",

@@ -35,6 +35,9 @@ struct request {
   std::optional<std::string> origin;           ///< a browser's page origin (CORS)
   /// Access-Control-Request-Method: with `origin` on an OPTIONS, the request is a preflight.
   std::optional<std::string> cors_request_method;
+  /// Every header as sent, kept only for Durable Streams paths (/v1/stream/...), whose
+  /// protocol reads headers the v1 API does not (Stream-*, Producer-*, If-None-Match).
+  header_list durable_headers;
 };
 
 /// A complete (non-streaming) response.

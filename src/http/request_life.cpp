@@ -2,10 +2,13 @@
 
 #include "auth/limits.hpp"
 #include "core/stream_id.hpp"
+#include "durable/door.hpp"
 #include "http/access.hpp"
 #include "http/access_log.hpp"
+#include "http/durable_route.hpp"
 #include "http/relay_post.hpp"
 #include "http/router.hpp"
+#include "http/target.hpp"
 #include "http/sse_session.hpp"
 #include "http/v1_handlers.hpp"
 
@@ -18,6 +21,10 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
                                                               access_note& note) {
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
+  if (s.durable != nullptr && durable::is_durable_path(split_target(req.target).path)) {
+    // The Durable Streams door: its own routing and handlers (src/durable).
+    co_return co_await serve_durable(s, ex, req, info.http_version);
+  }
   routed_request routed = route_request(req, s.relay != nullptr);
   const route_match& route = routed.route;
   if (auto refused = stream_id_refusal(route, req.verb)) {

@@ -21,6 +21,9 @@ struct node_limits;
 namespace sse::ops {
 class relay_service;
 }
+namespace sse::durable {
+class door;
+}  // namespace sse::durable
 
 namespace sse::http {
 
@@ -52,6 +55,9 @@ struct services : ops::context {
   auth::node_limits* limits = nullptr;
   /// Relay mode (--relay-config); nullptr when off. Owned by app::gateway.
   relay_service* relay = nullptr;
+  /// The Durable Streams door (/v1/stream/{path}); nullptr: those paths are 404. Owned by
+  /// app::gateway.
+  durable::door* durable = nullptr;
   /// When the gateway started: the test-only --fault-resume window is measured from here.
   const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
 };

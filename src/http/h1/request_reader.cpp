@@ -51,6 +51,12 @@ request to_request(bhttp::request<bhttp::string_body>& req) {
   r.idempotency_key = header_value(req, "Idempotency-Key");
   r.origin = header_value(req, "Origin");
   r.cors_request_method = header_value(req, "Access-Control-Request-Method");
+  if (r.target.starts_with("/v1/stream/")) {
+    // The Durable Streams door reads protocol headers of its own (Stream-*, Producer-*, ...).
+    for (const auto& field : req) {
+      r.durable_headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+    }
+  }
   r.body = std::move(req.body());
   return r;
 }

@@ -71,6 +71,8 @@ std::vector<good_case> good_cases() {
       {"max-buffer-limit", "100000",
        [](const config& c) { EXPECT_EQ(c.max_buffer_limit, 100000u); }},
       {"max-ttl", "720h", [](const config& c) { EXPECT_EQ(c.max_ttl, std::chrono::hours(720)); }},
+      {"durable-long-poll-timeout", "2s",
+       [](const config& c) { EXPECT_EQ(c.durable_long_poll_timeout, std::chrono::seconds(2)); }},
       {"max-connections", "5", [](const config& c) { EXPECT_EQ(c.max_connections, 5u); }},
       {"max-queue-bytes", "1GiB",
        [](const config& c) { EXPECT_EQ(c.max_queue_bytes, 1024u * 1024 * 1024); }},
@@ -281,7 +283,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 54u);
+  EXPECT_EQ(settings().size(), 55u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -370,6 +372,8 @@ std::vector<bad_case> bad_cases() {
       {"max-buffer-limit", "lots"},
       {"max-ttl", "0"},
       {"max-ttl", "forever"},
+      {"durable-long-poll-timeout", "0"},
+      {"durable-long-poll-timeout", "soon"},
       {"buffer-max-bytes", "1XB"},
       {"ttl", "0"},
       {"ttl", "-1s"},

@@ -1,0 +1,476 @@
+#include "durable/protocol.hpp"
+
+#include <algorithm>
+#include <array>
+#include <boost/json.hpp>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+#include "core/stream_id.hpp"
+
+namespace sse::durable {
+namespace {
+
+bool all_digits(std::string_view s) {
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) {
+    s.remove_prefix(1);
+  }
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) {
+    s.remove_suffix(1);
+  }
+  return s;
+}
+
+template <class Int>
+std::optional<Int> digits_value(std::string_view s) {
+  Int v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (ec != std::errc() || p != s.data() + s.size()) {
+    return std::nullopt;
+  }
+  return v;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2 ? 1 : 0;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  d = doy - (153 * mp + 2) / 5 + 1;
+  m = mp < 10 ? mp + 3 : mp - 9;
+  y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2 ? 1 : 0);
+}
+
+constexpr std::int64_t cursor_epoch_ms = 1728432000000;  // 2024-10-09T00:00:00Z
+constexpr std::int64_t cursor_interval_ms = 20000;
+
+constexpr std::string_view b64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+bool keeps_in_id(unsigned char c) {
+  return std::isalnum(c) != 0 || c == '.' || c == '-';
+}
+
+}  // namespace
+
+std::string mint_offset(seq_t seq) {
+  std::string digits = std::to_string(seq);
+  return std::string(offset_width - std::min(offset_width, digits.size()), '0') + digits;
+}
+
+std::optional<parsed_offset> parse_offset(std::string_view text) {
+  if (text == "-1") {
+    return parsed_offset{offset_kind::start, 0};
+  }
+  if (text == "now") {
+    return parsed_offset{offset_kind::now, 0};
+  }
+  if (text.size() != offset_width || !all_digits(text)) {
+    return std::nullopt;
+  }
+  auto v = digits_value<seq_t>(text);
+  if (!v || *v < meta_seq) {
+    return std::nullopt;
+  }
+  return parsed_offset{offset_kind::position, *v};
+}
+
+std::string media_type(std::string_view content_type) {
+  return lower(trim(content_type.substr(0, content_type.find(';'))));
+}
+
+bool same_content_type(std::string_view a, std::string_view b) {
+  return media_type(a) == media_type(b);
+}
+
+bool is_json_type(std::string_view content_type) {
+  return media_type(content_type) == "application/json";
+}
+
+bool sse_compatible(std::string_view content_type) {
+  const std::string m = media_type(content_type);
+  return m.starts_with("text/") || m == "application/json";
+}
+
+std::optional<std::uint64_t> parse_ttl_seconds(std::string_view text) {
+  if (!all_digits(text) || (text.size() > 1 && text.front() == '0')) {
+    return std::nullopt;
+  }
+  return digits_value<std::uint64_t>(text);
+}
+
+std::optional<std::int64_t> parse_rfc3339_ms(std::string_view t) {
+  // YYYY-MM-DDTHH:MM:SS[.fraction](Z|+HH:MM|-HH:MM)
+  if (t.size() < 20 || t[4] != '-' || t[7] != '-' || (t[10] != 'T' && t[10] != 't') ||
+      t[13] != ':' || t[16] != ':') {
+    return std::nullopt;
+  }
+  auto num = [&](std::size_t at, std::size_t n) -> std::optional<unsigned> {
+    auto s = t.substr(at, n);
+    if (!all_digits(s)) {
+      return std::nullopt;
+    }
+    return digits_value<unsigned>(s);
+  };
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+       s = num(17, 2);
+  if (!y || !mo || !d || !h || !mi || !s || *mo < 1 || *mo > 12 || *d < 1 || *d > 31 || *h > 23 ||
+      *mi > 59 || *s > 60) {
+    return std::nullopt;
+  }
+  std::size_t at = 19;
+  std::int64_t ms = 0;
+  if (at < t.size() && t[at] == '.') {
+    std::size_t start = ++at;
+    while (at < t.size() && t[at] >= '0' && t[at] <= '9') {
+      ++at;
+    }
+    if (at == start) {
+      return std::nullopt;
+    }
+    std::string frac(t.substr(start, std::min<std::size_t>(3, at - start)));
+    frac.resize(3, '0');
+    ms = *digits_value<std::int64_t>(frac);
+  }
+  std::int64_t offset_min = 0;
+  auto zone = t.substr(at);
+  if (zone == "Z" || zone == "z") {
+  } else if (zone.size() == 6 && (zone[0] == '+' || zone[0] == '-') && zone[3] == ':') {
+    auto oh = num(at + 1, 2), om = num(at + 4, 2);
+    if (!oh || !om || *oh > 23 || *om > 59) {
+      return std::nullopt;
+    }
+    offset_min = (*oh * 60 + *om) * (zone[0] == '+' ? 1 : -1);
+  } else {
+    return std::nullopt;
+  }
+  const std::int64_t days = days_from_civil(*y, *mo, *d);
+  const std::int64_t secs = days * 86400 + *h * 3600 + *mi * 60 + *s - offset_min * 60;
+  return secs * 1000 + ms;
+}
+
+std::string format_rfc3339(std::int64_t unix_ms) {
+  std::int64_t secs = unix_ms / 1000;
+  std::int64_t ms = unix_ms % 1000;
+  if (ms < 0) {
+    ms += 1000;
+    --secs;
+  }
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  std::int64_t y = 0;
+  unsigned m = 0, d = 0;
+  civil_from_days(days, y, m, d);
+  std::array<char, 40> buf{};
+  int n = 0;
+  if (ms == 0) {
+    n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ",
+                      static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
+                      static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60));
+  } else {
+    n = std::snprintf(buf.data(), buf.size(), "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ",
+                      static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600),
+                      static_cast<long long>(rem / 60 % 60), static_cast<long long>(rem % 60),
+                      static_cast<long long>(ms));
+  }
+  return std::string(buf.data(), static_cast<std::size_t>(std::max(n, 0)));
+}
+
+bool header_true(std::string_view text) {
+  return lower(trim(text)) == "true";
+}
+
+std::string next_cursor(std::int64_t unix_ms, std::optional<std::string_view> client_cursor,
+                        std::mt19937_64& rng) {
+  std::int64_t interval = (unix_ms - cursor_epoch_ms) / cursor_interval_ms;
+  if (client_cursor && all_digits(*client_cursor)) {
+    auto client = digits_value<std::int64_t>(*client_cursor);
+    if (client && *client >= interval && *client < std::numeric_limits<std::int64_t>::max() / 2) {
+      // 1-3600 s of jitter, in whole intervals: 1-180.
+      std::uniform_int_distribution<std::int64_t> jitter(1, 3600 * 1000 / cursor_interval_ms);
+      interval = *client + jitter(rng);
+    }
+  }
+  return std::to_string(interval);
+}
+
+json_messages flatten_json(std::string_view body, bool allow_empty) {
+  json_messages out;
+  boost::system::error_code ec;
+  boost::json::value v = boost::json::parse(body, ec);
+  if (ec) {
+    out.error = "the body is not valid JSON: " + ec.message();
+    return out;
+  }
+  if (auto* array = v.if_array()) {
+    if (array->empty() && !allow_empty) {
+      out.error = "an empty JSON array appends nothing";
+      return out;
+    }
+    out.messages.reserve(array->size());
+    for (const auto& element : *array) {
+      out.messages.push_back(boost::json::serialize(element));
+    }
+  } else {
+    out.messages.push_back(boost::json::serialize(v));
+  }
+  return out;
+}
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  std::size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
+                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
+                   static_cast<unsigned char>(bytes[i + 2]);
+    out += b64_alphabet[(n >> 18) & 63];
+    out += b64_alphabet[(n >> 12) & 63];
+    out += b64_alphabet[(n >> 6) & 63];
+    out += b64_alphabet[n & 63];
+  }
+  if (i < bytes.size()) {
+    auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
+    if (i + 1 < bytes.size()) {
+      n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
+    }
+    out += b64_alphabet[(n >> 18) & 63];
+    out += b64_alphabet[(n >> 12) & 63];
+    out += i + 1 < bytes.size() ? b64_alphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) {
+    return std::nullopt;
+  }
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (std::size_t i = 0; i < text.size(); i += 4) {
+    unsigned n = 0;
+    int pad = 0;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const char c = text[i + k];
+      unsigned v = 0;
+      if (c == '=' && i + 4 == text.size() && k >= 2) {
+        ++pad;
+      } else {
+        auto at = b64_alphabet.find(c);
+        if (at == std::string_view::npos || pad > 0) {
+          return std::nullopt;
+        }
+        v = static_cast<unsigned>(at);
+      }
+      n = (n << 6) | v;
+    }
+    out += static_cast<char>((n >> 16) & 255);
+    if (pad < 2) {
+      out += static_cast<char>((n >> 8) & 255);
+    }
+    if (pad < 1) {
+      out += static_cast<char>(n & 255);
+    }
+  }
+  return out;
+}
+
+std::string encode_stored(const stored_data& d) {
+  std::string out = base64_encode(d.bytes);
+  if (d.stream_seq) {
+    out += " s";
+    out += base64_encode(*d.stream_seq);
+  }
+  if (d.producer) {
+    out += " p";
+    out += base64_encode(d.producer->id);
+    out += '.' + std::to_string(d.producer->epoch) + '.' + std::to_string(d.producer->seq);
+  }
+  return out;
+}
+
+std::optional<stored_data> decode_stored(std::string_view data) {
+  stored_data out;
+  auto space = data.find(' ');
+  auto bytes = base64_decode(data.substr(0, space));
+  if (!bytes) {
+    return std::nullopt;
+  }
+  out.bytes = std::move(*bytes);
+  while (space != std::string_view::npos) {
+    data.remove_prefix(space + 1);
+    space = data.find(' ');
+    const auto token = data.substr(0, space);
+    if (token.starts_with('s')) {
+      auto seq = base64_decode(token.substr(1));
+      if (!seq) {
+        return std::nullopt;
+      }
+      out.stream_seq = std::move(*seq);
+    } else if (token.starts_with('p')) {
+      const auto dot1 = token.find('.');
+      const auto dot2 = token.rfind('.');
+      if (dot1 == std::string_view::npos || dot1 == dot2) {
+        return std::nullopt;
+      }
+      auto id = base64_decode(token.substr(1, dot1 - 1));
+      auto epoch = digits_value<std::uint64_t>(token.substr(dot1 + 1, dot2 - dot1 - 1));
+      auto seq = digits_value<std::uint64_t>(token.substr(dot2 + 1));
+      if (!id || !epoch || !seq) {
+        return std::nullopt;
+      }
+      out.producer = producer_tag{std::move(*id), *epoch, *seq};
+    } else {
+      return std::nullopt;
+    }
+  }
+  return out;
+}
+
+producer_parse parse_producer(const std::optional<std::string>& id,
+                              const std::optional<std::string>& epoch,
+                              const std::optional<std::string>& seq) {
+  producer_parse out;
+  const int given = (id ? 1 : 0) + (epoch ? 1 : 0) + (seq ? 1 : 0);
+  if (given == 0) {
+    return out;
+  }
+  if (given != 3) {
+    out.error = "Producer-Id, Producer-Epoch and Producer-Seq go together: send all three or none";
+    return out;
+  }
+  if (id->empty()) {
+    out.error = "Producer-Id must not be empty";
+    return out;
+  }
+  auto number = [](const std::string& text) -> std::optional<std::uint64_t> {
+    if (!all_digits(text) || (text.size() > 1 && text.front() == '0')) {
+      return std::nullopt;
+    }
+    auto v = digits_value<std::uint64_t>(text);
+    if (!v || *v > max_producer_number) {
+      return std::nullopt;
+    }
+    return v;
+  };
+  auto e = number(*epoch);
+  auto q = number(*seq);
+  if (!e || !q) {
+    out.error = "Producer-Epoch and Producer-Seq must be integers from 0 to 2^53-1, not '" +
+                *epoch + "' and '" + *seq + "'";
+    return out;
+  }
+  out.tag = producer_tag{*id, *e, *q};
+  return out;
+}
+
+producer_verdict check_producer(const std::optional<producer_tag>& last, const producer_tag& req) {
+  if (!last) {
+    return req.seq == 0 ? producer_verdict::accept : producer_verdict::seq_gap;
+  }
+  if (req.epoch < last->epoch) {
+    return producer_verdict::stale_epoch;
+  }
+  if (req.epoch > last->epoch) {
+    return req.seq == 0 ? producer_verdict::accept : producer_verdict::new_epoch_not_at_zero;
+  }
+  if (req.seq <= last->seq) {
+    return producer_verdict::duplicate;
+  }
+  return req.seq == last->seq + 1 ? producer_verdict::accept : producer_verdict::seq_gap;
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
+  auto decode = [](std::string_view s) -> std::optional<std::string> {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (s[i] == '+') {
+        out += ' ';
+      } else if (s[i] == '%') {
+        if (i + 2 >= s.size()) {
+          return std::nullopt;
+        }
+        unsigned v = 0;
+        auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
+        if (ec != std::errc() || p != s.data() + i + 3) {
+          return std::nullopt;
+        }
+        out += static_cast<char>(v);
+        i += 2;
+      } else {
+        out += s[i];
+      }
+    }
+    return out;
+  };
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!q.empty()) {
+    auto amp = q.find('&');
+    auto part = q.substr(0, amp);
+    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
+    if (part.empty()) {
+      continue;
+    }
+    auto eq = part.find('=');
+    auto key = decode(part.substr(0, eq));
+    auto value = decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    if (!key || !value) {
+      return std::nullopt;
+    }
+    out.emplace_back(std::move(*key), std::move(*value));
+  }
+  return out;
+}
+
+std::optional<std::string> store_id_for_path(std::string_view path) {
+  if (path.empty()) {
+    return std::nullopt;
+  }
+  static constexpr std::string_view hex = "0123456789ABCDEF";
+  std::string id = "ds:";
+  for (unsigned char c : path) {
+    if (keeps_in_id(c)) {
+      id += static_cast<char>(c);
+    } else {
+      id += '_';
+      id += hex[c >> 4];
+      id += hex[c & 15];
+    }
+  }
+  if (!core::is_valid_stream_id(id)) {
+    return std::nullopt;
+  }
+  return id;
+}
+
+}  // namespace sse::durable

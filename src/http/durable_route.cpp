@@ -1,0 +1,91 @@
+#include "http/durable_route.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "durable/door.hpp"
+#include "http/cors.hpp"
+
+namespace sse::http {
+namespace {
+
+namespace net = boost::asio;
+
+response to_response(durable::reply r) {
+  response out;
+  out.status = r.status;
+  out.body = std::move(r.body);
+  for (auto& [name, value] : r.headers) {
+    if (name == "Content-Type") {
+      out.content_type = std::move(value);
+    } else {
+      out.headers.emplace_back(std::move(name), std::move(value));
+    }
+  }
+  return out;
+}
+
+net::awaitable<bool> write_all(sse_transport& io, std::string bytes) {
+  std::array<net::const_buffer, 1> view{net::buffer(bytes)};
+  auto [ec, n] = co_await io.async_write(view, net::as_tuple(net::use_awaitable));
+  co_return !ec;
+}
+
+class transport_sink final : public durable::sse_sink {
+ public:
+  explicit transport_sink(sse_transport& io) : io_(io) {}
+  net::awaitable<bool> write(std::string bytes) override {
+    co_return co_await write_all(io_, std::move(bytes));
+  }
+
+ private:
+  sse_transport& io_;
+};
+
+}  // namespace
+
+net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req,
+                                                      unsigned version) {
+  durable::door& door = *s.durable;
+  durable::request dr;
+  dr.method = req.method_name;
+  dr.target = req.target;
+  dr.headers = std::move(req.durable_headers);
+  dr.body = std::move(req.body);
+  if (req.verb == method::options) {
+    response r;
+    r.status = 204;
+    r.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    // The preflight's lists (the origin itself is allowed by --cors-origin, added by the
+    // session): the protocol's request headers, and If-None-Match for cached reads.
+    r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+    r.headers.emplace_back(
+        "Access-Control-Allow-Headers",
+        "Content-Type, Authorization, If-None-Match, Stream-Seq, Stream-TTL, Stream-Expires-At, "
+        "Stream-Closed, Stream-Forked-From, Producer-Id, Producer-Epoch, Producer-Seq");
+    co_return r;
+  }
+  if (!door.is_sse(dr)) {
+    co_return to_response(co_await door.handle(dr));
+  }
+  auto start = co_await door.start_sse(dr);
+  if (!start.plan) {
+    co_return to_response(std::move(start.head));
+  }
+  response head = to_response(std::move(start.head));
+  add_cors_headers(s.cfg.cors_origin, req, head);
+  std::string out = version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
+  out += "Server: sse-gateway\r\nConnection: close\r\nContent-Type: " + head.content_type + "\r\n";
+  for (const auto& [name, value] : head.headers) {
+    out += name + ": " + value + "\r\n";
+  }
+  out += "\r\n";
+  transport_sink sink(ex.open_sse());
+  if (co_await sink.write(std::move(out))) {
+    co_await door.stream_sse(std::move(*start.plan), sink);
+  }
+  co_return std::nullopt;
+}
+
+}  // namespace sse::http
