@@ -7,8 +7,8 @@
 #include <optional>
 
 #include "http/message.hpp"
-#include "http/services.hpp"
 #include "http/request_life.hpp"
+#include "http/services.hpp"
 
 namespace sse::http {
 

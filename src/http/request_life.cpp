@@ -8,8 +8,8 @@
 #include "http/durable_route.hpp"
 #include "http/relay_post.hpp"
 #include "http/router.hpp"
-#include "http/target.hpp"
 #include "http/sse_session.hpp"
+#include "http/target.hpp"
 #include "http/v1_handlers.hpp"
 
 namespace sse::http {

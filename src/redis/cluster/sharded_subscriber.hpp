@@ -34,10 +34,10 @@
 #include "redis/config.hpp"
 #include "redis/connection.hpp"
 #include "redis/pubsub_io.hpp"
+#include "redis/pubsub_link.hpp"
 #include "redis/pubsub_state.hpp"
 #include "redis/task_group.hpp"
 #include "redis/wake_signal.hpp"
-#include "redis/pubsub_link.hpp"
 
 namespace sse::redis::cluster {
 
