@@ -3,7 +3,7 @@
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 
 namespace sse::auth {
 namespace {
@@ -84,9 +84,9 @@ std::optional<token_parts> parse_token(std::string_view token) {
   if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
     return std::nullopt;
   }
-  auto header = base64url_decode(token.substr(0, dot1));
-  auto payload = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
-  auto sig = base64url_decode(token.substr(dot2 + 1));
+  auto header = core::base64url_decode(token.substr(0, dot1));
+  auto payload = core::base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto sig = core::base64url_decode(token.substr(dot2 + 1));
   if (!header || !payload || !sig) {
     return std::nullopt;
   }

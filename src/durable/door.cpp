@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cctype>
 
+#include "core/base64.hpp"
 #include "stream/sse_parser.hpp"
 
 namespace sse::durable {
@@ -1098,7 +1099,7 @@ net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
           payload += e.stored.bytes;
         }
         if (plan.base64) {
-          payload = base64_encode(payload);
+          payload = core::base64_encode(payload);
         }
       }
       std::size_t start = 0;

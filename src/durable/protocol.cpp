@@ -7,6 +7,7 @@
 #include <charconv>
 #include <limits>
 
+#include "core/base64.hpp"
 #include "core/stream_id.hpp"
 
 namespace sse::durable {
@@ -67,9 +68,6 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 
 constexpr std::int64_t cursor_epoch_ms = 1728432000000;  // 2024-10-09T00:00:00Z
 constexpr std::int64_t cursor_interval_ms = 20000;
-
-constexpr std::string_view b64_alphabet =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 bool keeps_in_id(unsigned char c) {
   return std::isalnum(c) != 0 || c == '.' || c == '-';
@@ -245,75 +243,15 @@ json_messages flatten_json(std::string_view body, bool allow_empty) {
   return out;
 }
 
-std::string base64_encode(std::string_view bytes) {
-  std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
-  std::size_t i = 0;
-  for (; i + 2 < bytes.size(); i += 3) {
-    const auto n = (static_cast<unsigned char>(bytes[i]) << 16) |
-                   (static_cast<unsigned char>(bytes[i + 1]) << 8) |
-                   static_cast<unsigned char>(bytes[i + 2]);
-    out += b64_alphabet[(n >> 18) & 63];
-    out += b64_alphabet[(n >> 12) & 63];
-    out += b64_alphabet[(n >> 6) & 63];
-    out += b64_alphabet[n & 63];
-  }
-  if (i < bytes.size()) {
-    auto n = static_cast<unsigned>(static_cast<unsigned char>(bytes[i])) << 16;
-    if (i + 1 < bytes.size()) {
-      n |= static_cast<unsigned>(static_cast<unsigned char>(bytes[i + 1])) << 8;
-    }
-    out += b64_alphabet[(n >> 18) & 63];
-    out += b64_alphabet[(n >> 12) & 63];
-    out += i + 1 < bytes.size() ? b64_alphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
-std::optional<std::string> base64_decode(std::string_view text) {
-  if (text.size() % 4 != 0) {
-    return std::nullopt;
-  }
-  std::string out;
-  out.reserve(text.size() / 4 * 3);
-  for (std::size_t i = 0; i < text.size(); i += 4) {
-    unsigned n = 0;
-    int pad = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const char c = text[i + k];
-      unsigned v = 0;
-      if (c == '=' && i + 4 == text.size() && k >= 2) {
-        ++pad;
-      } else {
-        auto at = b64_alphabet.find(c);
-        if (at == std::string_view::npos || pad > 0) {
-          return std::nullopt;
-        }
-        v = static_cast<unsigned>(at);
-      }
-      n = (n << 6) | v;
-    }
-    out += static_cast<char>((n >> 16) & 255);
-    if (pad < 2) {
-      out += static_cast<char>((n >> 8) & 255);
-    }
-    if (pad < 1) {
-      out += static_cast<char>(n & 255);
-    }
-  }
-  return out;
-}
-
 std::string encode_stored(const stored_data& d) {
-  std::string out = base64_encode(d.bytes);
+  std::string out = core::base64_encode(d.bytes);
   if (d.stream_seq) {
     out += " s";
-    out += base64_encode(*d.stream_seq);
+    out += core::base64_encode(*d.stream_seq);
   }
   if (d.producer) {
     out += " p";
-    out += base64_encode(d.producer->id);
+    out += core::base64_encode(d.producer->id);
     out += '.' + std::to_string(d.producer->epoch) + '.' + std::to_string(d.producer->seq);
   }
   return out;
@@ -322,7 +260,7 @@ std::string encode_stored(const stored_data& d) {
 std::optional<stored_data> decode_stored(std::string_view data) {
   stored_data out;
   auto space = data.find(' ');
-  auto bytes = base64_decode(data.substr(0, space));
+  auto bytes = core::base64_decode(data.substr(0, space));
   if (!bytes) {
     return std::nullopt;
   }
@@ -332,7 +270,7 @@ std::optional<stored_data> decode_stored(std::string_view data) {
     space = data.find(' ');
     const auto token = data.substr(0, space);
     if (token.starts_with('s')) {
-      auto seq = base64_decode(token.substr(1));
+      auto seq = core::base64_decode(token.substr(1));
       if (!seq) {
         return std::nullopt;
       }
@@ -343,7 +281,7 @@ std::optional<stored_data> decode_stored(std::string_view data) {
       if (dot1 == std::string_view::npos || dot1 == dot2) {
         return std::nullopt;
       }
-      auto id = base64_decode(token.substr(1, dot1 - 1));
+      auto id = core::base64_decode(token.substr(1, dot1 - 1));
       auto epoch = digits_value<std::uint64_t>(token.substr(dot1 + 1, dot2 - dot1 - 1));
       auto seq = digits_value<std::uint64_t>(token.substr(dot2 + 1));
       if (!id || !epoch || !seq) {

@@ -117,9 +117,6 @@ producer_verdict check_producer(const std::optional<producer_tag>& last, const p
 // event of an append `s` + base64 of its Stream-Seq and `p` + base64(id).epoch.seq of its
 // producer, when it carried them.
 
-std::string base64_encode(std::string_view bytes);
-std::optional<std::string> base64_decode(std::string_view text);
-
 struct stored_data {
   std::string bytes;
   std::optional<std::string> stream_seq;

@@ -48,7 +48,7 @@ json=("$src/tests/fuzz/json_src.cpp")
 stream_libs="-lzstd -lz"
 
 declare -A sources libs
-sources[token_fuzz]="${json[*]} $src/src/core/text.cpp $src/src/core/stream_id.cpp $src/src/auth/base64url.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
+sources[token_fuzz]="${json[*]} $src/src/core/text.cpp $src/src/core/stream_id.cpp $src/src/core/base64.cpp $src/src/auth/key.cpp $src/src/auth/token.cpp $src/src/auth/authenticator.cpp"
 libs[token_fuzz]="-lcrypto"
 sources[target_fuzz]="${core[*]} $src/src/http/router.cpp $src/src/http/target.cpp $src/src/http/request_framing.cpp"
 libs[target_fuzz]=""

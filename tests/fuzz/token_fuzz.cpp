@@ -6,13 +6,13 @@
 #include <string_view>
 
 #include "auth/authenticator.hpp"
-#include "auth/base64url.hpp"
 #include "auth/token.hpp"
+#include "core/base64.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
   using namespace sse::auth;
-  (void)base64url_decode(in);
+  (void)sse::core::base64url_decode(in);
   (void)parse_claims(in);
   (void)bearer_token(in);
   (void)cookie_value(in, "sse_token");

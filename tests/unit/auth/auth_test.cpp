@@ -10,9 +10,9 @@
 #include <limits>
 
 #include "auth/authenticator.hpp"
-#include "auth/base64url.hpp"
 #include "auth/token.hpp"
 #include "config/config.hpp"
+#include "core/base64.hpp"
 #include "token_minter.hpp"
 
 namespace sse::auth {
@@ -49,16 +49,16 @@ verification_key pem_key(const key_pair& k) {
 
 TEST(base64url, round_trips_and_rejects_bad_input) {
   for (std::string_view s : {"", "f", "fo", "foo", "foob", "fooba", "foobar", "\xff\xfe\x00"}) {
-    auto d = base64url_decode(base64url_encode(s));
+    auto d = core::base64url_decode(core::base64url_encode(s));
     ASSERT_TRUE(d) << s;
     EXPECT_EQ(*d, s);
   }
-  EXPECT_EQ(base64url_encode("\xfb\xff"), "-_8");
-  EXPECT_FALSE(base64url_decode("a"));     // impossible length
-  EXPECT_FALSE(base64url_decode("ab=="));  // padding is not base64url in JWS
-  EXPECT_FALSE(base64url_decode("a+/b"));  // standard alphabet
-  EXPECT_FALSE(base64url_decode("Zh"));    // non-zero leftover bits ("Zg" is "f")
-  EXPECT_TRUE(base64url_decode("Zg"));
+  EXPECT_EQ(core::base64url_encode("\xfb\xff"), "-_8");
+  EXPECT_FALSE(core::base64url_decode("a"));     // impossible length
+  EXPECT_FALSE(core::base64url_decode("ab=="));  // padding is not base64url in JWS
+  EXPECT_FALSE(core::base64url_decode("a+/b"));  // standard alphabet
+  EXPECT_FALSE(core::base64url_decode("Zh"));    // non-zero leftover bits ("Zg" is "f")
+  EXPECT_TRUE(core::base64url_decode("Zg"));
 }
 
 TEST(verify_token, accepts_hs256_rs256_es256) {
@@ -101,7 +101,7 @@ TEST(verify_token, rejects_bad_signatures_with_every_algorithm) {
   // A payload changed after signing.
   std::string t = mint_hs256(payload(), secret);
   const auto dot = t.find('.');
-  std::string tampered = t.substr(0, dot + 1) + base64url_encode(R"({"exp":9999999999})") +
+  std::string tampered = t.substr(0, dot + 1) + core::base64url_encode(R"({"exp":9999999999})") +
                          t.substr(t.find('.', dot + 1));
   EXPECT_EQ(verify_token(tampered, key, opts(), now).reason, reject_reason::bad_signature);
 }

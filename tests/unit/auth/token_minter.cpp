@@ -9,11 +9,11 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
-#include "auth/base64url.hpp"
+#include "core/base64.hpp"
 
 namespace sse::test {
 
-using auth::base64url_encode;
+using core::base64url_encode;
 
 key_pair key_pair::generate(std::string_view type) {
   key_pair k;

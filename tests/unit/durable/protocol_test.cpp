@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/base64.hpp"
+
 namespace sse::durable {
 namespace {
 
@@ -108,9 +110,18 @@ TEST(DurableStored, RoundTripsAnyBytesAndTheStreamSeq) {
     EXPECT_EQ(tagged->stream_seq, "00 1");
     EXPECT_EQ(tagged->producer, (producer_tag{"svc 1.a", 3, 9007199254740991}));
   }
-  EXPECT_EQ(base64_encode("hello"), "aGVsbG8=");
-  EXPECT_FALSE(base64_decode("a"));
-  EXPECT_FALSE(base64_decode("a=bc"));
+  EXPECT_EQ(core::base64_encode("hello"), "aGVsbG8=");
+  EXPECT_FALSE(core::base64_decode("a"));
+  EXPECT_FALSE(core::base64_decode("a=bc"));
+  // Padding only in the last two places, and a `=` before the last needs one after it.
+  EXPECT_EQ(core::base64_decode("aGk="), "hi");
+  EXPECT_EQ(core::base64_decode("aA=="), "h");
+  EXPECT_EQ(core::base64_decode(""), "");
+  EXPECT_FALSE(core::base64_decode("aA=a"));
+  EXPECT_FALSE(core::base64_decode("a==="));
+  EXPECT_FALSE(core::base64_decode("===="));
+  EXPECT_FALSE(core::base64_decode("aA==aGk="));
+  EXPECT_FALSE(core::base64_decode("a-_b"));  // the URL alphabet is not the standard one
   EXPECT_FALSE(decode_stored("!!!!"));
   EXPECT_FALSE(decode_stored("aGk= x12"));      // unknown token
   EXPECT_FALSE(decode_stored("aGk= paGk=.1"));  // producer without seq
