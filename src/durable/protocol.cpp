@@ -9,6 +9,7 @@
 
 #include "core/base64.hpp"
 #include "core/stream_id.hpp"
+#include "core/text.hpp"
 
 namespace sse::durable {
 namespace {
@@ -349,28 +350,6 @@ producer_verdict check_producer(const std::optional<producer_tag>& last, const p
 }
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
-  auto decode = [](std::string_view s) -> std::optional<std::string> {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') {
-        out += ' ';
-      } else if (s[i] == '%') {
-        if (i + 2 >= s.size()) {
-          return std::nullopt;
-        }
-        unsigned v = 0;
-        auto [p, ec] = std::from_chars(s.data() + i + 1, s.data() + i + 3, v, 16);
-        if (ec != std::errc() || p != s.data() + i + 3) {
-          return std::nullopt;
-        }
-        out += static_cast<char>(v);
-        i += 2;
-      } else {
-        out += s[i];
-      }
-    }
-    return out;
-  };
   std::vector<std::pair<std::string, std::string>> out;
   while (!q.empty()) {
     auto amp = q.find('&');
@@ -380,8 +359,9 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std:
       continue;
     }
     auto eq = part.find('=');
-    auto key = decode(part.substr(0, eq));
-    auto value = decode(eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1));
+    auto key = core::percent_decode(part.substr(0, eq), true);
+    auto value = core::percent_decode(
+        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
     if (!key || !value) {
       return std::nullopt;
     }

@@ -9,7 +9,7 @@ namespace {
 
 bool is_secret_param(std::string_view raw_name) {
   // Compared decoded: `%74oken=` is the same parameter to the token reader.
-  const std::string name = percent_decode(raw_name, true).value_or(std::string(raw_name));
+  const std::string name = core::percent_decode(raw_name, true).value_or(std::string(raw_name));
   return core::iequals(name, "token") || core::iequals(name, "access_token");
 }
 

@@ -82,7 +82,7 @@ route_match match_route(std::string_view path) {
     }
   }
   // Ids only hold unreserved characters and ':', but a client may still escape them.
-  auto decoded = percent_decode(id, false);
+  auto decoded = core::percent_decode(id, false);
   return {kind, decoded ? std::move(*decoded) : std::string(id)};
 }
 

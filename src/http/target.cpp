@@ -1,20 +1,9 @@
 #include "http/target.hpp"
 
+#include "core/text.hpp"
+
 namespace sse::http {
 namespace {
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
 
 bool starts_with_nocase(std::string_view s, std::string_view prefix) noexcept {
   if (s.size() < prefix.size()) {
@@ -61,31 +50,6 @@ target_parts split_target(std::string_view target) noexcept {
   return {target.substr(0, q), target.substr(q + 1)};
 }
 
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space) {
-  std::string out;
-  out.reserve(s.size());
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    char c = s[i];
-    if (c == '%') {
-      if (i + 2 >= s.size()) {
-        return std::nullopt;
-      }
-      int hi = hex_value(s[i + 1]);
-      int lo = hex_value(s[i + 2]);
-      if (hi < 0 || lo < 0) {
-        return std::nullopt;
-      }
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else if (c == '+' && plus_is_space) {
-      out.push_back(' ');
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
-}
-
 std::optional<std::string> query_param(std::string_view query, std::string_view name) {
   while (!query.empty()) {
     auto amp = query.find('&');
@@ -95,11 +59,11 @@ std::optional<std::string> query_param(std::string_view query, std::string_view 
     std::string_view key = pair.substr(0, eq);
     std::string_view value =
         eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1);
-    auto decoded_key = percent_decode(key, true);
+    auto decoded_key = core::percent_decode(key, true);
     if (!decoded_key || *decoded_key != name) {
       continue;
     }
-    if (auto decoded = percent_decode(value, true)) {
+    if (auto decoded = core::percent_decode(value, true)) {
       return decoded;
     }
     return std::string(value);

@@ -21,10 +21,6 @@ target_parts split_target(std::string_view target) noexcept;
 /// target (origin form, `*`) is returned as it is.
 std::string origin_form(std::string_view target);
 
-/// Decodes %XX escapes (and '+' as a space when plus_is_space, as in query strings).
-/// nullopt on a truncated or non-hex escape.
-std::optional<std::string> percent_decode(std::string_view s, bool plus_is_space);
-
 /// The decoded value of the first `name=value` pair of a query string; "" for `name` or
 /// `name=`; nullopt when absent. A value with a bad escape is returned undecoded, so that the
 /// caller's own validation rejects it with its own error.

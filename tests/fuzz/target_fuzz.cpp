@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "core/stream_id.hpp"
+#include "core/text.hpp"
 #include "http/request_framing.hpp"
 #include "http/router.hpp"
 #include "http/target.hpp"
@@ -19,8 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)sse::core::is_valid_stream_id(m.stream_id);
   (void)query_param(parts.query, "last_event_id");
   (void)query_param(parts.query, "token");
-  (void)percent_decode(in, true);
-  (void)percent_decode(in, false);
+  (void)sse::core::percent_decode(in, true);
+  (void)sse::core::percent_decode(in, false);
   (void)parse_method(in);
   (void)origin_form(in);
   const std::size_t block = header_block_length(in);

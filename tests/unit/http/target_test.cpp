@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "core/text.hpp"
+
 namespace sse::http {
 namespace {
 
@@ -18,16 +20,16 @@ TEST(split_target, path_and_query_without_fragment) {
 }
 
 TEST(percent_decode, escapes_and_plus) {
-  EXPECT_EQ(percent_decode("a%3Ab%2fc", false), "a:b/c");
-  EXPECT_EQ(percent_decode("a+b", false), "a+b");
-  EXPECT_EQ(percent_decode("a+b", true), "a b");
+  EXPECT_EQ(core::percent_decode("a%3Ab%2fc", false), "a:b/c");
+  EXPECT_EQ(core::percent_decode("a+b", false), "a+b");
+  EXPECT_EQ(core::percent_decode("a+b", true), "a b");
 }
 
 TEST(percent_decode, rejects_bad_escapes) {
-  EXPECT_FALSE(percent_decode("%", false));
-  EXPECT_FALSE(percent_decode("%4", false));
-  EXPECT_FALSE(percent_decode("%zz", false));
-  EXPECT_FALSE(percent_decode("ab%4", false));
+  EXPECT_FALSE(core::percent_decode("%", false));
+  EXPECT_FALSE(core::percent_decode("%4", false));
+  EXPECT_FALSE(core::percent_decode("%zz", false));
+  EXPECT_FALSE(core::percent_decode("ab%4", false));
 }
 
 TEST(query_param, first_match_decoded) {
