@@ -59,7 +59,8 @@ async function main() {
     const status = await runSuite(url);
     for (const g of topology.gateways) {
       if (g.exited()) {
-        console.log(`FAILED: gateway ${g.name} exited during the suite: ${JSON.stringify(g.exited())}`);
+        console.log(`FAILED: gateway ${g.name} exited during the suite: ` +
+          JSON.stringify(g.exited()));
         return 3;
       }
     }
@@ -70,9 +71,11 @@ async function main() {
       const share = Math.floor(total / nodes / 2);
       for (const [i, g] of topology.gateways.entries()) {
         const seen = await requestsServed(g);
-        console.log(`${g.name}: ${seen} requests in its /metrics, ${proxy.served[i]} sent by the proxy`);
+        console.log(`${g.name}: ${seen} requests in its /metrics, ` +
+          `${proxy.served[i]} sent by the proxy`);
         if (seen < share || seen < 100) {
-          console.log(`FAILED: ${g.name} served ${seen} of ${total} requests (at least ${share} expected)`);
+          console.log(`FAILED: ${g.name} served ${seen} of ${total} requests ` +
+            `(at least ${share} expected)`);
           return 3;
         }
       }

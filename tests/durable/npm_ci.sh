@@ -6,6 +6,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 (
   flock 9
   if [[ ! -f $here/node_modules/@durable-streams/server-conformance-tests/package.json ]] ||
+    [[ ! -f $here/node_modules/@durable-streams/client/package.json ]] ||
     [[ $here/package-lock.json -nt $here/node_modules/.package-lock.json ]]; then
     echo "npm ci in $here"
     (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)

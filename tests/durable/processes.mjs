@@ -83,7 +83,11 @@ function ping(port, ms = 500) {
     const s = net.connect(port, '127.0.0.1');
     const t = setTimeout(() => { s.destroy(); resolve(false); }, ms);
     s.on('connect', () => s.write('PING\r\n'));
-    s.on('data', (d) => { clearTimeout(t); s.destroy(); resolve(d.toString().startsWith('+PONG')); });
+    s.on('data', (d) => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(d.toString().startsWith('+PONG'));
+    });
     s.on('error', () => { clearTimeout(t); resolve(false); });
   });
 }
@@ -103,7 +107,8 @@ export async function startRedis(dir) {
     const until = Date.now() + step_ms;
     while (Date.now() < until && !state.exited) {
       if (await ping(port)) {
-        return { url: `redis://127.0.0.1:${port}`, port, stop: () => stopChild(child, state, 'redis-server') };
+        return { url: `redis://127.0.0.1:${port}`, port,
+          stop: () => stopChild(child, state, 'redis-server') };
       }
       await sleep(50);
     }
@@ -123,8 +128,8 @@ export async function startGateway(bin, dir, name, args) {
   fs.rmSync(portFile, { force: true });
   const logPath = path.join(dir, `${name}.log`);
   const log = fs.openSync(logPath, 'w');
-  const child = spawn(path.resolve(bin), ['--listen', '127.0.0.1:0', '--port-file', portFile, '--auth', 'none',
-    '--node-id', name, ...args], { stdio: ['ignore', log, log] });
+  const child = spawn(path.resolve(bin), ['--listen', '127.0.0.1:0', '--port-file', portFile,
+    '--auth', 'none', '--node-id', name, ...args], { stdio: ['ignore', log, log] });
   fs.closeSync(log);
   const state = track(child);
   const until = Date.now() + step_ms;
