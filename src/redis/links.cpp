@@ -4,8 +4,8 @@
 #include <utility>
 
 #include "redis/client.hpp"
-#include "redis/cluster/cluster_client.hpp"
-#include "redis/cluster/sharded_subscriber.hpp"
+#include "redis/cluster/worker_clients.hpp"
+#include "redis/cluster/worker_subscribers.hpp"
 #include "redis/request.hpp"
 #include "redis/sentinel/sentinel_resolver.hpp"
 #include "redis/subscriber.hpp"
@@ -17,19 +17,18 @@ namespace {
 namespace net = boost::asio;
 
 links cluster_links(const topology_options& o, const std::vector<net::any_io_executor>& workers,
-                    std::vector<const script*> scripts) {
-  // One executor (the first worker) holds the slot map and a link per master; other workers hop
-  // to it. Sharded pub/sub follows each stream's slot.
+                    const std::vector<const script*>& scripts) {
+  // As a single node: every worker talks through its own links (a cluster client per worker:
+  // its connections to the masters, its slot map). Sharded pub/sub is split over the workers by
+  // slot (worker_subscribers.hpp says why).
   links out;
-  out.tracker = std::make_shared<availability>(2);
-  auto commands = std::make_shared<cluster::cluster_client>(workers.front(), o.cluster_seeds,
-                                                            o.connection, std::move(scripts));
-  commands->set_tracker(out.tracker, 0);
-  auto pubsub = std::make_shared<cluster::sharded_subscriber>(
-      commands, o.connection, std::chrono::seconds(1), out.tracker, 1);
+  const std::size_t n = workers.size();
+  out.tracker = std::make_shared<availability>(2 * n);
+  auto commands = std::make_shared<cluster::worker_clients>(workers, o.cluster_seeds, o.connection,
+                                                            scripts, out.tracker, 0);
+  auto pubsub = std::make_shared<cluster::worker_subscribers>(
+      *commands, o.connection, std::chrono::seconds(1), out.tracker, n);
   pubsub->enable_probe(o.probe, o.probe_channel);
-  // No channel yet: the subscriber has nothing to be down (it reports once a link is in use).
-  out.tracker->report(1, true);
   out.commands = std::move(commands);
   out.pubsub = std::move(pubsub);
   out.primary = [] { return std::optional<cluster::node_address>{}; };
@@ -50,8 +49,7 @@ links node_links(const topology_options& o, const std::vector<net::any_io_execut
                                                              o.connection.connect_timeout);
   }
   auto commands = std::make_shared<client>(workers, link, std::move(scripts), out.tracker, 0);
-  auto pubsub =
-      std::make_shared<subscriber>(workers.front(), link, out.tracker, workers.size());
+  auto pubsub = std::make_shared<subscriber>(workers.front(), link, out.tracker, workers.size());
   if (resolver) {
     for (std::size_t i = 0; i < commands->size(); ++i) {
       commands->at(i).set_address_provider(sentinel::sentinel_resolver::provider(resolver));
@@ -97,7 +95,7 @@ links node_links(const topology_options& o, const std::vector<net::any_io_execut
 links make_links(const topology_options& options, const std::vector<net::any_io_executor>& workers,
                  std::vector<const script*> scripts) {
   if (!options.cluster_seeds.empty()) {
-    return cluster_links(options, workers, std::move(scripts));
+    return cluster_links(options, workers, scripts);
   }
   return node_links(options, workers, std::move(scripts));
 }

@@ -4,8 +4,10 @@
 //   single node  redis::client (a connection per worker) + redis::subscriber (PUBLISH)
 //   Sentinel     the same, asking the sentinels for the primary before every connect, checking
 //                ROLE after it, and dropping both when a script meets READONLY (a demoted primary)
-//   cluster      cluster::cluster_client (a connection per master, on the first worker) +
-//                cluster::sharded_subscriber (SSUBSCRIBE on each channel's slot, SPUBLISH)
+//   cluster      cluster::worker_clients (per worker: a cluster client, its connection per
+//                master and its slot map) + cluster::worker_subscribers (per worker: a
+//                sharded_subscriber for the channels of its share of the slots; SSUBSCRIBE on
+//                each channel's slot, SPUBLISH)
 // Code above the links never asks which one it got.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -52,9 +54,10 @@ struct links {
   std::function<std::optional<cluster::node_address>()> primary;
 };
 
-/// The links for options, with one command connection per worker (a cluster: on
-/// workers.front()) and the subscription on workers.front(). scripts are loaded on every
-/// (re)connect and must outlive every connection. Call commands->start(), then pubsub->start().
+/// The links for options, with one command connection per worker (a cluster: one per worker and
+/// master) and the subscription on workers.front() (a cluster: split over the workers by slot).
+/// scripts are loaded on every (re)connect and must outlive every connection. Call
+/// commands->start(), then pubsub->start().
 links make_links(const topology_options& options,
                  const std::vector<boost::asio::any_io_executor>& workers,
                  std::vector<const script*> scripts);

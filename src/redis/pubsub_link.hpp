@@ -23,10 +23,11 @@ class pubsub_link {
 
   virtual ~pubsub_link() = default;
 
-  /// Set before start(). Called on get_executor() for every message.
+  /// Set before start(). Called for every message on get_executor(), or (a cluster, whose
+  /// channels are split over the workers) on the worker holding the channel: thread-safe.
   virtual void set_message_handler(message_handler handler) = 0;
-  /// Set before start(). Called on get_executor() when messages may have been missed (a link
-  /// came back, or channels moved), once every channel is subscribed again.
+  /// Set before start(). Called (where messages are) when messages may have been missed (a
+  /// link came back, or channels moved), once every channel is subscribed again.
   virtual void set_resync_handler(std::function<void()> handler) = 0;
 
   /// Starts the links (and the probe). Call once.

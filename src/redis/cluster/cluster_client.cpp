@@ -9,7 +9,6 @@
 
 #include "redis/client.hpp"
 #include "redis/cluster/slot.hpp"
-#include "redis/noscript_reload.hpp"
 #include "redis/request.hpp"
 #include "redis/run_on.hpp"
 #include "redis/script_loader.hpp"
@@ -50,7 +49,8 @@ cluster_client::cluster_client(executor_type ex, std::vector<node_address> seeds
       seeds_(std::move(seeds)),
       base_(std::move(base)),
       scripts_(std::move(scripts)),
-      options_(options) {}
+      options_(options),
+      wake_(ex_) {}
 
 cluster_client::~cluster_client() {
   stop();
@@ -58,9 +58,16 @@ cluster_client::~cluster_client() {
 
 void cluster_client::stop() {
   stopped_.store(true);
-  std::lock_guard lock(links_mu_);
-  for (auto& [node, link] : links_) {
-    link->stop();
+  {
+    std::lock_guard lock(links_mu_);
+    for (auto& [node, link] : links_) {
+      link->stop();
+    }
+  }
+  // A wait_up() in progress sees stopped_ at once rather than at its deadline. From the
+  // destructor nothing can be waiting (every wait holds a reference), so there is none to wake.
+  if (auto self = weak_from_this().lock()) {
+    net::post(ex_, [self] { self->wake_.notify(); });
   }
 }
 
@@ -82,13 +89,23 @@ net::awaitable<void> cluster_client::sleep(std::chrono::milliseconds d) {
   co_await t.async_wait(net::as_tuple(net::use_awaitable));
 }
 
+net::awaitable<bool> cluster_client::on_executor() const {
+  co_return (co_await net::this_coro::executor) == ex_;
+}
+
+std::function<void(bool)> cluster_client::wake_on_state() {
+  // Every connection this client makes (a master's link, a temporary one asking CLUSTER SLOTS)
+  // is its own, so its one state handler is free for this; availability listens to ready.
+  return [weak = weak_from_this()](bool) {
+    if (auto self = weak.lock()) {
+      self->wake_.notify();
+    }
+  };
+}
+
 net::awaitable<bool> cluster_client::wait_up(connection& c, std::chrono::milliseconds timeout) {
-  // Polled rather than signalled: connection exposes up() and one state handler, which the
-  // availability tracker may own. A bounded poll every few ms costs nothing next to a connect.
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!c.up() && !stopped_.load() && std::chrono::steady_clock::now() < deadline) {
-    co_await sleep(std::chrono::milliseconds(5));
-  }
+  (void)co_await wake_.wait(std::chrono::steady_clock::now() + timeout,
+                            [&c, this] { return c.up() || stopped_.load(); });
   co_return c.up();
 }
 
@@ -99,6 +116,7 @@ std::shared_ptr<connection> cluster_client::connection_for(const node_address& n
   auto c = std::make_shared<connection>(ex_, config_for(base_, node));
   // The scripts are on every node before it reports up.
   c->set_connect_hook(load_scripts_hook(scripts_));
+  c->set_state_handler(wake_on_state());
   std::weak_ptr<cluster_client> weak = weak_from_this();
   c->set_ready_handler([weak](bool) {
     if (auto self = weak.lock()) {
@@ -167,6 +185,7 @@ net::awaitable<result<reply>> cluster_client::ask_slots(const node_address& node
     c = it->second;
   } else {
     c = std::make_shared<connection>(ex_, config_for(base_, node));
+    c->set_state_handler(wake_on_state());
     c->start();
     temporary = true;
   }
@@ -222,12 +241,18 @@ net::awaitable<result<void>> cluster_client::connect() {
 }
 
 net::awaitable<result<void>> cluster_client::refresh() {
+  if (co_await on_executor()) {
+    co_return co_await refresh_here(true);
+  }
   auto self = shared_from_this();
   auto op = [self]() { return self->refresh_here(true); };
   co_return co_await run_on<result<void>>(ex_, std::move(op));
 }
 
 net::awaitable<slot_map> cluster_client::current_map() {
+  if (co_await on_executor()) {
+    co_return map_;
+  }
   auto self = shared_from_this();
   auto op = [self]() -> net::awaitable<slot_map> { co_return self->map_; };
   co_return co_await run_on<slot_map>(ex_, std::move(op));
@@ -235,6 +260,10 @@ net::awaitable<slot_map> cluster_client::current_map() {
 
 net::awaitable<result<std::vector<reply>>> cluster_client::exec(std::uint16_t slot,
                                                                 std::vector<command> cmds) {
+  if (co_await on_executor()) {
+    // The caller's own worker's client: no hop, no post per command.
+    co_return co_await exec_here(slot, std::move(cmds));
+  }
   auto self = shared_from_this();
   auto op = [self, slot, cmds = std::move(cmds)]() mutable {
     return self->exec_here(slot, std::move(cmds));
@@ -350,29 +379,6 @@ net::awaitable<result<std::vector<reply>>> cluster_client::exec_here(std::uint16
     replies.push_back(std::move(*r));
   }
   co_return replies;
-}
-
-net::awaitable<result<reply>> cluster_client::eval(const script& s,
-                                                   std::span<const std::string_view> keys,
-                                                   std::span<const std::string_view> args) {
-  if (keys.empty()) {
-    co_return errc::invalid_argument;  // a keyless script has no slot to run on
-  }
-  const std::uint16_t slot = key_slot(keys.front());
-  command call{"EVALSHA", s.sha(), std::to_string(keys.size())};
-  call.insert(call.end(), keys.begin(), keys.end());
-  call.insert(call.end(), args.begin(), args.end());
-  script_sender send = [this, &s, &call, slot](bool load_first) {
-    std::vector<command> cmds;
-    if (load_first) {
-      cmds.push_back(command{"SCRIPT", "LOAD", s.source()});
-    }
-    cmds.push_back(call);
-    return exec(slot, std::move(cmds));
-  };
-  // Two reloads: the load is keyless, so it goes where the map points; a redirect of the call
-  // may land on yet another node (a master promoted since we connected) that lacks the script.
-  co_return co_await call_with_noscript_reload(std::move(send), 2);
 }
 
 }  // namespace sse::redis::cluster

@@ -2,8 +2,9 @@
 // The command side of a Redis Cluster client: learns the slot map from seed nodes (CLUSTER
 // SLOTS), keeps one pipelined `connection` per master, sends each command to its slot's master,
 // follows MOVED (refresh the map, retry) and ASK (one-off ASKING on the target), and refreshes the
-// map on connection errors; every retry is bounded. All state lives on one executor; callers on
-// other executors hop to it (run_on) and back. The command_link of a cluster.
+// map on connection errors; every retry is bounded. All state lives on one executor; a caller on
+// that executor runs there directly, callers on other executors hop to it (run_on) and back. A
+// gateway keeps one client per worker (worker_clients.hpp): the command_link of a cluster.
 
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +29,7 @@
 #include "redis/connection.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
+#include "redis/wake_signal.hpp"
 
 namespace sse::redis::cluster {
 
@@ -123,6 +126,10 @@ class cluster_client final : public command_link,
   void adopt(slot_map map);
   void report_state();
   boost::asio::awaitable<void> sleep(std::chrono::milliseconds d);
+  /// True when the running coroutine is on get_executor() (no hop needed).
+  boost::asio::awaitable<bool> on_executor() const;
+  /// Wakes wait_up(): from a link's state handler (on the executor) or stop() (posted).
+  std::function<void(bool)> wake_on_state();
 
   executor_type ex_;
   std::vector<node_address> seeds_;
@@ -137,6 +144,8 @@ class cluster_client final : public command_link,
   std::atomic<bool> stopped_{false};
   std::shared_ptr<availability> tracker_;
   std::size_t tracker_slot_ = 0;
+  /// A link to a node went up or down, or stop(): wait_up() checks again (on the executor).
+  wake_signal wake_;
   mutable std::mutex links_mu_;  ///< guards links_ for up() from other threads only
 };
 

@@ -1,5 +1,6 @@
 // cluster_client as a command_link (command_link.hpp): started in the background, addressed by
-// key, and one key per master for commands that address a node (SCAN).
+// key, a script on its first key's slot (with the NOSCRIPT reload), and one key per master for
+// commands that address a node (SCAN).
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -10,6 +11,7 @@
 
 #include "redis/cluster/cluster_client.hpp"
 #include "redis/cluster/slot.hpp"
+#include "redis/noscript_reload.hpp"
 
 namespace sse::redis::cluster {
 
@@ -51,6 +53,29 @@ net::awaitable<result<std::vector<std::string>>> cluster_client::node_keys() {
     co_return errc::store_unavailable;
   }
   co_return keys;
+}
+
+net::awaitable<result<reply>> cluster_client::eval(const script& s,
+                                                   std::span<const std::string_view> keys,
+                                                   std::span<const std::string_view> args) {
+  if (keys.empty()) {
+    co_return errc::invalid_argument;  // a keyless script has no slot to run on
+  }
+  const std::uint16_t slot = key_slot(keys.front());
+  command call{"EVALSHA", s.sha(), std::to_string(keys.size())};
+  call.insert(call.end(), keys.begin(), keys.end());
+  call.insert(call.end(), args.begin(), args.end());
+  script_sender send = [this, &s, &call, slot](bool load_first) {
+    std::vector<command> cmds;
+    if (load_first) {
+      cmds.push_back(command{"SCRIPT", "LOAD", s.source()});
+    }
+    cmds.push_back(call);
+    return exec(slot, std::move(cmds));
+  };
+  // Two reloads: the load is keyless, so it goes where the map points; a redirect of the call
+  // may land on yet another node (a master promoted since we connected) that lacks the script.
+  co_return co_await call_with_noscript_reload(std::move(send), 2);
 }
 
 }  // namespace sse::redis::cluster
