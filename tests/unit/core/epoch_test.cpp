@@ -8,7 +8,7 @@
 namespace sse::core {
 namespace {
 
-TEST(Epoch, MadeEpochsAreValidAndDistinct) {
+TEST(epoch, made_epochs_are_valid_and_distinct) {
   std::set<std::string> seen;
   for (int i = 0; i < 200; ++i) {
     std::string e = make_epoch();
@@ -20,7 +20,7 @@ TEST(Epoch, MadeEpochsAreValidAndDistinct) {
   EXPECT_EQ(seen.size(), 200u);
 }
 
-TEST(Epoch, ValidFormIsSixToTwelveLowercaseAlnum) {
+TEST(epoch, valid_form_is_six_to_twelve_lowercase_alnum) {
   EXPECT_TRUE(is_valid_epoch("abc123"));
   EXPECT_TRUE(is_valid_epoch("abcdefghij12"));
   EXPECT_FALSE(is_valid_epoch("abc12"));

@@ -8,7 +8,7 @@
 namespace sse {
 namespace {
 
-TEST(Error, NamesAreStableAndDistinct) {
+TEST(error, names_are_stable_and_distinct) {
   EXPECT_EQ(error_name(errc::stream_not_found), "stream_not_found");
   EXPECT_EQ(error_name(errc::stream_ended), "stream_ended");
   EXPECT_EQ(error_name(errc::producer_seq_conflict), "producer_seq_conflict");
@@ -27,7 +27,7 @@ TEST(Error, NamesAreStableAndDistinct) {
   EXPECT_EQ(names.size(), static_cast<std::size_t>(errc::outcome_unknown) + 1);
 }
 
-TEST(Error, TravelsAsErrorCodeInResult) {
+TEST(error, travels_as_error_code_in_result) {
   boost::system::error_code ec = errc::stream_ended;
   EXPECT_EQ(ec.category(), gateway_category());
   EXPECT_EQ(ec.message(), "stream_ended");

@@ -7,13 +7,13 @@
 namespace sse::core {
 namespace {
 
-TEST(StreamId, AcceptsEveryAllowedCharacter) {
+TEST(stream_id, accepts_every_allowed_character) {
   EXPECT_TRUE(is_valid_stream_id("a"));
   EXPECT_TRUE(is_valid_stream_id("AZaz09._:-"));
   EXPECT_TRUE(is_valid_stream_id("chat:room-42.v1_x"));
 }
 
-TEST(StreamId, RejectsEmptyAndForbiddenCharacters) {
+TEST(stream_id, rejects_empty_and_forbidden_characters) {
   EXPECT_FALSE(is_valid_stream_id(""));
   using namespace std::literals;
   for (std::string_view bad :
@@ -22,12 +22,12 @@ TEST(StreamId, RejectsEmptyAndForbiddenCharacters) {
   }
 }
 
-TEST(StreamId, LengthLimitIs128) {
+TEST(stream_id, length_limit_is128) {
   EXPECT_TRUE(is_valid_stream_id(std::string(128, 'x')));
   EXPECT_FALSE(is_valid_stream_id(std::string(129, 'x')));
 }
 
-TEST(EventType, OneTo64TokenCharacters) {
+TEST(event_type, one_to64_token_characters) {
   EXPECT_TRUE(is_valid_event_type("delta"));
   EXPECT_TRUE(is_valid_event_type("a.b:c-d_E9"));
   EXPECT_TRUE(is_valid_event_type(std::string(64, 't')));
@@ -37,7 +37,7 @@ TEST(EventType, OneTo64TokenCharacters) {
   EXPECT_FALSE(is_valid_event_type("line\nbreak"));
 }
 
-TEST(RelayStreamId, RouteNamespaceThatNoKeyCanLeave) {
+TEST(relay_stream_id, route_namespace_that_no_key_can_leave) {
   EXPECT_EQ(relay_stream_id("chat", "turn-1"), "relay.chat.turn-1");
   EXPECT_EQ(relay_stream_id("a.b", "k"), "relay.a.b.k");
   EXPECT_EQ(relay_stream_id("chat", "other.k"), std::nullopt) << "a dot would cross routes";

@@ -11,7 +11,7 @@ namespace {
 namespace fs = std::filesystem;
 using testing::temp_folder;
 
-TEST(AddRun, CopiesTheArtifactsUnderTheRunId) {
+TEST(add_run, copies_the_artifacts_under_the_run_id) {
   temp_folder result;
   temp_folder base;
   testing::write_run(result.path());
@@ -33,7 +33,7 @@ TEST(AddRun, CopiesTheArtifactsUnderTheRunId) {
   EXPECT_TRUE(h->skipped.empty());
 }
 
-TEST(AddRun, RefusesADuplicateUnlessForced) {
+TEST(add_run, refuses_a_duplicate_unless_forced) {
   temp_folder result;
   temp_folder history_dir;
   testing::write_run(result.path());
@@ -50,7 +50,7 @@ TEST(AddRun, RefusesADuplicateUnlessForced) {
   EXPECT_EQ(h->runs.size(), 1u);
 }
 
-TEST(AddRun, RefusesAnUnreadableResultAndLeavesNothingBehind) {
+TEST(add_run, refuses_an_unreadable_result_and_leaves_nothing_behind) {
   temp_folder result;
   temp_folder history_dir;
   auto newer = testing::summary_object();

@@ -12,7 +12,7 @@ using testing::summary_object;
 using testing::timeseries_object;
 using testing::to_text;
 
-TEST(ParseSummary, ReadsEveryFieldOfAValidSummary) {
+TEST(parse_summary, reads_every_field_of_a_valid_summary) {
   const auto s = parse_summary(to_text(summary_object()));
   ASSERT_TRUE(s) << s.error().message;
   EXPECT_EQ(s->schema_version, 1);
@@ -47,7 +47,7 @@ TEST(ParseSummary, ReadsEveryFieldOfAValidSummary) {
             cfg.end());
 }
 
-TEST(ParseSummary, NullCommitAndFailureMessage) {
+TEST(parse_summary, null_commit_and_failure_message) {
   auto o = summary_object();
   o["commit"] = nullptr;
   o["verdict"] = "fail";
@@ -59,7 +59,7 @@ TEST(ParseSummary, NullCommitAndFailureMessage) {
   EXPECT_EQ(s->failure_message, "window 2: trim_rate = 0.5 > threshold 0.01");
 }
 
-TEST(ParseSummary, SetupErrorIsReadAndNullMeansNone) {
+TEST(parse_summary, setup_error_is_read_and_null_means_none) {
   sample_run run;
   EXPECT_FALSE(parse_summary(to_text(summary_object(run))).value().setup_error.has_value());
   run.setup_error = "gateway (pid 42) exited with status 137 at 1.5 s into the run";
@@ -69,27 +69,27 @@ TEST(ParseSummary, SetupErrorIsReadAndNullMeansNone) {
   EXPECT_EQ(s->setup_error, run.setup_error);
 }
 
-TEST(ParseSummary, IgnoresFieldsItDoesNotKnow) {
+TEST(parse_summary, ignores_fields_it_does_not_know) {
   auto o = summary_object();
   o["added_in_a_later_minor_change"] = {{"x", 1}};
   EXPECT_TRUE(parse_summary(to_text(o)));
 }
 
-TEST(ParseSummary, TruncatedFileIsMalformed) {
+TEST(parse_summary, truncated_file_is_malformed) {
   const std::string text = to_text(summary_object());
   const auto s = parse_summary(text.substr(0, text.size() / 2));
   ASSERT_FALSE(s);
   EXPECT_NE(s.error().message.find("not valid JSON"), std::string::npos) << s.error().message;
 }
 
-TEST(ParseSummary, EmptyFileAndNonObject) {
+TEST(parse_summary, empty_file_and_non_object) {
   EXPECT_FALSE(parse_summary(""));
   const auto s = parse_summary("[1, 2]");
   ASSERT_FALSE(s);
   EXPECT_EQ(s.error().message, "top level is not a JSON object");
 }
 
-TEST(ParseSummary, OtherSchemaVersionsAreRefusedByNumber) {
+TEST(parse_summary, other_schema_versions_are_refused_by_number) {
   for (const int version : {0, 2, 17}) {
     auto o = summary_object();
     o["schema_version"] = version;
@@ -107,7 +107,7 @@ TEST(ParseSummary, OtherSchemaVersionsAreRefusedByNumber) {
   EXPECT_FALSE(parse_summary(to_text(older)));
 }
 
-TEST(ParseSummary, EachMissingRequiredFieldIsNamed) {
+TEST(parse_summary, each_missing_required_field_is_named) {
   for (const char* field : {"commit", "date", "machine", "aggregates", "rules", "verdict"}) {
     auto o = summary_object();
     o.erase(field);
@@ -117,7 +117,7 @@ TEST(ParseSummary, EachMissingRequiredFieldIsNamed) {
   }
 }
 
-TEST(ParseSummary, MistypedFieldsAreRefused) {
+TEST(parse_summary, mistyped_fields_are_refused) {
   auto o = summary_object();
   o["verdict"] = "maybe";
   EXPECT_FALSE(parse_summary(to_text(o)));
@@ -126,7 +126,7 @@ TEST(ParseSummary, MistypedFieldsAreRefused) {
   EXPECT_FALSE(parse_summary(to_text(o)));
 }
 
-TEST(ParseSummary, BrokenRuleIsNamedByIndex) {
+TEST(parse_summary, broken_rule_is_named_by_index) {
   auto o = summary_object();
   o["rules"].as_array()[1].as_object().erase("threshold");
   auto s = parse_summary(to_text(o));
@@ -139,7 +139,7 @@ TEST(ParseSummary, BrokenRuleIsNamedByIndex) {
   EXPECT_EQ(s.error().message, "rules[0].pass missing or not a boolean");
 }
 
-TEST(ParseTimeseries, ReadsColumnsInFileOrderWithNulls) {
+TEST(parse_timeseries, reads_columns_in_file_order_with_nulls) {
   const auto ts = parse_timeseries(to_text(timeseries_object()));
   ASSERT_TRUE(ts) << ts.error().message;
   EXPECT_EQ(ts->window_s, 1.0);
@@ -161,7 +161,7 @@ TEST(ParseTimeseries, ReadsColumnsInFileOrderWithNulls) {
   EXPECT_FALSE(ts->column("nope"));
 }
 
-TEST(ParseTimeseries, RefusesWrongSchemaAndBadRows) {
+TEST(parse_timeseries, refuses_wrong_schema_and_bad_rows) {
   auto o = timeseries_object();
   o["schema_version"] = 2;
   EXPECT_FALSE(parse_timeseries(to_text(o)));

@@ -20,7 +20,7 @@ sample_run run_at(std::string date, std::string commit) {
   return r;
 }
 
-TEST(History, LoadsRunsOrderedByDateWhateverTheFolderNames) {
+TEST(history, loads_runs_ordered_by_date_whatever_the_folder_names) {
   temp_folder dir;
   write_run(dir.path() / "c", run_at("2026-03-01T10:00:00Z", "aaaa"));
   write_run(dir.path() / "a", run_at("2026-03-03T10:00:00Z", "bbbb"));
@@ -36,7 +36,7 @@ TEST(History, LoadsRunsOrderedByDateWhateverTheFolderNames) {
   EXPECT_EQ(h->runs[0].series.rows.size(), 3u);
 }
 
-TEST(History, BadRunsAreSkippedByNameAndTheRestLoads) {
+TEST(history, bad_runs_are_skipped_by_name_and_the_rest_loads) {
   temp_folder dir;
   write_run(dir.path() / "good1", run_at("2026-03-01T10:00:00Z", "aaaa"));
   write_run(dir.path() / "good2", run_at("2026-03-02T10:00:00Z", "bbbb"));
@@ -76,14 +76,14 @@ TEST(History, BadRunsAreSkippedByNameAndTheRestLoads) {
   EXPECT_EQ(h->skipped[3].reason, "missing (partial run?)");
 }
 
-TEST(History, MissingFolderIsAProblem) {
+TEST(history, missing_folder_is_a_problem) {
   temp_folder dir;
   const auto h = load_history(dir.path() / "nope");
   ASSERT_FALSE(h);
   EXPECT_NE(h.error().message.find("nope"), std::string::npos);
 }
 
-TEST(History, EmptyFolderHasNoRuns) {
+TEST(history, empty_folder_has_no_runs) {
   temp_folder dir;
   const auto h = load_history(dir.path());
   ASSERT_TRUE(h);
@@ -91,7 +91,7 @@ TEST(History, EmptyFolderHasNoRuns) {
   EXPECT_TRUE(h->skipped.empty());
 }
 
-TEST(History, ArtifactsAreTheRunFoldersSafeFiles) {
+TEST(history, artifacts_are_the_run_folders_safe_files) {
   temp_folder dir;
   write_run(dir.path() / "r");
   write_file(dir.path() / "r" / "timeseries.csv", "window\n1\n");
@@ -103,7 +103,7 @@ TEST(History, ArtifactsAreTheRunFoldersSafeFiles) {
   EXPECT_EQ(run->artifacts, expected);
 }
 
-TEST(RunId, DateAndShortCommit) {
+TEST(run_id, date_and_short_commit) {
   run_summary s;
   s.date = "2026-03-01T10:02:47Z";
   s.commit = "0123456789abcdef";
@@ -115,7 +115,7 @@ TEST(RunId, DateAndShortCommit) {
   EXPECT_EQ(make_run_id(s), "20260301T100247.123Z_ab_.._cd");
 }
 
-TEST(SafeName, KeepsOnlyUrlAndFileSafeCharacters) {
+TEST(safe_name, keeps_only_url_and_file_safe_characters) {
   EXPECT_EQ(safe_name("abc-1.2_X"), "abc-1.2_X");
   EXPECT_EQ(safe_name("a b/c<d>"), "a_b_c_d_");
   EXPECT_EQ(safe_name(""), "_");

@@ -56,7 +56,7 @@ bool requests_nothing(const std::string& html) {
   return true;
 }
 
-TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
+TEST(index_page, one_chart_per_metric_with_one_point_per_run) {
   const history h = make_history(7);
   const std::string html = render_index(h, {});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
@@ -82,7 +82,7 @@ TEST(IndexPage, OneChartPerMetricWithOnePointPerRun) {
   EXPECT_TRUE(requests_nothing(html));
 }
 
-TEST(IndexPage, TooltipNamesCommitDateAndMachine) {
+TEST(index_page, tooltip_names_commit_date_and_machine) {
   const std::string html = render_index(make_history(2), {});
   EXPECT_NE(
       html.find("<title>run #2\ncommit c1ffffffffffff\ndate 2026-03-02T10:00:00Z\nmachine bench-1 "
@@ -90,7 +90,7 @@ TEST(IndexPage, TooltipNamesCommitDateAndMachine) {
       std::string::npos);
 }
 
-TEST(IndexPage, AxisLabelsAreCommitsUnlessACommitRepeats) {
+TEST(index_page, axis_labels_are_commits_unless_a_commit_repeats) {
   history h = make_history(3);
   std::string html = render_index(h, {});
   EXPECT_EQ(count(html, ">c1ffffff</text>"), 8u);
@@ -100,7 +100,7 @@ TEST(IndexPage, AxisLabelsAreCommitsUnlessACommitRepeats) {
   EXPECT_EQ(count(html, ">#3</text>"), 8u);
 }
 
-TEST(IndexPage, RegressionIsMarkedAndListedFirst) {
+TEST(index_page, regression_is_marked_and_listed_first) {
   const history h = make_history(8, 6);
   const std::string html = render_index(h, {0.10, 5});
   EXPECT_EQ(count(html, "data-regression=\"true\""), 2u) << "p95 and p99 of run 6";
@@ -117,7 +117,7 @@ TEST(IndexPage, RegressionIsMarkedAndListedFirst) {
   EXPECT_EQ(count(render_index(h, {0.10, 7}), "data-regression=\"true\""), 0u);
 }
 
-TEST(IndexPage, SkippedRunsAreListedEscaped) {
+TEST(index_page, skipped_runs_are_listed_escaped) {
   history h = make_history(1);
   h.skipped.push_back({"bad<run>/summary.json", "not valid JSON & more"});
   const std::string html = render_index(h, {});
@@ -127,14 +127,14 @@ TEST(IndexPage, SkippedRunsAreListedEscaped) {
   EXPECT_EQ(html.find("bad<run>"), std::string::npos);
 }
 
-TEST(IndexPage, EmptyHistoryStillMakesAPage) {
+TEST(index_page, empty_history_still_makes_a_page) {
   const std::string html = render_index(history{}, {});
   EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
   EXPECT_EQ(count(html, "<svg class=\"chart\""), 0u) << "no setup, no chart";
   EXPECT_NE(html.find("No usable run"), std::string::npos);
 }
 
-TEST(IndexPage, OneSetOfChartsPerStoreAndLoadAndBothInTheTable) {
+TEST(index_page, one_set_of_charts_per_store_and_load_and_both_in_the_table) {
   history h = make_history(4);
   sample_run redis;
   redis.store = "redis";
@@ -176,7 +176,7 @@ TEST(IndexPage, OneSetOfChartsPerStoreAndLoadAndBothInTheTable) {
             std::string::npos);
 }
 
-TEST(IndexPage, ASetupErrorRunIsListedWithItsErrorAndNotPlotted) {
+TEST(index_page, a_setup_error_run_is_listed_with_its_error_and_not_plotted) {
   history h = make_history(3);
   sample_run broken;
   broken.date = "2026-03-04T10:00:00Z";
@@ -217,7 +217,7 @@ std::string chart_markup(const std::string& html, const std::string& id) {
 // as two series, the RSS chart the per-connection figure, each read from its own field (every
 // value below is distinct, so a chart reading another field fails); a run older than the cost
 // figures is a gap in those charts, not a zero, and still a point on the others.
-TEST(IndexPage, CostChartsShowEachRunsFiguresAndOlderRunsAsGaps) {
+TEST(index_page, cost_charts_show_each_runs_figures_and_older_runs_as_gaps) {
   history h;
   sample_run old;
   old.store = "redis";
@@ -277,7 +277,7 @@ TEST(IndexPage, CostChartsShowEachRunsFiguresAndOlderRunsAsGaps) {
       << "the old run's cost cells";
 }
 
-TEST(Pages, HostileTextFromArtifactsIsEscaped) {
+TEST(pages, hostile_text_from_artifacts_is_escaped) {
   history h = make_history(2);
   const std::string evil = "<img src=x onerror=alert(1)>";
   h.runs[1].summary.machine.hostname = evil;
@@ -294,7 +294,7 @@ TEST(Pages, HostileTextFromArtifactsIsEscaped) {
   }
 }
 
-TEST(RunPage, ChartPerWindowColumnWithWindowRuleThresholds) {
+TEST(run_page, chart_per_window_column_with_window_rule_thresholds) {
   const history h = make_history(3);
   const std::string html = render_run_page(h.runs, 1);
   // Columns other than window, start_s and end_s: resume_attempts, resume_success_rate,
@@ -316,7 +316,7 @@ TEST(RunPage, ChartPerWindowColumnWithWindowRuleThresholds) {
   EXPECT_TRUE(requests_nothing(html));
 }
 
-TEST(RunPage, ASetupErrorRunShowsItsErrorInsteadOfTheRules) {
+TEST(run_page, a_setup_error_run_shows_its_error_instead_of_the_rules) {
   history h = make_history(1);
   sample_run broken;
   broken.verdict = "fail";
@@ -336,7 +336,7 @@ TEST(RunPage, ASetupErrorRunShowsItsErrorInsteadOfTheRules) {
   EXPECT_NE(render_run_page(h.runs, 0).find("id=\"rules\""), std::string::npos);
 }
 
-TEST(RunPage, ColumnStyles) {
+TEST(run_page, column_styles) {
   EXPECT_EQ(style_of_column("deliver_latency_p95_ms").unit, "ms");
   EXPECT_TRUE(style_of_column("deliver_latency_p95_ms").log_scale);
   EXPECT_EQ(style_of_column("trim_rate").scale, 100);
@@ -351,7 +351,7 @@ std::string slurp(const std::filesystem::path& file) {
   return s.str();
 }
 
-TEST(SiteWriter, WritesIndexRunPagesAndArtifactsAndDropsStalePages) {
+TEST(site_writer, writes_index_run_pages_and_artifacts_and_drops_stale_pages) {
   testing::temp_folder history_dir;
   testing::temp_folder site;
   history h = make_history(2);

@@ -16,13 +16,13 @@ std::vector<bool> flags(const series& values, worse_when worse, double floor = 0
   return out;
 }
 
-TEST(Median, OddEvenAndUnsorted) {
+TEST(median, odd_even_and_unsorted) {
   EXPECT_EQ(median({3, 1, 2}), 2);
   EXPECT_EQ(median({4, 1, 3, 2}), 2.5);
   EXPECT_EQ(median({7}), 7);
 }
 
-TEST(Regression, HigherIsWorseFlagsOnlyBeyondTheMargin) {
+TEST(regression, higher_is_worse_flags_only_beyond_the_margin) {
   // Baseline of five: median 10. 11 is exactly +10 % (not more), 11.5 is +15 %.
   const series values = {10, 9, 10, 11, 10, 11, 11.5, 8};
   regression_options o{0.10, 5};
@@ -40,7 +40,7 @@ TEST(Regression, HigherIsWorseFlagsOnlyBeyondTheMargin) {
   EXPECT_FALSE(checks[7].regression) << "better is never a regression";
 }
 
-TEST(Regression, LowerIsWorse) {
+TEST(regression, lower_is_worse) {
   const series values = {100, 100, 100, 89, 91, 120};
   EXPECT_EQ(flags(values, worse_when::lower, 0, {0.10, 3}),
             (std::vector<bool>{false, false, false, true, false, false}));
@@ -48,7 +48,7 @@ TEST(Regression, LowerIsWorse) {
             (std::vector<bool>{false, false, false, false, false, true}));
 }
 
-TEST(Regression, MarginAndBaselineLengthAreConfigurable) {
+TEST(regression, margin_and_baseline_length_are_configurable) {
   const series values = {10, 10, 10, 10, 10, 13};
   EXPECT_EQ(flags(values, worse_when::higher, 0, {0.25, 5}).back(), true);
   EXPECT_EQ(flags(values, worse_when::higher, 0, {0.50, 5}).back(), false);
@@ -58,7 +58,7 @@ TEST(Regression, MarginAndBaselineLengthAreConfigurable) {
             (std::vector<bool>{false, false, false, false, false, true}));
 }
 
-TEST(Regression, MissingValuesAreSkippedAndLeftOutOfBaselines) {
+TEST(regression, missing_values_are_skipped_and_left_out_of_baselines) {
   const series values = {10, std::nullopt, 10, 10, std::nullopt, 20};
   const auto checks = detect_regressions(values, worse_when::higher, 0, {0.10, 3});
   EXPECT_FALSE(checks[1].regression);
@@ -68,7 +68,7 @@ TEST(Regression, MissingValuesAreSkippedAndLeftOutOfBaselines) {
   EXPECT_TRUE(checks[5].regression);
 }
 
-TEST(Regression, NoiseFloorGuardsAZeroBaseline) {
+TEST(regression, noise_floor_guards_a_zero_baseline) {
   // A trim rate that was 0 for five runs: 0.0005 is within the floor, 0.002 is not.
   const series values = {0, 0, 0, 0, 0, 0.0005, 0.002};
   EXPECT_EQ(flags(values, worse_when::higher, 0.001, {0.10, 5}),
@@ -77,7 +77,7 @@ TEST(Regression, NoiseFloorGuardsAZeroBaseline) {
             (std::vector<bool>{false, false, false, false, false, true, true}));
 }
 
-TEST(Regression, BaselineSlidesOverTheLastNRuns) {
+TEST(regression, baseline_slides_over_the_last_n_runs) {
   // A slow creep: each run 5 % worse than the one before. Against the median of the last
   // three (two steps back), each is about 10.25 % worse: flagged from run 4 on.
   series values;
@@ -90,7 +90,7 @@ TEST(Regression, BaselineSlidesOverTheLastNRuns) {
             (std::vector<bool>{false, false, false, true, true, true, true, true}));
 }
 
-TEST(Regression, EmptyAndShortSeries) {
+TEST(regression, empty_and_short_series) {
   EXPECT_TRUE(detect_regressions({}, worse_when::higher, 0, {}).empty());
   EXPECT_EQ(flags({5, 50}, worse_when::higher), (std::vector<bool>{false, false}));
 }

@@ -25,7 +25,7 @@ line_chart chart_of(std::size_t n) {
   return c;
 }
 
-TEST(SvgChart, OnePointElementPerPoint) {
+TEST(svg_chart, one_point_element_per_point) {
   for (const std::size_t n : {0u, 1u, 2u, 12u, 40u}) {
     const std::string svg = render_line_chart(chart_of(n));
     EXPECT_EQ(count(svg, "<circle class=\"point"), n) << n;
@@ -36,7 +36,7 @@ TEST(SvgChart, OnePointElementPerPoint) {
   }
 }
 
-TEST(SvgChart, ThresholdLineOnlyWhenGiven) {
+TEST(svg_chart, threshold_line_only_when_given) {
   line_chart c = chart_of(4);
   std::string svg = render_line_chart(c);
   EXPECT_EQ(count(svg, "class=\"threshold\""), 0u);
@@ -52,7 +52,7 @@ TEST(SvgChart, ThresholdLineOnlyWhenGiven) {
   EXPECT_EQ(svg.find("gate: <= 500"), std::string::npos);
 }
 
-TEST(SvgChart, ThresholdThatChangesIsAStepLine) {
+TEST(svg_chart, threshold_that_changes_is_a_step_line) {
   line_chart c = chart_of(4);
   c.thresholds = {500.0, 500.0, 250.0, 250.0};
   c.threshold_label = "gate";
@@ -65,7 +65,7 @@ TEST(SvgChart, ThresholdThatChangesIsAStepLine) {
   EXPECT_EQ(svg.find("data-threshold="), std::string::npos) << "no single value to report";
 }
 
-TEST(SvgChart, ThresholdMissingForSomeRunsBreaksTheLine) {
+TEST(svg_chart, threshold_missing_for_some_runs_breaks_the_line) {
   line_chart c = chart_of(4);
   c.thresholds = {500.0, std::nullopt, 500.0, 500.0};
   c.threshold_label = "gate";
@@ -76,7 +76,7 @@ TEST(SvgChart, ThresholdMissingForSomeRunsBreaksTheLine) {
   EXPECT_EQ(count(d, "M"), 2u) << d;
 }
 
-TEST(SvgChart, RegressionAndMissingPointsAreMarked) {
+TEST(svg_chart, regression_and_missing_points_are_marked) {
   line_chart c = chart_of(5);
   c.points[1].value.reset();
   c.points[3].regression = true;
@@ -95,7 +95,7 @@ TEST(SvgChart, RegressionAndMissingPointsAreMarked) {
   EXPECT_EQ(count(d, "M"), 2u) << d;
 }
 
-TEST(SvgChart, EscapesEveryTextItWrites) {
+TEST(svg_chart, escapes_every_text_it_writes) {
   line_chart c = chart_of(1);
   c.id = "a\"b";
   c.title = "<title>";
@@ -114,7 +114,7 @@ TEST(SvgChart, EscapesEveryTextItWrites) {
   EXPECT_NE(svg.find("id=\"a&quot;b\""), std::string::npos);
 }
 
-TEST(SvgChart, LogScaleCopesWithZeroAndHugeRanges) {
+TEST(svg_chart, log_scale_copes_with_zero_and_huge_ranges) {
   line_chart c = chart_of(3);
   c.log_scale = true;
   c.points[0].value = 0.0;
@@ -129,14 +129,14 @@ TEST(SvgChart, LogScaleCopesWithZeroAndHugeRanges) {
   EXPECT_NE(svg.find("ms (log)"), std::string::npos);
 }
 
-TEST(Ticks, NiceLinearTicks) {
+TEST(ticks, nice_linear_ticks) {
   EXPECT_EQ(nice_ticks(0, 9.3), (std::vector<double>{0, 2.5, 5, 7.5, 10}));
   EXPECT_EQ(nice_ticks(97.5, 99.5), (std::vector<double>{97.5, 98, 98.5, 99, 99.5}));
   const auto t = nice_ticks(3, 3);
   EXPECT_EQ(t.size(), 2u);
 }
 
-TEST(Ticks, LogTicks) {
+TEST(ticks, log_ticks) {
   EXPECT_EQ(log_ticks(1.5, 600), (std::vector<double>{2, 5, 10, 20, 50, 100, 200, 500}));
   EXPECT_EQ(log_ticks(0.5, 20000), (std::vector<double>{1, 10, 100, 1000, 10000}));
 }

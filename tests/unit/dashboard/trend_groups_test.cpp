@@ -58,7 +58,7 @@ const metric_trend& trend(const trend_group& g, const std::string& metric) {
   throw std::runtime_error("no trend " + metric);
 }
 
-TEST(RunSetup, StoreAndLoadComeFromTheConfiguration) {
+TEST(run_setup, store_and_load_come_from_the_configuration) {
   const run_setup s = setup_of(record(on("redis", 400), "r").summary);
   EXPECT_EQ(s.store, "redis");
   EXPECT_EQ(s.load, "8 streams, 40 subscribers, 400 events/s, 3 s");
@@ -67,7 +67,7 @@ TEST(RunSetup, StoreAndLoadComeFromTheConfiguration) {
             "8 streams, 40 subscribers, 100.5 events/s, 3 s");
 }
 
-TEST(RunSetup, NchanAndUnknownSetups) {
+TEST(run_setup, nchan_and_unknown_setups) {
   auto nchan = testing::summary_object(on("redis", 400));
   nchan["configuration"].as_object()["target_kind"] = "nchan";
   EXPECT_EQ(setup_of(parse_summary(testing::to_text(nchan)).value()).store, "nchan");
@@ -79,7 +79,7 @@ TEST(RunSetup, NchanAndUnknownSetups) {
   EXPECT_EQ(setup_text(s), "unknown store, unknown load");
 }
 
-TEST(TrendGroups, RunsOnDifferentStoresOrLoadsAreSeparateTrends) {
+TEST(trend_groups, runs_on_different_stores_or_loads_are_separate_trends) {
   const auto runs = runs_of({on("memory", 400), on("redis", 400), on("memory", 400),
                              on("memory", 100), on("redis", 400), on("memory", 400)});
   const auto groups = compute_trend_groups(runs, {});
@@ -102,7 +102,7 @@ TEST(TrendGroups, RunsOnDifferentStoresOrLoadsAreSeparateTrends) {
   }
 }
 
-TEST(TrendGroups, ARunIsComparedOnlyWithRunsOfItsOwnSetup) {
+TEST(trend_groups, a_run_is_compared_only_with_runs_of_its_own_setup) {
   // Five fast memory runs, then a slow redis run: slower, but a different setup, so no flag.
   // Then a slow memory run: flagged against the memory runs only.
   const auto runs =
@@ -124,7 +124,7 @@ TEST(TrendGroups, ARunIsComparedOnlyWithRunsOfItsOwnSetup) {
   }
 }
 
-TEST(TrendGroups, SetupErrorRunsAreOnNoTrendAndInNoBaseline) {
+TEST(trend_groups, setup_error_runs_are_on_no_trend_and_in_no_baseline) {
   // A run that never ran sits between healthy ones: it is no point, flags nothing, and its
   // 0 events/s does not drag the baseline down.
   std::vector<sample_run> samples(6, on("memory", 400));
@@ -143,7 +143,7 @@ TEST(TrendGroups, SetupErrorRunsAreOnNoTrendAndInNoBaseline) {
   EXPECT_TRUE(regression_flags(groups).empty());
 }
 
-TEST(TrendGroups, OnlySetupErrorsMakeNoGroup) {
+TEST(trend_groups, only_setup_errors_make_no_group) {
   const auto runs = runs_of({never_ran(), never_ran()});
   EXPECT_TRUE(compute_trend_groups(runs, {}).empty());
   EXPECT_EQ(setup_error_runs(runs), (std::vector<std::size_t>{0, 1}));

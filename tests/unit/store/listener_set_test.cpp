@@ -37,7 +37,7 @@ std::shared_ptr<const stream::event_batch> batch_of(std::string id) {
 
 using calls = std::vector<std::string>;
 
-TEST(ListenerSet, DeliversToTheListenersOfThatIdOnly) {
+TEST(listener_set, delivers_to_the_listeners_of_that_id_only) {
   listener_set set;
   recording_listener a, b;
   set.add("x", &a);
@@ -49,7 +49,7 @@ TEST(ListenerSet, DeliversToTheListenersOfThatIdOnly) {
   EXPECT_EQ(b.calls, (calls{"gone:y"}));
 }
 
-TEST(ListenerSet, AddingAPairTwiceDeliversOnce) {
+TEST(listener_set, adding_a_pair_twice_delivers_once) {
   listener_set set;
   recording_listener a;
   set.add("x", &a);
@@ -59,7 +59,7 @@ TEST(ListenerSet, AddingAPairTwiceDeliversOnce) {
   EXPECT_EQ(a.calls, (calls{"events:x"}));
 }
 
-TEST(ListenerSet, RemoveSaysWhenTheIdHasNoListenerLeft) {
+TEST(listener_set, remove_says_when_the_id_has_no_listener_left) {
   listener_set set;
   recording_listener a, b;
   set.add("x", &a);
@@ -81,7 +81,7 @@ TEST(ListenerSet, RemoveSaysWhenTheIdHasNoListenerLeft) {
   EXPECT_TRUE(set.watched("y"));
 }
 
-TEST(ListenerSet, ResyncTellsEveryPairItsId) {
+TEST(listener_set, resync_tells_every_pair_its_id) {
   listener_set set;
   recording_listener a, b;
   set.add("x", &a);
@@ -93,7 +93,7 @@ TEST(ListenerSet, ResyncTellsEveryPairItsId) {
   EXPECT_EQ(b.calls, (calls{"resync:y"}));
 }
 
-TEST(ListenerSet, ClearForgetsEveryPair) {
+TEST(listener_set, clear_forgets_every_pair) {
   listener_set set;
   recording_listener a;
   set.add("x", &a);
@@ -159,15 +159,15 @@ void expect_waits_for_delivery(void (*stop)(listener_set&, live_listener*)) {
   EXPECT_EQ(l.batches, 1) << "nothing is delivered once the pair is gone";
 }
 
-TEST(ListenerSet, RemoveWaitsForADeliveryInProgress) {
+TEST(listener_set, remove_waits_for_a_delivery_in_progress) {
   expect_waits_for_delivery([](listener_set& s, live_listener* l) { s.remove("x", l); });
 }
 
-TEST(ListenerSet, ClearWaitsForADeliveryInProgress) {
+TEST(listener_set, clear_waits_for_a_delivery_in_progress) {
   expect_waits_for_delivery([](listener_set& s, live_listener*) { s.clear(); });
 }
 
-TEST(ListenerSet, DeliveriesToOtherIdsDoNotWaitForABlockedOne) {
+TEST(listener_set, deliveries_to_other_ids_do_not_wait_for_a_blocked_one) {
   listener_set set;
   blocking_listener slow;
   recording_listener fast;

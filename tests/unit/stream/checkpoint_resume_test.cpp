@@ -44,7 +44,7 @@ std::vector<std::string> frames(const replay_plan& p) {
 constexpr seq_t last = 10;
 constexpr seq_t ckpt = 6;
 
-TEST(CheckpointDecision, NoResumePointStartsAtTheCheckpointWithAGap) {
+TEST(checkpoint_decision, no_resume_point_starts_at_the_checkpoint_with_a_gap) {
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt);
   EXPECT_EQ(d.kind, resume_kind::from_start);
   EXPECT_TRUE(d.at_checkpoint);
@@ -53,7 +53,7 @@ TEST(CheckpointDecision, NoResumePointStartsAtTheCheckpointWithAGap) {
   EXPECT_EQ(*d.superseded, (seq_range{1, 5}));
 }
 
-TEST(CheckpointDecision, ResumePointBeforeTheCheckpointStartsThere) {
+TEST(checkpoint_decision, resume_point_before_the_checkpoint_starts_there) {
   auto d = decide_resume(at(2), epoch, last, false, ckpt);
   EXPECT_EQ(d.kind, resume_kind::resume);
   EXPECT_TRUE(d.at_checkpoint);
@@ -62,7 +62,7 @@ TEST(CheckpointDecision, ResumePointBeforeTheCheckpointStartsThere) {
   EXPECT_EQ(*d.superseded, (seq_range{3, 5}));
 }
 
-TEST(CheckpointDecision, ResumePointJustBeforeTheCheckpointHasNoGap) {
+TEST(checkpoint_decision, resume_point_just_before_the_checkpoint_has_no_gap) {
   auto d = decide_resume(at(5), epoch, last, false, ckpt);
   EXPECT_EQ(d.kind, resume_kind::resume);
   EXPECT_TRUE(d.at_checkpoint);
@@ -70,7 +70,7 @@ TEST(CheckpointDecision, ResumePointJustBeforeTheCheckpointHasNoGap) {
   EXPECT_FALSE(d.superseded.has_value());
 }
 
-TEST(CheckpointDecision, ResumePointAtOrAfterTheCheckpointResumesAsToday) {
+TEST(checkpoint_decision, resume_point_at_or_after_the_checkpoint_resumes_as_today) {
   for (seq_t seq : {ckpt, ckpt + 1, last}) {
     auto d = decide_resume(at(seq), epoch, last, false, ckpt);
     EXPECT_EQ(d.kind, resume_kind::resume) << seq;
@@ -80,7 +80,7 @@ TEST(CheckpointDecision, ResumePointAtOrAfterTheCheckpointResumesAsToday) {
   }
 }
 
-TEST(CheckpointDecision, HistoryFullIgnoresTheCheckpoint) {
+TEST(checkpoint_decision, history_full_ignores_the_checkpoint) {
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt, history_mode::full);
   EXPECT_EQ(d.kind, resume_kind::from_start);
   EXPECT_FALSE(d.at_checkpoint);
@@ -91,7 +91,7 @@ TEST(CheckpointDecision, HistoryFullIgnoresTheCheckpoint) {
   EXPECT_EQ(d.after, 2u);
 }
 
-TEST(CheckpointDecision, NoCheckpointIsToday) {
+TEST(checkpoint_decision, no_checkpoint_is_today) {
   auto d = decide_resume(std::nullopt, epoch, last, false, 0);
   EXPECT_FALSE(d.at_checkpoint);
   EXPECT_EQ(d.after, 0u);
@@ -100,7 +100,7 @@ TEST(CheckpointDecision, NoCheckpointIsToday) {
   EXPECT_EQ(d.after, 2u);
 }
 
-TEST(CheckpointDecision, ResetsStartAtTheCheckpointToo) {
+TEST(checkpoint_decision, resets_start_at_the_checkpoint_too) {
   auto d = decide_resume(resume_point{"other1", 3}, epoch, last, false, ckpt);
   EXPECT_EQ(d.kind, resume_kind::reset_epoch);
   EXPECT_TRUE(d.at_checkpoint);
@@ -112,20 +112,20 @@ TEST(CheckpointDecision, ResetsStartAtTheCheckpointToo) {
   EXPECT_EQ(d.after, 5u);
 }
 
-TEST(CheckpointDecision, FinishedStaysFinished) {
+TEST(checkpoint_decision, finished_stays_finished) {
   auto d = decide_resume(at(last), epoch, last, true, ckpt);
   EXPECT_EQ(d.kind, resume_kind::finished);
   EXPECT_FALSE(d.at_checkpoint);
 }
 
-TEST(CheckpointDecision, CheckpointAtSeqOneHasNothingToSkip) {
+TEST(checkpoint_decision, checkpoint_at_seq_one_has_nothing_to_skip) {
   auto d = decide_resume(std::nullopt, epoch, last, false, 1);
   EXPECT_TRUE(d.at_checkpoint);
   EXPECT_EQ(d.after, 0u);
   EXPECT_FALSE(d.superseded.has_value());
 }
 
-TEST(CheckpointPlan, GapThenCheckpointThenTail) {
+TEST(checkpoint_plan, gap_then_checkpoint_then_tail) {
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt);
   // The read may be wider than `after` (the gateway reads once, from the resume point).
   auto events = evs(1, last, ckpt);
@@ -141,12 +141,12 @@ TEST(CheckpointPlan, GapThenCheckpointThenTail) {
   EXPECT_EQ(p.next_seq, last + 1);
 }
 
-TEST(CheckpointPlan, TheGapSaysCheckpoint) {
+TEST(checkpoint_plan, the_gap_says_checkpoint) {
   EXPECT_EQ(encode_gap(epoch, 1, 5, gap_reason::checkpoint),
             "id: ep0001:5\nevent: gap\ndata: {\"from\":1,\"to\":5,\"reason\":\"checkpoint\"}\n\n");
 }
 
-TEST(CheckpointPlan, TrimmedRegionBeforeTheCheckpointIsOneCheckpointGap) {
+TEST(checkpoint_plan, trimmed_region_before_the_checkpoint_is_one_checkpoint_gap) {
   // Seqs 1..4 were trimmed (superseded first): the buffer holds 5..10.
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt);
   auto events = evs(5, last, ckpt);
@@ -157,7 +157,7 @@ TEST(CheckpointPlan, TrimmedRegionBeforeTheCheckpointIsOneCheckpointGap) {
   EXPECT_EQ(p.missed, 0u);
 }
 
-TEST(CheckpointPlan, TrimmedRegionAfterTheCheckpointIsATrimmedGap) {
+TEST(checkpoint_plan, trimmed_region_after_the_checkpoint_is_a_trimmed_gap) {
   // 8 was trimmed by priority: the checkpoint, a trimmed gap, then the rest.
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt);
   std::vector<stored_event> events{ev(6, true), ev(7), ev(9), ev(10)};
@@ -170,7 +170,7 @@ TEST(CheckpointPlan, TrimmedRegionAfterTheCheckpointIsATrimmedGap) {
   EXPECT_EQ(p.skipped, 5u);
 }
 
-TEST(CheckpointPlan, ATrimmedCheckpointIsAnnouncedAsTrimmed) {
+TEST(checkpoint_plan, a_trimmed_checkpoint_is_announced_as_trimmed) {
   // The checkpoint itself was evicted by priority: the client learns both facts.
   auto d = decide_resume(std::nullopt, epoch, last, false, ckpt);
   auto events = evs(7, last);
@@ -180,7 +180,7 @@ TEST(CheckpointPlan, ATrimmedCheckpointIsAnnouncedAsTrimmed) {
   EXPECT_EQ(*p.frames[1], encode_gap(epoch, 6, 6, gap_reason::trimmed));
 }
 
-TEST(CheckpointPlan, ResumeAfterTheCheckpointHasNoCheckpointGap) {
+TEST(checkpoint_plan, resume_after_the_checkpoint_has_no_checkpoint_gap) {
   auto d = decide_resume(at(8), epoch, last, false, ckpt);
   auto events = evs(9, last);
   auto p = plan_start(epoch, d, events, last);

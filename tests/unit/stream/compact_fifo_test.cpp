@@ -8,14 +8,14 @@
 namespace sse::stream {
 namespace {
 
-TEST(CompactFifo, NewFifoHoldsNoMemory) {
+TEST(compact_fifo, new_fifo_holds_no_memory) {
   compact_fifo<int> f;
   EXPECT_TRUE(f.empty());
   EXPECT_EQ(f.size(), 0u);
   EXPECT_EQ(f.capacity(), 0u);
 }
 
-TEST(CompactFifo, FirstInFirstOut) {
+TEST(compact_fifo, first_in_first_out) {
   compact_fifo<std::string> f;
   for (int i = 0; i < 5; ++i) {
     f.push_back(std::to_string(i));
@@ -28,7 +28,7 @@ TEST(CompactFifo, FirstInFirstOut) {
   EXPECT_TRUE(f.empty());
 }
 
-TEST(CompactFifo, SteadyPushPopStaysWithinTwiceTheLiveEntries) {
+TEST(compact_fifo, steady_push_pop_stays_within_twice_the_live_entries) {
   // A full stream buffer: every push evicts one. The vector must not grow with the pushes.
   compact_fifo<std::size_t> f;
   constexpr std::size_t live = 256;
@@ -46,7 +46,7 @@ TEST(CompactFifo, SteadyPushPopStaysWithinTwiceTheLiveEntries) {
   EXPECT_LE(f.capacity(), 2 * live + compact_fifo<std::size_t>::compact_min);
 }
 
-TEST(CompactFifo, EmptiedFifoKeepsOrderWhenRefilled) {
+TEST(compact_fifo, emptied_fifo_keeps_order_when_refilled) {
   compact_fifo<int> f;
   for (int round = 0; round < 3; ++round) {
     for (int i = 0; i < 100; ++i) {

@@ -23,7 +23,7 @@ stored_event ev(seq_t seq, int priority) {
   return e;
 }
 
-TEST(PriorityBufferMemory, EmptyBufferTakesNoHeapMemory) {
+TEST(priority_buffer_memory, empty_buffer_takes_no_heap_memory) {
   test::heap_counter counter;
   priority_buffer b(256, 1 << 20);
   EXPECT_TRUE(b.empty());
@@ -31,7 +31,7 @@ TEST(PriorityBufferMemory, EmptyBufferTakesNoHeapMemory) {
   EXPECT_EQ(counter.live_bytes(), 0);
 }
 
-TEST(PriorityBufferMemory, OneEventCostsItsMapNodeAndOneFifoSlot) {
+TEST(priority_buffer_memory, one_event_costs_its_map_node_and_one_fifo_slot) {
   auto e = ev(1, default_priority);  // the frame is the store's, shared with subscribers
   test::heap_counter counter;
   priority_buffer b(256, 1 << 20);
@@ -43,7 +43,7 @@ TEST(PriorityBufferMemory, OneEventCostsItsMapNodeAndOneFifoSlot) {
   EXPECT_LE(counter.live_bytes(), 160);
 }
 
-TEST(PriorityBufferMemory, FullBufferStaysBoundedUnderSteadyAppends) {
+TEST(priority_buffer_memory, full_buffer_stays_bounded_under_steady_appends) {
   std::vector<trimmed_event> evicted;
   priority_buffer b(256, 1 << 20);
   test::heap_counter counter;

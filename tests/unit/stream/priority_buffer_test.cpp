@@ -36,7 +36,7 @@ std::vector<seq_t> buffered(const priority_buffer& b) {
   return out;
 }
 
-TEST(PriorityBuffer, EmptyBuffer) {
+TEST(priority_buffer, empty_buffer) {
   priority_buffer b(4, 1000);
   EXPECT_EQ(b.size(), 0u);
   EXPECT_EQ(b.bytes(), 0u);
@@ -46,7 +46,7 @@ TEST(PriorityBuffer, EmptyBuffer) {
   EXPECT_TRUE(b.copy_after(0).empty());
 }
 
-TEST(PriorityBuffer, KeepsEverythingUnderLimits) {
+TEST(priority_buffer, keeps_everything_under_limits) {
   priority_buffer b(4, 1000);
   std::vector<trimmed_event> evicted;
   for (seq_t s = 1; s <= 4; ++s) {
@@ -59,7 +59,7 @@ TEST(PriorityBuffer, KeepsEverythingUnderLimits) {
   EXPECT_EQ(b.last_seq(), 4u);
 }
 
-TEST(PriorityBuffer, EvictsOldestOfEqualPriority) {
+TEST(priority_buffer, evicts_oldest_of_equal_priority) {
   priority_buffer b(3, 1000);
   std::vector<trimmed_event> evicted;
   for (seq_t s = 1; s <= 6; ++s) {
@@ -70,7 +70,7 @@ TEST(PriorityBuffer, EvictsOldestOfEqualPriority) {
   EXPECT_EQ(b.first_seq(), 4u);
 }
 
-TEST(PriorityBuffer, EvictsLowestPriorityFirstThenOldest) {
+TEST(priority_buffer, evicts_lowest_priority_first_then_oldest) {
   priority_buffer b(3, 1000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 3), evicted);
@@ -91,7 +91,7 @@ TEST(PriorityBuffer, EvictsLowestPriorityFirstThenOldest) {
   EXPECT_EQ(evicted[5].priority, 2);
 }
 
-TEST(PriorityBuffer, ByteLimit) {
+TEST(priority_buffer, byte_limit) {
   priority_buffer b(100, 50);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 1, 20), evicted);
@@ -107,7 +107,7 @@ TEST(PriorityBuffer, ByteLimit) {
   EXPECT_EQ(buffered(b), (std::vector<seq_t>{4, 5}));
 }
 
-TEST(PriorityBuffer, OversizedEventEvictsItselfWhenLowest) {
+TEST(priority_buffer, oversized_event_evicts_itself_when_lowest) {
   priority_buffer b(100, 50);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 2, 10), evicted);
@@ -121,7 +121,7 @@ TEST(PriorityBuffer, OversizedEventEvictsItselfWhenLowest) {
   EXPECT_EQ(b.bytes(), 0u);
 }
 
-TEST(PriorityBuffer, EndEventIsNeverEvicted) {
+TEST(priority_buffer, end_event_is_never_evicted) {
   priority_buffer b(2, 1000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 3), evicted);
@@ -137,7 +137,7 @@ TEST(PriorityBuffer, EndEventIsNeverEvicted) {
   EXPECT_TRUE(b.find(3)->is_end);
 }
 
-TEST(PriorityBuffer, EndEventWithLowPriorityStillKept) {
+TEST(priority_buffer, end_event_with_low_priority_still_kept) {
   priority_buffer b(1, 1000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 3), evicted);
@@ -146,7 +146,7 @@ TEST(PriorityBuffer, EndEventWithLowPriorityStillKept) {
   EXPECT_EQ(buffered(b), (std::vector<seq_t>{2}));
 }
 
-TEST(PriorityBuffer, InsertThenTrimEvaluatesTheWholeBatch) {
+TEST(priority_buffer, insert_then_trim_evaluates_the_whole_batch) {
   // Trimming once after a batch is not trimming after each event: per event, seq 2 would evict
   // seq 1 before the cheaper p0 seq 3 arrived.
   priority_buffer whole(100, 10);
@@ -167,7 +167,7 @@ TEST(PriorityBuffer, InsertThenTrimEvaluatesTheWholeBatch) {
   EXPECT_EQ(buffered(each), (std::vector<seq_t>{2, 3}));
 }
 
-TEST(PriorityBuffer, SetLimitsAppliesAtNextTrim) {
+TEST(priority_buffer, set_limits_applies_at_next_trim) {
   priority_buffer b(10, 1000);
   std::vector<trimmed_event> evicted;
   for (seq_t s = 1; s <= 5; ++s) {
@@ -181,7 +181,7 @@ TEST(PriorityBuffer, SetLimitsAppliesAtNextTrim) {
   EXPECT_EQ(b.max_events(), 2u);
 }
 
-TEST(PriorityBuffer, CopyAfterAndFind) {
+TEST(priority_buffer, copy_after_and_find) {
   priority_buffer b(4, 1000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 0), evicted);
@@ -206,7 +206,7 @@ TEST(PriorityBuffer, CopyAfterAndFind) {
   EXPECT_EQ(b.find(3)->seq, 3u);
 }
 
-TEST(PriorityBuffer, HolesAreExactlyTheEvictedSeqs) {
+TEST(priority_buffer, holes_are_exactly_the_evicted_seqs) {
   priority_buffer b(5, 1000);
   std::vector<trimmed_event> evicted;
   const int prios[] = {1, 0, 3, 1, 0, 2, 1, 1, 0, 3, 1, 2};
@@ -267,7 +267,7 @@ struct reference_buffer {
   }
 };
 
-TEST(PriorityBuffer, MatchesNaiveModelOnRandomWorkloads) {
+TEST(priority_buffer, matches_naive_model_on_random_workloads) {
   std::mt19937_64 rng(20240611);  // fixed seed: failures reproduce
   for (int round = 0; round < 40; ++round) {
     const std::size_t max_events = 1 + rng() % 20;
@@ -310,7 +310,7 @@ stored_event checkpoint_ev(seq_t seq, int priority) {
   return e;
 }
 
-TEST(PriorityBufferCheckpoint, EvictsSupersededEventsFirstOldestFirst) {
+TEST(priority_buffer_checkpoint, evicts_superseded_events_first_oldest_first) {
   priority_buffer b(5, 100000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 3), evicted);  // important, but superseded by the checkpoint at 4
@@ -334,7 +334,7 @@ TEST(PriorityBufferCheckpoint, EvictsSupersededEventsFirstOldestFirst) {
   EXPECT_EQ(buffered(b), (std::vector<seq_t>{4, 6, 7, 8, 9}));
 }
 
-TEST(PriorityBufferCheckpoint, ANewerCheckpointSupersedesTheOlderOne) {
+TEST(priority_buffer_checkpoint, a_newer_checkpoint_supersedes_the_older_one) {
   priority_buffer b(3, 100000);
   std::vector<trimmed_event> evicted;
   b.push(checkpoint_ev(1, 3), evicted);
@@ -349,7 +349,7 @@ TEST(PriorityBufferCheckpoint, ANewerCheckpointSupersedesTheOlderOne) {
   EXPECT_EQ(buffered(b), (std::vector<seq_t>{3, 4, 5}));
 }
 
-TEST(PriorityBufferCheckpoint, ByteLimitEvictsSupersededFirst) {
+TEST(priority_buffer_checkpoint, byte_limit_evicts_superseded_first) {
   priority_buffer b(100, 50);
   std::vector<trimmed_event> evicted;
   for (seq_t s = 1; s <= 4; ++s) {
@@ -363,7 +363,7 @@ TEST(PriorityBufferCheckpoint, ByteLimitEvictsSupersededFirst) {
   EXPECT_EQ(b.bytes(), 50u);
 }
 
-TEST(PriorityBufferCheckpoint, NoCheckpointKeepsPriorityOrder) {
+TEST(priority_buffer_checkpoint, no_checkpoint_keeps_priority_order) {
   priority_buffer b(2, 100000);
   std::vector<trimmed_event> evicted;
   b.push(ev(1, 3), evicted);

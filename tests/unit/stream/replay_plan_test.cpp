@@ -34,7 +34,7 @@ std::vector<std::string> frames(const replay_plan& p) {
   return out;
 }
 
-TEST(PlanReplay, NoHoles) {
+TEST(plan_replay, no_holes) {
   auto events = evs({3, 4, 5});
   auto p = plan_replay(epoch, 2, events, 5);
   EXPECT_EQ(frames(p),
@@ -46,7 +46,7 @@ TEST(PlanReplay, NoHoles) {
   EXPECT_FALSE(p.reached_end);
 }
 
-TEST(PlanReplay, CaughtUpIsEmpty) {
+TEST(plan_replay, caught_up_is_empty) {
   auto p = plan_replay(epoch, 5, {}, 5);
   EXPECT_TRUE(p.frames.empty());
   EXPECT_EQ(p.next_seq, 6u);
@@ -54,13 +54,13 @@ TEST(PlanReplay, CaughtUpIsEmpty) {
   EXPECT_EQ(p.missed, 0u);
 }
 
-TEST(PlanReplay, EmptyStream) {
+TEST(plan_replay, empty_stream) {
   auto p = plan_replay(epoch, 0, {}, 0);
   EXPECT_TRUE(p.frames.empty());
   EXPECT_EQ(p.next_seq, 1u);
 }
 
-TEST(PlanReplay, LeadingGap) {
+TEST(plan_replay, leading_gap) {
   auto events = evs({4, 5});
   auto p = plan_replay(epoch, 0, events, 5);
   EXPECT_EQ(frames(p), (std::vector<std::string>{encode_gap(epoch, 1, 3), *events[0].frame,
@@ -70,7 +70,7 @@ TEST(PlanReplay, LeadingGap) {
   EXPECT_EQ(p.next_seq, 6u);
 }
 
-TEST(PlanReplay, MiddleGap) {
+TEST(plan_replay, middle_gap) {
   auto events = evs({3, 6});
   auto p = plan_replay(epoch, 2, events, 6);
   EXPECT_EQ(frames(p), (std::vector<std::string>{*events[0].frame, encode_gap(epoch, 4, 5),
@@ -78,7 +78,7 @@ TEST(PlanReplay, MiddleGap) {
   EXPECT_EQ(p.missed, 2u);
 }
 
-TEST(PlanReplay, TrailingGap) {
+TEST(plan_replay, trailing_gap) {
   auto events = evs({3});
   auto p = plan_replay(epoch, 2, events, 7);
   EXPECT_EQ(frames(p), (std::vector<std::string>{*events[0].frame, encode_gap(epoch, 4, 7)}));
@@ -86,7 +86,7 @@ TEST(PlanReplay, TrailingGap) {
   EXPECT_EQ(p.next_seq, 8u);
 }
 
-TEST(PlanReplay, EverythingTrimmedIsOneGap) {
+TEST(plan_replay, everything_trimmed_is_one_gap) {
   auto p = plan_replay(epoch, 3, {}, 9);
   EXPECT_EQ(frames(p), (std::vector<std::string>{encode_gap(epoch, 4, 9)}));
   EXPECT_EQ(p.missed, 6u);
@@ -94,7 +94,7 @@ TEST(PlanReplay, EverythingTrimmedIsOneGap) {
   EXPECT_EQ(p.next_seq, 10u);
 }
 
-TEST(PlanReplay, SeveralHolesInOrder) {
+TEST(plan_replay, several_holes_in_order) {
   auto events = evs({2, 5, 6, 9});
   auto p = plan_replay(epoch, 0, events, 12);
   EXPECT_EQ(frames(p), (std::vector<std::string>{encode_gap(epoch, 1, 1), *events[0].frame,
@@ -106,7 +106,7 @@ TEST(PlanReplay, SeveralHolesInOrder) {
   EXPECT_EQ(p.next_seq, 13u);
 }
 
-TEST(PlanReplay, ReachesEnd) {
+TEST(plan_replay, reaches_end) {
   std::vector<stored_event> events = evs({7});
   events.push_back(ev(9, true));
   auto p = plan_replay(epoch, 5, events, 9);
@@ -116,14 +116,14 @@ TEST(PlanReplay, ReachesEnd) {
   EXPECT_EQ(p.next_seq, 10u);
 }
 
-TEST(PlanReplay, IgnoresEventsNotAfterTheResumePoint) {
+TEST(plan_replay, ignores_events_not_after_the_resume_point) {
   auto events = evs({2, 3, 4});
   auto p = plan_replay(epoch, 3, events, 4);
   EXPECT_EQ(frames(p), (std::vector<std::string>{*events[2].frame}));
   EXPECT_EQ(p.replayed, 1u);
 }
 
-TEST(PlanReplay, ParsedFramesAnnounceEverySeqExactlyOnce) {
+TEST(plan_replay, parsed_frames_announce_every_seq_exactly_once) {
   // What a client sees: every seq in (after, last] is either an event or inside one gap, in order.
   auto events = evs({3, 4, 8, 10, 11});
   auto p = plan_replay(epoch, 1, events, 14);
@@ -152,7 +152,7 @@ TEST(PlanReplay, ParsedFramesAnnounceEverySeqExactlyOnce) {
 
 // Holes that held events the store could not read (v1.10 elements kept aside by the upgrade)
 // are announced as unreadable; where such a hole touches trimmed seqs, the gap is split.
-TEST(PlanReplay, UnreadableHoleIsAnnouncedAsUnreadable) {
+TEST(plan_replay, unreadable_hole_is_announced_as_unreadable) {
   auto events = evs({1, 2, 3, 4, 5});
   const std::vector<seq_range> unreadable{{6, 6}};
   auto p = plan_replay(epoch, 0, events, 6, unreadable);
@@ -162,7 +162,7 @@ TEST(PlanReplay, UnreadableHoleIsAnnouncedAsUnreadable) {
   EXPECT_EQ(p.next_seq, 7u);
 }
 
-TEST(PlanReplay, GapOverlappingUnreadableRangesIsSplitByReason) {
+TEST(plan_replay, gap_overlapping_unreadable_ranges_is_split_by_reason) {
   // 2..9 missing: 3-4 and 7 unreadable, the rest trimmed (e.g. neighbours trimmed later).
   auto events = evs({1, 10});
   const std::vector<seq_range> unreadable{{3, 4}, {7, 7}, {12, 12}};
@@ -176,7 +176,7 @@ TEST(PlanReplay, GapOverlappingUnreadableRangesIsSplitByReason) {
   EXPECT_EQ(p.missed, 10u);
 }
 
-TEST(PlanReplay, ResumeInsideAnUnreadableRangeAnnouncesOnlyItsRest) {
+TEST(plan_replay, resume_inside_an_unreadable_range_announces_only_its_rest) {
   auto events = evs({9});
   const std::vector<seq_range> unreadable{{2, 8}};
   auto p = plan_replay(epoch, 5, events, 9, unreadable);
@@ -185,7 +185,7 @@ TEST(PlanReplay, ResumeInsideAnUnreadableRangeAnnouncesOnlyItsRest) {
   EXPECT_EQ(p.missed, 3u);
 }
 
-TEST(PlanReplay, UnreadableRangesOutsideTheGapsChangeNothing) {
+TEST(plan_replay, unreadable_ranges_outside_the_gaps_change_nothing) {
   auto events = evs({1, 3});
   const std::vector<seq_range> unreadable{{5, 6}};
   auto p = plan_replay(epoch, 0, events, 3, unreadable);

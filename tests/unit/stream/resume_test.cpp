@@ -7,14 +7,14 @@
 namespace sse::stream {
 namespace {
 
-TEST(ParseResumePoint, EpochAndSeq) {
+TEST(parse_resume_point, epoch_and_seq) {
   auto rp = parse_resume_point("abc123:42");
   ASSERT_TRUE(rp.has_value());
   EXPECT_EQ(rp->epoch, "abc123");
   EXPECT_EQ(rp->seq, 42u);
 }
 
-TEST(ParseResumePoint, BareSeqMeansCurrentEpoch) {
+TEST(parse_resume_point, bare_seq_means_current_epoch) {
   auto rp = parse_resume_point("17");
   ASSERT_TRUE(rp.has_value());
   EXPECT_EQ(rp->epoch, "");
@@ -27,7 +27,7 @@ TEST(ParseResumePoint, BareSeqMeansCurrentEpoch) {
   EXPECT_EQ(rp->seq, 7u);
 }
 
-TEST(ParseResumePoint, LargestSeq) {
+TEST(parse_resume_point, largest_seq) {
   auto rp = parse_resume_point("18446744073709551615");
   ASSERT_TRUE(rp.has_value());
   EXPECT_EQ(rp->seq, UINT64_MAX);
@@ -36,13 +36,13 @@ TEST(ParseResumePoint, LargestSeq) {
   EXPECT_EQ(rp->seq, UINT64_MAX);
 }
 
-TEST(ParseResumePoint, EpochOfRightFormButUnknownIsNotAnError) {
+TEST(parse_resume_point, epoch_of_right_form_but_unknown_is_not_an_error) {
   auto rp = parse_resume_point("zzzzzzzzzzzz:0");
   ASSERT_TRUE(rp.has_value());
   EXPECT_EQ(rp->epoch, "zzzzzzzzzzzz");
 }
 
-TEST(ParseResumePoint, RejectsMalformed) {
+TEST(parse_resume_point, rejects_malformed) {
   using namespace std::literals;
   for (std::string_view bad : {""sv,
                                " "sv,
@@ -75,7 +75,7 @@ TEST(ParseResumePoint, RejectsMalformed) {
   }
 }
 
-TEST(DecideResume, NoResumePointStartsFromTheBeginning) {
+TEST(decide_resume, no_resume_point_starts_from_the_beginning) {
   auto d = decide_resume(std::nullopt, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::from_start);
   EXPECT_EQ(d.after, 0u);
@@ -83,19 +83,19 @@ TEST(DecideResume, NoResumePointStartsFromTheBeginning) {
   EXPECT_EQ(d.kind, resume_kind::from_start) << "an ended stream still replays to its end";
 }
 
-TEST(DecideResume, SameEpochResumes) {
+TEST(decide_resume, same_epoch_resumes) {
   auto d = decide_resume(resume_point{"abcdef", 4}, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::resume);
   EXPECT_EQ(d.after, 4u);
 }
 
-TEST(DecideResume, BareSeqResumesInCurrentEpoch) {
+TEST(decide_resume, bare_seq_resumes_in_current_epoch) {
   auto d = decide_resume(resume_point{"", 4}, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::resume);
   EXPECT_EQ(d.after, 4u);
 }
 
-TEST(DecideResume, ZeroAndLastSeqResume) {
+TEST(decide_resume, zero_and_last_seq_resume) {
   EXPECT_EQ(decide_resume(resume_point{"", 0}, "abcdef", 10, false).kind, resume_kind::resume);
   auto d = decide_resume(resume_point{"abcdef", 10}, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::resume) << "caught up: go live";
@@ -104,7 +104,7 @@ TEST(DecideResume, ZeroAndLastSeqResume) {
   EXPECT_EQ(d.kind, resume_kind::resume) << "empty stream";
 }
 
-TEST(DecideResume, OtherEpochResets) {
+TEST(decide_resume, other_epoch_resets) {
   auto d = decide_resume(resume_point{"zzzzzz", 4}, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::reset_epoch);
   EXPECT_EQ(d.after, 0u);
@@ -113,7 +113,7 @@ TEST(DecideResume, OtherEpochResets) {
   EXPECT_EQ(d.kind, resume_kind::reset_epoch);
 }
 
-TEST(DecideResume, AheadResets) {
+TEST(decide_resume, ahead_resets) {
   auto d = decide_resume(resume_point{"abcdef", 11}, "abcdef", 10, false);
   EXPECT_EQ(d.kind, resume_kind::reset_ahead);
   EXPECT_EQ(d.after, 0u);
@@ -121,21 +121,21 @@ TEST(DecideResume, AheadResets) {
   EXPECT_EQ(d.kind, resume_kind::reset_ahead);
 }
 
-TEST(DecideResume, PastTheEndOfAnEndedStreamIsFinished) {
+TEST(decide_resume, past_the_end_of_an_ended_stream_is_finished) {
   auto d = decide_resume(resume_point{"", 11}, "abcdef", 10, true);
   EXPECT_EQ(d.kind, resume_kind::finished);
   d = decide_resume(resume_point{"abcdef", 100}, "abcdef", 10, true);
   EXPECT_EQ(d.kind, resume_kind::finished);
 }
 
-TEST(DecideResume, AtTheEndOfAnEndedStreamIsFinished) {
+TEST(decide_resume, at_the_end_of_an_ended_stream_is_finished) {
   auto d = decide_resume(resume_point{"abcdef", 10}, "abcdef", 10, true);
   EXPECT_EQ(d.kind, resume_kind::finished);
   d = decide_resume(resume_point{"", 10}, "abcdef", 10, true);
   EXPECT_EQ(d.kind, resume_kind::finished);
 }
 
-TEST(DecideResume, BeforeTheEndOfAnEndedStreamResumes) {
+TEST(decide_resume, before_the_end_of_an_ended_stream_resumes) {
   auto d = decide_resume(resume_point{"abcdef", 9}, "abcdef", 10, true);
   EXPECT_EQ(d.kind, resume_kind::resume);
   EXPECT_EQ(d.after, 9u);

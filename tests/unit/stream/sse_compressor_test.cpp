@@ -110,9 +110,9 @@ std::vector<const std::string*> pointers(const std::vector<std::string>& frames)
   return p;
 }
 
-class SseCompressor : public ::testing::TestWithParam<content_coding> {};
+class sse_compressor_each_coding : public ::testing::TestWithParam<content_coding> {};
 
-TEST_P(SseCompressor, EveryFlushedWriteDecodesCompletelyAtOnce) {
+TEST_P(sse_compressor_each_coding, every_flushed_write_decodes_completely_at_once) {
   sse_compressor c(GetParam());
   decoder d(GetParam());
   std::size_t in = 0;
@@ -134,7 +134,7 @@ TEST_P(SseCompressor, EveryFlushedWriteDecodesCompletelyAtOnce) {
   EXPECT_LT(out * 3, in) << in << " -> " << out;
 }
 
-TEST_P(SseCompressor, FinishEndsTheStreamAfterTheLastFrames) {
+TEST_P(sse_compressor_each_coding, finish_ends_the_stream_after_the_last_frames) {
   sse_compressor c(GetParam());
   decoder d(GetParam());
   const std::vector<std::string> first{token_event(1)};
@@ -148,7 +148,7 @@ TEST_P(SseCompressor, FinishEndsTheStreamAfterTheLastFrames) {
   EXPECT_FALSE(c.compress(pointers(last), false)) << "nothing may follow the end";
 }
 
-TEST_P(SseCompressor, FinishWithNoFramesStillEndsTheStream) {
+TEST_P(sse_compressor_each_coding, finish_with_no_frames_still_ends_the_stream) {
   // A stream deleted while subscribed ends with the final chunk alone: compressed, the
   // codec's trailer still has to go out.
   sse_compressor c(GetParam());
@@ -162,7 +162,8 @@ TEST_P(SseCompressor, FinishWithNoFramesStillEndsTheStream) {
   EXPECT_TRUE(d.ended());
 }
 
-TEST_P(SseCompressor, ABatchLargerThanTheOutputBufferGrowsItForThatWriteOnly) {
+TEST_P(sse_compressor_each_coding,
+       a_batch_larger_than_the_output_buffer_grows_it_for_that_write_only) {
   sse_compressor c(GetParam());
   decoder d(GetParam());
   // A replay of incompressible-ish data, several times the retained buffer.
@@ -185,7 +186,7 @@ TEST_P(SseCompressor, ABatchLargerThanTheOutputBufferGrowsItForThatWriteOnly) {
   EXPECT_EQ(d.feed(c.output()), next[0]);
 }
 
-TEST_P(SseCompressor, FootprintEstimateCoversWhatTheHeapReallyHolds) {
+TEST_P(sse_compressor_each_coding, footprint_estimate_covers_what_the_heap_really_holds) {
   // The per-node budget (--sse-compression-max-memory) is only as honest as this estimate:
   // compare it with glibc's count of bytes in use after the compressor has compressed.
 #if defined(__SANITIZE_ADDRESS__)
@@ -205,17 +206,17 @@ TEST_P(SseCompressor, FootprintEstimateCoversWhatTheHeapReallyHolds) {
   }
 }
 
-TEST_P(SseCompressor, NothingIsAllocatedBeforeTheFirstWrite) {
+TEST_P(sse_compressor_each_coding, nothing_is_allocated_before_the_first_write) {
   const std::size_t before = mallinfo2().uordblks;
   sse_compressor c(GetParam());
   EXPECT_EQ(mallinfo2().uordblks, before);
 }
 
-INSTANTIATE_TEST_SUITE_P(Codings, SseCompressor,
+INSTANTIATE_TEST_SUITE_P(codings, sse_compressor_each_coding,
                          ::testing::Values(content_coding::gzip, content_coding::zstd),
                          [](const auto& info) { return std::string(to_string(info.param)); });
 
-TEST(ContentCoding, NamesParseCaseInsensitively) {
+TEST(content_coding, names_parse_case_insensitively) {
   EXPECT_EQ(parse_content_coding("gzip"), content_coding::gzip);
   EXPECT_EQ(parse_content_coding("ZSTD"), content_coding::zstd);
   EXPECT_EQ(parse_content_coding("br"), std::nullopt);

@@ -22,7 +22,7 @@ std::vector<parsed_event> feed_bytewise(sse_parser& p, std::string_view bytes) {
   return out;
 }
 
-TEST(SseParser, SimpleEvent) {
+TEST(sse_parser, simple_event) {
   sse_parser p;
   auto ev = feed_all(p, "id: e1:1\nevent: delta\ndata: hi\n\n");
   ASSERT_EQ(ev.size(), 1u);
@@ -34,7 +34,7 @@ TEST(SseParser, SimpleEvent) {
   EXPECT_EQ(p.last_event_id(), "e1:1");
 }
 
-TEST(SseParser, NotDispatchedBeforeBlankLine) {
+TEST(sse_parser, not_dispatched_before_blank_line) {
   sse_parser p;
   EXPECT_TRUE(p.feed("data: a\n").empty());
   EXPECT_TRUE(p.feed("data: b\n").empty());
@@ -43,14 +43,14 @@ TEST(SseParser, NotDispatchedBeforeBlankLine) {
   EXPECT_EQ(ev[0].data, "a\nb");
 }
 
-TEST(SseParser, MultiLineDataJoinedWithLf) {
+TEST(sse_parser, multi_line_data_joined_with_lf) {
   sse_parser p;
   auto ev = p.feed("data: a\ndata:\ndata: c\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "a\n\nc");
 }
 
-TEST(SseParser, CrAndCrlfLineEndings) {
+TEST(sse_parser, cr_and_crlf_line_endings) {
   sse_parser p;
   auto ev = p.feed("data: a\rdata: b\r\n\r\ndata: c\r\r");
   ASSERT_EQ(ev.size(), 2u);
@@ -58,7 +58,7 @@ TEST(SseParser, CrAndCrlfLineEndings) {
   EXPECT_EQ(ev[1].data, "c");
 }
 
-TEST(SseParser, CrlfSplitAcrossFeedsIsOneLineBreak) {
+TEST(sse_parser, crlf_split_across_feeds_is_one_line_break) {
   sse_parser p;
   EXPECT_TRUE(p.feed("data: a\r").empty());
   // If the LF were taken as a second line ending, this would dispatch now.
@@ -68,7 +68,7 @@ TEST(SseParser, CrlfSplitAcrossFeedsIsOneLineBreak) {
   EXPECT_EQ(ev[0].data, "a\nb");
 }
 
-TEST(SseParser, CrThenBlankLineAcrossFeeds) {
+TEST(sse_parser, cr_then_blank_line_across_feeds) {
   sse_parser p;
   EXPECT_TRUE(p.feed("data: a\r").empty());
   auto ev = p.feed("\r");  // CR CR: the second CR is a blank line
@@ -76,21 +76,21 @@ TEST(SseParser, CrThenBlankLineAcrossFeeds) {
   EXPECT_EQ(ev[0].data, "a");
 }
 
-TEST(SseParser, OneOptionalSpaceAfterColon) {
+TEST(sse_parser, one_optional_space_after_colon) {
   sse_parser p;
   auto ev = p.feed("data:no-space\ndata: one\ndata:  two\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "no-space\none\n two");
 }
 
-TEST(SseParser, ValueKeepsLaterColons) {
+TEST(sse_parser, value_keeps_later_colons) {
   sse_parser p;
   auto ev = p.feed("data: a: b:c\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "a: b:c");
 }
 
-TEST(SseParser, FieldWithoutColonHasEmptyValue) {
+TEST(sse_parser, field_without_colon_has_empty_value) {
   sse_parser p;
   auto ev = p.feed("data\ndata\n\n");
   ASSERT_EQ(ev.size(), 1u);
@@ -101,7 +101,7 @@ TEST(SseParser, FieldWithoutColonHasEmptyValue) {
   EXPECT_EQ(ev[0].event, "");
 }
 
-TEST(SseParser, CommentsAreCountedAndIgnored) {
+TEST(sse_parser, comments_are_counted_and_ignored) {
   sse_parser p;
   auto ev = p.feed(": heartbeat\n\n:\n: another\ndata: x\n\n");
   ASSERT_EQ(ev.size(), 1u);
@@ -109,7 +109,7 @@ TEST(SseParser, CommentsAreCountedAndIgnored) {
   EXPECT_EQ(p.comments(), 3u);
 }
 
-TEST(SseParser, BlockWithoutDataIsNotDispatched) {
+TEST(sse_parser, block_without_data_is_not_dispatched) {
   sse_parser p;
   auto ev = p.feed("id: e1:5\nevent: gap\n\n");
   EXPECT_TRUE(ev.empty());
@@ -122,7 +122,7 @@ TEST(SseParser, BlockWithoutDataIsNotDispatched) {
   EXPECT_EQ(ev[0].event, "") << "the type buffer is reset at each blank line";
 }
 
-TEST(SseParser, EmptyDataLineDispatchesEmptyData) {
+TEST(sse_parser, empty_data_line_dispatches_empty_data) {
   sse_parser p;
   auto ev = p.feed("data: \n\ndata:\n\n");
   ASSERT_EQ(ev.size(), 2u);
@@ -130,7 +130,7 @@ TEST(SseParser, EmptyDataLineDispatchesEmptyData) {
   EXPECT_EQ(ev[1].data, "");
 }
 
-TEST(SseParser, IdPersistsAndCanBeCleared) {
+TEST(sse_parser, id_persists_and_can_be_cleared) {
   sse_parser p;
   auto ev = p.feed("id: a\ndata: 1\n\ndata: 2\n\nid\ndata: 3\n\n");
   ASSERT_EQ(ev.size(), 3u);
@@ -142,7 +142,7 @@ TEST(SseParser, IdPersistsAndCanBeCleared) {
   EXPECT_EQ(p.last_event_id(), "");
 }
 
-TEST(SseParser, IdWithNulIsIgnored) {
+TEST(sse_parser, id_with_nul_is_ignored) {
   sse_parser p;
   using namespace std::literals;
   auto ev = p.feed("id: good\ndata: 1\n\nid: b\0d\ndata: 2\n\n"sv);
@@ -151,7 +151,7 @@ TEST(SseParser, IdWithNulIsIgnored) {
   EXPECT_FALSE(ev[1].id_set);
 }
 
-TEST(SseParser, RetryDigitsOnly) {
+TEST(sse_parser, retry_digits_only) {
   sse_parser p;
   EXPECT_TRUE(p.feed("retry: 1500\n\n").empty());
   EXPECT_EQ(p.reconnection_time(), 1500u);
@@ -166,14 +166,14 @@ TEST(SseParser, RetryDigitsOnly) {
   EXPECT_EQ(p.reconnection_time(), 7u);
 }
 
-TEST(SseParser, UnknownFieldsIgnored) {
+TEST(sse_parser, unknown_fields_ignored) {
   sse_parser p;
   auto ev = p.feed("foo: bar\nData: no\ndata: yes\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(ev[0].data, "yes") << "field names are case-sensitive";
 }
 
-TEST(SseParser, LeadingBomIsSkippedOnce) {
+TEST(sse_parser, leading_bom_is_skipped_once) {
   sse_parser p;
   auto ev = p.feed(
       "\xEF\xBB\xBF"
@@ -188,7 +188,7 @@ TEST(SseParser, LeadingBomIsSkippedOnce) {
   EXPECT_EQ(ev[0].data, "c");
 }
 
-TEST(SseParser, BomSplitAcrossFeeds) {
+TEST(sse_parser, bom_split_across_feeds) {
   sse_parser p;
   EXPECT_TRUE(p.feed("\xEF").empty());
   EXPECT_TRUE(p.feed("\xBB").empty());
@@ -199,7 +199,7 @@ TEST(SseParser, BomSplitAcrossFeeds) {
   EXPECT_EQ(ev[0].data, "a");
 }
 
-TEST(SseParser, PartialBomThenOtherBytesIsKept) {
+TEST(sse_parser, partial_bom_then_other_bytes_is_kept) {
   sse_parser p;
   EXPECT_TRUE(p.feed("\xEF").empty());
   auto ev = p.feed("x\ndata: a\n\n");
@@ -208,20 +208,20 @@ TEST(SseParser, PartialBomThenOtherBytesIsKept) {
   EXPECT_EQ(p.comments(), 0u);
 }
 
-TEST(SseParser, NoBomWithoutPrefix) {
+TEST(sse_parser, no_bom_without_prefix) {
   sse_parser p;
   auto ev = p.feed(":c\ndata: a\n\n");
   ASSERT_EQ(ev.size(), 1u);
   EXPECT_EQ(p.comments(), 1u);
 }
 
-TEST(SseParser, IncompleteEventAtEndIsNotDispatched) {
+TEST(sse_parser, incomplete_event_at_end_is_not_dispatched) {
   sse_parser p;
   EXPECT_TRUE(p.feed("data: a\n\ndata: b\n").size() == 1u);
   EXPECT_TRUE(p.feed("data: c").empty());
 }
 
-TEST(SseParser, ByteByByteMatchesWholeFeed) {
+TEST(sse_parser, byte_by_byte_matches_whole_feed) {
   const std::string stream =
       "\xEF\xBB\xBF: hello\r\nretry: 1000\r\n\r\nid: ep0001:1\r\nevent: delta\r\ndata: a\r\n"
       "data: b\r\n\r\nid: ep0001:2\rdata:c\r\rdata\n\nid: ep0001:3\nevent: end\n"
@@ -249,7 +249,7 @@ TEST(SseParser, ByteByByteMatchesWholeFeed) {
   EXPECT_EQ(bytewise.last_event_id(), "ep0001:3");
 }
 
-TEST(SseParser, EveryTwoWaySplitAgrees) {
+TEST(sse_parser, every_two_way_split_agrees) {
   const std::string stream = "id: x:1\r\ndata: a\r\ndata: b\r\n\r\n: c\r\ndata: d\r\r";
   for (std::size_t cut = 0; cut <= stream.size(); ++cut) {
     sse_parser p;

@@ -74,7 +74,7 @@ struct harness {
   }
 };
 
-TEST(SubscriptionMachine, ReplayThenLiveWithoutDuplicatesAtTheHandOver) {
+TEST(subscription_machine, replay_then_live_without_duplicates_at_the_hand_over) {
   harness h(2);
   EXPECT_EQ(h.write_next(), encode_event(epoch, 1, "", "r1") + encode_event(epoch, 2, "", "r2"));
   // Subscribed before the read: the live batch repeats seq 2, which was replayed.
@@ -84,7 +84,7 @@ TEST(SubscriptionMachine, ReplayThenLiveWithoutDuplicatesAtTheHandOver) {
   EXPECT_EQ(h.m.delivered_events(), 3U);
 }
 
-TEST(SubscriptionMachine, FramesArrivingDuringAWriteGoOutTogether) {
+TEST(subscription_machine, frames_arriving_during_a_write_go_out_together) {
   harness h;
   h.m.on_batch(batch({event(1, "a")}));
   auto d = h.m.next(h.now);
@@ -96,7 +96,7 @@ TEST(SubscriptionMachine, FramesArrivingDuringAWriteGoOutTogether) {
   EXPECT_EQ(h.write_next(), encode_event(epoch, 2, "", "b") + encode_event(epoch, 3, "", "c"));
 }
 
-TEST(SubscriptionMachine, AHoleInLiveSeqsIsFilledByAReread) {
+TEST(subscription_machine, a_hole_in_live_seqs_is_filled_by_a_reread) {
   harness h;
   h.m.on_batch(batch({event(1, "a")}));
   h.write_next();
@@ -108,7 +108,7 @@ TEST(SubscriptionMachine, AHoleInLiveSeqsIsFilledByAReread) {
   EXPECT_EQ(h.write_next(), encode_event(epoch, 2, "", "b") + encode_event(epoch, 3, "", "c"));
 }
 
-TEST(SubscriptionMachine, ATrimmedHoleFoundByARereadIsAnnouncedAsAGap) {
+TEST(subscription_machine, a_trimmed_hole_found_by_a_reread_is_announced_as_a_gap) {
   harness h;
   h.m.on_resync();
   auto d = h.m.next(h.now);
@@ -117,7 +117,8 @@ TEST(SubscriptionMachine, ATrimmedHoleFoundByARereadIsAnnouncedAsAGap) {
   EXPECT_EQ(h.write_next(), encode_gap(epoch, 1, 2) + encode_event(epoch, 3, "", "c"));
 }
 
-TEST(SubscriptionMachine, AStoreThatCannotBeReadIsRetriedAfterStoreRetryWithHeartbeatsMeanwhile) {
+TEST(subscription_machine,
+     a_store_that_cannot_be_read_is_retried_after_store_retry_with_heartbeats_meanwhile) {
   harness h;
   h.m.on_resync();
   ASSERT_EQ(h.m.next(h.now).what, step::reread);
@@ -129,7 +130,7 @@ TEST(SubscriptionMachine, AStoreThatCannotBeReadIsRetriedAfterStoreRetryWithHear
   EXPECT_EQ(h.m.next(h.now).what, step::reread);
 }
 
-TEST(SubscriptionMachine, HeartbeatAfterTheIntervalWithoutAWrite) {
+TEST(subscription_machine, heartbeat_after_the_interval_without_a_write) {
   harness h;
   auto d = h.m.next(h.now);
   ASSERT_EQ(d.what, step::wait);
@@ -144,7 +145,7 @@ TEST(SubscriptionMachine, HeartbeatAfterTheIntervalWithoutAWrite) {
   EXPECT_EQ(h.write_next(), ": heartbeat\n\n");
 }
 
-TEST(SubscriptionMachine, TheEndEventIsTheLastWrite) {
+TEST(subscription_machine, the_end_event_is_the_last_write) {
   harness h;
   h.m.on_batch(batch({event(1, "a"), event(2, "{}", /*is_end=*/true)}));
   auto d = h.m.next(h.now);
@@ -160,7 +161,7 @@ TEST(SubscriptionMachine, TheEndEventIsTheLastWrite) {
   EXPECT_EQ(h.m.queued_bytes(), 0U);
 }
 
-TEST(SubscriptionMachine, ASubscriberThatDoesNotReadIsSlowOnlyWhileAWriteIsBlocked) {
+TEST(subscription_machine, a_subscriber_that_does_not_read_is_slow_only_while_a_write_is_blocked) {
   harness h;
   const std::string big(80, 'x');
   EXPECT_FALSE(h.m.on_batch(batch({event(1, big)}))) << "an idle writer takes a big batch at once";
@@ -173,7 +174,7 @@ TEST(SubscriptionMachine, ASubscriberThatDoesNotReadIsSlowOnlyWhileAWriteIsBlock
   EXPECT_EQ(h.m.next(h.now).what, step::close) << "no final chunk for a slow client";
 }
 
-TEST(SubscriptionMachine, TokenExpiryEndsTheStreamWithItsFrame) {
+TEST(subscription_machine, token_expiry_ends_the_stream_with_its_frame) {
   harness h;
   h.m.set_token_deadline(h.now + 5s, frame("event: error\ndata: {}\n\n"));
   auto d = h.m.next(h.now);
@@ -187,7 +188,8 @@ TEST(SubscriptionMachine, TokenExpiryEndsTheStreamWithItsFrame) {
   EXPECT_EQ(*h.m.frames()[0], "event: error\ndata: {}\n\n");
 }
 
-TEST(SubscriptionMachine, AnHourOnAManualSteadyClockHoldsAHeartbeatEveryIntervalAndNothingElse) {
+TEST(subscription_machine,
+     an_hour_on_a_manual_steady_clock_holds_a_heartbeat_every_interval_and_nothing_else) {
   // Driven the way the SSE writer drives it (sleep until `until`, then ask again), with the
   // sleeping done by advancing an injected monotonic clock: an hour passes in no time.
   core::manual_steady_clock clock;
@@ -220,7 +222,7 @@ TEST(SubscriptionMachine, AnHourOnAManualSteadyClockHoldsAHeartbeatEveryInterval
   }
 }
 
-TEST(SubscriptionMachine, ShutdownAndDeletionFinishTheResponse) {
+TEST(subscription_machine, shutdown_and_deletion_finish_the_response) {
   harness shut;
   shut.m.on_shutdown();
   EXPECT_EQ(shut.write_next(), ": server shutting down\n\n");
@@ -233,14 +235,14 @@ TEST(SubscriptionMachine, ShutdownAndDeletionFinishTheResponse) {
   EXPECT_TRUE(deleted.m.frames().empty()) << "the final chunk alone";
 }
 
-TEST(SubscriptionMachine, ABatchOfANewIncarnationEndsTheSubscription) {
+TEST(subscription_machine, a_batch_of_a_new_incarnation_ends_the_subscription) {
   harness h;
   h.m.on_batch(batch({event(1, "a")}, "newepoch1"));
   EXPECT_EQ(h.m.next(h.now).what, step::finish);
   EXPECT_EQ(h.m.end(), machine::ending::gone);
 }
 
-TEST(SubscriptionMachine, AWriteCutShortCountsOnlyTheWholeFramesItDelivered) {
+TEST(subscription_machine, a_write_cut_short_counts_only_the_whole_frames_it_delivered) {
   harness h(3);
   ASSERT_EQ(h.m.next(h.now).what, step::write);
   h.m.writing();
