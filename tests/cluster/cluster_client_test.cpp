@@ -66,7 +66,7 @@ const script& counter_script() {
   return s;
 }
 
-class ClusterClientTest : public ::testing::Test {
+class cluster_client_live : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
@@ -133,7 +133,7 @@ class ClusterClientTest : public ::testing::Test {
   std::shared_ptr<cluster_client> client_;
 };
 
-TEST_F(ClusterClientTest, learns_a_map_with_three_masters_covering_every_slot) {
+TEST_F(cluster_client_live, learns_a_map_with_three_masters_covering_every_slot) {
   auto map = call(client_->current_map());
   EXPECT_TRUE(map.covers_all_slots());
   EXPECT_EQ(map.masters().size(), 3u);
@@ -156,14 +156,14 @@ TEST_F(ClusterClientTest, learns_a_map_with_three_masters_covering_every_slot) {
   EXPECT_TRUE(sse::test::bounded_wait([&] { return client_->up(); }, 10s));
 }
 
-TEST_F(ClusterClientTest, key_slots_agree_with_the_server) {
+TEST_F(cluster_client_live, key_slots_agree_with_the_server) {
   for (const std::string key : {"foo", "bar", "hello", "sse:state:{chat-42}", "{user1000}.a"}) {
     const auto r = cluster_->node(0).command("CLUSTER", "KEYSLOT", key);
     EXPECT_EQ(r.integer, key_slot(key)) << key;
   }
 }
 
-TEST_F(ClusterClientTest, routes_keys_of_every_master_and_runs_scripts_there) {
+TEST_F(cluster_client_live, routes_keys_of_every_master_and_runs_scripts_there) {
   const auto t0 = clock_type::now();
   std::set<int> owners;
   for (int i = 0; i < 300; ++i) {
@@ -182,7 +182,7 @@ TEST_F(ClusterClientTest, routes_keys_of_every_master_and_runs_scripts_there) {
   std::printf("[timing] 300 SET+GET and 300 EVALSHA over 3 masters in %lld ms\n", ms_since(t0));
 }
 
-TEST_F(ClusterClientTest, reloads_scripts_after_script_flush_on_the_owner) {
+TEST_F(cluster_client_live, reloads_scripts_after_script_flush_on_the_owner) {
   const std::string key = "sse:list:{flushed}";
   ASSERT_TRUE(append(key, "a").has_value());
   const int owner = cluster_->master_of_slot(key_slot(key));
@@ -193,7 +193,7 @@ TEST_F(ClusterClientTest, reloads_scripts_after_script_flush_on_the_owner) {
   EXPECT_EQ(r->integer, 2);
 }
 
-TEST_F(ClusterClientTest, follows_moved_and_ask_during_a_live_slot_migration) {
+TEST_F(cluster_client_live, follows_moved_and_ask_during_a_live_slot_migration) {
   const std::string key = "sse:list:{migrating}";
   const std::uint16_t slot = key_slot(key);
   const int from = cluster_->master_of_slot(slot);
@@ -243,7 +243,7 @@ TEST_F(ClusterClientTest, follows_moved_and_ask_during_a_live_slot_migration) {
               static_cast<unsigned long long>(client_->redirects()));
 }
 
-TEST_F(ClusterClientTest, survives_a_master_killed_and_its_replica_promoted) {
+TEST_F(cluster_client_live, survives_a_master_killed_and_its_replica_promoted) {
   const std::string key = "sse:list:{failover}";
   const std::uint16_t slot = key_slot(key);
   const int victim = cluster_->master_of_slot(slot);
@@ -302,7 +302,7 @@ TEST_F(ClusterClientTest, survives_a_master_killed_and_its_replica_promoted) {
       victim, promote_ms, recover_ms, acked.size(), failures.load(), stored.size());
 }
 
-TEST_F(ClusterClientTest, sharded_subscriber_stop_ends_every_loop_at_once_and_join_returns) {
+TEST_F(cluster_client_live, sharded_subscriber_stop_ends_every_loop_at_once_and_join_returns) {
   // Its loops wait on a signal, not a clock: with the map check and the probe due only every
   // 30 s, stop() still ends them (and every link) at once, and join() sees them all returned.
   auto sub = std::make_shared<sharded_subscriber>(client_, test_config(), 30s);

@@ -70,7 +70,7 @@ command_run run_migrate(const std::string& url) {
   return r;
 }
 
-class ClusterMigrateTest : public ::testing::Test {
+class cluster_migrate : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
@@ -144,7 +144,7 @@ class ClusterMigrateTest : public ::testing::Test {
   std::unique_ptr<redis_store> store_;
 };
 
-TEST_F(ClusterMigrateTest, MigrateCommandScansEveryMasterAndUpgradesEachStreamOnItsNode) {
+TEST_F(cluster_migrate, migrate_command_scans_every_master_and_upgrades_each_stream_on_its_node) {
   std::vector<legacy_stream> legacy;
   std::set<std::size_t> owners;
   for (int i = 0; i < 90; ++i) {
@@ -179,7 +179,7 @@ TEST_F(ClusterMigrateTest, MigrateCommandScansEveryMasterAndUpgradesEachStreamOn
 
 // The command line itself (the real binary): `sse-gateway migrate --store redis-cluster://...`
 // is accepted, as the README says, and upgrades the streams of every master.
-TEST_F(ClusterMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisClusterUrl) {
+TEST_F(cluster_migrate, migrate_subcommand_of_the_binary_takes_a_redis_cluster_url) {
   std::vector<legacy_stream> legacy;
   std::set<std::size_t> owners;
   for (int i = 0; i < 30; ++i) {
@@ -207,7 +207,7 @@ TEST_F(ClusterMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisClusterUrl) {
   }
 }
 
-TEST_F(ClusterMigrateTest, FirstTouchUpgradesALegacyStreamInClusterMode) {
+TEST_F(cluster_migrate, first_touch_upgrades_a_legacy_stream_in_cluster_mode) {
   const auto ls = make_legacy_stream("touched", 5, {2});
   write_on_owner(ls);
   auto& s = start_store();
@@ -215,7 +215,7 @@ TEST_F(ClusterMigrateTest, FirstTouchUpgradesALegacyStreamInClusterMode) {
   EXPECT_EQ(legacy_lists_left(), 0u);
 }
 
-TEST_F(ClusterMigrateTest, MalformedClusterUrlExitsTwo) {
+TEST_F(cluster_migrate, malformed_cluster_url_exits_two) {
   const auto r = run_migrate("redis-cluster://nohost/0");
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("malformed --store"), std::string::npos) << r.err;

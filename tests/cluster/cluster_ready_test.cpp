@@ -76,7 +76,7 @@ long long ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
 }
 
-class ClusterReadyTest : public ::testing::Test {
+class cluster_ready : public ::testing::Test {
  protected:
   void SetUp() override {
     test::redis_cluster_options co;
@@ -149,7 +149,7 @@ class ClusterReadyTest : public ::testing::Test {
   std::shared_ptr<std::uint64_t> acks_ = std::make_shared<std::uint64_t>(0);
 };
 
-TEST_F(ClusterReadyTest, a_paused_master_makes_every_node_unavailable_within_the_ready_timeout) {
+TEST_F(cluster_ready, a_paused_master_makes_every_node_unavailable_within_the_ready_timeout) {
   availability_times t1;
   availability_times t2;
   redis_store& n1 = make_node(t1);

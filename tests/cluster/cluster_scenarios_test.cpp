@@ -41,7 +41,7 @@ const core::clock& test_clock() {
   return clock;
 }
 
-class ClusterScenarioTest : public ::testing::Test {
+class cluster_scenario : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
@@ -124,7 +124,7 @@ class ClusterScenarioTest : public ::testing::Test {
 using session = test::redis_session;
 using test::expect_exactly_once_in_order;
 
-TEST_F(ClusterScenarioTest, streams_on_every_master_publish_on_one_node_read_on_another) {
+TEST_F(cluster_scenario, streams_on_every_master_publish_on_one_node_read_on_another) {
   redis_store& producer = make_node();
   redis_store& reader = make_node();
   const auto t0 = clock_type::now();
@@ -173,7 +173,7 @@ TEST_F(ClusterScenarioTest, streams_on_every_master_publish_on_one_node_read_on_
       ms_since(t0));
 }
 
-TEST_F(ClusterScenarioTest, sunsubscribe_when_the_last_local_listener_leaves) {
+TEST_F(cluster_scenario, sunsubscribe_when_the_last_local_listener_leaves) {
   redis_store& producer = make_node();
   redis_store& reader = make_node();
   const std::string id = "leaving";
@@ -234,7 +234,7 @@ TEST_F(ClusterScenarioTest, sunsubscribe_when_the_last_local_listener_leaves) {
   EXPECT_EQ(reader.probe_failures(), 0u);
 }
 
-TEST_F(ClusterScenarioTest, probe_runs_on_every_shard_link_and_comes_back) {
+TEST_F(cluster_scenario, probe_runs_on_every_shard_link_and_comes_back) {
   redis_store& producer = make_node();
   redis_store& reader = make_node(0, nullptr, redis::probe_config{100ms, 1s});
   std::vector<std::string> ids;
@@ -267,7 +267,7 @@ TEST_F(ClusterScenarioTest, probe_runs_on_every_shard_link_and_comes_back) {
   }
 }
 
-TEST_F(ClusterScenarioTest, probe_notices_a_silently_lost_shard_subscription_and_repairs_it) {
+TEST_F(cluster_scenario, probe_notices_a_silently_lost_shard_subscription_and_repairs_it) {
   // The stream's master announces a loopback proxy as its client port (cluster-announce-port),
   // so every link to it goes through the proxy; swapping the proxy's server side drops the
   // SSUBSCRIBE state while the links (and PING) stay up: only the probe can notice.
@@ -362,7 +362,7 @@ struct traffic {
   int failures = 0;
 };
 
-TEST_F(ClusterScenarioTest, slot_migration_during_live_traffic_delivers_exactly_once_in_order) {
+TEST_F(cluster_scenario, slot_migration_during_live_traffic_delivers_exactly_once_in_order) {
   redis_store& producer = make_node();
   redis_store& reader = make_node();
   const std::string id = "migrating-stream";
@@ -425,7 +425,7 @@ TEST_F(ClusterScenarioTest, slot_migration_during_live_traffic_delivers_exactly_
       slot, from, to, migrate_ms, t.acked.size(), t.failures, sub.rereads, sub.listener.resyncs());
 }
 
-TEST_F(ClusterScenarioTest, master_killed_replica_promoted_during_live_traffic) {
+TEST_F(cluster_scenario, master_killed_replica_promoted_during_live_traffic) {
   test::availability_log producer_log;
   test::availability_log reader_log;
   redis_store& producer = make_node(1, &producer_log);  // --redis-wait-replicas 1

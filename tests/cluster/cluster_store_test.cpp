@@ -1,5 +1,5 @@
 // The Redis store in cluster mode (--store redis-cluster://...) on a real local cluster of 3
-// masters with 1 replica each: the shared StoreConformance suite, streams spread over every
+// masters with 1 replica each: the shared store_conformance suite, streams spread over every
 // master, and live delivery through sharded pub/sub across two store instances (two gateway
 // nodes).
 
@@ -73,9 +73,9 @@ void flush_all() {
   }
 }
 
-using conformance::StoreConformance;
+using conformance::store_conformance;
 
-INSTANTIATE_TEST_SUITE_P(RedisCluster, StoreConformance,
+INSTANTIATE_TEST_SUITE_P(redis_cluster, store_conformance,
                          ::testing::Values(conformance::store_factory{
                              "redis_cluster",
                              {},

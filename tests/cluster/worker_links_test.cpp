@@ -33,7 +33,7 @@ struct worker {
   std::thread::id id;
 };
 
-class ClusterWorkerLinksTest : public ::testing::Test {
+class cluster_worker_links : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_cluster::available()) {
@@ -95,7 +95,7 @@ class ClusterWorkerLinksTest : public ::testing::Test {
   std::map<std::string, std::thread::id> handled_on_;
 };
 
-TEST_F(ClusterWorkerLinksTest, each_worker_sends_on_its_own_connection_to_the_master) {
+TEST_F(cluster_worker_links, each_worker_sends_on_its_own_connection_to_the_master) {
   // The same key, so the same master: only the connection can differ.
   std::set<long long> ids;
   for (std::size_t i = 0; i < 2; ++i) {
@@ -112,7 +112,7 @@ TEST_F(ClusterWorkerLinksTest, each_worker_sends_on_its_own_connection_to_the_ma
   EXPECT_TRUE(ids.contains(again->front().integer));
 }
 
-TEST_F(ClusterWorkerLinksTest, channels_are_split_over_the_workers_by_slot) {
+TEST_F(cluster_worker_links, channels_are_split_over_the_workers_by_slot) {
   // Two channels whose slots fall to different workers (slot mod 2), each published once.
   std::vector<std::string> channels;
   for (int n = 0; channels.size() < 2 && n < 1000; ++n) {

@@ -24,7 +24,7 @@ long long ms_since(clock_type::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
 }
 
-TEST(ConnectionReady, a_paused_server_makes_the_link_not_ready_within_the_ready_timeout) {
+TEST(connection_ready, a_paused_server_makes_the_link_not_ready_within_the_ready_timeout) {
   test::redis_options so;
   so.name = "redis-ready";
   test::redis_server server(so);

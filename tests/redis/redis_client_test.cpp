@@ -24,7 +24,7 @@ namespace {
 
 using stream::new_event;
 
-class RedisBlipTest : public ::testing::Test {
+class redis_blip : public ::testing::Test {
  protected:
   void TearDown() override {
     store_.reset();
@@ -67,7 +67,7 @@ class RedisBlipTest : public ::testing::Test {
   test::availability_log transitions_;
 };
 
-TEST_F(RedisBlipTest, PausedRedisFailsFastThenRecoversWithoutLosingOrDuplicating) {
+TEST_F(redis_blip, paused_redis_fails_fast_then_recovers_without_losing_or_duplicating) {
   start_server();
   start_store();
   ASSERT_TRUE(append("p", "1", 1).has_value());
@@ -99,7 +99,7 @@ TEST_F(RedisBlipTest, PausedRedisFailsFastThenRecoversWithoutLosingOrDuplicating
   EXPECT_EQ(*r->events[1].frame, stream::encode_event(r->epoch, 2, "", "2"));
 }
 
-TEST_F(RedisBlipTest, KilledCommandConnectionsReconnect) {
+TEST_F(redis_blip, killed_command_connections_reconnect) {
   start_server();
   start_store();
   ASSERT_TRUE(append("k", "1").has_value());
@@ -117,7 +117,7 @@ TEST_F(RedisBlipTest, KilledCommandConnectionsReconnect) {
   EXPECT_EQ(a->first_seq, 2u);
 }
 
-TEST_F(RedisBlipTest, KilledSubscriptionResubscribesAndTellsListenersToResync) {
+TEST_F(redis_blip, killed_subscription_resubscribes_and_tells_listeners_to_resync) {
   start_server();
   auto& s = start_store();
   conformance::recording_listener l;
@@ -134,7 +134,7 @@ TEST_F(RedisBlipTest, KilledSubscriptionResubscribesAndTellsListenersToResync) {
   EXPECT_EQ(l.seqs(), (std::vector<seq_t>{1, 2}));
 }
 
-TEST_F(RedisBlipTest, RestartWithAofKeepsStreamsReloadsScriptsAndResubscribes) {
+TEST_F(redis_blip, restart_with_aof_keeps_streams_reloads_scripts_and_resubscribes) {
   start_server({"--appendonly", "yes", "--appendfsync", "always"});
   auto& s = start_store();
   conformance::recording_listener l;
@@ -155,7 +155,7 @@ TEST_F(RedisBlipTest, RestartWithAofKeepsStreamsReloadsScriptsAndResubscribes) {
   EXPECT_EQ(r->events.size(), 2u);
 }
 
-TEST_F(RedisBlipTest, ScriptFlushIsRepairedByReloadingOnNoscript) {
+TEST_F(redis_blip, script_flush_is_repaired_by_reloading_on_noscript) {
   start_server();
   start_store();
   ASSERT_TRUE(append("f", "1").has_value());
@@ -168,7 +168,7 @@ TEST_F(RedisBlipTest, ScriptFlushIsRepairedByReloadingOnNoscript) {
   EXPECT_EQ(exists.elements[0].integer, 1) << "loaded again after NOSCRIPT";
 }
 
-TEST_F(RedisBlipTest, StoreStartedBeforeRedisConnectsOnceItIsUp) {
+TEST_F(redis_blip, store_started_before_redis_connects_once_it_is_up) {
   start_server();
   const auto port = server_->port();
   server_->stop();
@@ -187,7 +187,7 @@ TEST_F(RedisBlipTest, StoreStartedBeforeRedisConnectsOnceItIsUp) {
 }
 
 // The command side alone: many requests in flight on one connection, answered in order.
-TEST_F(RedisBlipTest, OneConnectionPipelinesConcurrentRequests) {
+TEST_F(redis_blip, one_connection_pipelines_concurrent_requests) {
   start_server();
   redis::client c({io_.get_executor()}, test_connection(*server_));
   c.start();

@@ -6,9 +6,9 @@
 namespace sse::store::redis_test {
 namespace {
 
-using conformance::StoreConformance;
+using conformance::store_conformance;
 
-INSTANTIATE_TEST_SUITE_P(Redis, StoreConformance,
+INSTANTIATE_TEST_SUITE_P(redis, store_conformance,
                          ::testing::Values(conformance::store_factory{
                              "redis",
                              {},

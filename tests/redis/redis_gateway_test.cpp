@@ -40,7 +40,7 @@ std::uint64_t seq_of(const parsed_event& e) {
   return colon == std::string::npos ? 0 : std::stoull(e.id.substr(colon + 1));
 }
 
-class RedisGatewayTest : public ::testing::Test {
+class redis_gateway : public ::testing::Test {
  protected:
   void SetUp() override {
     if (gateway_process::default_binary().empty()) {
@@ -76,7 +76,7 @@ class RedisGatewayTest : public ::testing::Test {
   std::vector<std::unique_ptr<gateway_process>> nodes_;
 };
 
-TEST_F(RedisGatewayTest, PublishOnOneNodeReadOnAnotherResumeOnAThird) {
+TEST_F(redis_gateway, publish_on_one_node_read_on_another_resume_on_a_third) {
   auto& a = start_node();
   auto& b = start_node();
   auto& c = start_node();
@@ -120,7 +120,7 @@ TEST_F(RedisGatewayTest, PublishOnOneNodeReadOnAnotherResumeOnAThird) {
   EXPECT_EQ(after_end.status(), 204);
 }
 
-TEST_F(RedisGatewayTest, HandOverUnderConcurrentAppendsAcrossNodes) {
+TEST_F(redis_gateway, hand_over_under_concurrent_appends_across_nodes) {
   test::seeded_rng rng;
   auto& producer_node = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
   auto& reader_1 = start_node({"--buffer-limit", "100000", "--max-buffer-limit", "100000"});
@@ -189,7 +189,7 @@ TEST_F(RedisGatewayTest, HandOverUnderConcurrentAppendsAcrossNodes) {
 }
 
 // A private Redis that the test may pause.
-class RedisGatewayBlipTest : public RedisGatewayTest {
+class redis_gateway_blip : public redis_gateway {
  protected:
   void SetUp() override {
     if (gateway_process::default_binary().empty()) {
@@ -200,7 +200,7 @@ class RedisGatewayBlipTest : public RedisGatewayTest {
     own_ = std::make_unique<test::redis_server>(o);
   }
   void TearDown() override {
-    RedisGatewayTest::TearDown();
+    redis_gateway::TearDown();
     if (own_ && own_->paused()) {
       own_->resume();
     }
@@ -209,7 +209,7 @@ class RedisGatewayBlipTest : public RedisGatewayTest {
   std::unique_ptr<test::redis_server> own_;
 };
 
-TEST_F(RedisGatewayBlipTest, PausedRedisAnswers503ThenRecoversWithoutLossOrDuplicate) {
+TEST_F(redis_gateway_blip, paused_redis_answers503_then_recovers_without_loss_or_duplicate) {
   auto& node = start_node();
   http_client http(node.host(), node.port(), 15s);
   const std::string id = "blip";
@@ -251,7 +251,7 @@ TEST_F(RedisGatewayBlipTest, PausedRedisAnswers503ThenRecoversWithoutLossOrDupli
 // 503 outcome_unknown (two producers at once, as when one slow script stalls Redis for all),
 // while appends the node never sent are 503 store_unavailable. Producer-Seq retries then store
 // each event exactly once.
-TEST_F(RedisGatewayBlipTest, AppendsSentButUnansweredAreOutcomeUnknownNotStoreUnavailable) {
+TEST_F(redis_gateway_blip, appends_sent_but_unanswered_are_outcome_unknown_not_store_unavailable) {
   auto& node = start_node();
   http_client http(node.host(), node.port(), 15s);
   http_client other(node.host(), node.port(), 15s);
@@ -302,7 +302,7 @@ TEST_F(RedisGatewayBlipTest, AppendsSentButUnansweredAreOutcomeUnknownNotStoreUn
 
 // The batch cap holds on Redis too: a body of 340,000 empty events (the one that stalled Redis
 // for seconds) is refused before any script runs.
-TEST_F(RedisGatewayTest, BatchOverMaxBatchEventsNeverReachesRedis) {
+TEST_F(redis_gateway, batch_over_max_batch_events_never_reaches_redis) {
   auto& node = start_node();
   http_client http(node.host(), node.port(), 15s);
   std::string body;
@@ -318,7 +318,7 @@ TEST_F(RedisGatewayTest, BatchOverMaxBatchEventsNeverReachesRedis) {
 
 // The Redis state hash keeps each recent Producer-Seq append's trimmed count: a retry on any
 // node answers exactly what the original did.
-TEST_F(RedisGatewayTest, ProducerSeqRetryOnAnotherNodeAnswersTheOriginalTrimmedCount) {
+TEST_F(redis_gateway, producer_seq_retry_on_another_node_answers_the_original_trimmed_count) {
   auto& a = start_node();
   auto& b = start_node();
   http_client on_a(a.host(), a.port());
@@ -337,7 +337,7 @@ TEST_F(RedisGatewayTest, ProducerSeqRetryOnAnotherNodeAnswersTheOriginalTrimmedC
   EXPECT_EQ(retry.body, original.body);
 }
 
-TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) {
+TEST_F(redis_gateway, migrate_command_upgrades_legacy_streams_that_nodes_then_serve) {
   for (int i = 0; i < 3; ++i) {
     write_legacy_stream(redis(), make_legacy_stream("legacy-" + std::to_string(i), 5, {2}));
   }
@@ -369,7 +369,8 @@ TEST_F(RedisGatewayTest, MigrateCommandUpgradesLegacyStreamsThatNodesThenServe) 
 // into zstd (no content size in its frame), and in a second stream an element that cannot be
 // decoded. Every readable event arrives; the unreadable one is a gap with reason unreadable,
 // reported in telemetry, and kept in the quarantine key.
-TEST_F(RedisGatewayTest, UpgradeOnFirstTouchDeliversStreamedFramesAndAnnouncesUnreadableOnes) {
+TEST_F(redis_gateway,
+       upgrade_on_first_touch_delivers_streamed_frames_and_announces_unreadable_ones) {
   auto ok = make_legacy_stream("old2", 6);
   std::vector<std::string> elements;
   for (std::size_t i = 0; i < 5; ++i) {
@@ -423,7 +424,7 @@ TEST_F(RedisGatewayTest, UpgradeOnFirstTouchDeliversStreamedFramesAndAnnouncesUn
   EXPECT_GT(redis().command("PTTL", "sse:quarantine:{old3}").integer, 0);
 }
 
-TEST_F(RedisGatewayTest, MigrateCommandReportsPerStreamWhatItKeptAside) {
+TEST_F(redis_gateway, migrate_command_reports_per_stream_what_it_kept_aside) {
   auto ls = make_legacy_stream("legacy-bad", 4);
   std::vector<std::string> elements;
   for (const auto& e : ls.events) {

@@ -17,7 +17,7 @@ namespace {
 
 using stream::new_event;
 
-class RedisLayoutTest : public ::testing::Test {
+class redis_key_layout : public ::testing::Test {
  protected:
   void SetUp() override { redis().command("FLUSHALL"); }
   void TearDown() override {
@@ -53,7 +53,7 @@ class RedisLayoutTest : public ::testing::Test {
   std::vector<std::unique_ptr<redis_store>> stores_;
 };
 
-TEST_F(RedisLayoutTest, OpenStreamKeysTypesMembersAndTtls) {
+TEST_F(redis_key_layout, open_stream_keys_types_members_and_ttls) {
   store_limits limits;
   limits.ttl = 60s;
   auto& s = make(limits);
@@ -99,7 +99,7 @@ TEST_F(RedisLayoutTest, OpenStreamKeysTypesMembersAndTtls) {
   }
 }
 
-TEST_F(RedisLayoutTest, EndMovesStateToTombstoneAndEveryKeyExpiresWithinRetention) {
+TEST_F(redis_key_layout, end_moves_state_to_tombstone_and_every_key_expires_within_retention) {
   store_limits limits;
   limits.ttl = 1h;
   limits.end_retention = 5s;
@@ -137,7 +137,7 @@ TEST_F(RedisLayoutTest, EndMovesStateToTombstoneAndEveryKeyExpiresWithinRetentio
   EXPECT_LE(i->expires_in, 5s);
 }
 
-TEST_F(RedisLayoutTest, EndedStreamIsGoneAfterTheRetentionAndNoKeyIsLeft) {
+TEST_F(redis_key_layout, ended_stream_is_gone_after_the_retention_and_no_key_is_left) {
   store_limits limits;
   limits.end_retention = 300ms;
   auto& s = make(limits);
@@ -148,7 +148,7 @@ TEST_F(RedisLayoutTest, EndedStreamIsGoneAfterTheRetentionAndNoKeyIsLeft) {
   EXPECT_EQ(run_sync(io_, s.read_after("short", 0)).error(), errc::stream_not_found);
 }
 
-TEST_F(RedisLayoutTest, IdleStreamExpiresAfterItsTtlAndComesBackAsANewIncarnation) {
+TEST_F(redis_key_layout, idle_stream_expires_after_its_ttl_and_comes_back_as_a_new_incarnation) {
   store_limits limits;
   limits.ttl = 300ms;
   auto& s = make(limits);
@@ -163,7 +163,7 @@ TEST_F(RedisLayoutTest, IdleStreamExpiresAfterItsTtlAndComesBackAsANewIncarnatio
   EXPECT_EQ(b->first_seq, 1u);
 }
 
-TEST_F(RedisLayoutTest, LeftoversOfAnExpiredIncarnationAreNotReplayed) {
+TEST_F(redis_key_layout, leftovers_of_an_expired_incarnation_are_not_replayed) {
   auto& s = make();
   const auto k = keys("stale");
   // The state expired first; a buffer and meta of the old incarnation are still there.
@@ -179,7 +179,7 @@ TEST_F(RedisLayoutTest, LeftoversOfAnExpiredIncarnationAreNotReplayed) {
   EXPECT_EQ(redis().command("ZCARD", k.meta).integer, 1);
 }
 
-TEST_F(RedisLayoutTest, EvictionRemovesExactlyTheVictimsFromBufferAndMeta) {
+TEST_F(redis_key_layout, eviction_removes_exactly_the_victims_from_buffer_and_meta) {
   store_limits limits;
   limits.buffer_limit = 3;
   auto& s = make(limits);
@@ -212,7 +212,7 @@ TEST_F(RedisLayoutTest, EvictionRemovesExactlyTheVictimsFromBufferAndMeta) {
   EXPECT_EQ(redis().command("HGET", k.state, "bytes").str, std::to_string(6 + 3 * ov));
 }
 
-TEST_F(RedisLayoutTest, DataAboveTheThresholdIsStoredCompressedAndReadBackExactly) {
+TEST_F(redis_key_layout, data_above_the_threshold_is_stored_compressed_and_read_back_exactly) {
   auto o = test_options(redis());
   o.compress_min_bytes = 128;
   auto& s = make({}, o);
@@ -238,7 +238,7 @@ TEST_F(RedisLayoutTest, DataAboveTheThresholdIsStoredCompressedAndReadBackExactl
   EXPECT_LT(c.bytes_stored, c.bytes_in / 2);
 }
 
-TEST_F(RedisLayoutTest, PrefixIsConfigurable) {
+TEST_F(redis_key_layout, prefix_is_configurable) {
   auto o = test_options(redis());
   o.prefix = "tenant7:";
   auto& s = make({}, o);
@@ -248,7 +248,7 @@ TEST_F(RedisLayoutTest, PrefixIsConfigurable) {
   EXPECT_EQ(redis().command("EXISTS", "sse:state:{x}").integer, 0);
 }
 
-TEST_F(RedisLayoutTest, TwoNodesShareStreamsPublishOnOneReadAndWatchOnTheOther) {
+TEST_F(redis_key_layout, two_nodes_share_streams_publish_on_one_read_and_watch_on_the_other) {
   auto& node_a = make();
   auto& node_b = make();
   conformance::recording_listener on_b;
@@ -269,7 +269,8 @@ TEST_F(RedisLayoutTest, TwoNodesShareStreamsPublishOnOneReadAndWatchOnTheOther) 
   EXPECT_TRUE(on_b.batches().back()->events.back().is_end);
 }
 
-TEST_F(RedisLayoutTest, ANodeSubscribesOncePerStreamAndUnsubscribesAfterTheLastWatcher) {
+TEST_F(redis_key_layout,
+       a_node_subscribes_once_per_stream_and_unsubscribes_after_the_last_watcher) {
   auto& s = make();
   const std::string channel = keys("fan").channel;
   auto numsub = [&] { return redis().command("PUBSUB", "NUMSUB", channel).elements.at(1).integer; };
@@ -290,7 +291,7 @@ TEST_F(RedisLayoutTest, ANodeSubscribesOncePerStreamAndUnsubscribesAfterTheLastW
   s.unwatch("fan", &l1);
 }
 
-TEST_F(RedisLayoutTest, RemovePublishesGoneToEveryNode) {
+TEST_F(redis_key_layout, remove_publishes_gone_to_every_node) {
   auto& node_a = make();
   auto& node_b = make();
   conformance::recording_listener on_b;

@@ -17,7 +17,7 @@ namespace {
 
 using stream::new_event;
 
-class RedisMigrationTest : public ::testing::Test {
+class redis_migration : public ::testing::Test {
  protected:
   void SetUp() override { redis().command("FLUSHALL"); }
   void TearDown() override {
@@ -65,7 +65,7 @@ class RedisMigrationTest : public ::testing::Test {
   std::unique_ptr<redis_store> store_;
 };
 
-TEST_F(RedisMigrationTest, FirstReadUpgradesTheStreamInPlace) {
+TEST_F(redis_migration, first_read_upgrades_the_stream_in_place) {
   auto ls = make_legacy_stream("old-read", 6, {3});
   ls.ttl = 50s;
   write_legacy_stream(redis(), ls);
@@ -90,7 +90,7 @@ TEST_F(RedisMigrationTest, FirstReadUpgradesTheStreamInPlace) {
   EXPECT_EQ(r->events[0].seq, 4u) << "the hole at 3 stays a hole";
 }
 
-TEST_F(RedisMigrationTest, AppendUpgradesContinuesTheSeqsAndTrimsByPriority) {
+TEST_F(redis_migration, append_upgrades_continues_the_seqs_and_trims_by_priority) {
   auto ls = make_legacy_stream("old-append", 5);  // priorities 1,2,3,0,1
   ls.buffer_limit = 5;                            // a v1.10 per-stream limit is kept by the upgrade
   write_legacy_stream(redis(), ls);
@@ -115,7 +115,7 @@ TEST_F(RedisMigrationTest, AppendUpgradesContinuesTheSeqsAndTrimsByPriority) {
   EXPECT_TRUE(append("old-append", {new_event{"", "next", 1}}, 7).has_value());
 }
 
-TEST_F(RedisMigrationTest, EndedLegacyStreamKeepsItsEndAfterTheUpgrade) {
+TEST_F(redis_migration, ended_legacy_stream_keeps_its_end_after_the_upgrade) {
   auto ls = make_legacy_stream("old-ended", 3);
   ls.status = "completed";
   ls.events.push_back(redis_layout::legacy_event{4, "end", 3, "{\"status\":\"completed\"}"});
@@ -141,7 +141,7 @@ TEST_F(RedisMigrationTest, EndedLegacyStreamKeepsItsEndAfterTheUpgrade) {
   EXPECT_EQ(i->status, stream_status::completed);
 }
 
-TEST_F(RedisMigrationTest, InfoAndCreateUpgradeToo) {
+TEST_F(redis_migration, info_and_create_upgrade_too) {
   write_legacy_stream(redis(), make_legacy_stream("old-info", 3));
   auto i = run_sync(io_, s().info("old-info"));
   ASSERT_TRUE(i.has_value());
@@ -155,7 +155,7 @@ TEST_F(RedisMigrationTest, InfoAndCreateUpgradeToo) {
   EXPECT_EQ(c->epoch, "legacy01");
 }
 
-TEST_F(RedisMigrationTest, CorruptLegacyEventIsKeptAsideByMigrateAllAndTheRestSurvives) {
+TEST_F(redis_migration, corrupt_legacy_event_is_kept_aside_by_migrate_all_and_the_rest_survives) {
   auto ls = make_legacy_stream("old-corrupt", 3);
   write_legacy_stream(redis(), ls);
   redis().command("LSET", "sse:buffer:{old-corrupt}", "1", "not zstd at all");
@@ -180,7 +180,7 @@ TEST_F(RedisMigrationTest, CorruptLegacyEventIsKeptAsideByMigrateAllAndTheRestSu
 // v1.10 elements as real writers made them: the `zstd` CLI compressing a file (the frame states
 // its content size) and reading a pipe (it does not, as any streaming compressor), each with and
 // without a checksum; one large enough for several blocks. Every one must survive the upgrade.
-TEST_F(RedisMigrationTest, FramesOfTheZstdCliFromFileAndPipeAreAllUpgraded) {
+TEST_F(redis_migration, frames_of_the_zstd_cli_from_file_and_pipe_are_all_upgraded) {
   auto ls = make_legacy_stream("cli", 6);
   std::string big;
   for (int i = 0; big.size() < 300'000; ++i) {
@@ -211,7 +211,7 @@ TEST_F(RedisMigrationTest, FramesOfTheZstdCliFromFileAndPipeAreAllUpgraded) {
 
 // An element that really cannot be decoded is never destroyed: it is moved as it was to the
 // quarantine key (with the stream's TTL), reported, and its hole is announced as unreadable.
-TEST_F(RedisMigrationTest, UndecodableElementsAreKeptAsideAndTheirSeqsMarkedUnreadable) {
+TEST_F(redis_migration, undecodable_elements_are_kept_aside_and_their_seqs_marked_unreadable) {
   auto ls = make_legacy_stream("old2", 6);
   ls.ttl = 50s;
   const std::string garbage_3 = "not zstd at all";
@@ -267,7 +267,7 @@ TEST_F(RedisMigrationTest, UndecodableElementsAreKeptAsideAndTheirSeqsMarkedUnre
   EXPECT_EQ(after_end->unreadable, (std::vector<stream::seq_range>{{3, 3}, {6, 6}}));
 }
 
-TEST_F(RedisMigrationTest, MigrateAllUpgradesEveryLegacyStreamAndIsSafeToRunAgain) {
+TEST_F(redis_migration, migrate_all_upgrades_every_legacy_stream_and_is_safe_to_run_again) {
   std::vector<legacy_stream> legacy;
   for (int i = 0; i < 230; ++i) {
     legacy.push_back(make_legacy_stream("bulk-" + std::to_string(i), 1 + i % 7));
@@ -293,7 +293,7 @@ TEST_F(RedisMigrationTest, MigrateAllUpgradesEveryLegacyStreamAndIsSafeToRunAgai
   }
 }
 
-TEST_F(RedisMigrationTest, MigrateAllWhileAppendsRunLosesAndDuplicatesNothing) {
+TEST_F(redis_migration, migrate_all_while_appends_run_loses_and_duplicates_nothing) {
   constexpr int streams = 60;
   constexpr int appends_per_stream = 5;
   std::vector<legacy_stream> legacy;

@@ -23,7 +23,7 @@ long long ms_since(clock_type::time_point t0) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
 }
 
-class RedisProbeTest : public ::testing::Test {
+class redis_probe : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_server::available()) {
@@ -77,7 +77,7 @@ class RedisProbeTest : public ::testing::Test {
   test::availability_log log_;
 };
 
-TEST_F(RedisProbeTest, SilentlyLostSubscriptionIsNoticedReportedAndRepairedWithoutLoss) {
+TEST_F(redis_probe, silently_lost_subscription_is_noticed_reported_and_repaired_without_loss) {
   auto& s = start_store(redis::probe_config{200ms, 500ms});
   const std::string id = "probed";
   const std::string channel = redis_layout::make_keys("sse:", id).channel;
@@ -147,7 +147,7 @@ TEST_F(RedisProbeTest, SilentlyLostSubscriptionIsNoticedReportedAndRepairedWitho
       unready_at, ready_at, acked.size(), sub.rereads);
 }
 
-TEST_F(RedisProbeTest, WithoutTheProbeTheLostSubscriptionStaysUnnoticed) {
+TEST_F(redis_probe, without_the_probe_the_lost_subscription_stays_unnoticed) {
   // The control: the same silent loss with the probe off. PING keeps answering, so the node
   // stays ready and live delivery stops; only the probe catches this.
   auto& s = start_store(redis::probe_config{0ms, 500ms});

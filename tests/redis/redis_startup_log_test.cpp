@@ -44,7 +44,7 @@ std::string all_output(gateway_process& gw) {
   return gw.stderr_text() + gw.stdout_text() + text.str();
 }
 
-TEST(RedisStartupLogTest, StartupLineNamesTheStoreWithItsPasswordRedacted) {
+TEST(redis_startup_log, startup_line_names_the_store_with_its_password_redacted) {
   test::redis_server redis;
   ASSERT_EQ(redis.command("CONFIG", "SET", "requirepass", "s3cretpw").str, "OK");
   const std::string where = "127.0.0.1:" + std::to_string(redis.port());
@@ -59,7 +59,7 @@ TEST(RedisStartupLogTest, StartupLineNamesTheStoreWithItsPasswordRedacted) {
   EXPECT_FALSE(contains(all_output(*gw), "s3cretpw")) << gw->stderr_text();
 }
 
-TEST(RedisStartupLogTest, WrongPasswordIsNamedWithTheAddress) {
+TEST(redis_startup_log, wrong_password_is_named_with_the_address) {
   test::redis_server redis;
   ASSERT_EQ(redis.command("CONFIG", "SET", "requirepass", "right-one").str, "OK");
   const std::string where = "127.0.0.1:" + std::to_string(redis.port());
@@ -74,7 +74,7 @@ TEST(RedisStartupLogTest, WrongPasswordIsNamedWithTheAddress) {
   EXPECT_FALSE(contains(all_output(*gw), "wrongpw")) << err;
 }
 
-TEST(RedisStartupLogTest, NoRedisThereSaysWhichAddressAndWhy) {
+TEST(redis_startup_log, no_redis_there_says_which_address_and_why) {
   const std::string where = "127.0.0.1:" + std::to_string(test::free_port());
   auto gw = start_gateway("redis://" + where);
   ASSERT_TRUE(wait_stderr(*gw, "is not available yet")) << gw->diagnostics();
@@ -93,7 +93,7 @@ TEST(RedisStartupLogTest, NoRedisThereSaysWhichAddressAndWhy) {
   EXPECT_LE(n, 3u) << later;
 }
 
-TEST(RedisStartupLogTest, ARedisThatDoesNotAnswerIsATimeout) {
+TEST(redis_startup_log, a_redis_that_does_not_answer_is_a_timeout) {
   test::redis_server redis;
   redis.pause();  // SIGSTOP: the kernel still accepts the connection, nothing answers
   const std::string where = "127.0.0.1:" + std::to_string(redis.port());
@@ -104,7 +104,7 @@ TEST(RedisStartupLogTest, ARedisThatDoesNotAnswerIsATimeout) {
   redis.resume();
 }
 
-TEST(RedisStartupLogTest, AnOutageNamesTheStoreAndWhyReconnectingFails) {
+TEST(redis_startup_log, an_outage_names_the_store_and_why_reconnecting_fails) {
   test::redis_server redis;
   const std::string where = "127.0.0.1:" + std::to_string(redis.port());
   auto gw = start_gateway("redis://" + where);

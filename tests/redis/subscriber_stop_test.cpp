@@ -16,7 +16,7 @@ namespace {
 namespace net = boost::asio;
 using clock_type = std::chrono::steady_clock;
 
-TEST(SubscriberStopTest, StopEndsTheProbeAndTheLinkAtOnceAndJoinReturns) {
+TEST(subscriber_stop, stop_ends_the_probe_and_the_link_at_once_and_join_returns) {
   if (!test::redis_server::available()) {
     FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
   }

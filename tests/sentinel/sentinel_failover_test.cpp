@@ -37,7 +37,7 @@ const core::clock& test_clock() {
   return clock;
 }
 
-class SentinelFailoverTest : public ::testing::Test {
+class sentinel_failover : public ::testing::Test {
  protected:
   void SetUp() override {
     if (!test::redis_sentinel_setup::available()) {
@@ -96,7 +96,7 @@ class SentinelFailoverTest : public ::testing::Test {
   std::vector<std::unique_ptr<redis_store>> stores_;
 };
 
-TEST_F(SentinelFailoverTest, primary_killed_replica_promoted_during_live_traffic) {
+TEST_F(sentinel_failover, primary_killed_replica_promoted_during_live_traffic) {
   test::availability_log producer_log;
   test::availability_log reader_log;
   redis_store& producer = make_node(1, &producer_log);  // --redis-wait-replicas 1

@@ -16,7 +16,7 @@ using namespace std::chrono_literals;
 using redis_test::make_legacy_stream;
 using redis_test::write_legacy_stream;
 
-TEST(SentinelMigrateTest, MigrateSubcommandOfTheBinaryTakesARedisSentinelUrl) {
+TEST(sentinel_migrate, migrate_subcommand_of_the_binary_takes_a_redis_sentinel_url) {
   if (!test::redis_sentinel_setup::available()) {
     FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
   }

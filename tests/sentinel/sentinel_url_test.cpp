@@ -8,7 +8,7 @@
 namespace sse::redis::sentinel {
 namespace {
 
-TEST(SentinelUrl, SentinelsAndMasterName) {
+TEST(sentinel_url, sentinels_and_master_name) {
   auto u = parse_sentinel_url("redis-sentinel://10.0.0.1:26379,10.0.0.2:26380/mymaster");
   ASSERT_TRUE(u.has_value());
   ASSERT_EQ(u->sentinels.size(), 2u);
@@ -21,7 +21,7 @@ TEST(SentinelUrl, SentinelsAndMasterName) {
   EXPECT_TRUE(u->connection.password.empty());
 }
 
-TEST(SentinelUrl, CredentialsAndDbForTheDataNodes) {
+TEST(sentinel_url, credentials_and_db_for_the_data_nodes) {
   auto u = parse_sentinel_url("redis-sentinel://app:p@ss:w/rd@127.0.0.1:26379/cache/3");
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->connection.username, "app");
@@ -37,14 +37,14 @@ TEST(SentinelUrl, CredentialsAndDbForTheDataNodes) {
   EXPECT_EQ(p->connection.password, "secret");
 }
 
-TEST(SentinelUrl, IPv6SentinelSplitsAtTheLastColon) {
+TEST(sentinel_url, i_pv6_sentinel_splits_at_the_last_colon) {
   auto u = parse_sentinel_url("redis-sentinel://::1:26379/m");
   ASSERT_TRUE(u.has_value());
   EXPECT_EQ(u->sentinels[0].host, "::1");
   EXPECT_EQ(u->sentinels[0].port, 26379);
 }
 
-TEST(SentinelUrl, MalformedIsRefused) {
+TEST(sentinel_url, malformed_is_refused) {
   for (const char* bad : {
            "redis://127.0.0.1:6379",          // another scheme
            "redis-sentinel://",               // nothing

@@ -9,7 +9,7 @@ namespace {
 
 using stream::new_event;
 
-TEST_P(StoreConformance, CreateReportsNewThenExisting) {
+TEST_P(store_conformance, create_reports_new_then_existing) {
   EXPECT_TRUE(st().available());
   auto id = fresh_id();
   auto a = create(id);
@@ -39,7 +39,7 @@ TEST_P(StoreConformance, CreateReportsNewThenExisting) {
 // create reports the stream's own limits, so that PUT can tell a retry from a request for other
 // limits (409 stream_config_differs): a new stream's as asked (or the defaults), an existing or
 // ended one's as created, whatever the later create asks for.
-TEST_P(StoreConformance, CreateReportsTheStreamsOwnLimits) {
+TEST_P(store_conformance, create_reports_the_streams_own_limits) {
   store_limits limits;
   limits.buffer_limit = 7;
   limits.ttl = std::chrono::seconds(90);
@@ -70,7 +70,7 @@ TEST_P(StoreConformance, CreateReportsTheStreamsOwnLimits) {
   EXPECT_EQ(d->ttl, std::chrono::seconds(90));
 }
 
-TEST_P(StoreConformance, UnknownStreamIsNotFound) {
+TEST_P(store_conformance, unknown_stream_is_not_found) {
   auto id = fresh_id();
   EXPECT_EQ(info(id).error(), errc::stream_not_found);
   EXPECT_EQ(read_after(id, 0).error(), errc::stream_not_found);
@@ -79,7 +79,7 @@ TEST_P(StoreConformance, UnknownStreamIsNotFound) {
   EXPECT_EQ(info(id).error(), errc::stream_not_found) << "end of an unknown stream creates nothing";
 }
 
-TEST_P(StoreConformance, AppendCreatesTheStream) {
+TEST_P(store_conformance, append_creates_the_stream) {
   auto id = fresh_id();
   auto a = append(id, {new_event{"", "one", 1}});
   ASSERT_TRUE(a.has_value()) << a.error().message();
@@ -101,7 +101,7 @@ TEST_P(StoreConformance, AppendCreatesTheStream) {
   EXPECT_EQ(c->epoch, a->epoch);
 }
 
-TEST_P(StoreConformance, BatchGetsContiguousSeqsAndExactFrames) {
+TEST_P(store_conformance, batch_gets_contiguous_seqs_and_exact_frames) {
   auto id = fresh_id();
   auto c = create(id);
   ASSERT_TRUE(c.has_value());
@@ -134,7 +134,7 @@ TEST_P(StoreConformance, BatchGetsContiguousSeqsAndExactFrames) {
   }
 }
 
-TEST_P(StoreConformance, CreateOptionsSetLimitAndTtl) {
+TEST_P(store_conformance, create_options_set_limit_and_ttl) {
   auto id = fresh_id();
   stream_options o;
   o.buffer_limit = 7;
@@ -148,7 +148,7 @@ TEST_P(StoreConformance, CreateOptionsSetLimitAndTtl) {
   EXPECT_LE(i->expires_in, std::chrono::seconds(90));
 }
 
-TEST_P(StoreConformance, AppendAppliesCreateOptionsOnlyWhenItCreates) {
+TEST_P(store_conformance, append_applies_create_options_only_when_it_creates) {
   auto id = fresh_id();
   stream_options o;
   o.buffer_limit = 2;
@@ -164,7 +164,7 @@ TEST_P(StoreConformance, AppendAppliesCreateOptionsOnlyWhenItCreates) {
   EXPECT_EQ(c->evicted[0].seq, 1u);
 }
 
-TEST_P(StoreConformance, InfoFields) {
+TEST_P(store_conformance, info_fields) {
   store_limits limits;
   limits.buffer_limit = 3;
   limits.buffer_max_bytes = 1000;
@@ -195,7 +195,7 @@ TEST_P(StoreConformance, InfoFields) {
 
 // ---- Producer-Seq ----
 
-TEST_P(StoreConformance, ProducerSeqAppliesWhenItIsTheNextSeq) {
+TEST_P(store_conformance, producer_seq_applies_when_it_is_the_next_seq) {
   auto id = fresh_id();
   auto a = append(id, {new_event{"", "a", 1}}, 1);
   ASSERT_TRUE(a.has_value()) << a.error().message();
@@ -208,7 +208,7 @@ TEST_P(StoreConformance, ProducerSeqAppliesWhenItIsTheNextSeq) {
   EXPECT_FALSE(b->duplicate);
 }
 
-TEST_P(StoreConformance, ProducerSeqRetryReturnsTheOriginalResult) {
+TEST_P(store_conformance, producer_seq_retry_returns_the_original_result) {
   store_limits limits;
   limits.buffer_limit = 3;
   make_store(limits);
@@ -236,7 +236,7 @@ TEST_P(StoreConformance, ProducerSeqRetryReturnsTheOriginalResult) {
   EXPECT_EQ(next->first_seq, 5u);
 }
 
-TEST_P(StoreConformance, ProducerSeqRetryAnswersTheOriginalTrimmedCount) {
+TEST_P(store_conformance, producer_seq_retry_answers_the_original_trimmed_count) {
   store_limits limits;
   limits.buffer_limit = 2;
   make_store(limits);
@@ -265,7 +265,7 @@ TEST_P(StoreConformance, ProducerSeqRetryAnswersTheOriginalTrimmedCount) {
   EXPECT_EQ(next_again->trimmed, 1u);
 }
 
-TEST_P(StoreConformance, ProducerSeqConflicts) {
+TEST_P(store_conformance, producer_seq_conflicts) {
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {new_event{"", "a", 1}, new_event{"", "b", 1}}, 1).has_value());
   EXPECT_EQ(append(id, {new_event{"", "x", 1}}, 5).error(), errc::producer_seq_conflict);
@@ -279,7 +279,7 @@ TEST_P(StoreConformance, ProducerSeqConflicts) {
   EXPECT_EQ(append(id, {new_event{"", "y", 1}})->first_seq, 3u);
 }
 
-TEST_P(StoreConformance, ProducerSeqConflictOnMissingStreamCreatesNothing) {
+TEST_P(store_conformance, producer_seq_conflict_on_missing_stream_creates_nothing) {
   auto id = fresh_id();
   EXPECT_EQ(append(id, {new_event{"", "x", 1}}, 4).error(), errc::producer_seq_conflict);
   EXPECT_EQ(info(id).error(), errc::stream_not_found);
@@ -287,7 +287,7 @@ TEST_P(StoreConformance, ProducerSeqConflictOnMissingStreamCreatesNothing) {
 
 // ---- end ----
 
-TEST_P(StoreConformance, EndAppendsTheEndEventOnce) {
+TEST_P(store_conformance, end_appends_the_end_event_once) {
   auto id = fresh_id();
   auto a = append(id, {new_event{"", "a", 1}, new_event{"", "b", 1}});
   ASSERT_TRUE(a.has_value());
@@ -320,7 +320,7 @@ TEST_P(StoreConformance, EndAppendsTheEndEventOnce) {
   EXPECT_EQ(*last.frame, "id: " + a->epoch + ":3\nevent: end\ndata: {\"status\":\"failed\"}\n\n");
 }
 
-TEST_P(StoreConformance, AppendAfterEndIsRefused) {
+TEST_P(store_conformance, append_after_end_is_refused) {
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {new_event{"", "a", 1}}, 1).has_value());
   ASSERT_TRUE(end(id).has_value());
@@ -333,7 +333,7 @@ TEST_P(StoreConformance, AppendAfterEndIsRefused) {
   EXPECT_EQ(info(id)->last_seq, 2u);
 }
 
-TEST_P(StoreConformance, EndOfEmptyStream) {
+TEST_P(store_conformance, end_of_empty_stream) {
   auto id = fresh_id();
   ASSERT_TRUE(create(id).has_value());
   auto e = end(id);
@@ -344,7 +344,7 @@ TEST_P(StoreConformance, EndOfEmptyStream) {
 
 // ---- remove ----
 
-TEST_P(StoreConformance, RemoveDeletesAndANewIncarnationStartsOver) {
+TEST_P(store_conformance, remove_deletes_and_a_new_incarnation_starts_over) {
   auto id = fresh_id();
   auto a = append(id, {new_event{"", "a", 1}, new_event{"", "b", 1}});
   ASSERT_TRUE(a.has_value());
@@ -362,7 +362,7 @@ TEST_P(StoreConformance, RemoveDeletesAndANewIncarnationStartsOver) {
   EXPECT_EQ(*r->events[0].frame, stream::encode_event(b->epoch, 1, "", "c"));
 }
 
-TEST_P(StoreConformance, RemoveEndedStream) {
+TEST_P(store_conformance, remove_ended_stream) {
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {new_event{"", "a", 1}}).has_value());
   ASSERT_TRUE(end(id).has_value());

@@ -15,7 +15,7 @@ stream::new_event checkpoint_event(int priority, std::size_t size) {
   return e;
 }
 
-TEST_P(StoreConformance, CheckpointNoneReadsAsZero) {
+TEST_P(store_conformance, checkpoint_none_reads_as_zero) {
   make_store(limits_of(10));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(1, 1), sized_event(1, 1)}).has_value());
@@ -24,7 +24,7 @@ TEST_P(StoreConformance, CheckpointNoneReadsAsZero) {
   EXPECT_EQ(r->checkpoint_seq, 0u);
 }
 
-TEST_P(StoreConformance, CheckpointLatestInABatchAndAcrossAppends) {
+TEST_P(store_conformance, checkpoint_latest_in_a_batch_and_across_appends) {
   make_store(limits_of(100));
   auto id = fresh_id();
   // Seqs 1..4: checkpoints at 2 and 3 in one batch: the latest (3) counts.
@@ -48,7 +48,7 @@ TEST_P(StoreConformance, CheckpointLatestInABatchAndAcrossAppends) {
   EXPECT_EQ(seqs(*r), (std::vector<seq_t>{1, 2, 3, 4, 5, 6, 7}));  // the whole history is kept
 }
 
-TEST_P(StoreConformance, CheckpointSupersededEventsAreTrimmedFirst) {
+TEST_P(store_conformance, checkpoint_superseded_events_are_trimmed_first) {
   make_store(limits_of(5));
   auto id = fresh_id();
   // 1..3 are important but superseded by the checkpoint at 4; 5.. are the least important.
@@ -80,7 +80,7 @@ TEST_P(StoreConformance, CheckpointSupersededEventsAreTrimmedFirst) {
   EXPECT_EQ(i->buffered_bytes, 5 * (10u + ov));
 }
 
-TEST_P(StoreConformance, CheckpointSupersededFirstUnderTheByteLimit) {
+TEST_P(store_conformance, checkpoint_superseded_first_under_the_byte_limit) {
   make_store(limits_of(100, 5 * (10 + ov)));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(3, 10), sized_event(3, 10), sized_event(3, 10),
@@ -94,7 +94,7 @@ TEST_P(StoreConformance, CheckpointSupersededFirstUnderTheByteLimit) {
   EXPECT_EQ(seqs(*r), (std::vector<seq_t>{3, 4, 5, 6}));
 }
 
-TEST_P(StoreConformance, CheckpointTrimmedItselfStillReadsItsSeq) {
+TEST_P(store_conformance, checkpoint_trimmed_itself_still_reads_its_seq) {
   make_store(limits_of(2));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {checkpoint_event(0, 1), sized_event(3, 1)}).has_value());
@@ -109,7 +109,7 @@ TEST_P(StoreConformance, CheckpointTrimmedItselfStillReadsItsSeq) {
   EXPECT_EQ(seqs(*r), (std::vector<seq_t>{2, 3}));
 }
 
-TEST_P(StoreConformance, CheckpointDuplicateAppendChangesNothing) {
+TEST_P(store_conformance, checkpoint_duplicate_append_changes_nothing) {
   make_store(limits_of(100));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(1, 1), checkpoint_event(1, 1)}, 1).has_value());

@@ -9,7 +9,7 @@ namespace {
 
 using stream::new_event;
 
-TEST_P(StoreConformance, AnExpiredStreamLeavesAnExpiringMarkerOfItsEpoch) {
+TEST_P(store_conformance, an_expired_stream_leaves_an_expiring_marker_of_its_epoch) {
   store_limits l;
   l.ttl = 10s;
   l.end_retention = 1500ms;

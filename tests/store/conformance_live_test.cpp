@@ -21,7 +21,7 @@ std::vector<seq_t> range(seq_t from, seq_t to) {
   return out;
 }
 
-TEST_P(StoreConformance, WatchDeliversEveryBatchInOrderIncludingTrimmedEvents) {
+TEST_P(store_conformance, watch_delivers_every_batch_in_order_including_trimmed_events) {
   store_limits limits;
   limits.buffer_limit = 2;
   make_store(limits);
@@ -56,7 +56,7 @@ TEST_P(StoreConformance, WatchDeliversEveryBatchInOrderIncludingTrimmedEvents) {
   EXPECT_EQ(*batches[3]->events[0].frame, stream::encode_event(a->epoch, 8, "", "more 8"));
 }
 
-TEST_P(StoreConformance, WatchBeforeTheStreamExists) {
+TEST_P(store_conformance, watch_before_the_stream_exists) {
   auto id = fresh_id();
   recording_listener l;
   ASSERT_TRUE(watch(id, &l).has_value());
@@ -71,7 +71,7 @@ TEST_P(StoreConformance, WatchBeforeTheStreamExists) {
   EXPECT_EQ(*batches[0]->events[0].frame, stream::encode_event(a->epoch, 1, "", "hello"));
 }
 
-TEST_P(StoreConformance, NoDeliveryAfterUnwatch) {
+TEST_P(store_conformance, no_delivery_after_unwatch) {
   auto id = fresh_id();
   recording_listener stays;
   recording_listener leaves;
@@ -92,7 +92,7 @@ TEST_P(StoreConformance, NoDeliveryAfterUnwatch) {
   EXPECT_EQ(leaves.seqs(), range(1, 1));
 }
 
-TEST_P(StoreConformance, EndIsDeliveredLive) {
+TEST_P(store_conformance, end_is_delivered_live) {
   auto id = fresh_id();
   recording_listener l;
   ASSERT_TRUE(watch(id, &l).has_value());
@@ -114,7 +114,7 @@ TEST_P(StoreConformance, EndIsDeliveredLive) {
   EXPECT_EQ(l.seqs(), range(1, 2));
 }
 
-TEST_P(StoreConformance, RemoveTellsWatchersWhoStayForTheNextIncarnation) {
+TEST_P(store_conformance, remove_tells_watchers_who_stay_for_the_next_incarnation) {
   auto id = fresh_id();
   recording_listener l;
   ASSERT_TRUE(watch(id, &l).has_value());
@@ -136,7 +136,7 @@ TEST_P(StoreConformance, RemoveTellsWatchersWhoStayForTheNextIncarnation) {
   EXPECT_EQ(batches[1]->events[0].seq, 1u);
 }
 
-TEST_P(StoreConformance, OtherStreamsAreNotDelivered) {
+TEST_P(store_conformance, other_streams_are_not_delivered) {
   auto id = fresh_id("a");
   auto other = fresh_id("b");
   recording_listener l;
@@ -155,7 +155,7 @@ TEST_P(StoreConformance, OtherStreamsAreNotDelivered) {
   EXPECT_EQ(l.event_count(), 1u);
 }
 
-TEST_P(StoreConformance, ConcurrentAppendsGetGapFreeSeqsDeliveredInOrder) {
+TEST_P(store_conformance, concurrent_appends_get_gap_free_seqs_delivered_in_order) {
   constexpr int threads = 2;
   constexpr int appends_per_thread = 150;
   auto id = fresh_id();

@@ -13,7 +13,7 @@ using stream::new_event;
 // Every event counts this on top of its data and type against buffer_max_bytes.
 constexpr std::size_t ov = stream::event_overhead_bytes;
 
-TEST_P(StoreConformance, TrimByCountLowestPriorityThenOldest) {
+TEST_P(store_conformance, trim_by_count_lowest_priority_then_oldest) {
   make_store(limits_of(3));
   auto id = fresh_id();
   const int priorities[] = {3, 1, 0, 2, 1, 1, 3, 0, 3, 3};
@@ -37,7 +37,7 @@ TEST_P(StoreConformance, TrimByCountLowestPriorityThenOldest) {
   EXPECT_EQ(i->buffered_count, 3u);
 }
 
-TEST_P(StoreConformance, BatchCanEvictItsOwnEvents) {
+TEST_P(store_conformance, batch_can_evict_its_own_events) {
   make_store(limits_of(2));
   auto id = fresh_id();
   auto a = append(id, {sized_event(1, 1), sized_event(1, 1), sized_event(1, 1), sized_event(1, 1),
@@ -54,7 +54,7 @@ TEST_P(StoreConformance, BatchCanEvictItsOwnEvents) {
   EXPECT_EQ(seqs(*read_after(id, 0)), (std::vector<seq_t>{6, 8}));
 }
 
-TEST_P(StoreConformance, BatchIsTrimmedOnceAsAWhole) {
+TEST_P(store_conformance, batch_is_trimmed_once_as_a_whole) {
   // Limits are enforced once the whole batch is in, not after each of its events. Per event, seq
   // 2 would have pushed out seq 1 before the cheaper seq 3 came, leaving {2, 3}; as a whole, the
   // p0 seq 3 goes first, then seq 1 (p1, oldest), leaving {2}.
@@ -66,7 +66,7 @@ TEST_P(StoreConformance, BatchIsTrimmedOnceAsAWhole) {
   EXPECT_EQ(seqs(*read_after(id, 0)), (std::vector<seq_t>{2}));
 }
 
-TEST_P(StoreConformance, TrimByBytesCountsTypeAndData) {
+TEST_P(store_conformance, trim_by_bytes_counts_type_and_data) {
   // Sizes below are data and type; each event adds ov, so the limit leaves room for 3 of those.
   make_store(limits_of(100, 50 + 3 * ov));
   auto id = fresh_id();
@@ -90,7 +90,7 @@ TEST_P(StoreConformance, TrimByBytesCountsTypeAndData) {
   EXPECT_EQ(i->trimmed_count, 3u);
 }
 
-TEST_P(StoreConformance, EmptyEventsAreNotFree) {
+TEST_P(store_conformance, empty_events_are_not_free) {
   // Without a per-event cost, empty events would weigh nothing against buffer_max_bytes and a
   // stream could keep any number of them.
   make_store(limits_of(100'000, 10 * ov));
@@ -104,7 +104,7 @@ TEST_P(StoreConformance, EmptyEventsAreNotFree) {
   EXPECT_EQ(seqs(*read_after(id, 0)).front(), 16u);
 }
 
-TEST_P(StoreConformance, OversizedEventIsTrimmedByTheSameRule) {
+TEST_P(store_conformance, oversized_event_is_trimmed_by_the_same_rule) {
   make_store(limits_of(100, 50 + ov));
   auto id = fresh_id();
   ASSERT_TRUE(append(id, {sized_event(2, 10)}).has_value());
@@ -120,7 +120,7 @@ TEST_P(StoreConformance, OversizedEventIsTrimmedByTheSameRule) {
   EXPECT_EQ(info(id)->first_seq, 0u);
 }
 
-TEST_P(StoreConformance, EndIsNeverTrimmedAndTrimsNothing) {
+TEST_P(store_conformance, end_is_never_trimmed_and_trims_nothing) {
   // Ending never costs the buffer an event: a full buffer holds one event over its limit once
   // ended, and no append can follow.
   make_store(limits_of(2, 30 + 2 * ov));
@@ -152,7 +152,7 @@ std::vector<seq_t> survivors(const std::vector<int>& priorities, std::size_t lim
   return all;
 }
 
-TEST_P(StoreConformance, ReadAfterEveryPositionWithHoles) {
+TEST_P(store_conformance, read_after_every_position_with_holes) {
   make_store(limits_of(5));
   auto id = fresh_id();
   const std::vector<int> priorities = {1, 0, 3, 1, 0, 2, 1, 1, 0, 3, 1, 2};

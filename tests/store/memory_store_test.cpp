@@ -15,8 +15,8 @@ namespace sse::store {
 namespace {
 
 using conformance::run_sync;
+using conformance::store_conformance;
 using conformance::store_factory;
-using conformance::StoreConformance;
 using stream::new_event;
 
 const core::system_clock& shared_system_clock() {
@@ -24,7 +24,7 @@ const core::system_clock& shared_system_clock() {
   return clock;
 }
 
-INSTANTIATE_TEST_SUITE_P(Memory, StoreConformance,
+INSTANTIATE_TEST_SUITE_P(memory, store_conformance,
                          ::testing::Values(store_factory{
                              "memory",
                              [](const store_limits& limits) -> std::unique_ptr<store> {
@@ -47,9 +47,9 @@ using conformance::unwatch_guard;
 using stream::new_event;
 
 // Memory-only behaviour with a manual clock: nothing here sleeps.
-class MemoryStoreTest : public ::testing::Test {
+class memory_store_specifics : public ::testing::Test {
  protected:
-  MemoryStoreTest() {
+  memory_store_specifics() {
     limits_.ttl = 60s;
     limits_.end_retention = 10s;
   }
@@ -82,7 +82,7 @@ class MemoryStoreTest : public ::testing::Test {
   std::unique_ptr<memory_store> store_;
 };
 
-TEST_F(MemoryStoreTest, OpenStreamExpiresTtlAfterItsLastAppend) {
+TEST_F(memory_store_specifics, open_stream_expires_ttl_after_its_last_append) {
   auto a = append("s", {new_event{"", "a", 1}});
   ASSERT_TRUE(a.has_value());
   clock_.advance(59s);
@@ -96,7 +96,7 @@ TEST_F(MemoryStoreTest, OpenStreamExpiresTtlAfterItsLastAppend) {
   EXPECT_EQ(info("s").error(), errc::stream_not_found);
 }
 
-TEST_F(MemoryStoreTest, CreateStartsTheTtlAndPerStreamTtlOverrides) {
+TEST_F(memory_store_specifics, create_starts_the_ttl_and_per_stream_ttl_overrides) {
   stream_options o;
   o.ttl = 5s;
   ASSERT_TRUE(run_sync(io_, s().create("short", o)).has_value());
@@ -109,7 +109,7 @@ TEST_F(MemoryStoreTest, CreateStartsTheTtlAndPerStreamTtlOverrides) {
   EXPECT_EQ(info("short2")->expires_in, 5s);
 }
 
-TEST_F(MemoryStoreTest, ExpiredStreamBehavesAsMissingBeforeTheSweep) {
+TEST_F(memory_store_specifics, expired_stream_behaves_as_missing_before_the_sweep) {
   auto a = append("s", {new_event{"", "a", 1}});
   ASSERT_TRUE(a.has_value());
   clock_.advance(60s);
@@ -131,7 +131,7 @@ TEST_F(MemoryStoreTest, ExpiredStreamBehavesAsMissingBeforeTheSweep) {
   EXPECT_TRUE(s().sweep_expired().empty());
 }
 
-TEST_F(MemoryStoreTest, ExpiredStreamCreatedAgainByCreate) {
+TEST_F(memory_store_specifics, expired_stream_created_again_by_create) {
   auto c = run_sync(io_, s().create("s", {}));
   ASSERT_TRUE(c.has_value());
   clock_.advance(61s);
@@ -141,7 +141,7 @@ TEST_F(MemoryStoreTest, ExpiredStreamCreatedAgainByCreate) {
   EXPECT_NE(again->epoch, c->epoch);
 }
 
-TEST_F(MemoryStoreTest, EndedStreamLivesForEndRetentionAfterItsEnd) {
+TEST_F(memory_store_specifics, ended_stream_lives_for_end_retention_after_its_end) {
   ASSERT_TRUE(append("s", {new_event{"", "a", 1}}).has_value());
   clock_.advance(30s);
   ASSERT_TRUE(run_sync(io_, s().end("s", stream_status::completed)).has_value());
@@ -157,7 +157,7 @@ TEST_F(MemoryStoreTest, EndedStreamLivesForEndRetentionAfterItsEnd) {
   EXPECT_TRUE(swept[0].ended);
 }
 
-TEST_F(MemoryStoreTest, SweepRemovesExpiredStreamsAndTellsWatchers) {
+TEST_F(memory_store_specifics, sweep_removes_expired_streams_and_tells_watchers) {
   recording_listener l;
   ASSERT_TRUE(run_sync(io_, s().watch("a", &l)).has_value());
   unwatch_guard guard(s(), "a", &l);
@@ -177,7 +177,7 @@ TEST_F(MemoryStoreTest, SweepRemovesExpiredStreamsAndTellsWatchers) {
   EXPECT_TRUE(info("b").has_value());
 }
 
-TEST_F(MemoryStoreTest, LookupOfExpiredStreamTellsWatchersAtOnce) {
+TEST_F(memory_store_specifics, lookup_of_expired_stream_tells_watchers_at_once) {
   recording_listener l;
   ASSERT_TRUE(run_sync(io_, s().watch("a", &l)).has_value());
   unwatch_guard guard(s(), "a", &l);
@@ -191,7 +191,7 @@ TEST_F(MemoryStoreTest, LookupOfExpiredStreamTellsWatchersAtOnce) {
   EXPECT_NE(batches[0]->epoch, batches[1]->epoch);
 }
 
-TEST_F(MemoryStoreTest, StatsTrackStreamsEventsAndBytes) {
+TEST_F(memory_store_specifics, stats_track_streams_events_and_bytes) {
   store_limits l = limits_;
   l.buffer_limit = 2;
   make(l);
@@ -215,7 +215,7 @@ TEST_F(MemoryStoreTest, StatsTrackStreamsEventsAndBytes) {
   EXPECT_TRUE(s().available());
 }
 
-TEST_F(MemoryStoreTest, ProducerSeqRemembersRecentAppends) {
+TEST_F(memory_store_specifics, producer_seq_remembers_recent_appends) {
   for (seq_t ps = 1; ps <= 20; ++ps) {
     ASSERT_TRUE(append("s", {new_event{"", "x", 1}}, ps).has_value());
   }
@@ -230,7 +230,7 @@ TEST_F(MemoryStoreTest, ProducerSeqRemembersRecentAppends) {
   EXPECT_EQ(info("s")->last_seq, 20u);
 }
 
-TEST_F(MemoryStoreTest, AStreamOfOneSmallEventCostsUnderOneKibibyte) {
+TEST_F(memory_store_specifics, a_stream_of_one_small_event_costs_under_one_kibibyte) {
   // Many short streams (one per job or chat turn) are the common case: the fixed cost of a
   // stream (its state, buffer, Producer-Seq memory, the map entry) is what they cost.
   constexpr int streams = 1000;
@@ -255,7 +255,7 @@ TEST_F(MemoryStoreTest, AStreamOfOneSmallEventCostsUnderOneKibibyte) {
   EXPECT_LE(counter.live_bytes(), static_cast<std::int64_t>(streams) * 16);
 }
 
-TEST_F(MemoryStoreTest, RejectsMalformedRequests) {
+TEST_F(memory_store_specifics, rejects_malformed_requests) {
   EXPECT_EQ(append("s", {}).error(), errc::invalid_argument);
   EXPECT_EQ(append("s", {new_event{"", "x", 4}}).error(), errc::invalid_event);
   EXPECT_EQ(append("s", {new_event{"", "x", 1}, new_event{"", "x", -1}}).error(),
@@ -265,7 +265,7 @@ TEST_F(MemoryStoreTest, RejectsMalformedRequests) {
   EXPECT_EQ(run_sync(io_, s().end("s", stream_status::open)).error(), errc::invalid_argument);
 }
 
-TEST_F(MemoryStoreTest, SynchronousApiMatchesTheCoroutines) {
+TEST_F(memory_store_specifics, synchronous_api_matches_the_coroutines) {
   auto a = s().append_now(append_request{"s", {new_event{"", "x", 1}}, std::nullopt, {}});
   ASSERT_TRUE(a.has_value());
   auto r = s().read_after_now("s", 0);
@@ -278,7 +278,7 @@ TEST_F(MemoryStoreTest, SynchronousApiMatchesTheCoroutines) {
   EXPECT_TRUE(s().remove_now("s").has_value());
 }
 
-TEST_F(MemoryStoreTest, UnwatchWaitsForADeliveryInProgress) {
+TEST_F(memory_store_specifics, unwatch_waits_for_a_delivery_in_progress) {
   // A listener that blocks inside on_events until released: unwatch from another thread must not
   // return while the callback runs.
   struct blocking_listener final : live_listener {
@@ -323,7 +323,7 @@ TEST_F(MemoryStoreTest, UnwatchWaitsForADeliveryInProgress) {
   EXPECT_TRUE(unwatched.load());
 }
 
-TEST_F(MemoryStoreTest, ConcurrentAppendsRemovesAndWatchersStayConsistent) {
+TEST_F(memory_store_specifics, concurrent_appends_removes_and_watchers_stay_consistent) {
   // Two appenders, one thread removing the stream and churning another listener, one listener
   // that watches throughout: within each incarnation (epoch) it must see seqs 1, 2, 3... in
   // order, and one gone notice per successful remove. (Run under TSan for the races.)

@@ -5,7 +5,7 @@
 
 #include "core/epoch.hpp"
 
-GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(StoreConformance);
+GTEST_ALLOW_UNINSTANTIATED_PARAMETERIZED_TEST(store_conformance);
 
 namespace sse::store::conformance {
 
@@ -71,7 +71,7 @@ std::size_t recording_listener::resyncs() const {
 
 // ---- fixture ----
 
-void StoreConformance::SetUp() {
+void store_conformance::SetUp() {
   const auto& f = GetParam();
   ASSERT_TRUE(static_cast<bool>(f.make) != static_cast<bool>(f.make_on))
       << "store_factory needs exactly one of make / make_on";
@@ -81,20 +81,20 @@ void StoreConformance::SetUp() {
   make_store(store_limits{});
 }
 
-void StoreConformance::TearDown() {
+void store_conformance::TearDown() {
   store_.reset();
   io_.restart();
   io_.poll();
 }
 
-store& StoreConformance::make_store(const store_limits& limits) {
+store& store_conformance::make_store(const store_limits& limits) {
   store_.reset();
   const auto& f = GetParam();
   store_ = f.make_on ? f.make_on(limits, io_) : f.make(limits);
   return *store_;
 }
 
-std::string StoreConformance::fresh_id(const std::string& tag) {
+std::string store_conformance::fresh_id(const std::string& tag) {
   static std::atomic<int> counter{0};
   std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
   for (auto& c : name) {
@@ -107,14 +107,14 @@ std::string StoreConformance::fresh_id(const std::string& tag) {
   return name + ":" + tag + "-" + std::to_string(counter.fetch_add(1)) + "-" + core::make_epoch();
 }
 
-result<create_result> StoreConformance::create(const std::string& id, stream_options o) {
+result<create_result> store_conformance::create(const std::string& id, stream_options o) {
   return run_sync(io_, store_->create(id, o));
 }
 
-result<append_result> StoreConformance::append(const std::string& id,
-                                               std::vector<stream::new_event> events,
-                                               std::optional<seq_t> producer_seq,
-                                               stream_options create_options) {
+result<append_result> store_conformance::append(const std::string& id,
+                                                std::vector<stream::new_event> events,
+                                                std::optional<seq_t> producer_seq,
+                                                stream_options create_options) {
   append_request r;
   r.stream_id = id;
   r.events = std::move(events);
@@ -123,32 +123,32 @@ result<append_result> StoreConformance::append(const std::string& id,
   return run_sync(io_, store_->append(std::move(r)));
 }
 
-result<end_result> StoreConformance::end(const std::string& id, stream_status s) {
+result<end_result> store_conformance::end(const std::string& id, stream_status s) {
   return run_sync(io_, store_->end(id, s));
 }
 
-result<stream_info> StoreConformance::info(const std::string& id) {
+result<stream_info> store_conformance::info(const std::string& id) {
   return run_sync(io_, store_->info(id));
 }
 
-result<void> StoreConformance::remove(const std::string& id) {
+result<void> store_conformance::remove(const std::string& id) {
   return run_sync(io_, store_->remove(id));
 }
 
-result<read_result> StoreConformance::read_after(const std::string& id, seq_t after) {
+result<read_result> store_conformance::read_after(const std::string& id, seq_t after) {
   return run_sync(io_, store_->read_after(id, after));
 }
 
-result<std::optional<std::string>> StoreConformance::expired_epoch(const std::string& id) {
+result<std::optional<std::string>> store_conformance::expired_epoch(const std::string& id) {
   return run_sync(io_, store_->expired_epoch(id));
 }
 
-result<void> StoreConformance::watch(const std::string& id, live_listener* l) {
+result<void> store_conformance::watch(const std::string& id, live_listener* l) {
   return run_sync(io_, store_->watch(id, l));
 }
 
-bool StoreConformance::wait_events(const recording_listener& l, std::size_t n,
-                                   std::chrono::milliseconds t) {
+bool store_conformance::wait_events(const recording_listener& l, std::size_t n,
+                                    std::chrono::milliseconds t) {
   return run_until(
       io_, [&] { return l.event_count() >= n; }, t);
 }

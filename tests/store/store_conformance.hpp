@@ -2,7 +2,7 @@
 // The store conformance suite, written once against store::store: every store
 // implementation instantiates it with its own factory, e.g.
 //
-//   INSTANTIATE_TEST_SUITE_P(Memory, StoreConformance,
+//   INSTANTIATE_TEST_SUITE_P(memory, store_conformance,
 //                            ::testing::Values(store_factory{"memory", make_memory}),
 //                            conformance_test_name);
 //
@@ -94,7 +94,7 @@ class unwatch_guard {
   live_listener* l_;
 };
 
-class StoreConformance : public ::testing::TestWithParam<store_factory> {
+class store_conformance : public ::testing::TestWithParam<store_factory> {
  protected:
   void SetUp() override;
   void TearDown() override;
