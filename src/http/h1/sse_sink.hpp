@@ -57,6 +57,9 @@ class sse_sink final : public sse_transport {
                                      [this, body, h = std::move(handler)](
                                          boost::system::error_code ec, std::size_t n) mutable {
                                        written_ += n;
+                                       if (!body) {
+                                         framing_.release_head();
+                                       }
                                        std::move(h)(ec, body ? framing_.body_written(n) : n);
                                      })));
   }

@@ -35,10 +35,9 @@ std::string_view stream_framing::head(const stream_head& head, unsigned version)
   chunked_ = version >= 11 && !head.close;
   head_.clear();
   head_.append(version >= 11 ? "HTTP/1.1 " : "HTTP/1.0 ").append(std::to_string(head.status));
-  head_.append(" ")
-      .append(
-          boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(head.status)))
-      .append(crlf);
+  const auto reason =
+      boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(head.status));
+  head_.append(" ").append(reason.data(), reason.size()).append(crlf);
   add_field(head_, "Server", "sse-gateway");
   if (head.close) {
     add_field(head_, "Connection", "close");
@@ -54,8 +53,17 @@ std::string_view stream_framing::head(const stream_head& head, unsigned version)
   return head_;
 }
 
-stream_framing::buffer_view stream_framing::body(buffer_view body, bool last) {
-  bufs_.clear();
+boost::asio::const_buffer framed_body::operator[](std::size_t i) const noexcept {
+  if (i < before_) {
+    return size_line_;
+  }
+  i -= before_;
+  return i < body_.size() ? body_[i] : tail_[i - body_.size()];
+}
+
+framed_body stream_framing::body(buffer_view body, bool last) noexcept {
+  framed_body out;
+  out.body_ = body;
   body_ = 0;
   for (const auto& b : body) {
     body_ += b.size();
@@ -63,20 +71,18 @@ stream_framing::buffer_view stream_framing::body(buffer_view body, bool last) {
   prefix_ = 0;
   if (chunked_ && body_ > 0) {
     prefix_ = chunk_size_line(body_, size_line_);
-    bufs_.emplace_back(size_line_.data(), prefix_);
-  }
-  for (const auto& b : body) {
-    if (b.size() > 0) {
-      bufs_.push_back(b);
-    }
-  }
-  if (chunked_ && body_ > 0) {
-    bufs_.emplace_back(net::buffer(crlf));
+    out.size_line_ = net::const_buffer(size_line_.data(), prefix_);
+    out.before_ = 1;
+    out.tail_[out.after_++] = net::buffer(crlf);
   }
   if (chunked_ && last) {
-    bufs_.emplace_back(net::buffer(last_chunk));
+    out.tail_[out.after_++] = net::buffer(last_chunk);
   }
-  return bufs_;
+  return out;
+}
+
+void stream_framing::release_head() noexcept {
+  std::string().swap(head_);
 }
 
 std::size_t stream_framing::body_written(std::size_t wire) const noexcept {

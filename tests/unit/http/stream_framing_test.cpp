@@ -12,9 +12,9 @@ namespace {
 
 namespace net = boost::asio;
 
-std::string bytes_of(stream_framing::buffer_view buffers) {
+std::string bytes_of(const framed_body& buffers) {
   std::string out;
-  for (const auto& b : buffers) {
+  for (const net::const_buffer b : buffers) {
     out.append(static_cast<const char*>(b.data()), b.size());
   }
   return out;
@@ -25,6 +25,9 @@ stream_head sse_head() {
   h.fields = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}};
   return h;
 }
+
+static_assert(net::is_const_buffer_sequence<framed_body>::value,
+              "Asio writes a framed_body as it is, without copying it into a vector");
 
 TEST(chunk_size_line, is_lowercase_hex_then_crlf) {
   std::array<char, 20> line{};
@@ -71,12 +74,13 @@ TEST(stream_framing, every_frame_of_a_write_goes_in_one_chunk_with_its_size_line
   f.head(sse_head(), 11);
   const std::string a = "data: 1\n\n", empty, b = "data: 22\n\n";
   const std::vector<net::const_buffer> body{net::buffer(a), net::buffer(empty), net::buffer(b)};
-  const auto wire = f.body(body, false);
+  const framed_body wire = f.body(body, false);
   EXPECT_EQ(bytes_of(wire), "13\r\ndata: 1\n\ndata: 22\n\n\r\n");
-  EXPECT_EQ(wire.size(), 4u) << "size line, the two frames with bytes, CRLF";
+  ASSERT_EQ(wire.size(), 5u) << "size line, the three frames, CRLF";
   // The frames are viewed where they are, not copied.
   EXPECT_EQ(wire[1].data(), a.data());
-  EXPECT_EQ(wire[2].data(), b.data());
+  EXPECT_EQ(wire[3].data(), b.data());
+  EXPECT_EQ(net::buffer_size(wire), 25u);
 }
 
 TEST(stream_framing, the_end_follows_the_last_frames_or_goes_alone) {
