@@ -75,7 +75,7 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
   }
   response answer = to_response(std::move(start.head));
   add_cors_headers(s.cfg.cors_origin, req, answer);
-  // The connection ends with the stream (HTTP/1.1 writes it unchunked, up to the close).
+  // The connection ends with the stream, as it always did for these reads (`close`).
   stream_head head{answer.status, {}, true};
   head.fields.emplace_back("Content-Type", std::move(answer.content_type));
   std::move(answer.headers.begin(), answer.headers.end(), std::back_inserter(head.fields));
