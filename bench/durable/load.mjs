@@ -6,14 +6,15 @@
 //    D seconds. Then each stream is read back with catch-up GETs (following Stream-Next-Offset
 //    until Stream-Up-To-Date): every message must be there, byte-equal, once, in order.
 // 2. SSE deliveries: M readers (in a worker thread, so that the producer's clock is not held up
-//    by parsing) follow one stream with live=sse from its start; one producer appends at a
-//    steady R messages/s for D2 seconds, each message stamped with its send time. Every reader
-//    must receive every message exactly once, in order; latency = receipt - send.
+//    by parsing) follow one stream with live=sse from its start; P producers (own connections,
+//    so that one slow answer does not hold the offered rate back) append R messages/s in all for
+//    D2 seconds, each message stamped with its send time. Every reader must receive every
+//    message exactly once, each producer's in its order; latency = receipt - send.
 // Server CPU seconds (utime + stime of --pid, from /proc/PID/stat) are taken around each phase.
 //
 // Usage: node load.mjs --url http://127.0.0.1:PORT --pid PID --name NAME [--producers 8]
 //          [--append-seconds 10] [--readers 100] [--rate 200] [--live-seconds 10] [--size 256]
-//          [--tag run1]
+//          [--live-producers 4] [--tag run1]
 // Prints one JSON line (the results); exits 1 when any check failed.
 
 import { execSync } from 'node:child_process';
@@ -58,7 +59,7 @@ function percentile(sorted, q) {
 
 /// A live=sse reader: parses `event:`/`data:` lines (LF, CRLF or CR) and checks each message.
 function startReader(url, onControl) {
-  const st = { next: 1, received: 0, bad: [], lat: [], ended: false, error: null };
+  const st = { next: new Map(), received: 0, bad: [], lat: [], ended: false, error: null };
   let buf = '';
   let event = '';
   let data = [];
@@ -66,10 +67,11 @@ function startReader(url, onControl) {
     if (event === 'data') {
       const t = now();
       for (const m of JSON.parse(data.join('\n'))) {
-        if (m.i !== st.next && st.bad.length < 5) {
-          st.bad.push({ expected: st.next, got: m.i });
+        const expected = st.next.get(m.p) ?? 1;
+        if (m.i !== expected && st.bad.length < 5) {
+          st.bad.push({ p: m.p, expected, got: m.i });
         }
-        st.next = m.i + 1;
+        st.next.set(m.p, m.i + 1);
         st.received += 1;
         st.lat.push(t - m.t);
       }
@@ -168,11 +170,12 @@ function readerWorker() {
 
 function parseArgs(argv) {
   const a = { producers: 8, 'append-seconds': 10, readers: 100, rate: 200, 'live-seconds': 10,
-    size: 256, tag: `run${Date.now()}` };
+    size: 256, 'live-producers': 4, tag: `run${Date.now()}` };
   for (let i = 2; i < argv.length; i += 2) {
     a[argv[i].replace(/^--/, '')] = argv[i + 1];
   }
-  for (const k of ['producers', 'append-seconds', 'readers', 'rate', 'live-seconds', 'size']) {
+  for (const k of ['producers', 'append-seconds', 'readers', 'rate', 'live-seconds', 'size',
+    'live-producers']) {
     a[k] = Number(a[k]);
   }
   if (!a.url || !a.pid || !a.name) {
@@ -274,8 +277,9 @@ async function appendPhase(a, base) {
 
 async function livePhase(a, base) {
   const url = `${base}/live`;
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  await create(agent, url);
+  const lp = a['live-producers'];
+  const agents = Array.from({ length: lp }, () => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  await create(agents[0], url);
   const worker = new Worker(new URL(import.meta.url), {
     workerData: { url: `${url}?offset=-1&live=sse`, readers: a.readers },
   });
@@ -292,33 +296,39 @@ async function livePhase(a, base) {
     worker.once('error', reject);
   });
   await next('ready');
-  const total = Math.round(a.rate * a['live-seconds']);
+  const each = Math.round((a.rate * a['live-seconds']) / lp);
+  const total = each * lp;
   const cpu0 = cpuSeconds(a.pid);
   const t0 = now();
   let errors = 0;
-  for (let i = 1; i <= total; i += 1) {
-    const due = t0 + ((i - 1) * 1000) / a.rate;
-    const wait = due - now();
-    if (wait > 1) {
-      await new Promise((r) => setTimeout(r, wait));
+  // Producer p sends its i-th message at t0 + ((i - 1) * lp + p) / rate: together, a steady rate.
+  await Promise.all(agents.map(async (agent, p) => {
+    for (let i = 1; i <= each; i += 1) {
+      const due = t0 + (((i - 1) * lp + p) * 1000) / a.rate;
+      const wait = due - now();
+      if (wait > 1) {
+        await new Promise((r) => setTimeout(r, wait));
+      }
+      const r = await request(agent, url, 'POST', message(p, i, now(), a.size), json);
+      if (r.status !== 204 && r.status !== 200) {
+        errors += 1;
+      }
     }
-    const r = await request(agent, url, 'POST', message(0, i, now(), a.size), json);
-    if (r.status !== 204 && r.status !== 200) {
-      errors += 1;
-    }
-  }
+  }));
   const sendSeconds = (now() - t0) / 1000;
   const result = next('result');
   worker.postMessage({ expect: total, waitMs: 15_000 });
   const res = await result;
   const cpu = cpuSeconds(a.pid) - cpu0;
   await worker.terminate();
-  agent.destroy();
+  for (const agent of agents) {
+    agent.destroy();
+  }
   const seconds = (res.lastReceipt - t0) / 1000;
   check(errors === 0, 'no live append failed', errors);
   check(res.complete === a.readers, `every reader got all ${total} messages once, in order`,
     { complete: res.complete, bad: res.bad });
-  return { offered_per_s: a.rate, messages: total, send_seconds: sendSeconds,
+  return { offered_per_s: a.rate, live_producers: lp, messages: total, send_seconds: sendSeconds,
     appends_per_s: total / sendSeconds, readers: a.readers, delivered: res.received,
     deliveries_per_s: res.received / sendSeconds, complete_readers: res.complete,
     latency_p50_ms: res.p50, latency_p99_ms: res.p99, latency_max_ms: res.max,
