@@ -1030,6 +1030,17 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
     out.head = error_reply(400, "invalid_argument", "a live read needs an offset");
     co_return out;
   }
+  // A browser's EventSource reconnects to the URL it was opened with, naming the `id:` of the
+  // last data event it received (the offset after it) in Last-Event-ID: resuming there rather
+  // than at the URL's offset is what hands it every event once (an extension, PROTOCOL.md 9.1).
+  if (const auto last = req.header("Last-Event-ID")) {
+    const auto o = parse_offset(*last);
+    if (!o || o->kind != offset_kind::position) {
+      out.head = error_reply(400, "invalid_offset", "Last-Event-ID is not an offset: " + *last);
+      co_return out;
+    }
+    q->offset = *o;
+  }
   sse_plan plan;
   plan.id = *id;
   plan.json = is_json_type(s->meta.content_type);

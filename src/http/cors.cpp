@@ -30,6 +30,10 @@ bool listed(const config::cors_origins& origins, std::string_view origin) {
 
 }  // namespace
 
+bool is_durable_target(std::string_view target) {
+  return target.starts_with("/v1/stream/");
+}
+
 void add_cors_headers(const config::cors_origins& origins, const request& req, response& res) {
   if (!origins.enabled()) {
     return;
@@ -49,14 +53,22 @@ void add_cors_headers(const config::cors_origins& origins, const request& req, r
   if (!origins.any) {
     h.emplace_back("Access-Control-Allow-Credentials", "true");
   }
+  const bool durable = is_durable_target(req.target);
   if (!preflight) {
-    h.emplace_back("Access-Control-Expose-Headers", std::string(cors_exposed_headers));
+    h.emplace_back("Access-Control-Expose-Headers",
+                   std::string(durable ? durable_exposed_headers : cors_exposed_headers));
     return;
   }
-  if (const auto allow = find_header(h, "Allow"); allow != h.end()) {
+  // A door that answers its preflights with lists of its own (the Durable Streams door does,
+  // CORS on or off) keeps them: each field once.
+  if (const auto allow = find_header(h, "Allow");
+      allow != h.end() && find_header(h, "Access-Control-Allow-Methods") == h.end()) {
     h.emplace_back("Access-Control-Allow-Methods", std::string(allow->second));
   }
-  h.emplace_back("Access-Control-Allow-Headers", std::string(cors_allowed_headers));
+  if (find_header(h, "Access-Control-Allow-Headers") == h.end()) {
+    h.emplace_back("Access-Control-Allow-Headers",
+                   std::string(durable ? durable_allowed_headers : cors_allowed_headers));
+  }
   h.emplace_back("Access-Control-Max-Age", "600");
 }
 

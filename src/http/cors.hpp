@@ -18,6 +18,23 @@ inline constexpr std::string_view cors_allowed_headers =
 /// with fetch names its stream there).
 inline constexpr std::string_view cors_exposed_headers = "Retry-After, Allow, Stream-Id";
 
+/// The same two lists on the Durable Streams door (/v1/stream/...), whose protocol speaks in
+/// headers: a page sends Stream-* and Producer-* on writes and If-None-Match on cached reads
+/// (Last-Event-ID: EventSource's reconnect), and reads its position (Stream-Next-Offset,
+/// Stream-Cursor, Stream-Up-To-Date, ETag), a stream's state and a producer's verdict from the
+/// answers; without them in the lists a browser hides them or refuses the request.
+inline constexpr std::string_view durable_allowed_headers =
+    "Last-Event-ID, Content-Type, Authorization, If-None-Match, Stream-Seq, Stream-TTL, "
+    "Stream-Expires-At, Stream-Closed, Stream-Forked-From, Stream-Fork-Offset, "
+    "Stream-Fork-Sub-Offset, Producer-Id, Producer-Epoch, Producer-Seq";
+inline constexpr std::string_view durable_exposed_headers =
+    "Retry-After, Allow, Location, ETag, Stream-Next-Offset, Stream-Up-To-Date, Stream-Cursor, "
+    "Stream-Closed, Stream-TTL, Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, "
+    "Producer-Seq, Producer-Expected-Seq, Producer-Received-Seq";
+
+/// True for a request-target on the Durable Streams door, which gets the durable_* lists.
+bool is_durable_target(std::string_view target);
+
 /// Adds the CORS headers of `res`, the answer to `req`, each at most once (a `Vary` already in
 /// `res` gets `Origin` appended):
 /// - nothing when `origins` is empty (CORS off);
@@ -29,10 +46,12 @@ inline constexpr std::string_view cors_exposed_headers = "Retry-After, Allow, St
 ///   EventSource with `withCredentials` does for --auth-cookie); then
 ///   - for a preflight (OPTIONS with Access-Control-Request-Method) answered 2xx:
 ///     `Access-Control-Allow-Methods` (the route's methods, taken from res's `Allow`),
-///     `Access-Control-Allow-Headers` and `Access-Control-Max-Age`. A preflight answered
-///     otherwise (404: no such route or the feature is off) gets no CORS header but `Vary`:
-///     it grants nothing;
-///   - for any other request: `Access-Control-Expose-Headers`.
+///     `Access-Control-Allow-Headers` (durable_allowed_headers on /v1/stream/..., else
+///     cors_allowed_headers), each unless `res` has it already, and `Access-Control-Max-Age`. A
+///     preflight answered otherwise (404: no such route or the feature is off) gets no CORS header
+///     but `Vary`: it grants nothing;
+///   - for any other request: `Access-Control-Expose-Headers` (durable_exposed_headers on
+///     /v1/stream/..., else cors_exposed_headers).
 /// Pure; any thread.
 void add_cors_headers(const config::cors_origins& origins, const request& req, response& res);
 

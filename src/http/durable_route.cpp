@@ -57,13 +57,11 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
     response r;
     r.status = 204;
     r.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
-    // The preflight's lists (the origin itself is allowed by --cors-origin, added by the
-    // session): the protocol's request headers, and If-None-Match for cached reads.
+    // The preflight's lists, even with CORS off (the protocol's suite asks for them); the
+    // origin itself is granted by --cors-origin in the session's add_cors_headers, which keeps
+    // these two fields rather than adding them twice.
     r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
-    r.headers.emplace_back(
-        "Access-Control-Allow-Headers",
-        "Content-Type, Authorization, If-None-Match, Stream-Seq, Stream-TTL, Stream-Expires-At, "
-        "Stream-Closed, Stream-Forked-From, Producer-Id, Producer-Epoch, Producer-Seq");
+    r.headers.emplace_back("Access-Control-Allow-Headers", std::string(durable_allowed_headers));
     co_return r;
   }
   if (!door.is_sse(dr)) {

@@ -214,5 +214,43 @@ TEST(cors, relay_stream_id_is_readable_by_fetch) {
   EXPECT_NE(expose->find("Retry-After"), std::string::npos) << *expose;
 }
 
+TEST(cors, the_durable_door_exposes_its_protocol_headers) {
+  // A page reading a Durable Streams answer needs its position and state; a browser hides every
+  // header that Access-Control-Expose-Headers does not name.
+  request q = from("https://app.example");
+  q.target = "/v1/stream/chat/1?offset=-1";
+  response r;
+  add_cors_headers(parse("https://app.example"), q, r);
+  const auto expose = one(r, "Access-Control-Expose-Headers");
+  ASSERT_TRUE(expose);
+  for (const char* h : {"Stream-Next-Offset", "Stream-Up-To-Date", "Stream-Cursor", "ETag",
+                        "Stream-Closed", "Location", "Producer-Epoch", "Producer-Seq",
+                        "Producer-Expected-Seq", "Producer-Received-Seq"}) {
+    EXPECT_NE(expose->find(h), std::string::npos) << h << " in " << *expose;
+  }
+  // v1 answers keep their own list.
+  response v1;
+  add_cors_headers(parse("https://app.example"), from("https://app.example"), v1);
+  EXPECT_EQ(one(v1, "Access-Control-Expose-Headers"), "Retry-After, Allow, Stream-Id");
+}
+
+TEST(cors, a_preflight_answer_with_its_own_lists_keeps_them_once) {
+  // The Durable Streams door answers its preflights with its methods and request headers even
+  // with CORS off; the grant adds the origin and keeps those two fields single.
+  request q = preflight("https://app.example", "POST");
+  q.target = "/v1/stream/chat/1";
+  response r = options_answer("GET, HEAD, POST, PUT, DELETE, OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+  r.headers.emplace_back("Access-Control-Allow-Headers", std::string(durable_allowed_headers));
+  add_cors_headers(parse("https://app.example"), q, r);
+  EXPECT_EQ(one(r, "Access-Control-Allow-Origin"), "https://app.example");
+  EXPECT_EQ(one(r, "Access-Control-Allow-Methods"), "GET, HEAD, POST, PUT, DELETE, OPTIONS");
+  EXPECT_EQ(one(r, "Access-Control-Allow-Headers"), durable_allowed_headers);
+  EXPECT_EQ(one(r, "Access-Control-Max-Age"), "600");
+  for (const char* h : {"Last-Event-ID", "If-None-Match", "Stream-Seq", "Producer-Id"}) {
+    EXPECT_NE(durable_allowed_headers.find(h), std::string::npos) << h;
+  }
+}
+
 }  // namespace
 }  // namespace sse::http
