@@ -110,9 +110,21 @@ class door {
   const settings& config() const noexcept { return settings_; }
 
  private:
-  struct located;
+  struct located {
+    store::stream_info info;
+    stream_meta meta;
+    std::int64_t last_access_ms = 0;
+    bool closed() const { return info.status != store::stream_status::open; }
+    /// The last data seq: the end event, when closed, is not data.
+    seq_t tail() const { return closed() ? info.last_seq - 1 : info.last_seq; }
+  };
   boost::asio::awaitable<std::optional<located>> locate(const std::string& id, reply& error);
   boost::asio::awaitable<reply> create(const request& req, const std::string& id);
+  /// A fork's create (Stream-Forked-From): checks the source and the fork point, fills in what
+  /// the fork inherits in `meta` and its first events; an error reply when refused.
+  boost::asio::awaitable<std::optional<reply>> inherit(const request& req, stream_meta& meta,
+                                                       bool lifetime_given,
+                                                       std::vector<stream::new_event>& inherited);
   boost::asio::awaitable<reply> append(const request& req, const std::string& id);
   boost::asio::awaitable<reply> remove(const std::string& id);
   boost::asio::awaitable<reply> head(const std::string& id);
