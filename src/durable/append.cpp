@@ -132,6 +132,7 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
     }
     seq_t tail = s->tail();
     if (!a.events.empty()) {
+      const std::size_t count = a.events.size();
       auto appended = co_await store_.append(std::move(a));
       if (!appended) {
         if (appended.error() == errc::producer_seq_conflict) {
@@ -145,6 +146,9 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
       if (appended->duplicate) {
         continue;
       }
+      if (observer_ != nullptr) {
+        observer_->appended(id, count, *appended);
+      }
       tail = appended->last_seq;
     }
     if (close) {
@@ -152,7 +156,13 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
       if (!ended) {
         co_return store_failure(ended.error());
       }
+      if (observer_ != nullptr) {
+        observer_->ended(id, *ended);
+      }
       tail = ended->last_seq - 1;
+    }
+    if (observer_ != nullptr) {
+      observer_->append_accepted();
     }
     reply r = base_reply(producer.tag && !close_only ? 200 : 204);
     r.headers.emplace_back("Stream-Next-Offset", mint_offset(tail));

@@ -56,7 +56,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
   // at the same seqs, so that every offset of the inherited part names the same data in both.
   std::vector<stream::new_event> inherited;
   if (auto refused =
-          co_await inherit(req, meta, ttl.has_value() || expires.has_value(), inherited)) {
+          co_await inherit(req, id, meta, ttl.has_value() || expires.has_value(), inherited)) {
     co_return std::move(*refused);
   }
 
@@ -83,6 +83,11 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       }
       co_return r;
     }
+    if (error.status == 410) {
+      co_return error_reply(409, "stream_deleted",
+                            "the stream was deleted while forks of it live: it cannot be made "
+                            "again until the last fork is gone");
+    }
     if (error.status != 404) {
       co_return error;
     }
@@ -103,6 +108,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
                             std::chrono::milliseconds(1000), settings_.max_ttl);
     }
     a.create_options.ttl = lifetime;
+    const std::size_t count = a.events.size() - 1;  // the metadata is not data
     auto appended = co_await store_.append(std::move(a));
     if (!appended) {
       if (appended.error() == errc::producer_seq_conflict ||
@@ -114,6 +120,9 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     if (appended->duplicate) {
       continue;
     }
+    if (observer_ != nullptr) {
+      observer_->appended(id, count, *appended);
+    }
     {
       std::lock_guard lock(mutex_);
       cache_[id] = {appended->epoch, meta, meta.created_ms};
@@ -122,6 +131,9 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       auto ended = co_await store_.end(id, store::stream_status::completed);
       if (!ended) {
         co_return store_failure(ended.error());
+      }
+      if (observer_ != nullptr) {
+        observer_->ended(id, *ended);
       }
     }
     reply r = base_reply(201);

@@ -24,7 +24,8 @@ std::optional<std::string> request::header(std::string_view name) const {
   return std::nullopt;
 }
 
-door::door(store::store& store, settings s) : store_(store), settings_(s) {}
+door::door(store::store& store, settings s, observer* obs)
+    : store_(store), settings_(s), observer_(obs) {}
 
 void door::touch(const std::string& id) {
   std::lock_guard lock(mutex_);
@@ -39,6 +40,21 @@ std::string door::cursor(std::optional<std::string_view> client) {
 }
 
 net::awaitable<std::optional<door::located>> door::locate(const std::string& id, reply& error) {
+  auto s = co_await find(id, error);
+  if (s && s->meta.deleted) {
+    if (co_await has_live_forks(id, 0)) {
+      error = error_reply(410, "stream_deleted",
+                          "the stream was deleted; it stays reserved while forks of it live");
+    } else {
+      co_await forget(id);  // its last fork is gone: so is the tombstone
+      error = error_reply(404, "stream_not_found", "no stream at this path");
+    }
+    co_return std::nullopt;
+  }
+  co_return s;
+}
+
+net::awaitable<std::optional<door::located>> door::find(const std::string& id, reply& error) {
   auto info = co_await store_.info(id);
   if (!info) {
     error = info.error() == errc::stream_not_found
@@ -86,7 +102,7 @@ net::awaitable<std::optional<door::located>> door::locate(const std::string& id,
     cache_[id] = {info->epoch, *meta, out.last_access_ms};
   }
   if (auto deadline = out.meta.deadline_ms(out.last_access_ms); deadline && now_ms() >= *deadline) {
-    co_await store_.remove(id);  // expired: gone for every reader from now on
+    co_await forget(id);  // expired: gone for every reader from now on
     error = error_reply(404, "stream_not_found", "the stream expired");
     co_return std::nullopt;
   }
@@ -102,12 +118,20 @@ bool door::is_sse(const request& req) const {
   return q && q->live == "sse";
 }
 
+bool door::is_live(const request& req) const {
+  if (req.method != "GET") {
+    return false;
+  }
+  std::string error;
+  auto q = parse_read_query(req.target, error);
+  return q && !q->live.empty();
+}
+
 net::awaitable<reply> door::handle(const request& req) {
-  const std::string path = path_of(req.target);
-  auto id = store_id_for_path(std::string_view(path).substr(path_prefix.size()));
+  auto id = store_id_for_path(path_in_target(req.target));
   if (!id) {
     co_return error_reply(400, "invalid_stream_path",
-                          "the stream path is empty or too long once encoded (at most 125 "
+                          "the stream path is empty or too long once encoded (at most 123 "
                           "bytes, 3 for each byte outside [A-Za-z0-9.-])");
   }
   if (req.method == "PUT") {
@@ -128,20 +152,6 @@ net::awaitable<reply> door::handle(const request& req) {
   reply r = error_reply(405, "method_not_allowed", "the method is not served on streams");
   r.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
   co_return r;
-}
-
-net::awaitable<reply> door::remove(const std::string& id) {
-  auto r = co_await store_.remove(id);
-  if (!r) {
-    co_return r.error() == errc::stream_not_found
-        ? error_reply(404, "stream_not_found", "no stream at this path")
-        : store_failure(r.error());
-  }
-  {
-    std::lock_guard lock(mutex_);
-    cache_.erase(id);
-  }
-  co_return base_reply(204);
 }
 
 net::awaitable<reply> door::head(const std::string& id) {

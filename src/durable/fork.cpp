@@ -9,8 +9,8 @@ namespace sse::durable {
 namespace net = boost::asio;
 using namespace detail;
 
-net::awaitable<std::optional<reply>> door::inherit(const request& req, stream_meta& meta,
-                                                   bool lifetime_given,
+net::awaitable<std::optional<reply>> door::inherit(const request& req, const std::string& id,
+                                                   stream_meta& meta, bool lifetime_given,
                                                    std::vector<stream::new_event>& inherited) {
   const auto sub_offset_text = req.header("Stream-Fork-Sub-Offset");
   if (sub_offset_text && !req.header("Stream-Forked-From")) {
@@ -18,11 +18,7 @@ net::awaitable<std::optional<reply>> door::inherit(const request& req, stream_me
                           "Stream-Fork-Sub-Offset needs Stream-Forked-From");
   }
   if (const auto source_path = req.header("Stream-Forked-From")) {
-    const std::string source_target = path_of(*source_path);
-    std::string_view sp = source_target;
-    if (sp.starts_with(path_prefix)) {
-      sp.remove_prefix(path_prefix.size());
-    }
+    const std::string sp = fork_source_path(*source_path);
     auto source_id = store_id_for_path(sp);
     if (!source_id) {
       co_return error_reply(400, "invalid_argument", "Stream-Forked-From names no stream path");
@@ -30,6 +26,10 @@ net::awaitable<std::optional<reply>> door::inherit(const request& req, stream_me
     reply error;
     auto source = co_await locate(*source_id, error);
     if (!source) {
+      if (error.status == 410) {
+        co_return error_reply(409, "stream_deleted",
+                              "the source was deleted (it is kept only for its forks)");
+      }
       co_return error;
     }
     if (!req.header("Content-Type")) {
@@ -70,6 +70,11 @@ net::awaitable<std::optional<reply>> door::inherit(const request& req, stream_me
                               "Stream-Fork-Offset is past the source's tail");
       }
     }
+    // Registered before the copy: a delete of the source from now on sees this fork once it
+    // exists (a fork that fails to come into being is ignored there).
+    if (auto registered = co_await register_fork(*source_id, id); !registered) {
+      co_return store_failure(registered.error());
+    }
     auto r = co_await store_.read_after(*source_id, meta_seq);
     if (!r) {
       co_return store_failure(r.error());
@@ -85,7 +90,7 @@ net::awaitable<std::optional<reply>> door::inherit(const request& req, stream_me
                               "Stream-Fork-Sub-Offset is past the source's messages");
       }
     }
-    meta.fork_of = std::string(sp);
+    meta.fork_of = sp;
     meta.fork_at = upto;
     meta.fork_sub = sub_offset;
     seq_t expected = meta_seq + 1;

@@ -31,6 +31,9 @@ std::string encode_meta(const stream_meta& m) {
     o["fork_at"] = m.fork_at;
     o["fork_sub"] = m.fork_sub;
   }
+  if (m.deleted) {
+    o["deleted"] = true;
+  }
   return boost::json::serialize(o);
 }
 
@@ -68,6 +71,9 @@ std::optional<stream_meta> decode_meta(std::string_view data) {
     if (ec) {
       return std::nullopt;
     }
+  }
+  if (const auto* d = o->if_contains("deleted"); d != nullptr && d->is_bool()) {
+    m.deleted = d->as_bool();
   }
   return m;
 }

@@ -12,6 +12,8 @@ bool keeps_in_id(unsigned char c) {
   return std::isalnum(c) != 0 || c == '.' || c == '-';
 }
 
+constexpr std::string_view registry_suffix = "_f";
+
 }  // namespace
 
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
@@ -35,12 +37,28 @@ std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std:
   return out;
 }
 
+std::string_view path_in_target(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  if (target.starts_with(path_prefix)) {
+    target.remove_prefix(path_prefix.size());
+  }
+  return target;
+}
+
+std::string fork_source_path(std::string_view header) {
+  header = header.substr(0, header.find('?'));
+  if (header.starts_with(path_prefix)) {
+    header.remove_prefix(path_prefix.size());
+  }
+  return std::string(header);
+}
+
 std::optional<std::string> store_id_for_path(std::string_view path) {
   if (path.empty()) {
     return std::nullopt;
   }
   static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string id = "ds:";
+  std::string id(core::durable_prefix);
   for (unsigned char c : path) {
     if (keeps_in_id(c)) {
       id += static_cast<char>(c);
@@ -50,10 +68,15 @@ std::optional<std::string> store_id_for_path(std::string_view path) {
       id += hex[c & 15];
     }
   }
-  if (!core::is_valid_stream_id(id)) {
+  if (!core::is_valid_stream_id(id) ||
+      id.size() + registry_suffix.size() > core::max_stream_id_length) {
     return std::nullopt;
   }
   return id;
+}
+
+std::string fork_registry_id(std::string_view id) {
+  return std::string(id).append(registry_suffix);
 }
 
 }  // namespace sse::durable

@@ -28,6 +28,9 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
     co_return error;
   }
   touch(id);
+  if (observer_ != nullptr) {
+    observer_->read(q->live == "long-poll" ? read_mode::long_poll : read_mode::catch_up);
+  }
   const bool json = is_json_type(s->meta.content_type);
   seq_t after = meta_seq;
   if (q->offset.kind == offset_kind::now) {
@@ -58,7 +61,10 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
   }
 
   std::optional<live_watch> watch;
-  const auto deadline = std::chrono::steady_clock::now() + settings_.long_poll_timeout;
+  // A long-poll answers by the caller's access end too: the next poll needs a valid token.
+  const auto deadline =
+      std::min(std::chrono::steady_clock::now() + settings_.long_poll_timeout,
+               req.live_until.value_or(std::chrono::steady_clock::time_point::max()));
   const bool long_poll = q->live == "long-poll";
   for (;;) {
     if (watch) {
@@ -66,9 +72,14 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
     }
     auto r = co_await store_.read_after(id, after);
     if (!r) {
-      co_return r.error() == errc::stream_not_found
-          ? error_reply(404, "stream_not_found", "no stream at this path")
-          : store_failure(r.error());
+      co_return not_found_or_failure(r.error());
+    }
+    if (r->epoch != s->info.epoch) {
+      // Deleted (perhaps into a tombstone) and made again while the read waited.
+      reply gone;
+      co_return co_await locate(id, gone)
+          ? error_reply(404, "stream_not_found", "the stream was deleted during the read")
+          : gone;
     }
     const bool closed = r->ended;
     const seq_t tail = closed ? r->last_seq - 1 : r->last_seq;

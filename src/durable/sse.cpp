@@ -17,8 +17,7 @@ using namespace detail;
 
 net::awaitable<sse_start> door::start_sse(const request& req) {
   sse_start out;
-  const std::string path = path_of(req.target);
-  auto id = store_id_for_path(std::string_view(path).substr(path_prefix.size()));
+  auto id = store_id_for_path(path_in_target(req.target));
   std::string bad;
   auto q = parse_read_query(req.target, bad);
   if (!id || !q) {
@@ -37,9 +36,11 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
   }
   sse_plan plan;
   plan.id = *id;
+  plan.epoch = s->info.epoch;
   plan.json = is_json_type(s->meta.content_type);
   plan.base64 = !sse_compatible(s->meta.content_type);
   plan.cursor = q->cursor;
+  plan.live_until = req.live_until;
   plan.after = meta_seq;
   if (q->offset.kind == offset_kind::now) {
     plan.after = s->tail();
@@ -58,33 +59,37 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
     out.head.headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
   }
   touch(*id);
+  if (observer_ != nullptr) {
+    observer_->read(read_mode::sse);
+  }
   out.plan = std::move(plan);
   co_return out;
 }
 
-net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
+net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink) {
   const std::string* id = &plan.id;
   const bool json = plan.json;
   seq_t after = plan.after;
   auto ex = co_await net::this_coro::executor;
   live_watch watch(store_, *id, ex);
   if (!co_await watch.start()) {
-    co_return;
+    co_return sse_end::gone;
   }
-  const auto end_at = std::chrono::steady_clock::now() + settings_.sse_max_duration;
+  const auto max_end = std::chrono::steady_clock::now() + settings_.sse_max_duration;
+  const auto end_at = std::min(max_end, plan.live_until.value_or(max_end));
   std::optional<std::string> client_cursor = plan.cursor;
   bool first = true;
   while (std::chrono::steady_clock::now() < end_at) {
     watch.arm();
     auto r = co_await store_.read_after(*id, after);
-    if (!r) {
-      co_return;  // deleted or unreachable: the client reconnects and learns which
+    if (!r || r->epoch != plan.epoch) {
+      co_return sse_end::gone;  // deleted or unreachable: the client reconnects and learns which
     }
     const bool closed = r->ended;
     const seq_t tail = closed ? r->last_seq - 1 : r->last_seq;
     auto events = data_events(*r);
     if (after < tail && (events.empty() || events.front().seq > after + 1)) {
-      co_return;  // trimmed under the reader: a reconnect gets 410
+      co_return sse_end::gone;  // trimmed under the reader: a reconnect gets 410
     }
     std::erase_if(events, [](const data_event& e) { return e.state_only; });
     std::string out;
@@ -140,18 +145,23 @@ net::awaitable<void> door::stream_sse(sse_plan plan, sse_sink& sink) {
     }
     first = false;
     if (!out.empty() && !co_await sink.write(std::move(out))) {
-      co_return;
+      co_return sse_end::gone;
+    }
+    if (!events.empty() && observer_ != nullptr) {
+      observer_->sse_data_written();
     }
     if (closed) {
-      co_return;
+      co_return sse_end::closed;
     }
     const auto beat = std::min(end_at, std::chrono::steady_clock::now() + std::chrono::seconds(15));
     if (!co_await watch.wait_until(beat) && std::chrono::steady_clock::now() < end_at) {
       if (!co_await sink.write(": keep-alive\n\n")) {
-        co_return;
+        co_return sse_end::gone;
       }
     }
   }
+  co_return plan.live_until&&* plan.live_until <= max_end ? sse_end::access_expired
+                                                          : sse_end::max_duration;
 }
 
 }  // namespace sse::durable

@@ -5,7 +5,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "durable/door.hpp"
+#include "http/access.hpp"
 #include "http/cors.hpp"
+#include "http/durable_access.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/names.hpp"
 
 namespace sse::http {
 namespace {
@@ -46,8 +50,11 @@ class transport_sink final : public durable::sse_sink {
 }  // namespace
 
 net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req,
-                                                      unsigned version) {
+                                                      const request_info& info, access_note& note) {
+  const unsigned version = info.http_version;
   durable::door& door = *s.durable;
+  s.metrics.durable_requests_total[telemetry::durable_method_index(req.method_name)].fetch_add(
+      1, std::memory_order_relaxed);
   durable::request dr;
   dr.method = req.method_name;
   dr.target = req.target;
@@ -66,6 +73,12 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
         "Stream-Closed, Stream-Forked-From, Producer-Id, Producer-Epoch, Producer-Seq");
     co_return r;
   }
+  // A live read holds one of its stream's subscriber places until it answers or ends.
+  auth::counted_hold subscriber_place;
+  if (auto refused =
+          co_await admit_durable(s, req, dr, info.client_ip, subscriber_place, note.stream_id)) {
+    co_return std::move(*refused);
+  }
   if (!door.is_sse(dr)) {
     co_return to_response(co_await door.handle(dr));
   }
@@ -83,7 +96,19 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
   out += "\r\n";
   transport_sink sink(ex.open_sse());
   if (co_await sink.write(std::move(out))) {
-    co_await door.stream_sse(std::move(*start.plan), sink);
+    s.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
+    if (co_await door.stream_sse(std::move(*start.plan), sink) ==
+        durable::sse_end::access_expired) {
+      // As v1 ends a subscription at its token's expiry.
+      s.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
+      s.sink.emit(telemetry::event{
+          std::string(telemetry::names::auth_rejected),
+          note.stream_id,
+          {{"reason", "token_expired"}, {"action", "subscribe"}, {"during", "stream"}},
+          0});
+      co_await sink.write(token_expired_frame());
+    }
+    s.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
   }
   co_return std::nullopt;
 }
