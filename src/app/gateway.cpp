@@ -21,6 +21,7 @@
 #include "config/parse.hpp"
 #include "durable/door.hpp"
 #include "fanout/hub.hpp"
+#include "http/durable_report.hpp"
 #include "http/server.hpp"
 #include "http/services.hpp"
 #include "telemetry/jsonl_sink.hpp"
@@ -113,16 +114,15 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   limits_ = std::make_unique<auth::node_limits>(cfg_.max_connections_per_ip, cfg_.append_rate,
                                                 cfg_.append_burst, cfg_.max_subscribers_per_stream);
   services_->limits = limits_.get();
-  // The Durable Streams door does not check tokens yet: with access control on it stays closed
-  // (its paths are 404), so that it never opens streams a token would not.
-  if (cfg_.auth != "jwt") {
-    durable::settings ds;
-    ds.long_poll_timeout = cfg_.durable_long_poll_timeout;
-    ds.buffer_limit = cfg_.max_buffer_limit;
-    ds.max_ttl = cfg_.max_ttl;
-    durable_ = std::make_unique<durable::door>(*store_.store, ds);
-    services_->durable = durable_.get();
-  }
+  // The Durable Streams door: its access control and limits are http/durable_access's.
+  durable::settings ds;
+  ds.long_poll_timeout = cfg_.durable_long_poll_timeout;
+  ds.buffer_limit = cfg_.max_buffer_limit;
+  ds.max_ttl = cfg_.max_ttl;
+  durable_report_ =
+      std::make_unique<http::durable_report>(ops::context{*store_.store, *sink_, metrics_});
+  durable_ = std::make_unique<durable::door>(*store_.store, ds, durable_report_.get());
+  services_->durable = durable_.get();
   if (!cfg_.relay_config.empty()) {
     auto routes = relay::load_routes(cfg_.relay_config);
     if (!routes.error.empty()) {

@@ -28,6 +28,7 @@
 
 namespace sse::http {
 class server;
+class durable_report;
 struct services;
 }  // namespace sse::http
 namespace sse::fanout {
@@ -93,7 +94,8 @@ class gateway {
   built_store store_;
   std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
   std::unique_ptr<auth::node_limits> limits_;
-  std::unique_ptr<durable::door> durable_;  // before services_, which points at it
+  std::unique_ptr<http::durable_report> durable_report_;  // before durable_, which reports to it
+  std::unique_ptr<durable::door> durable_;                // before services_, which points at it
   std::unique_ptr<http::services> services_;
   std::unique_ptr<relay::manager> relay_;       // after services_, which it uses
   std::vector<std::string> relay_route_names_;  // for the start-up line

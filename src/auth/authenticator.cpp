@@ -6,8 +6,8 @@
 #include <stdexcept>
 
 #include "config/config.hpp"
-#include "core/stream_id.hpp"
 #include "core/saturate.hpp"
+#include "core/stream_id.hpp"
 #include "core/text.hpp"
 
 namespace sse::auth {
@@ -34,6 +34,20 @@ authenticator::authenticator(verification_key key, token_options options, std::s
 
 decision authenticator::check(action a, std::string_view name, const credentials& creds,
                               std::int64_t now_unix) const {
+  if (a == action::relay) {
+    return decide(a, std::string(core::relay_scope_prefix).append(name), true, creds, now_unix);
+  }
+  return decide(a, name, !core::is_reserved_stream_id(name), creds, now_unix);
+}
+
+decision authenticator::check_durable(action a, std::string_view path, const credentials& creds,
+                                      std::int64_t now_unix) const {
+  return decide(a, std::string(core::durable_prefix).append(path), a != action::relay, creds,
+                now_unix);
+}
+
+decision authenticator::decide(action a, std::string_view scope, bool nameable,
+                               const credentials& creds, std::int64_t now_unix) const {
   std::optional<std::string_view> token;
   if (creds.authorization) {
     token = bearer_token(*creds.authorization);
@@ -58,11 +72,7 @@ decision authenticator::check(action a, std::string_view name, const credentials
     return d;
   }
   const auto& patterns = a == action::subscribe ? v.ok->subscribe : v.ok->publish;
-  const bool allowed =
-      a == action::relay
-          ? scope_allows(patterns, std::string(core::relay_scope_prefix).append(name))
-          : !core::is_reserved_stream_id(name) && scope_allows(patterns, name);
-  if (!allowed) {
+  if (!nameable || !scope_allows(patterns, scope)) {
     d.status = 403;
     d.reason = reject_reason::forbidden;
     return d;

@@ -52,10 +52,22 @@ class authenticator {
   decision check(action a, std::string_view name, const credentials& creds,
                  std::int64_t now_unix) const;
 
+  /// A check on the Durable Streams door: `path` is what follows /v1/stream/ as sent, and the
+  /// `subscribe` or `publish` patterns are matched against the scope name "ds:<path>"
+  /// (core::durable_prefix), so `subscribe: ["ds:chat/*"]` covers /v1/stream/chat/... and no
+  /// API v1 stream (those never start with "ds:").
+  decision check_durable(action a, std::string_view path, const credentials& creds,
+                         std::int64_t now_unix) const;
+
   /// The `WWW-Authenticate` value for a 401 (RFC 6750 section 3).
   static std::string challenge(reject_reason r);
 
  private:
+  /// The token's verdict for `a` on `scope` (a pattern-matched name); `nameable` false: the
+  /// name may never be allowed (403 once the token is valid).
+  decision decide(action a, std::string_view scope, bool nameable, const credentials& creds,
+                  std::int64_t now_unix) const;
+
   verification_key key_;
   token_options options_;
   std::string cookie_name_;

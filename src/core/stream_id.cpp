@@ -26,14 +26,16 @@ bool is_valid_stream_id(std::string_view id) noexcept {
   return all_token_chars(id, max_stream_id_length);
 }
 
-bool is_valid_event_type(std::string_view type) noexcept { return all_token_chars(type, 64); }
+bool is_valid_event_type(std::string_view type) noexcept {
+  return all_token_chars(type, 64);
+}
 
 bool is_relay_stream_id(std::string_view id) noexcept {
   return id.starts_with(relay_stream_prefix);
 }
 
 bool is_reserved_stream_id(std::string_view id) noexcept {
-  return id.starts_with(relay_scope_prefix);
+  return id.starts_with(relay_scope_prefix) || id.starts_with(durable_prefix);
 }
 
 bool is_valid_relay_key(std::string_view key) noexcept {

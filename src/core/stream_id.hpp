@@ -24,10 +24,16 @@ inline constexpr std::string_view relay_stream_prefix = "relay.";
 /// Prefix of the scope names of relay routes (`publish: ["relay:chat"]`); no stream has it.
 inline constexpr std::string_view relay_scope_prefix = "relay:";
 
+/// Prefix of the Durable Streams door's store streams ("ds:" + the escaped path, src/durable) and
+/// of its scope names ("ds:" + the path as sent, `subscribe: ["ds:chat/*"]`). API v1 refuses ids
+/// with it, so that the two doors' streams stay apart.
+inline constexpr std::string_view durable_prefix = "ds:";
+
 /// True for "relay.<route>.<key>" ids: read through the API, written only by relay mode.
 bool is_relay_stream_id(std::string_view id) noexcept;
 
-/// True for ids the API refuses outright: those starting with "relay:" (scope names).
+/// True for ids the API refuses outright: those starting with "relay:" (scope names) or "ds:"
+/// (the Durable Streams door's streams and scope names).
 bool is_reserved_stream_id(std::string_view id) noexcept;
 
 /// True when key is 1+ characters of [A-Za-z0-9_:-]: no '.', which separates the route from

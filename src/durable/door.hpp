@@ -20,8 +20,6 @@
 
 namespace sse::durable {
 
-inline constexpr std::string_view path_prefix = "/v1/stream/";
-
 /// True for request paths this door serves.
 bool is_durable_path(std::string_view path) noexcept;
 
@@ -40,6 +38,9 @@ struct request {
   std::string target;  ///< path and query, as sent
   header_list headers;
   std::string body;
+  /// When the caller's access ends (a token's expiry): a long-poll answers by then, a live=sse
+  /// read stops then. nullopt: never.
+  std::optional<std::chrono::steady_clock::time_point> live_until;
   std::optional<std::string> header(std::string_view name) const;
 };
 
@@ -62,10 +63,42 @@ class sse_sink {
 /// A live=sse read that may start: where it starts and how it frames data.
 struct sse_plan {
   std::string id;
+  std::string epoch;  ///< the stream's incarnation: a delete (or tombstone) ends the read
   seq_t after = 0;
   bool json = false;
   bool base64 = false;  ///< not text/* nor JSON: data events carry base64
   std::optional<std::string> cursor;
+  std::optional<std::chrono::steady_clock::time_point> live_until;  ///< request::live_until
+};
+
+/// Why a live=sse read stopped.
+enum class sse_end {
+  closed,          ///< the stream was closed: its last events and control were written
+  gone,            ///< deleted, trimmed under the reader, store failure, or the client left
+  max_duration,    ///< settings::sse_max_duration passed
+  access_expired,  ///< request::live_until passed: the caller writes its own last words
+};
+
+enum class read_mode { catch_up, long_poll, sse };
+
+/// What the door did, for metrics and telemetry (the HTTP layer's; the door has none).
+/// Called on the request's coroutine; `id` is the store id.
+class observer {
+ public:
+  /// A stored append; `count` events besides the metadata (create) or in all (append).
+  virtual void appended(const std::string& id, std::size_t count,
+                        const store::append_result& r) = 0;
+  /// A stream closed (Stream-Closed): the store's end event.
+  virtual void ended(const std::string& id, const store::end_result& r) = 0;
+  /// A POST that stored data or closed the stream.
+  virtual void append_accepted() = 0;
+  /// A read of an existing stream answered (catch-up, long-poll) or started (sse).
+  virtual void read(read_mode mode) = 0;
+  /// One `event: data` frame written to an SSE reader.
+  virtual void sse_data_written() = 0;
+
+ protected:
+  ~observer() = default;
 };
 
 /// The start of a live=sse read: a refusal (an error reply), or the head of a 200
@@ -85,6 +118,9 @@ struct stream_meta {
   std::optional<std::string> fork_of;
   seq_t fork_at = 0;
   std::uint64_t fork_sub = 0;
+  /// A tombstone: the stream was deleted while forks of it lived. It answers 410 (and a PUT or a
+  /// fork from it 409) until its last fork is gone, then it is removed (README.md here).
+  bool deleted = false;
   /// When the stream stops existing: Expires-At, or the TTL after the last read or write
   /// (a sliding window; HEAD does not renew); nullopt: never.
   std::optional<std::int64_t> deadline_ms(std::int64_t last_access_ms) const;
@@ -95,7 +131,8 @@ std::optional<stream_meta> decode_meta(std::string_view data);
 
 class door {
  public:
-  door(store::store& store, settings s);
+  /// `obs` (optional) hears what the door did; it must outlive the door.
+  door(store::store& store, settings s, observer* obs = nullptr);
 
   /// Every request except live=sse reads.
   boost::asio::awaitable<reply> handle(const request& req);
@@ -104,15 +141,42 @@ class door {
   /// (the caller writes it), then stream_sse writes events until the stream closes, the client
   /// goes away or sse_max_duration passes.
   bool is_sse(const request& req) const;
+  /// A GET with live=long-poll or live=sse (as the door will read its query).
+  bool is_live(const request& req) const;
   boost::asio::awaitable<sse_start> start_sse(const request& req);
-  boost::asio::awaitable<void> stream_sse(sse_plan plan, sse_sink& sink);
+  boost::asio::awaitable<sse_end> stream_sse(sse_plan plan, sse_sink& sink);
 
   const settings& config() const noexcept { return settings_; }
 
  private:
-  struct located;
+  struct located {
+    store::stream_info info;
+    stream_meta meta;
+    std::int64_t last_access_ms = 0;
+    bool closed() const { return info.status != store::stream_status::open; }
+    /// The last data seq: the end event, when closed, is not data.
+    seq_t tail() const { return closed() ? info.last_seq - 1 : info.last_seq; }
+  };
+  /// The stream and its metadata, or the error to answer (404, 410 for a tombstone whose forks
+  /// live; a tombstone whose forks are all gone is removed here and is 404).
   boost::asio::awaitable<std::optional<located>> locate(const std::string& id, reply& error);
+  /// locate without the tombstone rule: tombstones are found like any stream.
+  boost::asio::awaitable<std::optional<located>> find(const std::string& id, reply& error);
+  /// Records that `fork_id` is (about to be) a fork of `source_id`, for the source's deletion.
+  boost::asio::awaitable<result<void>> register_fork(const std::string& source_id,
+                                                     const std::string& fork_id);
+  /// True when some fork registered for `id` still exists as a fork of it: a plain stream, or a
+  /// tombstone with live forks of its own (one without is removed on the way). `depth` bounds the
+  /// walk down chains of tombstones.
+  boost::asio::awaitable<bool> has_live_forks(const std::string& id, int depth);
+  /// Removes a stream and its fork registry for good.
+  boost::asio::awaitable<void> forget(const std::string& id);
   boost::asio::awaitable<reply> create(const request& req, const std::string& id);
+  /// A fork's create (Stream-Forked-From): checks the source and the fork point, fills in what
+  /// the fork inherits in `meta` and its first events; an error reply when refused.
+  boost::asio::awaitable<std::optional<reply>> inherit(const request& req, const std::string& id,
+                                                       stream_meta& meta, bool lifetime_given,
+                                                       std::vector<stream::new_event>& inherited);
   boost::asio::awaitable<reply> append(const request& req, const std::string& id);
   boost::asio::awaitable<reply> remove(const std::string& id);
   boost::asio::awaitable<reply> head(const std::string& id);
@@ -128,6 +192,7 @@ class door {
 
   store::store& store_;
   settings settings_;
+  observer* observer_ = nullptr;
   std::mutex mutex_;  ///< guards cache_ and rng_
   std::unordered_map<std::string, cached_stream> cache_;
   std::mt19937_64 rng_{std::random_device{}()};

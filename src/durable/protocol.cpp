@@ -2,21 +2,16 @@
 
 #include <algorithm>
 #include <array>
-#include <boost/json.hpp>
 #include <cctype>
-#include <charconv>
 #include <limits>
 
-#include "core/base64.hpp"
-#include "core/stream_id.hpp"
-#include "core/text.hpp"
+#include "durable/digits.hpp"
 
 namespace sse::durable {
 namespace {
 
-bool all_digits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
+using detail::all_digits;
+using detail::digits_value;
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -33,16 +28,6 @@ std::string_view trim(std::string_view s) {
     s.remove_suffix(1);
   }
   return s;
-}
-
-template <class Int>
-std::optional<Int> digits_value(std::string_view s) {
-  Int v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) {
-    return std::nullopt;
-  }
-  return v;
 }
 
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's days_from_civil).
@@ -69,10 +54,6 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
 
 constexpr std::int64_t cursor_epoch_ms = 1728432000000;  // 2024-10-09T00:00:00Z
 constexpr std::int64_t cursor_interval_ms = 20000;
-
-bool keeps_in_id(unsigned char c) {
-  return std::isalnum(c) != 0 || c == '.' || c == '-';
-}
 
 }  // namespace
 
@@ -219,176 +200,6 @@ std::string next_cursor(std::int64_t unix_ms, std::optional<std::string_view> cl
     }
   }
   return std::to_string(interval);
-}
-
-json_messages flatten_json(std::string_view body, bool allow_empty) {
-  json_messages out;
-  boost::system::error_code ec;
-  boost::json::value v = boost::json::parse(body, ec);
-  if (ec) {
-    out.error = "the body is not valid JSON: " + ec.message();
-    return out;
-  }
-  if (auto* array = v.if_array()) {
-    if (array->empty() && !allow_empty) {
-      out.error = "an empty JSON array appends nothing";
-      return out;
-    }
-    out.messages.reserve(array->size());
-    for (const auto& element : *array) {
-      out.messages.push_back(boost::json::serialize(element));
-    }
-  } else {
-    out.messages.push_back(boost::json::serialize(v));
-  }
-  return out;
-}
-
-std::string encode_stored(const stored_data& d) {
-  std::string out = core::base64_encode(d.bytes);
-  if (d.stream_seq) {
-    out += " s";
-    out += core::base64_encode(*d.stream_seq);
-  }
-  if (d.producer) {
-    out += " p";
-    out += core::base64_encode(d.producer->id);
-    out += '.' + std::to_string(d.producer->epoch) + '.' + std::to_string(d.producer->seq);
-  }
-  return out;
-}
-
-std::optional<stored_data> decode_stored(std::string_view data) {
-  stored_data out;
-  auto space = data.find(' ');
-  auto bytes = core::base64_decode(data.substr(0, space));
-  if (!bytes) {
-    return std::nullopt;
-  }
-  out.bytes = std::move(*bytes);
-  while (space != std::string_view::npos) {
-    data.remove_prefix(space + 1);
-    space = data.find(' ');
-    const auto token = data.substr(0, space);
-    if (token.starts_with('s')) {
-      auto seq = core::base64_decode(token.substr(1));
-      if (!seq) {
-        return std::nullopt;
-      }
-      out.stream_seq = std::move(*seq);
-    } else if (token.starts_with('p')) {
-      const auto dot1 = token.find('.');
-      const auto dot2 = token.rfind('.');
-      if (dot1 == std::string_view::npos || dot1 == dot2) {
-        return std::nullopt;
-      }
-      auto id = core::base64_decode(token.substr(1, dot1 - 1));
-      auto epoch = digits_value<std::uint64_t>(token.substr(dot1 + 1, dot2 - dot1 - 1));
-      auto seq = digits_value<std::uint64_t>(token.substr(dot2 + 1));
-      if (!id || !epoch || !seq) {
-        return std::nullopt;
-      }
-      out.producer = producer_tag{std::move(*id), *epoch, *seq};
-    } else {
-      return std::nullopt;
-    }
-  }
-  return out;
-}
-
-producer_parse parse_producer(const std::optional<std::string>& id,
-                              const std::optional<std::string>& epoch,
-                              const std::optional<std::string>& seq) {
-  producer_parse out;
-  const int given = (id ? 1 : 0) + (epoch ? 1 : 0) + (seq ? 1 : 0);
-  if (given == 0) {
-    return out;
-  }
-  if (given != 3) {
-    out.error = "Producer-Id, Producer-Epoch and Producer-Seq go together: send all three or none";
-    return out;
-  }
-  if (id->empty()) {
-    out.error = "Producer-Id must not be empty";
-    return out;
-  }
-  auto number = [](const std::string& text) -> std::optional<std::uint64_t> {
-    if (!all_digits(text) || (text.size() > 1 && text.front() == '0')) {
-      return std::nullopt;
-    }
-    auto v = digits_value<std::uint64_t>(text);
-    if (!v || *v > max_producer_number) {
-      return std::nullopt;
-    }
-    return v;
-  };
-  auto e = number(*epoch);
-  auto q = number(*seq);
-  if (!e || !q) {
-    out.error = "Producer-Epoch and Producer-Seq must be integers from 0 to 2^53-1, not '" +
-                *epoch + "' and '" + *seq + "'";
-    return out;
-  }
-  out.tag = producer_tag{*id, *e, *q};
-  return out;
-}
-
-producer_verdict check_producer(const std::optional<producer_tag>& last, const producer_tag& req) {
-  if (!last) {
-    return req.seq == 0 ? producer_verdict::accept : producer_verdict::seq_gap;
-  }
-  if (req.epoch < last->epoch) {
-    return producer_verdict::stale_epoch;
-  }
-  if (req.epoch > last->epoch) {
-    return req.seq == 0 ? producer_verdict::accept : producer_verdict::new_epoch_not_at_zero;
-  }
-  if (req.seq <= last->seq) {
-    return producer_verdict::duplicate;
-  }
-  return req.seq == last->seq + 1 ? producer_verdict::accept : producer_verdict::seq_gap;
-}
-
-std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q) {
-  std::vector<std::pair<std::string, std::string>> out;
-  while (!q.empty()) {
-    auto amp = q.find('&');
-    auto part = q.substr(0, amp);
-    q = amp == std::string_view::npos ? std::string_view() : q.substr(amp + 1);
-    if (part.empty()) {
-      continue;
-    }
-    auto eq = part.find('=');
-    auto key = core::percent_decode(part.substr(0, eq), true);
-    auto value = core::percent_decode(
-        eq == std::string_view::npos ? std::string_view() : part.substr(eq + 1), true);
-    if (!key || !value) {
-      return std::nullopt;
-    }
-    out.emplace_back(std::move(*key), std::move(*value));
-  }
-  return out;
-}
-
-std::optional<std::string> store_id_for_path(std::string_view path) {
-  if (path.empty()) {
-    return std::nullopt;
-  }
-  static constexpr std::string_view hex = "0123456789ABCDEF";
-  std::string id = "ds:";
-  for (unsigned char c : path) {
-    if (keeps_in_id(c)) {
-      id += static_cast<char>(c);
-    } else {
-      id += '_';
-      id += hex[c >> 4];
-      id += hex[c & 15];
-    }
-  }
-  if (!core::is_valid_stream_id(id)) {
-    return std::nullopt;
-  }
-  return id;
 }
 
 }  // namespace sse::durable

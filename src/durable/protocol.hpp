@@ -125,12 +125,29 @@ struct stored_data {
 std::string encode_stored(const stored_data& d);
 std::optional<stored_data> decode_stored(std::string_view data);
 
+/// Where the door's paths start: /v1/stream/{path}.
+inline constexpr std::string_view path_prefix = "/v1/stream/";
+
+/// The DS path of a request-target under /v1/stream/: what follows the prefix, up to the '?'.
+/// The one definition the door and its access control share, so that both name one stream.
+std::string_view path_in_target(std::string_view target);
+
+/// The DS path (what follows /v1/stream/) a Stream-Forked-From value names: the query dropped,
+/// and the /v1/stream/ prefix when present.
+std::string fork_source_path(std::string_view header);
+
 /// Query parameters of a request-target ("a=1&b=2"), percent-decoded; nullopt on bad escapes.
 std::optional<std::vector<std::pair<std::string, std::string>>> parse_query(std::string_view q);
 
 /// The store's stream id for a DS path (what follows /v1/stream/): "ds:" plus the path with
-/// every byte outside [A-Za-z0-9.-] written `_XX` (hex), so that distinct paths never share an
-/// id and no v1 id without "ds:" meets one. nullopt: empty or too long for a stream id.
+/// every byte outside [A-Za-z0-9.-] written `_XX` (upper-case hex), so that distinct paths never
+/// share an id and no v1 id without "ds:" meets one. nullopt: empty, or too long to leave room
+/// for fork_registry_id's suffix within the stream id limit (126 characters).
 std::optional<std::string> store_id_for_path(std::string_view path);
+
+/// The store stream that lists the forks made of the stream `id` (a store_id_for_path result):
+/// `id` + "_f", which no path encodes to (an encoded `_` is always followed by two upper-case
+/// hex digits).
+std::string fork_registry_id(std::string_view id);
 
 }  // namespace sse::durable

@@ -18,6 +18,7 @@ namespace net = boost::asio;
 struct access_need {
   auth::action a;
   std::string name;
+  bool durable = false;  ///< name is a Durable Streams path: the scope is "ds:<path>"
 };
 
 /// The action a route and method need; nullopt for routes without access control (health,
@@ -72,7 +73,8 @@ std::optional<response> check_token(services& s, const access_need& need, const 
   const auto now = s.clock.now();
   const auto now_unix =
       std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  const auth::decision d = s.auth->check(need.a, need.name, creds, now_unix);
+  const auth::decision d = need.durable ? s.auth->check_durable(need.a, need.name, creds, now_unix)
+                                        : s.auth->check(need.a, need.name, creds, now_unix);
   if (d.allowed()) {
     // Clamped to what a time_point holds (year 2262): a later `exp` is "never" here.
     req.access_expires = core::from_unix_seconds(d.expires_unix);
@@ -111,6 +113,14 @@ std::optional<response> check_access(services& s, const route_match& route, requ
     return std::nullopt;
   }
   return check_token(s, *need, route.stream_id, req);
+}
+
+std::optional<response> check_durable_token(services& s, auth::action a, std::string_view path,
+                                            const std::string& stream, request& req) {
+  if (s.auth == nullptr) {
+    return std::nullopt;
+  }
+  return check_token(s, access_need{a, std::string(path), true}, stream, req);
 }
 
 std::optional<response> check_subscribe_access(services& s, const std::string& stream_id,

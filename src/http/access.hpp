@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "auth/authenticator.hpp"
 #include "auth/limits.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
@@ -23,6 +24,12 @@ std::optional<response> check_access(services& s, const route_match& route, requ
 /// control. Otherwise the 401 or 403 to answer.
 std::optional<response> check_subscribe_access(services& s, const std::string& stream_id,
                                                request& req);
+
+/// The Durable Streams door's check (http/durable_access.cpp decides the action): the request's
+/// token for `a` on the path after /v1/stream/ (scope "ds:<path>"); `stream` names the request
+/// in telemetry. nullopt: allowed (req.access_expires set) or no access control.
+std::optional<response> check_durable_token(services& s, auth::action a, std::string_view path,
+                                            const std::string& stream, request& req);
 
 /// The per-request limits: the append token bucket per client IP (429 with Retry-After; relay POSTs
 /// take from it too) and the node's stream count for requests that would create a stream (503).

@@ -6,7 +6,11 @@
 #include <iterator>
 
 #include "durable/door.hpp"
+#include "http/access.hpp"
 #include "http/cors.hpp"
+#include "http/durable_access.hpp"
+#include "telemetry/metrics.hpp"
+#include "telemetry/names.hpp"
 
 namespace sse::http {
 namespace {
@@ -46,8 +50,11 @@ class transport_sink final : public durable::sse_sink {
 
 }  // namespace
 
-net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req) {
+net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req,
+                                                      const request_info& info, access_note& note) {
   durable::door& door = *s.durable;
+  s.metrics.durable_requests_total[telemetry::durable_method_index(req.method_name)].fetch_add(
+      1, std::memory_order_relaxed);
   durable::request dr;
   dr.method = req.method_name;
   dr.target = req.target;
@@ -63,6 +70,12 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
     r.headers.emplace_back("Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, DELETE, OPTIONS");
     r.headers.emplace_back("Access-Control-Allow-Headers", std::string(durable_allowed_headers));
     co_return r;
+  }
+  // A live read holds one of its stream's subscriber places until it answers or ends.
+  auth::counted_hold subscriber_place;
+  if (auto refused =
+          co_await admit_durable(s, req, dr, info.client_ip, subscriber_place, note.stream_id)) {
+    co_return std::move(*refused);
   }
   if (!door.is_sse(dr)) {
     co_return to_response(co_await door.handle(dr));
@@ -80,11 +93,23 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
   sse_transport& io = ex.open_sse();
   auto [ec, n] = co_await io.async_write_head(head, net::as_tuple(net::use_awaitable));
   if (!ec) {
+    s.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
     transport_sink sink(io);
-    co_await door.stream_sse(std::move(*start.plan), sink);
+    if (co_await door.stream_sse(std::move(*start.plan), sink) ==
+        durable::sse_end::access_expired) {
+      // As v1 ends a subscription at its token's expiry.
+      s.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
+      s.sink.emit(telemetry::event{
+          std::string(telemetry::names::auth_rejected),
+          note.stream_id,
+          {{"reason", "token_expired"}, {"action", "subscribe"}, {"during", "stream"}},
+          0});
+      co_await sink.write(token_expired_frame());
+    }
     if (sink.ok()) {
       co_await io.async_write({}, true, net::as_tuple(net::use_awaitable));  // the body's end
     }
+    s.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
   }
   co_return std::nullopt;
 }

@@ -12,9 +12,12 @@
 
 namespace sse::http {
 
-/// Serves a request under /v1/stream/. nullopt: an SSE answer was streamed (through the
-/// exchange's sink) and the connection is finished (closed by the caller).
+/// Serves a request under /v1/stream/, after its access control and limits
+/// (http/durable_access.hpp). nullopt: an SSE answer was streamed (through the exchange's sink)
+/// and the connection is finished (closed by the caller). `note` gets the store id.
 boost::asio::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
-                                                              request& req);
+                                                              request& req,
+                                                              const request_info& info,
+                                                              access_note& note);
 
 }  // namespace sse::http

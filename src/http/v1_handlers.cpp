@@ -263,7 +263,11 @@ std::optional<response> stream_id_refusal(const route_match& route, method m) {
   if (core::is_reserved_stream_id(id)) {
     return error_response(make_api_error(
         errc::invalid_stream_id,
-        "stream ids may not start with \"relay:\": those are the scope names of relay routes"));
+        id.starts_with(core::durable_prefix)
+            ? "stream ids may not start with \"ds:\": those are the Durable Streams door's "
+              "(/v1/stream/{path})"
+            : "stream ids may not start with \"relay:\": those are the scope names of relay "
+              "routes"));
   }
   const bool write = m == method::put || m == method::delete_ ||
                      route.kind == route_kind::stream_end ||

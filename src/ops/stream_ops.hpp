@@ -25,4 +25,16 @@ boost::asio::awaitable<result<store::append_result>> append_events(context& s,
 boost::asio::awaitable<result<store::end_result>> end_stream(context& s, std::string id,
                                                              store::stream_status status);
 
+// What the wrappers above report, for callers that reach the store another way (the Durable
+// Streams door, which takes the store itself and reports through an observer).
+
+/// Counts a new stream and emits SseStreamCreated.
+void report_created(context& s, const std::string& id, const std::string& epoch);
+/// What append_events reports for a stored (not duplicate) append of `count` events.
+void report_appended(context& s, const std::string& id, std::size_t count,
+                     const store::append_result& r);
+/// What end_stream reports (nothing when the stream had ended already).
+void report_ended(context& s, const std::string& id, store::stream_status status,
+                  const store::end_result& r);
+
 }  // namespace sse::ops

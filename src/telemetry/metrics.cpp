@@ -51,6 +51,15 @@ void counter(std::string& out, std::string_view name, std::string_view help,
 
 }  // namespace
 
+std::size_t durable_method_index(std::string_view method) noexcept {
+  for (std::size_t i = 0; i + 1 < durable_method_names.size(); ++i) {
+    if (method == durable_method_names[i]) {
+      return i;
+    }
+  }
+  return durable_method_names.size() - 1;
+}
+
 void histogram::observe(double seconds) noexcept {
   // NaN and negative (a clock step) count as zero rather than being lost: the count of
   // resumes must match the resumes_total counter.
@@ -155,6 +164,29 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
     out += std::to_string(limit_rejections_total[i].load(std::memory_order_relaxed));
     out += '\n';
   }
+  header(out, "sse_gateway_durable_requests_total", "counter",
+         "Requests to the Durable Streams door (/v1/stream/...), by method.");
+  for (std::size_t i = 0; i < durable_method_names.size(); ++i) {
+    out.append("sse_gateway_durable_requests_total{method=\"")
+        .append(durable_method_names[i])
+        .append("\"} ");
+    append_int(out, durable_requests_total[i].load(relaxed));
+    out.append("\n");
+  }
+  header(out, "sse_gateway_durable_reads_total", "counter",
+         "Durable Streams reads answered or started, by mode (catch_up, long_poll, sse).");
+  for (std::size_t i = 0; i < durable_read_modes.size(); ++i) {
+    out.append("sse_gateway_durable_reads_total{mode=\"")
+        .append(durable_read_modes[i])
+        .append("\"} ");
+    append_int(out, durable_reads_total[i].load(relaxed));
+    out.append("\n");
+  }
+  counter(out, "sse_gateway_durable_appends_total",
+          "Durable Streams appends (POST) that stored data or closed the stream.",
+          durable_appends_total);
+  counter(out, "sse_gateway_durable_sse_data_events_total",
+          "Durable Streams SSE `data` events written to clients.", durable_sse_data_events_total);
 
   header(out, "sse_gateway_resumes_total", "counter",
          "Subscriptions with a resume point, by outcome.");

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sse::telemetry {
 
@@ -39,6 +40,14 @@ enum limit_kind : int {
   limit_max_streams,
   limit_subscribers_per_stream,
 };
+
+/// The Durable Streams door (/v1/stream/...): the `method` label of
+/// sse_gateway_durable_requests_total and the `mode` label of sse_gateway_durable_reads_total.
+inline constexpr std::array<const char*, 6> durable_method_names{"GET", "HEAD",   "POST",
+                                                                 "PUT", "DELETE", "other"};
+inline constexpr std::array<const char*, 3> durable_read_modes{"catch_up", "long_poll", "sse"};
+/// The durable_method_names index of a method as sent ("other" for any other).
+std::size_t durable_method_index(std::string_view method) noexcept;
 
 enum class resume_outcome { success, reset, not_found, expired, store_error, ended };
 
@@ -74,6 +83,12 @@ struct metrics {
   std::atomic<std::uint64_t> sse_compression_output_bytes_total{0};
   /// Access control and limits.
   std::atomic<std::uint64_t> auth_rejected_total{0};
+  /// The Durable Streams door: requests by method (durable_method_names), reads by mode
+  /// (durable_read_modes), appends that stored data, SSE `event: data` frames written.
+  std::array<std::atomic<std::uint64_t>, 6> durable_requests_total{};
+  std::array<std::atomic<std::uint64_t>, 3> durable_reads_total{};
+  std::atomic<std::uint64_t> durable_appends_total{0};
+  std::atomic<std::uint64_t> durable_sse_data_events_total{0};
   /// Requests and connections refused by a limit, indexed by limit_kind.
   std::array<std::atomic<std::uint64_t>, 6> limit_rejections_total{};
   void count_limit(int kind) noexcept {

@@ -274,6 +274,35 @@ TEST(authenticator, relay_scope_names_are_not_stream_ids) {
   EXPECT_EQ(a.check(action::relay, "chat", n, now).status, 403u);
 }
 
+// The Durable Streams door's scope names ("ds:<path>") and v1 stream ids are apart too: a DS
+// pattern covers paths of the door only, and a v1 pattern no path.
+TEST(authenticator, durable_scope_names_cover_door_paths_only) {
+  const authenticator a(verification_key::hs256(std::string(secret)), opts(), "sse_token");
+  auto with = [&](boost::json::array sub, boost::json::array pub) {
+    const std::string t =
+        mint_hs256(boost::json::object{{"exp", now + 600},
+                                       {"sse", boost::json::object{{"subscribe", std::move(sub)},
+                                                                   {"publish", std::move(pub)}}}},
+                   secret);
+    return "Bearer " + t;
+  };
+  const std::string ds = with({"ds:chat/*"}, {"ds:chat/room"});
+  const credentials d{ds, std::nullopt, std::nullopt};
+  EXPECT_TRUE(a.check_durable(action::subscribe, "chat/room", d, now).allowed());
+  EXPECT_TRUE(a.check_durable(action::publish, "chat/room", d, now).allowed());
+  EXPECT_EQ(a.check_durable(action::publish, "chat/other", d, now).status, 403u);
+  EXPECT_EQ(a.check_durable(action::subscribe, "news/x", d, now).status, 403u);
+  EXPECT_EQ(a.check(action::subscribe, "ds:chat/room", d, now).status, 403u);
+  EXPECT_EQ(a.check(action::subscribe, "ds:chat_2Froom", d, now).status, 403u);
+
+  const std::string v1 = with({"chat*"}, {"chat*"});
+  const credentials v{v1, std::nullopt, std::nullopt};
+  EXPECT_EQ(a.check_durable(action::subscribe, "chat/room", v, now).status, 403u);
+  EXPECT_TRUE(a.check(action::subscribe, "chat", v, now).allowed());
+  EXPECT_EQ(a.check_durable(action::relay, "chat", d, now).status, 403u);
+  EXPECT_EQ(a.check_durable(action::subscribe, "chat/room", credentials{}, now).status, 401u);
+}
+
 // "Never expires" values producers put in `exp`: past year 2262 they do not fit a nanosecond
 // time_point. Under the asan preset (UBSan, no recovery) an overflow on this path fails here.
 TEST(authenticator, far_future_exp_is_allowed_and_saturates) {

@@ -60,6 +60,8 @@ TEST(relay_stream_id, route_namespace_that_no_key_can_leave) {
   EXPECT_TRUE(is_relay_stream_id("relay.chat.k"));
   EXPECT_FALSE(is_relay_stream_id("relay:chat"));
   EXPECT_TRUE(is_reserved_stream_id("relay:chat"));
+  EXPECT_TRUE(is_reserved_stream_id("ds:chat"));
+  EXPECT_FALSE(is_reserved_stream_id("ds.chat"));
   EXPECT_FALSE(is_reserved_stream_id("relay.chat.k"));
   EXPECT_FALSE(is_reserved_stream_id("chat"));
 }

@@ -172,6 +172,19 @@ TEST(DurableStoreId, MapsPathsInjectivelyIntoStreamIds) {
   EXPECT_NE(store_id_for_path("a/b"), store_id_for_path("a_2Fb"));
   EXPECT_FALSE(store_id_for_path(""));
   EXPECT_FALSE(store_id_for_path(std::string(200, 'x')));
+  // 123 bytes fit: "ds:" + 123 = 126, and the fork registry's "_f" makes the 128 of an id.
+  EXPECT_TRUE(store_id_for_path(std::string(123, 'x')));
+  EXPECT_FALSE(store_id_for_path(std::string(124, 'x')));
+}
+
+TEST(DurableStoreId, ForkRegistriesAndForkSourcesHaveTheirOwnNames) {
+  const auto id = *store_id_for_path(std::string(123, 'x'));
+  EXPECT_EQ(fork_registry_id(id), id + "_f");
+  EXPECT_EQ(fork_registry_id(id).size(), 128U);
+  // No path encodes to a registry: an encoded '_' is followed by two upper-case hex digits.
+  EXPECT_EQ(store_id_for_path("a_f"), "ds:a_5Ff");
+  EXPECT_EQ(fork_source_path("/v1/stream/chat/a?offset=-1"), "chat/a");
+  EXPECT_EQ(fork_source_path("chat/a"), "chat/a");
 }
 
 }  // namespace

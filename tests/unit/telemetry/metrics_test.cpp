@@ -162,6 +162,10 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
       {"sse_gateway_checkpoint_skipped_events_total", "counter"},
       {"sse_gateway_auth_rejected_total", "counter"},
       {"sse_gateway_limit_rejections_total", "counter"},
+      {"sse_gateway_durable_requests_total", "counter"},
+      {"sse_gateway_durable_reads_total", "counter"},
+      {"sse_gateway_durable_appends_total", "counter"},
+      {"sse_gateway_durable_sse_data_events_total", "counter"},
   };
   for (const auto& [name, type] : expected) {
     EXPECT_TRUE(e.helps.count(name)) << name;
@@ -177,6 +181,15 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
   for (const char* limit : limit_names) {
     const std::string key =
         std::string("sse_gateway_limit_rejections_total{limit=\"") + limit + "\"}";
+    EXPECT_TRUE(e.samples.count(key)) << key;
+  }
+  for (const char* method : durable_method_names) {
+    const std::string key =
+        std::string("sse_gateway_durable_requests_total{method=\"") + method + "\"}";
+    EXPECT_TRUE(e.samples.count(key)) << key;
+  }
+  for (const char* mode : durable_read_modes) {
+    const std::string key = std::string("sse_gateway_durable_reads_total{mode=\"") + mode + "\"}";
     EXPECT_TRUE(e.samples.count(key)) << key;
   }
 }
