@@ -4,8 +4,6 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/object.hpp>
@@ -52,10 +50,6 @@ stream::new_event json_event(std::string type, const boost::json::object& o, int
 demo_producer::demo_producer(http::services& s, net::any_io_executor worker, demo_options opts)
     : s_(s), worker_(worker), opts_(opts), timer_(worker) {}
 
-void demo_producer::start() {
-  net::co_spawn(worker_, run(), net::detached);
-}
-
 void demo_producer::stop() {
   stop_.store(true);
   net::post(worker_, [this] { timer_.cancel(); });
@@ -70,6 +64,11 @@ std::optional<std::string> demo_producer::current() const {
 }
 
 net::awaitable<bool> demo_producer::sleep(std::chrono::milliseconds d) {
+  // Checked before arming: a stop() that came during an append must not wait out a pause (its
+  // cancel is posted to this worker, so it cannot slip in between this check and the wait).
+  if (stop_.load()) {
+    co_return false;
+  }
   timer_.expires_after(d);
   co_await timer_.async_wait(net::as_tuple(net::use_awaitable));
   co_return !stop_.load();

@@ -30,14 +30,15 @@ class demo_producer {
   demo_producer(const demo_producer&) = delete;
   demo_producer& operator=(const demo_producer&) = delete;
 
-  void start();
-  /// Any thread: stops after the current step (the current stream is left open).
+  /// The producer's loop, to be spawned on `worker` by its owner (app::gateway's task group),
+  /// which joins it after stop(). Call once.
+  boost::asio::awaitable<void> run();
+  /// Any thread: run() returns after the current step (the current stream is left open).
   void stop();
   /// Any thread: the stream being written now (or the last one), if any.
   std::optional<std::string> current() const;
 
  private:
-  boost::asio::awaitable<void> run();
   boost::asio::awaitable<bool> produce(const std::string& id);
   boost::asio::awaitable<bool> sleep(std::chrono::milliseconds d);
 

@@ -2,17 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_future.hpp>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <future>
 #include <stdexcept>
 
 #include "app/demo_producer.hpp"
@@ -82,14 +81,18 @@ void run_worker(net::io_context& ioc) {
 
 }  // namespace
 
-gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* clock)
-    : cfg_(std::move(cfg)), clock_(clock != nullptr ? *clock : system_clock_), sink_(sink) {
+gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* clock,
+                 const core::monotonic_clock* steady)
+    : cfg_(std::move(cfg)),
+      clock_(clock != nullptr ? *clock : system_clock_),
+      steady_(steady != nullptr ? *steady : steady_clock_),
+      sink_(sink) {
   if (cfg_.node_id.empty()) {
     cfg_.node_id = config::node_id_default();
   }
   if (sink_ == nullptr) {
     try {
-      owned_sink_ = telemetry::make_sink(cfg_.telemetry, cfg_.node_id, &metrics_);
+      owned_sink_ = telemetry::make_sink(cfg_.telemetry, cfg_.node_id, &metrics_, &clock_);
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string("telemetry: ") + e.what());
     }
@@ -102,6 +105,8 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
     workers_.push_back(std::make_unique<worker>());
     executors.push_back(workers_.back()->ioc.get_executor());
   }
+  tasks_ = std::make_unique<redis::task_group>(executors.front());
+  sweep_wake_ = std::make_shared<redis::wake_signal>(executors.front(), &steady_);
 
   store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
   try {
@@ -109,7 +114,8 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   } catch (const std::exception& e) {
     throw std::runtime_error(std::string("auth: ") + e.what());
   }
-  services_ = std::make_unique<http::services>(cfg_, *store_.store, *sink_, metrics_, clock_);
+  services_ =
+      std::make_unique<http::services>(cfg_, *store_.store, *sink_, metrics_, clock_, &steady_);
   services_->auth = auth_.get();
   limits_ = std::make_unique<auth::node_limits>(cfg_.max_connections_per_ip, cfg_.append_rate,
                                                 cfg_.append_burst, cfg_.max_subscribers_per_stream);
@@ -142,6 +148,7 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
       relay_options.lease = store_.make_lease(cfg_.node_id, cfg_.relay_lease_ttl);
       relay_options.lease_sweep_interval = cfg_.relay_lease_sweep;
     }
+    relay_options.clock = &steady_;
     relay_ = std::make_unique<relay::manager>(*services_, std::move(routes.routes),
                                               relay::make_client_tls_context(""),
                                               std::move(relay_options));
@@ -205,11 +212,13 @@ void gateway::start() {
     store_.start();
   }
   if (demo_) {
-    demo_->start();
+    tasks_->spawn(demo_->run());
   }
-  net::co_spawn(workers_.front()->ioc, sweep_loop(), net::detached);
+  tasks_->spawn(sweep_loop(this, sweep_wake_));
   if (relay_) {
-    relay_->start_sweep(workers_.front()->ioc.get_executor());
+    if (auto sweep = relay_->sweep_task(workers_.front()->ioc.get_executor())) {
+      tasks_->spawn(std::move(*sweep));
+    }
   }
   for (auto& w : workers_) {
     threads_.emplace_back([&ioc = w->ioc] { run_worker(ioc); });
@@ -217,9 +226,9 @@ void gateway::start() {
   started_ = true;
   // A network store connects in the background; give it a moment so that the first requests
   // do not meet 503 (it is not an error to start without it: /readyz says not ready).
-  const auto connect_deadline = std::chrono::steady_clock::now() + 3s;
-  while (!store_.store->available() && std::chrono::steady_clock::now() < connect_deadline) {
-    std::this_thread::sleep_for(10ms);
+  // (A real-time wait: the connections run on real sockets whatever clock is injected.)
+  if (store_.wait_available) {
+    store_.wait_available(3s);
   }
   if (!store_.store->available()) {
     const std::string problem = store_.problem ? store_.problem() : std::string();
@@ -255,12 +264,10 @@ std::size_t gateway::open_connections() const noexcept {
   return server_->open_sessions();
 }
 
-net::awaitable<void> gateway::sweep_loop() {
-  net::steady_timer timer(co_await net::this_coro::executor);
-  while (!sweep_stop_.load(std::memory_order_relaxed)) {
-    timer.expires_after(1s);
-    co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-    sweep_once();
+net::awaitable<void> gateway::sweep_loop(gateway* self, std::shared_ptr<redis::wake_signal> wake) {
+  const auto stopped = [self] { return self->sweep_stop_.load(std::memory_order_relaxed); };
+  while (!co_await wake->wait(self->steady_.now() + 1s, stopped)) {
+    self->sweep_once();
   }
 }
 
@@ -296,6 +303,7 @@ void gateway::wait() {
   }
   spdlog::info("shutting down: {} connections open", server_->open_sessions());
   sweep_stop_.store(true, std::memory_order_relaxed);
+  net::post(workers_.front()->ioc, [wake = sweep_wake_] { wake->notify(); });
   if (demo_) {
     demo_->stop();
   }
@@ -307,20 +315,19 @@ void gateway::wait() {
   }
   server_->begin_shutdown();
 
-  const auto until_closed = [this](std::chrono::milliseconds limit) {
-    const auto deadline = std::chrono::steady_clock::now() + limit;
-    while (server_->open_sessions() > 0 && std::chrono::steady_clock::now() < deadline) {
-      std::this_thread::sleep_for(10ms);
-    }
-    return server_->open_sessions() == 0;
-  };
-  if (!until_closed(cfg_.shutdown_grace)) {
+  // Real-time waits from this (non-worker) thread: the sessions end on real sockets.
+  if (!server_->wait_closed(cfg_.shutdown_grace)) {
     spdlog::warn("shutdown grace over: closing {} connections", server_->open_sessions());
     server_->close_all();
-    until_closed(1000ms);
+    server_->wait_closed(1000ms);
   }
+  // The sweeps and the demo were told to stop above; they use the store, so they go first.
+  join_tasks(1000ms);
   if (store_.stop) {
     store_.stop();  // its connections wind down on the workers: drain_workers() runs the rest
+  }
+  if (store_.join && !store_.join(1000ms)) {
+    spdlog::warn("shutdown: the store's background tasks did not end in time");
   }
   for (auto& w : workers_) {
     w->ioc.stop();
@@ -331,6 +338,14 @@ void gateway::wait() {
   threads_.clear();
   sink_->flush();
   finished_ = true;
+}
+
+void gateway::join_tasks(std::chrono::milliseconds limit) {
+  auto joined = net::co_spawn(workers_.front()->ioc, tasks_->join(), net::use_future);
+  if (joined.wait_for(limit) != std::future_status::ready) {
+    // Left to the workers' drain: a task still in a store call then ends with the store.
+    spdlog::warn("shutdown: {} background tasks did not end in time", tasks_->running());
+  }
 }
 
 void gateway::stop() {

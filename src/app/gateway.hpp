@@ -21,6 +21,8 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "durable/door.hpp"
+#include "redis/task_group.hpp"
+#include "redis/wake_signal.hpp"
 #include "relay/manager.hpp"
 #include "store/store.hpp"
 #include "telemetry/metrics.hpp"
@@ -46,8 +48,11 @@ class gateway {
   /// the one cfg.telemetry names, `clock` (not owned) the system clock; both must outlive the
   /// gateway. Throws std::runtime_error (one-line message) on a startup error such as an
   /// unknown store or an unusable telemetry file.
+  /// `steady` (not owned, may be null: the process's steady clock) is the monotonic clock of
+  /// the request path (rate limits, relay timing) and must outlive the gateway too.
   explicit gateway(config::config cfg, telemetry::sink* sink = nullptr,
-                   const core::clock* clock = nullptr);
+                   const core::clock* clock = nullptr,
+                   const core::monotonic_clock* steady = nullptr);
   /// Stops (as stop()) if still running.
   ~gateway();
   gateway(const gateway&) = delete;
@@ -79,18 +84,28 @@ class gateway {
   std::size_t open_connections() const noexcept;
 
  private:
-  boost::asio::awaitable<void> sweep_loop();
+  static boost::asio::awaitable<void> sweep_loop(gateway* self,
+                                                 std::shared_ptr<redis::wake_signal> wake);
   void sweep_once();
   void drain_workers() noexcept;
+  /// Waits (bounded) until the background coroutines of worker 0 have returned.
+  void join_tasks(std::chrono::milliseconds limit);
 
   config::config cfg_;
   core::system_clock system_clock_;
   const core::clock& clock_;
+  core::steady_clock steady_clock_;
+  const core::monotonic_clock& steady_;
   telemetry::metrics metrics_;
   std::unique_ptr<telemetry::sink> owned_sink_;
   telemetry::sink* sink_;
   // The io_contexts go last: everything below may hold I/O objects or handlers bound to them.
   std::vector<std::unique_ptr<worker>> workers_;
+  // Worker 0's background coroutines (expiry sweep, relay lease sweep, demo): stopped and
+  // joined by wait() before the workers stop. Both are shared with the coroutines themselves,
+  // so a frame destroyed with its io_context never touches a member that is gone.
+  std::unique_ptr<redis::task_group> tasks_;
+  std::shared_ptr<redis::wake_signal> sweep_wake_;  ///< on worker 0: stop the expiry sweep
   built_store store_;
   std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
   std::unique_ptr<auth::node_limits> limits_;

@@ -3,6 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
 #include <stdexcept>
 
 #include "app/startup_summary.hpp"
@@ -71,10 +76,20 @@ built_store make_redis_store(const store_context& ctx) {
   struct availability_state {
     std::atomic<bool> down{false};
     std::atomic<bool> stopping{false};
+    // The last reported state, for wait_available. Its own flag rather than available(): the
+    // handler runs under the tracker's lock, so a waiter holding `mu` must not take that lock.
+    std::mutex mu;
+    std::condition_variable changed;
+    bool up = false;  // guarded by mu
   };
   auto state = std::make_shared<availability_state>();
   const std::string where = redact_store_url(ctx.cfg.store);
   redis->set_availability_handler([&sink = ctx.sink, state, report, where](bool up) {
+    {
+      std::lock_guard lock(state->mu);
+      state->up = up;
+    }
+    state->changed.notify_all();
     if (state->stopping.load()) {
       return;
     }
@@ -115,14 +130,24 @@ built_store make_redis_store(const store_context& ctx) {
     state->stopping.store(true);
     r->stop();
   };
+  out.join = [r, ex = ctx.workers.front()](std::chrono::milliseconds limit) {
+    auto joined = boost::asio::co_spawn(ex, r->join(), boost::asio::use_future);
+    return joined.wait_for(limit) == std::future_status::ready;
+  };
   out.tick = [r, &m = ctx.metrics] {
     const auto c = r->compression();
     m.compress_input_bytes_total.store(c.bytes_in, std::memory_order_relaxed);
     m.compress_output_bytes_total.store(c.bytes_stored, std::memory_order_relaxed);
   };
   out.problem = [report] { return report->last(); };
-  out.make_lease = [r](const std::string& node_id, std::chrono::milliseconds ttl) {
-    return std::make_shared<store::redis_lease>(r->commands(), r->options().prefix, node_id, ttl);
+  out.wait_available = [state](std::chrono::milliseconds limit) {
+    std::unique_lock lock(state->mu);
+    return state->changed.wait_for(lock, limit, [&] { return state->up; });
+  };
+  out.make_lease = [r, &clock = ctx.clock](const std::string& node_id,
+                                           std::chrono::milliseconds ttl) {
+    return std::make_shared<store::redis_lease>(r->commands(), r->options().prefix, node_id, ttl,
+                                                &clock);
   };
   out.store = std::move(redis);
   return out;

@@ -32,10 +32,17 @@ struct built_store {
   std::unique_ptr<store::store> store;
   std::function<void()> start;  ///< once the workers run (connects a network store); may be empty
   std::function<void()> stop;   ///< before the workers stop; may be empty
-  std::function<void()> tick;   ///< every second (store-specific metrics); may be empty
+  /// After stop(), while the workers still run: waits up to `limit` for the store's background
+  /// coroutines to return; answers whether they did. May be empty (none).
+  std::function<bool(std::chrono::milliseconds limit)> join;
+  std::function<void()> tick;  ///< every second (store-specific metrics); may be empty
   /// Where and why the store was last unreachable ("127.0.0.1:6379: cannot connect: Connection
   /// refused"); empty when it is fine or cannot tell. May be empty (the memory store).
   std::function<std::string()> problem;
+  /// Blocks (not on a worker) until the store is available or `limit` has passed; answers
+  /// whether it is. Woken by the store's own availability report, not by polling. Empty for a
+  /// store that is available from the start (the memory store).
+  std::function<bool(std::chrono::milliseconds limit)> wait_available;
   /// A lease on streams for relay mode on several nodes (node_id, ttl); empty for a store that
   /// one process owns alone (the memory store). The lease must not outlive the store.
   std::function<std::shared_ptr<store::stream_lease>(const std::string& node_id,

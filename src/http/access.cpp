@@ -149,7 +149,7 @@ net::awaitable<std::optional<response>> check_limits(services& s, const route_ma
   // the same per-address bucket. Its stream count is checked once its id is known (relay_post).
   const bool relay = route.kind == route_kind::relay && req.verb == method::post;
   if (append || relay) {
-    if (auto wait = s.limits->appends.try_take(client_ip, std::chrono::steady_clock::now())) {
+    if (auto wait = s.limits->appends.try_take(client_ip, s.steady.now())) {
       s.metrics.count_limit(telemetry::limit_append_rate);
       response r =
           error_response(429, "rate_limited",

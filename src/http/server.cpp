@@ -143,7 +143,11 @@ net::awaitable<void> server::accept_loop() {
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {
                     place->reset();
-                    open_.fetch_sub(1, std::memory_order_acq_rel);
+                    {
+                      std::lock_guard lock(closed_mu_);
+                      open_.fetch_sub(1, std::memory_order_acq_rel);
+                    }
+                    closed_.notify_all();
                     if (e) {
                       try {
                         std::rethrow_exception(e);
@@ -164,6 +168,11 @@ void server::begin_shutdown() {
   for (auto& w : workers_) {
     net::post(w->executor(), [wc = w.get()] { wc->begin_shutdown(); });
   }
+}
+
+bool server::wait_closed(std::chrono::milliseconds limit) {
+  std::unique_lock lock(closed_mu_);
+  return closed_.wait_for(lock, limit, [this] { return open_sessions() == 0; });
 }
 
 void server::close_all() {

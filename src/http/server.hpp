@@ -6,8 +6,11 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -58,6 +61,9 @@ class server {
 
   /// Connections whose session has not finished yet. Any thread.
   std::size_t open_sessions() const noexcept { return open_.load(std::memory_order_acquire); }
+  /// Blocks (never on a worker: the sessions finish there) until no session is open or `limit`
+  /// has passed; answers whether none is. Woken by each session as it finishes, not by polling.
+  bool wait_closed(std::chrono::milliseconds limit);
 
  private:
   boost::asio::awaitable<void> accept_loop();
@@ -68,6 +74,10 @@ class server {
   std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   std::uint16_t port_ = 0;
   std::atomic<std::size_t> open_{0};
+  // A session's end decrements open_ under closed_mu_ and notifies, so wait_closed() cannot
+  // miss the last one between its check and its wait.
+  std::mutex closed_mu_;
+  std::condition_variable closed_;
   std::size_t next_worker_ = 0;  // accept loop only
 };
 

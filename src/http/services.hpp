@@ -31,14 +31,27 @@ using ops::relay_service;
 
 /// The store, sink and metrics come from ops::context (stream operations take those only).
 struct services : ops::context {
+  /// `steady` (not owned; null: the process's steady clock) must outlive the services.
   services(const config::config& c, store::store& st, telemetry::sink& sk, telemetry::metrics& m,
-           const core::clock& cl)
-      : ops::context{st, sk, m}, cfg(c), clock(cl) {}
+           const core::clock& cl, const core::monotonic_clock* steady_clock = nullptr)
+      : ops::context{st, sk, m},
+        cfg(c),
+        clock(cl),
+        steady(steady_clock != nullptr ? *steady_clock : own_steady_) {}
   services(const services&) = delete;
   services& operator=(const services&) = delete;
 
   const config::config& cfg;
   const core::clock& clock;
+
+ private:
+  core::steady_clock own_steady_;  // before `steady`, which may refer to it
+
+ public:
+  /// Monotonic time of the request path: append rate limits, the --fault-resume window. (The
+  /// SSE writer's heartbeats and a request's duration are read on the steady clock of the h1
+  /// reader and the writer, which stamp them.)
+  const core::monotonic_clock& steady;
   /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
   std::atomic<bool> draining{false};
 
@@ -59,7 +72,7 @@ struct services : ops::context {
   /// app::gateway.
   durable::door* durable = nullptr;
   /// When the gateway started: the test-only --fault-resume window is measured from here.
-  const std::chrono::steady_clock::time_point started = std::chrono::steady_clock::now();
+  const core::steady_time_point started = steady.now();
 };
 
 }  // namespace sse::http

@@ -89,7 +89,9 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
   }
   if (req.access_expires) {
     // Wall-clock expiry turned into this worker's steady clock, clamped: a token valid until
-    // 2262 (the clamp of any later `exp`) must not overflow into an immediate expiry.
+    // 2262 (the clamp of any later `exp`) must not overflow into an immediate expiry. Read on
+    // the process's steady clock, not s_.steady: the SSE writer (sse_writer.cpp) drives the
+    // machine holding this deadline with it.
     m_.set_token_deadline(core::saturating_add(steady::now(), *req.access_expires - s_.clock.now()),
                           shared_frame(token_expired_frame()));
   }
@@ -157,7 +159,7 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
 net::awaitable<std::optional<response>> sse_subscription::inject_resume_fault() {
   const auto& fault = s_.cfg.fault_resume;
   const auto since_start =
-      std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - s_.started);
+      std::chrono::duration_cast<std::chrono::milliseconds>(s_.steady.now() - s_.started);
   if (!fault.active_at(since_start)) {
     co_return std::nullopt;
   }

@@ -48,6 +48,12 @@ void client::stop() {
   }
 }
 
+net::awaitable<void> client::join() {
+  for (auto& c : connections_) {
+    co_await c->join();
+  }
+}
+
 void client::drop_all() {
   for (auto& c : connections_) {
     c->drop();

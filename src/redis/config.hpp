@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/clock.hpp"
 #include "core/error.hpp"
 
 namespace sse::redis {
@@ -37,6 +38,9 @@ struct connection_config {
   /// Shared by every connection made from this config (copies share it): where and why a
   /// connect or handshake failed (redis/link_report.hpp). Null: not reported.
   std::shared_ptr<link_report> report;
+  /// The clock of the stall watch's deadlines (not owned; it must outlive every connection
+  /// made from this config). Null: the process's steady clock.
+  const core::monotonic_clock* clock = nullptr;
 };
 
 /// The pub/sub liveness probe: every `interval` a node publishes a token to a probe channel its own

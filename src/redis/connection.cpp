@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/connect.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -35,6 +33,7 @@ net::awaitable<bool> cancelled() {
 connection::connection(executor_type ex, connection_config cfg, bool subscriber_mode)
     : ex_(ex),
       cfg_(std::move(cfg)),
+      clock_(cfg_.clock != nullptr ? *cfg_.clock : own_clock_),
       resolver_(ex),
       socket_(ex),
       write_signal_(ex),
@@ -42,10 +41,11 @@ connection::connection(executor_type ex, connection_config cfg, bool subscriber_
       stall_timer_(ex),
       mux_(subscriber_mode),
       read_buffer_(64 * 1024),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()),
+      tasks_(ex) {}
 
 void connection::start() {
-  net::co_spawn(ex_, run(), net::detached);
+  tasks_.spawn(run());
 }
 
 net::awaitable<void> connection::run() {
@@ -216,7 +216,7 @@ net::awaitable<void> connection::reader() {
       co_return;  // protocol error: the byte stream cannot be trusted any more
     }
     if (mux_.size() < outstanding) {
-      last_reply_ = std::chrono::steady_clock::now();
+      last_reply_ = clock_.now();
       if (stalled_.load()) {
         set_stalled(false);     // a reply came: the server answers again
         stall_timer_.cancel();  // watch what is still outstanding
@@ -277,17 +277,18 @@ net::awaitable<void> connection::stall_watch() {
   // not a new stall). Replies need not wake this: the timer fires, finds the deadline moved
   // and re-arms. Woken early only when the queue turns non-empty (enqueue) or a stall ends.
   const auto limit = cfg_.ready_timeout;
-  last_reply_ = std::chrono::steady_clock::now();
+  last_reply_ = clock_.now();
   for (;;) {
     const pending* oldest = mux_.oldest();
     if (stalled_.load() || oldest == nullptr || limit.count() <= 0) {
       stall_timer_.expires_at(net::steady_timer::time_point::max());
     } else if (const auto deadline = std::max(oldest->since, last_reply_) + limit;
-               deadline <= std::chrono::steady_clock::now()) {
+               deadline <= clock_.now()) {
       set_stalled(true);
       continue;
     } else {
-      stall_timer_.expires_at(deadline);
+      // Relative to clock_: the timer itself runs on real steady time.
+      stall_timer_.expires_after(deadline - clock_.now());
     }
     co_await stall_timer_.async_wait(use_tuple);
     if (co_await cancelled()) {
@@ -297,7 +298,7 @@ net::awaitable<void> connection::stall_watch() {
 }
 
 void connection::enqueue(pending_ptr p) {
-  p->since = std::chrono::steady_clock::now();
+  p->since = clock_.now();
   mux_.add(std::move(p));
   write_signal_.cancel();
   if (mux_.size() == 1) {

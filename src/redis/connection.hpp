@@ -20,6 +20,7 @@
 #include "redis/multiplexer.hpp"
 #include "redis/reply.hpp"
 #include "redis/request.hpp"
+#include "redis/task_group.hpp"
 
 namespace sse::redis {
 
@@ -45,6 +46,9 @@ class connection : public std::enable_shared_from_this<connection> {
 
   /// Spawns run() on get_executor(), holding a reference to this until it returns. Call once.
   void start();
+  /// Completes once the run() that start() spawned has returned (at once without start()):
+  /// after stop(), soon. Any executor.
+  boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   /// Keeps the link up until stop(). Call once, on get_executor(), on a connection owned by a
   /// shared_ptr (the coroutine holds a reference until it returns).
@@ -123,6 +127,8 @@ class connection : public std::enable_shared_from_this<connection> {
 
   executor_type ex_;
   connection_config cfg_;
+  core::steady_clock own_clock_;
+  const core::monotonic_clock& clock_;  ///< cfg_.clock, else own_clock_
   boost::asio::ip::tcp::resolver resolver_;
   boost::asio::ip::tcp::socket socket_;
   boost::asio::steady_timer write_signal_;
@@ -134,13 +140,14 @@ class connection : public std::enable_shared_from_this<connection> {
   std::atomic<bool> up_{false};
   std::atomic<bool> stop_requested_{false};
   std::atomic<bool> stalled_{false};
-  std::chrono::steady_clock::time_point last_reply_{};  ///< of this link; for stall_watch()
+  core::steady_time_point last_reply_{};  ///< of this link (on clock_); for stall_watch()
   int failures_ = 0;
   std::minstd_rand rng_;
   std::function<void(bool)> state_handler_;
   std::function<void(bool)> ready_handler_;
   connect_hook connect_hook_;
   address_provider provider_;
+  task_group tasks_;  ///< the run() start() spawned
 };
 
 }  // namespace sse::redis

@@ -73,7 +73,7 @@ net::awaitable<std::vector<link_name>> finish_probe_round(pubsub_state& state, w
     if (stopped.load()) {
       co_return std::vector<link_name>{};
     }
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = wake.now();  // the signal's clock: its deadlines are read on it
     if (auto verdicts = state.settle_probes(now)) {
       std::vector<link_name> failed;
       for (auto& v : *verdicts) {

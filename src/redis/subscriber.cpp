@@ -17,9 +17,9 @@ const link_name the_link;  // the only one: it needs no name
 
 subscriber::subscriber(executor_type ex, connection_config cfg,
                        std::shared_ptr<availability> tracker, std::size_t slot)
-    : conn_(std::make_shared<connection>(ex, std::move(cfg), /*subscriber_mode=*/true)),
+    : conn_(std::make_shared<connection>(ex, cfg, /*subscriber_mode=*/true)),
       state_(pubsub_kind::plain),
-      wake_(ex),
+      wake_(ex, cfg.clock),
       tasks_(ex) {
   // The handlers use `this`: start() keeps this subscriber alive as long as the connection runs.
   conn_->set_push_handler([this](reply&& r) { on_push(std::move(r)); });
@@ -125,7 +125,7 @@ void subscriber::on_push(reply&& r) {
 
 net::awaitable<void> subscriber::probe_loop() {
   while (!stopped_.load()) {
-    const auto next = std::chrono::steady_clock::now() + probe_.interval;
+    const auto next = wake_.now() + probe_.interval;
     if (co_await wake_.wait(next, [this] { return stopped_.load(); })) {
       break;
     }
@@ -146,7 +146,7 @@ net::awaitable<void> subscriber::probe_round() {
   if (!published || stopped_.load()) {
     co_return;  // the command side's trouble, which it reports itself
   }
-  state_.probe_published(the_link, token, std::chrono::steady_clock::now());
+  state_.probe_published(the_link, token, wake_.now());
   const auto failed = co_await finish_probe_round(state_, wake_, stopped_, probes_);
   if (!failed.empty()) {
     // The link looks up but the subscription is gone: reconnect, resubscribe, resync.

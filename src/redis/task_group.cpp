@@ -45,7 +45,7 @@ void task_group::spawn(net::awaitable<void> task) {
 net::awaitable<void> task_group::join() {
   auto op = [s = state_]() -> net::awaitable<bool> {
     // A deadline far away, checked again in the loop: nothing here bounds how long a task runs.
-    while (!co_await s->finished.wait(std::chrono::steady_clock::now() + std::chrono::hours(1),
+    while (!co_await s->finished.wait(s->finished.now() + std::chrono::hours(1),
                                       [&s] { return s->running.load() == 0; })) {
     }
     co_return true;

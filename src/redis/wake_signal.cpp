@@ -21,8 +21,9 @@ struct listed {
 
 net::awaitable<bool> wake_signal::wait(time_point deadline, std::function<bool()> done) {
   net::steady_timer timer(ex_);
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    timer.expires_at(deadline);
+  while (!done() && clock_.now() < deadline) {
+    // Relative to the injected clock: the timer itself always runs on real steady time.
+    timer.expires_after(deadline - clock_.now());
     const listed me{waiters_, waiters_.insert(waiters_.end(), &timer)};
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
   }

@@ -12,6 +12,8 @@
 #include <functional>
 #include <list>
 
+#include "core/clock.hpp"
+
 namespace sse::redis {
 
 class wake_signal {
@@ -19,7 +21,11 @@ class wake_signal {
   using executor_type = boost::asio::any_io_executor;
   using time_point = std::chrono::steady_clock::time_point;
 
-  explicit wake_signal(executor_type ex) : ex_(std::move(ex)) {}
+  /// Deadlines are read on `clock` (not owned, it must outlive the signal; null: the process's
+  /// steady clock). With a manual clock a wait ends at notify() once the clock is past its
+  /// deadline: advancing the clock wakes nobody by itself.
+  explicit wake_signal(executor_type ex, const core::monotonic_clock* clock = nullptr)
+      : ex_(std::move(ex)), clock_(clock != nullptr ? *clock : own_clock_) {}
   wake_signal(const wake_signal&) = delete;
   wake_signal& operator=(const wake_signal&) = delete;
 
@@ -27,11 +33,16 @@ class wake_signal {
   /// once and after every notify(). On the executor; the signal must outlive the wait.
   boost::asio::awaitable<bool> wait(time_point deadline, std::function<bool()> done);
 
+  /// Now on the signal's clock: deadlines given to wait() are read against it.
+  time_point now() const noexcept { return clock_.now(); }
+
   /// Wakes every current waiter (each checks its predicate again). On the executor.
   void notify();
 
  private:
   executor_type ex_;
+  core::steady_clock own_clock_;
+  const core::monotonic_clock& clock_;
   std::list<boost::asio::steady_timer*> waiters_;
 };
 

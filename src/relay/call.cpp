@@ -16,13 +16,12 @@
 
 namespace sse::relay {
 
-using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 namespace {
 
-long long ms_since(steady::time_point t) {
-  return std::chrono::duration_cast<milliseconds>(steady::now() - t).count();
+long long ms_since(const core::monotonic_clock& clock, core::steady_time_point t) {
+  return std::chrono::duration_cast<milliseconds>(clock.now() - t).count();
 }
 
 /// Keeps a call's lease: refreshes it every ttl/3 on the call's executor until the call is over.
@@ -82,13 +81,16 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
                                route_stats* stats, std::string id, std::string body,
                                std::string content_type, std::shared_ptr<upstream_control> ctl,
                                bool leased) {
-  const auto started = steady::now();
+  const auto started = sh->clock.now();
   ops::context& s = sh->s;
   sh->emit(names::started, id, {{"route", r->name}, {"upstream_host", r->url.host}});
   auto finish = [&] {
     stats->active.fetch_sub(1, std::memory_order_relaxed);
-    std::lock_guard lock(sh->mutex);
-    sh->running.erase(id);
+    {
+      std::lock_guard lock(sh->mutex);
+      sh->running.erase(id);
+    }
+    sh->call_ended.notify_all();  // shutdown() waits for the last one
   };
   std::shared_ptr<lease_keeper> keeper;
   if (leased) {
@@ -143,7 +145,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
     co_return true;
   };
 
-  upstream_call call{r, std::move(body), std::move(content_type)};
+  upstream_call call{r, std::move(body), std::move(content_type), &sh->clock};
   upstream_outcome out =
       co_await call_upstream(std::move(call), *sh->tls, ctl, std::move(on_events), &sh->pool);
   if (keeper) {
@@ -164,7 +166,7 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
     out.what = upstream_outcome::kind::failed;
     out.reason = "gateway_shutdown";
   }
-  const long long duration = ms_since(started);
+  const long long duration = ms_since(sh->clock, started);
   const long long ttfb = out.ttfb ? out.ttfb->count() : -1;
   stats->duration_ms_sum.fetch_add(static_cast<std::uint64_t>(duration), std::memory_order_relaxed);
   if (out.ttfb) {

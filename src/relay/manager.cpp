@@ -9,7 +9,6 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json.hpp>
 #include <random>
-#include <thread>
 
 #include "core/stream_id.hpp"
 #include "ops/stream_ops.hpp"
@@ -18,9 +17,6 @@
 #include "relay/names.hpp"
 
 namespace sse::relay {
-
-using steady = std::chrono::steady_clock;
-using std::chrono::milliseconds;
 
 namespace {
 
@@ -82,7 +78,7 @@ net::awaitable<void> sweep_loop(std::shared_ptr<manager::shared> sh) {
     sh->sweep_timer = &timer;
   }
   while (!sh->shutting_down.load()) {
-    timer.expires_after(sh->options.lease_sweep_interval);
+    timer.expires_after(sh->options.lease_sweep_interval);  // an interval: no clock to read
     co_await timer.async_wait(net::as_tuple(net::use_awaitable));
     if (sh->shutting_down.load()) {
       break;
@@ -219,15 +215,15 @@ net::awaitable<ops::api_result<ops::relay_cancelled>> manager::cancel(std::strin
   co_return ops::relay_cancelled{ended->epoch, ended->last_seq};
 }
 
-void manager::start_sweep(net::any_io_executor ex) {
+std::optional<net::awaitable<void>> manager::sweep_task(net::any_io_executor ex) {
   if (!shared_->options.lease) {
-    return;
+    return std::nullopt;
   }
   {
     std::lock_guard lock(shared_->mutex);
     shared_->sweep_ex = ex;
   }
-  net::co_spawn(ex, sweep_loop(shared_), net::detached);
+  return sweep_loop(shared_);
 }
 
 net::awaitable<std::size_t> manager::sweep_once() {
@@ -239,25 +235,21 @@ net::awaitable<std::size_t> manager::sweep_once() {
 
 std::size_t manager::shutdown(std::chrono::milliseconds deadline) {
   shared_->shutting_down.store(true);
-  {
-    std::lock_guard lock(shared_->mutex);
-    if (shared_->sweep_ex) {
-      net::post(*shared_->sweep_ex, [sh = shared_] {
-        std::lock_guard l(sh->mutex);
-        if (sh->sweep_timer != nullptr) {
-          sh->sweep_timer->cancel();
-        }
-      });
-    }
-    for (auto& [id, ctl] : shared_->running) {
-      ctl->cancel();  // each call then ends its stream failed (gateway_shutdown)
-    }
+  std::unique_lock lock(shared_->mutex);
+  if (shared_->sweep_ex) {
+    net::post(*shared_->sweep_ex, [sh = shared_] {
+      std::lock_guard l(sh->mutex);
+      if (sh->sweep_timer != nullptr) {
+        sh->sweep_timer->cancel();
+      }
+    });
   }
-  const auto until = steady::now() + deadline;
-  while (running() > 0 && steady::now() < until) {
-    std::this_thread::sleep_for(milliseconds(10));
+  for (auto& [id, ctl] : shared_->running) {
+    ctl->cancel();  // each call then ends its stream failed (gateway_shutdown)
   }
-  return running();
+  // A real-time wait: the calls end on real sockets, on the workers, whatever the clock.
+  shared_->call_ended.wait_for(lock, deadline, [this] { return shared_->running.empty(); });
+  return shared_->running.size();
 }
 
 std::string manager::render_prometheus() const {

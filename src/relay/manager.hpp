@@ -8,10 +8,12 @@
 // sharing the store, reads the same stream instead of paying for a second call.
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -46,6 +48,9 @@ struct manager_options {
   std::size_t lease_sweep_batch = 64;  ///< expired leases claimed per sweep
   /// Keep-alive connections per upstream host (per worker).
   pool_limits pool;
+  /// Monotonic time of the calls (timeouts, durations, pool idle time) and of the lease sweep
+  /// (not owned, it must outlive the manager; null: the process's steady clock).
+  const core::monotonic_clock* clock = nullptr;
 };
 
 class manager final : public ops::relay_service {
@@ -68,9 +73,10 @@ class manager final : public ops::relay_service {
       std::string stream_id) override;
   std::string render_prometheus() const override;
 
-  /// With a lease: sweeps expired leases every lease_sweep_interval on ex (one of the workers)
-  /// until shutdown(). Call once; nothing without a lease.
-  void start_sweep(boost::asio::any_io_executor ex);
+  /// With a lease: the loop that sweeps expired leases every lease_sweep_interval until
+  /// shutdown(), to be spawned on ex (one of the workers) by its owner, which joins it after
+  /// shutdown(); nullopt without a lease. Call once.
+  std::optional<boost::asio::awaitable<void>> sweep_task(boost::asio::any_io_executor ex);
   /// One sweep: claims the expired leases and ends each claimed stream `failed` with an
   /// upstream_error event {"reason":"upstream_lost"} (SseRelayUpstreamError, local false).
   /// Answers how many streams this node ended. Any executor.
@@ -79,7 +85,8 @@ class manager final : public ops::relay_service {
   /// Graceful shutdown: refuses new calls (503), stops the sweep and aborts every call running
   /// here, which then ends its stream `failed` (upstream_error {"reason":"gateway_shutdown"})
   /// and releases its lease. Blocks (not on a worker: the calls end there) until they have
-  /// ended or `deadline` passed; answers the calls still running then.
+  /// ended or `deadline` (real time) passed; answers the calls still running then. Woken as
+  /// each call ends, not by polling.
   std::size_t shutdown(std::chrono::milliseconds deadline);
 
   /// nullptr for an unknown route.

@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json/object.hpp>
+#include <condition_variable>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,14 +27,21 @@ struct manager::shared {
   std::atomic<bool> shutting_down{false};
   mutable std::mutex mutex;
   std::map<std::string, std::shared_ptr<upstream_control>> running;  // by stream id
+  std::condition_variable call_ended;  // notified (mutex released) after an erase from running
   // The sweep's timer, to wake it at shutdown (guarded by mutex; set on its executor).
   net::steady_timer* sweep_timer = nullptr;
   std::optional<net::any_io_executor> sweep_ex;
+  core::steady_clock own_clock;
+  const core::monotonic_clock& clock;  ///< options.clock, else own_clock
 
   upstream_pool pool;
 
   shared(ops::context& svc, std::shared_ptr<net::ssl::context> t, manager_options o)
-      : s(svc), tls(std::move(t)), options(o), pool(o.pool) {}
+      : s(svc),
+        tls(std::move(t)),
+        options(o),
+        clock(o.clock != nullptr ? *o.clock : own_clock),
+        pool(o.pool, &clock) {}
 
   void emit(std::string_view name, const std::string& id, boost::json::object fields) {
     s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});

@@ -6,7 +6,6 @@ namespace sse::relay {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
-using steady = std::chrono::steady_clock;
 
 upstream_connection::upstream_connection(net::any_io_executor ex, net::ssl::context* tls)
     : ex_(std::move(ex)) {
@@ -48,7 +47,7 @@ void upstream_pool::dispose(std::unique_ptr<upstream_connection> c) {
   net::post(shared->executor(), [shared] { shared->close(); });
 }
 
-void upstream_pool::prune_locked(steady::time_point now) {
+void upstream_pool::prune_locked(core::steady_time_point now) {
   for (auto it = idle_.begin(); it != idle_.end();) {
     if (now - it->since >= limits_.idle_timeout) {
       dispose(std::move(it->c));
@@ -62,7 +61,7 @@ void upstream_pool::prune_locked(steady::time_point now) {
 std::unique_ptr<upstream_connection> upstream_pool::take(const std::string& key,
                                                          const net::any_io_executor& ex) {
   std::lock_guard lock(mu_);
-  prune_locked(steady::now());
+  prune_locked(clock_.now());
   for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
     if (it->key == key && it->c->executor() == ex) {
       auto c = std::move(it->c);
@@ -76,7 +75,7 @@ std::unique_ptr<upstream_connection> upstream_pool::take(const std::string& key,
 
 void upstream_pool::give_back(const std::string& key, std::unique_ptr<upstream_connection> c) {
   std::lock_guard lock(mu_);
-  const auto now = steady::now();
+  const auto now = clock_.now();
   prune_locked(now);
   std::size_t same = 0;
   for (const auto& e : idle_) {

@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "relay/route.hpp"
 
 namespace sse::relay {
@@ -52,7 +53,10 @@ struct pool_limits {
 /// Thread-safe.
 class upstream_pool {
  public:
-  explicit upstream_pool(pool_limits limits = {}) : limits_(limits) {}
+  /// Idle time is read on `clock` (not owned, it must outlive the pool; null: the process's
+  /// steady clock).
+  explicit upstream_pool(pool_limits limits = {}, const core::monotonic_clock* clock = nullptr)
+      : limits_(limits), clock_(clock != nullptr ? *clock : own_clock_) {}
   ~upstream_pool();
   upstream_pool(const upstream_pool&) = delete;
   upstream_pool& operator=(const upstream_pool&) = delete;
@@ -77,13 +81,15 @@ class upstream_pool {
   struct entry {
     std::string key;
     std::unique_ptr<upstream_connection> c;
-    std::chrono::steady_clock::time_point since;
+    core::steady_time_point since;
   };
   /// Drops entries idle past the timeout (lock held); closes them on their executors.
-  void prune_locked(std::chrono::steady_clock::time_point now);
+  void prune_locked(core::steady_time_point now);
   static void dispose(std::unique_ptr<upstream_connection> c);
 
   const pool_limits limits_;
+  core::steady_clock own_clock_;
+  const core::monotonic_clock& clock_;
   mutable std::mutex mu_;
   std::deque<entry> idle_;  // oldest first
 };

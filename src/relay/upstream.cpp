@@ -29,10 +29,14 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = net::ip::tcp;
-using steady = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 constexpr std::size_t excerpt_limit = 1024;
+
+const core::monotonic_clock& clock_of(const upstream_call& call) {
+  static const core::steady_clock process_clock;  // stateless: one for every call without one
+  return call.clock != nullptr ? *call.clock : process_clock;
+}
 constexpr auto tuple = net::as_tuple(net::use_awaitable);
 
 bool is_ssl_error(const boost::system::error_code& ec) {
@@ -70,12 +74,17 @@ struct exchange_state {
 
 template <class Stream>
 net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_control& control,
-                              const event_handler& on_events, steady::time_point started,
+                              const event_handler& on_events, core::steady_time_point started,
                               upstream_outcome& out, exchange_state& state) {
   const route& r = *call.r;
+  const core::monotonic_clock& clock = clock_of(call);
   auto& lowest = beast::get_lowest_layer(s);
-  const steady::time_point total_deadline = started + r.total_timeout;
-  auto arm = [&] { lowest.expires_at(std::min(steady::now() + r.idle_timeout, total_deadline)); };
+  const core::steady_time_point total_deadline = started + r.total_timeout;
+  // Relative to the call's clock: the stream's timer itself runs on real steady time.
+  auto arm = [&] {
+    const auto now = clock.now();
+    lowest.expires_after(std::min(now + r.idle_timeout, total_deadline) - now);
+  };
 
   bhttp::request<bhttp::string_body> req;
   req.version(11);
@@ -119,7 +128,7 @@ net::awaitable<void> exchange(Stream& s, const upstream_call& call, upstream_con
     out.reason = control.cancelled() ? "" : read_reason(hec);
     co_return;
   }
-  out.ttfb = std::chrono::duration_cast<milliseconds>(steady::now() - started);
+  out.ttfb = std::chrono::duration_cast<milliseconds>(clock.now() - started);
   const auto& head = parser.get();
   out.upstream_status = head.result_int();
   const std::string_view ctype = head[bhttp::field::content_type];
@@ -251,7 +260,7 @@ net::awaitable<std::unique_ptr<upstream_connection>> open_connection(const route
 
 net::awaitable<void> exchange_on(upstream_connection& c, const upstream_call& call,
                                  upstream_control& control, const event_handler& on_events,
-                                 steady::time_point started, upstream_outcome& out,
+                                 core::steady_time_point started, upstream_outcome& out,
                                  exchange_state& state) {
   if (c.is_tls()) {
     co_await exchange(c.secure(), call, control, on_events, started, out, state);
@@ -330,7 +339,7 @@ net::awaitable<upstream_outcome> call_upstream(upstream_call call, net::ssl::con
                                                event_handler on_events, upstream_pool* pool) {
   upstream_outcome out;
   const route& r = *call.r;
-  const auto started = steady::now();
+  const auto started = clock_of(call).now();
   auto ex = co_await net::this_coro::executor;
   if (control->cancelled()) {
     out.what = upstream_outcome::kind::cancelled;

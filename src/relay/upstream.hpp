@@ -59,6 +59,9 @@ struct upstream_call {
   const route* r = nullptr;
   std::string body;
   std::string content_type;  ///< of the client's body; empty: application/json
+  /// The clock of the call's timeouts and time to first byte (not owned; null: the process's
+  /// steady clock).
+  const core::monotonic_clock* clock = nullptr;
 };
 
 /// A TLS client context: verify peer, system default CA paths (plus `extra_ca_pem` when given,

@@ -9,8 +9,13 @@
 
 namespace sse::telemetry {
 
-jsonl_sink::jsonl_sink(std::FILE* out, std::string node_id, metrics* m, std::size_t max_queue)
-    : out_(out), node_id_(std::move(node_id)), metrics_(m), max_queue_(max_queue) {
+jsonl_sink::jsonl_sink(std::FILE* out, std::string node_id, metrics* m, std::size_t max_queue,
+                       const core::clock* clock)
+    : out_(out),
+      node_id_(std::move(node_id)),
+      metrics_(m),
+      max_queue_(max_queue),
+      clock_(clock != nullptr ? *clock : own_clock_) {
   if (out_ == nullptr) {
     throw std::invalid_argument("jsonl_sink: null FILE*");
   }
@@ -18,12 +23,13 @@ jsonl_sink::jsonl_sink(std::FILE* out, std::string node_id, metrics* m, std::siz
 }
 
 jsonl_sink::jsonl_sink(const std::filesystem::path& path, std::string node_id, metrics* m,
-                       std::size_t max_queue)
+                       std::size_t max_queue, const core::clock* clock)
     : out_(std::fopen(path.c_str(), "a")),
       owns_out_(true),
       node_id_(std::move(node_id)),
       metrics_(m),
-      max_queue_(max_queue) {
+      max_queue_(max_queue),
+      clock_(clock != nullptr ? *clock : own_clock_) {
   if (out_ == nullptr) {
     throw std::system_error(errno, std::generic_category(),
                             "cannot open telemetry file " + path.string());
@@ -57,7 +63,7 @@ jsonl_sink::~jsonl_sink() {
 
 void jsonl_sink::emit(event e) noexcept {
   if (e.ts_ms == 0) {
-    e.ts_ms = now_unix_ms();
+    e.ts_ms = core::to_unix_ms(clock_.now());
   }
   bool queued = false;
   try {
@@ -146,17 +152,20 @@ void jsonl_sink::run() noexcept {
   }
 }
 
-std::unique_ptr<sink> make_sink(std::string_view spec, std::string node_id, metrics* m) {
+std::unique_ptr<sink> make_sink(std::string_view spec, std::string node_id, metrics* m,
+                                const core::clock* clock) {
   if (spec == "none") {
     return std::make_unique<null_sink>();
   }
   if (spec == "stdout") {
-    return std::make_unique<jsonl_sink>(stdout, std::move(node_id), m);
+    return std::make_unique<jsonl_sink>(stdout, std::move(node_id), m,
+                                        jsonl_sink::default_max_queue, clock);
   }
   constexpr std::string_view file_prefix = "file:";
   if (spec.size() > file_prefix.size() && spec.substr(0, file_prefix.size()) == file_prefix) {
     return std::make_unique<jsonl_sink>(std::filesystem::path(spec.substr(file_prefix.size())),
-                                        std::move(node_id), m);
+                                        std::move(node_id), m, jsonl_sink::default_max_queue,
+                                        clock);
   }
   throw std::invalid_argument("unknown telemetry sink \"" + std::string(spec) +
                               "\": expected stdout, file:PATH or none");

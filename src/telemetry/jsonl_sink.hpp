@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/sink.hpp"
 
@@ -34,14 +35,15 @@ class jsonl_sink final : public sink {
   static constexpr std::chrono::milliseconds default_flush_timeout{5000};
 
   /// Writes to `out`, which it does not own (e.g. stdout); `out` must outlive the sink.
-  /// `m` may be null. Throws std::system_error if the writer thread cannot start.
+  /// `m` may be null; `clock` (not owned, it must outlive the sink; null: the system clock)
+  /// stamps events. Throws std::system_error if the writer thread cannot start.
   jsonl_sink(std::FILE* out, std::string node_id, metrics* m = nullptr,
-             std::size_t max_queue = default_max_queue);
+             std::size_t max_queue = default_max_queue, const core::clock* clock = nullptr);
 
   /// Opens `path` for appending. Throws std::system_error when it cannot be opened
   /// (startup only).
   jsonl_sink(const std::filesystem::path& path, std::string node_id, metrics* m = nullptr,
-             std::size_t max_queue = default_max_queue);
+             std::size_t max_queue = default_max_queue, const core::clock* clock = nullptr);
 
   /// Writes everything still queued, then stops the writer. Blocks as long as the output does
   /// (a stdout pipe nobody reads would hang it): call flush() first to bound the wait at exit.
@@ -50,7 +52,8 @@ class jsonl_sink final : public sink {
   jsonl_sink(const jsonl_sink&) = delete;
   jsonl_sink& operator=(const jsonl_sink&) = delete;
 
-  /// Sets ts_ms to now when it is 0, then queues the event or drops it. Never blocks on I/O.
+  /// Sets ts_ms to the clock's now when it is 0, then queues the event or drops it. Never blocks on
+  /// I/O.
   void emit(event e) noexcept override;
 
   /// flush_for(default_flush_timeout).
@@ -75,6 +78,8 @@ class jsonl_sink final : public sink {
   std::string node_id_;
   metrics* metrics_;
   std::size_t max_queue_;
+  core::system_clock own_clock_;
+  const core::clock& clock_;
 
   mutable std::mutex mutex_;
   std::condition_variable wake_writer_;
@@ -91,6 +96,8 @@ class jsonl_sink final : public sink {
 /// Builds the sink for `--telemetry`: "stdout", "file:PATH" (appends) or "none".
 /// Throws std::invalid_argument for any other spec and std::system_error when the file cannot be
 /// opened: call it at startup only, where an exception means exit non-zero.
-std::unique_ptr<sink> make_sink(std::string_view spec, std::string node_id, metrics* m);
+/// `clock` as for jsonl_sink.
+std::unique_ptr<sink> make_sink(std::string_view spec, std::string node_id, metrics* m,
+                                const core::clock* clock = nullptr);
 
 }  // namespace sse::telemetry

@@ -6,11 +6,12 @@
 
 namespace sse::telemetry {
 
-memory_sink::memory_sink(std::size_t max_events) : max_events_(max_events) {}
+memory_sink::memory_sink(std::size_t max_events, const core::clock* clock)
+    : max_events_(max_events), clock_(clock != nullptr ? *clock : own_clock_) {}
 
 void memory_sink::emit(event e) noexcept {
   if (e.ts_ms == 0) {
-    e.ts_ms = now_unix_ms();
+    e.ts_ms = core::to_unix_ms(clock_.now());
   }
   try {
     std::lock_guard lock(mutex_);
@@ -47,6 +48,8 @@ std::size_t memory_sink::count(std::string_view name, const predicate& pred) con
 
 std::optional<event> memory_sink::wait_for(std::string_view name, predicate pred,
                                            std::chrono::milliseconds timeout) const {
+  // Real steady time, not an injected clock: a condition variable waits on it, and the events
+  // come from other threads, which no manual clock moves.
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::unique_lock lock(mutex_);
   // Events are only appended (clear() aside), so each wake-up looks at the new ones only.
@@ -75,7 +78,7 @@ std::optional<event> memory_sink::wait_for(std::string_view name, predicate pred
 std::size_t memory_sink::wait_for_count(std::string_view name, std::size_t n,
                                         std::chrono::milliseconds timeout,
                                         const predicate& pred) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;  // real time, as wait_for
   std::unique_lock lock(mutex_);
   std::size_t seen = 0;
   std::size_t scanned = 0;

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "telemetry/sink.hpp"
 
 namespace sse::telemetry {
@@ -23,10 +24,11 @@ class memory_sink final : public sink {
  public:
   using predicate = std::function<bool(const event&)>;
 
-  /// Holds at most `max_events`; later events are counted in dropped() and not kept.
-  explicit memory_sink(std::size_t max_events = 1'000'000);
+  /// Holds at most `max_events`; later events are counted in dropped() and not kept. `clock`
+  /// (not owned, it must outlive the sink; null: the system clock) stamps events.
+  explicit memory_sink(std::size_t max_events = 1'000'000, const core::clock* clock = nullptr);
 
-  /// Sets ts_ms to now when it is 0, stores the event and wakes waiters.
+  /// Sets ts_ms to the clock's now when it is 0, stores the event and wakes waiters.
   void emit(event e) noexcept override;
 
   /// A copy of every stored event, in emit order.
@@ -39,7 +41,8 @@ class memory_sink final : public sink {
   ///
   /// Waits until an event named `name` (any when empty) matching `pred` (any when empty) has
   /// been emitted, counting events emitted before the call, at most `timeout`. Returns the
-  /// first such event, or nullopt on timeout.
+  /// first such event, or nullopt on timeout. (`timeout` is real time, whatever the clock: the
+  /// events come from other threads.)
   std::optional<event> wait_for(std::string_view name, predicate pred,
                                 std::chrono::milliseconds timeout) const;
 
@@ -60,6 +63,8 @@ class memory_sink final : public sink {
   static bool matches(const event& e, std::string_view name, const predicate& pred);
 
   std::size_t max_events_;
+  core::system_clock own_clock_;
+  const core::clock& clock_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;
   std::vector<event> events_;  // guarded by mutex_

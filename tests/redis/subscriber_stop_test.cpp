@@ -4,9 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 
+#include "redis/client.hpp"
 #include "redis/subscriber.hpp"
 #include "redis_fixture.hpp"
 
@@ -52,6 +55,35 @@ TEST(subscriber_stop, stop_ends_the_probe_and_the_link_at_once_and_join_returns)
   std::printf("[timing] subscriber joined %lld ms after stop()\n", static_cast<long long>(took));
   EXPECT_LT(took, 1000);
   EXPECT_EQ(probes_published, 0);  // none was due yet
+}
+
+// The command client's connections are owned the same way: stop() ends each one's run() and
+// join() sees them all returned.
+TEST(redis_client, stop_then_join_returns_once_every_connection_has_wound_down) {
+  if (!test::redis_server::available()) {
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
+  }
+  net::io_context io;
+  redis::client c({io.get_executor(), io.get_executor()}, test_connection(shared_redis()));
+  c.start();
+  ASSERT_TRUE(run_until(io, [&] { return c.up(); }));
+
+  bool joined = false;
+  net::co_spawn(
+      io,
+      [](redis::client& cl, bool& done) -> net::awaitable<void> {
+        co_await cl.join();
+        done = true;
+      }(c, joined),
+      net::detached);
+  io.run_for(300ms);
+  EXPECT_FALSE(joined) << "the links still run: join() waits for them";
+
+  c.stop();
+  EXPECT_TRUE(run_until(io, [&] { return joined; }));
+  EXPECT_FALSE(c.up());
+  EXPECT_FALSE(c.at(0).up());
+  EXPECT_FALSE(c.at(1).up());
 }
 
 }  // namespace

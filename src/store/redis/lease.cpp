@@ -68,12 +68,10 @@ std::string random_suffix() {
   return s;
 }
 
-std::int64_t wall_ms() {
+std::int64_t wall_ms(const core::clock& clock) {
   // Wall clock, not steady: registry scores are compared by other nodes. Skew between nodes
   // only moves when a candidate is looked at; the lease key's own expiry decides.
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return core::to_unix_ms(clock.now());
 }
 
 result<void> check_replies(const result<std::vector<reply>>& r) {
@@ -99,8 +97,12 @@ std::vector<redis::command> one(redis::command argv) {
 }  // namespace
 
 redis_lease::redis_lease(redis::command_link& link, std::string prefix, const std::string& node_id,
-                         std::chrono::milliseconds ttl)
-    : link_(link), prefix_(std::move(prefix)), token_(node_id + "#" + random_suffix()), ttl_(ttl) {}
+                         std::chrono::milliseconds ttl, const core::clock* clock)
+    : link_(link),
+      prefix_(std::move(prefix)),
+      token_(node_id + "#" + random_suffix()),
+      ttl_(ttl),
+      clock_(clock != nullptr ? *clock : own_clock_) {}
 
 std::string redis_lease::lease_key(std::string_view stream_id) const {
   std::string k = prefix_;
@@ -116,7 +118,7 @@ net::awaitable<result<bool>> redis_lease::acquire(std::string stream_id) {
   // The registry entry first: a node dying between the two steps leaves an entry without a
   // lease, which the sweep ends; the other order would leave a stream nobody looks at.
   const std::string registry = registry_key();
-  auto add = one({"ZADD", registry, std::to_string(wall_ms() + ttl_.count()), stream_id});
+  auto add = one({"ZADD", registry, std::to_string(wall_ms(clock_) + ttl_.count()), stream_id});
   auto added = co_await link_.exec_on_key(registry, std::move(add));
   if (auto ok = check_replies(added); !ok) {
     co_return result<bool>(boost::system::in_place_error, ok.error());
@@ -167,7 +169,7 @@ net::awaitable<result<void>> redis_lease::release(std::string stream_id) {
 
 net::awaitable<result<std::vector<std::string>>> redis_lease::claim_expired(std::size_t max) {
   const std::string registry = registry_key();
-  const std::int64_t now = wall_ms();
+  const std::int64_t now = wall_ms(clock_);
   auto range = one(
       {"ZRANGEBYSCORE", registry, "-inf", std::to_string(now), "LIMIT", "0", std::to_string(max)});
   auto due = co_await link_.exec_on_key(registry, std::move(range));

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <string>
 
+#include "core/clock.hpp"
 #include "redis/command_link.hpp"
 #include "store/lease.hpp"
 
@@ -26,8 +27,10 @@ class redis_lease final : public stream_lease {
   /// Keys under `prefix` (the store's --redis-prefix), through `link` (the store's command link,
   /// redis_store::commands()), which must outlive the lease. node_id names the holder in the key
   /// (with a random suffix, so that a restarted node with the same id is another holder).
+  /// `clock` (not owned, it must outlive the lease; null: the system clock) scores the registry:
+  /// wall time, as every node sharing the store compares the scores.
   redis_lease(redis::command_link& link, std::string prefix, const std::string& node_id,
-              std::chrono::milliseconds ttl);
+              std::chrono::milliseconds ttl, const core::clock* clock = nullptr);
 
   boost::asio::awaitable<result<bool>> acquire(std::string stream_id) override;
   boost::asio::awaitable<result<lease_refresh>> refresh(std::string stream_id) override;
@@ -45,6 +48,8 @@ class redis_lease final : public stream_lease {
   std::string prefix_;
   std::string token_;
   std::chrono::milliseconds ttl_;
+  core::system_clock own_clock_;
+  const core::clock& clock_;
 };
 
 }  // namespace sse::store

@@ -1,8 +1,6 @@
 // The store's lifecycle, links and statistics; its operations are in redis_store_ops.cpp.
 #include "store/redis/redis_store.hpp"
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <mutex>
 #include <string_view>
 #include <utility>
@@ -91,9 +89,9 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
                                                   limits_.end_retention, registry_, expired_,
                                                   links_.commands, links_.pubsub->get_executor()});
     on_resync = [registry = registry_, weak = std::weak_ptr<redis::command_link>(links_.commands),
-                 ex = links_.pubsub->get_executor(), notify = notify_] {
+                 tasks = tasks_, notify = notify_]() mutable {
       registry->resync_all();
-      net::co_spawn(ex, arm_notifications(weak, notify), net::detached);
+      tasks.spawn(arm_notifications(weak, notify));
     };
   }
   links_.pubsub->set_message_handler(std::move(on_message));
@@ -134,10 +132,8 @@ void redis_store::start() {
   links_.pubsub->start();
   if (!links_.expiry_channel.empty()) {
     *running_ = true;
-    net::co_spawn(links_.pubsub->get_executor(),
-                  enable_expiry_events(links_.commands, links_.pubsub, links_.expiry_channel,
-                                       notify_, running_),
-                  net::detached);
+    tasks_.spawn(enable_expiry_events(links_.commands, links_.pubsub, links_.expiry_channel,
+                                      notify_, running_));
   }
 }
 

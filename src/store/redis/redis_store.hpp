@@ -23,6 +23,7 @@
 #include "redis/cluster/slot_map.hpp"
 #include "redis/config.hpp"
 #include "redis/links.hpp"
+#include "redis/task_group.hpp"
 #include "store/listener_set.hpp"
 #include "store/redis/expiry_report.hpp"
 #include "store/redis/keys.hpp"
@@ -84,6 +85,9 @@ class redis_store final : public store {
   /// Disconnects; the connections wind down on their executors, so the store may be destroyed
   /// right after. Listeners get nothing more.
   void stop();
+  /// Completes once the store's own background coroutines (enabling and re-arming expiry
+  /// notifications) have returned: after stop(), within one retry pause. Any executor.
+  boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   boost::asio::awaitable<result<create_result>> create(std::string stream_id,
                                                        stream_options options) override;
@@ -166,6 +170,9 @@ class redis_store final : public store {
       std::make_shared<redis_layout::notify_state>();
   /// Turns false at stop(), after which the expiry coroutine touches nothing of this store.
   std::shared_ptr<std::atomic<bool>> running_ = std::make_shared<std::atomic<bool>>(false);
+  /// The expiry coroutines, on the pub/sub link's executor. Copies share the group: the resync
+  /// handler holds one, as it may run after this store is gone.
+  redis::task_group tasks_{links_.pubsub->get_executor()};
 
   std::function<void(const redis_layout::unreadable_element&)> unreadable_handler_;
   std::atomic<std::uint64_t> bytes_in_{0};

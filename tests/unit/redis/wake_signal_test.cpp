@@ -76,6 +76,27 @@ TEST(wake_signal, notify_wakes_every_waiter_to_check_its_own_condition) {
   EXPECT_TRUE(io.stopped() || io.poll() == 0);
 }
 
+TEST(wake_signal, a_deadline_is_read_on_the_injected_clock) {
+  net::io_context io;
+  core::manual_steady_clock clock;
+  wake_signal wake(io.get_executor(), &clock);
+  std::optional<bool> out;
+  // An hour away on the manual clock: only advancing it, never real time, gets there.
+  net::co_spawn(io, wake.wait(clock.now() + far, [] { return false; }),
+                [&](std::exception_ptr, bool r) { out = r; });
+  io.poll();
+  EXPECT_FALSE(out.has_value());
+  clock.advance(far - std::chrono::seconds(1));
+  wake.notify();
+  io.poll();
+  EXPECT_FALSE(out.has_value()) << "a second before its deadline it still waits";
+  clock.advance(std::chrono::seconds(1));
+  wake.notify();  // the manual clock wakes nobody by itself
+  io.poll();
+  EXPECT_EQ(out, std::optional<bool>(false)) << "timed out, its condition still false";
+  EXPECT_EQ(wake.now(), clock.now());
+}
+
 TEST(task_group, join_completes_once_every_task_returned) {
   net::io_context io;
   wake_signal wake(io.get_executor());

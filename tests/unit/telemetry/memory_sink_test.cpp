@@ -34,6 +34,18 @@ TEST(memory_sink, stores_in_order_and_fills_the_timestamp) {
   EXPECT_EQ(all[1].ts_ms, 123);  // kept when the emitter set it
 }
 
+TEST(memory_sink, stamps_events_with_the_injected_clock) {
+  core::manual_clock clock;
+  memory_sink sink(1000, &clock);
+  sink.emit(make_event(names::stream_created, "a", 0));
+  clock.advance(1500ms);
+  sink.emit(make_event(names::stream_ended, "a", 1));
+  const auto all = sink.snapshot();
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].ts_ms, 1'790'000'000'000);  // manual_clock's fixed start
+  EXPECT_EQ(all[1].ts_ms, 1'790'000'001'500);
+}
+
 TEST(memory_sink, counts_by_name_and_predicate) {
   memory_sink sink;
   for (int i = 0; i < 10; ++i) {
