@@ -127,7 +127,7 @@ bool door::is_live(const request& req) const {
   return q && !q->live.empty();
 }
 
-net::awaitable<reply> door::handle(const request& req) {
+net::awaitable<reply> door::handle(const request& req, live_stop* stop) {
   auto id = store_id_for_path(path_in_target(req.target));
   if (!id) {
     co_return error_reply(400, "invalid_stream_path",
@@ -147,7 +147,7 @@ net::awaitable<reply> door::handle(const request& req) {
     co_return co_await head(*id);
   }
   if (req.method == "GET") {
-    co_return co_await read(req, *id);
+    co_return co_await read(req, *id, stop);
   }
   reply r = error_reply(405, "method_not_allowed", "the method is not served on streams");
   r.headers.emplace_back("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS");

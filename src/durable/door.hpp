@@ -71,12 +71,33 @@ struct sse_plan {
   std::optional<std::chrono::steady_clock::time_point> live_until;  ///< request::live_until
 };
 
+/// Ends a live read (long-poll or SSE) before its time, e.g. at shutdown or when its client
+/// left: its wait ends as at its deadline (a long-poll answers 204, an SSE read returns
+/// sse_end::stopped). Owned by the caller, outlives the read; used on the read's executor only.
+class live_stop {
+ public:
+  void request() {
+    requested_ = true;
+    if (wake_) {
+      wake_();
+    }
+  }
+  bool requested() const noexcept { return requested_; }
+  /// The door's side: what request() wakes while the read waits (empty: nothing waits).
+  void set_wake(std::function<void()> wake) { wake_ = std::move(wake); }
+
+ private:
+  bool requested_ = false;
+  std::function<void()> wake_;
+};
+
 /// Why a live=sse read stopped.
 enum class sse_end {
   closed,          ///< the stream was closed: its last events and control were written
   gone,            ///< deleted, trimmed under the reader, store failure, or the client left
   max_duration,    ///< settings::sse_max_duration passed
   access_expired,  ///< request::live_until passed: the caller writes its own last words
+  stopped,         ///< its live_stop was requested (shutdown, or the client left)
 };
 
 enum class read_mode { catch_up, long_poll, sse };
@@ -134,17 +155,18 @@ class door {
   /// `obs` (optional) hears what the door did; it must outlive the door.
   door(store::store& store, settings s, observer* obs = nullptr);
 
-  /// Every request except live=sse reads.
-  boost::asio::awaitable<reply> handle(const request& req);
+  /// Every request except live=sse reads. `stop` (may be null) ends a long-poll's wait.
+  boost::asio::awaitable<reply> handle(const request& req, live_stop* stop = nullptr);
 
   /// live=sse reads: is_sse tells them apart, start_sse answers a refusal or the 200 head
   /// (the caller writes it), then stream_sse writes events until the stream closes, the client
-  /// goes away or sse_max_duration passes.
+  /// goes away, sse_max_duration passes or `stop` (may be null) is requested.
   bool is_sse(const request& req) const;
   /// A GET with live=long-poll or live=sse (as the door will read its query).
   bool is_live(const request& req) const;
   boost::asio::awaitable<sse_start> start_sse(const request& req);
-  boost::asio::awaitable<sse_end> stream_sse(sse_plan plan, sse_sink& sink);
+  boost::asio::awaitable<sse_end> stream_sse(sse_plan plan, sse_sink& sink,
+                                             live_stop* stop = nullptr);
 
   const settings& config() const noexcept { return settings_; }
 
@@ -180,7 +202,7 @@ class door {
   boost::asio::awaitable<reply> append(const request& req, const std::string& id);
   boost::asio::awaitable<reply> remove(const std::string& id);
   boost::asio::awaitable<reply> head(const std::string& id);
-  boost::asio::awaitable<reply> read(const request& req, const std::string& id);
+  boost::asio::awaitable<reply> read(const request& req, const std::string& id, live_stop* stop);
   std::string cursor(std::optional<std::string_view> client);
   /// A read or write renews a TTL stream's sliding window (as seen by this node).
   void touch(const std::string& id);

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include "durable/door.hpp"
 #include "store/store.hpp"
 
 namespace sse::durable::detail {
@@ -42,15 +43,23 @@ class wake_listener final : public store::live_listener {
   boost::asio::any_io_executor ex_;
 };
 
-/// Watches a stream for the life of a live read.
+/// Watches a stream for the life of a live read; a requested live_stop ends its waits.
 class live_watch {
  public:
-  live_watch(store::store& store, std::string id, boost::asio::any_io_executor ex)
+  live_watch(store::store& store, std::string id, boost::asio::any_io_executor ex, live_stop* stop)
       : store_(store),
         id_(std::move(id)),
         state_(std::make_shared<wake_state>(ex)),
-        listener_(state_, ex) {}
+        listener_(state_, ex),
+        stop_(stop) {
+    if (stop_ != nullptr) {
+      stop_->set_wake([s = state_] { s->timer.cancel(); });
+    }
+  }
   ~live_watch() {
+    if (stop_ != nullptr) {
+      stop_->set_wake({});
+    }
     if (watching_) {
       store_.unwatch(id_, &listener_);
     }
@@ -65,10 +74,14 @@ class live_watch {
   }
   /// Clears the wake-up flag before a read, so that a batch after the read is not missed.
   void arm() { state_->pending = false; }
-  /// Waits until a batch arrives (true) or the deadline passes (false).
+  bool stopped() const noexcept { return stop_ != nullptr && stop_->requested(); }
+  /// Waits until a batch arrives (true) or the deadline passes or the read is stopped (false).
   boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point deadline) {
     if (state_->pending) {
       co_return true;
+    }
+    if (stopped()) {
+      co_return false;
     }
     state_->timer.expires_at(deadline);
     co_await state_->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
@@ -80,6 +93,7 @@ class live_watch {
   std::string id_;
   std::shared_ptr<wake_state> state_;
   wake_listener listener_;
+  live_stop* stop_;
   bool watching_ = false;
 };
 

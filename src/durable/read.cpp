@@ -13,7 +13,7 @@ namespace sse::durable {
 namespace net = boost::asio;
 using namespace detail;
 
-net::awaitable<reply> door::read(const request& req, const std::string& id) {
+net::awaitable<reply> door::read(const request& req, const std::string& id, live_stop* stop) {
   std::string bad;
   auto q = parse_read_query(req.target, bad);
   if (!q) {
@@ -92,7 +92,7 @@ net::awaitable<reply> door::read(const request& req, const std::string& id) {
     if (events.empty() && long_poll && !closed) {
       if (!watch) {
         auto ex = co_await net::this_coro::executor;
-        watch.emplace(store_, id, ex);
+        watch.emplace(store_, id, ex, stop);
         if (!co_await watch->start()) {
           co_return error_reply(503, "store_unavailable", "could not watch the stream");
         }

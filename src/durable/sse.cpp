@@ -77,12 +77,12 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
   co_return out;
 }
 
-net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink) {
+net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink, live_stop* stop) {
   const std::string* id = &plan.id;
   const bool json = plan.json;
   seq_t after = plan.after;
   auto ex = co_await net::this_coro::executor;
-  live_watch watch(store_, *id, ex);
+  live_watch watch(store_, *id, ex, stop);
   if (!co_await watch.start()) {
     co_return sse_end::gone;
   }
@@ -90,7 +90,7 @@ net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink) {
   const auto end_at = std::min(max_end, plan.live_until.value_or(max_end));
   std::optional<std::string> client_cursor = plan.cursor;
   bool first = true;
-  while (std::chrono::steady_clock::now() < end_at) {
+  while (std::chrono::steady_clock::now() < end_at && !watch.stopped()) {
     watch.arm();
     auto r = co_await store_.read_after(*id, after);
     if (!r || r->epoch != plan.epoch) {
@@ -165,11 +165,15 @@ net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink) {
       co_return sse_end::closed;
     }
     const auto beat = std::min(end_at, std::chrono::steady_clock::now() + std::chrono::seconds(15));
-    if (!co_await watch.wait_until(beat) && std::chrono::steady_clock::now() < end_at) {
+    if (!co_await watch.wait_until(beat) && !watch.stopped() &&
+        std::chrono::steady_clock::now() < end_at) {
       if (!co_await sink.write(": keep-alive\n\n")) {
         co_return sse_end::gone;
       }
     }
+  }
+  if (watch.stopped()) {
+    co_return sse_end::stopped;
   }
   co_return plan.live_until&&* plan.live_until <= max_end ? sse_end::access_expired
                                                           : sse_end::max_duration;

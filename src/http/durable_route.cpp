@@ -2,13 +2,16 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <iterator>
+#include <variant>
 
 #include "durable/door.hpp"
 #include "http/access.hpp"
 #include "http/cors.hpp"
 #include "http/durable_access.hpp"
+#include "http/sse_util.hpp"
 #include "telemetry/metrics.hpp"
 #include "telemetry/names.hpp"
 
@@ -48,9 +51,52 @@ class transport_sink final : public durable::sse_sink {
   bool ok_ = true;
 };
 
+/// A DS request's registration for shutdown, which stops its live wait (a long-poll then answers
+/// as at its timeout, an SSE read ends its body). Every DS request registers: only live reads
+/// wait, and the others ignore the stop.
+class shutdown_stop final : public shutdown_listener {
+ public:
+  shutdown_stop(services& s, session_entry& entry) : entry_(entry) {
+    entry_.sse = this;
+    if (s.draining.load(std::memory_order_relaxed)) {
+      stop.request();  // shutdown began before this registration could hear of it
+    }
+  }
+  ~shutdown_stop() {
+    if (entry_.sse == this) {
+      entry_.sse = nullptr;
+    }
+  }
+  shutdown_stop(const shutdown_stop&) = delete;
+  shutdown_stop& operator=(const shutdown_stop&) = delete;
+  void notify_shutdown() override { stop.request(); }
+
+  durable::live_stop stop;
+
+ private:
+  session_entry& entry_;
+};
+
+/// A client sends nothing after its request: a read completing means it left (EOF or reset),
+/// and the SSE read stops at once rather than at its next keep-alive write. Anything it does
+/// send is read and dropped. Cancelled when the SSE read ends first.
+net::awaitable<void> watch_peer(sse_transport& io, durable::live_stop& stop) {
+  std::array<char, 64> buf;
+  for (;;) {
+    auto [ec, n] = co_await io.read_some(net::buffer(buf));
+    if (ec) {
+      if (ec != net::error::operation_aborted) {
+        stop.request();
+      }
+      co_return;
+    }
+  }
+}
+
 }  // namespace
 
-net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req,
+net::awaitable<std::optional<response>> serve_durable(services& s, session_entry& entry,
+                                                      exchange& ex, request& req,
                                                       const request_info& info, access_note& note) {
   durable::door& door = *s.durable;
   s.metrics.durable_requests_total[telemetry::durable_method_index(req.method_name)].fetch_add(
@@ -77,8 +123,9 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
           co_await admit_durable(s, req, dr, info.client_ip, subscriber_place, note.stream_id)) {
     co_return std::move(*refused);
   }
+  shutdown_stop shutdown(s, entry);
   if (!door.is_sse(dr)) {
-    co_return to_response(co_await door.handle(dr));
+    co_return to_response(co_await door.handle(dr, &shutdown.stop));
   }
   auto start = co_await door.start_sse(dr);
   if (!start.plan) {
@@ -94,9 +141,15 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
   auto [ec, n] = co_await io.async_write_head(head, net::as_tuple(net::use_awaitable));
   if (!ec) {
     s.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
+    using namespace net::experimental::awaitable_operators;
     transport_sink sink(io);
-    if (co_await door.stream_sse(std::move(*start.plan), sink) ==
-        durable::sse_end::access_expired) {
+    // The read runs without the peer watch's cancellation (the store's I/O is never cut
+    // half-way): the watch stops it instead, through the same live_stop as shutdown.
+    auto ended =
+        co_await (uncancellable(door.stream_sse(std::move(*start.plan), sink, &shutdown.stop)) ||
+                  watch_peer(io, shutdown.stop));
+    // Index 1: the peer watch won, the client left.
+    if (ended.index() == 0 && std::get<0>(ended) == durable::sse_end::access_expired) {
       // As v1 ends a subscription at its token's expiry.
       s.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
       s.sink.emit(telemetry::event{

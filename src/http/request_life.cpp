@@ -23,7 +23,7 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   if (s.durable != nullptr && durable::is_durable_path(split_target(req.target).path)) {
     // The Durable Streams door: its own routing and handlers (src/durable).
-    co_return co_await serve_durable(s, ex, req, info, note);
+    co_return co_await serve_durable(s, entry, ex, req, info, note);
   }
   routed_request routed = route_request(req, s.relay != nullptr);
   const route_match& route = routed.route;
