@@ -1,0 +1,72 @@
+#include "http/h2/prior_knowledge.hpp"
+
+#include <array>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+
+#include "http/connection_streams.hpp"
+#include "http/h1/connection.hpp"
+#include "http/h2/connection.hpp"
+#include "http/h2/preface.hpp"
+#include "http/read_deadline.hpp"
+
+namespace sse::http::h2 {
+namespace {
+
+namespace net = boost::asio;
+using net::ip::tcp;
+
+/// Peeks until the first bytes tell, within `limit` (then: not HTTP/2).
+net::awaitable<bool> starts_with_preface(tcp::socket& socket,
+                                         std::chrono::steady_clock::duration limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  std::array<char, client_preface.size()> buf;
+  for (;;) {
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      co_return false;
+    }
+    std::size_t n = 0;
+    {
+      read_deadline bound(socket, left);
+      auto [ec, got] = co_await socket.async_receive(net::buffer(buf), tcp::socket::message_peek,
+                                                     net::as_tuple(net::use_awaitable));
+      if (ec) {
+        co_return false;  // EOF, reset, timeout: HTTP/1.1's reader sees the same and closes
+      }
+      n = got;
+    }
+    switch (match_preface({buf.data(), n})) {
+      case preface_match::yes:
+        co_return true;
+      case preface_match::no:
+        co_return false;
+      case preface_match::need_more: {
+        // The bytes peeked stay readable, so waiting for more is a short pause, not a read.
+        net::steady_timer pause(socket.get_executor(), std::chrono::milliseconds(5));
+        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
+net::awaitable<void> run_plain_session(worker_context& w, tcp::socket socket) {
+  const auto& cfg = w.svc().cfg;
+  if (!cfg.http2 ||
+      !co_await starts_with_preface(socket, std::min(cfg.header_timeout, cfg.request_timeout))) {
+    co_await h1::run_session(w, std::move(socket));
+    co_return;
+  }
+  worker_context::registration reg(w, socket);
+  boost::system::error_code ignored;
+  socket.set_option(tcp::no_delay(true), ignored);
+  co_await serve(w, reg, socket);
+  finish_socket(socket);
+}
+
+}  // namespace sse::http::h2
