@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <iterator>
 
 #include "durable/door.hpp"
 #include "http/cors.hpp"
@@ -26,27 +27,26 @@ response to_response(durable::reply r) {
   return out;
 }
 
-net::awaitable<bool> write_all(sse_transport& io, std::string bytes) {
-  std::array<net::const_buffer, 1> view{net::buffer(bytes)};
-  auto [ec, n] = co_await io.async_write(view, net::as_tuple(net::use_awaitable));
-  co_return !ec;
-}
-
+/// The door's writes as body bytes of the exchange's stream; ok() while every write went out.
 class transport_sink final : public durable::sse_sink {
  public:
   explicit transport_sink(sse_transport& io) : io_(io) {}
   net::awaitable<bool> write(std::string bytes) override {
-    co_return co_await write_all(io_, std::move(bytes));
+    std::array<net::const_buffer, 1> view{net::buffer(bytes)};
+    auto [ec, n] = co_await io_.async_write(view, false, net::as_tuple(net::use_awaitable));
+    ok_ = ok_ && !ec;
+    co_return !ec;
   }
+  bool ok() const noexcept { return ok_; }
 
  private:
   sse_transport& io_;
+  bool ok_ = true;
 };
 
 }  // namespace
 
-net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req,
-                                                      unsigned version) {
+net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex, request& req) {
   durable::door& door = *s.durable;
   durable::request dr;
   dr.method = req.method_name;
@@ -73,17 +73,20 @@ net::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
   if (!start.plan) {
     co_return to_response(std::move(start.head));
   }
-  response head = to_response(std::move(start.head));
-  add_cors_headers(s.cfg.cors_origin, req, head);
-  std::string out = version == 10 ? "HTTP/1.0 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
-  out += "Server: sse-gateway\r\nConnection: close\r\nContent-Type: " + head.content_type + "\r\n";
-  for (const auto& [name, value] : head.headers) {
-    out += name + ": " + value + "\r\n";
-  }
-  out += "\r\n";
-  transport_sink sink(ex.open_sse());
-  if (co_await sink.write(std::move(out))) {
+  response answer = to_response(std::move(start.head));
+  add_cors_headers(s.cfg.cors_origin, req, answer);
+  // The connection ends with the stream, as it always did for these reads (`close`).
+  stream_head head{answer.status, {}, true};
+  head.fields.emplace_back("Content-Type", std::move(answer.content_type));
+  std::move(answer.headers.begin(), answer.headers.end(), std::back_inserter(head.fields));
+  sse_transport& io = ex.open_sse();
+  auto [ec, n] = co_await io.async_write_head(head, net::as_tuple(net::use_awaitable));
+  if (!ec) {
+    transport_sink sink(io);
     co_await door.stream_sse(std::move(*start.plan), sink);
+    if (sink.ok()) {
+      co_await io.async_write({}, true, net::as_tuple(net::use_awaitable));  // the body's end
+    }
   }
   co_return std::nullopt;
 }

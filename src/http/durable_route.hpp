@@ -15,6 +15,6 @@ namespace sse::http {
 /// Serves a request under /v1/stream/. nullopt: an SSE answer was streamed (through the
 /// exchange's sink) and the connection is finished (closed by the caller).
 boost::asio::awaitable<std::optional<response>> serve_durable(services& s, exchange& ex,
-                                                              request& req, unsigned version);
+                                                              request& req);
 
 }  // namespace sse::http

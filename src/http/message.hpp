@@ -49,4 +49,15 @@ struct response {
   bool close = false;   ///< send `Connection: close` and close after writing
 };
 
+/// The head of a streamed answer (SSE): status and fields only, framing-neutral. The framing
+/// writes it as its protocol says (HTTP/1.1, h1/stream_framing: the status line, `Server`, these
+/// fields, then chunked framing or `Connection: close`) and frames the body bytes that follow.
+struct stream_head {
+  unsigned status = 200;
+  header_list fields;  ///< written in this order, Content-Type among them
+  /// The connection ends with this answer. HTTP/1.1: `Connection: close`, the body runs to the
+  /// close, unframed (as for every HTTP/1.0 stream); a framing with its own stream ends ignores it.
+  bool close = false;
+};
+
 }  // namespace sse::http

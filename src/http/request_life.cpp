@@ -23,7 +23,7 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   if (s.durable != nullptr && durable::is_durable_path(split_target(req.target).path)) {
     // The Durable Streams door: its own routing and handlers (src/durable).
-    co_return co_await serve_durable(s, ex, req, info.http_version);
+    co_return co_await serve_durable(s, ex, req);
   }
   routed_request routed = route_request(req, s.relay != nullptr);
   const route_match& route = routed.route;
@@ -51,8 +51,8 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
         co_return std::move(*full);
       }
       note.stream_id = route.stream_id;
-      co_return co_await serve_subscribe(w, entry, sink, route.stream_id, req, info.http_version,
-                                         info.received, false);
+      co_return co_await serve_subscribe(w, entry, sink, route.stream_id, req, info.received,
+                                         false);
     }
     case request_kind::relay_stream:
       break;
@@ -66,8 +66,7 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
   sse_transport& sink = ex.open_sse();
   const std::string& id = std::get<relay_started>(begun).stream_id;
   note.stream_id = id;
-  co_return co_await serve_subscribe(w, entry, sink, id, req, info.http_version, info.received,
-                                     true);
+  co_return co_await serve_subscribe(w, entry, sink, id, req, info.received, true);
 }
 
 void log_access(services& s, const request& req, const request_info& info, unsigned status,

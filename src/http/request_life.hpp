@@ -22,7 +22,8 @@ namespace sse::http {
 class exchange {
  public:
   /// The request becomes a stream: the framing gives back what reading it took (a long-lived
-  /// SSE connection should cost little) and hands over the sink its events are written to.
+  /// SSE connection should cost little) and hands over the sink that the answer's head, body
+  /// and end are written to (the framing of those bytes is the sink's).
   virtual sse_transport& open_sse() = 0;
 
  protected:
@@ -31,8 +32,7 @@ class exchange {
 
 /// Facts of one request that are not in its headers.
 struct request_info {
-  std::string client_ip;       ///< "" when unknown; per-address limits and the access log
-  unsigned http_version = 11;  ///< 10 or 11: an HTTP/1.0 client gets no chunked SSE
+  std::string client_ip;  ///< "" when unknown; per-address limits and the access log
   std::chrono::steady_clock::time_point received;  ///< resume latency and access log from here
 };
 

@@ -22,7 +22,7 @@ namespace sse::http {
 /// `received` is when the request arrived (resume latency counts from it).
 boost::asio::awaitable<std::optional<response>> serve_subscribe(
     worker_context& w, session_entry& entry, sse_transport& io, const std::string& stream_id,
-    const request& req, unsigned http_version, std::chrono::steady_clock::time_point received,
+    const request& req, std::chrono::steady_clock::time_point received,
     bool announce_stream_id = false);
 
 }  // namespace sse::http

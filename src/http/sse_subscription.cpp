@@ -268,9 +268,8 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
   co_return prepared::ready;
 }
 
-net::awaitable<void> sse_subscription::stream(unsigned http_version) {
+net::awaitable<void> sse_subscription::stream() {
   using namespace net::experimental::awaitable_operators;
-  chunked_ = http_version >= 11;
   entry_.at = session_entry::phase::streaming;
   entry_.sse = this;
   s_.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -279,7 +278,7 @@ net::awaitable<void> sse_subscription::stream(unsigned http_version) {
   }
   start_compression();
 
-  co_await (writer(http_version) || watch_peer());
+  co_await (writer() || watch_peer());
 
   s_.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
   entry_.sse = nullptr;
@@ -327,14 +326,13 @@ void sse_subscription::report_finish() {
 
 net::awaitable<std::optional<response>> serve_subscribe(
     worker_context& w, session_entry& entry, sse_transport& io, const std::string& stream_id,
-    const request& req, unsigned http_version, std::chrono::steady_clock::time_point received,
-    bool announce_stream_id) {
+    const request& req, std::chrono::steady_clock::time_point received, bool announce_stream_id) {
   sse_subscription subscription(w, entry, io, stream_id, received);
   subscription.announce_stream_id_ = announce_stream_id;
   if (auto answer = co_await subscription.start(req)) {
     co_return answer;
   }
-  co_await subscription.stream(http_version);
+  co_await subscription.stream();
   co_return std::nullopt;
 }
 

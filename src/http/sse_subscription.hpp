@@ -6,7 +6,7 @@
 //             initial frames (reset, replay). Answers 400/404/204 before any byte is written.
 //   stream()  writer || watch_peer: the writer sends the header, `retry:`, the initial frames,
 //             then live frames de-duplicated by seq, heartbeats when idle, and finishes with the
-//             final chunk; watch_peer notices the client leaving.
+//             body's end (the sink frames it); watch_peer notices the client leaving.
 // A store that is unavailable at start is answered 200 and held with heartbeats until it is
 // back (EventSource gives up for good on a non-200), for at most hold_limit.
 //
@@ -54,7 +54,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   boost::asio::awaitable<std::optional<response>> start(const request& req);
   /// Streams until the end event, the client's departure, deletion, a slow drop or shutdown.
   /// The connection is finished afterwards.
-  boost::asio::awaitable<void> stream(unsigned http_version);
+  boost::asio::awaitable<void> stream();
 
   // fanout::subscriber and shutdown_listener (worker thread).
   void on_batch(std::shared_ptr<const stream::event_batch> b) override;
@@ -83,14 +83,15 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   void start_compression();
 
   // sse_writer.cpp: moves bytes and time for m_.
-  boost::asio::awaitable<void> writer(unsigned http_version);
-  boost::asio::awaitable<bool> write_header(unsigned http_version);
+  boost::asio::awaitable<void> writer();
+  boost::asio::awaitable<bool> write_header();
   boost::asio::awaitable<bool> hold();
   boost::asio::awaitable<bool> write_out(bool last);
   /// write_out() in two halves, for the writer's loop to await the write itself: fills bufs_
-  /// from m_.frames() (returns the bytes before the first frame), then settles the result.
+  /// from m_.frames() (returns the body bytes before the first frame: 0, or more than any write
+  /// when a cut-off write cannot be credited to frames), then settles the result.
   std::size_t prepare_write(bool last);
-  /// prepare_write() for a compressed connection: the frames become one compressed chunk.
+  /// prepare_write() for a compressed connection: the frames become one compressed write.
   std::size_t prepare_compressed_write(bool last);
   bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
   boost::asio::awaitable<void> watch_peer();
@@ -125,12 +126,10 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   bool subscribed_ = false;
   bool held_ = false;  // 200 sent, store unavailable: retrying prepare()
   bool hold_expired_ = false;
-  bool chunked_ = true;
   bool peer_closed_ = false;  // EOF or error from the peer (read or write)
-  // The write in progress: buffers pointing into m_.frames() and the chunk-size line. Members, so
-  // that a steady stream of writes allocates nothing.
+  // The write in progress: buffers pointing into m_.frames() (or the compressor's output). A
+  // member, so that a steady stream of writes allocates nothing.
   std::vector<boost::asio::const_buffer> bufs_;
-  std::array<char, 20> chunk_line_{};
 
   // Compressed SSE: the coding the request allows, and the connection's compressor when the
   // budget granted it (its estimated footprint is held in metrics' budget gauge until the end).

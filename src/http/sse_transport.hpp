@@ -1,7 +1,13 @@
 #pragma once
-// The SSE sink: what an SSE subscription writes to and watches, whatever the framing under it
-// (private to src/http). HTTP/1.1 implements it over the connection's plain or TLS stream
-// (h1/connection.cpp); an HTTP/2 stream is the next implementation, so nothing here is a socket.
+// The SSE sink: what a streamed answer (an SSE subscription, a Durable Streams live=sse read)
+// writes to and watches, whatever the framing under it (private to src/http). The caller hands
+// over a head (stream_head: status and fields) and then body bytes and the body's end; the
+// framing turns them into its protocol's bytes. HTTP/1.1 (h1/sse_sink.hpp over h1/stream_framing)
+// writes the status line and header block, then each body write as one chunk (the chunk-size
+// line in the same gather write as the frames) and the last chunk at the end, or the body
+// unframed up to the close (HTTP/1.0, `close` heads). An HTTP/2 stream is the next
+// implementation (HEADERS, DATA frames, END_STREAM), so nothing here is a socket or a byte of
+// framing.
 //
 // Why two techniques: the HTTP/1.1 request loop is a template over the stream type
 // (Beast's parser and serializer need a concrete AsyncStream), instantiated for the plain and
@@ -22,6 +28,8 @@
 #include <tuple>
 #include <vector>
 
+#include "http/message.hpp"
+
 namespace sse::http {
 
 class sse_transport {
@@ -30,23 +38,34 @@ class sse_transport {
   /// is given, which for a vector is an allocation per write).
   using buffer_view = std::span<const boost::asio::const_buffer>;
 
-  template <class Token>
-  auto async_write(buffer_view buffers, Token&& token) {
-    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
-        [this, buffers](auto handler) { start_write(buffers, std::move(handler)); }, token);
-  }
-
   using io_result = std::tuple<boost::system::error_code, std::size_t>;
 
   using write_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
 
-  /// Writes every byte of `buffers` (kept alive by the caller until it completes); the count is
-  /// of bytes written, also on error. Worker thread; at most one write at a time. A completion
-  /// handler rather than an awaitable: a virtual coroutine is a frame allocated per call, and
-  /// this is called once per delivered batch (any_completion_handler takes Asio's recycling
-  /// allocator, so a steady stream of writes allocates nothing). async_write() below awaits it.
-  virtual void start_write(buffer_view buffers, write_handler handler) = 0;
+  /// Awaitable forms of start_head() and start_body().
+  template <class Token>
+  auto async_write_head(const stream_head& head, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, &head](auto handler) { start_head(head, std::move(handler)); }, token);
+  }
+  template <class Token>
+  auto async_write(buffer_view body, bool last, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, body, last](auto handler) { start_body(body, last, std::move(handler)); }, token);
+  }
+
+  /// Writes the answer's head (once, before any body; `head` is read before this returns).
+  /// The count is of bytes written. Worker thread; at most one write at a time.
+  virtual void start_head(const stream_head& head, write_handler handler) = 0;
+  /// Writes `body` (kept alive by the caller until it completes) as the next bytes of the
+  /// answer's body, all of them in one write with whatever the framing puts around them; `last`:
+  /// the body ends after them (`body` may then be empty). The count is of `body`'s bytes written,
+  /// also on error (the framing's own bytes are not counted). Worker thread; at most one write
+  /// at a time. A completion handler rather than an awaitable: a virtual coroutine is a frame
+  /// allocated per call, and this is called once per delivered batch (any_completion_handler
+  /// takes Asio's recycling allocator, so a steady stream of writes allocates nothing).
+  virtual void start_body(buffer_view body, bool last, write_handler handler) = 0;
   /// Reads some bytes (the peer watch). At most one read at a time, concurrent with a write.
   virtual boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) = 0;
   /// The executor of the worker the subscription runs on (its timers use it).

@@ -1,17 +1,15 @@
 // The streaming half of sse_subscription: it moves the bytes and the time that its
-// subscription_machine (m_) decides about: header, frames, heartbeats, final chunk; and the peer
-// watch. Everything runs on the session's worker.
+// subscription_machine (m_) decides about: head, frames, heartbeats, the body's end; and the peer
+// watch. Everything runs on the session's worker. It hands the sink (io_) a framing-neutral head
+// and body bytes; how they are framed on the wire (HTTP/1.1 chunks, say) is the sink's.
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/buffers_to_string.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/serializer.hpp>
 #include <limits>
 
+#include "core/text.hpp"
 #include "http/sse_subscription.hpp"
 #include "http/sse_util.hpp"
 #include "stream/sse_encoder.hpp"
@@ -20,45 +18,14 @@
 namespace sse::http {
 
 namespace net = boost::asio;
-namespace bhttp = boost::beast::http;
 
 namespace {
 
-/// The bytes of a response header, as Beast's serializer writes them (the body follows).
-std::string header_bytes(const bhttp::response<bhttp::empty_body>& res) {
-  bhttp::response_serializer<bhttp::empty_body> sr{res};
-  sr.split(true);
-  std::string out;
-  boost::system::error_code ec;
-  while (!ec && !sr.is_header_done()) {
-    sr.next(ec, [&](boost::system::error_code&, const auto& buffers) {
-      out += boost::beast::buffers_to_string(buffers);
-      sr.consume(net::buffer_size(buffers));
-    });
-  }
-  return out;
-}
-
-// Chunked framing written here rather than with Beast's chunk_body helpers: those build a
-// buffer-sequence type per write that has to be flattened into a vector for the transport (an
-// allocation per delivered batch); the framing is three fixed strings and a hex length.
-constexpr std::string_view crlf = "\r\n";
-constexpr std::string_view last_chunk = "0\r\n\r\n";
-
-/// Writes `<hex size>\r\n` into `line`; returns its length.
-std::size_t chunk_size_line(std::size_t size, std::array<char, 20>& line) noexcept {
-  char digits[16];
-  std::size_t n = 0;
-  do {
-    digits[n++] = "0123456789abcdef"[size % 16];
-    size /= 16;
-  } while (size > 0);
-  for (std::size_t i = 0; i < n; ++i) {
-    line[i] = digits[n - 1 - i];
-  }
-  line[n] = '\r';
-  line[n + 1] = '\n';
-  return n + 2;
+/// Sets `name` as Beast's set() did when the head was a Beast message: a field of that name
+/// already there (say, the head's Vary and a CORS Vary) is replaced, the new one goes last.
+void set_field(header_list& fields, std::string_view name, std::string value) {
+  std::erase_if(fields, [name](const auto& kv) { return core::iequals(kv.first, name); });
+  fields.emplace_back(std::string(name), std::move(value));
 }
 
 }  // namespace
@@ -95,31 +62,25 @@ net::awaitable<bool> sse_subscription::sleep_until(steady::time_point t) {
   co_return !co_await cancelled();
 }
 
-net::awaitable<bool> sse_subscription::write_header(unsigned http_version) {
-  bhttp::response<bhttp::empty_body> res{bhttp::status::ok, http_version};
-  res.set(bhttp::field::server, "sse-gateway");
-  res.set(bhttp::field::content_type, "text/event-stream");
-  res.set(bhttp::field::cache_control, "no-cache");
-  res.set("X-Accel-Buffering", "no");
+net::awaitable<bool> sse_subscription::write_header() {
+  stream_head head;
+  header_list& f = head.fields;
+  f.emplace_back("Content-Type", "text/event-stream");
+  f.emplace_back("Cache-Control", "no-cache");
+  f.emplace_back("X-Accel-Buffering", "no");
   if (!s_.cfg.sse_compression.empty()) {
-    res.set(bhttp::field::vary, "Accept-Encoding");  // compressed or not, it depends on it
+    f.emplace_back("Vary", "Accept-Encoding");  // compressed or not, it depends on it
   }
   if (compressor_) {
-    res.set(bhttp::field::content_encoding, stream::to_string(compressor_->coding()));
+    f.emplace_back("Content-Encoding", std::string(stream::to_string(compressor_->coding())));
   }
   if (announce_stream_id_) {
-    res.set("Stream-Id", id_);
+    f.emplace_back("Stream-Id", id_);
   }
   for (const auto& [name, value] : cors_headers_) {
-    res.set(name, value);
+    set_field(f, name, value);
   }
-  if (chunked_) {
-    res.set(bhttp::field::connection, "keep-alive");
-    res.chunked(true);
-  }
-  const std::string head = header_bytes(res);
-  const std::vector<net::const_buffer> bufs{net::buffer(head)};
-  auto [ec, n] = co_await io_.async_write(bufs, net::as_tuple(net::use_awaitable));
+  auto [ec, n] = co_await io_.async_write_head(head, net::as_tuple(net::use_awaitable));
   if (ec) {
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
     co_return false;
@@ -132,36 +93,20 @@ std::size_t sse_subscription::prepare_write(bool last) {
     return prepare_compressed_write(last);
   }
   // Everything pending goes out in one gather write (one syscall per burst, however many frames
-  // queued up): as one chunk, and the last chunk after it when the stream finishes. A chunk of no
-  // bytes would already be `0\r\n\r\n`, so with nothing left to say the last chunk goes alone.
+  // queued up), the body's end with it when the stream finishes; the sink frames it.
   bufs_.clear();
-  std::size_t frame_bytes = 0;
-  for (const auto* f : m_.frames()) {
-    frame_bytes += f->size();
-  }
-  std::size_t prefix = 0;  // bytes before the first frame: the chunk-size line
-  if (chunked_ && frame_bytes > 0) {
-    prefix = chunk_size_line(frame_bytes, chunk_line_);
-    bufs_.emplace_back(chunk_line_.data(), prefix);
-  }
   for (const auto* f : m_.frames()) {
     if (!f->empty()) {
       bufs_.emplace_back(net::buffer(*f));
     }
   }
-  if (chunked_ && frame_bytes > 0) {
-    bufs_.emplace_back(net::buffer(crlf));
-  }
-  if (chunked_ && last) {
-    bufs_.emplace_back(net::buffer(last_chunk));
-  }
   m_.writing();
-  return prefix;
+  return 0;
 }
 
 std::size_t sse_subscription::prepare_compressed_write(bool last) {
   // The frames go through the connection's compressor, flushed (or finished with the stream):
-  // its output is one chunk, decodable at once, so each event reaches the client when it would
+  // its output is one write, decodable at once, so each event reaches the client when it would
   // uncompressed. The stream's end needs the codec's trailer even when no frame is left.
   bufs_.clear();
   std::size_t frame_bytes = 0;
@@ -176,25 +121,17 @@ std::size_t sse_subscription::prepare_compressed_write(bool last) {
   const std::string_view out = compressor_->output();
   s_.metrics.sse_compression_input_bytes_total.fetch_add(frame_bytes, std::memory_order_relaxed);
   s_.metrics.sse_compression_output_bytes_total.fetch_add(out.size(), std::memory_order_relaxed);
-  if (chunked_ && !out.empty()) {
-    bufs_.emplace_back(chunk_line_.data(), chunk_size_line(out.size(), chunk_line_));
-  }
   if (!out.empty()) {
     bufs_.emplace_back(out.data(), out.size());
   }
-  if (chunked_ && !out.empty()) {
-    bufs_.emplace_back(net::buffer(crlf));
-  }
-  if (chunked_ && last) {
-    bufs_.emplace_back(net::buffer(last_chunk));
-  }
   // Which frames a cut-off compressed write delivered cannot be told from the bytes written:
-  // a prefix past any byte count makes finish_write() credit none of them.
+  // an offset past any byte count makes finish_write() credit none of them.
   return std::numeric_limits<std::size_t>::max();
 }
 
 bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t written,
                                     std::size_t prefix) {
+  // `written` counts body bytes (the sink leaves out its framing).
   if (ec) {
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
   }
@@ -211,11 +148,7 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
   if (compression_failed_) {
     co_return false;
   }
-  boost::system::error_code ec;
-  std::size_t written = 0;
-  if (!bufs_.empty()) {
-    std::tie(ec, written) = co_await io_.async_write(bufs_, net::as_tuple(net::use_awaitable));
-  }
+  auto [ec, written] = co_await io_.async_write(bufs_, last, net::as_tuple(net::use_awaitable));
   co_return finish_write(ec, written, prefix);
 }
 
@@ -251,21 +184,21 @@ net::awaitable<bool> sse_subscription::hold() {
     } else if (p == prepared::answered) {
       held_ = false;
       if (answer->status != 204) {
-        co_return false;  // e.g. unknown stream: close without the final chunk, the client
+        co_return false;  // e.g. unknown stream: close without the body's end, the client
                           // reconnects and gets its 404
       }
-      m_.on_gone();  // finished: end cleanly (final chunk alone), the reconnect gets 204
+      m_.on_gone();  // finished: end cleanly (the body's end alone), the reconnect gets 204
     } else if (steady::now() >= deadline) {
       hold_expired_ = true;
-      co_return false;  // closed without a final chunk: the client retries later
+      co_return false;  // closed without the body's end: the client retries later
     }
   }
   co_return true;
 }
 
-net::awaitable<void> sse_subscription::writer(unsigned http_version) {
+net::awaitable<void> sse_subscription::writer() {
   using step = stream::subscription_machine::step;
-  if (!co_await write_header(http_version)) {
+  if (!co_await write_header()) {
     co_return;
   }
   m_.push_control(shared_frame(stream::encode_retry(s_.cfg.retry)), /*at_front=*/true);
@@ -301,7 +234,8 @@ net::awaitable<void> sse_subscription::writer(unsigned http_version) {
         if (compression_failed_) {
           co_return;
         }
-        auto [ec, written] = co_await io_.async_write(bufs_, net::as_tuple(net::use_awaitable));
+        auto [ec, written] =
+            co_await io_.async_write(bufs_, d.last, net::as_tuple(net::use_awaitable));
         if (!finish_write(ec, written, prefix)) {
           co_return;
         }

@@ -2,7 +2,8 @@
 // Compressed SSE: one compressor per SSE connection, flushed after every write, so that
 // each event reaches the client as soon as it would uncompressed while the bytes on the wire
 // shrink (token deltas repeat their JSON envelope event after event). Sans-io: frames in, bytes
-// out; the caller (src/http/sse_writer.cpp) frames the output as one HTTP chunk per write.
+// out; the caller (src/http/sse_writer.cpp) hands the output to its sink as the body bytes of
+// one write (HTTP/1.1 frames it as one chunk).
 // Unit-tested by decoding after each flush (tests/unit/stream/sse_compressor_test.cpp).
 //
 // Small windows: a connection keeps its compressor for its whole life, and a node holds

@@ -1,11 +1,8 @@
 #include "http/h1/connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -16,10 +13,10 @@
 #include "http/connection_gauge.hpp"
 #include "http/cors.hpp"
 #include "http/h1/request_reader.hpp"
+#include "http/h1/sse_sink.hpp"
 #include "http/h1/write.hpp"
 #include "http/h2/connection.hpp"
 #include "http/request_life.hpp"
-#include "http/sse_transport.hpp"
 #include "http/tls_layer.hpp"
 
 namespace sse::http::h1 {
@@ -31,8 +28,8 @@ namespace bhttp = boost::beast::http;
 using net::ip::tcp;
 
 // The request loop below is a template over the stream, instantiated here only, for
-// plain_stream and tls_stream (run_session and run_tls_session). The SSE subscription sees the
-// connection through sse_transport (see sse_transport.hpp for why that part is not a template).
+// plain_stream and tls_stream (run_session and run_tls_session). A streamed answer sees the
+// connection through its sse_sink (see sse_transport.hpp for why that part is not a template).
 
 bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
@@ -52,40 +49,6 @@ bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool 
   return res;
 }
 
-/// The SSE sink of an HTTP/1.1 connection: writes go straight to its stream.
-template <class Stream>
-class stream_transport final : public sse_transport {
- public:
-  explicit stream_transport(Stream& stream) : stream_(stream) {}
-  void start_write(buffer_view buffers, write_handler handler) override {
-    // Counts the bytes for the access log, keeping the awaiting coroutine's cancellation slot
-    // (so `writer || watch_peer` still cancels the write). Bound to the stream's executor:
-    // Beast's TLS stream posts through the handler's executor with blocking.never, which Boost
-    // 1.81's type-erased any_completion_executor cannot take. The same worker either way.
-    auto slot = handler.get_cancellation_slot();
-    net::async_write(
-        stream_, buffers,
-        net::bind_cancellation_slot(
-            slot, net::bind_executor(stream_.get_executor(),
-                                     [this, h = std::move(handler)](boost::system::error_code ec,
-                                                                    std::size_t n) mutable {
-                                       written_ += n;
-                                       std::move(h)(ec, n);
-                                     })));
-  }
-  net::awaitable<io_result> read_some(net::mutable_buffer buffer) override {
-    co_return co_await stream_.async_read_some(buffer, net::as_tuple(net::use_awaitable));
-  }
-  net::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
-  void abort() noexcept override { close_socket(raw_socket(stream_)); }
-  /// Bytes written so far (the access log's size of a whole stream).
-  std::uint64_t written() const noexcept { return written_; }
-
- private:
-  Stream& stream_;
-  std::uint64_t written_ = 0;
-};
-
 /// What SSE frames are written to: the bare socket for plain HTTP (as before TLS existed: no
 /// tcp_stream timer on the long-lived path), the TLS stream for HTTPS.
 inline tcp::socket& sse_stream_of(plain_stream& stream) {
@@ -97,19 +60,23 @@ inline tls_stream& sse_stream_of(tls_stream& stream) {
 
 /// A request of this connection, as serve_request sees it: when it turns into a stream, the
 /// read buffer's memory goes back (a long-lived SSE connection should cost little; nothing is
-/// read after a stream) and the connection's sink takes over.
+/// read after a stream) and the connection's sink takes over, framing for the request's version.
+template <class Sink>
 class h1_exchange final : public exchange {
  public:
-  h1_exchange(beast::flat_buffer& buffer, sse_transport& sink) : buffer_(buffer), sink_(sink) {}
+  h1_exchange(beast::flat_buffer& buffer, Sink& sink, unsigned version)
+      : buffer_(buffer), sink_(sink), version_(version) {}
   sse_transport& open_sse() override {
     buffer_.clear();
     buffer_.shrink_to_fit();
+    sink_.set_version(version_);
     return sink_;
   }
 
  private:
   beast::flat_buffer& buffer_;
-  sse_transport& sink_;
+  Sink& sink_;
+  unsigned version_;
 };
 
 /// Requests until the client closes, a timeout, an error, a finished SSE stream or shutdown.
@@ -119,14 +86,13 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
   services& s = w.svc();
   beast::flat_buffer buffer;
   // Read while connected: after a stream ends the socket may be closed already.
-  request_info info{client_ip(stream), 11, {}};
+  request_info info{client_ip(stream), {}};
   auto& sse_target = sse_stream_of(stream);
-  stream_transport<std::remove_reference_t<decltype(sse_target)>> sink(sse_target);
+  sse_sink<std::remove_reference_t<decltype(sse_target)>> sink(sse_target);
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first);
     reg.entry().at = session_entry::phase::busy;
-    info.http_version = in.version;
     info.received = in.received;
     access_note note;
 
@@ -142,7 +108,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
         s.metrics.count_limit(telemetry::limit_headers);
       }
     } else {
-      h1_exchange ex(buffer, sink);
+      h1_exchange ex(buffer, sink, in.version);
       res = co_await serve_request(w, reg.entry(), ex, in.req, info, note);
       if (!res) {
         note.streamed_bytes = sink.written();

@@ -202,8 +202,7 @@ class connection final : public session_handler, public stream_owner, public shu
     } guard{*this};
     request_builder& in = st->incoming();
     request req = in.take();
-    // 10: the body is not chunk-framed (HTTP/2 frames it) and ends with the stream.
-    const request_info info{client_ip_, 10, st->received};
+    const request_info info{client_ip_, st->received};
     access_note note;
     std::optional<response> res;
     if (in.headers_too_large()) {
@@ -214,7 +213,7 @@ class connection final : public session_handler, public stream_owner, public shu
     } else {
       res = co_await serve_request(w_, st->entry, *st, req, info, note);
       if (!res) {
-        st->finish_body();
+        st->cut_if_unfinished();
         note.streamed_bytes = st->streamed();
         log_access(s_, req, info, 200, note.streamed_bytes, note);
         co_return;

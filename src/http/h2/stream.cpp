@@ -6,7 +6,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <charconv>
 #include <cstring>
 
 #include "http/h2/session.hpp"
@@ -47,18 +46,14 @@ void stream::respond(response res, bool head_only) {
   owner_.wake_writer();
 }
 
-void stream::finish_body() {
+void stream::cut_if_unfinished() {
   if (closed_ || body_done_) {
-    return;
+    return;  // gone, or its END_STREAM is on the way
   }
-  body_done_ = true;
-  if (head_sent_) {
-    owner_.h2_session().resume_body(id_);
-  } else {
-    // Streamed nothing at all (cannot happen after a 200 head): end with an empty 200.
-    owner_.h2_session().submit_response(id_, 200, {}, false);
-  }
-  owner_.wake_writer();
+  // Stopped without its `last` write (a slow client, a store held too long): HTTP/1.1 closes
+  // without the final chunk; here the stream alone is reset, so the client sees a cut, not an
+  // end.
+  abort();
 }
 
 std::size_t stream::read_body(std::span<std::uint8_t> out, bool& eof, bool& deferred) {
@@ -93,7 +88,27 @@ std::size_t stream::read_body(std::span<std::uint8_t> out, bool& eof, bool& defe
   return n;
 }
 
-void stream::start_write(buffer_view buffers, write_handler handler) {
+void stream::start_head(const stream_head& head, write_handler handler) {
+  if (closed_) {
+    net::post(executor_, [h = std::move(handler)]() mutable {
+      std::move(h)(net::error::connection_reset, 0);
+    });
+    return;
+  }
+  // `close` is HTTP/1.1's: an HTTP/2 stream ends on its own (END_STREAM) and the connection
+  // goes on.
+  header_list fields;
+  fields.reserve(head.fields.size() + 1);
+  fields.emplace_back("server", "sse-gateway");
+  fields.insert(fields.end(), head.fields.begin(), head.fields.end());
+  head_sent_ = true;
+  owner_.h2_session().submit_response(id_, head.status, fields, true);
+  owner_.wake_writer();
+  net::post(executor_,
+            [h = std::move(handler)]() mutable { std::move(h)(boost::system::error_code{}, 0); });
+}
+
+void stream::start_body(buffer_view body, bool last, write_handler handler) {
   if (closed_) {
     net::post(executor_, [h = std::move(handler)]() mutable {
       std::move(h)(net::error::connection_reset, 0);
@@ -101,23 +116,13 @@ void stream::start_write(buffer_view buffers, write_handler handler) {
     return;
   }
   std::size_t total = 0;
-  for (const auto& b : buffers) {
+  for (const auto& b : body) {
     total += b.size();
   }
-  if (!head_sent_) {
-    std::string bytes;
-    bytes.reserve(total);
-    for (const auto& b : buffers) {
-      bytes.append(static_cast<const char*>(b.data()), b.size());
-    }
-    submit_head(bytes);
-    owner_.wake_writer();
-    net::post(executor_, [h = std::move(handler), total]() mutable {
-      std::move(h)(boost::system::error_code{}, total);
-    });
-    return;
+  if (last) {
+    body_done_ = true;  // END_STREAM once these bytes are taken
   }
-  pending_ = buffers;
+  pending_ = body;
   pending_buf_ = 0;
   pending_at_ = 0;
   pending_total_ = total;
@@ -173,38 +178,6 @@ void stream::abort() noexcept {
   owner_.h2_session().reset_stream(id_, NGHTTP2_CANCEL);
   owner_.wake_writer();
   closed();
-}
-
-void stream::submit_head(std::string_view head) {
-  // "HTTP/1.x 200 OK\r\nName: value\r\n...\r\n\r\n", as written for HTTP/1.0.
-  unsigned status = 200;
-  const auto line_end = head.find("\r\n");
-  const auto sp = head.find(' ');
-  if (sp != std::string_view::npos && sp + 4 <= head.size()) {
-    std::from_chars(head.data() + sp + 1, head.data() + sp + 4, status);
-  }
-  header_list headers;
-  std::size_t at = line_end == std::string_view::npos ? head.size() : line_end + 2;
-  while (at < head.size()) {
-    const auto end = head.find("\r\n", at);
-    if (end == std::string_view::npos || end == at) {
-      at = end == std::string_view::npos ? head.size() : end + 2;
-      break;  // the empty line: the head ends
-    }
-    const std::string_view line = head.substr(at, end - at);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos) {
-      std::string_view value = line.substr(colon + 1);
-      while (!value.empty() && value.front() == ' ') {
-        value.remove_prefix(1);
-      }
-      headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-    }
-    at = end + 2;
-  }
-  body_.assign(head.substr(std::min(at, head.size())));
-  head_sent_ = true;
-  owner_.h2_session().submit_response(id_, status, headers, true);
 }
 
 }  // namespace sse::http::h2

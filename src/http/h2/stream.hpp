@@ -1,8 +1,9 @@
 #pragma once
 // One HTTP/2 stream of a connection: its request as it arrives, then its answer. It is the
-// exchange serve_request gets and, when the request becomes an SSE stream, the sse_transport the
-// subscription writes to: each write is handed to nghttp2's data provider and completes once
-// nghttp2 took all of it (so a reader whose window is shut blocks the write, the subscription's
+// exchange serve_request gets and, when the request becomes a stream, the sse_transport the
+// answer is written to: the head becomes HEADERS, each body write is handed to nghttp2's data
+// provider (DATA frames) and completes once nghttp2 took all of it, `last` ends it with
+// END_STREAM (so a reader whose window is shut blocks the write, the subscription's
 // queue grows, and past --max-queue-bytes the subscription calls abort(): RST_STREAM(CANCEL) for
 // this stream alone). Private to src/http/h2; worker thread only.
 
@@ -46,8 +47,8 @@ class stream final : public sse_transport, public exchange {
 
   /// A complete answer (headers, then the body unless `head_only` or 204/304).
   void respond(response res, bool head_only);
-  /// The SSE answer streamed to its end: END_STREAM after what is queued.
-  void finish_body();
+  /// The streamed answer is over: a stream that did not get its `last` write is reset.
+  void cut_if_unfinished();
   /// nghttp2 asks for the next body bytes (session_handler::read_body).
   std::size_t read_body(std::span<std::uint8_t> out, bool& eof, bool& deferred);
   /// The stream closed (either side, or the connection): pending reads and writes fail.
@@ -59,16 +60,14 @@ class stream final : public sse_transport, public exchange {
   // exchange
   sse_transport& open_sse() override { return *this; }
   // sse_transport
-  void start_write(buffer_view buffers, write_handler handler) override;
+  void start_head(const stream_head& head, write_handler handler) override;
+  void start_body(buffer_view body, bool last, write_handler handler) override;
   boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override;
   boost::asio::any_io_executor get_executor() noexcept override { return executor_; }
   void abort() noexcept override;
 
  private:
   void complete_write(boost::system::error_code ec, bool from_slot = false);
-  /// The SSE head comes as the bytes of an HTTP/1.x head (the subscription writes them before
-  /// its body); they become the HEADERS frame.
-  void submit_head(std::string_view head_bytes);
 
   std::int32_t id_;
   stream_owner& owner_;
@@ -78,7 +77,7 @@ class stream final : public sse_transport, public exchange {
   bool closed_ = false;
   bool head_sent_ = false;
   bool body_done_ = false;  // no bytes will follow what is queued
-  std::string body_;        // a complete answer's body, or bytes that came with the SSE head
+  std::string body_;        // a complete answer's body
   std::size_t body_at_ = 0;
   // The write in progress (an SSE batch): viewed, not copied, until nghttp2 takes it.
   buffer_view pending_;

@@ -1,0 +1,73 @@
+#pragma once
+// The SSE sink of an HTTP/1.1 connection (private to src/http/h1, included by connection.cpp
+// only): sse_transport over the connection's plain or TLS stream, the framing by
+// stream_framing. A template over the stream like the request loop; see sse_transport.hpp for
+// why the subscription sees it through a virtual interface.
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <cstdint>
+
+#include "http/connection_streams.hpp"
+#include "http/h1/stream_framing.hpp"
+#include "http/sse_transport.hpp"
+#include "http/worker_context.hpp"
+
+namespace sse::http::h1 {
+
+template <class Stream>
+class sse_sink final : public sse_transport {
+ public:
+  explicit sse_sink(Stream& stream) : stream_(stream) {}
+
+  /// The HTTP version of the request being answered (10 or 11): set before its stream starts.
+  void set_version(unsigned version) noexcept { version_ = version; }
+
+  void start_head(const stream_head& head, write_handler handler) override {
+    write(boost::asio::buffer(framing_.head(head, version_)), false, std::move(handler));
+  }
+  void start_body(buffer_view body, bool last, write_handler handler) override {
+    write(framing_.body(body, last), true, std::move(handler));
+  }
+  boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override {
+    co_return co_await stream_.async_read_some(buffer,
+                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  boost::asio::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
+  void abort() noexcept override { close_socket(raw_socket(stream_)); }
+  /// Bytes written so far, framing included (the access log's size of a whole stream).
+  std::uint64_t written() const noexcept { return written_; }
+
+ private:
+  /// Counts the bytes for the access log, keeping the awaiting coroutine's cancellation slot
+  /// (so `writer || watch_peer` still cancels the write). Bound to the stream's executor:
+  /// Beast's TLS stream posts through the handler's executor with blocking.never, which Boost
+  /// 1.81's type-erased any_completion_executor cannot take. The same worker either way.
+  template <class Buffers>
+  void write(const Buffers& buffers, bool body, write_handler handler) {
+    namespace net = boost::asio;
+    auto slot = handler.get_cancellation_slot();
+    net::async_write(
+        stream_, buffers,
+        net::bind_cancellation_slot(
+            slot, net::bind_executor(stream_.get_executor(),
+                                     [this, body, h = std::move(handler)](
+                                         boost::system::error_code ec, std::size_t n) mutable {
+                                       written_ += n;
+                                       if (!body) {
+                                         framing_.release_head();
+                                       }
+                                       std::move(h)(ec, body ? framing_.body_written(n) : n);
+                                     })));
+  }
+
+  Stream& stream_;
+  stream_framing framing_;
+  unsigned version_ = 11;
+  std::uint64_t written_ = 0;
+};
+
+}  // namespace sse::http::h1
