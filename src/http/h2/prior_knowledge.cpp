@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "http/connection_gauge.hpp"
 #include "http/connection_streams.hpp"
 #include "http/h1/connection.hpp"
 #include "http/h2/connection.hpp"
@@ -71,6 +72,7 @@ net::awaitable<void> run_plain_session(worker_context& w, tcp::socket socket) {
     // connection (phase reading). The first request's header timeout counts from the accept,
     // as over HTTP/1.1 alone.
     worker_context::registration waiting(w, socket);
+    connection_gauge counted(w.svc().metrics);  // then h1's or h2's, with no gap between
     first = co_await peek_first_bytes(socket, std::min(cfg.header_timeout, cfg.request_timeout));
   }
   switch (first) {
