@@ -6,6 +6,7 @@
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -125,6 +126,44 @@ TEST(h2_gateway, every_v1_route_answers_the_same_over_h2c_as_over_http11) {
   EXPECT_NE(over_h2[0].find("-> 201 "), std::string::npos) << over_h2[0];
   EXPECT_NE(over_h2[15].find("data: c"), std::string::npos) << over_h2[15];
   EXPECT_NE(over_h2[14].find("-> 204"), std::string::npos) << over_h2[14];
+}
+
+/// The response header block curl received, lowercased.
+std::string headers_of(bool h2, const std::string& url, const std::vector<std::string>& extra) {
+  std::vector<std::string> args{
+      "-s",        "-D",         "-",  "-o",
+      "/dev/null", "--max-time", "20", h2 ? "--http2-prior-knowledge" : "--http1.1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(url);
+  auto r = run_tool("curl", args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (char& c : r.out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return r.out;
+}
+
+TEST(h2_gateway, cors_headers_are_the_same_over_h2c_as_over_http11) {
+  gateway_process gw(h2_gateway({"--cors-origin", "https://app.example"}));
+  const std::vector<std::string> preflight{"-X", "OPTIONS",
+                                           "-H", "Origin: https://app.example",
+                                           "-H", "Access-Control-Request-Method: POST"};
+  const std::vector<std::string> simple{"-H", "Origin: https://app.example"};
+  for (bool h2 : {false, true}) {
+    SCOPED_TRACE(h2 ? "h2" : "http/1.1");
+    const auto pre = headers_of(h2, gw.base_url() + "/v1/streams/c/events", preflight);
+    EXPECT_NE(pre.find(" 204"), std::string::npos) << pre;
+    EXPECT_NE(pre.find("access-control-allow-origin: https://app.example\r\n"), std::string::npos)
+        << pre;
+    EXPECT_NE(pre.find("access-control-allow-methods: "), std::string::npos) << pre;
+    const auto get = headers_of(h2, gw.base_url() + "/healthz", simple);
+    EXPECT_NE(get.find(" 200"), std::string::npos) << get;
+    EXPECT_EQ(get.find("access-control-allow-origin: https://app.example\r\n"),
+              get.rfind("access-control-allow-origin: https://app.example\r\n"))
+        << "exactly once: " << get;
+    EXPECT_NE(get.find("access-control-allow-origin: https://app.example\r\n"), std::string::npos)
+        << get;
+  }
 }
 
 /// Reads the open SSE subscriptions gauge.
