@@ -7,6 +7,8 @@ packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libboost1.81-dev libboost-json1.81-dev
   libhiredis-dev libzstd-dev zlib1g-dev libspdlog-dev libfmt-dev libcli11-dev libssl-dev
+  libnghttp2-dev  # HTTP/2 (src/http/h2)
+  nghttp2-client  # nghttp and h2load: the tests/h2 clients
   zstd
   libgtest-dev libgmock-dev libbenchmark-dev libjemalloc-dev
   redis-server redis-tools

@@ -15,15 +15,15 @@ namespace sse::config {
 
 struct config {
   std::string listen_host = "127.0.0.1";
-  std::uint16_t listen_port = 8080;          ///< 0: pick a free port (see port_file)
-  std::string store = "memory";              ///< "memory" or "redis://[:password@]host:port[/db]"
-  std::size_t buffer_limit = 256;            ///< events per stream
+  std::uint16_t listen_port = 8080;  ///< 0: pick a free port (see port_file)
+  std::string store = "memory";      ///< "memory" or "redis://[:password@]host:port[/db]"
+  std::size_t buffer_limit = 256;    ///< events per stream
   std::size_t buffer_max_bytes = 1024 * 1024;
   std::chrono::milliseconds ttl{std::chrono::hours(1)};
   std::chrono::milliseconds end_retention{std::chrono::minutes(5)};
   std::chrono::milliseconds heartbeat{std::chrono::seconds(15)};
-  std::chrono::milliseconds retry{1000};     ///< the SSE `retry:` sent to clients
-  std::size_t max_event_bytes = 256 * 1024;  ///< one event's data
+  std::chrono::milliseconds retry{1000};         ///< the SSE `retry:` sent to clients
+  std::size_t max_event_bytes = 256 * 1024;      ///< one event's data
   std::size_t max_body_bytes = 4 * 1024 * 1024;  ///< one request body (an NDJSON batch)
   /// Events in one append: bounds the work of one Redis script, which blocks Redis while it runs.
   std::size_t max_batch_events = 1000;
@@ -49,6 +49,10 @@ struct config {
   std::size_t max_streams = 0;
   std::size_t max_subscribers_per_stream = 0;
   std::size_t max_queue_bytes = 4 * 1024 * 1024;  ///< per SSE client before it is dropped as slow
+  /// --http2: HTTP/2 with prior knowledge on the plain port and `h2` in TLS's ALPN.
+  bool http2 = true;
+  /// --http2-max-streams: SETTINGS_MAX_CONCURRENT_STREAMS of each HTTP/2 connection.
+  std::size_t http2_max_streams = 128;
   /// --sse-compression: content codings an SSE response may be compressed with, in
   /// the server's order of preference ("zstd", "gzip"); empty: never compressed.
   std::vector<std::string> sse_compression;
@@ -58,14 +62,14 @@ struct config {
   std::chrono::milliseconds request_timeout{std::chrono::seconds(30)};  ///< read of one request
   std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};     ///< keep-alive idle
   std::chrono::milliseconds shutdown_grace{std::chrono::seconds(5)};
-  unsigned threads = 0;                      ///< 0: number of cores
-  std::string telemetry = "stdout";          ///< "stdout", "file:PATH", "none"
+  unsigned threads = 0;              ///< 0: number of cores
+  std::string telemetry = "stdout";  ///< "stdout", "file:PATH", "none"
   std::string log_level = "info";
   /// --access-log: one JSON line per request (SseAccess) to the telemetry output. Off by default.
   bool access_log = false;
-  std::string node_id;                       ///< empty: hostname-pid
-  cors_origins cors_origin;                  ///< --cors-origin; empty: no CORS headers
-  std::string port_file;                     ///< write the bound port here once listening
+  std::string node_id;       ///< empty: hostname-pid
+  cors_origins cors_origin;  ///< --cors-origin; empty: no CORS headers
+  std::string port_file;     ///< write the bound port here once listening
   bool demo = false;
   std::string redis_prefix = "sse:";
   std::size_t compress_min_bytes = 128;

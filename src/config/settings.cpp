@@ -210,9 +210,8 @@ std::vector<setting> build() {
   t.push_back(text_setting("auth-public-key-file", "PATH",
                            "PEM public key: RSA for RS256 or P-256 for ES256 (--auth jwt)",
                            "a file path", &config::auth_public_key_file));
-  t.push_back(text_setting("auth-audience", "TEXT",
-                           "Required `aud` of tokens; empty = not checked", "an audience",
-                           &config::auth_audience));
+  t.push_back(text_setting("auth-audience", "TEXT", "Required `aud` of tokens; empty = not checked",
+                           "an audience", &config::auth_audience));
   t.push_back(text_setting("auth-cookie", "NAME",
                            "Cookie a subscriber may carry its token in; empty = none",
                            "a cookie name", &config::auth_cookie));
@@ -241,6 +240,26 @@ std::vector<setting> build() {
   t.push_back(bytes_setting("max-queue-bytes",
                             "Bytes queued for one SSE client before it is dropped as slow",
                             &config::max_queue_bytes, 1));
+  {
+    setting s = make("http2", "on|off",
+                     "HTTP/2: prior knowledge on the plain port, `h2` offered by TLS ALPN "
+                     "(never Upgrade: h2c)",
+                     "on or off (also 1/true/yes or 0/false/no)");
+    s.apply = [](std::string_view v, config& cfg) -> result<void> {
+      auto b = parse_bool(v);
+      if (!b) {
+        return b.error();
+      }
+      cfg.http2 = *b;
+      return {};
+    };
+    s.show = [](const config& cfg) { return cfg.http2 ? "on" : "off"; };
+    t.push_back(std::move(s));
+  }
+  t.push_back(count_setting<std::size_t>("http2-max-streams",
+                                         "Concurrent streams per HTTP/2 connection "
+                                         "(SETTINGS_MAX_CONCURRENT_STREAMS)",
+                                         &config::http2_max_streams, 1, 100'000));
   {
     setting s =
         make("sse-compression", "CODINGS",

@@ -13,6 +13,7 @@
 
 #include "auth/limits.hpp"
 #include "http/h1/connection.hpp"
+#include "http/h2/prior_knowledge.hpp"
 #include "http/tls_context.hpp"
 
 namespace sse::http {
@@ -67,7 +68,7 @@ boost::system::error_code server::listen(const std::string& host, std::uint16_t 
 }
 
 std::string server::enable_tls(const std::string& cert_file, const std::string& key_file) {
-  auto built = make_server_tls_context(cert_file, key_file);
+  auto built = make_server_tls_context(cert_file, key_file, s_.cfg.http2);
   tls_ = std::move(built.context);
   return built.error;
 }
@@ -138,7 +139,7 @@ net::awaitable<void> server::accept_loop() {
     }
     open_.fetch_add(1, std::memory_order_acq_rel);
     auto session = tls_ ? h1::run_tls_session(w, std::move(socket), *tls_)
-                        : h1::run_session(w, std::move(socket));
+                        : h2::run_plain_session(w, std::move(socket));
     net::co_spawn(w.executor(), std::move(session),
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {

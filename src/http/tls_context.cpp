@@ -20,15 +20,19 @@ constexpr const char* tls12_ciphers =
     "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
     "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305";
 
-/// ALPN (RFC 7301): we speak HTTP/1.1 only. A client that offers ALPN without it gets no ALPN
-/// answer (rather than a fatal alert) and may still try HTTP/1.1.
+/// ALPN (RFC 7301): `h2` first when HTTP/2 is on (arg non-null), then `http/1.1`. A client that
+/// offers neither gets no ALPN answer (rather than a fatal alert) and may still try HTTP/1.1.
 int select_alpn(SSL* /*ssl*/, const unsigned char** out, unsigned char* out_len,
-                const unsigned char* in, unsigned int in_len, void* /*arg*/) {
-  static constexpr unsigned char ours[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+                const unsigned char* in, unsigned int in_len, void* arg) {
+  static constexpr unsigned char with_h2[] = {2,   'h', '2', 8,   'h', 't',
+                                              't', 'p', '/', '1', '.', '1'};
+  static constexpr unsigned char h1_only[] = {8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  const bool h2 = arg != nullptr;
   unsigned char* selected = nullptr;
   unsigned char selected_len = 0;
-  if (SSL_select_next_proto(&selected, &selected_len, ours, sizeof(ours), in, in_len) !=
-      OPENSSL_NPN_NEGOTIATED) {
+  if (SSL_select_next_proto(&selected, &selected_len, h2 ? with_h2 : h1_only,
+                            h2 ? sizeof(with_h2) : sizeof(h1_only), in,
+                            in_len) != OPENSSL_NPN_NEGOTIATED) {
     return SSL_TLSEXT_ERR_NOACK;
   }
   *out = selected;
@@ -66,7 +70,7 @@ tls_context_result failure(std::string text) {
 }  // namespace
 
 tls_context_result make_server_tls_context(const std::string& cert_file,
-                                           const std::string& key_file) {
+                                           const std::string& key_file, bool http2) {
   if (cert_file.empty() || key_file.empty()) {
     return failure("--tls-cert and --tls-key go together: give both to serve HTTPS, or neither");
   }
@@ -93,7 +97,9 @@ tls_context_result make_server_tls_context(const std::string& cert_file,
     ERR_clear_error();
     return failure("OpenSSL accepts none of the TLS 1.2 cipher suites");
   }
-  SSL_CTX_set_alpn_select_cb(native, select_alpn, nullptr);
+  // Any non-null pointer says "h2 too" (the callback reads no more of it).
+  static int h2_on = 1;
+  SSL_CTX_set_alpn_select_cb(native, select_alpn, http2 ? &h2_on : nullptr);
   // An encrypted key would make OpenSSL prompt on the terminal: refuse it instead.
   ctx->set_password_callback(
       [](std::size_t, ssl::context::password_purpose) { return std::string(); }, ec);

@@ -10,10 +10,12 @@
 #include <chrono>
 #include <type_traits>
 
+#include "http/connection_gauge.hpp"
 #include "http/cors.hpp"
 #include "http/h1/request_reader.hpp"
 #include "http/h1/sse_sink.hpp"
 #include "http/h1/write.hpp"
+#include "http/h2/connection.hpp"
 #include "http/request_life.hpp"
 #include "http/tls_layer.hpp"
 
@@ -28,16 +30,6 @@ using net::ip::tcp;
 // The request loop below is a template over the stream, instantiated here only, for
 // plain_stream and tls_stream (run_session and run_tls_session). A streamed answer sees the
 // connection through its sse_sink (see sse_transport.hpp for why that part is not a template).
-
-struct connection_gauge {
-  explicit connection_gauge(telemetry::metrics& m) : m_(m) {
-    m_.http_connections_open.fetch_add(1, std::memory_order_relaxed);
-  }
-  ~connection_gauge() { m_.http_connections_open.fetch_sub(1, std::memory_order_relaxed); }
-  connection_gauge(const connection_gauge&) = delete;
-  connection_gauge& operator=(const connection_gauge&) = delete;
-  telemetry::metrics& m_;
-};
 
 bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive) {
   bhttp::response<bhttp::string_body> res{static_cast<bhttp::status>(r.status), version};
@@ -186,7 +178,11 @@ net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
   if (!co_await start_tls(s, stream, std::min(s.cfg.header_timeout, s.cfg.request_timeout))) {
     co_return;
   }
-  co_await request_loop(w, reg, stream);
+  if (s.cfg.http2 && h2::alpn_chose_h2(stream)) {
+    co_await h2::serve(w, reg, stream);  // the connection counts once, in the gauge above
+  } else {
+    co_await request_loop(w, reg, stream);
+  }
   co_await close_tls(stream);
 }
 

@@ -76,6 +76,8 @@ std::vector<good_case> good_cases() {
       {"max-connections", "5", [](const config& c) { EXPECT_EQ(c.max_connections, 5u); }},
       {"max-queue-bytes", "1GiB",
        [](const config& c) { EXPECT_EQ(c.max_queue_bytes, 1024u * 1024 * 1024); }},
+      {"http2", "off", [](const config& c) { EXPECT_FALSE(c.http2); }},
+      {"http2-max-streams", "16", [](const config& c) { EXPECT_EQ(c.http2_max_streams, 16u); }},
       {"request-timeout", "1.5s",
        [](const config& c) { EXPECT_EQ(c.request_timeout, milliseconds(1500)); }},
       {"idle-timeout", "90",
@@ -283,7 +285,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 55u);
+  EXPECT_EQ(settings().size(), 57u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -390,6 +392,8 @@ std::vector<bad_case> bad_cases() {
       {"max-body-bytes", "0"},
       {"max-connections", "0"},
       {"max-queue-bytes", "0"},
+      {"http2", "maybe"},
+      {"http2-max-streams", "0"},
       {"request-timeout", "0"},
       {"idle-timeout", "0s"},
       {"shutdown-grace", "x"},

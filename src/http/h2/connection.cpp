@@ -1,0 +1,265 @@
+#include "http/h2/connection.hpp"
+
+#include <openssl/ssl.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <exception>
+#include <memory>
+#include <unordered_map>
+
+#include "http/connection_gauge.hpp"
+#include "http/cors.hpp"
+#include "http/h2/session.hpp"
+#include "http/h2/stream.hpp"
+#include "http/read_deadline.hpp"
+#include "http/refusal.hpp"
+#include "http/request_life.hpp"
+
+namespace sse::http::h2 {
+namespace {
+
+namespace net = boost::asio;
+
+/// Bytes gathered from the session into one socket write.
+constexpr std::size_t write_chunk = 64 * 1024;
+
+template <class Io>
+class connection final : public session_handler, public stream_owner, public shutdown_listener {
+ public:
+  connection(worker_context& w, Io& io)
+      : w_(w),
+        s_(w.svc()),
+        io_(io),
+        client_ip_(client_ip(io)),
+        session_(*this, session_limits{static_cast<std::uint32_t>(s_.cfg.http2_max_streams),
+                                       static_cast<std::uint32_t>(s_.cfg.max_header_bytes)}),
+        wake_(io.get_executor(), std::chrono::steady_clock::time_point::max()),
+        done_(io.get_executor(), std::chrono::steady_clock::time_point::max()) {}
+
+  net::awaitable<void> run(session_entry& entry) {
+    using namespace net::experimental::awaitable_operators;
+    // Shutdown reaches the connection, which sends GOAWAY and passes it on to its streams.
+    entry.at = session_entry::phase::streaming;
+    entry.sse = this;
+    if (s_.draining.load(std::memory_order_relaxed)) {
+      session_.goaway();
+    }
+    co_await (reader() || writer());
+    entry.sse = nullptr;
+    for (auto& [id, st] : streams_) {
+      st->closed();
+    }
+    streams_.clear();
+    while (running_ > 0) {  // each stream's coroutine refers to this connection
+      done_.expires_at(std::chrono::steady_clock::time_point::max());
+      co_await done_.async_wait(net::as_tuple(net::use_awaitable));
+    }
+  }
+
+  // stream_owner
+  session& h2_session() noexcept override { return session_; }
+  void wake_writer() override { wake_.cancel(); }
+
+  // shutdown_listener: GOAWAY; each SSE stream sends its final comment and finishes.
+  void notify_shutdown() override {
+    session_.goaway();
+    for (auto& [id, st] : streams_) {
+      if (st->entry.sse != nullptr) {
+        st->entry.sse->notify_shutdown();
+      }
+    }
+    wake_writer();
+  }
+
+  // session_handler
+  void on_stream_begin(std::int32_t id) override {
+    auto st = std::make_shared<stream>(id, *this, io_.get_executor(), s_.cfg);
+    st->received = std::chrono::steady_clock::now();
+    streams_[id] = std::move(st);
+  }
+  bool on_header(std::int32_t id, std::string_view name, std::string_view value) override {
+    if (auto* st = find(id)) {
+      st->incoming().add_header(name, value);
+    }
+    return true;
+  }
+  void on_body(std::int32_t id, std::string_view bytes) override {
+    if (auto* st = find(id)) {
+      st->incoming().add_body(bytes, s_.cfg.max_body_bytes);
+    }
+  }
+  void on_request_end(std::int32_t id) override {
+    auto it = streams_.find(id);
+    if (it == streams_.end()) {
+      return;
+    }
+    it->second->received = std::chrono::steady_clock::now();
+    net::co_spawn(io_.get_executor(), serve_stream(it->second), [](std::exception_ptr e) {
+      if (e) {
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("HTTP/2 stream failed: {}", ex.what());
+        }
+      }
+    });
+  }
+  void on_stream_close(std::int32_t id, std::uint32_t) override {
+    auto it = streams_.find(id);
+    if (it != streams_.end()) {
+      it->second->closed();
+      streams_.erase(it);
+    }
+  }
+  std::size_t read_body(std::int32_t id, std::span<std::uint8_t> out, bool& eof,
+                        bool& deferred) override {
+    if (auto* st = find(id)) {
+      return st->read_body(out, eof, deferred);
+    }
+    eof = true;
+    return 0;
+  }
+
+ private:
+  stream* find(std::int32_t id) {
+    auto it = streams_.find(id);
+    return it == streams_.end() ? nullptr : it->second.get();
+  }
+
+  net::awaitable<void> reader() {
+    std::array<char, 16 * 1024> buf;
+    bool broken = false;
+    for (;;) {
+      std::optional<read_deadline> idle;
+      if (streams_.empty()) {
+        idle.emplace(raw_socket(io_), s_.cfg.idle_timeout);
+      }
+      auto [ec, n] =
+          co_await io_.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
+      if (idle && idle->fired()) {
+        session_.goaway();  // idle: the writer ends once GOAWAY is out
+        wake_writer();
+        continue;
+      }
+      if (ec) {
+        co_return;  // EOF, reset, closed by shutdown: nothing more can be sent either
+      }
+      if (!broken && !session_.receive({buf.data(), n})) {
+        broken = true;  // a connection error: GOAWAY is queued; what follows is dropped
+      }
+      wake_writer();
+    }
+  }
+
+  net::awaitable<void> writer() {
+    std::vector<std::uint8_t> out;
+    for (;;) {
+      out.clear();
+      while (out.size() < write_chunk) {
+        const auto bytes = session_.pending_output();
+        if (bytes.empty()) {
+          break;
+        }
+        out.insert(out.end(), bytes.begin(), bytes.end());
+      }
+      if (out.empty()) {
+        if (!session_.alive()) {
+          co_return;
+        }
+        wake_.expires_at(std::chrono::steady_clock::time_point::max());
+        co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+        const auto state = co_await net::this_coro::cancellation_state;
+        if (state.cancelled() != net::cancellation_type::none) {
+          co_return;
+        }
+        continue;
+      }
+      auto [ec, n] =
+          co_await net::async_write(io_, net::buffer(out), net::as_tuple(net::use_awaitable));
+      if (ec) {
+        co_return;
+      }
+    }
+  }
+
+  /// One request's life, as over HTTP/1.1, then its answer on this stream.
+  net::awaitable<void> serve_stream(std::shared_ptr<stream> st) {
+    ++running_;
+    struct done_guard {
+      connection& c;
+      ~done_guard() {
+        if (--c.running_ == 0) {
+          c.done_.cancel();
+        }
+      }
+    } guard{*this};
+    request_builder& in = st->incoming();
+    request req = in.take();
+    const request_info info{client_ip_, st->received};
+    access_note note;
+    std::optional<response> res;
+    if (in.headers_too_large()) {
+      s_.metrics.count_limit(telemetry::limit_headers);
+      res = refuse(refusal::headers_too_large);
+    } else if (in.body_too_large()) {
+      res = refuse(refusal::body_too_large, std::to_string(s_.cfg.max_body_bytes));
+    } else {
+      res = co_await serve_request(w_, st->entry, *st, req, info, note);
+      if (!res) {
+        st->cut_if_unfinished();
+        note.streamed_bytes = st->streamed();
+        log_access(s_, req, info, 200, note.streamed_bytes, note);
+        co_return;
+      }
+    }
+    if (res->status >= 400 && res->status < 500) {
+      s_.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
+    }
+    add_cors_headers(s_.cfg.cors_origin, req, *res);
+    const unsigned status = res->status;
+    const std::size_t bytes = req.verb == method::head ? 0 : res->body.size();
+    st->respond(std::move(*res), req.verb == method::head);
+    log_access(s_, req, info, status, bytes, note);
+  }
+
+  worker_context& w_;
+  services& s_;
+  Io& io_;
+  std::string client_ip_;
+  session session_;
+  std::unordered_map<std::int32_t, std::shared_ptr<stream>> streams_;
+  net::steady_timer wake_;  // the writer waits on it when nothing is to be sent
+  net::steady_timer done_;  // run() waits on it for the last stream coroutine
+  std::size_t running_ = 0;
+};
+
+}  // namespace
+
+net::awaitable<void> serve(worker_context& w, worker_context::registration& reg,
+                           net::ip::tcp::socket& socket) {
+  connection_gauge gauge(w.svc().metrics);
+  connection<net::ip::tcp::socket> c(w, socket);
+  co_await c.run(reg.entry());
+}
+
+net::awaitable<void> serve(worker_context& w, worker_context::registration& reg,
+                           tls_stream& stream) {
+  connection<tls_stream> c(w, stream);
+  co_await c.run(reg.entry());
+}
+
+bool alpn_chose_h2(tls_stream& stream) {
+  const unsigned char* proto = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(stream.native_handle(), &proto, &len);
+  return len == 2 && proto[0] == 'h' && proto[1] == '2';
+}
+
+}  // namespace sse::http::h2

@@ -1,0 +1,280 @@
+// HTTP/2 against the real binary with real clients: every v1 route answers the same over h2c as
+// over HTTP/1.1; 50 concurrent SSE streams on one connection; a resume over h2; --http2 off; a
+// reader too slow for its window is reset while another stream of its connection goes on.
+
+#include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "bounded_wait.hpp"
+#include "gateway_process.hpp"
+#include "h2_tools.hpp"
+#include "http_client.hpp"
+
+namespace sse::test::h2 {
+namespace {
+
+using namespace std::chrono_literals;
+
+gateway_options h2_gateway(std::vector<std::string> args = {}) {
+  gateway_options o;
+  o.args = {"--auth", "none"};
+  o.args.insert(o.args.end(), args.begin(), args.end());
+  o.name = "h2";
+  return o;
+}
+
+/// A JSON body with the fields that depend on the clock or the incarnation taken out; any
+/// other body as it is, the epoch replaced.
+std::string normalized(std::string body, const std::string& epoch) {
+  if (!epoch.empty()) {
+    for (auto at = body.find(epoch); at != std::string::npos; at = body.find(epoch, at)) {
+      body.replace(at, epoch.size(), "EPOCH");
+    }
+  }
+  boost::system::error_code ec;
+  auto v = boost::json::parse(body, ec);
+  if (ec || !v.is_object()) {
+    return body;
+  }
+  auto& o = v.as_object();
+  for (const char* k :
+       {"created_at", "created_at_ms", "updated_at", "updated_at_ms", "expires_in_seconds"}) {
+    o.erase(k);
+  }
+  return boost::json::serialize(v);
+}
+
+std::string epoch_of(const std::string& json_body) {
+  boost::system::error_code ec;
+  auto v = boost::json::parse(json_body, ec);
+  if (ec || !v.is_object() || !v.as_object().contains("epoch")) {
+    return {};
+  }
+  return std::string(v.as_object().at("epoch").as_string());
+}
+
+struct step {
+  std::string method;
+  std::string path;
+  std::vector<std::string> extra;  // curl arguments: headers, body
+  bool compare_body = true;
+};
+
+/// The same requests, in order, over one protocol; the last one deletes the stream, so that
+/// the next run starts from nothing.
+std::vector<std::string> run_steps(const std::string& base, bool h2,
+                                   const std::vector<step>& steps) {
+  std::vector<std::string> out;
+  std::string epoch;
+  for (const auto& s : steps) {
+    const auto a = curl(h2, s.method, base + s.path, s.extra);
+    EXPECT_EQ(a.http_version, h2 ? "2" : "1.1") << s.method << " " << s.path;
+    if (epoch.empty()) {
+      epoch = epoch_of(a.body);
+    }
+    out.push_back(s.method + " " + s.path + " -> " + std::to_string(a.status) + " " +
+                  (s.compare_body ? normalized(a.body, epoch) : std::string()));
+  }
+  return out;
+}
+
+TEST(h2_gateway, every_v1_route_answers_the_same_over_h2c_as_over_http11) {
+  gateway_process gw(h2_gateway());
+  const std::string json = "Content-Type: application/json";
+  const std::vector<step> steps{
+      {"PUT", "/v1/streams/rc", {}},
+      {"PUT", "/v1/streams/rc", {"-H", json, "--data", R"({"buffer_limit":10})"}},
+      {"POST", "/v1/streams/rc/events", {"-H", json, "--data", R"({"data":"a","event":"t"})"}},
+      {"POST",
+       "/v1/streams/rc/events",
+       {"-H", "Content-Type: application/x-ndjson", "--data-binary",
+        "{\"data\":\"b\"}\n{\"data\":\"c\"}\n"}},
+      {"POST", "/v1/streams/rc/events", {"-H", json, "--data", R"({"data":)"}},
+      {"POST", "/v1/streams/rc/events", {"-H", json, "--data", R"({"data":"x","id":"1"})"}},
+      {"POST", "/v1/streams/rc/events", {"-H", "Content-Type: text/plain", "--data", "x"}},
+      {"GET", "/v1/streams/rc", {}},
+      {"GET", "/v1/streams/bad$id", {}},
+      {"GET", "/v1/streams/missing-one", {}},
+      {"PATCH", "/v1/streams/rc", {}},
+      {"OPTIONS", "/v1/streams/rc/events", {}},
+      {"GET", "/v1/streams/rc/events", {"-H", "Last-Event-ID: x:y"}},
+      {"POST", "/v1/streams/rc/end", {"--data", R"({"status":"completed"})"}},
+      {"GET", "/v1/streams/rc/events", {"-H", "Last-Event-ID: 4"}},
+      {"GET", "/v1/streams/rc/events", {}},
+      {"GET", "/v1/streams/rc/events?history=sideways", {}},
+      {"GET", "/healthz", {}},
+      {"GET", "/readyz", {}},
+      {"HEAD", "/healthz", {}},
+      {"GET", "/metrics", {}, false},
+      {"OPTIONS", "/v1/streams/rc", {"--request-target", "*"}},
+      {"GET", "/no/such/route", {}},
+      {"DELETE", "/v1/streams/rc", {}},
+  };
+  const auto over_h1 = run_steps(gw.base_url(), false, steps);
+  const auto over_h2 = run_steps(gw.base_url(), true, steps);
+  ASSERT_EQ(over_h1.size(), over_h2.size());
+  for (std::size_t i = 0; i < over_h1.size(); ++i) {
+    EXPECT_EQ(over_h2[i], over_h1[i]);
+  }
+  // The answers are the real ones, not two equal failures.
+  EXPECT_NE(over_h2[0].find("-> 201 "), std::string::npos) << over_h2[0];
+  EXPECT_NE(over_h2[15].find("data: c"), std::string::npos) << over_h2[15];
+  EXPECT_NE(over_h2[14].find("-> 204"), std::string::npos) << over_h2[14];
+}
+
+/// The response header block curl received, lowercased.
+std::string headers_of(bool h2, const std::string& url, const std::vector<std::string>& extra) {
+  std::vector<std::string> args{
+      "-s",        "-D",         "-",  "-o",
+      "/dev/null", "--max-time", "20", h2 ? "--http2-prior-knowledge" : "--http1.1"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  args.push_back(url);
+  auto r = run_tool("curl", args);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  for (char& c : r.out) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return r.out;
+}
+
+TEST(h2_gateway, cors_headers_are_the_same_over_h2c_as_over_http11) {
+  gateway_process gw(h2_gateway({"--cors-origin", "https://app.example"}));
+  const std::vector<std::string> preflight{"-X", "OPTIONS",
+                                           "-H", "Origin: https://app.example",
+                                           "-H", "Access-Control-Request-Method: POST"};
+  const std::vector<std::string> simple{"-H", "Origin: https://app.example"};
+  for (bool h2 : {false, true}) {
+    SCOPED_TRACE(h2 ? "h2" : "http/1.1");
+    const auto pre = headers_of(h2, gw.base_url() + "/v1/streams/c/events", preflight);
+    EXPECT_NE(pre.find(" 204"), std::string::npos) << pre;
+    EXPECT_NE(pre.find("access-control-allow-origin: https://app.example\r\n"), std::string::npos)
+        << pre;
+    EXPECT_NE(pre.find("access-control-allow-methods: "), std::string::npos) << pre;
+    const auto get = headers_of(h2, gw.base_url() + "/healthz", simple);
+    EXPECT_NE(get.find(" 200"), std::string::npos) << get;
+    EXPECT_EQ(get.find("access-control-allow-origin: https://app.example\r\n"),
+              get.rfind("access-control-allow-origin: https://app.example\r\n"))
+        << "exactly once: " << get;
+    EXPECT_NE(get.find("access-control-allow-origin: https://app.example\r\n"), std::string::npos)
+        << get;
+  }
+}
+
+/// Reads the open SSE subscriptions gauge.
+long open_subscriptions(const gateway_process& gw) {
+  const auto a = curl(false, "GET", gw.base_url() + "/metrics");
+  std::istringstream in(a.body);
+  for (std::string line; std::getline(in, line);) {
+    if (line.starts_with("sse_gateway_sse_connections_open ")) {
+      return std::stol(line.substr(line.find(' ') + 1));
+    }
+  }
+  return -1;
+}
+
+TEST(h2_gateway, fifty_concurrent_sse_streams_on_one_connection_each_get_every_event) {
+  gateway_process gw(h2_gateway());
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/many").status, 201);
+  auto client = start_tool("nghttp", {"-m", "50", gw.base_url() + "/v1/streams/many/events"});
+  ASSERT_TRUE(bounded_wait([&] { return open_subscriptions(gw) == 50; }, 15s, 100ms))
+      << "open: " << open_subscriptions(gw);
+  std::string batch;
+  for (int i = 0; i < 20; ++i) {
+    batch += "{\"data\":\"e" + std::to_string(i) + "\"}\n";
+  }
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/many/events",
+                 {"-H", "Content-Type: application/x-ndjson", "--data-binary", batch})
+                .status,
+            200);
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/many/end").status, 200);
+  const auto r = finish_tool(client, 20s);
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(count_of(r.out, "event: end\n"), 50u);
+  EXPECT_EQ(count_of(r.out, "data: e0\n"), 50u);
+  EXPECT_EQ(count_of(r.out, "data: e19\n"), 50u);
+  EXPECT_EQ(count_of(r.out, "data: e"), 50u * 20);
+}
+
+TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) {
+  gateway_process gw(h2_gateway());
+  const std::string json = "Content-Type: application/json";
+  const auto first = curl(true, "POST", gw.base_url() + "/v1/streams/r/events",
+                          {"-H", json, "--data", R"({"data":"one"})"});
+  const std::string epoch = epoch_of(first.body);
+  ASSERT_FALSE(epoch.empty()) << first.body;
+  for (const char* d : {"two", "three"}) {
+    curl(true, "POST", gw.base_url() + "/v1/streams/r/events",
+         {"-H", json, "--data", std::string(R"({"data":")") + d + "\"}"});
+  }
+  curl(true, "POST", gw.base_url() + "/v1/streams/r/end");
+  const auto a = curl(true, "GET", gw.base_url() + "/v1/streams/r/events",
+                      {"-H", "Last-Event-ID: " + epoch + ":1"});
+  EXPECT_EQ(a.status, 200);
+  EXPECT_EQ(a.http_version, "2");
+  EXPECT_EQ(a.body.find("data: one"), std::string::npos) << a.body;
+  EXPECT_NE(a.body.find("id: " + epoch + ":2\ndata: two\n"), std::string::npos) << a.body;
+  EXPECT_NE(a.body.find("id: " + epoch + ":3\ndata: three\n"), std::string::npos) << a.body;
+  EXPECT_NE(a.body.find("event: end"), std::string::npos) << a.body;
+}
+
+TEST(h2_gateway, with_http2_off_the_preface_is_answered_as_http11_would) {
+  const std::string preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+  {
+    gateway_process gw(h2_gateway({"--http2", "off"}));
+    http_client c(gw.host(), gw.port());
+    auto conn = c.raw_connect();
+    ASSERT_TRUE(conn.send(preface));
+    const std::string got = conn.receive(3s);
+    EXPECT_TRUE(got.starts_with("HTTP/1.1 400 ")) << got;
+  }
+  gateway_process gw(h2_gateway());
+  http_client c(gw.host(), gw.port());
+  auto conn = c.raw_connect();
+  ASSERT_TRUE(conn.send(preface));
+  const std::string got = conn.receive_until(std::string(1, '\x04'), 3s);
+  ASSERT_GE(got.size(), 9u);
+  EXPECT_EQ(got[3], '\x04') << "the first frame is SETTINGS";
+}
+
+TEST(h2_gateway, a_slow_reader_is_reset_while_another_stream_of_its_connection_keeps_receiving) {
+  gateway_process gw(h2_gateway({"--max-queue-bytes", "64KiB"}));
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/slow").status, 201);
+  auto client = start_tool(
+      "node", {SSE_H2_SLOW_READER_SCRIPT, std::to_string(gw.port()), "/v1/streams/slow/events"});
+  ASSERT_TRUE(bounded_wait(
+      [&] { return client.stdout_text().find("ready") != std::string::npos || !client.running(); },
+      15s));
+  ASSERT_NE(client.stdout_text().find("ready"), std::string::npos) << client.stderr_text();
+  // 4 KiB events, in batches, far past the slow stream's window (64 KiB) and queue (64 KiB).
+  const std::string data(4000, 'x');
+  constexpr int batches = 20;
+  constexpr int per_batch = 10;
+  for (int b = 0; b < batches; ++b) {
+    std::string batch;
+    for (int i = 0; i < per_batch; ++i) {
+      batch += "{\"data\":\"" + data + "\"}\n";
+    }
+    ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/slow/events",
+                   {"-H", "Content-Type: application/x-ndjson", "--data-binary", batch})
+                  .status,
+              200);
+  }
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/slow/end").status, 200);
+  const auto r = finish_tool(client, 20s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string line = r.out.substr(r.out.find('{'));
+  const auto v = boost::json::parse(line).as_object();
+  EXPECT_EQ(v.at("slow_rst").as_int64(), 8) << line << " (8: CANCEL)";
+  EXPECT_EQ(v.at("fast_events").as_int64(), batches * per_batch + 1) << line;  // + end
+  EXPECT_TRUE(v.at("fast_end").as_bool()) << line;
+  EXPECT_TRUE(gw.wait_for_telemetry("SseSlowClientDropped")) << "counted as a slow client";
+}
+
+}  // namespace
+}  // namespace sse::test::h2
