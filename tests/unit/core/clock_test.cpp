@@ -10,7 +10,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-TEST(ManualClock, MovesOnlyWhenAdvanced) {
+TEST(manual_clock, moves_only_when_advanced) {
   manual_clock c;
   const auto t0 = c.now();
   EXPECT_EQ(c.now(), t0);
@@ -18,7 +18,7 @@ TEST(ManualClock, MovesOnlyWhenAdvanced) {
   EXPECT_EQ(c.now() - t0, 90s);
 }
 
-TEST(ManualSteadyClock, MovesOnlyForwardAndOnlyWhenAdvanced) {
+TEST(manual_steady_clock, moves_only_forward_and_only_when_advanced) {
   manual_steady_clock c;
   const auto t0 = c.now();
   EXPECT_EQ(c.now(), t0);
@@ -30,7 +30,7 @@ TEST(ManualSteadyClock, MovesOnlyForwardAndOnlyWhenAdvanced) {
   EXPECT_EQ(c.now() - t0, 2h + 250ms) << "monotonic time never goes back";
 }
 
-TEST(SteadyClock, NeverGoesBack) {
+TEST(steady_clock, never_goes_back) {
   steady_clock c;
   const monotonic_clock& injected = c;
   auto previous = injected.now();

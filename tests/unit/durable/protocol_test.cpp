@@ -9,7 +9,7 @@
 namespace sse::durable {
 namespace {
 
-TEST(DurableOffset, MintedOffsetsSortLikeTheirSeqs) {
+TEST(durable_offset, minted_offsets_sort_like_their_seqs) {
   EXPECT_EQ(mint_offset(1), "00000000000000000001");
   EXPECT_EQ(mint_offset(18446744073709551615ULL), "18446744073709551615");
   for (seq_t a : {1ULL, 9ULL, 10ULL, 99ULL, 12345ULL}) {
@@ -18,7 +18,7 @@ TEST(DurableOffset, MintedOffsetsSortLikeTheirSeqs) {
   EXPECT_LT(mint_offset(9), mint_offset(10));  // byte-wise, as clients compare
 }
 
-TEST(DurableOffset, ParsesSentinelsAndMintedOffsetsOnly) {
+TEST(durable_offset, parses_sentinels_and_minted_offsets_only) {
   EXPECT_EQ(parse_offset("-1")->kind, offset_kind::start);
   EXPECT_EQ(parse_offset("now")->kind, offset_kind::now);
   auto p = parse_offset(mint_offset(42));
@@ -32,7 +32,7 @@ TEST(DurableOffset, ParsesSentinelsAndMintedOffsetsOnly) {
   }
 }
 
-TEST(DurableHeaders, ContentTypesCompareByMediaTypeIgnoringCase) {
+TEST(durable_headers, content_types_compare_by_media_type_ignoring_case) {
   EXPECT_TRUE(same_content_type("text/plain", "TEXT/PLAIN"));
   EXPECT_TRUE(same_content_type("application/json", "application/json; charset=utf-8"));
   EXPECT_FALSE(same_content_type("text/plain", "application/json"));
@@ -42,7 +42,7 @@ TEST(DurableHeaders, ContentTypesCompareByMediaTypeIgnoringCase) {
   EXPECT_FALSE(sse_compatible("application/octet-stream"));
 }
 
-TEST(DurableHeaders, TtlIsAPlainDecimalInteger) {
+TEST(durable_headers, ttl_is_a_plain_decimal_integer) {
   EXPECT_EQ(parse_ttl_seconds("3600"), 3600U);
   EXPECT_EQ(parse_ttl_seconds("0"), 0U);
   for (const char* bad : {"", "-1", "+3600", "03600", "3600.0", "3.6e3", "abc", " 1"}) {
@@ -50,7 +50,7 @@ TEST(DurableHeaders, TtlIsAPlainDecimalInteger) {
   }
 }
 
-TEST(DurableHeaders, Rfc3339RoundTripsAndHonoursOffsets) {
+TEST(durable_headers, rfc3339_round_trips_and_honours_offsets) {
   EXPECT_EQ(parse_rfc3339_ms("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(parse_rfc3339_ms("2024-10-09T00:00:00.000Z"), 1728432000000);
   EXPECT_EQ(parse_rfc3339_ms("2024-10-09T02:00:00+02:00"), 1728432000000);
@@ -65,7 +65,7 @@ TEST(DurableHeaders, Rfc3339RoundTripsAndHonoursOffsets) {
   EXPECT_FALSE(header_true("yes"));
 }
 
-TEST(DurableCursor, IsTheIntervalAndNeverGoesBackwards) {
+TEST(durable_cursor, is_the_interval_and_never_goes_backwards) {
   std::mt19937_64 rng(7);
   const std::int64_t t = 1728432000000 + 20000 * 1000 + 5;  // interval 1000
   EXPECT_EQ(next_cursor(t, std::nullopt, rng), "1000");
@@ -80,7 +80,7 @@ TEST(DurableCursor, IsTheIntervalAndNeverGoesBackwards) {
   EXPECT_EQ(next_cursor(t, std::string_view("junk"), rng), "1000");
 }
 
-TEST(DurableJson, FlattensOneLevelOfArrays) {
+TEST(durable_json, flattens_one_level_of_arrays) {
   auto one = flatten_json(R"({"event": "created"})", false);
   ASSERT_EQ(one.messages.size(), 1U);
   EXPECT_EQ(one.messages[0], R"({"event":"created"})");
@@ -95,7 +95,7 @@ TEST(DurableJson, FlattensOneLevelOfArrays) {
   EXPECT_FALSE(flatten_json("", false).error.empty());
 }
 
-TEST(DurableStored, RoundTripsAnyBytesAndTheStreamSeq) {
+TEST(durable_stored, round_trips_any_bytes_and_the_stream_seq) {
   std::string binary("a\0b\r\n\xff\xfe z", 10);
   for (std::string bytes : {std::string(), std::string("x"), std::string("xy"), binary}) {
     auto plain = decode_stored(encode_stored({bytes, std::nullopt, std::nullopt}));
@@ -127,7 +127,7 @@ TEST(DurableStored, RoundTripsAnyBytesAndTheStreamSeq) {
   EXPECT_FALSE(decode_stored("aGk= paGk=.1"));  // producer without seq
 }
 
-TEST(DurableProducer, HeadersComeTogetherAsSafeIntegers) {
+TEST(durable_producer, headers_come_together_as_safe_integers) {
   using o = std::optional<std::string>;
   EXPECT_FALSE(parse_producer(o(), o(), o()).tag);
   EXPECT_TRUE(parse_producer(o(), o(), o()).error.empty());
@@ -143,7 +143,7 @@ TEST(DurableProducer, HeadersComeTogetherAsSafeIntegers) {
   }
 }
 
-TEST(DurableProducer, VerdictsFollowTheProtocolTable) {
+TEST(durable_producer, verdicts_follow_the_protocol_table) {
   const producer_tag last{"p", 2, 5};
   auto at = [](std::uint64_t e, std::uint64_t s) { return producer_tag{"p", e, s}; };
   EXPECT_EQ(check_producer(std::nullopt, at(0, 0)), producer_verdict::accept);
@@ -157,7 +157,7 @@ TEST(DurableProducer, VerdictsFollowTheProtocolTable) {
   EXPECT_EQ(check_producer(last, at(2, 7)), producer_verdict::seq_gap);
 }
 
-TEST(DurableQuery, DecodesPercentEscapes) {
+TEST(durable_query, decodes_percent_escapes) {
   auto q = parse_query("offset=-1&live=long-poll&cursor=12%2034");
   ASSERT_TRUE(q);
   ASSERT_EQ(q->size(), 3U);
@@ -166,7 +166,7 @@ TEST(DurableQuery, DecodesPercentEscapes) {
   EXPECT_FALSE(parse_query("offset=%4"));
 }
 
-TEST(DurableStoreId, MapsPathsInjectivelyIntoStreamIds) {
+TEST(durable_store_id, maps_paths_injectively_into_stream_ids) {
   EXPECT_EQ(store_id_for_path("chat/room-1"), "ds:chat_2Froom-1");
   EXPECT_EQ(store_id_for_path("a_b"), "ds:a_5Fb");  // '_' escaped: "a/b" and "a_2Fb" differ
   EXPECT_NE(store_id_for_path("a/b"), store_id_for_path("a_2Fb"));
@@ -177,7 +177,7 @@ TEST(DurableStoreId, MapsPathsInjectivelyIntoStreamIds) {
   EXPECT_FALSE(store_id_for_path(std::string(124, 'x')));
 }
 
-TEST(DurableStoreId, ForkRegistriesAndForkSourcesHaveTheirOwnNames) {
+TEST(durable_store_id, fork_registries_and_fork_sources_have_their_own_names) {
   const auto id = *store_id_for_path(std::string(123, 'x'));
   EXPECT_EQ(fork_registry_id(id), id + "_f");
   EXPECT_EQ(fork_registry_id(id).size(), 128U);
