@@ -113,8 +113,7 @@ net::awaitable<reply> door::append(const request& req, const std::string& id) {
           409, "stream_seq_conflict",
           "Stream-Seq '" + *stream_seq + "' is not above the last one, '" + *last_seq_text + "'");
     }
-    touch(id);
-    store::append_request a;
+    store::append_request a;  // the store restarts a Stream-TTL's window on the append
     a.stream_id = id;
     if (conditional) {
       a.producer_seq = s->info.last_seq + 1;

@@ -102,12 +102,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
       a.events.push_back({std::string(data_type), encode_stored(d), data_priority, false});
     }
     a.create_options.buffer_limit = settings_.buffer_limit;
-    auto lifetime = settings_.max_ttl;
-    if (meta.expires_at_ms) {
-      lifetime = std::clamp(std::chrono::milliseconds(*meta.expires_at_ms - meta.created_ms + 1000),
-                            std::chrono::milliseconds(1000), settings_.max_ttl);
-    }
-    a.create_options.ttl = lifetime;
+    a.create_options.ttl = meta.store_ttl(settings_.max_ttl);
     const std::size_t count = a.events.size() - 1;  // the metadata is not data
     auto appended = co_await store_.append(std::move(a));
     if (!appended) {
@@ -125,7 +120,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     }
     {
       std::lock_guard lock(mutex_);
-      cache_[id] = {appended->epoch, meta, meta.created_ms};
+      cache_[id] = {appended->epoch, meta};
     }
     if (close) {
       auto ended = co_await store_.end(id, store::stream_status::completed);

@@ -27,11 +27,13 @@ std::optional<std::string> request::header(std::string_view name) const {
 door::door(store::store& store, settings s, observer* obs)
     : store_(store), settings_(s), observer_(obs) {}
 
-void door::touch(const std::string& id) {
-  std::lock_guard lock(mutex_);
-  if (auto it = cache_.find(id); it != cache_.end()) {
-    it->second.last_access_ms = now_ms();
+net::awaitable<void> door::renew(const std::string& id, const located& s) {
+  if (!s.meta.ttl_seconds || s.closed()) {
+    co_return;
   }
+  // A failed renewal costs the stream at most its remaining window, and the read that asked
+  // for it answers from the store anyway (an unreachable store fails it there): not an error.
+  (void)co_await store_.renew(id);
 }
 
 std::string door::cursor(std::optional<std::string_view> client) {
@@ -68,7 +70,6 @@ net::awaitable<std::optional<door::located>> door::find(const std::string& id, r
     std::lock_guard lock(mutex_);
     if (auto it = cache_.find(id); it != cache_.end() && it->second.epoch == info->epoch) {
       out.meta = it->second.meta;
-      out.last_access_ms = it->second.last_access_ms;
       cached = true;
     }
   }
@@ -92,16 +93,15 @@ net::awaitable<std::optional<door::located>> door::find(const std::string& id, r
       co_return std::nullopt;
     }
     out.meta = *meta;
-    // First sight on this node: counted as an access now, so that a forgotten entry never
-    // shortens a stream's life (it may lengthen it by one TTL).
-    out.last_access_ms = now_ms();
     std::lock_guard lock(mutex_);
     if (cache_.size() >= 65536) {
       cache_.clear();  // a bound, not an LRU: a miss costs one read
     }
-    cache_[id] = {info->epoch, *meta, out.last_access_ms};
+    cache_[id] = {info->epoch, *meta};
   }
-  if (auto deadline = out.meta.deadline_ms(out.last_access_ms); deadline && now_ms() >= *deadline) {
+  // Stream-Expires-At is a fixed instant, the same on every node; a sliding Stream-TTL is the
+  // store's own expiry (store_ttl), so a stream past it is not found above.
+  if (out.meta.expires_at_ms && now_ms() >= *out.meta.expires_at_ms) {
     co_await forget(id);  // expired: gone for every reader from now on
     error = error_reply(404, "stream_not_found", "the stream expired");
     co_return std::nullopt;
@@ -165,8 +165,11 @@ net::awaitable<reply> door::head(const std::string& id) {
   r.headers.emplace_back("Stream-Next-Offset", mint_offset(s->tail()));
   r.headers.emplace_back("Cache-Control", "no-store");
   if (s->meta.ttl_seconds) {
-    const auto left = std::max<std::int64_t>(
-        0, (*s->meta.deadline_ms(s->last_access_ms) - now_ms() + 999) / 1000);
+    // What is left of the window, as the store counts it (an ended stream's retention may be
+    // longer than its TTL: never more than the TTL is announced).
+    const auto left = std::min<std::uint64_t>(
+        *s->meta.ttl_seconds,
+        static_cast<std::uint64_t>((s->info.expires_in.count() + 999) / 1000));
     r.headers.emplace_back("Stream-TTL", std::to_string(left));
   }
   if (s->meta.expires_at_ms) {

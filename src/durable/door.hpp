@@ -142,9 +142,10 @@ struct stream_meta {
   /// A tombstone: the stream was deleted while forks of it lived. It answers 410 (and a PUT or a
   /// fork from it 409) until its last fork is gone, then it is removed (README.md here).
   bool deleted = false;
-  /// When the stream stops existing: Expires-At, or the TTL after the last read or write
-  /// (a sliding window; HEAD does not renew); nullopt: never.
-  std::optional<std::int64_t> deadline_ms(std::int64_t last_access_ms) const;
+  /// The idle lifetime the store keeps the stream for (stream_options::ttl): the sliding
+  /// Stream-TTL itself, which every append restarts in the store and door::renew restarts on a
+  /// read (so every node sees it); with Expires-At, until a second past it; otherwise max_ttl.
+  std::chrono::milliseconds store_ttl(std::chrono::milliseconds max_ttl) const;
   friend bool operator==(const stream_meta&, const stream_meta&) = default;
 };
 std::string encode_meta(const stream_meta& m);
@@ -174,7 +175,6 @@ class door {
   struct located {
     store::stream_info info;
     stream_meta meta;
-    std::int64_t last_access_ms = 0;
     bool closed() const { return info.status != store::stream_status::open; }
     /// The last data seq: the end event, when closed, is not data.
     seq_t tail() const { return closed() ? info.last_seq - 1 : info.last_seq; }
@@ -204,12 +204,13 @@ class door {
   boost::asio::awaitable<reply> head(const std::string& id);
   boost::asio::awaitable<reply> read(const request& req, const std::string& id, live_stop* stop);
   std::string cursor(std::optional<std::string_view> client);
-  /// A read or write renews a TTL stream's sliding window (as seen by this node).
-  void touch(const std::string& id);
+  /// A read restarts a Stream-TTL stream's sliding window, in the store (an append does so by
+  /// itself there): one more round trip, only for open streams with a TTL.
+  boost::asio::awaitable<void> renew(const std::string& id, const located& s);
+  /// The metadata of the streams this node has seen, by epoch: it never changes once written.
   struct cached_stream {
     std::string epoch;
     stream_meta meta;
-    std::int64_t last_access_ms = 0;
   };
 
   store::store& store_;

@@ -1,4 +1,4 @@
-// A DS stream's metadata (seq 1): its JSON form and its deadline.
+// A DS stream's metadata (seq 1): its JSON form and its lifetime in the store.
 #include <algorithm>
 #include <boost/json.hpp>
 
@@ -6,14 +6,19 @@
 
 namespace sse::durable {
 
-std::optional<std::int64_t> stream_meta::deadline_ms(std::int64_t last_access_ms) const {
+std::chrono::milliseconds stream_meta::store_ttl(std::chrono::milliseconds max_ttl) const {
+  using std::chrono::milliseconds;
   if (expires_at_ms) {
-    return expires_at_ms;
+    // The door refuses reads past Expires-At itself; the store only has to let go soon after.
+    return std::clamp(milliseconds(*expires_at_ms - created_ms + 1000), milliseconds(1000),
+                      max_ttl);
   }
   if (ttl_seconds) {
-    return std::max(created_ms, last_access_ms) + static_cast<std::int64_t>(*ttl_seconds) * 1000;
+    const auto seconds =
+        std::min<std::uint64_t>(*ttl_seconds, static_cast<std::uint64_t>(max_ttl.count() / 1000));
+    return std::min(milliseconds(static_cast<std::int64_t>(seconds) * 1000), max_ttl);
   }
-  return std::nullopt;
+  return max_ttl;
 }
 
 std::string encode_meta(const stream_meta& m) {

@@ -27,7 +27,7 @@ net::awaitable<reply> door::read(const request& req, const std::string& id, live
   if (!s) {
     co_return error;
   }
-  touch(id);
+  co_await renew(id, *s);
   if (observer_ != nullptr) {
     observer_->read(q->live == "long-poll" ? read_mode::long_poll : read_mode::catch_up);
   }

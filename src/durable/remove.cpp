@@ -115,7 +115,7 @@ net::awaitable<reply> door::remove(const std::string& id) {
   auto made = co_await store_.append(std::move(a));
   std::lock_guard lock(mutex_);
   if (made && !made->duplicate) {
-    cache_[id] = {made->epoch, tomb, now_ms()};
+    cache_[id] = {made->epoch, tomb};
   } else {
     cache_.erase(id);
   }

@@ -69,7 +69,7 @@ net::awaitable<sse_start> door::start_sse(const request& req) {
     // Bytes that are not text travel as base64 in data events (PROTOCOL.md, SSE encoding).
     out.head.headers.emplace_back("Stream-SSE-Data-Encoding", "base64");
   }
-  touch(*id);
+  co_await renew(*id, *s);
   if (observer_ != nullptr) {
     observer_->read(read_mode::sse);
   }

@@ -162,6 +162,12 @@ class store {
 
   virtual boost::asio::awaitable<result<stream_info>> info(std::string stream_id) = 0;
 
+  /// Restarts an open stream's idle lifetime (its TTL) as an append does, without appending:
+  /// for protocols where a read keeps a stream alive (Durable Streams' sliding Stream-TTL), so
+  /// that every node sees the renewal. An ended stream keeps its end retention. Errors:
+  /// stream_not_found, store_unavailable.
+  virtual boost::asio::awaitable<result<void>> renew(std::string stream_id) = 0;
+
   /// Deletes the stream and tells its live listeners it is gone. Errors: stream_not_found.
   virtual boost::asio::awaitable<result<void>> remove(std::string stream_id) = 0;
 

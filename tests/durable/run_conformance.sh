@@ -5,17 +5,16 @@
 # Streams"), so that a regression fails while the remaining tests are still being worked on.
 #
 #   run_conformance.sh --gateway BIN --min-pass N --out DIR [--store memory|redis] [--nodes N]
-#                      [--known-failures FILE]
 #
 # --store redis starts a redis-server of the run's own on a free port; --nodes 2 (or more) puts
 # that many gateways on it behind round_robin_proxy.mjs (conformance.mjs starts and checks them).
 # The suite's own CLI runs vitest on its runner under node_modules, which vitest excludes by
-# default; vitest.config.mjs here includes it. Per-group counts go to DIR/summary.txt. With
-# --known-failures, a failing test not named in FILE fails the run too (summarize.mjs).
+# default; vitest.config.mjs here includes it. Per-group counts and the names of
+# failing tests go to DIR/summary.txt (summarize.mjs).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-gateway= min_pass= out= store=memory nodes=1 known=()
+gateway= min_pass= out= store=memory nodes=1
 while [[ $# -gt 0 ]]; do
   case $1 in
     --gateway) gateway=$2; shift 2 ;;
@@ -23,7 +22,6 @@ while [[ $# -gt 0 ]]; do
     --out) out=$2; shift 2 ;;
     --store) store=$2; shift 2 ;;
     --nodes) nodes=$2; shift 2 ;;
-    --known-failures) known=("$2"); shift 2 ;;
     *) echo "run_conformance.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -52,4 +50,4 @@ cat "$out/conformance.log"
 # fails, which is the ratchet's to judge.
 [[ $status -ne 3 ]] || exit 1
 [[ -s $out/results.json ]] || { echo "no results (conformance.mjs exit $status)" >&2; exit 1; }
-node "$here/summarize.mjs" "$out/results.json" "$min_pass" "${known[@]}" | tee "$out/summary.txt"
+node "$here/summarize.mjs" "$out/results.json" "$min_pass" | tee "$out/summary.txt"

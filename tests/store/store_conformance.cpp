@@ -135,6 +135,10 @@ result<void> store_conformance::remove(const std::string& id) {
   return run_sync(io_, store_->remove(id));
 }
 
+result<void> store_conformance::renew(const std::string& id) {
+  return run_sync(io_, store_->renew(id));
+}
+
 result<read_result> store_conformance::read_after(const std::string& id, seq_t after) {
   return run_sync(io_, store_->read_after(id, after));
 }

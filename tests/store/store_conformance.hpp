@@ -114,6 +114,7 @@ class store_conformance : public ::testing::TestWithParam<store_factory> {
   result<end_result> end(const std::string& id, stream_status s = stream_status::completed);
   result<stream_info> info(const std::string& id);
   result<void> remove(const std::string& id);
+  result<void> renew(const std::string& id);
   result<read_result> read_after(const std::string& id, seq_t after);
   result<void> watch(const std::string& id, live_listener* l);
   result<std::optional<std::string>> expired_epoch(const std::string& id);

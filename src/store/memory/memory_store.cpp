@@ -135,6 +135,10 @@ boost::asio::awaitable<result<stream_info>> memory_store::info(std::string strea
   co_return info_now(stream_id);
 }
 
+boost::asio::awaitable<result<void>> memory_store::renew(std::string stream_id) {
+  co_return renew_now(stream_id);
+}
+
 boost::asio::awaitable<result<void>> memory_store::remove(std::string stream_id) {
   co_return remove_now(stream_id);
 }

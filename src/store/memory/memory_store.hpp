@@ -39,6 +39,7 @@ class memory_store final : public store {
   boost::asio::awaitable<result<end_result>> end(std::string stream_id,
                                                  stream_status status) override;
   boost::asio::awaitable<result<stream_info>> info(std::string stream_id) override;
+  boost::asio::awaitable<result<void>> renew(std::string stream_id) override;
   boost::asio::awaitable<result<void>> remove(std::string stream_id) override;
   boost::asio::awaitable<result<read_result>> read_after(std::string stream_id,
                                                          seq_t after) override;
@@ -57,6 +58,7 @@ class memory_store final : public store {
   result<append_result> append_now(const append_request& request);
   result<end_result> end_now(const std::string& stream_id, stream_status status);
   result<stream_info> info_now(const std::string& stream_id);
+  result<void> renew_now(const std::string& stream_id);
   result<void> remove_now(const std::string& stream_id);
   result<read_result> read_after_now(const std::string& stream_id, seq_t after);
 

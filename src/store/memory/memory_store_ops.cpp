@@ -154,6 +154,15 @@ result<stream_info> memory_store::info_now(const std::string& stream_id) {
   });
 }
 
+result<void> memory_store::renew_now(const std::string& stream_id) {
+  return with_locked_stream(stream_id, [&](stream_state& s) -> result<void> {
+    if (!s.ended) {
+      s.expires_at_ms.store(expiry_ms(clock_.now(), s.ttl), std::memory_order_relaxed);
+    }
+    return {};
+  });
+}
+
 result<void> memory_store::remove_now(const std::string& stream_id) {
   const auto now = clock_.now();
   std::lock_guard lock(map_mu_);

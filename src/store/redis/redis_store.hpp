@@ -95,6 +95,7 @@ class redis_store final : public store {
   boost::asio::awaitable<result<end_result>> end(std::string stream_id,
                                                  stream_status status) override;
   boost::asio::awaitable<result<stream_info>> info(std::string stream_id) override;
+  boost::asio::awaitable<result<void>> renew(std::string stream_id) override;
   boost::asio::awaitable<result<void>> remove(std::string stream_id) override;
   boost::asio::awaitable<result<read_result>> read_after(std::string stream_id,
                                                          seq_t after) override;

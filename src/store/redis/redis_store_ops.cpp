@@ -176,6 +176,16 @@ net::awaitable<result<stream_info>> redis_store::info(std::string stream_id) {
   co_return i;
 }
 
+net::awaitable<result<void>> redis_store::renew(std::string stream_id) {
+  const auto k = keys(stream_id);
+  const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
+  auto r = co_await eval_upgrading(renew_script(), stream_id, key_list, {});
+  if (!r) {
+    co_return read_error(r.error());
+  }
+  co_return decode_ok(*r);
+}
+
 net::awaitable<result<void>> redis_store::remove(std::string stream_id) {
   const auto k = keys(stream_id);
   const std::string_view key_list[] = {k.state, k.buffer, k.meta, k.tomb};
@@ -188,7 +198,7 @@ net::awaitable<result<void>> redis_store::remove(std::string stream_id) {
     co_return error_of(*r);
   }
   forget(stream_id);
-  co_return decode_remove(*r);
+  co_return decode_ok(*r);
 }
 
 net::awaitable<result<read_result>> redis_store::read_after(std::string stream_id, seq_t after) {

@@ -173,7 +173,7 @@ result<read_result> decode_read(const reply& r) {
   return out;
 }
 
-result<void> decode_remove(const reply& r) {
+result<void> decode_ok(const reply& r) {
   const auto tag = tag_of(r);
   if (tag == "not_found") {
     return errc::stream_not_found;

@@ -49,7 +49,7 @@ result<stream_info> decode_info(const redis::reply& r, const store_limits& defau
 /// gap rather than failing the whole stream. Errors: stream_not_found, internal.
 result<read_result> decode_read(const redis::reply& r);
 
-/// remove.lua: {'ok'}. Errors: stream_not_found, internal.
-result<void> decode_remove(const redis::reply& r);
+/// remove.lua and renew.lua: {'ok'}. Errors: stream_not_found, internal.
+result<void> decode_ok(const redis::reply& r);
 
 }  // namespace sse::store::redis_layout

@@ -39,6 +39,10 @@ const redis::script& remove_script() {
   static const redis::script& s = make(lua::remove);
   return s;
 }
+const redis::script& renew_script() {
+  static const redis::script& s = make(lua::renew);
+  return s;
+}
 const redis::script& migrate_script() {
   static const redis::script& s = make(lua::migrate);
   return s;
@@ -46,7 +50,7 @@ const redis::script& migrate_script() {
 
 std::vector<const redis::script*> all_scripts() {
   return {&append_script(), &end_script(),    &read_script(),   &info_script(),
-          &create_script(), &remove_script(), &migrate_script()};
+          &create_script(), &remove_script(), &renew_script(), &migrate_script()};
 }
 
 }  // namespace sse::store::redis_layout

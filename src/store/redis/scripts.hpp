@@ -15,6 +15,7 @@ const redis::script& read_script();
 const redis::script& info_script();
 const redis::script& create_script();
 const redis::script& remove_script();
+const redis::script& renew_script();
 const redis::script& migrate_script();
 
 /// Every script above, for the client to load on connect.

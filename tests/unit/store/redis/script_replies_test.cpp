@@ -204,9 +204,9 @@ TEST(script_replies, read_from_an_older_script_and_not_found) {
 }
 
 TEST(script_replies, remove_ok_and_not_found) {
-  EXPECT_TRUE(decode_remove(arr({s("ok")})).has_value());
-  EXPECT_EQ(decode_remove(arr({s("not_found")})).error(), errc::stream_not_found);
-  EXPECT_EQ(decode_remove(arr({s("x")})).error(), errc::internal);
+  EXPECT_TRUE(decode_ok(arr({s("ok")})).has_value());
+  EXPECT_EQ(decode_ok(arr({s("not_found")})).error(), errc::stream_not_found);
+  EXPECT_EQ(decode_ok(arr({s("x")})).error(), errc::internal);
 }
 
 }  // namespace
