@@ -13,43 +13,29 @@ const redis::script& make(std::string_view body) {
   return *new redis::script(std::string(lua::common) + "\n" + std::string(body));
 }
 
+// One immortal script per source.
+template <const std::string_view& Body>
+const redis::script& script_of() {
+  static const redis::script& s = make(Body);
+  return s;
+}
+
 }  // namespace
 
-const redis::script& append_script() {
-  static const redis::script& s = make(lua::append);
-  return s;
-}
-const redis::script& end_script() {
-  static const redis::script& s = make(lua::end);
-  return s;
-}
-const redis::script& read_script() {
-  static const redis::script& s = make(lua::read);
-  return s;
-}
-const redis::script& info_script() {
-  static const redis::script& s = make(lua::info);
-  return s;
-}
-const redis::script& create_script() {
-  static const redis::script& s = make(lua::create);
-  return s;
-}
-const redis::script& remove_script() {
-  static const redis::script& s = make(lua::remove);
-  return s;
-}
-const redis::script& renew_script() {
-  static const redis::script& s = make(lua::renew);
-  return s;
-}
-const redis::script& migrate_script() {
-  static const redis::script& s = make(lua::migrate);
-  return s;
-}
+// A table, one script a line.
+// clang-format off
+const redis::script& append_script() { return script_of<lua::append>(); }
+const redis::script& end_script() { return script_of<lua::end>(); }
+const redis::script& read_script() { return script_of<lua::read>(); }
+const redis::script& info_script() { return script_of<lua::info>(); }
+const redis::script& create_script() { return script_of<lua::create>(); }
+const redis::script& remove_script() { return script_of<lua::remove>(); }
+const redis::script& renew_script() { return script_of<lua::renew>(); }
+const redis::script& migrate_script() { return script_of<lua::migrate>(); }
+// clang-format on
 
 std::vector<const redis::script*> all_scripts() {
-  return {&append_script(), &end_script(),    &read_script(),   &info_script(),
+  return {&append_script(), &end_script(),    &read_script(),  &info_script(),
           &create_script(), &remove_script(), &renew_script(), &migrate_script()};
 }
 
