@@ -142,16 +142,16 @@ export function readmeBlocks(text) {
   return blocks;
 }
 
-/// Headless Debian chromium in a fresh profile under DIR. No name resolves: every request goes
-/// to a 127.0.0.1 literal or fails.
-export function launchChromium(executablePath, dir) {
+/// Headless Debian chromium in a fresh profile under DIR, with `extraArgs` on its command line.
+/// No name resolves: every request goes to a 127.0.0.1 literal or fails.
+export function launchChromium(executablePath, dir, extraArgs = []) {
   const userDataDir = fs.mkdtempSync(path.join(dir, 'chromium-'));
   return within(chromium.launchPersistentContext(userDataDir, {
     executablePath,
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync',
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1', ...extraArgs],
     // Chromium's first start on a loaded 2-core machine (ctest -j2 beside a build) has taken
     // over 10 s; a start is not what these tests measure, so it gets three steps.
     timeout: 3 * step_ms,
