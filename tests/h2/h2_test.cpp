@@ -15,6 +15,7 @@
 #include "gateway_process.hpp"
 #include "h2_tools.hpp"
 #include "http_client.hpp"
+#include "same_answers.hpp"
 
 namespace sse::test::h2 {
 namespace {
@@ -27,61 +28,6 @@ gateway_options h2_gateway(std::vector<std::string> args = {}) {
   o.args.insert(o.args.end(), args.begin(), args.end());
   o.name = "h2";
   return o;
-}
-
-/// A JSON body with the fields that depend on the clock or the incarnation taken out; any
-/// other body as it is, the epoch replaced.
-std::string normalized(std::string body, const std::string& epoch) {
-  if (!epoch.empty()) {
-    for (auto at = body.find(epoch); at != std::string::npos; at = body.find(epoch, at)) {
-      body.replace(at, epoch.size(), "EPOCH");
-    }
-  }
-  boost::system::error_code ec;
-  auto v = boost::json::parse(body, ec);
-  if (ec || !v.is_object()) {
-    return body;
-  }
-  auto& o = v.as_object();
-  for (const char* k :
-       {"created_at", "created_at_ms", "updated_at", "updated_at_ms", "expires_in_seconds"}) {
-    o.erase(k);
-  }
-  return boost::json::serialize(v);
-}
-
-std::string epoch_of(const std::string& json_body) {
-  boost::system::error_code ec;
-  auto v = boost::json::parse(json_body, ec);
-  if (ec || !v.is_object() || !v.as_object().contains("epoch")) {
-    return {};
-  }
-  return std::string(v.as_object().at("epoch").as_string());
-}
-
-struct step {
-  std::string method;
-  std::string path;
-  std::vector<std::string> extra;  // curl arguments: headers, body
-  bool compare_body = true;
-};
-
-/// The same requests, in order, over one protocol; the last one deletes the stream, so that
-/// the next run starts from nothing.
-std::vector<std::string> run_steps(const std::string& base, bool h2,
-                                   const std::vector<step>& steps) {
-  std::vector<std::string> out;
-  std::string epoch;
-  for (const auto& s : steps) {
-    const auto a = curl(h2, s.method, base + s.path, s.extra);
-    EXPECT_EQ(a.http_version, h2 ? "2" : "1.1") << s.method << " " << s.path;
-    if (epoch.empty()) {
-      epoch = epoch_of(a.body);
-    }
-    out.push_back(s.method + " " + s.path + " -> " + std::to_string(a.status) + " " +
-                  (s.compare_body ? normalized(a.body, epoch) : std::string()));
-  }
-  return out;
 }
 
 TEST(h2_gateway, every_v1_route_answers_the_same_over_h2c_as_over_http11) {
