@@ -1,18 +1,22 @@
 #pragma once
-// The open-connections gauge, held for the life of a connection whatever its protocol.
+// A gauge of things open (connections, HTTP/2 streams) held for the life of one of them.
 
-#include "telemetry/metrics.hpp"
+#include <atomic>
+#include <cstdint>
 
 namespace sse::http {
 
-struct connection_gauge {
-  explicit connection_gauge(telemetry::metrics& m) : m_(m) {
-    m_.http_connections_open.fetch_add(1, std::memory_order_relaxed);
+class open_gauge {
+ public:
+  explicit open_gauge(std::atomic<std::int64_t>& g) : g_(g) {
+    g_.fetch_add(1, std::memory_order_relaxed);
   }
-  ~connection_gauge() { m_.http_connections_open.fetch_sub(1, std::memory_order_relaxed); }
-  connection_gauge(const connection_gauge&) = delete;
-  connection_gauge& operator=(const connection_gauge&) = delete;
-  telemetry::metrics& m_;
+  ~open_gauge() { g_.fetch_sub(1, std::memory_order_relaxed); }
+  open_gauge(const open_gauge&) = delete;
+  open_gauge& operator=(const open_gauge&) = delete;
+
+ private:
+  std::atomic<std::int64_t>& g_;
 };
 
 }  // namespace sse::http

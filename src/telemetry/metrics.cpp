@@ -110,6 +110,13 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
         http_connections_open.load(relaxed));
   gauge(out, "sse_gateway_sse_connections_open", "Open SSE subscriptions.",
         sse_connections_open.load(relaxed));
+  gauge(out, "sse_gateway_http2_connections_open",
+        "Open HTTP/2 connections (of sse_gateway_connections_open; the rest are HTTP/1.1).",
+        http2_connections_open.load(relaxed));
+  gauge(out, "sse_gateway_http2_streams_open", "Open HTTP/2 streams.",
+        http2_streams_open.load(relaxed));
+  counter(out, "sse_gateway_http2_streams_total", "HTTP/2 streams opened by clients.",
+          http2_streams_total);
   gauge(out, "sse_gateway_streams_active", "Streams the store holds (live and ended).",
         streams_active);
   gauge(out, "sse_gateway_events_buffered", "Events held in stream buffers.", events_buffered);

@@ -54,6 +54,11 @@ enum class resume_outcome { success, reset, not_found, expired, store_error, end
 struct metrics {
   std::atomic<std::int64_t> http_connections_open{0};
   std::atomic<std::int64_t> sse_connections_open{0};
+  /// HTTP/2: connections (of http_connections_open; the rest are HTTP/1.1), streams open on
+  /// them and streams opened since start.
+  std::atomic<std::int64_t> http2_connections_open{0};
+  std::atomic<std::int64_t> http2_streams_open{0};
+  std::atomic<std::uint64_t> http2_streams_total{0};
   std::atomic<std::uint64_t> http_requests_total{0};
   std::atomic<std::uint64_t> streams_created_total{0};
   std::atomic<std::uint64_t> streams_ended_total{0};

@@ -156,10 +156,15 @@ run('h2_browser_test', async () => {
     const metrics = await tlsRequest(`${h2Base}/metrics`);
     const connections = gauge(metrics.body, 'sse_gateway_connections_open');
     const subscriptions = gauge(metrics.body, 'sse_gateway_sse_connections_open');
+    const h2Connections = gauge(metrics.body, 'sse_gateway_http2_connections_open');
+    const h2Streams = gauge(metrics.body, 'sse_gateway_http2_streams_open');
     // The page's one HTTP/2 connection, plus Node's one (appends and this /metrics request).
     check(subscriptions === streams_h2 && connections !== null && connections <= 2,
       `the gateway serves the ${streams_h2} subscriptions on one connection (plus Node's, ` +
       'which asks for /metrics)', { connections, subscriptions });
+    check(h2Connections === 1 && h2Streams === streams_h2,
+      `by protocol: one HTTP/2 connection with the ${streams_h2} streams open`,
+      { h2Connections, h2Streams });
 
     for (let i = 2; i <= events; i += 1) {
       for (const name of names) {

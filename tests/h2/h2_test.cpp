@@ -112,16 +112,20 @@ TEST(h2_gateway, cors_headers_are_the_same_over_h2c_as_over_http11) {
   }
 }
 
-/// Reads the open SSE subscriptions gauge.
-long open_subscriptions(const gateway_process& gw) {
+/// Reads one unlabelled sample of /metrics (asked over HTTP/1.1); -1 when it is missing.
+long metric(const gateway_process& gw, const std::string& name) {
   const auto a = curl(false, "GET", gw.base_url() + "/metrics");
   std::istringstream in(a.body);
   for (std::string line; std::getline(in, line);) {
-    if (line.starts_with("sse_gateway_sse_connections_open ")) {
+    if (line.starts_with(name + " ")) {
       return std::stol(line.substr(line.find(' ') + 1));
     }
   }
   return -1;
+}
+
+long open_subscriptions(const gateway_process& gw) {
+  return metric(gw, "sse_gateway_sse_connections_open");
 }
 
 TEST(h2_gateway, fifty_concurrent_sse_streams_on_one_connection_each_get_every_event) {
@@ -130,6 +134,10 @@ TEST(h2_gateway, fifty_concurrent_sse_streams_on_one_connection_each_get_every_e
   auto client = start_tool("nghttp", {"-m", "50", gw.base_url() + "/v1/streams/many/events"});
   ASSERT_TRUE(bounded_wait([&] { return open_subscriptions(gw) == 50; }, 15s, 100ms))
       << "open: " << open_subscriptions(gw);
+  // By protocol: one HTTP/2 connection with the 50 streams (the /metrics request is HTTP/1.1).
+  EXPECT_EQ(metric(gw, "sse_gateway_http2_connections_open"), 1);
+  EXPECT_EQ(metric(gw, "sse_gateway_http2_streams_open"), 50);
+  EXPECT_GE(metric(gw, "sse_gateway_http2_streams_total"), 51);  // and the PUT's
   std::string batch;
   for (int i = 0; i < 20; ++i) {
     batch += "{\"data\":\"e" + std::to_string(i) + "\"}\n";
@@ -145,6 +153,9 @@ TEST(h2_gateway, fifty_concurrent_sse_streams_on_one_connection_each_get_every_e
   EXPECT_EQ(count_of(r.out, "data: e0\n"), 50u);
   EXPECT_EQ(count_of(r.out, "data: e19\n"), 50u);
   EXPECT_EQ(count_of(r.out, "data: e"), 50u * 20);
+  EXPECT_TRUE(
+      bounded_wait([&] { return metric(gw, "sse_gateway_http2_streams_open") == 0; }, 10s, 100ms))
+      << "HTTP/2 streams still counted open after the client left";
 }
 
 TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) {

@@ -158,7 +158,7 @@ net::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, resp
 }
 
 net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
-  connection_gauge gauge(w.svc().metrics);
+  open_gauge gauge(w.svc().metrics.http_connections_open);
   plain_stream stream(std::move(socket));
   worker_context::registration reg(w, stream.socket());
   boost::system::error_code ignored;
@@ -170,7 +170,7 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
 net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
                                      net::ssl::context& tls) {
   services& s = w.svc();
-  connection_gauge gauge(s.metrics);
+  open_gauge gauge(s.metrics.http_connections_open);
   tls_stream stream(plain_stream(std::move(socket)), tls);
   worker_context::registration reg(w, raw_socket(stream));
   boost::system::error_code ignored;

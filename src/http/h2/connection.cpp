@@ -45,6 +45,7 @@ class connection final : public session_handler, public stream_owner, public shu
 
   net::awaitable<void> run(session_entry& entry) {
     using namespace net::experimental::awaitable_operators;
+    open_gauge h2_open(s_.metrics.http2_connections_open);
     // Shutdown reaches the connection, which sends GOAWAY and passes it on to its streams.
     entry.at = session_entry::phase::streaming;
     entry.sse = this;
@@ -56,6 +57,8 @@ class connection final : public session_handler, public stream_owner, public shu
     for (auto& [id, st] : streams_) {
       st->closed();
     }
+    s_.metrics.http2_streams_open.fetch_sub(static_cast<std::int64_t>(streams_.size()),
+                                            std::memory_order_relaxed);
     streams_.clear();
     while (running_ > 0) {  // each stream's coroutine refers to this connection
       done_.expires_at(std::chrono::steady_clock::time_point::max());
@@ -83,6 +86,8 @@ class connection final : public session_handler, public stream_owner, public shu
     auto st = std::make_shared<stream>(id, *this, io_.get_executor(), s_.cfg);
     st->received = std::chrono::steady_clock::now();
     streams_[id] = std::move(st);
+    s_.metrics.http2_streams_open.fetch_add(1, std::memory_order_relaxed);
+    s_.metrics.http2_streams_total.fetch_add(1, std::memory_order_relaxed);
   }
   bool on_header(std::int32_t id, std::string_view name, std::string_view value) override {
     if (auto* st = find(id)) {
@@ -116,6 +121,7 @@ class connection final : public session_handler, public stream_owner, public shu
     if (it != streams_.end()) {
       it->second->closed();
       streams_.erase(it);
+      s_.metrics.http2_streams_open.fetch_sub(1, std::memory_order_relaxed);
     }
   }
   std::size_t read_body(std::int32_t id, std::span<std::uint8_t> out, bool& eof,
@@ -244,7 +250,7 @@ class connection final : public session_handler, public stream_owner, public shu
 
 net::awaitable<void> serve(worker_context& w, worker_context::registration& reg,
                            net::ip::tcp::socket& socket) {
-  connection_gauge gauge(w.svc().metrics);
+  open_gauge gauge(w.svc().metrics.http_connections_open);
   connection<net::ip::tcp::socket> c(w, socket);
   co_await c.run(reg.entry());
 }

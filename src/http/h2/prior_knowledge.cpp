@@ -72,7 +72,7 @@ net::awaitable<void> run_plain_session(worker_context& w, tcp::socket socket) {
     // connection (phase reading). The first request's header timeout counts from the accept,
     // as over HTTP/1.1 alone.
     worker_context::registration waiting(w, socket);
-    connection_gauge counted(w.svc().metrics);  // then h1's or h2's, with no gap between
+    open_gauge counted(w.svc().metrics.http_connections_open);  // then h1's or h2's, with no gap between
     first = co_await peek_first_bytes(socket, std::min(cfg.header_timeout, cfg.request_timeout));
   }
   switch (first) {

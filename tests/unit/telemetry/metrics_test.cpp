@@ -136,6 +136,9 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
   const std::map<std::string, std::string> expected{
       {"sse_gateway_connections_open", "gauge"},
       {"sse_gateway_sse_connections_open", "gauge"},
+      {"sse_gateway_http2_connections_open", "gauge"},
+      {"sse_gateway_http2_streams_open", "gauge"},
+      {"sse_gateway_http2_streams_total", "counter"},
       {"sse_gateway_streams_active", "gauge"},
       {"sse_gateway_events_buffered", "gauge"},
       {"sse_gateway_bytes_buffered", "gauge"},
