@@ -71,6 +71,19 @@ const pageState = () => ({
 });
 const pageClose = () => { window.__h2.sources.forEach((es) => es.close()); };
 
+// Gives each stream its first event (so that the EventSource replays it), then opens a page of
+// `origin`.
+async function pageWithStreams(context, origin, base, names, label) {
+  for (const name of names) {
+    const r = await append(base, name, 1);
+    check(r.status === 200, `${label}: append to ${name} is 200`, r);
+  }
+  const page = await context.newPage();
+  page.setDefaultTimeout(step_ms);
+  await page.goto(`${origin}/`);
+  return page;
+}
+
 async function waitFor(page, predicate, ms, what) {
   const until = Date.now() + ms;
   let state = await page.evaluate(pageState);
@@ -110,13 +123,7 @@ run('h2_browser_test', async () => {
     gateways.push(h1);
     const h1Base = `https://127.0.0.1:${h1.port}`;
     const h1Names = Array.from({ length: streams_h1 }, (_, i) => `h1-${i}`);
-    for (const name of h1Names) {
-      const r = await append(h1Base, name, 1);
-      check(r.status === 200, `HTTP/1.1 gateway: append to ${name} is 200`, r);
-    }
-    const page1 = await context.newPage();
-    page1.setDefaultTimeout(step_ms);
-    await page1.goto(`${origin}/`);
+    const page1 = await pageWithStreams(context, origin, h1Base, h1Names, 'HTTP/1.1 gateway');
     await page1.evaluate(pageOpen, [h1Base, h1Names]);
     // Bounded: the 6 open quickly; two more seconds show that the others do not.
     let s1 = await waitFor(page1, (s) => s.opened >= 6, step_ms, '6 EventSources over HTTP/1.1');
@@ -134,13 +141,7 @@ run('h2_browser_test', async () => {
     gateways.push(h2);
     const h2Base = `https://127.0.0.1:${h2.port}`;
     const names = Array.from({ length: streams_h2 }, (_, i) => `h2-${i}`);
-    for (const name of names) {
-      const r = await append(h2Base, name, 1);
-      check(r.status === 200, `HTTP/2 gateway: append to ${name} is 200`, r);
-    }
-    const page = await context.newPage();
-    page.setDefaultTimeout(step_ms);
-    await page.goto(`${origin}/`);
+    const page = await pageWithStreams(context, origin, h2Base, names, 'HTTP/2 gateway');
     // One request first, as a page's first fetch would be: before chromium has heard the
     // server speak h2 it races up to 6 connections for a burst of requests to a new origin.
     const warm = await page.evaluate(async (base) => (await fetch(`${base}/healthz`)).status,
