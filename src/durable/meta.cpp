@@ -14,9 +14,10 @@ std::chrono::milliseconds stream_meta::store_ttl(std::chrono::milliseconds max_t
                       max_ttl);
   }
   if (ttl_seconds) {
+    // Capped in seconds first: a huge Stream-TTL would overflow as milliseconds.
     const auto seconds =
         std::min<std::uint64_t>(*ttl_seconds, static_cast<std::uint64_t>(max_ttl.count() / 1000));
-    return std::min(milliseconds(static_cast<std::int64_t>(seconds) * 1000), max_ttl);
+    return milliseconds(static_cast<std::int64_t>(seconds) * 1000);
   }
   return max_ttl;
 }

@@ -8,13 +8,13 @@
 #include <boost/json/serialize.hpp>
 #include <cctype>
 #include <fstream>
-#include <sstream>
 #include <thread>
 
 #include "bounded_wait.hpp"
 #include "gateway_process.hpp"
 #include "h2_tools.hpp"
 #include "http_client.hpp"
+#include "metric_value.hpp"
 #include "same_answers.hpp"
 
 namespace sse::test::h2 {
@@ -114,14 +114,8 @@ TEST(h2_gateway, cors_headers_are_the_same_over_h2c_as_over_http11) {
 
 /// Reads one unlabelled sample of /metrics (asked over HTTP/1.1); -1 when it is missing.
 long metric(const gateway_process& gw, const std::string& name) {
-  const auto a = curl(false, "GET", gw.base_url() + "/metrics");
-  std::istringstream in(a.body);
-  for (std::string line; std::getline(in, line);) {
-    if (line.starts_with(name + " ")) {
-      return std::stol(line.substr(line.find(' ') + 1));
-    }
-  }
-  return -1;
+  return static_cast<long>(
+      metric_value(curl(false, "GET", gw.base_url() + "/metrics").body, name).value_or(-1));
 }
 
 long open_subscriptions(const gateway_process& gw) {

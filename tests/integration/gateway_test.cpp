@@ -4,7 +4,6 @@
 #include <boost/json/serialize.hpp>
 #include <charconv>
 #include <iostream>
-#include <sstream>
 #include <stdexcept>
 
 namespace sse::test {
@@ -140,23 +139,6 @@ std::unique_ptr<sse_client> gateway_test::subscribe(std::string_view stream,
   req.headers = std::move(headers);
   req.receive_buffer_bytes = receive_buffer_bytes;
   return std::make_unique<sse_client>(gw().host(), gw().port(), std::move(req));
-}
-
-std::optional<double> gateway_test::metric_value(const std::string& metrics_text,
-                                                 std::string_view sample) {
-  std::istringstream in(metrics_text);
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.size() > sample.size() && line.compare(0, sample.size(), sample) == 0 &&
-        line[sample.size()] == ' ') {
-      try {
-        return std::stod(line.substr(sample.size() + 1));
-      } catch (const std::exception&) {
-        return std::nullopt;
-      }
-    }
-  }
-  return std::nullopt;
 }
 
 std::string gateway_test::scrape_metrics() {

@@ -16,6 +16,7 @@
 #include "bounded_wait.hpp"
 #include "gateway_process.hpp"
 #include "http_client.hpp"
+#include "metric_value.hpp"
 #include "sse_client.hpp"
 
 namespace sse::test {
@@ -79,10 +80,7 @@ class gateway_test : public ::testing::Test {
                                         std::string_view query = {}, header_list headers = {},
                                         int receive_buffer_bytes = 0);
 
-  /// The value of a Prometheus sample line `name` (with its labels, e.g.
-  /// `sse_gateway_resumes_total{outcome="success"}`), nullopt when absent.
-  static std::optional<double> metric_value(const std::string& metrics_text,
-                                            std::string_view sample);
+  /// /metrics now; read a sample of it with metric_value (metric_value.hpp).
   std::string scrape_metrics();
 
   std::unique_ptr<gateway_process> gw_;

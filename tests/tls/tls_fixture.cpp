@@ -1,8 +1,9 @@
 #include "tls_fixture.hpp"
 
 #include <boost/json/serialize.hpp>
-#include <sstream>
 #include <stdexcept>
+
+#include "metric_value.hpp"
 
 namespace sse::test {
 
@@ -69,15 +70,7 @@ double tls_test::metric(std::string_view name_and_labels) {
   if (res.status != 200) {
     return -1;
   }
-  std::istringstream lines(res.body);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > name_and_labels.size() && line.starts_with(name_and_labels) &&
-        line[name_and_labels.size()] == ' ') {
-      return std::stod(line.substr(name_and_labels.size() + 1));
-    }
-  }
-  return -1;
+  return metric_value(res.body, name_and_labels).value_or(-1);
 }
 
 }  // namespace sse::test

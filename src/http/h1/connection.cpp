@@ -10,7 +10,7 @@
 #include <chrono>
 #include <type_traits>
 
-#include "http/connection_gauge.hpp"
+#include "http/open_gauge.hpp"
 #include "http/cors.hpp"
 #include "http/h1/request_reader.hpp"
 #include "http/h1/sse_sink.hpp"

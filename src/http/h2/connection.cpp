@@ -14,7 +14,7 @@
 #include <memory>
 #include <unordered_map>
 
-#include "http/connection_gauge.hpp"
+#include "http/open_gauge.hpp"
 #include "http/cors.hpp"
 #include "http/h2/session.hpp"
 #include "http/h2/stream.hpp"

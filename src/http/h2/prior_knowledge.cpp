@@ -6,11 +6,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
-#include "http/connection_gauge.hpp"
 #include "http/connection_streams.hpp"
 #include "http/h1/connection.hpp"
 #include "http/h2/connection.hpp"
 #include "http/h2/preface.hpp"
+#include "http/open_gauge.hpp"
 #include "http/read_deadline.hpp"
 
 namespace sse::http::h2 {
@@ -72,7 +72,8 @@ net::awaitable<void> run_plain_session(worker_context& w, tcp::socket socket) {
     // connection (phase reading). The first request's header timeout counts from the accept,
     // as over HTTP/1.1 alone.
     worker_context::registration waiting(w, socket);
-    open_gauge counted(w.svc().metrics.http_connections_open);  // then h1's or h2's, with no gap between
+    // Counted while it waits, then by h1's or h2's session, with no gap between.
+    open_gauge counted(w.svc().metrics.http_connections_open);
     first = co_await peek_first_bytes(socket, std::min(cfg.header_timeout, cfg.request_timeout));
   }
   switch (first) {
