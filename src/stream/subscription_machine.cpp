@@ -142,8 +142,11 @@ subscription_machine::decision subscription_machine::next(time_point now) {
     token_expired_ = true;
     return finish();
   }
+  // Batches already queued go out even on shutdown: a stream ended just before (a relay call
+  // ends its streams before the connections close) must reach its subscribers with its end.
+  // Only a store re-read, which could take long, is not started any more.
+  drain_queue();
   if (!shutdown_) {
-    drain_queue();
     if (need_reread_ && !end_reached_ && !gone_ && now >= reread_not_before_) {
       need_reread_ = false;
       return {.what = step::reread, .after = next_seq_ - 1};

@@ -235,6 +235,25 @@ TEST(subscription_machine, shutdown_and_deletion_finish_the_response) {
   EXPECT_TRUE(deleted.m.frames().empty()) << "the final chunk alone";
 }
 
+TEST(subscription_machine, batches_queued_before_shutdown_go_out_before_the_shutdown_comment) {
+  harness live;
+  live.m.on_batch(batch({event(1, "a"), event(2, "b")}));
+  live.m.on_shutdown();
+  EXPECT_EQ(live.write_next(), encode_event(epoch, 1, "", "a") + encode_event(epoch, 2, "", "b"));
+  EXPECT_EQ(live.write_next(), ": server shutting down\n\n");
+  EXPECT_EQ(live.m.end(), machine::ending::shutdown);
+  EXPECT_EQ(live.m.delivered_events(), 2U);
+
+  // A stream that ended just before the shutdown reaches the client with its end, no comment.
+  harness ended;
+  ended.m.on_batch(batch({event(1, "a"), event(2, "{}", true)}));
+  ended.m.on_shutdown();
+  EXPECT_EQ(ended.write_next(),
+            encode_event(epoch, 1, "", "a") + encode_event(epoch, 2, "end", "{}"));
+  EXPECT_EQ(ended.m.next(ended.now).what, step::close);
+  EXPECT_EQ(ended.m.end(), machine::ending::end_event);
+}
+
 TEST(subscription_machine, a_batch_of_a_new_incarnation_ends_the_subscription) {
   harness h;
   h.m.on_batch(batch({event(1, "a")}, "newepoch1"));
