@@ -28,7 +28,7 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
       io_(io),
       id_(std::move(id)),
       received_(received),
-      wake_(io.get_executor()),
+      wake_(std::make_shared<wakeup>(io.get_executor())),
       m_({.heartbeat = w.svc().cfg.heartbeat,
           .max_queue_bytes = w.svc().cfg.max_queue_bytes,
           .store_retry = store_retry},
@@ -36,6 +36,7 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
          shared_frame(stream::encode_comment("server shutting down"))) {}
 
 sse_subscription::~sse_subscription() {
+  wake_->close();  // its timer's wait holds the wakeup: not for a heartbeat interval more
   if (compressor_reserved_ > 0) {
     s_.metrics.sse_compression_memory_bytes.fetch_sub(
         static_cast<std::int64_t>(compressor_reserved_), std::memory_order_relaxed);

@@ -27,6 +27,7 @@
 #include "http/api_error.hpp"
 #include "http/message.hpp"
 #include "http/sse_transport.hpp"
+#include "http/wakeup.hpp"
 #include "http/worker_context.hpp"
 #include "stream/resume.hpp"
 #include "stream/sse_compressor.hpp"
@@ -98,7 +99,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   boost::asio::awaitable<void> reread(seq_t after);
   boost::asio::awaitable<bool> sleep_until(steady::time_point t);
   void after_write(std::size_t events, std::size_t gaps);
-  void wake() { wake_.cancel(); }
+  void wake() { wake_->ring(); }
 
   worker_context& w_;
   services& s_;
@@ -106,7 +107,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   sse_transport& io_;
   std::string id_;
   steady::time_point received_;
-  boost::asio::steady_timer wake_;
+  std::shared_ptr<wakeup> wake_;  // the writer waits on it: a ring, a deadline or cancellation
   header_list cors_headers_;        // of the stream's head, for the request's Origin
   stream::subscription_machine m_;  // what to write and when (sans-io)
 

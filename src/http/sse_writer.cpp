@@ -57,8 +57,7 @@ void sse_subscription::after_write(std::size_t events, std::size_t gaps) {
 }
 
 net::awaitable<bool> sse_subscription::sleep_until(steady::time_point t) {
-  wake_.expires_at(t);
-  co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+  co_await wake_->async_wait(t, net::as_tuple(net::use_awaitable));
   co_return !co_await cancelled();
 }
 
@@ -213,9 +212,9 @@ net::awaitable<void> sse_subscription::writer() {
     switch (d.what) {
       case step::wait:
         // Inline rather than through sleep_until(): a nested coroutine is a frame allocated per
-        // wait, and this wait happens once per delivered batch.
-        wake_.expires_at(d.until);
-        co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
+        // wait, and this wait happens once per delivered batch. No timer is re-armed here unless
+        // d.until is earlier than the deadline already armed (wakeup.hpp).
+        co_await wake_->async_wait(d.until, net::as_tuple(net::use_awaitable));
         if ((co_await net::this_coro::cancellation_state).cancelled() !=
             net::cancellation_type::none) {
           co_return;

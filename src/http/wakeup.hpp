@@ -1,0 +1,152 @@
+#pragma once
+// What an SSE writer waits on between writes: "something changed" (ring()), a deadline (the next
+// heartbeat, a token's expiry, a store retry) or its coroutine's cancellation, whichever comes
+// first.
+//
+// Why not a timer cancelled to wake the waiter (what this replaces): that costs a timer-queue
+// removal and insertion under the reactor's lock, and often a timerfd update, for every delivered
+// batch. Here a ring hands the stored completion handler to the executor (no allocation: it is
+// kept in the object, and posted with its own recycling allocator), and the deadline timer is
+// armed lazily: only when a wait needs an earlier deadline than the one already armed. Writes
+// move the heartbeat's deadline later, so a busy stream's timer fires about once per heartbeat
+// interval, finds the deadline has moved, and is armed once more; never once per event.
+//
+// A wake may be spurious (an old deadline firing, a ring for something already handled): the
+// waiter asks its state machine again after every wake. Single-threaded: everything on one
+// executor. Held by a shared_ptr because a timer completion may still be queued after the owner
+// is gone.
+
+#include <array>
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/append.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/cancellation_type.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <utility>
+
+namespace sse::http {
+
+class wakeup : public std::enable_shared_from_this<wakeup> {
+ public:
+  using clock = std::chrono::steady_clock;
+  using executor_type = boost::asio::any_io_executor;
+
+  explicit wakeup(executor_type ex) : ex_(ex), timer_(std::move(ex)) {}
+  ~wakeup() { drop_waiter(); }
+  wakeup(const wakeup&) = delete;
+  wakeup& operator=(const wakeup&) = delete;
+
+  const executor_type& get_executor() const noexcept { return ex_; }
+
+  /// Completes with no error at the next ring() or once `deadline` passed (either may be
+  /// spurious), with operation_aborted when the waiting operation is cancelled. One waiter at
+  /// a time. Signature void(boost::system::error_code).
+  template <typename Token>
+  auto async_wait(clock::time_point deadline, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
+        [this, deadline](auto handler) { start(deadline, std::move(handler)); }, token);
+  }
+
+  /// Wakes the waiter, if one waits (else nothing: the owner looks at its state before it
+  /// waits again, so nothing is missed).
+  void ring() { complete({}); }
+
+  /// How many times the deadline timer was armed (what this design keeps rare; tests read it).
+  std::size_t arms() const noexcept { return arms_; }
+
+  /// Disarms the deadline timer (the owner is done waiting for good).
+  void close() {
+    armed_until_ = clock::time_point::max();
+    timer_.cancel();
+  }
+
+ private:
+  // The handler, type-erased in place: an awaitable coroutine's handler is a couple of pointers.
+  struct waiter {
+    virtual void post(const executor_type& ex, boost::system::error_code ec) = 0;
+    virtual void destroy() noexcept = 0;
+
+   protected:
+    ~waiter() = default;
+  };
+  template <typename Handler>
+  struct held final : waiter {
+    explicit held(Handler&& h) : handler(std::move(h)) {}
+    void post(const executor_type& ex, boost::system::error_code ec) override {
+      Handler h = std::move(handler);
+      this->~held();
+      boost::asio::post(ex, boost::asio::append(std::move(h), ec));
+    }
+    void destroy() noexcept override { this->~held(); }
+    Handler handler;
+  };
+  static constexpr std::size_t storage_size = 96;
+
+  struct canceller {
+    wakeup* self;
+    void operator()(boost::asio::cancellation_type type) const {
+      if (type != boost::asio::cancellation_type::none) {
+        self->complete(boost::asio::error::operation_aborted);
+      }
+    }
+  };
+
+  template <typename Handler>
+  void start(clock::time_point deadline, Handler handler) {
+    static_assert(sizeof(held<Handler>) <= storage_size, "wakeup: handler larger than its slot");
+    static_assert(alignof(held<Handler>) <= alignof(std::max_align_t));
+    drop_waiter();
+    auto slot = boost::asio::get_associated_cancellation_slot(handler);
+    waiter_ = new (storage_.data()) held<Handler>(std::move(handler));
+    if (slot.is_connected()) {
+      slot.template emplace<canceller>(canceller{this});
+    }
+    if (deadline < armed_until_) {
+      arm(deadline);
+    }
+  }
+
+  void complete(boost::system::error_code ec) {
+    if (waiter_ != nullptr) {
+      waiter* w = waiter_;
+      waiter_ = nullptr;
+      w->post(ex_, ec);
+    }
+  }
+
+  void drop_waiter() noexcept {
+    if (waiter_ != nullptr) {
+      waiter* w = waiter_;
+      waiter_ = nullptr;
+      w->destroy();
+    }
+  }
+
+  void arm(clock::time_point deadline) {
+    armed_until_ = deadline;
+    ++arms_;
+    timer_.expires_at(deadline);  // a wait for a later deadline ends operation_aborted
+    timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec) {
+        self->armed_until_ = clock::time_point::max();
+        self->ring();
+      }
+    });
+  }
+
+  executor_type ex_;
+  boost::asio::steady_timer timer_;
+  clock::time_point armed_until_ = clock::time_point::max();
+  waiter* waiter_ = nullptr;
+  std::size_t arms_ = 0;
+  alignas(std::max_align_t) std::array<std::byte, storage_size> storage_{};
+};
+
+}  // namespace sse::http
