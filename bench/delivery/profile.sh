@@ -10,6 +10,9 @@
 # producers, 10 s (the tool's default payload sizes; every subscriber cut and resumed). Writes OUT_DIR/summary.json (the tool's), OUT_DIR/cpu.json (the
 # gateway's and Redis's utime+stime in seconds, from /proc, over the run), OUT_DIR/perf.data and
 # OUT_DIR/perf-report.txt (`perf report --no-children --sort dso,sym`, top entries).
+# NO_PERF=1: no perf record (and no report). Use it for the CPU and latency figures: under
+# `perf record -g` the gateway's delivery p50 at the gate mix rose from ~0.6 ms to 7-14 ms on the
+# memory store, while nchan, run by bench/nchan/run.sh, is never profiled.
 set -euo pipefail
 if [[ $# -lt 3 ]]; then
   sed -n '2,12p' "$0" >&2
@@ -61,22 +64,29 @@ for _ in $(seq 100); do [[ -s $dir/port ]] && break; sleep 0.05; done
 gw_before=$(cpu_seconds "$gw_pid")
 redis_before=0
 [[ -n $redis_pid ]] && redis_before=$(cpu_seconds "$redis_pid")
-perf record -g -F 999 -o "$out/perf.data" -p "$gw_pid" >"$dir/perf.log" 2>&1 &
-perf_pid=$!
+perf_pid=
+if [[ ${NO_PERF:-0} != 1 ]]; then
+  perf record -g -F 999 -o "$out/perf.data" -p "$gw_pid" >"$dir/perf.log" 2>&1 &
+  perf_pid=$!
+fi
 set +e
 "$tool" --target "http://127.0.0.1:$(cat "$dir/port")" --out "$out" "${load[@]}" >"$out/tool.log" 2>&1
 rc=$?
 set -e
-kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+if [[ -n $perf_pid ]]; then
+  kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
+fi
 gw_after=$(cpu_seconds "$gw_pid")
 redis_after=0
 [[ -n $redis_pid ]] && redis_after=$(cpu_seconds "$redis_pid")
 cat >"$out/cpu.json" <<JSON
 {"gateway_cpu_s": $(printf '%.2f' "$(echo "$gw_after - $gw_before" | bc -l)"), "redis_cpu_s": $(printf '%.2f' "$(echo "$redis_after - $redis_before" | bc -l)"), "store": "$store"}
 JSON
+if [[ -n $perf_pid ]]; then
 perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | \
   grep -v '^#' | grep -v '^$' | head -60 >"$out/perf-report.txt" || true
 perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null | \
   grep -v '^#' | grep -v '^$' | head -15 >"$out/perf-dso.txt" || true
+fi
 echo "tool exit $rc; $(cat "$out/cpu.json")"
 exit $rc

@@ -20,9 +20,19 @@ inline std::shared_ptr<const std::string> shared_frame(std::string s) {
 /// Runs a store or hub operation without the caller's cancellation: a client leaving while a
 /// read is in flight must not cancel the store's own I/O half-way. The caller looks at its
 /// state afterwards (cancelled()).
+///
+/// A coroutine that nothing can cancel (no cancellation slot connected above it: a request being
+/// answered, before its stream's `writer || watch_peer`) awaits the operation directly. The
+/// co_spawn is a trip through the worker's queue and a new coroutine thread: two of them made
+/// every subscribe (the hub's, then the store read) wait behind all the deliveries queued on a
+/// busy worker.
 template <class T>
 boost::asio::awaitable<T> uncancellable(boost::asio::awaitable<T> op) {
   namespace net = boost::asio;
+  const net::cancellation_state cs = co_await net::this_coro::cancellation_state;
+  if (!cs.slot().is_connected()) {
+    co_return co_await std::move(op);
+  }
   auto ex = co_await net::this_coro::executor;
   co_return co_await net::co_spawn(
       ex, std::move(op), net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
