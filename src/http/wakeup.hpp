@@ -38,12 +38,12 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   using clock = std::chrono::steady_clock;
   using executor_type = boost::asio::any_io_executor;
 
-  explicit wakeup(executor_type ex) : ex_(ex), timer_(std::move(ex)) {}
+  explicit wakeup(executor_type ex) : timer_(std::move(ex)) {}
   ~wakeup() { drop_waiter(); }
   wakeup(const wakeup&) = delete;
   wakeup& operator=(const wakeup&) = delete;
 
-  const executor_type& get_executor() const noexcept { return ex_; }
+  executor_type get_executor() noexcept { return timer_.get_executor(); }
 
   /// Completes with no error at the next ring() or once `deadline` passed (either may be
   /// spurious), with operation_aborted when the waiting operation is cancelled. One waiter at
@@ -87,7 +87,8 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
     void destroy() noexcept override { this->~held(); }
     Handler handler;
   };
-  static constexpr std::size_t storage_size = 96;
+  // An awaitable's handler (through as_tuple) is one pointer; the vtable pointer makes two.
+  static constexpr std::size_t storage_size = 2 * sizeof(void*);
 
   struct canceller {
     wakeup* self;
@@ -101,7 +102,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   template <typename Handler>
   void start(clock::time_point deadline, Handler handler) {
     static_assert(sizeof(held<Handler>) <= storage_size, "wakeup: handler larger than its slot");
-    static_assert(alignof(held<Handler>) <= alignof(std::max_align_t));
+    static_assert(alignof(held<Handler>) <= alignof(void*));
     drop_waiter();
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     waiter_ = new (storage_.data()) held<Handler>(std::move(handler));
@@ -117,7 +118,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
     if (waiter_ != nullptr) {
       waiter* w = waiter_;
       waiter_ = nullptr;
-      w->post(ex_, ec);
+      w->post(timer_.get_executor(), ec);
     }
   }
 
@@ -141,12 +142,11 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
     });
   }
 
-  executor_type ex_;
   boost::asio::steady_timer timer_;
   clock::time_point armed_until_ = clock::time_point::max();
   waiter* waiter_ = nullptr;
   std::size_t arms_ = 0;
-  alignas(std::max_align_t) std::array<std::byte, storage_size> storage_{};
+  alignas(void*) std::array<std::byte, storage_size> storage_{};
 };
 
 }  // namespace sse::http
