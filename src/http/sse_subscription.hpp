@@ -85,7 +85,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
 
   // sse_writer.cpp: moves bytes and time for m_.
   boost::asio::awaitable<void> writer();
-  boost::asio::awaitable<bool> write_header();
+  /// Hands the stream's head to the sink, which sends it with the first write.
+  void set_head();
   boost::asio::awaitable<bool> hold();
   boost::asio::awaitable<bool> write_out(bool last);
   /// write_out() in two halves, for the writer's loop to await the write itself: fills bufs_
@@ -107,7 +108,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   sse_transport& io_;
   std::string id_;
   steady::time_point received_;
-  std::shared_ptr<wakeup> wake_;  // the writer waits on it: a ring, a deadline or cancellation
+  std::shared_ptr<wakeup> wake_;    // the writer waits on it: a ring, a deadline or cancellation
   header_list cors_headers_;        // of the stream's head, for the request's Origin
   stream::subscription_machine m_;  // what to write and when (sans-io)
 

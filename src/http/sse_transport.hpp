@@ -58,6 +58,11 @@ class sse_transport {
   /// Writes the answer's head (once, before any body; `head` is read before this returns).
   /// The count is of bytes written. Worker thread; at most one write at a time.
   virtual void start_head(const stream_head& head, write_handler handler) = 0;
+  /// Sets the answer's head (instead of start_head()): it goes out with the first start_body(),
+  /// in the same write. `head` is read before this returns. An SSE subscription always has a
+  /// first body write at once (its `retry:` line), so the head is not delayed, and a resume's
+  /// head and replay cost one syscall and one trip through the worker's queue, not two.
+  virtual void set_head(const stream_head& head) = 0;
   /// Writes `body` (kept alive by the caller until it completes) as the next bytes of the
   /// answer's body, all of them in one write with whatever the framing puts around them; `last`:
   /// the body ends after them (`body` may then be empty). The count is of `body`'s bytes written,

@@ -61,7 +61,7 @@ net::awaitable<bool> sse_subscription::sleep_until(steady::time_point t) {
   co_return !co_await cancelled();
 }
 
-net::awaitable<bool> sse_subscription::write_header() {
+void sse_subscription::set_head() {
   stream_head head;
   header_list& f = head.fields;
   f.emplace_back("Content-Type", "text/event-stream");
@@ -79,12 +79,7 @@ net::awaitable<bool> sse_subscription::write_header() {
   for (const auto& [name, value] : cors_headers_) {
     set_field(f, name, value);
   }
-  auto [ec, n] = co_await io_.async_write_head(head, net::as_tuple(net::use_awaitable));
-  if (ec) {
-    peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
-    co_return false;
-  }
-  co_return true;
+  io_.set_head(head);  // sent with the first write, the `retry:` line below
 }
 
 std::size_t sse_subscription::prepare_write(bool last) {
@@ -197,9 +192,7 @@ net::awaitable<bool> sse_subscription::hold() {
 
 net::awaitable<void> sse_subscription::writer() {
   using step = stream::subscription_machine::step;
-  if (!co_await write_header()) {
-    co_return;
-  }
+  set_head();
   m_.push_control(shared_frame(stream::encode_retry(s_.cfg.retry)), /*at_front=*/true);
   if (held_) {
     if (!co_await write_out(false) || !co_await hold()) {

@@ -10,6 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
+#include <utility>
 
 #include "http/connection_streams.hpp"
 #include "http/h1/stream_framing.hpp"
@@ -29,8 +30,13 @@ class sse_sink final : public sse_transport {
   void start_head(const stream_head& head, write_handler handler) override {
     write(boost::asio::buffer(framing_.head(head, version_)), false, std::move(handler));
   }
+  void set_head(const stream_head& head) override {
+    framing_.head(head, version_);
+    head_pending_ = true;
+  }
   void start_body(buffer_view body, bool last, write_handler handler) override {
-    write(framing_.body(body, last), true, std::move(handler));
+    const bool with_head = std::exchange(head_pending_, false);
+    write(framing_.body(body, last, with_head), true, std::move(handler), with_head);
   }
   boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override {
     co_return co_await stream_.async_read_some(buffer,
@@ -47,26 +53,29 @@ class sse_sink final : public sse_transport {
   /// Beast's TLS stream posts through the handler's executor with blocking.never, which Boost
   /// 1.81's type-erased any_completion_executor cannot take. The same worker either way.
   template <class Buffers>
-  void write(const Buffers& buffers, bool body, write_handler handler) {
+  void write(const Buffers& buffers, bool body, write_handler handler, bool with_head = false) {
     namespace net = boost::asio;
     auto slot = handler.get_cancellation_slot();
     net::async_write(
         stream_, buffers,
         net::bind_cancellation_slot(
             slot, net::bind_executor(stream_.get_executor(),
-                                     [this, body, h = std::move(handler)](
+                                     [this, body, with_head, h = std::move(handler)](
                                          boost::system::error_code ec, std::size_t n) mutable {
                                        written_ += n;
-                                       if (!body) {
+                                       const std::size_t counted =
+                                           body ? framing_.body_written(n) : n;
+                                       if (!body || with_head) {
                                          framing_.release_head();
                                        }
-                                       std::move(h)(ec, body ? framing_.body_written(n) : n);
+                                       std::move(h)(ec, counted);
                                      })));
   }
 
   Stream& stream_;
   stream_framing framing_;
   unsigned version_ = 11;
+  bool head_pending_ = false;  // set_head() was called: the head goes with the next body write
   std::uint64_t written_ = 0;
 };
 

@@ -54,6 +54,10 @@ std::string_view stream_framing::head(const stream_head& head, unsigned version)
 }
 
 boost::asio::const_buffer framed_body::operator[](std::size_t i) const noexcept {
+  if (i < heads_) {
+    return head_;
+  }
+  i -= heads_;
   if (i < before_) {
     return size_line_;
   }
@@ -61,7 +65,7 @@ boost::asio::const_buffer framed_body::operator[](std::size_t i) const noexcept 
   return i < body_.size() ? body_[i] : tail_[i - body_.size()];
 }
 
-framed_body stream_framing::body(buffer_view body, bool last) noexcept {
+framed_body stream_framing::body(buffer_view body, bool last, bool with_head) noexcept {
   framed_body out;
   out.body_ = body;
   body_ = 0;
@@ -69,9 +73,15 @@ framed_body stream_framing::body(buffer_view body, bool last) noexcept {
     body_ += b.size();
   }
   prefix_ = 0;
+  if (with_head) {
+    out.head_ = net::buffer(head_);
+    out.heads_ = 1;
+    prefix_ = head_.size();
+  }
   if (chunked_ && body_ > 0) {
-    prefix_ = chunk_size_line(body_, size_line_);
-    out.size_line_ = net::const_buffer(size_line_.data(), prefix_);
+    const std::size_t line = chunk_size_line(body_, size_line_);
+    prefix_ += line;
+    out.size_line_ = net::const_buffer(size_line_.data(), line);
     out.before_ = 1;
     out.tail_[out.after_++] = net::buffer(crlf);
   }

@@ -72,11 +72,13 @@ class framed_body {
   const_iterator begin() const noexcept { return {this, 0}; }
   const_iterator end() const noexcept { return {this, size()}; }
   /// How many buffers (the body's empty ones included).
-  std::size_t size() const noexcept { return before_ + body_.size() + after_; }
+  std::size_t size() const noexcept { return heads_ + before_ + body_.size() + after_; }
   boost::asio::const_buffer operator[](std::size_t i) const noexcept;
 
  private:
   friend class stream_framing;
+  boost::asio::const_buffer head_;
+  std::size_t heads_ = 0;  // 1 when the answer's head goes in this write
   boost::asio::const_buffer size_line_;
   std::size_t before_ = 0;  // 1 with a chunk-size line
   buffer_view body_;
@@ -98,8 +100,9 @@ class stream_framing {
   /// The buffers to write for `body` (viewed, not copied) and, when `last`, the body's end:
   /// chunked, `<size>\r\n` body `\r\n`, then `0\r\n\r\n` when last (alone when `body` has no
   /// bytes: a chunk of none would already end the body); unframed, the body as it is. Valid
-  /// until the next call.
-  framed_body body(buffer_view body, bool last) noexcept;
+  /// until the next call. `with_head`: the bytes of the last head() go first, in the same
+  /// write (one syscall for the head and the first frames instead of two).
+  framed_body body(buffer_view body, bool last, bool with_head = false) noexcept;
 
   /// How many bytes of the last body() were written when `wire` bytes of its buffers were.
   std::size_t body_written(std::size_t wire) const noexcept;
@@ -110,7 +113,7 @@ class stream_framing {
   bool chunked_ = false;
   std::string head_;
   std::array<char, 20> size_line_{};
-  std::size_t prefix_ = 0;  // bytes before the body in bufs_: the chunk-size line
+  std::size_t prefix_ = 0;  // bytes before the body in bufs_: the head, the chunk-size line
   std::size_t body_ = 0;    // bytes of the body in bufs_
 };
 

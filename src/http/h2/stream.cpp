@@ -95,8 +95,17 @@ void stream::start_head(const stream_head& head, write_handler handler) {
     });
     return;
   }
+  set_head(head);
+  net::post(executor_,
+            [h = std::move(handler)]() mutable { std::move(h)(boost::system::error_code{}, 0); });
+}
+
+void stream::set_head(const stream_head& head) {
+  if (closed_) {
+    return;  // the next write says so
+  }
   // `close` is HTTP/1.1's: an HTTP/2 stream ends on its own (END_STREAM) and the connection
-  // goes on.
+  // goes on. HEADERS is queued in the session at once; DATA follows when the body comes.
   header_list fields;
   fields.reserve(head.fields.size() + 1);
   fields.emplace_back("server", "sse-gateway");
@@ -104,8 +113,6 @@ void stream::start_head(const stream_head& head, write_handler handler) {
   head_sent_ = true;
   owner_.h2_session().submit_response(id_, head.status, fields, true);
   owner_.wake_writer();
-  net::post(executor_,
-            [h = std::move(handler)]() mutable { std::move(h)(boost::system::error_code{}, 0); });
 }
 
 void stream::start_body(buffer_view body, bool last, write_handler handler) {

@@ -126,5 +126,22 @@ TEST(stream_framing, body_written_leaves_the_framing_out) {
   EXPECT_EQ(plain.body_written(20), 20u);
 }
 
+TEST(stream_framing, the_head_can_go_in_the_first_body_write) {
+  for (const unsigned version : {11U, 10U}) {
+    stream_framing f;
+    const std::string head(f.head(sse_head(), version));
+    const std::string a = "retry: 1000\n\n";
+    const std::vector<net::const_buffer> body{net::buffer(a)};
+    const std::string framed = version == 11 ? "d\r\n" + a + "\r\n" : a;  // 13 bytes
+    EXPECT_EQ(bytes_of(f.body(body, false, /*with_head=*/true)), head + framed);
+    // What was written counts body bytes only: the head and the size line are framing.
+    EXPECT_EQ(f.body_written(head.size()), 0U);
+    EXPECT_EQ(f.body_written(head.size() + (version == 11 ? 3 : 0) + 5), 5U);
+    EXPECT_EQ(f.body_written(head.size() + framed.size()), a.size());
+    // The next write is a body write alone.
+    EXPECT_EQ(bytes_of(f.body(body, false)), framed);
+  }
+}
+
 }  // namespace
 }  // namespace sse::http::h1
