@@ -6,6 +6,10 @@
 //   many-streams PATH COUNT    raw frames, sent before the server's SETTINGS are acknowledged:
 //                              COUNT GET requests at once; prints `ready` once every stream was
 //                              answered or refused, then waits for the answered ones to end
+//   held-streams PATH COUNT    node:http2, after the server's SETTINGS: COUNT GET requests at
+//                              once (the client holds those past the announced limit); prints
+//                              how many were answered while the first ones stay open, then
+//                              what every request got once they all closed
 //   raw-frame KIND             raw frames after the preface: `data-on-stream-0`, `oversized`
 //                              (a frame over the 16384-byte SETTINGS_MAX_FRAME_SIZE), or a
 //                              request with a bad field (`uppercase`, `connection`) followed by
@@ -149,7 +153,39 @@ const rapidReset = (count) => {
   setTimeout(() => session.destroy(), 20000).unref();
 };
 
+const heldStreams = (path, count) => {
+  const session = http2.connect(`http://127.0.0.1:${port}`);
+  session.on('error', () => {});
+  setTimeout(() => session.destroy(), 30000).unref();
+  session.once('remoteSettings', (settings) => {
+    const statuses = [];
+    let answered = 0;
+    let closed = 0;
+    for (let i = 0; i < count; ++i) {
+      const req = session.request({ ':path': path });
+      req.on('response', (h) => {
+        statuses[i] = h[':status'];
+        // Once the announced number are open, a moment for any past it to (wrongly) come.
+        if (++answered === settings.maxConcurrentStreams) {
+          setTimeout(() => print({ limit: settings.maxConcurrentStreams, open_answered: answered }),
+            500);
+        }
+      });
+      req.on('error', () => {});
+      req.resume();
+      req.on('close', () => {
+        if (req.rstCode) statuses[i] = `rst:${req.rstCode}`;
+        if (++closed === count) {
+          print({ statuses });
+          session.close();
+        }
+      });
+    }
+  });
+};
+
 if (mode === 'rapid-reset') rapidReset(Number(args[0]));
+else if (mode === 'held-streams') heldStreams(args[0], Number(args[1]));
 else if (mode === 'many-streams') manyStreams(args[0], Number(args[1]));
 else if (mode === 'raw-frame') rawFrame(args[0]);
 else { console.error(`unknown mode ${mode}`); process.exit(2); }

@@ -1,8 +1,9 @@
 // Misbehaving HTTP/2 clients against the real binary (abuse.mjs: node:http2 and raw frames over a
 // plain socket): rapid reset ends that connection with GOAWAY while other clients are served and
 // the process stays within bounds; streams past --http2-max-streams are refused one by one while
-// the admitted ones finish; a bad frame ends its connection with the matching GOAWAY code, a bad
-// header field resets its stream alone.
+// the admitted ones finish (and a client that read the SETTINGS holds them back itself); a bad
+// frame ends its connection with the matching GOAWAY code, a bad header field resets its stream
+// alone.
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -131,6 +132,32 @@ TEST(h2_abuse, streams_past_the_limit_are_refused_one_by_one_and_the_admitted_on
   EXPECT_EQ(v.at("refused").as_int64(), 3) << r.out << " (RST_STREAM REFUSED_STREAM)";
   EXPECT_EQ(v.at("other").as_int64(), 0) << r.out;
   EXPECT_EQ(curl(true, "GET", gw.base_url() + "/healthz").status, 200);
+}
+
+TEST(h2_abuse, a_client_that_read_the_settings_holds_its_streams_past_the_limit_until_some_end) {
+  gateway_process gw(h2_gateway({"--http2-max-streams", "5"}));
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/held").status, 201);
+  auto client = start_tool("node", {SSE_H2_ABUSE_SCRIPT, std::to_string(gw.port()), "held-streams",
+                                    "/v1/streams/held/events", "8"});
+  ASSERT_TRUE(bounded_wait(
+      [&] {
+        return client.stdout_text().find("open_answered") != std::string::npos || !client.running();
+      },
+      15s));
+  const std::string first = client.stdout_text();
+  ASSERT_NE(first.find("open_answered"), std::string::npos) << client.stderr_text();
+  const auto open = last_json(first);
+  EXPECT_EQ(open.at("limit").as_int64(), 5) << first;
+  EXPECT_EQ(open.at("open_answered").as_int64(), 5) << first << " (never more than the limit)";
+  // The stream's end finishes the five; the three held ones then go out and are answered.
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/held/end").status, 200);
+  const auto r = finish_tool(client, 20s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto statuses = last_json(r.out).at("statuses").as_array();
+  ASSERT_EQ(statuses.size(), 8u) << r.out;
+  for (const auto& s : statuses) {
+    EXPECT_EQ(s, boost::json::value(200)) << r.out;
+  }
 }
 
 TEST(h2_abuse, a_bad_frame_ends_its_connection_with_the_matching_goaway_code) {
