@@ -106,7 +106,8 @@ TEST(h2_abuse, rapid_reset_ends_the_connection_with_goaway_and_other_clients_are
   EXPECT_EQ(curl(true, "GET", gw.base_url() + "/healthz").status, 200);
   ASSERT_TRUE(gw.running());
   const usage after = usage_of(gw.process().pid());
-  EXPECT_LT(after.cpu_seconds - before.cpu_seconds, 10.0) << "CPU spent on ~3,300 streams";
+  // Measured: 0.3 s of CPU and 1 MiB in a debug build; the bounds leave room for sanitizers.
+  EXPECT_LT(after.cpu_seconds - before.cpu_seconds, 5.0) << "CPU spent on ~3,300 streams";
   EXPECT_LT(after.rss_bytes, before.rss_bytes + 64u * 1024 * 1024) << "RSS grew past 64 MiB";
   EXPECT_EQ(metric(gw, "sse_gateway_http2_connection_errors_total"), 3);
   EXPECT_EQ(metric(gw, "sse_gateway_http2_streams_open"), 0);
