@@ -252,19 +252,22 @@ class connection final : public session_handler, public stream_owner, public shu
 
   net::awaitable<void> writer() {
     std::vector<std::uint8_t> out;
-    for (;;) {
-      out.clear();
-      bool drained = false;
+    // Appends what the session has to send to `out`, up to write_chunk; true when it had no more
+    // (all that the windows allow was taken).
+    auto gather = [&] {
       while (out.size() < write_chunk) {
         const auto bytes = session_.pending_output();
         if (bytes.empty()) {
-          drained = true;
-          break;
+          return true;
         }
         out.insert(out.end(), bytes.begin(), bytes.end());
       }
-      if (drained && budget_.over() && drop_over_budget()) {
-        continue;  // their RST_STREAMs go out with the next gathering
+      return false;
+    };
+    for (;;) {
+      out.clear();
+      if (gather() && budget_.over() && drop_over_budget()) {
+        gather();  // their RST_STREAMs, after what was gathered already
       }
       if (out.empty()) {
         if (!session_.alive()) {
