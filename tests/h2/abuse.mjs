@@ -3,9 +3,11 @@
 // usage: node abuse.mjs PORT MODE [ARG...]
 //   rapid-reset COUNT          node:http2: COUNT requests, each reset (RST_STREAM CANCEL) right
 //                              after its HEADERS, as fast as the session takes them
-//   many-streams PATH COUNT    raw frames, sent before the server's SETTINGS are acknowledged:
-//                              COUNT GET requests at once; prints `ready` once every stream was
-//                              answered or refused, then waits for the answered ones to end
+//   many-streams PATH COUNT [after-ack]
+//                              raw frames, sent before the server's SETTINGS are acknowledged
+//                              (with `after-ack`: once they are): COUNT GET requests at once;
+//                              prints `ready` once every stream was answered or refused, then
+//                              waits for the answered ones to end (or the connection's)
 //   held-streams PATH COUNT    node:http2, after the server's SETTINGS: COUNT GET requests at
 //                              once (the client holds those past the announced limit); prints
 //                              how many were answered while the first ones stay open, then
@@ -86,7 +88,7 @@ const rawFrame = (kind) => {
   setTimeout(() => sock.destroy(), 10000).unref();  // bounded: the close is reported either way
 };
 
-const manyStreams = (path, count) => {
+const manyStreams = (path, count, afterAck) => {
   const streams = new Map();  // id -> { status?, rst?, ended }
   let ready = false;
   const check = (sock) => {
@@ -97,7 +99,20 @@ const manyStreams = (path, count) => {
     }
     if (ready && all.every((s) => s.rst !== undefined || s.ended)) sock.end();
   };
+  let goaway = null;
+  const requests = [];
+  for (let i = 0; i < count; ++i) {
+    const id = 1 + 2 * i;
+    streams.set(id, { ended: false });
+    requests.push(frame(T.HEADERS, END_HEADERS | END_STREAM, id, requestBlock(path)));
+  }
   const sock = rawConnection((f) => {
+    if (f.type === T.GOAWAY) goaway = f.payload.readUInt32BE(4);
+    if (afterAck && f.type === T.SETTINGS && !(f.flags & 0x1)) {
+      // The server's SETTINGS, acknowledged; then every request at once.
+      sock.write(Buffer.concat([frame(T.SETTINGS, 0x1, 0, Buffer.alloc(0)), ...requests]));
+      return;
+    }
     const s = streams.get(f.stream);
     if (!s) return;
     if (f.type === T.RST_STREAM) s.rst = f.payload.readUInt32BE(0);
@@ -107,6 +122,7 @@ const manyStreams = (path, count) => {
   }, () => {
     const all = [...streams.values()];
     print({
+      goaway,
       answered: all.filter((s) => s.status === 200).length,
       ended: all.filter((s) => s.status === 200 && s.ended).length,
       refused: all.filter((s) => s.rst === 7).length,  // REFUSED_STREAM
@@ -116,12 +132,7 @@ const manyStreams = (path, count) => {
   // Every request in the first write, before the server's SETTINGS could be acknowledged: a
   // server must then refuse what is over its limit stream by stream (RFC 9113 5.1.2).
   const out = [PREFACE, frame(T.SETTINGS, 0, 0, Buffer.alloc(0))];
-  for (let i = 0; i < count; ++i) {
-    const id = 1 + 2 * i;
-    streams.set(id, { ended: false });
-    out.push(frame(T.HEADERS, END_HEADERS | END_STREAM, id, requestBlock(path)));
-  }
-  sock.write(Buffer.concat(out));
+  sock.write(Buffer.concat(afterAck ? out : [...out, ...requests]));
   setTimeout(() => sock.destroy(), 30000).unref();
 };
 
@@ -186,6 +197,6 @@ const heldStreams = (path, count) => {
 
 if (mode === 'rapid-reset') rapidReset(Number(args[0]));
 else if (mode === 'held-streams') heldStreams(args[0], Number(args[1]));
-else if (mode === 'many-streams') manyStreams(args[0], Number(args[1]));
+else if (mode === 'many-streams') manyStreams(args[0], Number(args[1]), args[2] === 'after-ack');
 else if (mode === 'raw-frame') rawFrame(args[0]);
 else { console.error(`unknown mode ${mode}`); process.exit(2); }

@@ -1,7 +1,8 @@
 // Misbehaving HTTP/2 clients against the real binary (abuse.mjs: node:http2 and raw frames over a
 // plain socket): rapid reset ends that connection with GOAWAY while other clients are served and
 // the process stays within bounds; streams past --http2-max-streams are refused one by one while
-// the admitted ones finish (and a client that read the SETTINGS holds them back itself); a bad
+// the admitted ones finish (a client that read the SETTINGS holds them back itself; one that
+// acknowledged them and goes past loses its connection); a bad
 // frame ends its connection with the matching GOAWAY code, a bad header field resets its stream
 // alone.
 
@@ -132,6 +133,20 @@ TEST(h2_abuse, streams_past_the_limit_are_refused_one_by_one_and_the_admitted_on
   EXPECT_EQ(v.at("ended").as_int64(), 5) << r.out << " (each with END_STREAM)";
   EXPECT_EQ(v.at("refused").as_int64(), 3) << r.out << " (RST_STREAM REFUSED_STREAM)";
   EXPECT_EQ(v.at("other").as_int64(), 0) << r.out;
+  EXPECT_EQ(curl(true, "GET", gw.base_url() + "/healthz").status, 200);
+}
+
+TEST(h2_abuse, streams_past_an_acknowledged_limit_end_the_connection_with_protocol_error) {
+  gateway_process gw(h2_gateway({"--http2-max-streams", "5"}));
+  // nghttp2's choice among those RFC 9113 5.1.2 allows: a client that acknowledged the limit and
+  // still goes past it breaks the protocol (a connection error, not one stream's).
+  const auto r = abuse(gw, {"many-streams", "/healthz", "8", "after-ack"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto v = last_json(r.out);
+  EXPECT_EQ(v.at("goaway"), boost::json::value(1)) << r.out << " (PROTOCOL_ERROR)";
+  EXPECT_EQ(v.at("refused").as_int64(), 0) << r.out;
+  EXPECT_TRUE(gw.running());
+  EXPECT_EQ(metric(gw, "sse_gateway_http2_connection_errors_total"), 1);
   EXPECT_EQ(curl(true, "GET", gw.base_url() + "/healthz").status, 200);
 }
 
