@@ -146,6 +146,12 @@ TEST(h2_limits,
     }
   }
   EXPECT_GE(reset, 3) << r.out;
+  // One report per unread stream: reset (SseSlowClientDropped alone, not also a departure), or
+  // still open when the client closed its connection (SseClientDisconnected).
+  gw.wait_for_telemetry_count("SseClientDisconnected", static_cast<std::size_t>(4 - reset), {}, 5s);
+  EXPECT_EQ(gw.telemetry_named("SseSlowClientDropped").size(), static_cast<std::size_t>(reset));
+  EXPECT_EQ(gw.telemetry_named("SseClientDisconnected").size(),
+            static_cast<std::size_t>(4 - reset));
   // The stream that reads was never chosen and lost nothing.
   EXPECT_EQ(v.at("fast_events").as_int64(), appends * 100 + 1) << r.out;  // + end
   EXPECT_TRUE(v.at("fast_end").as_bool()) << r.out;
