@@ -53,6 +53,10 @@ struct config {
   bool http2 = true;
   /// --http2-max-streams: SETTINGS_MAX_CONCURRENT_STREAMS of each HTTP/2 connection.
   std::size_t http2_max_streams = 128;
+  /// --http2-max-connection-queue-bytes: bytes one HTTP/2 connection may hold for all its
+  /// streams' writes that their windows keep back; past it the stalled streams holding the most
+  /// are reset as slow clients. 0: four times --max-queue-bytes.
+  std::size_t http2_max_connection_queue_bytes = 0;
   /// --sse-compression: content codings an SSE response may be compressed with, in
   /// the server's order of preference ("zstd", "gzip"); empty: never compressed.
   std::vector<std::string> sse_compression;

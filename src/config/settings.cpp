@@ -260,6 +260,11 @@ std::vector<setting> build() {
                                          "Concurrent streams per HTTP/2 connection "
                                          "(SETTINGS_MAX_CONCURRENT_STREAMS)",
                                          &config::http2_max_streams, 1, 100'000));
+  t.push_back(bytes_setting("http2-max-connection-queue-bytes",
+                            "Bytes one HTTP/2 connection may hold for its streams that their "
+                            "windows keep back; past it the largest are dropped as slow clients "
+                            "(0 = 4 x --max-queue-bytes)",
+                            &config::http2_max_connection_queue_bytes, 0));
   {
     setting s =
         make("sse-compression", "CODINGS",

@@ -117,6 +117,9 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
         http2_streams_open.load(relaxed));
   counter(out, "sse_gateway_http2_streams_total", "HTTP/2 streams opened by clients.",
           http2_streams_total);
+  counter(out, "sse_gateway_http2_connection_errors_total",
+          "HTTP/2 connections ended with a GOAWAY error code (protocol violation, rapid reset).",
+          http2_connection_errors_total);
   gauge(out, "sse_gateway_streams_active", "Streams the store holds (live and ended).",
         streams_active);
   gauge(out, "sse_gateway_events_buffered", "Events held in stream buffers.", events_buffered);

@@ -59,6 +59,9 @@ struct metrics {
   std::atomic<std::int64_t> http2_connections_open{0};
   std::atomic<std::int64_t> http2_streams_open{0};
   std::atomic<std::uint64_t> http2_streams_total{0};
+  /// HTTP/2 connections ended by a GOAWAY with an error code (a protocol violation, a frame too
+  /// large, rapid resets).
+  std::atomic<std::uint64_t> http2_connection_errors_total{0};
   std::atomic<std::uint64_t> http_requests_total{0};
   std::atomic<std::uint64_t> streams_created_total{0};
   std::atomic<std::uint64_t> streams_ended_total{0};

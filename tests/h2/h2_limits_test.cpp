@@ -1,12 +1,18 @@
 // HTTP/2 limits and shutdown against the real binary: the SETTINGS a client is told
 // (--http2-max-streams, the header list size from --max-header-bytes), a header block over the
-// limit answered 431 on its stream alone, and GOAWAY then a finished stream on SIGTERM.
+// limit answered 431 on its stream alone, a request that never ends answered 408 on its stream
+// alone (--request-timeout), the bytes a connection's stalled streams hold bounded
+// (--http2-max-connection-queue-bytes), and GOAWAY then a finished stream on SIGTERM.
 
 #include <gtest/gtest.h>
+
+#include <boost/json/parse.hpp>
+#include <fstream>
 
 #include "bounded_wait.hpp"
 #include "gateway_process.hpp"
 #include "h2_tools.hpp"
+#include "metric_value.hpp"
 
 namespace sse::test::h2 {
 namespace {
@@ -51,6 +57,106 @@ TEST(h2_limits, shutdown_sends_goaway_and_finishes_each_sse_stream) {
   EXPECT_NE(r.out.find(": server shutting down"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("; END_STREAM"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("recv RST_STREAM"), std::string::npos) << r.out;
+}
+
+boost::json::object json_line(const std::string& line) {
+  return boost::json::parse(line).as_object();
+}
+
+TEST(h2_limits, a_request_that_never_ends_is_answered_408_on_its_stream_alone) {
+  gateway_process gw(h2_gateway({"--request-timeout", "1s"}));
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/rt").status, 201);
+  // On one connection: an SSE stream, and an append whose HEADERS come without END_STREAM and
+  // no DATA after them.
+  auto client = start_tool("node", {SSE_H2_UNFINISHED_REQUEST_SCRIPT, std::to_string(gw.port()),
+                                    "/v1/streams/rt/events", "/v1/streams/rt/events"});
+  ASSERT_TRUE(bounded_wait(
+      [&] { return client.stdout_text().find('\n') != std::string::npos || !client.running(); },
+      10s));
+  const std::string out = client.stdout_text();
+  ASSERT_NE(out.find('\n'), std::string::npos) << client.stderr_text();
+  const auto first = json_line(out.substr(0, out.find('\n')));
+  EXPECT_EQ(first.at("status").as_int64(), 408) << out;
+  const auto body = boost::json::parse(first.at("body").as_string()).as_object();
+  EXPECT_EQ(body.at("error").as_string(), "request_timeout") << out;  // as over HTTP/1.1
+  EXPECT_GE(first.at("ms").as_int64(), 900) << out;
+  EXPECT_LT(first.at("ms").as_int64(), 5000) << out;
+  EXPECT_EQ(first.at("rst").as_int64(), 0) << out << " (closed with NO_ERROR)";
+  EXPECT_EQ(first.at("next").as_int64(), 200) << out << " (the connection goes on)";
+  // The SSE stream of that connection was not touched: it gets what comes next, and its end.
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/rt/events",
+                 {"-H", "Content-Type: application/json", "--data", R"({"data":"after"})"})
+                .status,
+            200);
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/rt/end").status, 200);
+  const auto r = finish_tool(client, 10s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto second = json_line(r.out.substr(r.out.rfind('{')));
+  EXPECT_EQ(second.at("sse_events").as_int64(), 2) << r.out << " (the event, then end)";
+  EXPECT_TRUE(second.at("sse_end").as_bool()) << r.out;
+  const auto metrics = curl(false, "GET", gw.base_url() + "/metrics").body;
+  EXPECT_EQ(metric_value(metrics, R"(sse_gateway_limit_rejections_total{limit="request_timeout"})"),
+            1);
+  EXPECT_EQ(metric_value(metrics, "sse_gateway_http2_streams_open"), 0);
+}
+
+TEST(h2_limits,
+     stalled_streams_over_the_connection_queue_bound_are_reset_and_readers_lose_nothing) {
+  // Each stream's own queue (1 MiB) is never reached here: only the connection's bound acts.
+  gateway_process gw(
+      h2_gateway({"--max-queue-bytes", "1MiB", "--http2-max-connection-queue-bytes", "256KiB"}));
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/cq").status, 201);
+  auto client = start_tool("node", {SSE_H2_STALLED_STREAMS_SCRIPT, std::to_string(gw.port()),
+                                    "/v1/streams/cq/events", "4"});
+  ASSERT_TRUE(bounded_wait(
+      [&] { return client.stdout_text().find("ready") != std::string::npos || !client.running(); },
+      15s));
+  ASSERT_NE(client.stdout_text().find("ready"), std::string::npos) << client.stderr_text();
+  // Appends of 100 events of 2 KB: each unread stream's window (64 KiB) takes the first third of
+  // the first one and keeps back ~137 KB; four of them hold ~548 KB, over the bound of 256 KiB
+  // once they stalled: at least three must go (two keep back more than the bound).
+  const std::string data(2000, 'x');
+  std::string batch;
+  for (int i = 0; i < 100; ++i) {
+    batch += "{\"data\":\"" + data + "\"}\n";
+  }
+  const auto batch_file = gw.dir() / "batch.ndjson";  // over the size of one argument
+  std::ofstream(batch_file) << batch;
+  constexpr int appends = 3;
+  for (int b = 0; b < appends; ++b) {
+    ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/cq/events",
+                   {"-H", "Content-Type: application/x-ndjson", "--data-binary",
+                    "@" + batch_file.string()})
+                  .status,
+              200);
+  }
+  const auto dropped = gw.wait_for_telemetry_count(
+      "SseSlowClientDropped", 3,
+      [](const boost::json::object& o) { return o.at("bound") == "http2_connection"; }, 10s);
+  ASSERT_GE(dropped.size(), 3u);
+  EXPECT_EQ(dropped[0].at("stream").as_string(), "cq");
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/cq/end").status, 200);
+  const auto r = finish_tool(client, 20s);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto v = json_line(r.out.substr(r.out.rfind('{')));
+  int reset = 0;
+  for (const auto& code : v.at("slow_rst").as_array()) {
+    if (code == boost::json::value(8)) {
+      ++reset;  // CANCEL: the client resumes with Last-Event-ID
+    }
+  }
+  EXPECT_GE(reset, 3) << r.out;
+  // One report per unread stream: reset (SseSlowClientDropped alone, not also a departure), or
+  // still open when the client closed its connection (SseClientDisconnected).
+  gw.wait_for_telemetry_count("SseClientDisconnected", static_cast<std::size_t>(4 - reset), {}, 5s);
+  EXPECT_EQ(gw.telemetry_named("SseSlowClientDropped").size(), static_cast<std::size_t>(reset));
+  EXPECT_EQ(gw.telemetry_named("SseClientDisconnected").size(),
+            static_cast<std::size_t>(4 - reset));
+  // The stream that reads was never chosen and lost nothing.
+  EXPECT_EQ(v.at("fast_events").as_int64(), appends * 100 + 1) << r.out;  // + end
+  EXPECT_TRUE(v.at("fast_end").as_bool()) << r.out;
+  const auto metrics = curl(false, "GET", gw.base_url() + "/metrics").body;
+  EXPECT_GE(metric_value(metrics, "sse_gateway_slow_clients_dropped_total").value_or(0), 3);
 }
 
 }  // namespace

@@ -71,6 +71,21 @@ ssize_t read_body(nghttp2_session*, std::int32_t stream_id, std::uint8_t* buf, s
   return static_cast<ssize_t>(n);
 }
 
+int on_frame_send(nghttp2_session* s, const nghttp2_frame* frame, void* user_data) {
+  if (frame->hd.type == NGHTTP2_GOAWAY && frame->goaway.error_code != NGHTTP2_NO_ERROR) {
+    handler_of(user_data).on_connection_error(frame->goaway.error_code);
+    return 0;
+  }
+  const bool answer_frame = frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA;
+  if (answer_frame && (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
+      nghttp2_session_get_stream_remote_close(s, frame->hd.stream_id) == 0) {
+    // Answered before the request was complete (408 on a request that never ended): RST_STREAM
+    // NO_ERROR tells the client to stop sending it and frees the stream (RFC 9113 8.1).
+    nghttp2_submit_rst_stream(s, NGHTTP2_FLAG_NONE, frame->hd.stream_id, NGHTTP2_NO_ERROR);
+  }
+  return 0;
+}
+
 /// nghttp2 wants lowercase field names (RFC 9113 8.2.2); ours are written as for HTTP/1.1.
 std::string lowercase(std::string_view s) {
   std::string out(s);
@@ -102,9 +117,13 @@ session::session(session_handler& handler, const session_limits& limits) {
   nghttp2_session_callbacks_set_on_frame_recv_callback(cbs, on_frame_recv);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cbs, on_data_chunk);
   nghttp2_session_callbacks_set_on_stream_close_callback(cbs, on_stream_close);
+  nghttp2_session_callbacks_set_on_frame_send_callback(cbs, on_frame_send);
   // Streams over SETTINGS_MAX_CONCURRENT_STREAMS are refused by nghttp2 itself (RST_STREAM
-  // REFUSED_STREAM) and rapid resets end the connection (its default rate limit): nothing to
-  // set for either.
+  // REFUSED_STREAM before the client acknowledged the SETTINGS, a connection error after). Rapid
+  // reset (streams opened and reset in a loop, CVE-2023-44487): past a burst of 1000 resets,
+  // then 33 a second, nghttp2 ends the connection with GOAWAY; these are its defaults, set here
+  // so that they are seen and kept.
+  nghttp2_option_set_stream_reset_rate_limit(opt, 1000, 33);
   const int rc = nghttp2_session_server_new2(&s_, cbs, &handler, opt);
   nghttp2_session_callbacks_del(cbs);
   nghttp2_option_del(opt);

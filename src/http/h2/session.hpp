@@ -28,6 +28,9 @@ class session_handler {
   /// last; `deferred` when none are ready yet (resume_body() when they are).
   virtual std::size_t read_body(std::int32_t id, std::span<std::uint8_t> out, bool& eof,
                                 bool& deferred) = 0;
+  /// A GOAWAY with `error_code` (not NO_ERROR) went out: the peer broke the protocol or a limit
+  /// (a bad frame, rapid resets); the connection ends.
+  virtual void on_connection_error(std::uint32_t error_code) = 0;
 
  protected:
   ~session_handler() = default;

@@ -16,7 +16,8 @@ namespace net = boost::asio;
 
 stream::stream(std::int32_t id, stream_owner& owner, net::any_io_executor ex,
                const config::config& cfg)
-    : id_(id),
+    : request_deadline(ex),
+      id_(id),
       owner_(owner),
       executor_(ex),
       builder_(cfg.max_header_bytes, cfg.max_header_count),
@@ -67,6 +68,7 @@ std::size_t stream::read_body(std::span<std::uint8_t> out, bool& eof, bool& defe
       body_at_ = 0;
     }
   }
+  const std::size_t body_part = n;
   while (handler_ && n < out.size() && pending_buf_ < pending_.size()) {
     const auto& b = pending_[pending_buf_];
     const std::size_t take = std::min(out.size() - n, b.size() - pending_at_);
@@ -80,6 +82,9 @@ std::size_t stream::read_body(std::span<std::uint8_t> out, bool& eof, bool& defe
   }
   if (handler_ && pending_buf_ == pending_.size()) {
     complete_write({});  // nghttp2 holds every byte of it now
+  } else if (handler_ && n > body_part) {
+    pending_taken_ += n - body_part;
+    owner_.held_changed(id_, pending_total_ - pending_taken_);
   }
   streamed_ += n;
   const bool empty = body_.empty() && !handler_;
@@ -133,6 +138,7 @@ void stream::start_body(buffer_view body, bool last, write_handler handler) {
   pending_buf_ = 0;
   pending_at_ = 0;
   pending_total_ = total;
+  pending_taken_ = 0;
   handler_.emplace(std::move(handler));
   auto slot = handler_->get_cancellation_slot();
   if (slot.is_connected()) {
@@ -141,6 +147,7 @@ void stream::start_body(buffer_view body, bool last, write_handler handler) {
       complete_write(net::error::operation_aborted, /*from_slot=*/true);
     });
   }
+  owner_.held_changed(id_, total);
   owner_.h2_session().resume_body(id_);
   owner_.wake_writer();
 }
@@ -160,6 +167,7 @@ void stream::complete_write(boost::system::error_code ec, bool from_slot) {
   }
   written = ec ? written + pending_at_ : pending_total_;
   pending_ = {};
+  owner_.held_changed(id_, 0);
   net::post(executor_, [h = std::move(h), ec, written]() mutable { std::move(h)(ec, written); });
 }
 
@@ -169,11 +177,13 @@ net::awaitable<sse_transport::io_result> stream::read_some(net::mutable_buffer) 
   if (!closed_) {
     co_await peer_gone_.async_wait(net::as_tuple(net::use_awaitable));
   }
-  co_return io_result{closed_ ? net::error::connection_reset : net::error::operation_aborted, 0};
+  co_return io_result{
+      closed_ && !dropped_ ? net::error::connection_reset : net::error::operation_aborted, 0};
 }
 
 void stream::closed() {
   closed_ = true;
+  request_deadline.cancel();
   complete_write(net::error::connection_reset);
   peer_gone_.cancel();
 }
@@ -185,6 +195,19 @@ void stream::abort() noexcept {
   owner_.h2_session().reset_stream(id_, NGHTTP2_CANCEL);
   owner_.wake_writer();
   closed();
+}
+
+void stream::drop_slow() noexcept {
+  if (closed_) {
+    return;
+  }
+  dropped_ = true;
+  owner_.h2_session().reset_stream(id_, NGHTTP2_CANCEL);
+  owner_.wake_writer();
+  closed_ = true;
+  request_deadline.cancel();
+  complete_write(net::error::operation_aborted);
+  peer_gone_.cancel();
 }
 
 }  // namespace sse::http::h2

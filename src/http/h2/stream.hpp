@@ -29,6 +29,8 @@ class stream_owner {
   virtual session& h2_session() noexcept = 0;
   /// Something was submitted to the session: its bytes should go out.
   virtual void wake_writer() = 0;
+  /// The stream's current write has `bytes` that nghttp2 has not taken yet (0: none).
+  virtual void held_changed(std::int32_t id, std::size_t bytes) = 0;
 
  protected:
   ~stream_owner() = default;
@@ -44,6 +46,11 @@ class stream final : public sse_transport, public exchange {
   /// The stream's own registration for shutdown (a connection has many subscriptions).
   session_entry entry;
   std::chrono::steady_clock::time_point received;
+  /// Runs from the request's first HEADERS to its END_STREAM (--request-timeout); cancelled at
+  /// the end of the request and when the stream closes.
+  boost::asio::steady_timer request_deadline;
+  /// The request is over: complete (END_STREAM), or answered 408 without it.
+  bool request_done = false;
 
   /// A complete answer (headers, then the body unless `head_only` or 204/304).
   void respond(response res, bool head_only);
@@ -67,6 +74,13 @@ class stream final : public sse_transport, public exchange {
   boost::asio::any_io_executor get_executor() noexcept override { return executor_; }
   void abort() noexcept override;
 
+  /// Resets the stream (RST_STREAM CANCEL) for the connection's queue bound: the pending write
+  /// and the peer watch end as cancelled, not as a departed peer, since the connection reports
+  /// the slow client itself.
+  void drop_slow() noexcept;
+  /// The request's access note, which serve_request fills (the SSE stream's id for telemetry).
+  access_note note;
+
  private:
   void complete_write(boost::system::error_code ec, bool from_slot = false);
 
@@ -76,6 +90,7 @@ class stream final : public sse_transport, public exchange {
   request_builder builder_;
   boost::asio::steady_timer peer_gone_;  // the peer watch waits on it; cancelled on close
   bool closed_ = false;
+  bool dropped_ = false;  // by drop_slow()
   bool head_sent_ = false;
   bool body_done_ = false;  // no bytes will follow what is queued
   std::string body_;        // a complete answer's body
@@ -85,6 +100,7 @@ class stream final : public sse_transport, public exchange {
   std::size_t pending_buf_ = 0;  // buffer index in pending_
   std::size_t pending_at_ = 0;   // offset in that buffer
   std::size_t pending_total_ = 0;
+  std::size_t pending_taken_ = 0;  // of pending_total_, by nghttp2
   std::optional<write_handler> handler_;
   std::uint64_t streamed_ = 0;
 };

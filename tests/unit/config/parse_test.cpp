@@ -78,6 +78,8 @@ std::vector<good_case> good_cases() {
        [](const config& c) { EXPECT_EQ(c.max_queue_bytes, 1024u * 1024 * 1024); }},
       {"http2", "off", [](const config& c) { EXPECT_FALSE(c.http2); }},
       {"http2-max-streams", "16", [](const config& c) { EXPECT_EQ(c.http2_max_streams, 16u); }},
+      {"http2-max-connection-queue-bytes", "32MiB",
+       [](const config& c) { EXPECT_EQ(c.http2_max_connection_queue_bytes, 32u * 1024 * 1024); }},
       {"request-timeout", "1.5s",
        [](const config& c) { EXPECT_EQ(c.request_timeout, milliseconds(1500)); }},
       {"idle-timeout", "90",
@@ -285,7 +287,7 @@ TEST(parse_config, every_setting_has_a_good_case) {
     EXPECT_TRUE(covered.count(s.name)) << s.name << " has no test case";
   }
   // One row per field of config; --listen covers both listen_host and listen_port.
-  EXPECT_EQ(settings().size(), 57u);
+  EXPECT_EQ(settings().size(), 58u);
 }
 
 TEST(parse_config, flag_wins_over_variable) {
@@ -394,6 +396,7 @@ std::vector<bad_case> bad_cases() {
       {"max-queue-bytes", "0"},
       {"http2", "maybe"},
       {"http2-max-streams", "0"},
+      {"http2-max-connection-queue-bytes", "lots"},
       {"request-timeout", "0"},
       {"idle-timeout", "0s"},
       {"shutdown-grace", "x"},

@@ -139,6 +139,7 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
       {"sse_gateway_http2_connections_open", "gauge"},
       {"sse_gateway_http2_streams_open", "gauge"},
       {"sse_gateway_http2_streams_total", "counter"},
+      {"sse_gateway_http2_connection_errors_total", "counter"},
       {"sse_gateway_streams_active", "gauge"},
       {"sse_gateway_events_buffered", "gauge"},
       {"sse_gateway_bytes_buffered", "gauge"},
