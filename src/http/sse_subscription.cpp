@@ -54,6 +54,7 @@ void sse_subscription::on_batch(std::shared_ptr<const stream::event_batch> b) {
     io_.abort();  // slow: fails the blocked write and the peer read
     return;
   }
+  io_.queued(m_.queued_bytes());
   wake();
 }
 

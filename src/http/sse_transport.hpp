@@ -71,6 +71,10 @@ class sse_transport {
   /// allocated per call, and this is called once per delivered batch (any_completion_handler
   /// takes Asio's recycling allocator, so a steady stream of writes allocates nothing).
   virtual void start_body(buffer_view body, bool last, write_handler handler) = 0;
+  /// The subscription now queues `bytes` of frames behind its current write (what the write
+  /// will carry next). HTTP/2 counts them in its connection's queued-bytes bound; HTTP/1.1 has
+  /// one stream per connection, bounded by --max-queue-bytes alone. Worker thread.
+  virtual void queued(std::size_t /*bytes*/) noexcept {}
   /// Reads some bytes (the peer watch). At most one read at a time, concurrent with a write.
   virtual boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) = 0;
   /// The executor of the worker the subscription runs on (its timers use it).

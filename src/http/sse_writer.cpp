@@ -83,6 +83,7 @@ void sse_subscription::set_head() {
 }
 
 std::size_t sse_subscription::prepare_write(bool last) {
+  io_.queued(m_.queued_bytes());  // the queue went into this write
   if (compressor_) {
     return prepare_compressed_write(last);
   }

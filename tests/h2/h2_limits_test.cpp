@@ -100,31 +100,28 @@ TEST(h2_limits, a_request_that_never_ends_is_answered_408_on_its_stream_alone) {
   EXPECT_EQ(metric_value(metrics, "sse_gateway_http2_streams_open"), 0);
 }
 
-TEST(h2_limits,
-     stalled_streams_over_the_connection_queue_bound_are_reset_and_readers_lose_nothing) {
-  // Each stream's own queue (1 MiB) is never reached here: only the connection's bound acts.
-  gateway_process gw(
-      h2_gateway({"--max-queue-bytes", "1MiB", "--http2-max-connection-queue-bytes", "256KiB"}));
-  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/cq").status, 201);
+/// Four unread streams and one read to its end on ONE connection (stalled_streams.mjs), against
+/// `appends` appends of `events` events of 2 KB each to stream `id`; each unread stream's window
+/// (64 KiB) fills and stays shut. At least three of the unread streams must be reset as slow
+/// clients for the connection's bound, and the stream that reads loses nothing.
+void expect_stalled_streams_reset(gateway_process& gw, const std::string& id, int events,
+                                  int appends) {
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/" + id).status, 201);
   auto client = start_tool("node", {SSE_H2_STALLED_STREAMS_SCRIPT, std::to_string(gw.port()),
-                                    "/v1/streams/cq/events", "4"});
+                                    "/v1/streams/" + id + "/events", "4"});
   ASSERT_TRUE(bounded_wait(
       [&] { return client.stdout_text().find("ready") != std::string::npos || !client.running(); },
       15s));
   ASSERT_NE(client.stdout_text().find("ready"), std::string::npos) << client.stderr_text();
-  // Appends of 100 events of 2 KB: each unread stream's window (64 KiB) takes the first third of
-  // the first one and keeps back ~137 KB; four of them hold ~548 KB, over the bound of 256 KiB
-  // once they stalled: at least three must go (two keep back more than the bound).
   const std::string data(2000, 'x');
   std::string batch;
-  for (int i = 0; i < 100; ++i) {
+  for (int i = 0; i < events; ++i) {
     batch += "{\"data\":\"" + data + "\"}\n";
   }
   const auto batch_file = gw.dir() / "batch.ndjson";  // over the size of one argument
   std::ofstream(batch_file) << batch;
-  constexpr int appends = 3;
   for (int b = 0; b < appends; ++b) {
-    ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/cq/events",
+    ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/" + id + "/events",
                    {"-H", "Content-Type: application/x-ndjson", "--data-binary",
                     "@" + batch_file.string()})
                   .status,
@@ -134,8 +131,8 @@ TEST(h2_limits,
       "SseSlowClientDropped", 3,
       [](const boost::json::object& o) { return o.at("bound") == "http2_connection"; }, 10s);
   ASSERT_GE(dropped.size(), 3u);
-  EXPECT_EQ(dropped[0].at("stream").as_string(), "cq");
-  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/cq/end").status, 200);
+  EXPECT_EQ(dropped[0].at("stream").as_string(), id);
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/" + id + "/end").status, 200);
   const auto r = finish_tool(client, 20s);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const auto v = json_line(r.out.substr(r.out.rfind('{')));
@@ -153,10 +150,31 @@ TEST(h2_limits,
   EXPECT_EQ(gw.telemetry_named("SseClientDisconnected").size(),
             static_cast<std::size_t>(4 - reset));
   // The stream that reads was never chosen and lost nothing.
-  EXPECT_EQ(v.at("fast_events").as_int64(), appends * 100 + 1) << r.out;  // + end
+  EXPECT_EQ(v.at("fast_events").as_int64(), appends * events + 1) << r.out;  // + end
   EXPECT_TRUE(v.at("fast_end").as_bool()) << r.out;
   const auto metrics = curl(false, "GET", gw.base_url() + "/metrics").body;
   EXPECT_GE(metric_value(metrics, "sse_gateway_slow_clients_dropped_total").value_or(0), 3);
+}
+
+TEST(h2_limits,
+     stalled_streams_over_the_connection_queue_bound_are_reset_and_readers_lose_nothing) {
+  // Each stream's own queue (1 MiB) is never reached here: only the connection's bound acts.
+  gateway_process gw(
+      h2_gateway({"--max-queue-bytes", "1MiB", "--http2-max-connection-queue-bytes", "256KiB"}));
+  // Appends of 100 events of 2 KB: each unread stream's window takes the first third of the
+  // first one and keeps back ~137 KB of that write; four of them hold ~548 KB, over the bound of
+  // 256 KiB once they stalled: at least three must go (two keep back more than the bound).
+  expect_stalled_streams_reset(gw, "cq", 100, 3);
+}
+
+TEST(h2_limits, frames_queued_behind_stalled_writes_count_in_the_connection_queue_bound) {
+  gateway_process gw(
+      h2_gateway({"--max-queue-bytes", "1MiB", "--http2-max-connection-queue-bytes", "256KiB"}));
+  // The first append of 40 events (80 KB) is one write per stream, of which the window keeps
+  // back only ~16 KB: ~64 KB for the four unread streams, well within the bound. The next two
+  // appends queue behind those stalled writes in each subscription (160 KB each, far from the
+  // stream's own 1 MiB), ~700 KB for the connection: over the bound only when they count.
+  expect_stalled_streams_reset(gw, "cqq", 40, 3);
 }
 
 }  // namespace

@@ -85,7 +85,11 @@ class connection final : public session_handler, public stream_owner, public shu
   session& h2_session() noexcept override { return session_; }
   void wake_writer() override { wake_.cancel(); }
   void held_changed(std::int32_t id, std::size_t bytes) override {
+    const bool was_over = budget_.over();
     budget_.hold(id, bytes, std::chrono::steady_clock::now());
+    if (!was_over && budget_.over()) {
+      wake_writer();  // frames queued behind a stalled write: the writer looks for whom to drop
+    }
   }
 
   // shutdown_listener: GOAWAY; each SSE stream sends its final comment and finishes.

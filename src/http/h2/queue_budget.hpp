@@ -1,9 +1,9 @@
 #pragma once
 // The bytes one HTTP/2 connection holds for its streams' answers, against one bound
 // (--http2-max-connection-queue-bytes). A stream holds the part of its current write that
-// nghttp2 has not taken yet: what its flow-control window keeps back. This bounds what the
-// streams of one connection hold back together. What a subscriber queues behind its blocked write
-// is not seen here (the subscription keeps it): --max-queue-bytes bounds that per stream.
+// nghttp2 has not taken yet (what its flow-control window keeps back) and the frames its
+// subscription queued behind that write (sse_transport::queued). This bounds what the streams of
+// one connection hold back together.
 //
 // Holding bytes is not yet being slow: a reader whose window is small holds most of a large write
 // for a round trip, until its WINDOW_UPDATE comes. A stream is stalled once nghttp2 has taken

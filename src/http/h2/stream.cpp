@@ -84,7 +84,7 @@ std::size_t stream::read_body(std::span<std::uint8_t> out, bool& eof, bool& defe
     complete_write({});  // nghttp2 holds every byte of it now
   } else if (handler_ && n > body_part) {
     pending_taken_ += n - body_part;
-    owner_.held_changed(id_, pending_total_ - pending_taken_);
+    report_held();
   }
   streamed_ += n;
   const bool empty = body_.empty() && !handler_;
@@ -147,7 +147,7 @@ void stream::start_body(buffer_view body, bool last, write_handler handler) {
       complete_write(net::error::operation_aborted, /*from_slot=*/true);
     });
   }
-  owner_.held_changed(id_, total);
+  report_held();
   owner_.h2_session().resume_body(id_);
   owner_.wake_writer();
 }
@@ -167,7 +167,12 @@ void stream::complete_write(boost::system::error_code ec, bool from_slot) {
   }
   written = ec ? written + pending_at_ : pending_total_;
   pending_ = {};
-  owner_.held_changed(id_, 0);
+  pending_total_ = 0;
+  pending_taken_ = 0;
+  if (closed_) {
+    queued_ = 0;  // nothing more will be written
+  }
+  report_held();
   net::post(executor_, [h = std::move(h), ec, written]() mutable { std::move(h)(ec, written); });
 }
 
@@ -186,6 +191,18 @@ void stream::closed() {
   request_deadline.cancel();
   complete_write(net::error::connection_reset);
   peer_gone_.cancel();
+}
+
+void stream::queued(std::size_t bytes) noexcept {
+  if (closed_ || bytes == queued_) {
+    return;
+  }
+  queued_ = bytes;
+  report_held();
+}
+
+void stream::report_held() noexcept {
+  owner_.held_changed(id_, pending_total_ - pending_taken_ + queued_);
 }
 
 void stream::abort() noexcept {

@@ -73,6 +73,7 @@ class stream final : public sse_transport, public exchange {
   boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override;
   boost::asio::any_io_executor get_executor() noexcept override { return executor_; }
   void abort() noexcept override;
+  void queued(std::size_t bytes) noexcept override;
 
   /// Resets the stream (RST_STREAM CANCEL) for the connection's queue bound: the pending write
   /// and the peer watch end as cancelled, not as a departed peer, since the connection reports
@@ -83,6 +84,9 @@ class stream final : public sse_transport, public exchange {
 
  private:
   void complete_write(boost::system::error_code ec, bool from_slot = false);
+  /// Tells the connection what this stream holds: its write's bytes nghttp2 has not taken, and
+  /// what the subscription queued behind it.
+  void report_held() noexcept;
 
   std::int32_t id_;
   stream_owner& owner_;
@@ -101,6 +105,7 @@ class stream final : public sse_transport, public exchange {
   std::size_t pending_at_ = 0;   // offset in that buffer
   std::size_t pending_total_ = 0;
   std::size_t pending_taken_ = 0;  // of pending_total_, by nghttp2
+  std::size_t queued_ = 0;         // the subscription's frames behind the write
   std::optional<write_handler> handler_;
   std::uint64_t streamed_ = 0;
 };
