@@ -4,7 +4,11 @@
 // `h2`) all 20 are streams of one connection, open at once, and each receives every event, in
 // order, replayed and live.
 //
-// Both halves run against the real binary with the same certificate and page: `--http2 off`
+// Then the connection is cut under the 20 streams (a TCP proxy in front of the gateway drops
+// it): chromium reconnects them, over one new HTTP/2 connection, with Last-Event-ID, and each
+// EventSource gets the events appended while it was away and the live ones after, exactly once.
+//
+// The halves run against the real binary with the same certificate and page: `--http2 off`
 // first, where the test expects exactly 6 of 8 EventSources to open (the limit the feature is
 // about: a test that saw 8 there would be measuring something else), then `--http2 on`. The
 // gateway's own /metrics tell how many connections carry the 20 streams.
@@ -15,6 +19,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -47,6 +52,31 @@ function tlsRequest(url, method = 'GET', body = undefined, headers = {}) {
 function append(base, stream, i) {
   return tlsRequest(`${base}/v1/streams/${stream}/events`, 'POST',
     JSON.stringify({ data: `${stream}:${i}` }), { 'Content-Type': 'application/json' });
+}
+
+// A TCP proxy to `port` (the TLS bytes pass through untouched) whose cut() drops every
+// connection it carries at once, as a network change would.
+function cuttableProxy(port) {
+  const open = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    const pair = { client, upstream };
+    open.add(pair);
+    const close = () => { client.destroy(); upstream.destroy(); open.delete(pair); };
+    client.on('error', close).on('close', close);
+    upstream.on('error', close).on('close', close);
+    client.pipe(upstream);
+    upstream.pipe(client);
+  });
+  const cut = () => {
+    const n = open.size;
+    for (const { client, upstream } of [...open]) {
+      client.destroy();
+      upstream.destroy();
+    }
+    return n;
+  };
+  return { server, cut, open: () => open.size };
 }
 
 function gauge(metricsText, name) {
@@ -97,6 +127,69 @@ async function waitFor(page, predicate, ms, what) {
   return state;
 }
 
+// 20 EventSources through the proxy, one HTTP/2 connection; events 1-2 live, the cut, 3-4
+// appended while they are away (replayed on their resume), 5-6 live again.
+async function cutAndResume(context, origin, direct, proxy) {
+  const names = Array.from({ length: streams_h2 }, (_, i) => `cut-${i}`);
+  const appendAll = async (i) => {
+    for (const name of names) {
+      const r = await append(direct, name, i);
+      if (r.status !== 200) {
+        check(false, `append ${i} to ${name} is 200`, r);
+      }
+    }
+  };
+  const page = await pageWithStreams(context, origin, direct, names, 'cut');
+  const warm = await page.evaluate(async (base) => (await fetch(`${base}/healthz`)).status,
+    proxy.base);
+  check(warm === 200, 'the page reaches the gateway through the proxy', warm);
+  await page.evaluate(pageOpen, [proxy.base, names]);
+  let s = await waitFor(page, (st) => st.opened >= streams_h2, step_ms, 'the 20 through the proxy');
+  check(s.opened === streams_h2, `all ${streams_h2} open through the proxy`, { opened: s.opened });
+  await appendAll(2);
+  s = await waitFor(page, (st) => names.every((n) => st.received[n].length >= 2), step_ms,
+    'events 1-2');
+  const before = await tlsRequest(`${direct}/metrics`);
+  const resumedBefore = gauge(before.body, 'sse_gateway_resumes_total\\{outcome="success"\\}');
+
+  const cutConnections = proxy.cut();
+  check(cutConnections === 1, 'the 20 streams rode one connection, which the proxy cut',
+    { cutConnections });
+  s = await waitFor(page, (st) => st.errors >= streams_h2, step_ms, 'every EventSource to notice');
+  check(s.errors >= streams_h2, `each of the ${streams_h2} EventSources saw the cut`,
+    { errors: s.errors });
+  await appendAll(3);
+  await appendAll(4);
+  s = await waitFor(page, (st) => st.opened >= 2 * streams_h2, step_ms, 'the reconnects');
+  check(s.opened === 2 * streams_h2, `all ${streams_h2} reconnected by themselves`,
+    { opened: s.opened });
+  await appendAll(5);
+  await appendAll(6);
+  const total = 6;
+  s = await waitFor(page, (st) => names.every((n) => st.received[n].length >= total), step_ms,
+    'events 1-6');
+  const inOrder = (got, name) => got.length === total && got.every((e, i) =>
+    e.data === `${name}:${i + 1}` && e.id === `${got[0].id.split(':')[0]}:${i + 1}`);
+  const wrong = names.filter((n) => !inOrder(s.received[n], n));
+  check(wrong.length === 0,
+    `after the cut each EventSource has all ${total} events (2 live, 2 replayed on its resume, ` +
+    '2 live) exactly once, in order', wrong.slice(0, 3).map((n) => ({ stream: n,
+      received: s.received[n] })));
+  const after = await tlsRequest(`${direct}/metrics`);
+  const resumed = gauge(after.body, 'sse_gateway_resumes_total\\{outcome="success"\\}');
+  const h2Streams = gauge(after.body, 'sse_gateway_http2_streams_open');
+  check(resumed - resumedBefore === streams_h2,
+    `the gateway counted ${streams_h2} successful resumes (Last-Event-ID sent by chromium)`,
+    { resumedBefore, resumed });
+  // Chromium may keep its idle connection of the earlier page to the gateway itself: count the
+  // connections through the proxy, and the gateway's HTTP/2 streams.
+  check(proxy.open() === 1 && h2Streams === streams_h2,
+    `the ${streams_h2} reconnected streams share one new HTTP/2 connection`,
+    { throughProxy: proxy.open(), h2Streams });
+  await page.evaluate(pageClose);
+  await page.close();
+}
+
 run('h2_browser_test', async () => {
   const args = parseArgs(process.argv, {}, ['gateway']);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'sse-h2-browser-'));
@@ -114,6 +207,7 @@ run('h2_browser_test', async () => {
   const tls = ['--tls-cert', cert, '--tls-key', key, '--cors-origin', origin];
   let context;
   const gateways = [];
+  let proxy;
   try {
     // The certificate is self-signed: chromium is told to accept it (ALPN is unaffected).
     context = await launchChromium(args.chromium, work, ['--ignore-certificate-errors']);
@@ -140,6 +234,8 @@ run('h2_browser_test', async () => {
     const h2 = await startGateway(args.gateway, work, 'h2', tls);
     gateways.push(h2);
     const h2Base = `https://127.0.0.1:${h2.port}`;
+    proxy = cuttableProxy(h2.port);
+    proxy.base = `https://127.0.0.1:${await listen(proxy.server)}`;
     const names = Array.from({ length: streams_h2 }, (_, i) => `h2-${i}`);
     const page = await pageWithStreams(context, origin, h2Base, names, 'HTTP/2 gateway');
     // One request first, as a page's first fetch would be: before chromium has heard the
@@ -186,9 +282,17 @@ run('h2_browser_test', async () => {
       `${events - 1} live) exactly once, in order, with their ids`,
       wrong.slice(0, 3).map((n) => ({ stream: n, received: done.received[n] })));
     await page.evaluate(pageClose);
+    await page.close();
+
+    // 3. The connection under the 20 streams is cut: they come back and lose nothing.
+    await cutAndResume(context, origin, h2Base, proxy);
   } finally {
+    proxy?.cut();
     for (const gw of gateways) {
       await stopGateway(gw);
+    }
+    if (proxy) {
+      await closeServer(proxy.server);
     }
     await context?.close().catch(() => {});
     nodeAgent.destroy();
