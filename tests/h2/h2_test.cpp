@@ -1,6 +1,7 @@
 // HTTP/2 against the real binary with real clients: every v1 route answers the same over h2c as
 // over HTTP/1.1; 150 concurrent SSE streams on one connection; a resume over h2; --http2 off; a
-// reader too slow for its window is reset while another stream of its connection goes on.
+// reader too slow for its window is reset while another stream of its connection goes on; nghttp
+// with a tiny window is reset and its resume with Last-Event-ID gets every event exactly once.
 
 #include <gtest/gtest.h>
 
@@ -198,6 +199,80 @@ TEST(h2_gateway, with_http2_off_the_preface_is_answered_as_http11_would) {
   const std::string got = conn.receive_until(std::string(1, '\x04'), 3s);
   ASSERT_GE(got.size(), 9u);
   EXPECT_EQ(got[3], '\x04') << "the first frame is SETTINGS";
+}
+
+/// The complete SSE events in `body` (a cut may leave a partial one at the end): each one's id
+/// and event name.
+std::vector<std::pair<std::string, std::string>> complete_events(const std::string& body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  std::size_t at = 0;
+  for (std::size_t end; (end = body.find("\n\n", at)) != std::string::npos; at = end + 2) {
+    std::string id;
+    std::string name;
+    std::size_t line = at;
+    while (line < end) {
+      const std::size_t eol = body.find('\n', line);
+      const std::string text = body.substr(line, std::min(eol, end) - line);
+      if (text.rfind("id: ", 0) == 0) {
+        id = text.substr(4);
+      } else if (text.rfind("event: ", 0) == 0) {
+        name = text.substr(7);
+      }
+      line = std::min(eol, end) + 1;
+    }
+    if (!id.empty()) {
+      out.emplace_back(id, name);
+    }
+  }
+  return out;
+}
+
+TEST(h2_gateway, a_reader_with_a_tiny_window_is_reset_and_resumes_with_every_event_once) {
+  gateway_process gw(h2_gateway({"--max-queue-bytes", "16KiB", "--buffer-max-bytes", "4MiB"}));
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/tiny").status, 201);
+  const std::string url = gw.base_url() + "/v1/streams/tiny/events";
+  // nghttp as the slow reader: a stream window of 15 bytes (2^4 - 1), so a 400 KB write needs
+  // tens of thousands of WINDOW_UPDATE round trips.
+  auto slow = start_tool("nghttp", {"-w", "4", url});
+  ASSERT_TRUE(bounded_wait([&] { return open_subscriptions(gw) == 1; }, 10s));
+  const std::string data(4000, 'x');
+  std::string batch;
+  constexpr int per_batch = 100;
+  for (int i = 0; i < per_batch; ++i) {
+    batch += "{\"data\":\"" + data + "\"}\n";
+  }
+  const auto batch_file = gw.dir() / "tiny.ndjson";
+  std::ofstream(batch_file) << batch;
+  // The first batch is one write the window drains slowly; once the reader has a few events of
+  // it, the second queues behind it, past --max-queue-bytes: the stream is reset as a slow client.
+  const auto append_batch = [&] {
+    return curl(true, "POST", url,
+                {"-H", "Content-Type: application/x-ndjson", "--data-binary",
+                 "@" + batch_file.string()})
+        .status;
+  };
+  ASSERT_EQ(append_batch(), 200);
+  ASSERT_TRUE(bounded_wait([&] { return !complete_events(slow.stdout_text()).empty(); }, 10s));
+  ASSERT_EQ(append_batch(), 200);
+  ASSERT_TRUE(gw.wait_for_telemetry("SseSlowClientDropped")) << "reset as a slow client";
+  const auto cut = finish_tool(slow, 20s);
+  const auto first = complete_events(cut.out);
+  ASSERT_FALSE(first.empty());
+  ASSERT_LT(first.size(), static_cast<std::size_t>(2 * per_batch)) << "it was cut short";
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/tiny/end").status, 200);
+
+  // The client comes back with the last id it saw and gets the rest, then the end.
+  const auto resumed = run_tool("nghttp", {"-H", "last-event-id: " + first.back().first, url}, 20s);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  auto all = first;
+  const auto rest = complete_events(resumed.out);
+  all.insert(all.end(), rest.begin(), rest.end());
+  ASSERT_EQ(all.size(), static_cast<std::size_t>(2 * per_batch + 1)) << "every event, once";
+  const std::string epoch = all.front().first.substr(0, all.front().first.find(':'));
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].first, epoch + ":" + std::to_string(i + 1)) << "in order, none twice";
+  }
+  EXPECT_EQ(all.back().second, "end");
 }
 
 TEST(h2_gateway, a_slow_reader_is_reset_while_another_stream_of_its_connection_keeps_receiving) {
