@@ -4,7 +4,7 @@
 // Flow (one straight coroutine per subscriber, a bounded queue, encoded frames shared):
 //   start()   resume point → hub.subscribe FIRST → store.read_after → decide_resume →
 //             initial frames (reset, replay). Answers 400/404/204 before any byte is written.
-//   stream()  writer || watch_peer: the writer sends the header, `retry:`, the initial frames,
+//   stream()  writer beside watch_peer: the writer sends the header, `retry:`, the initial frames,
 //             then live frames de-duplicated by seq, heartbeats when idle, and finishes with the
 //             body's end (the sink frames it); watch_peer notices the client leaving.
 // A store that is unavailable at start is answered 200 and held with heartbeats until it is
@@ -129,6 +129,9 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   bool held_ = false;  // 200 sent, store unavailable: retrying prepare()
   bool hold_expired_ = false;
   bool peer_closed_ = false;  // EOF or error from the peer (read or write)
+  bool watching_ = false;     // the peer watch runs
+  bool watch_ended_ = false;  // it ended by itself (the peer left, the transport aborted)
+  bool writer_done_ = false;  // the writer finished and cancels the watch
   // The write in progress: buffers pointing into m_.frames() (or the compressor's output). A
   // member, so that a steady stream of writes allocates nothing.
   std::vector<boost::asio::const_buffer> bufs_;

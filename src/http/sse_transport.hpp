@@ -77,6 +77,9 @@ class sse_transport {
   virtual void queued(std::size_t /*bytes*/) noexcept {}
   /// Reads some bytes (the peer watch). At most one read at a time, concurrent with a write.
   virtual boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) = 0;
+  /// Ends a pending read_some() with operation_aborted (the writer is finished and stops the
+  /// peer watch). Nothing is being written when it is called.
+  virtual void cancel_read() noexcept = 0;
   /// The executor of the worker the subscription runs on (its timers use it).
   virtual boost::asio::any_io_executor get_executor() noexcept = 0;
   /// Ends the transport at once (a slow client): every pending read and write fails. HTTP/1.1

@@ -19,10 +19,11 @@ inline std::shared_ptr<const std::string> shared_frame(std::string s) {
 
 /// Runs a store or hub operation without the caller's cancellation: a client leaving while a
 /// read is in flight must not cancel the store's own I/O half-way. The caller looks at its
-/// state afterwards (cancelled()).
+/// state afterwards.
 ///
 /// A coroutine that nothing can cancel (no cancellation slot connected above it: a request being
-/// answered, before its stream's `writer || watch_peer`) awaits the operation directly. The
+/// answered, an SSE writer) awaits the operation directly; the Durable Streams door's SSE read
+/// runs under `||` and keeps the co_spawn. The
 /// co_spawn is a trip through the worker's queue and a new coroutine thread: two of them made
 /// every subscribe (the hub's, then the store read) wait behind all the deliveries queued on a
 /// busy worker.
@@ -36,13 +37,6 @@ boost::asio::awaitable<T> uncancellable(boost::asio::awaitable<T> op) {
   auto ex = co_await net::this_coro::executor;
   co_return co_await net::co_spawn(
       ex, std::move(op), net::bind_cancellation_slot(net::cancellation_slot(), net::use_awaitable));
-}
-
-/// True once the current coroutine was cancelled (by `||`): the next async operation would
-/// throw, so the caller must return.
-inline boost::asio::awaitable<bool> cancelled() {
-  auto cs = co_await boost::asio::this_coro::cancellation_state;
-  co_return cs.cancelled() != boost::asio::cancellation_type::none;
 }
 
 }  // namespace sse::http

@@ -58,7 +58,7 @@ void sse_subscription::after_write(std::size_t events, std::size_t gaps) {
 
 net::awaitable<bool> sse_subscription::sleep_until(steady::time_point t) {
   co_await wake_->async_wait(t, net::as_tuple(net::use_awaitable));
-  co_return !co_await cancelled();
+  co_return !watch_ended_;
 }
 
 void sse_subscription::set_head() {
@@ -170,7 +170,7 @@ net::awaitable<bool> sse_subscription::hold() {
     }
     std::optional<response> answer;
     const prepared p = co_await prepare(answer);
-    if (co_await cancelled()) {
+    if (watch_ended_) {
       co_return false;
     }
     next_try = steady::now() + store_retry;
@@ -209,14 +209,13 @@ net::awaitable<void> sse_subscription::writer() {
         // wait, and this wait happens once per delivered batch. No timer is re-armed here unless
         // d.until is earlier than the deadline already armed (wakeup.hpp).
         co_await wake_->async_wait(d.until, net::as_tuple(net::use_awaitable));
-        if ((co_await net::this_coro::cancellation_state).cancelled() !=
-            net::cancellation_type::none) {
-          co_return;
+        if (watch_ended_) {
+          co_return;  // the client left
         }
         break;
       case step::reread:
         co_await reread(d.after);
-        if (co_await cancelled()) {
+        if (watch_ended_) {
           co_return;
         }
         break;
@@ -263,7 +262,14 @@ net::awaitable<void> sse_subscription::watch_peer() {
   for (;;) {
     auto [ec, n] = co_await io_.read_some(net::buffer(buf));
     if (ec) {
+      if (writer_done_) {
+        co_return;  // cancel_read() from stream(): the writer is finished
+      }
       peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
+      // End the writer: a wait is rung, a write blocked on a full socket fails.
+      watch_ended_ = true;
+      io_.abort();
+      wake();
       co_return;
     }
   }

@@ -39,11 +39,19 @@ class sse_sink final : public sse_transport {
     write(framing_.body(body, last, with_head), true, std::move(handler), with_head);
   }
   boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override {
+    if (read_cancelled_) {
+      co_return io_result{boost::asio::error::operation_aborted, 0};  // cancelled before it began
+    }
     co_return co_await stream_.async_read_some(buffer,
                                                boost::asio::as_tuple(boost::asio::use_awaitable));
   }
   boost::asio::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
   void abort() noexcept override { close_socket(raw_socket(stream_)); }
+  void cancel_read() noexcept override {
+    read_cancelled_ = true;
+    boost::system::error_code ignored;
+    raw_socket(stream_).cancel(ignored);
+  }
   /// Bytes written so far, framing included (the access log's size of a whole stream).
   std::uint64_t written() const noexcept { return written_; }
 
@@ -75,7 +83,8 @@ class sse_sink final : public sse_transport {
   Stream& stream_;
   stream_framing framing_;
   unsigned version_ = 11;
-  bool head_pending_ = false;  // set_head() was called: the head goes with the next body write
+  bool read_cancelled_ = false;  // cancel_read(): no read starts any more
+  bool head_pending_ = false;    // set_head() was called: the head goes with the next body write
   std::uint64_t written_ = 0;
 };
 

@@ -179,7 +179,7 @@ void stream::complete_write(boost::system::error_code ec, bool from_slot) {
 net::awaitable<sse_transport::io_result> stream::read_some(net::mutable_buffer) {
   // The peer sends nothing on an SSE stream after its request that matters here: the watch only
   // learns when the stream closes.
-  if (!closed_) {
+  if (!closed_ && !read_cancelled_) {
     co_await peer_gone_.async_wait(net::as_tuple(net::use_awaitable));
   }
   co_return io_result{

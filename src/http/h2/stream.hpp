@@ -73,6 +73,10 @@ class stream final : public sse_transport, public exchange {
   boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override;
   boost::asio::any_io_executor get_executor() noexcept override { return executor_; }
   void abort() noexcept override;
+  void cancel_read() noexcept override {
+    read_cancelled_ = true;
+    peer_gone_.cancel();
+  }
   void queued(std::size_t bytes) noexcept override;
 
   /// Resets the stream (RST_STREAM CANCEL) for the connection's queue bound: the pending write
@@ -94,7 +98,8 @@ class stream final : public sse_transport, public exchange {
   request_builder builder_;
   boost::asio::steady_timer peer_gone_;  // the peer watch waits on it; cancelled on close
   bool closed_ = false;
-  bool dropped_ = false;  // by drop_slow()
+  bool dropped_ = false;         // by drop_slow()
+  bool read_cancelled_ = false;  // cancel_read(): the watch ends, now or when it begins
   bool head_sent_ = false;
   bool body_done_ = false;  // no bytes will follow what is queued
   std::string body_;        // a complete answer's body
