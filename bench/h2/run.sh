@@ -7,9 +7,10 @@
 # Per round, interleaved (h1 first in odd rounds, h2 first in even ones):
 #   memory: 10,000 idle SSE subscriptions, h2 as 100 connections x 100 streams, h1 as 10,000
 #           connections: gateway RSS growth per subscription;
-#   cpu:    1,000 subscribers over 10 streams (h2: 10 connections x 100 streams; h1: 1,000
+#   cpu:    1,000 subscribers over 100 streams (h2: 10 connections x 100 streams; h1: 1,000
 #           connections), 2,000 events/s of ~256 B for 20 s: gateway and client CPU per delivery,
-#           every subscriber checked for losses and duplicates.
+#           every subscriber checked for losses and duplicates (20,000 deliveries/s).
+# CASES="memory cpu" (default) or one of them.
 # Default 2 rounds. Results: OUT_DIR/results.jsonl (one JSON line per case), gateway log, uptime.
 # PERF=1: afterwards one more h2 cpu case under `perf record -g -p PID` (OUT_DIR/perf-report.txt).
 # Environment: GATEWAY (default build/release/src/sse-gateway), GATEWAY_ARGS (extra flags),
@@ -46,9 +47,12 @@ for r in $(seq "$rounds"); do
   order=(h1 h2)
   (( r % 2 == 0 )) && order=(h2 h1)
   # shellcheck disable=SC2086
-  for p in "${order[@]}"; do step memory "$p" ${MEM_ARGS:-}; done
-  # shellcheck disable=SC2086
-  for p in "${order[@]}"; do step cpu "$p" ${CPU_ARGS:-}; done
+  for c in ${CASES:-memory cpu}; do
+    args=${MEM_ARGS:-}
+    [[ $c == cpu ]] && args=${CPU_ARGS:-}
+    # shellcheck disable=SC2086
+    for p in "${order[@]}"; do step "$c" "$p" $args; done
+  done
 done
 if [[ ${PERF:-0} == 1 ]]; then
   perf record -g -F 999 -o "$out/perf.data" -p "$pid" >"$work/perf.log" 2>&1 &
