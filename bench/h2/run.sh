@@ -12,7 +12,8 @@
 #           every subscriber checked for losses and duplicates (20,000 deliveries/s).
 # CASES="memory cpu" (default) or one of them.
 # Default 2 rounds. Results: OUT_DIR/results.jsonl (one JSON line per case), gateway log, uptime.
-# PERF=1: afterwards one more h2 cpu case under `perf record -g -p PID` (OUT_DIR/perf-report.txt).
+# PERF=h2 (or h1): afterwards one more cpu case of that protocol under `perf record -g -p PID`
+# (OUT_DIR/perf-report.txt: by library, then the top symbols). `run.sh OUT 0` runs only that.
 # Environment: GATEWAY (default build/release/src/sse-gateway), GATEWAY_ARGS (extra flags),
 # MEM_ARGS / CPU_ARGS (extra client flags, e.g. "--subs 2000"). `ulimit -n` is raised to the hard
 # limit (the 10,000 HTTP/1.1 connections need a descriptor each on both sides).
@@ -54,12 +55,14 @@ for r in $(seq "$rounds"); do
     for p in "${order[@]}"; do step "$c" "$p" $args; done
   done
 done
-if [[ ${PERF:-0} == 1 ]]; then
+if [[ -n ${PERF:-} ]]; then
   perf record -g -F 999 -o "$out/perf.data" -p "$pid" >"$work/perf.log" 2>&1 &
   perf_pid=$!
   # shellcheck disable=SC2086
-  step cpu h2 ${CPU_ARGS:-}
+  step cpu "$PERF" ${CPU_ARGS:-}
   kill -INT "$perf_pid"; wait "$perf_pid" 2>/dev/null || true
-  perf report -i "$out/perf.data" --no-children --sort dso,sym --stdio 2>/dev/null | head -80 >"$out/perf-report.txt"
+  report=(perf report -i "$out/perf.data" --no-children --stdio -g none)
+  { "${report[@]}" --sort dso 2>/dev/null | grep '%' | head -12
+    "${report[@]}" --sort dso,sym 2>/dev/null | grep '%' | head -40 | cut -c1-160; } >"$out/perf-report.txt" || true  # head closes the pipes early
 fi
 cat "$out/results.jsonl"
