@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <sstream>
 #include <string>
 
 #include "gateway_process.hpp"
@@ -88,6 +89,24 @@ TEST(h2_bytes, bytes_written_are_counted_by_protocol_where_each_framing_writes) 
   const double h1_sse = third.http1 - second.http1 - second.received;
   EXPECT_GT(h1_sse, static_cast<double>(sse_h1.body.size())) << "status line, fields, chunks";
   EXPECT_LT(h1_sse, static_cast<double>(sse_h1.body.size()) + 1024) << third.text;
+
+  // A body sent after `Expect: 100-continue` over HTTP/1.1: the interim `100 Continue` counts
+  // with the answer, exactly what curl received (its header count takes both heads in).
+  const auto post =
+      run_tool("curl", {"-s", "--http1.1", "--max-time", "20", "-o", "/dev/null", "-w",
+                        "%{size_header} %{size_download} %{http_code}", "-H",
+                        "Expect: 100-continue", "-H", "Content-Type: application/json", "--data",
+                        R"({"data":"z"})", gw.base_url() + "/v1/streams/c/events"});
+  ASSERT_EQ(post.exit_code, 0) << post.err;
+  std::istringstream sizes(post.out);
+  double head = 0;
+  double body = 0;
+  int status = 0;
+  sizes >> head >> body >> status;
+  EXPECT_EQ(status, 200) << post.out;  // the stream is created by its first append
+  const metrics_read fourth = read_metrics(gw);
+  EXPECT_EQ(fourth.http1 - third.http1, third.received + head + body);
+  EXPECT_EQ(fourth.http2, third.http2);
 }
 
 }  // namespace
