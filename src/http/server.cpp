@@ -107,11 +107,11 @@ net::awaitable<void> server::accept_loop() {
       if (tls_) {
         net::co_spawn(w.executor(),
                       h1::reject_tls_session(std::move(socket), *tls_, refusal::connection_limit,
-                                             handshake_limit),
+                                             handshake_limit, s_.metrics),
                       net::detached);
       } else {
         net::co_spawn(w.executor(),
-                      h1::reject_session(std::move(socket), refusal::connection_limit),
+                      h1::reject_session(std::move(socket), refusal::connection_limit, s_.metrics),
                       net::detached);
       }
       continue;
@@ -127,10 +127,11 @@ net::awaitable<void> server::accept_loop() {
         if (tls_) {
           net::co_spawn(w.executor(),
                         h1::reject_tls_session(std::move(socket), *tls_, refusal::address_limit,
-                                               handshake_limit),
+                                               handshake_limit, s_.metrics),
                         net::detached);
         } else {
-          net::co_spawn(w.executor(), h1::reject_session(std::move(socket), refusal::address_limit),
+          net::co_spawn(w.executor(),
+                        h1::reject_session(std::move(socket), refusal::address_limit, s_.metrics),
                         net::detached);
         }
         continue;

@@ -30,9 +30,10 @@ constexpr unsigned char tls_handshake_record = 0x16;
 constexpr std::chrono::seconds tls_close_wait{2};
 
 /// Plain HTTP sent to the HTTPS port: answered in plain text (the client can read that), closed.
-net::awaitable<void> refuse_plaintext(tcp::socket& socket) {
+net::awaitable<void> refuse_plaintext(tcp::socket& socket, telemetry::metrics& metrics) {
   plain_stream stream(std::move(socket));
-  boost::system::error_code ec = co_await h1::write_refusal(stream, refuse(refusal::tls_required));
+  boost::system::error_code ec =
+      co_await h1::write_refusal(stream, refuse(refusal::tls_required), metrics);
   boost::system::error_code ignored;
   stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
   // The client's request is still unread, and closing a socket with unread bytes sends a reset
@@ -84,7 +85,7 @@ net::awaitable<bool> start_tls(services& s, tls_stream& stream,
       s.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
       spdlog::debug("TLS: plain HTTP from {} on the HTTPS port: answered 400, closed",
                     client_ip(stream));
-      co_await refuse_plaintext(raw_socket(stream));
+      co_await refuse_plaintext(raw_socket(stream), s.metrics);
       co_return false;
     case handshake_result::timed_out:
       s.metrics.count_limit(telemetry::limit_request_timeout);

@@ -120,6 +120,15 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
   counter(out, "sse_gateway_http2_connection_errors_total",
           "HTTP/2 connections ended with a GOAWAY error code (protocol violation, rapid reset).",
           http2_connection_errors_total);
+  header(out, "sse_gateway_bytes_written_total", "counter",
+         "Bytes written to HTTP clients (before TLS), by protocol (http1, http2).");
+  for (std::size_t i = 0; i < protocol_names.size(); ++i) {
+    out.append("sse_gateway_bytes_written_total{protocol=\"")
+        .append(protocol_names[i])
+        .append("\"} ");
+    append_int(out, bytes_written_total[i].load(relaxed));
+    out.append("\n");
+  }
   gauge(out, "sse_gateway_streams_active", "Streams the store holds (live and ended).",
         streams_active);
   gauge(out, "sse_gateway_events_buffered", "Events held in stream buffers.", events_buffered);

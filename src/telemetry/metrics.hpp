@@ -41,6 +41,10 @@ enum limit_kind : int {
   limit_subscribers_per_stream,
 };
 
+/// The `protocol` label of sse_gateway_bytes_written_total, in index order.
+inline constexpr std::array<const char*, 2> protocol_names{"http1", "http2"};
+enum protocol_kind : int { protocol_http1, protocol_http2 };
+
 /// The Durable Streams door (/v1/stream/...): the `method` label of
 /// sse_gateway_durable_requests_total and the `mode` label of sse_gateway_durable_reads_total.
 inline constexpr std::array<const char*, 6> durable_method_names{"GET", "HEAD",   "POST",
@@ -62,6 +66,13 @@ struct metrics {
   /// HTTP/2 connections ended by a GOAWAY with an error code (a protocol violation, a frame too
   /// large, rapid resets).
   std::atomic<std::uint64_t> http2_connection_errors_total{0};
+  /// Bytes written to clients by protocol (protocol_kind), as the HTTP framing wrote them
+  /// (before TLS): HTTP/1.1 status lines, fields, bodies and chunk framing; HTTP/2 frames.
+  std::array<std::atomic<std::uint64_t>, 2> bytes_written_total{};
+  void count_written(int protocol, std::uint64_t bytes) noexcept {
+    bytes_written_total[static_cast<std::size_t>(protocol)].fetch_add(bytes,
+                                                                      std::memory_order_relaxed);
+  }
   std::atomic<std::uint64_t> http_requests_total{0};
   std::atomic<std::uint64_t> streams_created_total{0};
   std::atomic<std::uint64_t> streams_ended_total{0};

@@ -58,6 +58,8 @@ sources[event_body_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/stor
 libs[event_body_fuzz]="$stream_libs"
 sources[redis_record_fuzz]="${json[*]} ${core[*]} ${stream[*]} $src/src/store/redis/record.cpp $src/src/store/redis/legacy.cpp $src/src/store/redis/compression.cpp"
 libs[redis_record_fuzz]="$stream_libs"
+sources[h2_session_fuzz]="${core[*]} $src/src/http/h2/session.cpp $src/src/http/h2/request_builder.cpp $src/src/http/router.cpp $src/src/http/target.cpp"
+libs[h2_session_fuzz]="-lnghttp2"
 
 # Each source is compiled once per run (headers may have changed since the last one) and shared
 # by the targets.
@@ -74,7 +76,7 @@ compile() {
 }
 
 status=0
-for target in token_fuzz target_fuzz resume_fuzz event_body_fuzz redis_record_fuzz; do
+for target in token_fuzz target_fuzz resume_fuzz event_body_fuzz redis_record_fuzz h2_session_fuzz; do
   bin="$out/$target"
   : >"$out/$target.build.log"
   objs=()

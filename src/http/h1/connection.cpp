@@ -10,12 +10,12 @@
 #include <chrono>
 #include <type_traits>
 
-#include "http/open_gauge.hpp"
 #include "http/cors.hpp"
 #include "http/h1/request_reader.hpp"
 #include "http/h1/sse_sink.hpp"
 #include "http/h1/write.hpp"
 #include "http/h2/connection.hpp"
+#include "http/open_gauge.hpp"
 #include "http/request_life.hpp"
 #include "http/tls_layer.hpp"
 
@@ -88,10 +88,11 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
   // Read while connected: after a stream ends the socket may be closed already.
   request_info info{client_ip(stream), {}};
   auto& sse_target = sse_stream_of(stream);
-  sse_sink<std::remove_reference_t<decltype(sse_target)>> sink(sse_target);
+  sse_sink<std::remove_reference_t<decltype(sse_target)>> sink(sse_target, s.metrics);
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first);
+    s.metrics.count_written(telemetry::protocol_http1, in.interim_bytes);
     reg.entry().at = session_entry::phase::busy;
     info.received = in.received;
     access_note note;
@@ -132,6 +133,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
     }
     beast::get_lowest_layer(stream).expires_after(s.cfg.request_timeout);
     auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+    s.metrics.count_written(telemetry::protocol_http1, n);
     log_access(s, in.req, info, out.result_int(), n, note);
     if (ec || !keep_alive) {
       break;
@@ -140,21 +142,25 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
 }
 
 template <class Stream>
-net::awaitable<boost::system::error_code> write_answer(Stream& stream, response answer) {
+net::awaitable<boost::system::error_code> write_answer(Stream& stream, response answer,
+                                                       telemetry::metrics& metrics) {
   const auto out = to_beast(std::move(answer), 11, false);
   beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
   auto [ec, n] = co_await bhttp::async_write(stream, out, net::as_tuple(net::use_awaitable));
+  metrics.count_written(telemetry::protocol_http1, n);
   co_return ec;
 }
 
 }  // namespace
 
-net::awaitable<boost::system::error_code> write_refusal(plain_stream& stream, response answer) {
-  return write_answer(stream, std::move(answer));
+net::awaitable<boost::system::error_code> write_refusal(plain_stream& stream, response answer,
+                                                        telemetry::metrics& metrics) {
+  return write_answer(stream, std::move(answer), metrics);
 }
 
-net::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, response answer) {
-  return write_answer(stream, std::move(answer));
+net::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, response answer,
+                                                        telemetry::metrics& metrics) {
+  return write_answer(stream, std::move(answer), metrics);
 }
 
 net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
@@ -186,21 +192,22 @@ net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
   co_await close_tls(stream);
 }
 
-net::awaitable<void> reject_session(tcp::socket socket, refusal why) {
+net::awaitable<void> reject_session(tcp::socket socket, refusal why, telemetry::metrics& metrics) {
   plain_stream stream(std::move(socket));
-  co_await write_refusal(stream, refuse(why));
+  co_await write_refusal(stream, refuse(why), metrics);
   finish_socket(stream.socket());
 }
 
 net::awaitable<void> reject_tls_session(tcp::socket socket, net::ssl::context& tls, refusal why,
-                                        std::chrono::steady_clock::duration handshake_limit) {
+                                        std::chrono::steady_clock::duration handshake_limit,
+                                        telemetry::metrics& metrics) {
   tls_stream stream(plain_stream(std::move(socket)), tls);
   std::string error;
   if (co_await tls_handshake(stream, handshake_limit, error) != handshake_result::done) {
     finish_socket(raw_socket(stream));
     co_return;
   }
-  co_await write_refusal(stream, refuse(why));
+  co_await write_refusal(stream, refuse(why), metrics);
   co_await close_tls(stream);
 }
 

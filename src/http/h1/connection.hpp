@@ -11,6 +11,7 @@
 
 #include "http/refusal.hpp"
 #include "http/worker_context.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -31,11 +32,13 @@ boost::asio::awaitable<void> run_tls_session(worker_context& w, boost::asio::ip:
 
 /// Answers a refused connection (refusal::connection_limit: 503; refusal::address_limit: 429)
 /// and closes it.
-boost::asio::awaitable<void> reject_session(boost::asio::ip::tcp::socket socket, refusal why);
+boost::asio::awaitable<void> reject_session(boost::asio::ip::tcp::socket socket, refusal why,
+                                            telemetry::metrics& metrics);
 
 /// reject_session over TLS: handshake (at most `handshake_limit`), then the same answer.
-boost::asio::awaitable<void> reject_tls_session(
-    boost::asio::ip::tcp::socket socket, boost::asio::ssl::context& tls, refusal why,
-    std::chrono::steady_clock::duration handshake_limit);
+boost::asio::awaitable<void> reject_tls_session(boost::asio::ip::tcp::socket socket,
+                                                boost::asio::ssl::context& tls, refusal why,
+                                                std::chrono::steady_clock::duration handshake_limit,
+                                                telemetry::metrics& metrics);
 
 }  // namespace sse::http::h1

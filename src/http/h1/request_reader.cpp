@@ -159,6 +159,7 @@ net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer
       static constexpr std::string_view cont = "HTTP/1.1 100 Continue\r\n\r\n";
       std::tie(in.ec, n) =
           co_await net::async_write(stream, net::buffer(cont), net::as_tuple(net::use_awaitable));
+      in.interim_bytes = n;
     }
     if (!in.ec) {
       std::tie(in.ec, n) =

@@ -28,6 +28,7 @@ struct incoming {
   std::chrono::steady_clock::time_point received;
   bool timed_out = false;              ///< a read deadline passed (408 when part of a request came)
   bool partial = false;                ///< some bytes of a request arrived
+  std::size_t interim_bytes = 0;       ///< written before the answer (`100 Continue`)
   std::optional<std::string> refused;  ///< the header block is one a server must refuse: why
 };
 

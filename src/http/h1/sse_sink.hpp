@@ -16,13 +16,14 @@
 #include "http/h1/stream_framing.hpp"
 #include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace sse::http::h1 {
 
 template <class Stream>
 class sse_sink final : public sse_transport {
  public:
-  explicit sse_sink(Stream& stream) : stream_(stream) {}
+  sse_sink(Stream& stream, telemetry::metrics& metrics) : stream_(stream), metrics_(metrics) {}
 
   /// The HTTP version of the request being answered (10 or 11): set before its stream starts.
   void set_version(unsigned version) noexcept { version_ = version; }
@@ -71,6 +72,7 @@ class sse_sink final : public sse_transport {
                                      [this, body, with_head, h = std::move(handler)](
                                          boost::system::error_code ec, std::size_t n) mutable {
                                        written_ += n;
+                                       metrics_.count_written(telemetry::protocol_http1, n);
                                        const std::size_t counted =
                                            body ? framing_.body_written(n) : n;
                                        if (!body || with_head) {
@@ -81,6 +83,7 @@ class sse_sink final : public sse_transport {
   }
 
   Stream& stream_;
+  telemetry::metrics& metrics_;
   stream_framing framing_;
   unsigned version_ = 11;
   bool read_cancelled_ = false;  // cancel_read(): no read starts any more

@@ -7,13 +7,16 @@
 
 #include "http/connection_streams.hpp"
 #include "http/message.hpp"
+#include "telemetry/metrics.hpp"
 
 namespace sse::http::h1 {
 
-/// Writes `answer` (with `Connection: close`) within a few seconds. The caller closes.
+/// Writes `answer` (with `Connection: close`) within a few seconds, counting its bytes as
+/// HTTP/1.1's. The caller closes.
 boost::asio::awaitable<boost::system::error_code> write_refusal(plain_stream& stream,
-                                                                response answer);
-boost::asio::awaitable<boost::system::error_code> write_refusal(tls_stream& stream,
-                                                                response answer);
+                                                                response answer,
+                                                                telemetry::metrics& metrics);
+boost::asio::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, response answer,
+                                                                telemetry::metrics& metrics);
 
 }  // namespace sse::http::h1

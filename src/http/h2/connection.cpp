@@ -289,6 +289,7 @@ class connection final : public session_handler, public stream_owner, public shu
       }
       auto [ec, n] =
           co_await net::async_write(io_, net::buffer(out), net::as_tuple(net::use_awaitable));
+      s_.metrics.count_written(telemetry::protocol_http2, n);
       if (ec) {
         co_return;
       }

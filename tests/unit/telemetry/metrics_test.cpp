@@ -140,6 +140,7 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
       {"sse_gateway_http2_streams_open", "gauge"},
       {"sse_gateway_http2_streams_total", "counter"},
       {"sse_gateway_http2_connection_errors_total", "counter"},
+      {"sse_gateway_bytes_written_total", "counter"},
       {"sse_gateway_streams_active", "gauge"},
       {"sse_gateway_events_buffered", "gauge"},
       {"sse_gateway_bytes_buffered", "gauge"},
@@ -196,6 +197,11 @@ TEST(metrics, render_has_every_metric_with_help_and_type) {
     const std::string key = std::string("sse_gateway_durable_reads_total{mode=\"") + mode + "\"}";
     EXPECT_TRUE(e.samples.count(key)) << key;
   }
+  for (const char* protocol : protocol_names) {
+    const std::string key =
+        std::string("sse_gateway_bytes_written_total{protocol=\"") + protocol + "\"}";
+    EXPECT_TRUE(e.samples.count(key)) << key;
+  }
 }
 
 TEST(metrics, render_shows_the_values) {
@@ -214,6 +220,9 @@ TEST(metrics, render_shows_the_values) {
   m.telemetry_dropped_total = 9;
   m.compress_input_bytes_total = 4096;
   m.compress_output_bytes_total = 1024;
+  m.count_written(protocol_http1, 300);
+  m.count_written(protocol_http2, 40);
+  m.count_written(protocol_http2, 2);
   m.count_resume(resume_outcome::success);
   m.count_resume(resume_outcome::success);
   m.count_resume(resume_outcome::expired);
@@ -229,6 +238,8 @@ TEST(metrics, render_shows_the_values) {
   EXPECT_EQ(e.samples["sse_gateway_events_buffered"], 300);
   EXPECT_EQ(e.samples["sse_gateway_bytes_buffered"], 123456);
   EXPECT_EQ(e.samples["sse_gateway_http_requests_total"], 100);
+  EXPECT_EQ(e.samples["sse_gateway_bytes_written_total{protocol=\"http1\"}"], 300);
+  EXPECT_EQ(e.samples["sse_gateway_bytes_written_total{protocol=\"http2\"}"], 42);
   EXPECT_EQ(e.samples["sse_gateway_bad_requests_total"], 3);
   EXPECT_EQ(e.samples["sse_gateway_streams_created_total"], 11);
   EXPECT_EQ(e.samples["sse_gateway_streams_ended_total"], 4);
