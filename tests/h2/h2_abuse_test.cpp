@@ -24,14 +24,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-gateway_options h2_gateway(std::vector<std::string> args = {}) {
-  gateway_options o;
-  o.args = {"--auth", "none"};
-  o.args.insert(o.args.end(), args.begin(), args.end());
-  o.name = "h2";
-  return o;
-}
-
 tool_result abuse(const gateway_process& gw, std::vector<std::string> args,
                   std::chrono::milliseconds timeout = 30s) {
   args.insert(args.begin(), {SSE_H2_ABUSE_SCRIPT, std::to_string(gw.port())});

@@ -19,14 +19,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-gateway_options h2_gateway(std::vector<std::string> args = {}) {
-  gateway_options o;
-  o.args = {"--auth", "none"};
-  o.args.insert(o.args.end(), args.begin(), args.end());
-  o.name = "h2";
-  return o;
-}
-
 TEST(h2_limits, settings_announce_the_stream_and_header_list_limits) {
   gateway_process gw(h2_gateway({"--http2-max-streams", "7", "--max-header-bytes", "8KiB"}));
   const auto r = run_tool("nghttp", {"-nv", gw.base_url() + "/healthz"});

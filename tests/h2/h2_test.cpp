@@ -23,14 +23,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-gateway_options h2_gateway(std::vector<std::string> args = {}) {
-  gateway_options o;
-  o.args = {"--auth", "none"};
-  o.args.insert(o.args.end(), args.begin(), args.end());
-  o.name = "h2";
-  return o;
-}
-
 TEST(h2_gateway, every_v1_route_answers_the_same_over_h2c_as_over_http11) {
   gateway_process gw(h2_gateway());
   const std::string json = "Content-Type: application/json";

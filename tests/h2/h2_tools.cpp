@@ -72,4 +72,12 @@ std::size_t count_of(const std::string& hay, const std::string& needle) {
   return n;
 }
 
+gateway_options h2_gateway(std::vector<std::string> args) {
+  gateway_options o;
+  o.args = {"--auth", "none"};
+  o.args.insert(o.args.end(), args.begin(), args.end());
+  o.name = "h2";
+  return o;
+}
+
 }  // namespace sse::test::h2

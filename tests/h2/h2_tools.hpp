@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "common/child_process.hpp"
+#include "gateway_process.hpp"
 
 namespace sse::test::h2 {
 
@@ -33,6 +34,9 @@ struct curl_answer {
 };
 curl_answer curl(bool h2, const std::string& method, const std::string& url,
                  const std::vector<std::string>& extra = {});
+
+/// A gateway for the h2 tests: no access control (`--auth none`), then `args`.
+gateway_options h2_gateway(std::vector<std::string> args = {});
 
 /// How often `needle` occurs in `hay`.
 std::size_t count_of(const std::string& hay, const std::string& needle);

@@ -26,6 +26,14 @@ struct fixture {
   int woken = 0;
   boost::system::error_code last;
 
+  /// One wait for `deadline`, ended by a ring.
+  void wait_and_ring(clock::time_point deadline) {
+    wait_times(1, deadline);
+    ioc.poll();
+    w->ring();
+    ioc.poll();
+  }
+
   /// Starts `n` waits one after the other, each for `deadline`, counting how each ended.
   void wait_times(int n, clock::time_point deadline) {
     net::co_spawn(
@@ -72,10 +80,7 @@ TEST(wakeup, the_deadline_ends_the_wait_and_an_earlier_deadline_rearms_the_timer
   fixture f;
   const auto start = clock::now();
   // A far deadline first, rung away; then a near one must not wait for the far one.
-  f.wait_times(1, start + 1h);
-  f.ioc.poll();
-  f.w->ring();
-  f.ioc.poll();
+  f.wait_and_ring(start + 1h);
   ASSERT_EQ(f.woken, 1);
   f.wait_times(1, start + 50ms);
   f.ioc.run_for(5s);
@@ -135,10 +140,7 @@ TEST(wakeup, many_rings_arm_the_deadline_timer_once) {
 TEST(wakeup, a_later_deadline_leaves_the_armed_timer_and_an_earlier_one_rearms_it) {
   fixture f;
   const auto start = clock::now();
-  f.wait_times(1, start + 1h);
-  f.ioc.poll();
-  f.w->ring();
-  f.ioc.poll();
+  f.wait_and_ring(start + 1h);
   f.wait_times(1, start + 2h);  // later: the 1 h timer stays (an early, spurious wake at most)
   f.ioc.poll();
   EXPECT_EQ(f.w->arms(), 1U);
