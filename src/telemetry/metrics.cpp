@@ -1,6 +1,7 @@
 #include "telemetry/metrics.hpp"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstddef>
@@ -47,6 +48,19 @@ void counter(std::string& out, std::string_view name, std::string_view help,
              const std::atomic<std::uint64_t>& value) {
   header(out, name, "counter", help);
   sample(out, name, value.load(relaxed));
+}
+
+/// A counter family with one label: one sample per name, `names[i]` labelling `values[i]`.
+template <std::size_t N>
+void labelled_counter(std::string& out, std::string_view name, std::string_view help,
+                      std::string_view label, const std::array<const char*, N>& names,
+                      const std::array<std::atomic<std::uint64_t>, N>& values) {
+  header(out, name, "counter", help);
+  for (std::size_t i = 0; i < N; ++i) {
+    out.append(name).append("{").append(label).append("=\"").append(names[i]).append("\"} ");
+    append_int(out, values[i].load(relaxed));
+    out.append("\n");
+  }
 }
 
 }  // namespace
@@ -120,15 +134,9 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
   counter(out, "sse_gateway_http2_connection_errors_total",
           "HTTP/2 connections ended with a GOAWAY error code (protocol violation, rapid reset).",
           http2_connection_errors_total);
-  header(out, "sse_gateway_bytes_written_total", "counter",
-         "Bytes written to HTTP clients (before TLS), by protocol (http1, http2).");
-  for (std::size_t i = 0; i < protocol_names.size(); ++i) {
-    out.append("sse_gateway_bytes_written_total{protocol=\"")
-        .append(protocol_names[i])
-        .append("\"} ");
-    append_int(out, bytes_written_total[i].load(relaxed));
-    out.append("\n");
-  }
+  labelled_counter(out, "sse_gateway_bytes_written_total",
+                   "Bytes written to HTTP clients (before TLS), by protocol (http1, http2).",
+                   "protocol", protocol_names, bytes_written_total);
   gauge(out, "sse_gateway_streams_active", "Streams the store holds (live and ended).",
         streams_active);
   gauge(out, "sse_gateway_events_buffered", "Events held in stream buffers.", events_buffered);
@@ -174,33 +182,15 @@ std::string metrics::render_prometheus(std::int64_t streams_active, std::int64_t
           sse_compression_output_bytes_total);
   counter(out, "sse_gateway_auth_rejected_total",
           "Requests refused by access control (401 or 403).", auth_rejected_total);
-  header(out, "sse_gateway_limit_rejections_total", "counter",
-         "Requests or connections refused by a limit (429, 431, 408, 503), by limit.");
-  for (std::size_t i = 0; i < limit_names.size(); ++i) {
-    out += "sse_gateway_limit_rejections_total{limit=\"";
-    out += limit_names[i];
-    out += "\"} ";
-    out += std::to_string(limit_rejections_total[i].load(std::memory_order_relaxed));
-    out += '\n';
-  }
-  header(out, "sse_gateway_durable_requests_total", "counter",
-         "Requests to the Durable Streams door (/v1/stream/...), by method.");
-  for (std::size_t i = 0; i < durable_method_names.size(); ++i) {
-    out.append("sse_gateway_durable_requests_total{method=\"")
-        .append(durable_method_names[i])
-        .append("\"} ");
-    append_int(out, durable_requests_total[i].load(relaxed));
-    out.append("\n");
-  }
-  header(out, "sse_gateway_durable_reads_total", "counter",
-         "Durable Streams reads answered or started, by mode (catch_up, long_poll, sse).");
-  for (std::size_t i = 0; i < durable_read_modes.size(); ++i) {
-    out.append("sse_gateway_durable_reads_total{mode=\"")
-        .append(durable_read_modes[i])
-        .append("\"} ");
-    append_int(out, durable_reads_total[i].load(relaxed));
-    out.append("\n");
-  }
+  labelled_counter(out, "sse_gateway_limit_rejections_total",
+                   "Requests or connections refused by a limit (429, 431, 408, 503), by limit.",
+                   "limit", limit_names, limit_rejections_total);
+  labelled_counter(out, "sse_gateway_durable_requests_total",
+                   "Requests to the Durable Streams door (/v1/stream/...), by method.", "method",
+                   durable_method_names, durable_requests_total);
+  labelled_counter(out, "sse_gateway_durable_reads_total",
+                   "Durable Streams reads answered or started, by mode (catch_up, long_poll, sse).",
+                   "mode", durable_read_modes, durable_reads_total);
   counter(out, "sse_gateway_durable_appends_total",
           "Durable Streams appends (POST) that stored data or closed the stream.",
           durable_appends_total);
