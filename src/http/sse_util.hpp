@@ -23,10 +23,9 @@ inline std::shared_ptr<const std::string> shared_frame(std::string s) {
 ///
 /// A coroutine that nothing can cancel (no cancellation slot connected above it: a request being
 /// answered, an SSE writer) awaits the operation directly; the Durable Streams door's SSE read
-/// runs under `||` and keeps the co_spawn. The
-/// co_spawn is a trip through the worker's queue and a new coroutine thread: two of them made
-/// every subscribe (the hub's, then the store read) wait behind all the deliveries queued on a
-/// busy worker.
+/// runs under `||` and keeps the co_spawn. The co_spawn is a trip through the worker's queue and
+/// a new coroutine thread: two of them made every subscribe (the hub's, then the store read) wait
+/// behind all the deliveries queued on a busy worker.
 template <class T>
 boost::asio::awaitable<T> uncancellable(boost::asio::awaitable<T> op) {
   namespace net = boost::asio;

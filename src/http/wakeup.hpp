@@ -43,8 +43,6 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   wakeup(const wakeup&) = delete;
   wakeup& operator=(const wakeup&) = delete;
 
-  executor_type get_executor() noexcept { return timer_.get_executor(); }
-
   /// Completes with no error at the next ring() or once `deadline` passed (either may be
   /// spurious), with operation_aborted when the waiting operation is cancelled. One waiter at
   /// a time. Signature void(boost::system::error_code).

@@ -187,9 +187,13 @@ net::awaitable<sse_transport::io_result> stream::read_some(net::mutable_buffer) 
 }
 
 void stream::closed() {
+  close_with(net::error::connection_reset);
+}
+
+void stream::close_with(boost::system::error_code ec) {
   closed_ = true;
   request_deadline.cancel();
-  complete_write(net::error::connection_reset);
+  complete_write(ec);
   peer_gone_.cancel();
 }
 
@@ -206,12 +210,16 @@ void stream::report_held() noexcept {
 }
 
 void stream::abort() noexcept {
+  reset_with(net::error::connection_reset);
+}
+
+void stream::reset_with(boost::system::error_code ec) noexcept {
   if (closed_) {
     return;
   }
   owner_.h2_session().reset_stream(id_, NGHTTP2_CANCEL);
   owner_.wake_writer();
-  closed();
+  close_with(ec);
 }
 
 void stream::drop_slow() noexcept {
@@ -219,12 +227,7 @@ void stream::drop_slow() noexcept {
     return;
   }
   dropped_ = true;
-  owner_.h2_session().reset_stream(id_, NGHTTP2_CANCEL);
-  owner_.wake_writer();
-  closed_ = true;
-  request_deadline.cancel();
-  complete_write(net::error::operation_aborted);
-  peer_gone_.cancel();
+  reset_with(net::error::operation_aborted);
 }
 
 }  // namespace sse::http::h2

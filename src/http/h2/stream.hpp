@@ -88,6 +88,10 @@ class stream final : public sse_transport, public exchange {
 
  private:
   void complete_write(boost::system::error_code ec, bool from_slot = false);
+  /// Closes the stream; its pending write ends with `ec`, the peer watch ends.
+  void close_with(boost::system::error_code ec);
+  /// RST_STREAM CANCEL, then close_with(ec) (nothing when already closed).
+  void reset_with(boost::system::error_code ec) noexcept;
   /// Tells the connection what this stream holds: its write's bytes nghttp2 has not taken, and
   /// what the subscription queued behind it.
   void report_held() noexcept;
