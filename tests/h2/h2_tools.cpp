@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "bounded_wait.hpp"
+
 namespace sse::test::h2 {
 
 tools::child_process start_tool(const std::string& program, const std::vector<std::string>& args) {
@@ -70,6 +72,13 @@ std::size_t count_of(const std::string& hay, const std::string& needle) {
     ++n;
   }
   return n;
+}
+
+bool wait_for_output(tools::child_process& p, const std::string& marker,
+                     std::chrono::milliseconds timeout) {
+  bounded_wait([&] { return p.stdout_text().find(marker) != std::string::npos || !p.running(); },
+               timeout);
+  return p.stdout_text().find(marker) != std::string::npos;
 }
 
 gateway_options h2_gateway(std::vector<std::string> args) {

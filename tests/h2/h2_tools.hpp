@@ -23,6 +23,11 @@ tool_result run_tool(const std::string& program, const std::vector<std::string>&
 /// A started tool, for clients that must be running while the test appends.
 tools::child_process start_tool(const std::string& program, const std::vector<std::string>& args);
 
+/// Waits, at most `timeout`, until a started tool has printed `marker` (or exited): true when it
+/// printed it.
+bool wait_for_output(tools::child_process& p, const std::string& marker,
+                     std::chrono::milliseconds timeout);
+
 /// Waits for a started tool; its result as run_tool gives it.
 tool_result finish_tool(tools::child_process& p, std::chrono::milliseconds timeout);
 
