@@ -17,6 +17,7 @@
 #include "http_client.hpp"
 #include "metric_value.hpp"
 #include "same_answers.hpp"
+#include "stream/sse_parser.hpp"
 
 namespace sse::test::h2 {
 namespace {
@@ -193,29 +194,11 @@ TEST(h2_gateway, with_http2_off_the_preface_is_answered_as_http11_would) {
   EXPECT_EQ(got[3], '\x04') << "the first frame is SETTINGS";
 }
 
-/// The complete SSE events in `body` (a cut may leave a partial one at the end): each one's id
-/// and event name.
-std::vector<std::pair<std::string, std::string>> complete_events(const std::string& body) {
-  std::vector<std::pair<std::string, std::string>> out;
-  std::size_t at = 0;
-  for (std::size_t end; (end = body.find("\n\n", at)) != std::string::npos; at = end + 2) {
-    std::string id;
-    std::string name;
-    std::size_t line = at;
-    while (line < end) {
-      const std::size_t eol = body.find('\n', line);
-      const std::string text = body.substr(line, std::min(eol, end) - line);
-      if (text.rfind("id: ", 0) == 0) {
-        id = text.substr(4);
-      } else if (text.rfind("event: ", 0) == 0) {
-        name = text.substr(7);
-      }
-      line = std::min(eol, end) + 1;
-    }
-    if (!id.empty()) {
-      out.emplace_back(id, name);
-    }
-  }
+/// The complete SSE events in `body` that carry an id (a cut may leave a partial one at the end,
+/// which the parser keeps back).
+std::vector<stream::parsed_event> complete_events(const std::string& body) {
+  std::vector<stream::parsed_event> out = stream::sse_parser().feed(body);
+  std::erase_if(out, [](const stream::parsed_event& e) { return e.id.empty(); });
   return out;
 }
 
@@ -254,17 +237,17 @@ TEST(h2_gateway, a_reader_with_a_tiny_window_is_reset_and_resumes_with_every_eve
   ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/tiny/end").status, 200);
 
   // The client comes back with the last id it saw and gets the rest, then the end.
-  const auto resumed = run_tool("nghttp", {"-H", "last-event-id: " + first.back().first, url}, 20s);
+  const auto resumed = run_tool("nghttp", {"-H", "last-event-id: " + first.back().id, url}, 20s);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   auto all = first;
   const auto rest = complete_events(resumed.out);
   all.insert(all.end(), rest.begin(), rest.end());
   ASSERT_EQ(all.size(), static_cast<std::size_t>(2 * per_batch + 1)) << "every event, once";
-  const std::string epoch = all.front().first.substr(0, all.front().first.find(':'));
+  const std::string epoch = all.front().id.substr(0, all.front().id.find(':'));
   for (std::size_t i = 0; i < all.size(); ++i) {
-    EXPECT_EQ(all[i].first, epoch + ":" + std::to_string(i + 1)) << "in order, none twice";
+    EXPECT_EQ(all[i].id, epoch + ":" + std::to_string(i + 1)) << "in order, none twice";
   }
-  EXPECT_EQ(all.back().second, "end");
+  EXPECT_EQ(all.back().event, "end");
 }
 
 TEST(h2_gateway, a_slow_reader_is_reset_while_another_stream_of_its_connection_keeps_receiving) {
