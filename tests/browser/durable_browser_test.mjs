@@ -16,13 +16,12 @@
 
 import fs from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import {
   check, closeServer, failed, gatewayLog, launchChromium, listen, nodeRequest, parseArgs, run,
-  startGateway, step_ms, stopGateway, within,
+  startGateway, step_ms, stopGateway, tcpProxy, within,
 } from './harness.mjs';
 
 const overall_ms = 150_000;
@@ -32,50 +31,19 @@ const total = 12;  // messages {"n":1} .. {"n":12}
 // read (an HTTP/1.1 connection streaming an SSE answer carries nothing else).
 function cuttingProxy(port) {
   const sse = new Set();
-  const pairs = new Set();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    const pair = { client, upstream };
-    pairs.add(pair);
-    client.on('data', (d) => {
-      const text = d.toString('latin1');
-      if (/^[A-Z]+ \//.test(text)) {
-        if (/^GET \/v1\/stream\/[^ ]*live=sse/.test(text)) {
-          sse.add(pair);
-        } else {
-          sse.delete(pair);
-        }
-      }
-      upstream.write(d);
-    });
-    upstream.on('data', (d) => client.write(d));
-    const close = () => {
-      client.destroy();
-      upstream.destroy();
+  const proxy = tcpProxy(port, (pair, text) => {
+    if (/^GET \/v1\/stream\/[^ ]*live=sse/.test(text)) {
+      sse.add(pair);
+    } else {
       sse.delete(pair);
-      pairs.delete(pair);
-    };
-    for (const s of [client, upstream]) {
-      s.on('error', close);
-      s.on('close', close);
     }
   });
   const cutSse = () => {
-    const n = sse.size;
-    for (const { client, upstream } of [...sse]) {
-      client.destroy();
-      upstream.destroy();
-    }
+    const n = proxy.cut((pair) => sse.has(pair));
     sse.clear();
     return n;
   };
-  const destroyAll = () => {
-    for (const { client, upstream } of pairs) {
-      client.destroy();
-      upstream.destroy();
-    }
-  };
-  return { server, cutSse, destroyAll };
+  return { server: proxy.server, cutSse, destroyAll: () => proxy.cut() };
 }
 
 // A page server: one blank page; what runs in it comes from page.evaluate.

@@ -19,13 +19,12 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
 import {
   check, closeServer, failed, launchChromium, listen, parseArgs, run, startGateway, step_ms,
-  stopGateway, within,
+  stopGateway, tcpProxy, within,
 } from './harness.mjs';
 
 const overall_ms = 150_000;
@@ -54,30 +53,6 @@ function append(base, stream, i) {
     JSON.stringify({ data: `${stream}:${i}` }), { 'Content-Type': 'application/json' });
 }
 
-// A TCP proxy to `port` (the TLS bytes pass through untouched) whose cut() drops every
-// connection it carries at once, as a network change would.
-function cuttableProxy(port) {
-  const open = new Set();
-  const server = net.createServer((client) => {
-    const upstream = net.connect(port, '127.0.0.1');
-    const pair = { client, upstream };
-    open.add(pair);
-    const close = () => { client.destroy(); upstream.destroy(); open.delete(pair); };
-    client.on('error', close).on('close', close);
-    upstream.on('error', close).on('close', close);
-    client.pipe(upstream);
-    upstream.pipe(client);
-  });
-  const cut = () => {
-    const n = open.size;
-    for (const { client, upstream } of [...open]) {
-      client.destroy();
-      upstream.destroy();
-    }
-    return n;
-  };
-  return { server, cut, open: () => open.size };
-}
 
 function gauge(metricsText, name) {
   const m = new RegExp(`^${name} (\\d+)`, 'm').exec(metricsText);
@@ -234,7 +209,7 @@ run('h2_browser_test', async () => {
     const h2 = await startGateway(args.gateway, work, 'h2', tls);
     gateways.push(h2);
     const h2Base = `https://127.0.0.1:${h2.port}`;
-    proxy = cuttableProxy(h2.port);
+    proxy = tcpProxy(h2.port);
     proxy.base = `https://127.0.0.1:${await listen(proxy.server)}`;
     const names = Array.from({ length: streams_h2 }, (_, i) => `h2-${i}`);
     const page = await pageWithStreams(context, origin, h2Base, names, 'HTTP/2 gateway');

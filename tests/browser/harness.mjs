@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 
 export const step_ms = 10_000;  // any one wait: a page step, a process start, a server start
@@ -56,6 +57,45 @@ export function closeServer(server) {
   server.closeAllConnections?.();
   return within(new Promise((resolve) => server.close(() => resolve())), step_ms, 'close server')
     .catch(() => {});
+}
+
+// A TCP proxy to 127.0.0.1:`port` that passes the bytes through untouched (TLS too) and knows its
+// connections: cut(which) destroys those `which(pair)` picks (all by default) and returns how
+// many, as a network change would; open() counts them. `onRequest(pair, text)`, when given, sees
+// each chunk from the client that starts an HTTP/1.1 request line.
+export function tcpProxy(port, onRequest) {
+  const pairs = new Set();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(port, '127.0.0.1');
+    const pair = { client, upstream };
+    pairs.add(pair);
+    client.on('data', (d) => {
+      const text = onRequest ? d.toString('latin1') : '';
+      if (onRequest && /^[A-Z]+ \//.test(text)) {
+        onRequest(pair, text);
+      }
+      upstream.write(d);
+    });
+    upstream.on('data', (d) => client.write(d));
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      pairs.delete(pair);
+    };
+    for (const s of [client, upstream]) {
+      s.on('error', close);
+      s.on('close', close);
+    }
+  });
+  const cut = (which = () => true) => {
+    const chosen = [...pairs].filter(which);
+    for (const { client, upstream } of chosen) {
+      client.destroy();
+      upstream.destroy();
+    }
+    return chosen.length;
+  };
+  return { server, cut, open: () => pairs.size };
 }
 
 // Gateways still running: killed if the watchdog ends the test.
