@@ -1,7 +1,7 @@
 // HTTP/2 limits and shutdown against the real binary: the SETTINGS a client is told
-// (--http2-max-streams, the header list size from --max-header-bytes), a header block over the
-// limit answered 431 on its stream alone, a request that never ends answered 408 on its stream
-// alone (--request-timeout), the bytes a connection's stalled streams hold bounded
+// (--http2-max-streams, the header list size from --max-header-bytes, the windows), a header block
+// over the limit answered 431 on its stream alone, a request that never ends answered 408 on its
+// stream alone (--request-timeout), the bytes a connection's stalled streams hold bounded
 // (--http2-max-connection-queue-bytes), and GOAWAY then a finished stream on SIGTERM.
 
 #include <gtest/gtest.h>
@@ -25,6 +25,37 @@ TEST(h2_limits, settings_announce_the_stream_and_header_list_limits) {
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("[SETTINGS_MAX_CONCURRENT_STREAMS(0x03):7]"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("[SETTINGS_MAX_HEADER_LIST_SIZE(0x06):8192]"), std::string::npos) << r.out;
+}
+
+// A producer may send 1 MiB on a stream and 16 MiB on the connection before the gateway's
+// WINDOW_UPDATE (64 KiB, HTTP/2's default, throttled appends over a round trip: BENCHMARKS.md),
+// and a body past the stream window still arrives whole through WINDOW_UPDATEs.
+TEST(h2_limits, producers_get_large_windows_and_a_body_past_them_arrives_whole) {
+  gateway_process gw(h2_gateway());
+  const auto settings = run_tool("nghttp", {"-nv", gw.base_url() + "/healthz"});
+  EXPECT_EQ(settings.exit_code, 0) << settings.err;
+  EXPECT_NE(settings.out.find("[SETTINGS_INITIAL_WINDOW_SIZE(0x04):1048576]"), std::string::npos)
+      << settings.out;
+  EXPECT_NE(settings.out.find("stream_id=0>\n          (window_size_increment=16711681)"),
+            std::string::npos)
+      << settings.out << " (16 MiB - 65535 on the connection)";
+
+  ASSERT_EQ(curl(true, "PUT", gw.base_url() + "/v1/streams/big").status, 201);
+  std::string batch;
+  constexpr int events = 900;  // 3.6 MB: three and a half stream windows
+  for (int i = 0; i < events; ++i) {
+    batch += R"({"data":")" + std::to_string(i) + std::string(4000, 'x') + "\"}\n";
+  }
+  const auto file = gw.dir() / "big.ndjson";
+  std::ofstream(file) << batch;
+  const auto r =
+      curl(true, "POST", gw.base_url() + "/v1/streams/big/events",
+           {"-H", "Content-Type: application/x-ndjson", "--data-binary", "@" + file.string()});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.http_version, "2");
+  const auto v = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(v.at("first_seq").as_int64(), 1) << r.body;
+  EXPECT_EQ(v.at("last_seq").as_int64(), events) << r.body;
 }
 
 TEST(h2_limits, a_header_block_over_the_limit_is_answered_431_and_the_connection_goes_on) {

@@ -130,11 +130,15 @@ session::session(session_handler& handler, const session_limits& limits) {
   if (rc != 0) {
     throw std::bad_alloc();
   }
-  const std::array<nghttp2_settings_entry, 2> settings{{
+  const std::array<nghttp2_settings_entry, 3> settings{{
       {NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, limits.max_concurrent_streams},
       {NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE, limits.max_header_list_bytes},
+      {NGHTTP2_SETTINGS_INITIAL_WINDOW_SIZE, limits.stream_window_bytes},
   }};
   nghttp2_submit_settings(s_, NGHTTP2_FLAG_NONE, settings.data(), settings.size());
+  // The connection's window is not a setting: it grows by a WINDOW_UPDATE on stream 0.
+  nghttp2_session_set_local_window_size(s_, NGHTTP2_FLAG_NONE, 0,
+                                        static_cast<std::int32_t>(limits.connection_window_bytes));
 }
 
 session::~session() {
