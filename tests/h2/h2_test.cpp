@@ -175,6 +175,42 @@ TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) 
   EXPECT_NE(a.body.find("event: end"), std::string::npos) << a.body;
 }
 
+// h2load reads an ended stream (its replay, then `end`) again and again, over h2 streams and
+// over HTTP/1.1 connections. Over HTTP/1.1 the connection ends with the stream: the head must say
+// `Connection: close`, or a client sends its next request into a closing socket (with
+// `keep-alive` in the head, h2load --h1 counted 99 % of these reads failed).
+TEST(h2_gateway, h2load_reads_an_ended_stream_over_h2_and_http11_without_a_failure) {
+  gateway_process gw(h2_gateway());
+  const std::string json = "Content-Type: application/json";
+  for (const char* d : {"one", "two", "three"}) {
+    ASSERT_EQ(curl(false, "POST", gw.base_url() + "/v1/streams/ended/events",
+                   {"-H", json, "--data", std::string(R"({"data":")") + d + "\"}"})
+                  .status,
+              200);
+  }
+  ASSERT_EQ(curl(false, "POST", gw.base_url() + "/v1/streams/ended/end").status, 200);
+  const std::string url = gw.base_url() + "/v1/streams/ended/events";
+  for (const bool h1 : {false, true}) {
+    SCOPED_TRACE(h1 ? "HTTP/1.1" : "h2c");
+    std::vector<std::string> args{"-n", "200", "-c", "4", "-t", "1"};
+    if (h1) {
+      args.insert(args.begin(), "--h1");
+    } else {
+      args.insert(args.end(), {"-m", "10"});
+    }
+    args.push_back(url);
+    const auto r = run_tool("h2load", args, 60s);
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("requests: 200 total, 200 started, 200 done, 200 succeeded, 0 failed"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("status codes: 200 2xx"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(h1 ? "Application protocol: http/1.1" : "Application protocol: h2c"),
+              std::string::npos)
+        << r.out;
+  }
+}
+
 TEST(h2_gateway, with_http2_off_the_preface_is_answered_as_http11_would) {
   const std::string preface("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
   {

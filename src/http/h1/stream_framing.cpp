@@ -46,7 +46,11 @@ std::string_view stream_framing::head(const stream_head& head, unsigned version)
     add_field(head_, name, value);
   }
   if (chunked_) {
-    add_field(head_, "Connection", "keep-alive");
+    // The connection ends with the stream (the request loop serves nothing after it), so the
+    // head says so: a client that took it for keep-alive sent its next request into a closing
+    // socket (curl retried it, h2load --h1 counted it failed). Chunked all the same: the last
+    // chunk tells the client and any proxy that the stream ended whole rather than cut.
+    add_field(head_, "Connection", "close");
     add_field(head_, "Transfer-Encoding", "chunked");
   }
   head_.append(crlf);

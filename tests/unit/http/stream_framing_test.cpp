@@ -37,11 +37,11 @@ TEST(chunk_size_line, is_lowercase_hex_then_crlf) {
   EXPECT_EQ(std::string(line.data(), chunk_size_line(SIZE_MAX, line)), "ffffffffffffffff\r\n");
 }
 
-TEST(stream_framing, an_http11_head_announces_a_chunked_body) {
+TEST(stream_framing, an_http11_head_announces_a_chunked_body_and_the_close_after_it) {
   stream_framing f;
   EXPECT_EQ(f.head(sse_head(), 11),
             "HTTP/1.1 200 OK\r\nServer: sse-gateway\r\nContent-Type: text/event-stream\r\n"
-            "Cache-Control: no-cache\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n"
+            "Cache-Control: no-cache\r\nConnection: close\r\nTransfer-Encoding: chunked\r\n"
             "\r\n");
   EXPECT_TRUE(f.chunked());
 }
