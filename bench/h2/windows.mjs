@@ -13,7 +13,9 @@
 // upload: one append of 500 events (~510 KB of NDJSON) over h2 and over HTTP/1.1 through the
 //         same proxy, on a connection already in use: the gateway's own windows (its SETTINGS
 //         and its connection WINDOW_UPDATE) bound what a producer may send.
-// One JSON line per case and round: median, min and max seconds, MB/s.
+// One JSON line per case: median, min and max seconds over the rounds, MB/s (last round's bytes
+// over the median), and per round the streams the gateway reset as slow clients (a reader whose
+// windows hold back more than --http2-max-connection-queue-bytes for over a second).
 import http from 'node:http';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -74,6 +76,7 @@ const readAll = (streamWindow, connectionWindow) => new Promise((resolve, reject
   session.on('error', reject);
   let bytes = 0;
   let open = streams;
+  let reset = 0;
   let started;
   session.on('connect', () => {
     if (connectionWindow > 65535) session.setLocalWindowSize(connectionWindow);
@@ -81,12 +84,13 @@ const readAll = (streamWindow, connectionWindow) => new Promise((resolve, reject
     for (let i = 0; i < streams; ++i) {
       const req = session.request({ ':path': `/v1/streams/${readStream}/events` });
       req.on('data', (d) => { bytes += d.length; });
-      req.on('error', reject);
-      req.on('end', () => {
+      req.on('error', () => {});  // a reset: counted below
+      req.on('close', () => {
+        if (req.rstCode !== 0) ++reset;  // dropped as a slow client (CANCEL)
         if (--open === 0) {
           const seconds = Number(process.hrtime.bigint() - started) / 1e9;
           session.close();
-          resolve({ seconds, bytes });
+          resolve({ seconds, bytes, reset });
         }
       });
     }
@@ -147,17 +151,19 @@ const cases = [
 ];
 for (const [name, run] of cases) {
   const times = [];
+  const resets = [];
   let bytes = 0;
   for (let r = 0; r < rounds; ++r) {
     const got = await run();
     times.push(got.seconds);
+    resets.push(got.reset ?? 0);
     bytes = got.bytes;
   }
   times.sort((a, b) => a - b);
   const median = times[Math.floor(times.length / 2)];
   console.log(JSON.stringify({
     case: name, rtt_ms: 2 * delay, streams: name.startsWith('read') ? streams : 1,
-    bytes, median_s: +median.toFixed(3), min_s: +times[0].toFixed(3),
+    bytes_last_round: bytes, streams_reset_per_round: resets, median_s: +median.toFixed(3), min_s: +times[0].toFixed(3),
     max_s: +times[times.length - 1].toFixed(3), mb_per_s: +(bytes / median / 1e6).toFixed(2),
   }));
 }
