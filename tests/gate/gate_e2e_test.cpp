@@ -189,7 +189,14 @@ json::object expect_plausible_cost(const json::object& summary, bool with_redis)
   EXPECT_GT(number(cost.at("gateway_rss_end_bytes")), number(cost.at("gateway_rss_start_bytes")));
   const double per_connection = number(cost.at("rss_bytes_per_connection"));
   EXPECT_GT(per_connection, 0);
+  // A sanity bound on the figure (well under 1 MiB in a plain build), not a memory
+  // target: under AddressSanitizer the gateway's RSS also grows by the allocator's quarantine
+  // of freed blocks and the redzones (1.08 MB per connection seen in the asan preset).
+#if defined(__SANITIZE_ADDRESS__)
+  EXPECT_LT(per_connection, 16.0 * 1024.0 * 1024.0);
+#else
   EXPECT_LT(per_connection, 1024.0 * 1024.0);
+#endif
   return cost;
 }
 

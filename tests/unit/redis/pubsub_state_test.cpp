@@ -222,7 +222,9 @@ TEST(pubsub_state, an_unasked_sunsubscribe_unconfirms_the_channel) {
   pubsub_state s(pubsub_kind::sharded);
   s.want("ch", "n:1");
   s.on_subscribe_reply("ch", "n:1", resp("*3\r\n$10\r\nssubscribe\r\n$2\r\nch\r\n:1\r\n"));
-  auto m = s.classify("n:1", resp("*3\r\n$12\r\nsunsubscribe\r\n$2\r\nch\r\n:0\r\n"));
+  // m.channel views into the push: it must outlive m.
+  const auto push = resp("*3\r\n$12\r\nsunsubscribe\r\n$2\r\nch\r\n:0\r\n");
+  auto m = s.classify("n:1", push);
   EXPECT_EQ(m.what, kind::moved);
   EXPECT_EQ(m.channel, "ch");
   EXPECT_FALSE(s.confirmed("ch"));
