@@ -153,6 +153,37 @@ TEST(h2_gateway,
       << "HTTP/2 streams still counted open after the client left";
 }
 
+// DELETE ends every h2 subscriber of the stream, each with END_STREAM, and no other stream of
+// their connection (nchan's open bug #605: a DELETE does not end its HTTP/2 subscribers).
+TEST(h2_gateway, delete_ends_the_h2_subscribers_of_the_stream_and_no_other_stream) {
+  gateway_process gw(h2_gateway());
+  const std::string json = "Content-Type: application/json";
+  const auto append = [&](const std::string& stream, const std::string& data) {
+    return curl(true, "POST", gw.base_url() + "/v1/streams/" + stream + "/events",
+                {"-H", json, "--data", R"({"data":")" + data + "\"}"})
+        .status;
+  };
+  ASSERT_EQ(append("gone", "one"), 200);
+  ASSERT_EQ(append("kept", "k1"), 200);
+  const std::string gone = gw.base_url() + "/v1/streams/gone/events";
+  // Six streams on one connection (nghttp -m 3: each URI three times): three on the stream to
+  // delete, three on another.
+  auto client = start_tool("nghttp", {"-m", "3", gone, gw.base_url() + "/v1/streams/kept/events"});
+  ASSERT_TRUE(bounded_wait([&] { return open_subscriptions(gw) == 6; }, 10s))
+      << "open: " << open_subscriptions(gw);
+  ASSERT_EQ(curl(true, "DELETE", gw.base_url() + "/v1/streams/gone").status, 204);
+  EXPECT_TRUE(bounded_wait([&] { return open_subscriptions(gw) == 3; }, 10s))
+      << "the deleted stream's subscribers are still open: " << open_subscriptions(gw);
+  ASSERT_EQ(append("kept", "k2"), 200);
+  ASSERT_EQ(curl(true, "POST", gw.base_url() + "/v1/streams/kept/end").status, 200);
+  const auto r = finish_tool(client, 20s);
+  ASSERT_EQ(r.exit_code, 0) << "nghttp finished with an error\n" << r.err;
+  EXPECT_EQ(count_of(r.out, "data: one\n"), 3u) << r.out;
+  EXPECT_EQ(count_of(r.out, "data: k1\n"), 3u) << r.out;
+  EXPECT_EQ(count_of(r.out, "data: k2\n"), 3u) << "the other stream went on\n" << r.out;
+  EXPECT_EQ(count_of(r.out, "event: end\n"), 3u) << r.out;
+}
+
 TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) {
   gateway_process gw(h2_gateway());
   const std::string json = "Content-Type: application/json";
