@@ -21,19 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 out=${1:?usage: bench/h2/run.sh OUT_DIR [rounds]}
 rounds=${2:-2}
-gateway=${GATEWAY:-build/release/src/sse-gateway}
-mkdir -p "$out"
-ulimit -n "$(ulimit -Hn)"
-work=$(mktemp -d)
-pid=
-trap '[[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-# shellcheck disable=SC2086  # GATEWAY_ARGS is a list of flags
-"$gateway" --listen 127.0.0.1:0 --port-file "$work/port" --auth none --store memory \
-  --log-level warn ${GATEWAY_ARGS:-} >"$out/gateway.log" 2>&1 &
-pid=$!
-for _ in $(seq 100); do [[ -s $work/port ]] && break; sleep 0.1; done
-[[ -s $work/port ]] || { cat "$out/gateway.log" >&2; exit 1; }
-port=$(cat "$work/port")
+# shellcheck source=bench/h2/start_gateway.sh
+source bench/h2/start_gateway.sh
 client=(node bench/h2/h2_vs_h1.mjs --port "$port" --pid "$pid")
 { date -u; git rev-parse --short HEAD; "$gateway" --version; echo "$gateway ${GATEWAY_ARGS:-}"; } >"$out/info.txt"
 step() {  # mode proto [extra flags]
