@@ -6,8 +6,10 @@
 #include <sstream>
 #include <string>
 
+#include "bounded_wait.hpp"
 #include "gateway_process.hpp"
 #include "h2_tools.hpp"
+#include "http_client.hpp"
 #include "metric_value.hpp"
 
 namespace sse::test::h2 {
@@ -107,6 +109,59 @@ TEST(h2_bytes, bytes_written_are_counted_by_protocol_where_each_framing_writes) 
   const metrics_read fourth = read_metrics(gw);
   EXPECT_EQ(fourth.http1 - third.http1, third.received + head + body);
   EXPECT_EQ(fourth.http2, third.http2);
+}
+
+// Answers written before any request is read count too: the 503 to a connection over
+// --max-connections. Every byte any client here received is summed; the counter must have grown
+// by exactly that.
+TEST(h2_bytes, refusals_at_accept_count_exactly_the_bytes_the_clients_received) {
+  using namespace std::chrono_literals;
+  gateway_options o;
+  o.args = {"--auth", "none", "--max-connections", "2"};
+  o.name = "h2-bytes-refusal";
+  gateway_process gw(o);
+  const metrics_read before = read_metrics(gw);
+  ASSERT_GE(before.http1, 0) << before.text;
+  double received = before.received;  // the /metrics answer itself is counted after it is read
+
+  http_client c(gw.host(), gw.port());
+  auto a = c.raw_connect();
+  auto b = c.raw_connect();
+  // Until the gateway has taken both places, a third connection may still be accepted (it
+  // receives nothing and is closed); then every further one is refused with a 503.
+  int refusals = 0;
+  for (int attempt = 0; attempt < 50 && refusals < 3; ++attempt) {
+    auto extra = c.raw_connect();
+    const std::string got = extra.receive(300ms);
+    received += static_cast<double>(got.size());
+    if (got.starts_with("HTTP/1.1 503 ")) {
+      ++refusals;
+      EXPECT_TRUE(extra.closed_by_peer()) << got;
+      EXPECT_NE(got.find("too_many_connections"), std::string::npos) << got;
+    } else {
+      EXPECT_TRUE(got.empty()) << got;
+    }
+  }
+  ASSERT_EQ(refusals, 3);
+  a.close();
+  b.close();
+
+  // /metrics needs a place again; a curl refused meanwhile received a 503, counted as well.
+  metrics_read after;
+  ASSERT_TRUE(bounded_wait(
+      [&] {
+        after = read_metrics(gw);
+        if (after.http1 < 0) {
+          received += after.received;
+          return false;
+        }
+        return true;
+      },
+      10s))
+      << after.text;
+  EXPECT_EQ(after.http1 - before.http1, received)
+      << "the counter grew by " << after.http1 - before.http1 << ", the clients received "
+      << received;
 }
 
 }  // namespace
