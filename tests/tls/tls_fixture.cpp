@@ -3,6 +3,7 @@
 #include <boost/json/serialize.hpp>
 #include <stdexcept>
 
+#include "common/child_process.hpp"
 #include "metric_value.hpp"
 
 namespace sse::test {
@@ -71,6 +72,25 @@ double tls_test::metric(std::string_view name_and_labels) {
     return -1;
   }
   return metric_value(res.body, name_and_labels).value_or(-1);
+}
+
+std::string tls_test::curl_https(const std::string& target, const std::vector<std::string>& flags) {
+  using namespace std::chrono_literals;
+  const std::string port = std::to_string(gw().port());
+  tools::child_options o;
+  o.program = "curl";
+  o.args = {"-s", "--cacert", cert_file_.string(), "--max-time", "20"};
+  o.args.insert(o.args.end(), flags.begin(), flags.end());
+  o.args.insert(o.args.end(), {"--resolve", "localhost:" + port + ":127.0.0.1",
+                               "https://localhost:" + port + target});
+  o.name = "curl";
+  tools::child_process p(std::move(o));
+  if (!p.wait_exit(30s)) {
+    p.kill_and_wait();
+    ADD_FAILURE() << "curl did not finish";
+  }
+  EXPECT_EQ(p.exit_code(), 0) << p.stderr_text();
+  return p.stdout_text();
 }
 
 }  // namespace sse::test

@@ -46,6 +46,9 @@ class tls_test : public ::testing::Test {
                                         std::string_view query = {});
   /// A sample of GET /metrics (over HTTPS) with exactly this name and labels; -1 if absent.
   double metric(std::string_view name_and_labels);
+  /// curl over HTTPS to `target`, trusting the fixture's certificate, with `flags` (e.g.
+  /// --http2, -w ...) before the URL; at most 30 s, and it must exit 0. Its stdout.
+  std::string curl_https(const std::string& target, const std::vector<std::string>& flags);
 
   temp_dir dir_{"sse-tls-test"};
   self_signed cert_;

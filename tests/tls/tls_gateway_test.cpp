@@ -10,11 +10,13 @@
 #include <boost/json/object.hpp>
 #include <chrono>
 #include <csignal>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bounded_wait.hpp"
+#include "metric_value.hpp"
 #include "tls_fixture.hpp"
 
 namespace sse::test {
@@ -158,6 +160,39 @@ TEST_F(tls_test, a_client_cut_mid_stream_resumes_with_every_missed_event_once_in
   const auto success = gw().wait_for_telemetry("SseResumeSuccess");
   ASSERT_TRUE(success) << gw().diagnostics();
   EXPECT_EQ(success->at("replayed").as_int64(), 9);  // 4..12 were stored before the resume
+}
+
+// The plain-text refusal on the TLS port counts in sse_gateway_bytes_written_total (HTTP/1.1,
+// before TLS) exactly what the client received; so does the HTTPS /metrics answer read between.
+TEST_F(tls_test, the_plain_http_refusal_counts_exactly_the_bytes_the_client_received) {
+  start();
+  const std::string sample = R"(sse_gateway_bytes_written_total{protocol="http1"})";
+  // curl's header and body sizes: the plain text the gateway wrote before encrypting it.
+  const auto read = [&](double& value, double& size) {
+    const std::string out =
+        curl_https("/metrics", {"--http1.1", "-w", "\n%{size_header} %{size_download}"});
+    const auto nl = out.rfind('\n');
+    ASSERT_NE(nl, std::string::npos) << out;
+    value = metric_value(out.substr(0, nl), sample).value_or(-1);
+    std::istringstream sizes(out.substr(nl + 1));
+    double head = 0;
+    double body = 0;
+    sizes >> head >> body;
+    size = head + body;
+  };
+  double before = 0;
+  double before_size = 0;
+  read(before, before_size);
+  ASSERT_GE(before, 0);
+  http_client plain(gw().host(), gw().port());
+  const std::string answer =
+      plain.raw_exchange("GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", 5s);
+  ASSERT_TRUE(answer.starts_with("HTTP/1.1 400")) << answer;
+  double after = 0;
+  double after_size = 0;
+  read(after, after_size);
+  EXPECT_EQ(after - before, before_size + static_cast<double>(answer.size()))
+      << "the refusal was " << answer.size() << " bytes";
 }
 
 TEST_F(tls_test, plain_http_to_the_tls_port_is_refused_without_harming_other_clients) {

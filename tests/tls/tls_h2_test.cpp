@@ -3,7 +3,6 @@
 
 #include <gtest/gtest.h>
 
-#include "common/child_process.hpp"
 #include "tls_fixture.hpp"
 
 namespace sse::test {
@@ -11,42 +10,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
-/// curl --http2 (ALPN h2, falling back to http/1.1) trusting the fixture's certificate; the
-/// output ends with a line "<http_version> <status>".
-std::string curl_https(const std::filesystem::path& ca, std::uint16_t port,
-                       const std::string& target) {
-  tools::child_options o;
-  o.program = "curl";
-  o.args = {"-s",
-            "--http2",
-            "--cacert",
-            ca.string(),
-            "--max-time",
-            "20",
-            "-w",
-            "\n%{http_version} %{http_code}",
-            "--resolve",
-            "localhost:" + std::to_string(port) + ":127.0.0.1",
-            "https://localhost:" + std::to_string(port) + target};
-  o.name = "curl";
-  tools::child_process p(std::move(o));
-  if (!p.wait_exit(30s)) {
-    p.kill_and_wait();
-    ADD_FAILURE() << "curl did not finish";
-  }
-  EXPECT_EQ(p.exit_code(), 0) << p.stderr_text();
-  return p.stdout_text();
-}
+/// curl --http2 (ALPN h2, falling back to http/1.1); the output ends with a line
+/// "<http_version> <status>".
+const std::vector<std::string> h2_flags{"--http2", "-w", "\n%{http_version} %{http_code}"};
 
 TEST_F(tls_test, alpn_chooses_h2_for_the_api_and_for_sse) {
   start();
   append("tls-h2", "one");
   append("tls-h2", "two");
   ASSERT_EQ(https().request("POST", "/v1/streams/tls-h2/end", "{}").status, 200);
-  const std::string status = curl_https(cert_file_, gw().port(), "/v1/streams/tls-h2");
+  const std::string status = curl_https("/v1/streams/tls-h2", h2_flags);
   EXPECT_TRUE(status.ends_with("\n2 200")) << status;
   EXPECT_NE(status.find("\"status\":\"completed\""), std::string::npos) << status;
-  const std::string events = curl_https(cert_file_, gw().port(), "/v1/streams/tls-h2/events");
+  const std::string events = curl_https("/v1/streams/tls-h2/events", h2_flags);
   EXPECT_TRUE(events.ends_with("\n2 200")) << events;
   EXPECT_NE(events.find("data: one\n"), std::string::npos) << events;
   EXPECT_NE(events.find("data: two\n"), std::string::npos) << events;
@@ -55,7 +31,7 @@ TEST_F(tls_test, alpn_chooses_h2_for_the_api_and_for_sse) {
 
 TEST_F(tls_test, with_http2_off_alpn_chooses_http11) {
   start({"--http2", "off"});
-  const std::string out = curl_https(cert_file_, gw().port(), "/healthz");
+  const std::string out = curl_https("/healthz", h2_flags);
   EXPECT_TRUE(out.ends_with("\n1.1 200")) << out;
 }
 
