@@ -90,9 +90,9 @@ class stream_framing {
  public:
   /// The bytes of `head` on a connection of HTTP version `version` (10 or 11), valid until the
   /// next call: `HTTP/1.x <status> <reason>`, `Server`, `Connection: close` for a close head,
-  /// head.fields in order, and for a chunked body `Connection: keep-alive` and
-  /// `Transfer-Encoding: chunked`. Decides the framing of the body writes that follow: chunked
-  /// on HTTP/1.1 unless head.close.
+  /// head.fields in order, and for a chunked body `Connection: close` (the connection ends with
+  /// the stream) and `Transfer-Encoding: chunked`. Decides the framing of the body writes that
+  /// follow: chunked on HTTP/1.1 unless head.close.
   std::string_view head(const stream_head& head, unsigned version);
   /// Gives back the head's memory once it is written (a stream may last for hours).
   void release_head() noexcept;
