@@ -116,10 +116,7 @@ TEST(h2_bytes, bytes_written_are_counted_by_protocol_where_each_framing_writes) 
 // by exactly that.
 TEST(h2_bytes, refusals_at_accept_count_exactly_the_bytes_the_clients_received) {
   using namespace std::chrono_literals;
-  gateway_options o;
-  o.args = {"--auth", "none", "--max-connections", "2"};
-  o.name = "h2-bytes-refusal";
-  gateway_process gw(o);
+  gateway_process gw(h2_gateway({"--max-connections", "2"}));
   const metrics_read before = read_metrics(gw);
   ASSERT_GE(before.http1, 0) << before.text;
   double received = before.received;  // the /metrics answer itself is counted after it is read

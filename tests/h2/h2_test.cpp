@@ -157,11 +157,8 @@ TEST(h2_gateway,
 // their connection (nchan's open bug #605: a DELETE does not end its HTTP/2 subscribers).
 TEST(h2_gateway, delete_ends_the_h2_subscribers_of_the_stream_and_no_other_stream) {
   gateway_process gw(h2_gateway());
-  const std::string json = "Content-Type: application/json";
   const auto append = [&](const std::string& stream, const std::string& data) {
-    return curl(true, "POST", gw.base_url() + "/v1/streams/" + stream + "/events",
-                {"-H", json, "--data", R"({"data":")" + data + "\"}"})
-        .status;
+    return append_event(gw, true, stream, data).status;
   };
   ASSERT_EQ(append("gone", "one"), 200);
   ASSERT_EQ(append("kept", "k1"), 200);
@@ -186,14 +183,11 @@ TEST(h2_gateway, delete_ends_the_h2_subscribers_of_the_stream_and_no_other_strea
 
 TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) {
   gateway_process gw(h2_gateway());
-  const std::string json = "Content-Type: application/json";
-  const auto first = curl(true, "POST", gw.base_url() + "/v1/streams/r/events",
-                          {"-H", json, "--data", R"({"data":"one"})"});
+  const auto first = append_event(gw, true, "r", "one");
   const std::string epoch = epoch_of(first.body);
   ASSERT_FALSE(epoch.empty()) << first.body;
   for (const char* d : {"two", "three"}) {
-    curl(true, "POST", gw.base_url() + "/v1/streams/r/events",
-         {"-H", json, "--data", std::string(R"({"data":")") + d + "\"}"});
+    append_event(gw, true, "r", d);
   }
   curl(true, "POST", gw.base_url() + "/v1/streams/r/end");
   const auto a = curl(true, "GET", gw.base_url() + "/v1/streams/r/events",
@@ -212,12 +206,8 @@ TEST(h2_gateway, a_resume_with_last_event_id_over_h2_gets_only_what_came_after) 
 // `keep-alive` in the head, h2load --h1 counted 99 % of these reads failed).
 TEST(h2_gateway, h2load_reads_an_ended_stream_over_h2_and_http11_without_a_failure) {
   gateway_process gw(h2_gateway());
-  const std::string json = "Content-Type: application/json";
   for (const char* d : {"one", "two", "three"}) {
-    ASSERT_EQ(curl(false, "POST", gw.base_url() + "/v1/streams/ended/events",
-                   {"-H", json, "--data", std::string(R"({"data":")") + d + "\"}"})
-                  .status,
-              200);
+    ASSERT_EQ(append_event(gw, false, "ended", d).status, 200);
   }
   ASSERT_EQ(curl(false, "POST", gw.base_url() + "/v1/streams/ended/end").status, 200);
   const std::string url = gw.base_url() + "/v1/streams/ended/events";

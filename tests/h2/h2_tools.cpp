@@ -81,6 +81,12 @@ bool wait_for_output(tools::child_process& p, const std::string& marker,
   return p.stdout_text().find(marker) != std::string::npos;
 }
 
+curl_answer append_event(const gateway_process& gw, bool h2, const std::string& id,
+                         const std::string& data) {
+  return curl(h2, "POST", gw.base_url() + "/v1/streams/" + id + "/events",
+              {"-H", "Content-Type: application/json", "--data", R"({"data":")" + data + "\"}"});
+}
+
 gateway_options h2_gateway(std::vector<std::string> args) {
   gateway_options o;
   o.args = {"--auth", "none"};

@@ -39,6 +39,10 @@ struct curl_answer {
 };
 curl_answer curl(bool h2, const std::string& method, const std::string& url,
                  const std::vector<std::string>& extra = {});
+/// POSTs one event `{"data": data}` (data: plain text, no JSON escaping) to stream `id` with
+/// curl, over h2c or HTTP/1.1.
+curl_answer append_event(const gateway_process& gw, bool h2, const std::string& id,
+                         const std::string& data);
 
 /// A gateway for the h2 tests: no access control (`--auth none`), then `args`.
 gateway_options h2_gateway(std::vector<std::string> args = {});
