@@ -10,111 +10,13 @@
 #include "config/duration.hpp"
 #include "config/fault_resume.hpp"
 #include "config/number.hpp"
+#include "config/setting_kinds.hpp"
 #include "config/values.hpp"
 
 namespace sse::config {
 namespace {
 
 using std::chrono::milliseconds;
-
-template <class T>
-using field = T config::*;
-
-setting make(std::string name, std::string type_name, std::string help, std::string expect) {
-  setting s;
-  s.env = env_name(name);
-  s.name = std::move(name);
-  s.type_name = std::move(type_name);
-  s.help = std::move(help);
-  s.expect = std::move(expect);
-  return s;
-}
-
-/// `min_ms` is 0 or 1: whether zero is allowed.
-setting duration_setting(std::string name, std::string help, field<milliseconds> f,
-                         long long min_ms) {
-  std::string expect = min_ms > 0 ? "a duration > 0" : "a duration >= 0";
-  expect += " such as 250ms, 15s, 5m, 1h (a bare number is seconds)";
-  setting s = make(std::move(name), "DURATION", std::move(help), std::move(expect));
-  s.apply = [f, min_ms](std::string_view v, config& cfg) -> result<void> {
-    auto d = parse_duration(v);
-    if (!d || d->count() < min_ms) {
-      return errc::invalid_argument;
-    }
-    cfg.*f = *d;
-    return {};
-  };
-  s.show = [f](const config& cfg) { return format_duration(cfg.*f); };
-  return s;
-}
-
-setting bytes_setting(std::string name, std::string help, field<std::size_t> f,
-                      std::size_t min_bytes) {
-  std::string expect =
-      "a byte size >= " + std::to_string(min_bytes) + " such as 65536, 64KiB, 1MiB, 1G";
-  setting s = make(std::move(name), "BYTES", std::move(help), std::move(expect));
-  s.apply = [f, min_bytes](std::string_view v, config& cfg) -> result<void> {
-    auto n = parse_byte_size(v);
-    if (!n || *n < min_bytes) {
-      return errc::invalid_argument;
-    }
-    cfg.*f = *n;
-    return {};
-  };
-  s.show = [f](const config& cfg) { return format_byte_size(cfg.*f); };
-  return s;
-}
-
-template <class T>
-setting count_setting(std::string name, std::string help, field<T> f, std::uint64_t min,
-                      std::uint64_t max) {
-  std::string expect = "an integer from " + std::to_string(min) + " to " + std::to_string(max);
-  setting s = make(std::move(name), "N", std::move(help), std::move(expect));
-  s.apply = [f, min, max](std::string_view v, config& cfg) -> result<void> {
-    auto n = parse_uint(v);
-    if (!n || *n < min || *n > max) {
-      return errc::invalid_argument;
-    }
-    cfg.*f = static_cast<T>(*n);
-    return {};
-  };
-  s.show = [f](const config& cfg) { return std::to_string(cfg.*f); };
-  return s;
-}
-
-/// A free-form string, optionally checked by `check`.
-/// A flag without a value (`--demo`); its variable takes 1/true/yes/on or 0/false/no/off.
-setting switch_setting(std::string name, std::string help, field<bool> f) {
-  setting s = make(std::move(name), "", std::move(help), "1/true/yes/on or 0/false/no/off");
-  s.is_switch = true;
-  s.apply = [f](std::string_view v, config& cfg) -> result<void> {
-    auto b = parse_bool(v);
-    if (!b) {
-      return b.error();
-    }
-    cfg.*f = *b;
-    return {};
-  };
-  s.show = [f](const config& cfg) { return cfg.*f ? "true" : "false"; };
-  return s;
-}
-
-setting text_setting(std::string name, std::string type_name, std::string help, std::string expect,
-                     field<std::string> f, result<void> (*check)(std::string_view) = nullptr) {
-  setting s = make(std::move(name), std::move(type_name), std::move(help), std::move(expect));
-  s.apply = [f, check](std::string_view v, config& cfg) -> result<void> {
-    if (check != nullptr) {
-      auto r = check(v);
-      if (!r) {
-        return r;
-      }
-    }
-    cfg.*f = std::string(v);
-    return {};
-  };
-  s.show = [f](const config& cfg) { return cfg.*f; };
-  return s;
-}
 
 /// Node ids go into telemetry and Redis values: printable ASCII without spaces keeps them
 /// unambiguous in logs and keys.
@@ -140,7 +42,8 @@ result<void> check_auth_mode(std::string_view v) {
 std::vector<setting> build() {
   std::vector<setting> t;
   {
-    setting s = make("listen", "HOST:PORT", "Address to serve HTTP on; port 0 picks a free port",
+    setting s =
+        make_setting("listen", "HOST:PORT", "Address to serve HTTP on; port 0 picks a free port",
                      "HOST:PORT with a port from 0 to 65535, IPv6 as [ADDR]:PORT");
     s.apply = [](std::string_view v, config& cfg) -> result<void> {
       auto hp = parse_listen(v);
@@ -171,8 +74,8 @@ std::vector<setting> build() {
   t.push_back(
       duration_setting("heartbeat", "Interval of SSE comment heartbeats", &config::heartbeat, 1));
   {
-    setting s = make("retry-ms", "MS", "The SSE `retry:` sent to clients, in milliseconds",
-                     "an integer number of milliseconds from 0 to 86400000");
+    setting s = make_setting("retry-ms", "MS", "The SSE `retry:` sent to clients, in milliseconds",
+                             "an integer number of milliseconds from 0 to 86400000");
     s.apply = [](std::string_view v, config& cfg) -> result<void> {
       auto n = parse_uint(v);
       if (!n || *n > 86'400'000) {
@@ -241,10 +144,10 @@ std::vector<setting> build() {
                             "Bytes queued for one SSE client before it is dropped as slow",
                             &config::max_queue_bytes, 1));
   {
-    setting s = make("http2", "on|off",
-                     "HTTP/2: prior knowledge on the plain port, `h2` offered by TLS ALPN "
-                     "(never Upgrade: h2c)",
-                     "on or off (also 1/true/yes or 0/false/no)");
+    setting s = make_setting("http2", "on|off",
+                             "HTTP/2: prior knowledge on the plain port, `h2` offered by TLS ALPN "
+                             "(never Upgrade: h2c)",
+                             "on or off (also 1/true/yes or 0/false/no)");
     s.apply = [](std::string_view v, config& cfg) -> result<void> {
       auto b = parse_bool(v);
       if (!b) {
@@ -266,12 +169,12 @@ std::vector<setting> build() {
                             "(0 = 4 x --max-queue-bytes)",
                             &config::http2_max_connection_queue_bytes, 0));
   {
-    setting s =
-        make("sse-compression", "CODINGS",
-             "Compress SSE responses with one of these codings the client accepts "
-             "(Accept-Encoding; ties go to this order), flushed after every write; `off` = never",
-             "`off`, or a comma-separated list of `zstd` and `gzip` in order of "
-             "preference, such as zstd,gzip");
+    setting s = make_setting(
+        "sse-compression", "CODINGS",
+        "Compress SSE responses with one of these codings the client accepts "
+        "(Accept-Encoding; ties go to this order), flushed after every write; `off` = never",
+        "`off`, or a comma-separated list of `zstd` and `gzip` in order of "
+        "preference, such as zstd,gzip");
     s.apply = [](std::string_view v, config& cfg) -> result<void> {
       auto codings = parse_sse_compression(v);
       if (!codings) {
@@ -309,7 +212,8 @@ std::vector<setting> build() {
                            "up to 128 printable characters without spaces", &config::node_id,
                            check_node_id));
   {
-    setting s = make("cors-origin", "ORIGINS",
+    setting s =
+        make_setting("cors-origin", "ORIGINS",
                      "Page origins allowed to call from a browser (CORS); empty = no CORS headers",
                      "`*`, or a comma-separated list of origins such as "
                      "https://app.example,http://localhost:3000 (scheme://host[:port], no path "
@@ -367,7 +271,8 @@ std::vector<setting> build() {
   t.push_back(text_setting("tls-key", "PATH", "PEM private key of --tls-cert", "a file path",
                            &config::tls_key));
   {
-    setting s = make("fault-resume", "FAULT",
+    setting s =
+        make_setting("fault-resume", "FAULT",
                      "TEST ONLY: refuse (503) or delay the subscribes that carry a resume point "
                      "during a window of the run time",
                      "`refuse,after=D,for=D` or `delay=D,after=D,for=D` with durations such as "
