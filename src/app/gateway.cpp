@@ -264,6 +264,10 @@ std::size_t gateway::open_connections() const noexcept {
   return server_->open_sessions();
 }
 
+std::size_t gateway::refusals_in_flight() const noexcept {
+  return server_->refusals_in_flight();
+}
+
 net::awaitable<void> gateway::sweep_loop(gateway* self, std::shared_ptr<redis::wake_signal> wake) {
   const auto stopped = [self] { return self->sweep_stop_.load(std::memory_order_relaxed); };
   while (!co_await wake->wait(self->steady_.now() + 1s, stopped)) {
@@ -317,7 +321,9 @@ void gateway::wait() {
 
   // Real-time waits from this (non-worker) thread: the sessions end on real sockets.
   if (!server_->wait_closed(cfg_.shutdown_grace)) {
-    spdlog::warn("shutdown grace over: closing {} connections", server_->open_sessions());
+    spdlog::warn("shutdown grace over: closing {} connections ({} of them refusals)",
+                 server_->open_sessions() + server_->refusals_in_flight(),
+                 server_->refusals_in_flight());
     server_->close_all();
     server_->wait_closed(1000ms);
   }

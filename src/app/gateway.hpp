@@ -82,6 +82,8 @@ class gateway {
   store::store& store() noexcept { return *store_.store; }
   /// Connections still open (for tests).
   std::size_t open_connections() const noexcept;
+  /// Refused connections whose answer (or TLS handshake) is still under way (for tests).
+  std::size_t refusals_in_flight() const noexcept;
 
  private:
   static boost::asio::awaitable<void> sweep_loop(gateway* self,

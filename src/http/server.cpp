@@ -4,7 +4,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -102,18 +101,8 @@ net::awaitable<void> server::accept_loop() {
     }
     // Round-robin: SSE connections are long-lived, so each worker gets its share of them.
     next_worker_ = (next_worker_ + 1) % workers_.size();
-    const auto handshake_limit = std::min(s_.cfg.header_timeout, s_.cfg.request_timeout);
     if (open_.load(std::memory_order_relaxed) >= s_.cfg.max_connections) {
-      if (tls_) {
-        net::co_spawn(w.executor(),
-                      h1::reject_tls_session(std::move(socket), *tls_, refusal::connection_limit,
-                                             handshake_limit, s_.metrics),
-                      net::detached);
-      } else {
-        net::co_spawn(w.executor(),
-                      h1::reject_session(std::move(socket), refusal::connection_limit, s_.metrics),
-                      net::detached);
-      }
+      refuse(w, std::move(socket), refusal::connection_limit);
       continue;
     }
     // Per client IP: one address cannot take the whole connection budget.
@@ -124,16 +113,7 @@ net::awaitable<void> server::accept_loop() {
       const std::string ip = ep_ec ? std::string() : ep.address().to_string();
       if (!s_.limits->connections_per_ip.try_acquire(ip)) {
         s_.metrics.count_limit(telemetry::limit_connections_per_ip);
-        if (tls_) {
-          net::co_spawn(w.executor(),
-                        h1::reject_tls_session(std::move(socket), *tls_, refusal::address_limit,
-                                               handshake_limit, s_.metrics),
-                        net::detached);
-        } else {
-          net::co_spawn(w.executor(),
-                        h1::reject_session(std::move(socket), refusal::address_limit, s_.metrics),
-                        net::detached);
-        }
+        refuse(w, std::move(socket), refusal::address_limit);
         continue;
       }
       ip_place = auth::counted_hold(&s_.limits->connections_per_ip, ip);
@@ -145,11 +125,7 @@ net::awaitable<void> server::accept_loop() {
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {
                     place->reset();
-                    {
-                      std::lock_guard lock(closed_mu_);
-                      open_.fetch_sub(1, std::memory_order_acq_rel);
-                    }
-                    closed_.notify_all();
+                    count_out(open_);
                     if (e) {
                       try {
                         std::rethrow_exception(e);
@@ -159,6 +135,30 @@ net::awaitable<void> server::accept_loop() {
                     }
                   });
   }
+}
+
+void server::refuse(worker_context& w, tcp::socket socket, refusal why) {
+  refusing_.fetch_add(1, std::memory_order_acq_rel);
+  auto answer = tls_ ? h1::reject_tls_session(w, std::move(socket), *tls_, why)
+                     : h1::reject_session(w, std::move(socket), why);
+  net::co_spawn(w.executor(), std::move(answer), [this](std::exception_ptr e) {
+    count_out(refusing_);
+    if (e) {
+      try {
+        std::rethrow_exception(e);
+      } catch (const std::exception& ex) {
+        spdlog::error("refusal failed: {}", ex.what());
+      }
+    }
+  });
+}
+
+void server::count_out(std::atomic<std::size_t>& counter) {
+  {
+    std::lock_guard lock(closed_mu_);
+    counter.fetch_sub(1, std::memory_order_acq_rel);
+  }
+  closed_.notify_all();
 }
 
 void server::begin_shutdown() {
@@ -174,7 +174,8 @@ void server::begin_shutdown() {
 
 bool server::wait_closed(std::chrono::milliseconds limit) {
   std::unique_lock lock(closed_mu_);
-  return closed_.wait_for(lock, limit, [this] { return open_sessions() == 0; });
+  return closed_.wait_for(lock, limit,
+                          [this] { return open_sessions() == 0 && refusals_in_flight() == 0; });
 }
 
 void server::close_all() {

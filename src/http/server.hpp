@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "fanout/hub.hpp"
+#include "http/refusal.hpp"
 #include "http/services.hpp"
 #include "http/worker_context.hpp"
 
@@ -61,12 +62,23 @@ class server {
 
   /// Connections whose session has not finished yet. Any thread.
   std::size_t open_sessions() const noexcept { return open_.load(std::memory_order_acquire); }
-  /// Blocks (never on a worker: the sessions finish there) until no session is open or `limit`
-  /// has passed; answers whether none is. Woken by each session as it finishes, not by polling.
+  /// Connections refused (past --max-connections or --max-connections-per-ip) whose answer is
+  /// still being written, or whose TLS handshake is still under way. Any thread.
+  std::size_t refusals_in_flight() const noexcept {
+    return refusing_.load(std::memory_order_acquire);
+  }
+  /// Blocks (never on a worker: the sessions finish there) until no session is open and no
+  /// refusal is in flight, or `limit` has passed; answers whether none is. Woken by each as it
+  /// finishes, not by polling.
   bool wait_closed(std::chrono::milliseconds limit);
 
  private:
   boost::asio::awaitable<void> accept_loop();
+  /// Answers a refused connection on worker w, counted in refusing_ until it is done, so that
+  /// shutdown waits for it (and cuts it with the sessions after the grace) like any session.
+  void refuse(worker_context& w, boost::asio::ip::tcp::socket socket, refusal why);
+  /// Counts one session or refusal out under closed_mu_ and wakes wait_closed().
+  void count_out(std::atomic<std::size_t>& counter);
 
   services& s_;
   std::vector<std::unique_ptr<worker_context>> workers_;
@@ -74,8 +86,9 @@ class server {
   std::shared_ptr<boost::asio::ssl::context> tls_;  // null: plain HTTP
   std::uint16_t port_ = 0;
   std::atomic<std::size_t> open_{0};
-  // A session's end decrements open_ under closed_mu_ and notifies, so wait_closed() cannot
-  // miss the last one between its check and its wait.
+  std::atomic<std::size_t> refusing_{0};
+  // A session's (or refusal's) end decrements open_ (refusing_) under closed_mu_ and notifies, so
+  // wait_closed() cannot miss the last one between its check and its wait.
   std::mutex closed_mu_;
   std::condition_variable closed_;
   std::size_t next_worker_ = 0;  // accept loop only

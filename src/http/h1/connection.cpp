@@ -192,22 +192,27 @@ net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
   co_await close_tls(stream);
 }
 
-net::awaitable<void> reject_session(tcp::socket socket, refusal why, telemetry::metrics& metrics) {
+net::awaitable<void> reject_session(worker_context& w, tcp::socket socket, refusal why) {
   plain_stream stream(std::move(socket));
-  co_await write_refusal(stream, refuse(why), metrics);
+  worker_context::registration reg(w, stream.socket());
+  reg.entry().at = session_entry::phase::busy;
+  co_await write_refusal(stream, refuse(why), w.svc().metrics);
   finish_socket(stream.socket());
 }
 
-net::awaitable<void> reject_tls_session(tcp::socket socket, net::ssl::context& tls, refusal why,
-                                        std::chrono::steady_clock::duration handshake_limit,
-                                        telemetry::metrics& metrics) {
+net::awaitable<void> reject_tls_session(worker_context& w, tcp::socket socket,
+                                        net::ssl::context& tls, refusal why) {
+  services& s = w.svc();
   tls_stream stream(plain_stream(std::move(socket)), tls);
+  worker_context::registration reg(w, raw_socket(stream));  // reading until the handshake is done
   std::string error;
-  if (co_await tls_handshake(stream, handshake_limit, error) != handshake_result::done) {
+  if (co_await tls_handshake(stream, std::min(s.cfg.header_timeout, s.cfg.request_timeout),
+                             error) != handshake_result::done) {
     finish_socket(raw_socket(stream));
     co_return;
   }
-  co_await write_refusal(stream, refuse(why), metrics);
+  reg.entry().at = session_entry::phase::busy;
+  co_await write_refusal(stream, refuse(why), s.metrics);
   co_await close_tls(stream);
 }
 

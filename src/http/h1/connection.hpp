@@ -6,12 +6,10 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <chrono>
 #include <string_view>
 
 #include "http/refusal.hpp"
 #include "http/worker_context.hpp"
-#include "telemetry/metrics.hpp"
 
 namespace boost::asio::ssl {
 class context;
@@ -31,14 +29,16 @@ boost::asio::awaitable<void> run_tls_session(worker_context& w, boost::asio::ip:
                                              boost::asio::ssl::context& tls);
 
 /// Answers a refused connection (refusal::connection_limit: 503; refusal::address_limit: 429)
-/// and closes it.
-boost::asio::awaitable<void> reject_session(boost::asio::ip::tcp::socket socket, refusal why,
-                                            telemetry::metrics& metrics);
+/// and closes it. Registered with w while it runs, as busy: shutdown lets the answer finish
+/// within the grace and close_all() cuts it after.
+boost::asio::awaitable<void> reject_session(worker_context& w, boost::asio::ip::tcp::socket socket,
+                                            refusal why);
 
-/// reject_session over TLS: handshake (at most `handshake_limit`), then the same answer.
-boost::asio::awaitable<void> reject_tls_session(boost::asio::ip::tcp::socket socket,
-                                                boost::asio::ssl::context& tls, refusal why,
-                                                std::chrono::steady_clock::duration handshake_limit,
-                                                telemetry::metrics& metrics);
+/// reject_session over TLS: handshake (at most the smaller of the header and request timeouts,
+/// as a served connection's), then the same answer. A handshake still under way when shutdown
+/// begins is cut at once, as a served connection's is.
+boost::asio::awaitable<void> reject_tls_session(worker_context& w,
+                                                boost::asio::ip::tcp::socket socket,
+                                                boost::asio::ssl::context& tls, refusal why);
 
 }  // namespace sse::http::h1
