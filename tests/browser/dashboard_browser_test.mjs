@@ -1,10 +1,10 @@
 // Opens the perf-dashboard site from disk in headless Debian chromium (playwright-core) and
 // checks what a person would see: one point per run in every trend chart, the gate threshold
 // lines, tooltips naming commit/date/machine, regression flags listed at the top, a point that
-// links to its run page, and that page's window charts. Issue 18: one set of charts per store
+// links to its run page, and that page's window charts. One set of charts per store
 // and load (a run is a point only in its own setup's charts), store and load in the runs
 // table, and a run stopped by a setup error listed with its error text, drawn nowhere, its page
-// showing the error rather than a rule table. Issue 20: the cost charts (gateway and redis-server
+// showing the error rather than a rule table. The cost charts (gateway and redis-server
 // CPU seconds per 1M deliveries as two series of one chart, gateway RSS per connection) draw
 // each run's figures from its own summary.json, and a run recorded before those figures existed
 // is a gap there. Saves screenshots into --out.

@@ -1,4 +1,4 @@
-// Issue 18: the API refuses what it does not understand instead of ignoring it. Unknown or
+// The API refuses what it does not understand instead of ignoring it. Unknown or
 // mistyped fields in JSON bodies are 400 naming the field; a PUT that asks an existing stream
 // for other limits is 409 stream_config_differs naming each field; HEAD answers like GET on the
 // probe paths. On a real gateway process, with the memory store and with a real redis-server.

@@ -213,7 +213,7 @@ std::string chart_markup(const std::string& html, const std::string& id) {
   return html.substr(start, html.find("</svg>", start) - start);
 }
 
-// Issue 20: the CPU per delivery chart draws the gateway and redis-server figures of each run
+// The CPU per delivery chart draws the gateway and redis-server figures of each run
 // as two series, the RSS chart the per-connection figure, each read from its own field (every
 // value below is distinct, so a chart reading another field fails); a run older than the cost
 // figures is a gap in those charts, not a zero, and still a point on the others.
