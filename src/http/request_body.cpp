@@ -147,7 +147,8 @@ api_result<stream::new_event> parse_event_object(const json::value& v,
     e.priority = static_cast<int>(*n);
   }
 
-  // A checkpoint flag is a bool or nothing; `"true"` or 1 would be a guess at the type, refused loudly.
+  // A checkpoint flag is a bool or nothing; `"true"` or 1 would be a guess at the type, refused
+  // loudly.
   if (const json::value* c = o.if_contains("checkpoint"); c != nullptr && !c->is_null()) {
     if (!c->is_bool()) {
       return invalid_event("\"checkpoint\" must be true or false, not " +

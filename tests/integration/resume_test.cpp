@@ -290,7 +290,8 @@ TEST_F(resume_test, a_reconnect_past_the_end_event_is_204_too) {
   start();
   const auto epoch = *json_string(append("past", data_of(1)), "epoch");
   ASSERT_EQ(json_int(end_stream("past"), "last_seq"), 2);
-  // The API's promise: "A reconnect whose resume point is at or past the end event gets 204 No Content".
+  // The API's promise: "A reconnect whose resume point is at or past the end event gets 204 No
+  // Content".
   for (const std::string& id : {epoch + ":3", epoch + ":100", std::string("3")}) {
     SCOPED_TRACE("reconnect with " + id);
     auto again = subscribe("past", id);
