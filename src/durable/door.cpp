@@ -24,8 +24,8 @@ std::optional<std::string> request::header(std::string_view name) const {
   return std::nullopt;
 }
 
-door::door(store::store& store, settings s, observer* obs)
-    : store_(store), settings_(s), observer_(obs) {}
+door::door(store::store& store, settings s, observer* obs, const core::monotonic_clock* clock)
+    : store_(store), settings_(s), observer_(obs), clock_(clock != nullptr ? *clock : own_clock_) {}
 
 net::awaitable<void> door::renew(const std::string& id, const located& s) {
   if (!s.meta.ttl_seconds || s.closed()) {

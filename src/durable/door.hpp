@@ -15,6 +15,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.hpp"
 #include "durable/protocol.hpp"
 #include "store/store.hpp"
 
@@ -38,9 +39,9 @@ struct request {
   std::string target;  ///< path and query, as sent
   header_list headers;
   std::string body;
-  /// When the caller's access ends (a token's expiry): a long-poll answers by then, a live=sse
-  /// read stops then. nullopt: never.
-  std::optional<std::chrono::steady_clock::time_point> live_until;
+  /// When the caller's access ends (a token's expiry), on the door's monotonic clock: a
+  /// long-poll answers by then, a live=sse read stops then. nullopt: never.
+  std::optional<core::steady_time_point> live_until;
   std::optional<std::string> header(std::string_view name) const;
 };
 
@@ -68,7 +69,7 @@ struct sse_plan {
   bool json = false;
   bool base64 = false;  ///< not text/* nor JSON: data events carry base64
   std::optional<std::string> cursor;
-  std::optional<std::chrono::steady_clock::time_point> live_until;  ///< request::live_until
+  std::optional<core::steady_time_point> live_until;  ///< request::live_until
 };
 
 /// Ends a live read (long-poll or SSE) before its time, e.g. at shutdown or when its client
@@ -153,8 +154,11 @@ std::optional<stream_meta> decode_meta(std::string_view data);
 
 class door {
  public:
-  /// `obs` (optional) hears what the door did; it must outlive the door.
-  door(store::store& store, settings s, observer* obs = nullptr);
+  /// `obs` (optional) hears what the door did; it must outlive the door. `clock` (not owned,
+  /// it must outlive the door; null: the process's steady clock) times live reads: the
+  /// long-poll timeout, sse_max_duration, keep-alives and request::live_until.
+  door(store::store& store, settings s, observer* obs = nullptr,
+       const core::monotonic_clock* clock = nullptr);
 
   /// Every request except live=sse reads. `stop` (may be null) ends a long-poll's wait.
   boost::asio::awaitable<reply> handle(const request& req, live_stop* stop = nullptr);
@@ -170,6 +174,8 @@ class door {
                                              live_stop* stop = nullptr);
 
   const settings& config() const noexcept { return settings_; }
+  /// The clock live reads keep time on: request::live_until must be read on it.
+  const core::monotonic_clock& clock() const noexcept { return clock_; }
 
  private:
   struct located {
@@ -216,6 +222,8 @@ class door {
   store::store& store_;
   settings settings_;
   observer* observer_ = nullptr;
+  core::steady_clock own_clock_;  // before clock_, which may refer to it
+  const core::monotonic_clock& clock_;
   std::mutex mutex_;  ///< guards cache_ and rng_
   std::unordered_map<std::string, cached_stream> cache_;
   std::mt19937_64 rng_{std::random_device{}()};

@@ -2,6 +2,7 @@
 // A live read's watch on its stream: the store's listener callbacks only post a wake-up, and the
 // reader waits for one with a deadline.
 
+#include <algorithm>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -12,6 +13,7 @@
 #include <memory>
 #include <string>
 
+#include "core/clock.hpp"
 #include "durable/door.hpp"
 #include "store/store.hpp"
 
@@ -44,14 +46,17 @@ class wake_listener final : public store::live_listener {
 };
 
 /// Watches a stream for the life of a live read; a requested live_stop ends its waits.
+/// Deadlines are read on `clock` (the door's; it must outlive the watch).
 class live_watch {
  public:
-  live_watch(store::store& store, std::string id, boost::asio::any_io_executor ex, live_stop* stop)
+  live_watch(store::store& store, std::string id, boost::asio::any_io_executor ex, live_stop* stop,
+             const core::monotonic_clock& clock)
       : store_(store),
         id_(std::move(id)),
         state_(std::make_shared<wake_state>(ex)),
         listener_(state_, ex),
-        stop_(stop) {
+        stop_(stop),
+        clock_(clock) {
     if (stop_ != nullptr) {
       stop_->set_wake([s = state_] { s->timer.cancel(); });
     }
@@ -75,17 +80,25 @@ class live_watch {
   /// Clears the wake-up flag before a read, so that a batch after the read is not missed.
   void arm() { state_->pending = false; }
   bool stopped() const noexcept { return stop_ != nullptr && stop_->requested(); }
-  /// Waits until a batch arrives (true) or the deadline passes or the read is stopped (false).
-  boost::asio::awaitable<bool> wait_until(std::chrono::steady_clock::time_point deadline) {
-    if (state_->pending) {
-      co_return true;
+  /// Waits until a batch arrives (true) or the deadline (on the clock) passes or the read is
+  /// stopped (false). With a manual clock the wait ends once the clock is past the deadline and
+  /// the timer next fires: advancing the clock wakes nobody by itself.
+  boost::asio::awaitable<bool> wait_until(core::steady_time_point deadline) {
+    for (;;) {
+      if (state_->pending) {
+        co_return true;
+      }
+      if (stopped()) {
+        co_return false;
+      }
+      // Relative to the injected clock: the timer itself runs on real steady time.
+      state_->timer.expires_after(
+          std::max(deadline - clock_.now(), core::steady_time_point::duration::zero()));
+      co_await state_->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      if (state_->pending || stopped() || clock_.now() >= deadline) {
+        co_return state_->pending;
+      }
     }
-    if (stopped()) {
-      co_return false;
-    }
-    state_->timer.expires_at(deadline);
-    co_await state_->timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-    co_return state_->pending;
   }
 
  private:
@@ -94,6 +107,7 @@ class live_watch {
   std::shared_ptr<wake_state> state_;
   wake_listener listener_;
   live_stop* stop_;
+  const core::monotonic_clock& clock_;
   bool watching_ = false;
 };
 

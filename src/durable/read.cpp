@@ -62,9 +62,8 @@ net::awaitable<reply> door::read(const request& req, const std::string& id, live
 
   std::optional<live_watch> watch;
   // A long-poll answers by the caller's access end too: the next poll needs a valid token.
-  const auto deadline =
-      std::min(std::chrono::steady_clock::now() + settings_.long_poll_timeout,
-               req.live_until.value_or(std::chrono::steady_clock::time_point::max()));
+  const auto deadline = std::min(clock_.now() + settings_.long_poll_timeout,
+                                 req.live_until.value_or(core::steady_time_point::max()));
   const bool long_poll = q->live == "long-poll";
   for (;;) {
     if (watch) {
@@ -92,7 +91,7 @@ net::awaitable<reply> door::read(const request& req, const std::string& id, live
     if (events.empty() && long_poll && !closed) {
       if (!watch) {
         auto ex = co_await net::this_coro::executor;
-        watch.emplace(store_, id, ex, stop);
+        watch.emplace(store_, id, ex, stop, clock_);
         if (!co_await watch->start()) {
           co_return error_reply(503, "store_unavailable", "could not watch the stream");
         }

@@ -82,15 +82,15 @@ net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink, live_sto
   const bool json = plan.json;
   seq_t after = plan.after;
   auto ex = co_await net::this_coro::executor;
-  live_watch watch(store_, *id, ex, stop);
+  live_watch watch(store_, *id, ex, stop, clock_);
   if (!co_await watch.start()) {
     co_return sse_end::gone;
   }
-  const auto max_end = std::chrono::steady_clock::now() + settings_.sse_max_duration;
+  const auto max_end = clock_.now() + settings_.sse_max_duration;
   const auto end_at = std::min(max_end, plan.live_until.value_or(max_end));
   std::optional<std::string> client_cursor = plan.cursor;
   bool first = true;
-  while (std::chrono::steady_clock::now() < end_at && !watch.stopped()) {
+  while (clock_.now() < end_at && !watch.stopped()) {
     watch.arm();
     auto r = co_await store_.read_after(*id, after);
     if (!r || r->epoch != plan.epoch) {
@@ -164,9 +164,8 @@ net::awaitable<sse_end> door::stream_sse(sse_plan plan, sse_sink& sink, live_sto
     if (closed) {
       co_return sse_end::closed;
     }
-    const auto beat = std::min(end_at, std::chrono::steady_clock::now() + std::chrono::seconds(15));
-    if (!co_await watch.wait_until(beat) && !watch.stopped() &&
-        std::chrono::steady_clock::now() < end_at) {
+    const auto beat = std::min(end_at, clock_.now() + std::chrono::seconds(15));
+    if (!co_await watch.wait_until(beat) && !watch.stopped() && clock_.now() < end_at) {
       if (!co_await sink.write(": keep-alive\n\n")) {
         co_return sse_end::gone;
       }

@@ -56,15 +56,16 @@ net::awaitable<std::optional<response>> admit_durable(services& s, request& req,
     req.access_expires = access;
   }
   if (req.access_expires) {
-    // Wall-clock expiry turned into the steady clock, clamped as v1's subscriptions do.
+    // Wall-clock expiry turned into the door's monotonic clock (its live reads compare it with
+    // that clock), clamped as v1's subscriptions do.
     dr.live_until =
-        core::saturating_add(std::chrono::steady_clock::now(), *req.access_expires - s.clock.now());
+        core::saturating_add(s.durable->clock().now(), *req.access_expires - s.clock.now());
   }
   if (s.limits == nullptr) {
     co_return std::nullopt;
   }
   if (req.verb == method::post) {
-    if (auto wait = s.limits->appends.try_take(client_ip, std::chrono::steady_clock::now())) {
+    if (auto wait = s.limits->appends.try_take(client_ip, s.steady.now())) {
       s.metrics.count_limit(telemetry::limit_append_rate);
       response r =
           error_response(429, "rate_limited", "too many appends from this address; retry later");

@@ -79,9 +79,8 @@ void log_access(services& s, const request& req, const request_info& info, unsig
   r.target = req.target;
   r.status = status;
   r.bytes = bytes;
-  // Set even when the read failed. On the process's steady clock, not s.steady: the h1 reader
-  // stamps `received` with it.
-  r.duration = std::chrono::steady_clock::now() - info.received;
+  // Set even when the read failed. On s.steady, which the connections stamp `received` with.
+  r.duration = s.steady.now() - info.received;
   r.client = info.client_ip;
   r.stream_id = note.stream_id;
   r.relay_route = note.relay_route;

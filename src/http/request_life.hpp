@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "core/clock.hpp"
 #include "http/message.hpp"
 #include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
@@ -33,7 +34,8 @@ class exchange {
 /// Facts of one request that are not in its headers.
 struct request_info {
   std::string client_ip;  ///< "" when unknown; per-address limits and the access log
-  std::chrono::steady_clock::time_point received;  ///< resume latency and access log from here
+  /// On services::steady: resume latency and the access log's duration count from here.
+  core::steady_time_point received;
 };
 
 /// What the access log needs to know of a request beyond its response.

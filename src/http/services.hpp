@@ -48,9 +48,10 @@ struct services : ops::context {
   core::steady_clock own_steady_;  // before `steady`, which may refer to it
 
  public:
-  /// Monotonic time of the request path: append rate limits, the --fault-resume window. (The
-  /// SSE writer's heartbeats and a request's duration are read on the steady clock of the h1
-  /// reader and the writer, which stamp them.)
+  /// Monotonic time of the request path: append rate limits, the --fault-resume window, the
+  /// `received` stamps and the durations counted from them (access log, resume latency), h2's
+  /// stall deadlines, the header deadlines of the h1 reader and of the prior-knowledge peek.
+  /// (The SSE writer's heartbeats and waits run on the process's steady clock: sse_writer.cpp.)
   const core::monotonic_clock& steady;
   /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
   std::atomic<bool> draining{false};

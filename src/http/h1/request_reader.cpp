@@ -90,10 +90,11 @@ std::string_view bytes_of(const beast::flat_buffer& buffer) {
 /// in.ec set when it did not come.
 template <class Stream>
 net::awaitable<std::size_t> read_header_block(Stream& stream, beast::flat_buffer& buffer,
-                                              const config::config& cfg, bool first, incoming& in) {
+                                              const config::config& cfg, bool first, incoming& in,
+                                              const core::monotonic_clock& clock) {
   const auto header_limit =
       std::min<std::chrono::steady_clock::duration>(cfg.header_timeout, cfg.request_timeout);
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = clock.now();
   if (buffer.size() == 0) {
     read_deadline deadline(
         raw_socket(stream),
@@ -105,9 +106,9 @@ net::awaitable<std::size_t> read_header_block(Stream& stream, beast::flat_buffer
   if (in.ec) {
     co_return 0;
   }
-  const auto first_byte = first ? start : std::chrono::steady_clock::now();
-  read_deadline deadline(raw_socket(stream),
-                         header_limit - (std::chrono::steady_clock::now() - first_byte));
+  const auto first_byte = first ? start : clock.now();
+  // Relative to the injected clock: the read deadline's timer runs on real steady time.
+  read_deadline deadline(raw_socket(stream), header_limit - (clock.now() - first_byte));
   std::size_t length = 0;
   while ((length = header_block_length(bytes_of(buffer))) == 0) {
     if (buffer.size() >= cfg.max_header_bytes) {
@@ -127,14 +128,18 @@ net::awaitable<std::size_t> read_header_block(Stream& stream, beast::flat_buffer
 
 template <class Stream>
 net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer,
-                                      const config::config& cfg, bool first) {
+                                      const config::config& cfg, bool first,
+                                      const core::monotonic_clock* clock) {
+  static const core::steady_clock process_clock;
+  const core::monotonic_clock& steady = clock != nullptr ? *clock : process_clock;
   incoming in;
   // The read_deadlines below bound the reads, and keep the socket open.
   beast::get_lowest_layer(stream).expires_never();
   bhttp::request_parser<bhttp::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
   parser.body_limit(cfg.max_body_bytes);
-  const std::size_t block_length = co_await read_header_block(stream, buffer, cfg, first, in);
+  const std::size_t block_length =
+      co_await read_header_block(stream, buffer, cfg, first, in, steady);
   if (!in.ec) {
     // The whole block is in the buffer: the parser takes it in one step, with no read.
     const std::string_view block = bytes_of(buffer).substr(0, block_length);
@@ -167,7 +172,7 @@ net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer
     }
     in.timed_out = deadline.fired();
   }
-  in.received = std::chrono::steady_clock::now();
+  in.received = steady.now();
   beast::get_lowest_layer(stream).expires_never();
   if (!in.ec) {
     auto& breq = parser.get();
@@ -179,9 +184,11 @@ net::awaitable<incoming> read_request(Stream& stream, beast::flat_buffer& buffer
 }
 
 template net::awaitable<incoming> read_request(plain_stream&, beast::flat_buffer&,
-                                               const config::config&, bool);
+                                               const config::config&, bool,
+                                               const core::monotonic_clock*);
 template net::awaitable<incoming> read_request(tls_stream&, beast::flat_buffer&,
-                                               const config::config&, bool);
+                                               const config::config&, bool,
+                                               const core::monotonic_clock*);
 
 std::optional<response> refusal_of(const incoming& in, std::size_t max_body_bytes) {
   if (!in.ec) {

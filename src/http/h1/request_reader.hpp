@@ -13,6 +13,7 @@
 #include <string>
 
 #include "config/config.hpp"
+#include "core/clock.hpp"
 #include "http/connection_streams.hpp"
 #include "http/message.hpp"
 
@@ -25,7 +26,7 @@ struct incoming {
   request req;
   unsigned version = 11;
   bool keep_alive = false;
-  std::chrono::steady_clock::time_point received;
+  core::steady_time_point received;    ///< on read_request's clock
   bool timed_out = false;              ///< a read deadline passed (408 when part of a request came)
   bool partial = false;                ///< some bytes of a request arrived
   std::size_t interim_bytes = 0;       ///< written before the answer (`100 Continue`)
@@ -36,10 +37,13 @@ struct incoming {
 /// its first byte is --idle-timeout between requests; the whole header block then has
 /// --header-timeout from that byte (slow loris, on every request of a keep-alive connection),
 /// and the first request of a connection has it from the accept; the body has
-/// --request-timeout. Defined for plain_stream and tls_stream.
+/// --request-timeout. `clock` (null: the process's steady clock; services::steady is meant)
+/// measures the header time spent and stamps `received`. Defined for plain_stream and
+/// tls_stream.
 template <class Stream>
 boost::asio::awaitable<incoming> read_request(Stream& stream, boost::beast::flat_buffer& buffer,
-                                              const config::config& cfg, bool first);
+                                              const config::config& cfg, bool first,
+                                              const core::monotonic_clock* clock = nullptr);
 
 /// The answer to a request that was not read whole or must be refused (408, 413, 431, 400 with
 /// the connection closed), or nullopt when there is nothing to answer (EOF, a reset, a timeout

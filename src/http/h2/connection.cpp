@@ -86,7 +86,7 @@ class connection final : public session_handler, public stream_owner, public shu
   void wake_writer() override { wake_.cancel(); }
   void held_changed(std::int32_t id, std::size_t bytes) override {
     const bool was_over = budget_.over();
-    budget_.hold(id, bytes, std::chrono::steady_clock::now());
+    budget_.hold(id, bytes, s_.steady.now());
     if (!was_over && budget_.over()) {
       wake_writer();  // frames queued behind a stalled write: the writer looks for whom to drop
     }
@@ -106,7 +106,7 @@ class connection final : public session_handler, public stream_owner, public shu
   // session_handler
   void on_stream_begin(std::int32_t id) override {
     auto st = std::make_shared<stream>(id, *this, io_.get_executor(), s_.cfg);
-    st->received = std::chrono::steady_clock::now();
+    st->received = s_.steady.now();
     // A request that never ends (HEADERS without END_STREAM, a body that stops coming) holds one
     // of the connection's streams: it gets its 408 after --request-timeout, as over HTTP/1.1.
     st->request_deadline.expires_after(s_.cfg.request_timeout);
@@ -139,7 +139,7 @@ class connection final : public session_handler, public stream_owner, public shu
     }
     it->second->request_done = true;
     it->second->request_deadline.cancel();
-    it->second->received = std::chrono::steady_clock::now();
+    it->second->received = s_.steady.now();
     net::co_spawn(io_.get_executor(), serve_stream(it->second), [](std::exception_ptr e) {
       if (e) {
         try {
@@ -189,7 +189,7 @@ class connection final : public session_handler, public stream_owner, public shu
     }
     st.request_done = true;
     request req = st.incoming().take();
-    const request_info info{client_ip_, std::chrono::steady_clock::now()};
+    const request_info info{client_ip_, s_.steady.now()};
     s_.metrics.count_limit(telemetry::limit_request_timeout);
     s_.metrics.bad_requests_total.fetch_add(1, std::memory_order_relaxed);
     response res = refuse(refusal::request_timeout);
@@ -203,7 +203,7 @@ class connection final : public session_handler, public stream_owner, public shu
   /// the stalled streams holding the most (shut windows) are reset as slow clients; each resumes
   /// with Last-Event-ID like any dropped client, and streams that read lose nothing.
   bool drop_over_budget() {
-    const auto now = std::chrono::steady_clock::now();
+    const auto now = s_.steady.now();
     const std::size_t held = budget_.total();
     const auto chosen = budget_.over_limit(now);
     for (const auto& h : chosen) {
@@ -278,8 +278,13 @@ class connection final : public session_handler, public stream_owner, public shu
           co_return;
         }
         // Over the bound with nothing stalled yet: look again when the next stream would be.
-        const auto recheck = budget_.next_stall(std::chrono::steady_clock::now());
-        wake_.expires_at(recheck.value_or(std::chrono::steady_clock::time_point::max()));
+        const auto now = s_.steady.now();
+        if (const auto recheck = budget_.next_stall(now)) {
+          // Relative to the injected clock: the timer itself runs on real steady time.
+          wake_.expires_after(*recheck - now);
+        } else {
+          wake_.expires_at(net::steady_timer::time_point::max());
+        }
         co_await wake_.async_wait(net::as_tuple(net::use_awaitable));
         const auto state = co_await net::this_coro::cancellation_state;
         if (state.cancelled() != net::cancellation_type::none) {

@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
+#include "core/clock.hpp"
 #include "http/connection_streams.hpp"
 #include "http/h1/connection.hpp"
 #include "http/h2/connection.hpp"
@@ -21,15 +22,17 @@ using net::ip::tcp;
 
 enum class first_bytes { http2, http1, none };
 
-/// Peeks until the first bytes tell, within `limit`. `none`: nothing came (EOF, reset, or no
-/// byte in time), which HTTP/1.1 would close silently too; a preface cut short in time goes to
-/// HTTP/1.1, whose reader answers what it got.
+/// Peeks until the first bytes tell, within `limit` on `clock`. `none`: nothing came (EOF,
+/// reset, or no byte in time), which HTTP/1.1 would close silently too; a preface cut short in
+/// time goes to HTTP/1.1, whose reader answers what it got.
 net::awaitable<first_bytes> peek_first_bytes(tcp::socket& socket,
-                                             std::chrono::steady_clock::duration limit) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
+                                             std::chrono::steady_clock::duration limit,
+                                             const core::monotonic_clock& clock) {
+  const auto deadline = clock.now() + limit;
   std::array<char, client_preface.size()> buf;
   for (;;) {
-    const auto left = deadline - std::chrono::steady_clock::now();
+    // Relative to the injected clock: the read deadline's timer runs on real steady time.
+    const auto left = deadline - clock.now();
     if (left <= std::chrono::steady_clock::duration::zero()) {
       co_return first_bytes::http1;  // only after a partial preface
     }
@@ -74,7 +77,8 @@ net::awaitable<void> run_plain_session(worker_context& w, tcp::socket socket) {
     worker_context::registration waiting(w, socket);
     // Counted while it waits, then by h1's or h2's session, with no gap between.
     open_gauge counted(w.svc().metrics.http_connections_open);
-    first = co_await peek_first_bytes(socket, std::min(cfg.header_timeout, cfg.request_timeout));
+    first = co_await peek_first_bytes(socket, std::min(cfg.header_timeout, cfg.request_timeout),
+                                      w.svc().steady);
   }
   switch (first) {
     case first_bytes::none:

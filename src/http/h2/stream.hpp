@@ -14,6 +14,7 @@
 #include <span>
 #include <string>
 
+#include "core/clock.hpp"
 #include "http/h2/request_builder.hpp"
 #include "http/request_life.hpp"
 #include "http/sse_transport.hpp"
@@ -45,7 +46,7 @@ class stream final : public sse_transport, public exchange {
   request_builder& incoming() noexcept { return builder_; }
   /// The stream's own registration for shutdown (a connection has many subscriptions).
   session_entry entry;
-  std::chrono::steady_clock::time_point received;
+  core::steady_time_point received;  ///< on services::steady
   /// Runs from the request's first HEADERS to its END_STREAM (--request-timeout); cancelled at
   /// the end of the request and when the stream closes.
   boost::asio::steady_timer request_deadline;

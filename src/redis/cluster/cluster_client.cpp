@@ -50,7 +50,7 @@ cluster_client::cluster_client(executor_type ex, std::vector<node_address> seeds
       base_(std::move(base)),
       scripts_(std::move(scripts)),
       options_(options),
-      wake_(ex_) {}
+      wake_(ex_, base_.clock) {}
 
 cluster_client::~cluster_client() {
   stop();
@@ -104,7 +104,7 @@ std::function<void(bool)> cluster_client::wake_on_state() {
 }
 
 net::awaitable<bool> cluster_client::wait_up(connection& c, std::chrono::milliseconds timeout) {
-  (void)co_await wake_.wait(std::chrono::steady_clock::now() + timeout,
+  (void)co_await wake_.wait(wake_.now() + timeout,
                             [&c, this] { return c.up() || stopped_.load(); });
   co_return c.up();
 }
@@ -203,7 +203,7 @@ net::awaitable<result<reply>> cluster_client::ask_slots(const node_address& node
 }
 
 net::awaitable<result<void>> cluster_client::refresh_here(bool forced) {
-  const auto now = std::chrono::steady_clock::now();
+  const auto now = wake_.now();  // base.clock, as every deadline of this client
   if (!forced && !map_.empty() && now - last_refresh_ < options_.refresh_min_interval) {
     co_return result<void>{};
   }

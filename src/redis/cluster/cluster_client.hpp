@@ -138,13 +138,14 @@ class cluster_client final : public command_link,
   cluster_options options_;
   slot_map map_;
   std::map<node_address, std::shared_ptr<connection>> links_;
-  std::chrono::steady_clock::time_point last_refresh_{};
+  core::steady_time_point last_refresh_{};  ///< on base.clock (wake_.now())
   std::atomic<std::uint64_t> refreshes_{0};
   std::atomic<std::uint64_t> redirects_{0};
   std::atomic<bool> stopped_{false};
   std::shared_ptr<availability> tracker_;
   std::size_t tracker_slot_ = 0;
   /// A link to a node went up or down, or stop(): wait_up() checks again (on the executor).
+  /// Reads time on base.clock: the refresh interval and wait_up()'s deadline too.
   wake_signal wake_;
   mutable std::mutex links_mu_;  ///< guards links_ for up() from other threads only
 };

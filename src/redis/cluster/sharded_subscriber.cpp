@@ -9,14 +9,6 @@ namespace sse::redis::cluster {
 
 namespace net = boost::asio;
 
-namespace {
-
-std::chrono::steady_clock::time_point after(std::chrono::milliseconds d) {
-  return std::chrono::steady_clock::now() + d;
-}
-
-}  // namespace
-
 sharded_subscriber::sharded_subscriber(std::shared_ptr<cluster_client> cluster,
                                        connection_config base,
                                        std::chrono::milliseconds map_check_interval,
@@ -27,7 +19,7 @@ sharded_subscriber::sharded_subscriber(std::shared_ptr<cluster_client> cluster,
       tracker_(std::move(tracker)),
       slot_(slot),
       state_(pubsub_kind::sharded),
-      wake_(cluster_->get_executor()),
+      wake_(cluster_->get_executor(), base_.clock),
       tasks_(cluster_->get_executor()) {}
 
 void sharded_subscriber::enable_probe(probe_config cfg, std::string name) {
@@ -160,7 +152,7 @@ net::awaitable<result<void>> sharded_subscriber::subscribe_here(std::string chan
     auto link = link_for(node);
     if (!link->up()) {
       // The connect hook subscribes it once the link is up; wait for that (bounded).
-      (void)co_await wake_.wait(after(base_.connect_timeout),
+      (void)co_await wake_.wait(wake_.now() + base_.connect_timeout,
                                 [&] { return link->up() || stopped_.load(); });
       if (state_.confirmed(channel)) {
         co_return result<void>{};
@@ -243,7 +235,7 @@ const std::string* sharded_subscriber::probe_for(const link_name& name, const no
 
 net::awaitable<void> sharded_subscriber::probe_loop() {
   while (!stopped_.load()) {
-    if (co_await wake_.wait(after(probe_.interval), [this] { return stopped_.load(); })) {
+    if (co_await wake_.wait(wake_.now() + probe_.interval, [this] { return stopped_.load(); })) {
       break;
     }
     co_await probe_round();
@@ -277,7 +269,7 @@ net::awaitable<void> sharded_subscriber::probe_round() {
     if (!published || published->empty() || published->front().is_error()) {
       continue;  // the command side's trouble, which it reports itself
     }
-    state_.probe_published(name, token, std::chrono::steady_clock::now());
+    state_.probe_published(name, token, wake_.now());
   }
   const auto failed = co_await finish_probe_round(state_, wake_, stopped_, probes_);
   for (const auto& name : failed) {
@@ -291,7 +283,7 @@ net::awaitable<void> sharded_subscriber::probe_round() {
 net::awaitable<void> sharded_subscriber::check_loop() {
   while (!stopped_.load()) {
     if (!check_soon_) {
-      (void)co_await wake_.wait(after(interval_),
+      (void)co_await wake_.wait(wake_.now() + interval_,
                                 [this] { return check_soon_ || stopped_.load(); });
     }
     if (stopped_.load()) {
@@ -345,7 +337,7 @@ net::awaitable<void> sharded_subscriber::check_map() {
   }
   if (check_soon_) {
     // Something could not move yet (a failover in progress): pause before the next look.
-    (void)co_await wake_.wait(after(std::chrono::milliseconds(200)),
+    (void)co_await wake_.wait(wake_.now() + std::chrono::milliseconds(200),
                               [this] { return stopped_.load(); });
   }
 }

@@ -113,7 +113,7 @@ class sharded_subscriber final : public pubsub_link,
   std::size_t slot_;
   pubsub_state state_;  ///< on the executor
   /// A link changed state, a probe token came back, a slot moved, or stop(): every wait here
-  /// (map check, link up, probe) checks its condition again.
+  /// (map check, link up, probe) checks its condition again. Reads time on base.clock.
   wake_signal wake_;
   task_group tasks_;  ///< the links' run(), the map check, the probe
   std::map<link_name, link> links_;

@@ -1,5 +1,6 @@
 // The per-request limits (http/access.cpp) on injected time: the append token bucket refills
 // as the services' monotonic clock advances, so a test moves a manual clock instead of sleeping.
+// The access log's duration (http/request_life.cpp) is read on the same clock.
 
 #include "http/access.hpp"
 
@@ -12,6 +13,7 @@
 
 #include "auth/limits.hpp"
 #include "coro_runner.hpp"
+#include "http/request_life.hpp"
 #include "http/router.hpp"
 #include "http/target.hpp"
 #include "store/memory/memory_store.hpp"
@@ -65,6 +67,22 @@ TEST_F(access_limits, the_append_bucket_refills_as_the_injected_steady_clock_adv
   refused = append_from("192.0.2.1");
   ASSERT_TRUE(refused) << "only one token came back";
   EXPECT_EQ(refused->status, 429u);
+}
+
+using access_log_clock = access_limits;
+
+TEST_F(access_log_clock, a_requests_logged_duration_is_read_on_the_services_steady_clock) {
+  cfg_.access_log = true;
+  request req;
+  req.verb = method::get;
+  req.method_name = "GET";
+  req.target = "/v1/streams/s1";
+  const request_info info{"192.0.2.1", steady_.now()};  // as the connections stamp it
+  steady_.advance(250ms);
+  log_access(svc_, req, info, 200, 0, access_note{});
+  const auto line = sink_.wait_for("SseAccess", {}, 0ms);
+  ASSERT_TRUE(line);
+  EXPECT_DOUBLE_EQ(line->fields.at("duration_ms").to_number<double>(), 250.0);
 }
 
 }  // namespace
