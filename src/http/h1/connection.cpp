@@ -91,7 +91,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
   sse_sink<std::remove_reference_t<decltype(sse_target)>> sink(sse_target, s.metrics);
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
-    incoming in = co_await read_request(stream, buffer, s.cfg, first);
+    incoming in = co_await read_request(stream, buffer, s.cfg, first, &s.steady);
     s.metrics.count_written(telemetry::protocol_http1, in.interim_bytes);
     reg.entry().at = session_entry::phase::busy;
     info.received = in.received;
