@@ -23,14 +23,14 @@ namespace net = boost::asio;
 using telemetry::resume_outcome;
 
 sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_transport& io,
-                                   std::string id, steady::time_point received)
+                                   std::string id, core::steady_time_point received)
     : w_(w),
       s_(w.svc()),
       entry_(entry),
       io_(io),
       id_(std::move(id)),
       received_(received),
-      wake_(std::make_shared<wakeup>(io.get_executor())),
+      wake_(std::make_shared<wakeup>(io.get_executor(), w.svc().steady)),
       m_({.heartbeat = w.svc().cfg.heartbeat,
           .max_queue_bytes = w.svc().cfg.max_queue_bytes,
           .store_retry = store_retry},
@@ -92,12 +92,12 @@ net::awaitable<std::optional<response>> sse_subscription::start(const request& r
     cors_headers_ = std::move(head.headers);
   }
   if (req.access_expires) {
-    // Wall-clock expiry turned into this worker's steady clock, clamped: a token valid until
-    // 2262 (the clamp of any later `exp`) must not overflow into an immediate expiry. Read on
-    // the process's steady clock, not s_.steady: the SSE writer (sse_writer.cpp) drives the
-    // machine holding this deadline with it.
-    m_.set_token_deadline(core::saturating_add(steady::now(), *req.access_expires - s_.clock.now()),
-                          shared_frame(token_expired_frame()));
+    // Wall-clock expiry turned into the steady clock the writer reads (s_.steady), clamped: a
+    // token valid until 2262 (the clamp of any later `exp`) must not overflow into an immediate
+    // expiry.
+    m_.set_token_deadline(
+        core::saturating_add(s_.steady.now(), *req.access_expires - s_.clock.now()),
+        shared_frame(token_expired_frame()));
   }
   if (req.accept && !core::trim_blanks(*req.accept).empty() && !accepts_event_stream(*req.accept)) {
     co_return error_response(406, "not_acceptable", "this endpoint answers text/event-stream only");
@@ -299,7 +299,7 @@ net::awaitable<void> sse_subscription::stream() {
   if (watching_) {
     io_.cancel_read();
     while (watching_) {
-      co_await wake_->async_wait(steady::time_point::max(), net::as_tuple(net::use_awaitable));
+      co_await wake_->async_wait(core::steady_time_point::max(), net::as_tuple(net::use_awaitable));
     }
   }
 

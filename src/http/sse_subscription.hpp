@@ -38,15 +38,13 @@ namespace sse::http {
 
 class sse_subscription final : public fanout::subscriber, public shutdown_listener {
  public:
-  using steady = std::chrono::steady_clock;
-
   /// How long a subscribe is held (200 + heartbeats) while the store is unavailable.
   static constexpr std::chrono::seconds hold_limit{30};
   /// Pause between store retries while held or after a failed re-read.
   static constexpr std::chrono::seconds store_retry{1};
 
   sse_subscription(worker_context& w, session_entry& entry, sse_transport& io, std::string id,
-                   steady::time_point received);
+                   core::steady_time_point received);
   ~sse_subscription();
   sse_subscription(const sse_subscription&) = delete;
   sse_subscription& operator=(const sse_subscription&) = delete;
@@ -98,7 +96,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
   boost::asio::awaitable<void> watch_peer();
   boost::asio::awaitable<void> reread(seq_t after);
-  boost::asio::awaitable<bool> sleep_until(steady::time_point t);
+  boost::asio::awaitable<bool> sleep_until(core::steady_time_point t);
   void after_write(std::size_t events, std::size_t gaps);
   void wake() { wake_->ring(); }
 
@@ -107,7 +105,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   session_entry& entry_;
   sse_transport& io_;
   std::string id_;
-  steady::time_point received_;
+  core::steady_time_point received_;
   std::shared_ptr<wakeup> wake_;    // the writer waits on it: a ring, a deadline or cancellation
   header_list cors_headers_;        // of the stream's head, for the request's Origin
   stream::subscription_machine m_;  // what to write and when (sans-io)

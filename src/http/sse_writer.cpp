@@ -33,7 +33,7 @@ void set_field(header_list& fields, std::string_view name, std::string value) {
 net::awaitable<void> sse_subscription::reread(seq_t after) {
   auto r = co_await uncancellable(s_.store.read_after(id_, after));
   if (!r) {
-    m_.reread_failed(steady::now(), r.error() == make_error_code(errc::stream_not_found));
+    m_.reread_failed(s_.steady.now(), r.error() == make_error_code(errc::stream_not_found));
     co_return;
   }
   m_.reread_done(r->epoch, r->events, r->last_seq, r->unreadable);
@@ -57,7 +57,7 @@ void sse_subscription::after_write(std::size_t events, std::size_t gaps) {
   }
 }
 
-net::awaitable<bool> sse_subscription::sleep_until(steady::time_point t) {
+net::awaitable<bool> sse_subscription::sleep_until(core::steady_time_point t) {
   co_await wake_->async_wait(t, net::as_tuple(net::use_awaitable));
   co_return !watch_ended_;
 }
@@ -131,7 +131,7 @@ bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t wr
   if (ec) {
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
   }
-  const auto d = m_.written(steady::now(), !ec, written > prefix ? written - prefix : 0);
+  const auto d = m_.written(s_.steady.now(), !ec, written > prefix ? written - prefix : 0);
   after_write(d.events, d.gaps);
   if (compressor_) {
     compressor_->trim_output();  // a large replay's buffer is not kept for a token stream
@@ -151,22 +151,22 @@ net::awaitable<bool> sse_subscription::write_out(bool last) {
 net::awaitable<bool> sse_subscription::hold() {
   // The store was unavailable at subscribe time: the client already has its 200 and `retry:`;
   // keep it with heartbeats and retry until the store is back, at most hold_limit.
-  const auto deadline = steady::now() + hold_limit;
-  auto next_try = steady::now() + store_retry;
-  auto last_write = steady::now();
+  const auto deadline = s_.steady.now() + hold_limit;
+  auto next_try = s_.steady.now() + store_retry;
+  auto last_write = s_.steady.now();
   while (held_ && !m_.shutdown_requested()) {
     const auto heartbeat_due = last_write + s_.cfg.heartbeat;
     if (!co_await sleep_until(std::min(next_try, heartbeat_due))) {
       co_return false;
     }
-    if (steady::now() >= heartbeat_due) {
+    if (s_.steady.now() >= heartbeat_due) {
       m_.push_heartbeat();
       if (!co_await write_out(false)) {
         co_return false;
       }
-      last_write = steady::now();
+      last_write = s_.steady.now();
     }
-    if (m_.shutdown_requested() || steady::now() < next_try) {
+    if (m_.shutdown_requested() || s_.steady.now() < next_try) {
       continue;
     }
     std::optional<response> answer;
@@ -174,7 +174,7 @@ net::awaitable<bool> sse_subscription::hold() {
     if (watch_ended_) {
       co_return false;
     }
-    next_try = steady::now() + store_retry;
+    next_try = s_.steady.now() + store_retry;
     if (p == prepared::ready) {
       held_ = false;
     } else if (p == prepared::answered) {
@@ -184,7 +184,7 @@ net::awaitable<bool> sse_subscription::hold() {
                           // reconnects and gets its 404
       }
       m_.on_gone();  // finished: end cleanly (the body's end alone), the reconnect gets 204
-    } else if (steady::now() >= deadline) {
+    } else if (s_.steady.now() >= deadline) {
       hold_expired_ = true;
       co_return false;  // closed without the body's end: the client retries later
     }
@@ -201,9 +201,9 @@ net::awaitable<void> sse_subscription::writer() {
       co_return;
     }
   }
-  m_.start(steady::now());
+  m_.start(s_.steady.now());
   for (;;) {
-    const auto d = m_.next(steady::now());
+    const auto d = m_.next(s_.steady.now());
     switch (d.what) {
       case step::wait:
         // Inline rather than through sleep_until(): a nested coroutine is a frame allocated per

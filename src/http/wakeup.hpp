@@ -11,11 +11,18 @@
 // move the heartbeat's deadline later, so a busy stream's timer fires about once per heartbeat
 // interval, finds the deadline has moved, and is armed once more; never once per event.
 //
+// Deadlines are times of an injected core::monotonic_clock (services::steady), so that tests can
+// drive heartbeats and token expiry with simulated time. The real timer is armed for what is left
+// until the deadline by that clock: with the process clock it fires at the deadline or just after
+// (never before, so a heartbeat never costs a second arm); with a manual clock it merely wakes the
+// waiter to look again.
+//
 // A wake may be spurious (an old deadline firing, a ring for something already handled): the
 // waiter asks its state machine again after every wake. Single-threaded: everything on one
 // executor. Held by a shared_ptr because a timer completion may still be queued after the owner
 // is gone.
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/append.hpp>
@@ -31,14 +38,18 @@
 #include <new>
 #include <utility>
 
+#include "core/clock.hpp"
+
 namespace sse::http {
 
 class wakeup : public std::enable_shared_from_this<wakeup> {
  public:
-  using clock = std::chrono::steady_clock;
+  using time_point = core::steady_time_point;
   using executor_type = boost::asio::any_io_executor;
 
-  explicit wakeup(executor_type ex) : timer_(std::move(ex)) {}
+  /// `clock` (not owned) must outlive the wakeup.
+  wakeup(executor_type ex, const core::monotonic_clock& clock)
+      : timer_(std::move(ex)), clock_(clock) {}
   ~wakeup() { drop_waiter(); }
   wakeup(const wakeup&) = delete;
   wakeup& operator=(const wakeup&) = delete;
@@ -47,7 +58,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   /// spurious), with operation_aborted when the waiting operation is cancelled. One waiter at
   /// a time. Signature void(boost::system::error_code).
   template <typename Token>
-  auto async_wait(clock::time_point deadline, Token&& token) {
+  auto async_wait(time_point deadline, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code)>(
         [this, deadline](auto handler) { start(deadline, std::move(handler)); }, token);
   }
@@ -61,7 +72,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
 
   /// Disarms the deadline timer (the owner is done waiting for good).
   void close() {
-    armed_until_ = clock::time_point::max();
+    armed_until_ = time_point::max();
     timer_.cancel();
   }
 
@@ -98,7 +109,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   };
 
   template <typename Handler>
-  void start(clock::time_point deadline, Handler handler) {
+  void start(time_point deadline, Handler handler) {
     static_assert(sizeof(held<Handler>) <= storage_size, "wakeup: handler larger than its slot");
     static_assert(alignof(held<Handler>) <= alignof(void*));
     drop_waiter();
@@ -128,20 +139,23 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
     }
   }
 
-  void arm(clock::time_point deadline) {
+  void arm(time_point deadline) {
     armed_until_ = deadline;
     ++arms_;
-    timer_.expires_at(deadline);  // a wait for a later deadline ends operation_aborted
+    // A wait for a later deadline ends operation_aborted. What is left is read before the timer
+    // reads its own clock, so with the process clock the timer never fires early.
+    timer_.expires_after(std::max(deadline - clock_.now(), time_point::duration::zero()));
     timer_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
       if (!ec) {
-        self->armed_until_ = clock::time_point::max();
+        self->armed_until_ = time_point::max();
         self->ring();
       }
     });
   }
 
   boost::asio::steady_timer timer_;
-  clock::time_point armed_until_ = clock::time_point::max();
+  const core::monotonic_clock& clock_;
+  time_point armed_until_ = time_point::max();
   waiter* waiter_ = nullptr;
   std::size_t arms_ = 0;
   alignas(void*) std::array<std::byte, storage_size> storage_{};

@@ -1,8 +1,6 @@
 // The gateway as a library, in-process (as the chaos tests use it): start on a free loopback
 // port with a memory telemetry sink and an injected clock, serve real sockets, stop cleanly.
 
-#include "app/gateway.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -11,6 +9,8 @@
 #include <memory>
 #include <thread>
 
+#include "app/gateway.hpp"
+#include "core/clock.hpp"
 #include "http_client.hpp"
 #include "sse_client.hpp"
 #include "telemetry/memory_sink.hpp"
@@ -176,6 +176,38 @@ TEST(gateway, sweep_expires_idle_streams_by_the_injected_clock) {
   EXPECT_TRUE(sub.wait_closed(5s));
   EXPECT_TRUE(sub.response_done());
   EXPECT_EQ(http.get("/v1/streams/old").status, 404);
+  g.stop();
+}
+
+}  // namespace
+}  // namespace sse::app
+
+namespace sse::app {
+namespace {
+
+// Heartbeats are timed on the gateway's injected steady clock, not on the process clock: with a
+// manual clock standing still, real time passing brings none; advancing the clock brings one
+// (the writer's real timer only wakes it to look at the injected time again).
+TEST(gateway, sse_heartbeats_follow_the_injected_steady_clock) {
+  auto cfg = test_config();
+  cfg.heartbeat = 200ms;
+  core::manual_steady_clock steady;
+  gateway g(cfg, nullptr, nullptr, &steady);
+  g.start();
+  test::http_client http("127.0.0.1", g.port());
+  ASSERT_EQ(http.post("/v1/streams/hb/events", R"({"data":"first"})").status, 200);
+  test::sse_client sub("127.0.0.1", g.port(), "/v1/streams/hb/events");
+  ASSERT_EQ(sub.status(), 200);
+  ASSERT_TRUE(sub.next_event(5s));
+  const std::size_t before = sub.comments_seen();
+  sub.pump_for(1200ms);  // six heartbeat intervals of real time
+  EXPECT_EQ(sub.comments_seen(), before)
+      << "a heartbeat came while the injected clock stood still: " << sub.comments().back();
+  steady.advance(250ms);
+  // The writer's timer was armed for what was left on the injected clock (200 ms of real time at
+  // most), so within a bound it looks again and finds the heartbeat due.
+  ASSERT_TRUE(sub.wait_comments(before + 1, 5s)) << "no heartbeat after the clock moved on";
+  EXPECT_EQ(sub.comments().back(), " heartbeat");
   g.stop();
 }
 

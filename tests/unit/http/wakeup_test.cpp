@@ -18,11 +18,12 @@ namespace {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
-using clock = wakeup::clock;
+using clock = std::chrono::steady_clock;  // the process clock: these waits are real
 
 struct fixture {
   net::io_context ioc;
-  std::shared_ptr<wakeup> w = std::make_shared<wakeup>(ioc.get_executor());
+  core::steady_clock process_clock;
+  std::shared_ptr<wakeup> w = std::make_shared<wakeup>(ioc.get_executor(), process_clock);
   int woken = 0;
   boost::system::error_code last;
 
