@@ -127,7 +127,8 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   ds.max_ttl = cfg_.max_ttl;
   durable_report_ =
       std::make_unique<http::durable_report>(ops::context{*store_.store, *sink_, metrics_});
-  durable_ = std::make_unique<durable::door>(*store_.store, ds, durable_report_.get(), &steady_);
+  durable_ =
+      std::make_unique<durable::door>(*store_.store, ds, durable_report_.get(), &steady_, &clock_);
   services_->durable = durable_.get();
   if (!cfg_.relay_config.empty()) {
     auto routes = relay::load_routes(cfg_.relay_config);

@@ -91,7 +91,7 @@ net::awaitable<reply> door::create(const request& req, const std::string& id) {
     if (error.status != 404) {
       co_return error;
     }
-    meta.created_ms = now_ms();
+    meta.created_ms = core::to_unix_ms(wall_.now());
     store::append_request a;
     a.stream_id = id;
     a.producer_seq = meta_seq;  // only a stream that does not exist yet takes it

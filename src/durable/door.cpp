@@ -24,8 +24,13 @@ std::optional<std::string> request::header(std::string_view name) const {
   return std::nullopt;
 }
 
-door::door(store::store& store, settings s, observer* obs, const core::monotonic_clock* clock)
-    : store_(store), settings_(s), observer_(obs), clock_(clock != nullptr ? *clock : own_clock_) {}
+door::door(store::store& store, settings s, observer* obs, const core::monotonic_clock* clock,
+           const core::clock* wall)
+    : store_(store),
+      settings_(s),
+      observer_(obs),
+      clock_(clock != nullptr ? *clock : own_clock_),
+      wall_(wall != nullptr ? *wall : own_wall_) {}
 
 net::awaitable<void> door::renew(const std::string& id, const located& s) {
   if (!s.meta.ttl_seconds || s.closed()) {
@@ -38,7 +43,7 @@ net::awaitable<void> door::renew(const std::string& id, const located& s) {
 
 std::string door::cursor(std::optional<std::string_view> client) {
   std::lock_guard lock(mutex_);
-  return next_cursor(now_ms(), client, rng_);
+  return next_cursor(core::to_unix_ms(wall_.now()), client, rng_);
 }
 
 net::awaitable<std::optional<door::located>> door::locate(const std::string& id, reply& error) {
@@ -101,7 +106,7 @@ net::awaitable<std::optional<door::located>> door::find(const std::string& id, r
   }
   // Stream-Expires-At is a fixed instant, the same on every node; a sliding Stream-TTL is the
   // store's own expiry (store_ttl), so a stream past it is not found above.
-  if (out.meta.expires_at_ms && now_ms() >= *out.meta.expires_at_ms) {
+  if (out.meta.expires_at_ms && core::to_unix_ms(wall_.now()) >= *out.meta.expires_at_ms) {
     co_await forget(id);  // expired: gone for every reader from now on
     error = error_reply(404, "stream_not_found", "the stream expired");
     co_return std::nullopt;

@@ -156,9 +156,11 @@ class door {
  public:
   /// `obs` (optional) hears what the door did; it must outlive the door. `clock` (not owned,
   /// it must outlive the door; null: the process's steady clock) times live reads: the
-  /// long-poll timeout, sse_max_duration, keep-alives and request::live_until.
+  /// long-poll timeout, sse_max_duration, keep-alives and request::live_until. `wall` (not
+  /// owned, the same lifetime; null: the system clock) dates what is stored or compared across
+  /// nodes: a stream's creation time, Stream-Expires-At, the cursor.
   door(store::store& store, settings s, observer* obs = nullptr,
-       const core::monotonic_clock* clock = nullptr);
+       const core::monotonic_clock* clock = nullptr, const core::clock* wall = nullptr);
 
   /// Every request except live=sse reads. `stop` (may be null) ends a long-poll's wait.
   boost::asio::awaitable<reply> handle(const request& req, live_stop* stop = nullptr);
@@ -224,6 +226,8 @@ class door {
   observer* observer_ = nullptr;
   core::steady_clock own_clock_;  // before clock_, which may refer to it
   const core::monotonic_clock& clock_;
+  core::system_clock own_wall_;  // before wall_, which may refer to it
+  const core::clock& wall_;
   std::mutex mutex_;  ///< guards cache_ and rng_
   std::unordered_map<std::string, cached_stream> cache_;
   std::mt19937_64 rng_{std::random_device{}()};

@@ -23,7 +23,6 @@ inline constexpr int data_priority = 0;
 inline constexpr int meta_priority = max_priority;
 inline constexpr std::string_view catch_up_cache = "public, max-age=60, stale-while-revalidate=300";
 
-std::int64_t now_ms();
 bool iequals(std::string_view a, std::string_view b);
 
 reply base_reply(unsigned status);

@@ -28,7 +28,4 @@ std::string valid_utf8(std::string_view s);
 /// RFC 3339 UTC with milliseconds: 0 -> "1970-01-01T00:00:00.000Z".
 std::string format_rfc3339_ms(long long unix_ms);
 
-/// Milliseconds since the Unix epoch, from the system clock.
-long long now_unix_ms() noexcept;
-
 }  // namespace sse::telemetry

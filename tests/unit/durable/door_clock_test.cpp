@@ -12,6 +12,7 @@
 
 #include "core/clock.hpp"
 #include "durable/door.hpp"
+#include "durable/protocol.hpp"
 #include "store/memory/memory_store.hpp"
 
 namespace sse::durable {
@@ -75,6 +76,40 @@ TEST_F(door_clock, a_long_poll_times_out_on_the_injected_clock_not_on_real_time)
   run_until_answered(poll, 2s);
   ASSERT_TRUE(poll.has_value());
   EXPECT_EQ(poll->status, 204u) << poll->body;
+}
+
+// What the door stores and compares across nodes (a stream's creation time, Stream-Expires-At)
+// is read on the wall clock it is given: a stream set to expire 10 s after the manual clock's
+// "now" is served until that clock passes the instant, whatever the real date is.
+TEST(door_wall_clock, stream_expires_at_is_judged_on_the_injected_wall_clock) {
+  net::io_context io;
+  core::manual_clock wall;  // a fixed date in 2026, not today's
+  core::manual_steady_clock steady;
+  store::memory_store store(store::store_limits{}, wall);
+  door d(store, settings{}, nullptr, &steady, &wall);
+  auto run = [&](request req) {
+    std::optional<reply> out;
+    net::co_spawn(
+        io, [&]() -> net::awaitable<void> { out = co_await d.handle(req); }, net::detached);
+    for (int i = 0; i < 200 && !out; ++i) {
+      io.run_one_for(10ms);
+    }
+    return out;
+  };
+  const std::string at = format_rfc3339(core::to_unix_ms(wall.now()) + 10'000);
+  auto created = run(request{
+      "PUT", "/v1/stream/x", {{"Content-Type", "text/plain"}, {"Stream-Expires-At", at}}, "", {}});
+  ASSERT_TRUE(created.has_value());
+  ASSERT_EQ(created->status, 201u) << created->body;
+  auto before = run(request{"GET", "/v1/stream/x", {}, "", {}});
+  ASSERT_TRUE(before.has_value());
+  EXPECT_EQ(before->status, 200u) << "expired on the real date: " << before->body;
+
+  wall.advance(std::chrono::milliseconds(10'500));  // past the instant, not yet the store's TTL
+  auto after = run(request{"GET", "/v1/stream/x", {}, "", {}});
+  ASSERT_TRUE(after.has_value());
+  EXPECT_EQ(after->status, 404u) << after->body;
+  EXPECT_NE(after->body.find("expired"), std::string::npos) << after->body;
 }
 
 }  // namespace
