@@ -165,4 +165,9 @@ std::string format_rfc3339_ms(long long unix_ms) {
   return buf.data();
 }
 
+long long now_unix_ms() noexcept {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
 }  // namespace sse::telemetry

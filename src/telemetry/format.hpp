@@ -28,4 +28,8 @@ std::string valid_utf8(std::string_view s);
 /// RFC 3339 UTC with milliseconds: 0 -> "1970-01-01T00:00:00.000Z".
 std::string format_rfc3339_ms(long long unix_ms);
 
+/// Milliseconds since the Unix epoch, from the system clock: for tests and tools that compare
+/// real time with telemetry timestamps (src reads wall time through core::clock).
+long long now_unix_ms() noexcept;
+
 }  // namespace sse::telemetry

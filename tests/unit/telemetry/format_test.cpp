@@ -18,6 +18,10 @@ TEST(format_rfc3339_ms, utc_with_milliseconds) {
   EXPECT_EQ(format_rfc3339_ms(-1), "1969-12-31T23:59:59.999Z");
 }
 
+TEST(now_unix_ms, is_after_2020) {
+  EXPECT_GT(now_unix_ms(), 1'577'836'800'000LL);
+}
+
 TEST(to_json, envelope_then_fields) {
   event e;
   e.name = std::string(names::resume_success);
