@@ -50,8 +50,9 @@ struct services : ops::context {
  public:
   /// Monotonic time of the request path: append rate limits, the --fault-resume window, the
   /// `received` stamps and the durations counted from them (access log, resume latency), h2's
-  /// stall deadlines, the header deadlines of the h1 reader and of the prior-knowledge peek.
-  /// (The SSE writer's heartbeats and waits run on the process's steady clock: sse_writer.cpp.)
+  /// stall deadlines, the header deadlines of the h1 reader and of the prior-knowledge peek, and
+  /// the SSE writer's heartbeats, holds, retries and token expiry (its wakeup arms a real timer
+  /// for what is left on this clock).
   const core::monotonic_clock& steady;
   /// Set once shutdown starts: /readyz answers 503, keep-alive ends after the current request.
   std::atomic<bool> draining{false};

@@ -43,7 +43,7 @@ void sse_subscription::after_write(std::size_t events, std::size_t gaps) {
   s_.metrics.events_delivered_total.fetch_add(events, std::memory_order_relaxed);
   if (resumed_ && !success_reported_ && events + gaps > 0) {
     success_reported_ = true;
-    // received_ is on s_.steady (request_info::received), not on the writer's process clock.
+    // received_ is on s_.steady (request_info::received), as is everything the writer times.
     const double seconds = std::chrono::duration<double>(s_.steady.now() - received_).count();
     s_.metrics.count_resume(telemetry::resume_outcome::success);
     s_.metrics.resume_latency.observe(seconds);
