@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -119,15 +117,15 @@ redis::pubsub_link::message_handler with_expiry_events(redis::pubsub_link::messa
       }
     }
     ctx.registry->deliver_gone(*id);  // every node finishes its own subscribers
-    // Every node hears the expiry; one reports it and leaves the epoch marker.
-    net::co_spawn(ctx.ex,
-                  claim_expiry(ctx.commands, make_expiry_keys(ctx.prefix, *id),
-                               expired_stream{*id, std::move(epoch), ended}, ctx.retention,
-                               [log = ctx.log](expired_stream s) {
-                                 std::lock_guard lock(log->mutex);
-                                 log->streams.push_back(std::move(s));
-                               }),
-                  net::detached);
+    // Every node hears the expiry; one reports it and leaves the epoch marker. The claim is
+    // the store's task: its join() after stop() waits for it.
+    auto tasks = ctx.tasks;
+    tasks.spawn(claim_expiry(ctx.commands, make_expiry_keys(ctx.prefix, *id),
+                             expired_stream{*id, std::move(epoch), ended}, ctx.retention,
+                             [log = ctx.log](expired_stream s) {
+                               std::lock_guard lock(log->mutex);
+                               log->streams.push_back(std::move(s));
+                             }));
   };
 }
 
