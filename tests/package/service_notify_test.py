@@ -184,8 +184,10 @@ def redis_case(args, work, sockets):
         if check(ready_at is not None, "READY=1 within 30 s of Redis coming up"):
             check(status_at_ready == [200], f"/readyz answers 200 when READY=1 arrives "
                                             f"(got {status_at_ready})")
+            # first_200 None: READY=1 came before this loop saw a 200 at all.
             lag = ready_at - first_200 if first_200 is not None else 0.0
-            print(f"[timing] READY=1 {lag * 1000:.0f} ms after /readyz first answered 200")
+            print(f"[timing] READY=1 {lag * 1000:.0f} ms after /readyz first answered 200"
+                  if first_200 is not None else "[timing] READY=1 before a 200 was seen")
             check(lag < 1.0, f"READY=1 within 1 s of /readyz answering 200 (took {lag:.3f} s)")
         check(notes.received.count("READY=1") == 1, "READY=1 is sent once")
         stop_and_check_exit(gw, notes)

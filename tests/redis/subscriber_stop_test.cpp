@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <cstdio>
 
+#include "free_port.hpp"
 #include "redis/client.hpp"
 #include "redis/subscriber.hpp"
 #include "redis_fixture.hpp"
@@ -128,6 +129,34 @@ TEST(expiry_claim, the_store_join_waits_for_a_claim_still_in_flight) {
   ASSERT_EQ(reported.size(), 1u);
   EXPECT_EQ(reported[0].stream_id, "exp-owned");
   EXPECT_TRUE(reported[0].epoch.empty());
+}
+
+// Arming the notifications (CONFIG SET, retried while Redis is unreachable) is the store's task
+// too, and stop() ends its retries: with Redis down, join() returns within one retry pause
+// (250 ms, 500 ms for the subscription's) instead of waiting out 40 of them (about 10 s).
+TEST(expiry_arming, stops_at_stop_so_join_returns_at_once_while_redis_is_down) {
+  if (!test::redis_server::available()) {
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
+  }
+  net::io_context io;
+  auto o = test_options(shared_redis());
+  o.connection.port = test::free_port();  // nothing listens there
+  redis_store s(store_limits{}, o, {io.get_executor()}, test_clock());
+  s.start();
+  io.run_for(600ms);  // a few attempts failed: it is between two
+  ASSERT_FALSE(s.available());
+  const auto t0 = clock_type::now();
+  s.stop();
+  auto joined = [](redis_store& st) -> net::awaitable<bool> {
+    co_await st.join();
+    co_return true;
+  }(s);
+  EXPECT_TRUE(run_sync(io, std::move(joined), 15s));
+  const auto took =
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - t0).count();
+  std::printf("[timing] store joined %lld ms after stop() with Redis down\n",
+              static_cast<long long>(took));
+  EXPECT_LT(took, 700);
 }
 
 }  // namespace

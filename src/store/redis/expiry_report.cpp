@@ -130,11 +130,12 @@ redis::pubsub_link::message_handler with_expiry_events(redis::pubsub_link::messa
 }
 
 net::awaitable<void> arm_notifications(std::weak_ptr<redis::command_link> weak,
-                                       std::shared_ptr<notify_state> notify) {
+                                       std::shared_ptr<notify_state> notify,
+                                       std::shared_ptr<std::atomic<bool>> running) {
   // Bounded retries: after a restart the command connections may come back after the
   // subscription. A refusal (managed Redis without CONFIG) is final and logged once: expiry
   // telemetry then depends on the server's own configuration.
-  for (int attempt = 0; attempt < 40; ++attempt) {
+  for (int attempt = 0; attempt < 40 && *running; ++attempt) {
     auto c = weak.lock();
     if (!c) {
       co_return;
@@ -164,7 +165,7 @@ net::awaitable<void> enable_expiry_events(std::weak_ptr<redis::command_link> c,
                                           std::shared_ptr<std::atomic<bool>> running) {
   // Best effort, bounded: the links may still be connecting. A Redis that refuses CONFIG (some
   // managed services) needs notify-keyspace-events to include "Ex" in its own configuration.
-  co_await arm_notifications(std::move(c), notify);
+  co_await arm_notifications(std::move(c), notify, running);
   bool subscribed = false;
   for (int attempt = 0; attempt < 60 && !subscribed; ++attempt) {
     if (!*running) {

@@ -103,9 +103,11 @@ struct notify_state {
 };
 
 /// CONFIG SET notify-keyspace-events Ex, retried (bounded) while Redis is unreachable; a refusal
-/// (managed Redis without CONFIG) is warned about once. Touches nothing once `c` is gone.
+/// (managed Redis without CONFIG) is warned about once. Touches nothing once `c` is gone, and
+/// stops retrying once `running` turns false (the store's stop(): its join() waits for this).
 boost::asio::awaitable<void> arm_notifications(std::weak_ptr<redis::command_link> c,
-                                               std::shared_ptr<notify_state> notify);
+                                               std::shared_ptr<notify_state> notify,
+                                               std::shared_ptr<std::atomic<bool>> running);
 
 /// arm_notifications, then subscribes to `channel` (bounded retries: the links may still be
 /// connecting). Stops touching anything once `running` turns false.

@@ -88,9 +88,9 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
         expiry_handler_context{links_.expiry_channel, options_.prefix, limits_.end_retention,
                                registry_, expired_, links_.commands, tasks_});
     on_resync = [registry = registry_, weak = std::weak_ptr<redis::command_link>(links_.commands),
-                 tasks = tasks_, notify = notify_]() mutable {
+                 tasks = tasks_, notify = notify_, running = running_]() mutable {
       registry->resync_all();
-      tasks.spawn(arm_notifications(weak, notify));
+      tasks.spawn(arm_notifications(weak, notify, running));
     };
   }
   links_.pubsub->set_message_handler(std::move(on_message));
