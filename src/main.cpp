@@ -84,7 +84,7 @@ int main(int argc, char** argv) {
     }
     // Under systemd (Type=notify): READY=1 once /readyz would answer 200, which with a network
     // store may be after start() returns (it waits only 3 s for the store).
-    sse::app::notify_ready_when(signal_ctx.get_executor(), [&gateway] { return gateway.ready(); });
+    sse::app::notify_ready_when(gateway);
     gateway.wait();
     signal_ctx.stop();
     signal_thread.join();

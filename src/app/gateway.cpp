@@ -107,8 +107,14 @@ gateway::gateway(config::config cfg, telemetry::sink* sink, const core::clock* c
   }
   tasks_ = std::make_unique<redis::task_group>(executors.front());
   sweep_wake_ = std::make_shared<redis::wake_signal>(executors.front(), &steady_);
+  ready_wake_ = std::make_shared<redis::wake_signal>(executors.front());
 
   store_ = make_store(store_context{cfg_, clock_, executors, *sink_, metrics_});
+  if (store_.on_availability) {
+    store_.on_availability([wake = ready_wake_, ex = executors.front()] {
+      net::post(ex, [wake] { wake->notify(); });
+    });
+  }
   try {
     auth_ = auth::make_authenticator(cfg_);
   } catch (const std::exception& e) {
@@ -270,9 +276,32 @@ std::size_t gateway::refusals_in_flight() const noexcept {
 }
 
 net::awaitable<void> gateway::sweep_loop(gateway* self, std::shared_ptr<redis::wake_signal> wake) {
-  const auto stopped = [self] { return self->sweep_stop_.load(std::memory_order_relaxed); };
+  const auto stopped = [self] { return self->tasks_stop_.load(std::memory_order_relaxed); };
   while (!co_await wake->wait(self->steady_.now() + 1s, stopped)) {
     self->sweep_once();
+  }
+}
+
+void gateway::when_ready(std::function<void()> on_waiting, std::function<void()> on_ready) {
+  tasks_->spawn(ready_watch(this, ready_wake_, std::move(on_waiting), std::move(on_ready)));
+}
+
+net::awaitable<void> gateway::ready_watch(gateway* self, std::shared_ptr<redis::wake_signal> wake,
+                                          std::function<void()> on_waiting,
+                                          std::function<void()> on_ready) {
+  const auto stopped = [self] { return self->tasks_stop_.load(std::memory_order_relaxed); };
+  bool said_waiting = false;
+  while (!stopped()) {
+    if (self->ready()) {
+      on_ready();
+      co_return;
+    }
+    if (!said_waiting) {
+      on_waiting();
+      said_waiting = true;
+    }
+    // A deadline far away, checked again in the loop: the store's reports and wait() wake it.
+    (void)co_await wake->wait(wake->now() + 1h, [&] { return stopped() || self->ready(); });
   }
 }
 
@@ -307,8 +336,11 @@ void gateway::wait() {
     return;
   }
   spdlog::info("shutting down: {} connections open", server_->open_sessions());
-  sweep_stop_.store(true, std::memory_order_relaxed);
-  net::post(workers_.front()->ioc, [wake = sweep_wake_] { wake->notify(); });
+  tasks_stop_.store(true, std::memory_order_relaxed);
+  net::post(workers_.front()->ioc, [sweep = sweep_wake_, ready = ready_wake_] {
+    sweep->notify();
+    ready->notify();
+  });
   if (demo_) {
     demo_->stop();
   }

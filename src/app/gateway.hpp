@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -67,6 +68,13 @@ class gateway {
   /// shutting down). Before start() it says nothing about the listener.
   bool ready() const noexcept;
 
+  /// After start(), any thread: a watch on worker 0, in the gateway's task group, that calls
+  /// `on_waiting` first if the gateway is not ready(), then `on_ready` the first time it is
+  /// (at once if it already is); woken by the store's availability reports, not by polling.
+  /// It ends at shutdown without calling either (wait() stops and joins it). Both run on
+  /// worker 0 and must be quick.
+  void when_ready(std::function<void()> on_waiting, std::function<void()> on_ready);
+
   /// Any thread, never blocks: asks wait() to shut down.
   void request_stop();
   /// Blocks until request_stop(), then shuts down gracefully: stop accepting, /readyz 503,
@@ -88,6 +96,10 @@ class gateway {
  private:
   static boost::asio::awaitable<void> sweep_loop(gateway* self,
                                                  std::shared_ptr<redis::wake_signal> wake);
+  static boost::asio::awaitable<void> ready_watch(gateway* self,
+                                                  std::shared_ptr<redis::wake_signal> wake,
+                                                  std::function<void()> on_waiting,
+                                                  std::function<void()> on_ready);
   void sweep_once();
   void drain_workers() noexcept;
   /// Waits (bounded) until the background coroutines of worker 0 have returned.
@@ -103,11 +115,13 @@ class gateway {
   telemetry::sink* sink_;
   // The io_contexts go last: everything below may hold I/O objects or handlers bound to them.
   std::vector<std::unique_ptr<worker>> workers_;
-  // Worker 0's background coroutines (expiry sweep, relay lease sweep, demo): stopped and
-  // joined by wait() before the workers stop. Both are shared with the coroutines themselves,
+  // Worker 0's background coroutines (expiry sweep, relay lease sweep, demo, ready watch): stopped
+  // and joined by wait() before the workers stop. Both are shared with the coroutines themselves,
   // so a frame destroyed with its io_context never touches a member that is gone.
   std::unique_ptr<redis::task_group> tasks_;
   std::shared_ptr<redis::wake_signal> sweep_wake_;  ///< on worker 0: stop the expiry sweep
+  /// On worker 0: the store's availability changed, or stop: the ready watch checks again.
+  std::shared_ptr<redis::wake_signal> ready_wake_;
   built_store store_;
   std::unique_ptr<auth::authenticator> auth_;  // before services_, which points at it
   std::unique_ptr<auth::node_limits> limits_;
@@ -126,7 +140,7 @@ class gateway {
   bool stop_requested_ = false;  // guarded by mu_
   bool started_ = false;
   bool finished_ = false;
-  std::atomic<bool> sweep_stop_{false};
+  std::atomic<bool> tasks_stop_{false};  ///< the sweep and the ready watch end
 };
 
 }  // namespace sse::app

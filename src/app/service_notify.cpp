@@ -2,23 +2,16 @@
 
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <chrono>
 #include <cstdlib>
 #include <string>
+
+#include "app/gateway.hpp"
 
 #ifdef SSE_HAVE_SYSTEMD
 #include <systemd/sd-daemon.h>
 #endif
 
 namespace sse::app {
-
-namespace net = boost::asio;
 
 namespace {
 
@@ -32,36 +25,20 @@ void send(const std::string& state) {
 #endif
 }
 
-net::awaitable<void> watch(std::function<bool()> ready) {
-  net::steady_timer timer(co_await net::this_coro::executor);
-  bool said_waiting = false;
-  while (!ready()) {
-    if (!said_waiting) {
-      send("STATUS=waiting for the store");
-      said_waiting = true;
-    }
-    timer.expires_after(std::chrono::milliseconds(50));
-    auto [ec] = co_await timer.async_wait(net::as_tuple(net::use_awaitable));
-    if (ec) {
-      co_return;
-    }
-  }
-  send("READY=1\nSTATUS=serving");
-}
-
 }  // namespace
 
 void notify_stopping() {
   send("STOPPING=1\nSTATUS=shutting down");
 }
 
-void notify_ready_when(net::any_io_executor ex, std::function<bool()> ready) {
+void notify_ready_when(gateway& g) {
 #ifndef SSE_HAVE_SYSTEMD
   if (std::getenv("NOTIFY_SOCKET") != nullptr) {
     spdlog::warn("NOTIFY_SOCKET is set but this build has no libsystemd: READY=1 is never sent");
   }
 #endif
-  net::co_spawn(std::move(ex), watch(std::move(ready)), net::detached);
+  g.when_ready([] { send("STATUS=waiting for the store"); },
+               [] { send("READY=1\nSTATUS=serving"); });
 }
 
 }  // namespace sse::app

@@ -4,18 +4,18 @@
 // `systemctl status`. Each call is a no-op when NOTIFY_SOCKET is unset (not run by systemd) or
 // when the build found no libsystemd (CMake: SSE_WITH_SYSTEMD, pkg-config libsystemd).
 
-#include <boost/asio/any_io_executor.hpp>
-#include <functional>
-
 namespace sse::app {
+
+class gateway;
 
 /// Sends `STOPPING=1`: systemd then waits for the exit, up to TimeoutStopSec. Any thread.
 void notify_stopping();
 
-/// Spawns on `ex` a watch that sends `READY=1` (with a STATUS line) the first time `ready()`
-/// is true, checking every 50 ms, and `STATUS=waiting for the store` while it is not; then it
-/// ends. It also ends, silently, when `ex`'s context stops. `ready` runs on `ex`. Logs a
-/// warning when NOTIFY_SOCKET is set but the build cannot notify (systemd would time out).
-void notify_ready_when(boost::asio::any_io_executor ex, std::function<bool()> ready);
+/// After g.start(): sends `READY=1` (with a STATUS line) the first time g is ready(), and
+/// `STATUS=waiting for the store` first while it is not (gateway::when_ready: a watch in g's
+/// task group, woken by the store's availability reports, that ends silently at g's
+/// shutdown). Logs a warning when NOTIFY_SOCKET is set but the build cannot notify (systemd
+/// would time out).
+void notify_ready_when(gateway& g);
 
 }  // namespace sse::app

@@ -80,7 +80,8 @@ built_store make_redis_store(const store_context& ctx) {
     // handler runs under the tracker's lock, so a waiter holding `mu` must not take that lock.
     std::mutex mu;
     std::condition_variable changed;
-    bool up = false;  // guarded by mu
+    bool up = false;                  // guarded by mu
+    std::function<void()> on_change;  // set before start(), then only read
   };
   auto state = std::make_shared<availability_state>();
   const std::string where = redact_store_url(ctx.cfg.store);
@@ -90,6 +91,9 @@ built_store make_redis_store(const store_context& ctx) {
       state->up = up;
     }
     state->changed.notify_all();
+    if (state->on_change) {
+      state->on_change();
+    }
     if (state->stopping.load()) {
       return;
     }
@@ -143,6 +147,9 @@ built_store make_redis_store(const store_context& ctx) {
   out.wait_available = [state](std::chrono::milliseconds limit) {
     std::unique_lock lock(state->mu);
     return state->changed.wait_for(lock, limit, [&] { return state->up; });
+  };
+  out.on_availability = [state](std::function<void()> on_change) {
+    state->on_change = std::move(on_change);
   };
   out.make_lease = [r, &clock = ctx.clock](const std::string& node_id,
                                            std::chrono::milliseconds ttl) {

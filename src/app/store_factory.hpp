@@ -43,6 +43,10 @@ struct built_store {
   /// whether it is. Woken by the store's own availability report, not by polling. Empty for a
   /// store that is available from the start (the memory store).
   std::function<bool(std::chrono::milliseconds limit)> wait_available;
+  /// Sets a callback run after every change of the store's availability, from the store's own
+  /// report (on a connection's executor, under the store's lock: it must be quick, e.g. a
+  /// post). Set before start(). Empty for a store that is available from the start.
+  std::function<void(std::function<void()> on_change)> on_availability;
   /// A lease on streams for relay mode on several nodes (node_id, ttl); empty for a store that
   /// one process owns alone (the memory store). The lease must not outlive the store.
   std::function<std::shared_ptr<store::stream_lease>(const std::string& node_id,

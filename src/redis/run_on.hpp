@@ -24,6 +24,8 @@ boost::asio::awaitable<T> run_on(boost::asio::any_io_executor target, MakeOp mak
   namespace net = boost::asio;
   co_return co_await net::async_initiate<const net::use_awaitable_t<>&, void(T)>(
       [](auto handler, net::any_io_executor target, MakeOp make_op) {
+        // Detached, yet not an orphan: the caller's coroutine is suspended on `handler` until
+        // this posts the result back, so the caller's owner (which joins the caller) owns it.
         net::co_spawn(
             target,
             [make_op = std::move(make_op),

@@ -24,6 +24,8 @@ task_group::task_group(executor_type ex) : state_(std::make_shared<state>(std::m
 
 void task_group::spawn(net::awaitable<void> task) {
   state_->running.fetch_add(1);
+  // Detached, yet not an orphan: this wrapper is the group's count of the task, and join()
+  // waits until it has returned. It is the mechanism every owner of background work uses.
   net::co_spawn(
       state_->ex,
       [](std::shared_ptr<state> s, net::awaitable<void> t) -> net::awaitable<void> {

@@ -1,8 +1,6 @@
 // One relayed call: the upstream read loop, the appends into its stream, its lease, its end.
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -95,8 +93,8 @@ net::awaitable<void> run_relay(std::shared_ptr<manager::shared> sh, const route*
   std::shared_ptr<lease_keeper> keeper;
   if (leased) {
     keeper = std::make_shared<lease_keeper>(co_await net::this_coro::executor);
-    net::co_spawn(co_await net::this_coro::executor, keep_lease(sh, id, keeper, ctl),
-                  net::detached);
+    // Owned like the call (same worker, same group): shutdown() joins it too.
+    sh->tasks_on(co_await net::this_coro::executor).spawn(keep_lease(sh, id, keeper, ctl));
   }
   bool stream_gone = false;   // the stream was ended (a cancel) or deleted meanwhile
   bool store_failed = false;  // an append failed for another reason

@@ -2,12 +2,14 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
 #include <boost/json.hpp>
+#include <chrono>
+#include <future>
 #include <random>
 
 #include "core/stream_id.hpp"
@@ -182,10 +184,10 @@ net::awaitable<ops::api_result<ops::relay_started>> manager::start(std::string r
     std::lock_guard lock(shared_->mutex);
     shared_->running[id] = ctl;
   }
-  net::co_spawn(
-      co_await net::this_coro::executor,
-      run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased),
-      net::detached);
+  // On this request's worker, owned by its task group: shutdown() joins the call.
+  auto ex = co_await net::this_coro::executor;
+  shared_->tasks_on(ex).spawn(
+      run_relay(shared_, &r, &stats, id, std::move(body), std::move(content_type), ctl, leased));
   co_return ops::relay_started{id, true, created->epoch};
 }
 
@@ -247,9 +249,22 @@ std::size_t manager::shutdown(std::chrono::milliseconds deadline) {
   for (auto& [id, ctl] : shared_->running) {
     ctl->cancel();  // each call then ends its stream failed (gateway_shutdown)
   }
-  // A real-time wait: the calls end on real sockets, on the workers, whatever the clock.
-  shared_->call_ended.wait_for(lock, deadline, [this] { return shared_->running.empty(); });
-  return shared_->running.size();
+  // Real-time waits (own_clock, never options.clock): the calls end on real sockets, on the
+  // workers, whatever the clock.
+  const auto until = shared_->own_clock.now() + deadline;
+  shared_->call_ended.wait_until(lock, until, [this] { return shared_->running.empty(); });
+  const std::size_t left = shared_->running.size();
+  // Then the coroutines themselves: a call's lease keeper may still be in a refresh after the
+  // call ended, and must be done before the store goes. Within what is left of the deadline.
+  auto groups = shared_->tasks;
+  lock.unlock();
+  for (auto& [ex, group] : groups) {
+    auto joined = net::co_spawn(ex, group.join(), net::use_future);
+    if (joined.wait_until(until) != std::future_status::ready) {
+      break;
+    }
+  }
+  return left;
 }
 
 std::string manager::render_prometheus() const {

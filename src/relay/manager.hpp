@@ -85,8 +85,9 @@ class manager final : public ops::relay_service {
   /// Graceful shutdown: refuses new calls (503), stops the sweep and aborts every call running
   /// here, which then ends its stream `failed` (upstream_error {"reason":"gateway_shutdown"})
   /// and releases its lease. Blocks (not on a worker: the calls end there) until they have
-  /// ended or `deadline` (real time) passed; answers the calls still running then. Woken as
-  /// each call ends, not by polling.
+  /// ended and their coroutines (each call's and its lease keeper's) have returned, or until
+  /// `deadline` (real time) passed; answers the calls still running then. Woken as each call
+  /// ends, not by polling.
   std::size_t shutdown(std::chrono::milliseconds deadline);
 
   /// nullptr for an unknown route.

@@ -11,8 +11,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "ops/context.hpp"
+#include "redis/task_group.hpp"
 #include "relay/manager.hpp"
 
 namespace sse::relay {
@@ -28,6 +31,10 @@ struct manager::shared {
   mutable std::mutex mutex;
   std::map<std::string, std::shared_ptr<upstream_control>> running;  // by stream id
   std::condition_variable call_ended;  // notified (mutex released) after an erase from running
+  // The owners of the calls' coroutines (run_relay and its lease keeper): a task group per
+  // worker they run on, since a call stays on its request's worker. shutdown() joins them after
+  // the calls have ended, so none is left touching the store or the lease (guarded by mutex).
+  std::vector<std::pair<net::any_io_executor, redis::task_group>> tasks;
   // The sweep's timer, to wake it at shutdown (guarded by mutex; set on its executor).
   net::steady_timer* sweep_timer = nullptr;
   std::optional<net::any_io_executor> sweep_ex;
@@ -42,6 +49,18 @@ struct manager::shared {
         options(o),
         clock(o.clock != nullptr ? *o.clock : own_clock),
         pool(o.pool, &clock) {}
+
+  /// The task group of the coroutines on `ex` (made on first use); a copy shares the group.
+  /// Spawn outside the lock: a task may start at once, on this thread, and take the mutex.
+  redis::task_group tasks_on(const net::any_io_executor& ex) {
+    std::lock_guard lock(mutex);
+    for (auto& [on, group] : tasks) {
+      if (on == ex) {
+        return group;
+      }
+    }
+    return tasks.emplace_back(ex, redis::task_group(ex)).second;
+  }
 
   void emit(std::string_view name, const std::string& id, boost::json::object fields) {
     s.sink.emit(telemetry::event{std::string(name), id, std::move(fields), 0});

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <csignal>
 #include <cstdio>
@@ -15,6 +16,7 @@
 
 #include "bounded_wait.hpp"
 #include "coro_runner.hpp"
+#include "free_port.hpp"
 #include "redis/cluster/sharded_subscriber.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
@@ -327,6 +329,38 @@ TEST_F(cluster_client_live, sharded_subscriber_stop_ends_every_loop_at_once_and_
   const long long took = ms_since(t0);
   std::printf("[timing] sharded subscriber joined %lld ms after stop()\n", took);
   EXPECT_LT(took, 1000);
+}
+
+TEST(cluster_client_start, stop_ends_the_connect_retries_at_once_and_join_returns) {
+  // No cluster needed: a seed where nothing listens. Each attempt gives up after the 50 ms
+  // connect timeout, then start() pauses 500 ms before the next one; stop() ends that pause.
+  net::io_context io;
+  auto work = net::make_work_guard(io);
+  std::thread runner([&io] { io.run(); });
+  connection_config cfg = test_config();
+  cfg.connect_timeout = 50ms;
+  auto client = std::make_shared<cluster_client>(
+      io.get_executor(), std::vector<node_address>{{"127.0.0.1", test::free_port()}}, cfg);
+  std::weak_ptr<cluster_client> weak = client;
+  client->start();
+  std::this_thread::sleep_for(300ms);  // the first attempt failed: it is in its pause
+  const auto t0 = clock_type::now();
+  client->stop();
+  auto joined = [](std::shared_ptr<cluster_client> c) -> net::awaitable<bool> {
+    co_await c->join();
+    co_return true;
+  }(client);
+  net::io_context caller;
+  EXPECT_TRUE(::sse::test::run_sync(caller, std::move(joined), 10s));
+  const long long took = ms_since(t0);
+  std::printf("[timing] cluster client's connect loop joined %lld ms after stop()\n", took);
+  EXPECT_LT(took, 200);
+  // Nothing of it runs any more, so nothing holds the client: it goes with its owner's pointer.
+  client.reset();
+  EXPECT_TRUE(test::bounded_wait([&] { return weak.expired(); }, 1s));
+  work.reset();
+  io.stop();
+  runner.join();
 }
 
 }  // namespace

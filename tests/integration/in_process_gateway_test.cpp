@@ -3,6 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -10,8 +13,11 @@
 #include <thread>
 
 #include "app/gateway.hpp"
+#include "bounded_wait.hpp"
 #include "core/clock.hpp"
+#include "free_port.hpp"
 #include "http_client.hpp"
+#include "redis_server.hpp"
 #include "sse_client.hpp"
 #include "telemetry/memory_sink.hpp"
 #include "telemetry/names.hpp"
@@ -177,6 +183,68 @@ TEST(gateway, sweep_expires_idle_streams_by_the_injected_clock) {
   EXPECT_TRUE(sub.response_done());
   EXPECT_EQ(http.get("/v1/streams/old").status, 404);
   g.stop();
+}
+
+// The READY=1 watch (gateway::when_ready) waits for the store without polling: the store's
+// availability report wakes it, so it fires as soon as /readyz turns 200; it belongs to the
+// gateway's task group, so stop() joins it (its frame and callbacks are gone by then).
+TEST(gateway, when_ready_fires_once_a_late_redis_store_comes_up_and_is_joined_at_stop) {
+  if (!test::redis_server::available()) {
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
+  }
+  test::redis_options ro;
+  ro.name = "late-store";
+  test::redis_server redis(ro);
+  redis.stop();  // down when the gateway starts; the same port comes up later
+  auto cfg = test_config();
+  cfg.store = redis.url();
+  telemetry::memory_sink sink;
+  gateway g(cfg, &sink);
+  g.start();  // waits up to 3 s for the store, then serves anyway
+  ASSERT_FALSE(g.ready());
+  std::atomic<int> waiting{0};
+  std::atomic<int> ready{0};
+  auto held = std::make_shared<int>(0);  // by both callbacks: released with the watch
+  g.when_ready([&waiting, held] { waiting.fetch_add(1); }, [&ready, held] { ready.fetch_add(1); });
+  ASSERT_TRUE(test::bounded_wait([&] { return waiting.load() == 1; }, 2s));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_EQ(ready.load(), 0);
+
+  redis.start();
+  // From the moment the gateway is ready to the callback: the report wakes the watch.
+  ASSERT_TRUE(test::bounded_wait([&] { return g.ready(); }, 15s, 1ms));
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(test::bounded_wait([&] { return ready.load() == 1; }, 5s, 1ms));
+  const auto lag =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+          .count();
+  std::printf("[timing] when_ready fired %lld ms after ready() turned true\n",
+              static_cast<long long>(lag));
+  EXPECT_LT(lag, 250);
+  EXPECT_EQ(waiting.load(), 1);
+  g.stop();
+  EXPECT_EQ(held.use_count(), 1);
+  EXPECT_EQ(ready.load(), 1);
+}
+
+TEST(gateway, a_ready_watch_still_waiting_for_the_store_ends_at_stop) {
+  if (!test::redis_server::available()) {
+    FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
+  }
+  auto cfg = test_config();
+  cfg.store = "redis://127.0.0.1:" + std::to_string(test::free_port());  // nothing listens
+  telemetry::memory_sink sink;
+  gateway g(cfg, &sink);
+  g.start();
+  std::atomic<int> waiting{0};
+  std::atomic<int> ready{0};
+  auto held = std::make_shared<int>(0);
+  g.when_ready([&waiting, held] { waiting.fetch_add(1); }, [&ready, held] { ready.fetch_add(1); });
+  ASSERT_TRUE(test::bounded_wait([&] { return waiting.load() == 1; }, 2s));
+  g.stop();
+  // Joined: the watch returned without calling on_ready, and nothing of it is left.
+  EXPECT_EQ(held.use_count(), 1);
+  EXPECT_EQ(ready.load(), 0);
 }
 
 }  // namespace

@@ -7,8 +7,14 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 #include <set>
 #include <thread>
@@ -16,6 +22,7 @@
 #include "config/config.hpp"
 #include "core/clock.hpp"
 #include "coro_runner.hpp"
+#include "fake_upstream.hpp"
 #include "redis/cluster/slot.hpp"
 #include "redis_cluster.hpp"
 #include "redis_server.hpp"
@@ -34,15 +41,48 @@ using namespace std::chrono_literals;
 using store::lease_refresh;
 using store::redis_lease;
 
+/// A node's real lease whose refreshes take `hold` longer to answer (after Redis has answered),
+/// as over a slow network: a call's lease keeper is then in a refresh most of the time.
+class slow_refresh_lease final : public store::stream_lease {
+ public:
+  slow_refresh_lease(std::shared_ptr<redis_lease> inner, std::chrono::milliseconds hold)
+      : inner_(std::move(inner)), hold_(hold) {}
+  net::awaitable<result<bool>> acquire(std::string id) override {
+    return inner_->acquire(std::move(id));
+  }
+  net::awaitable<result<lease_refresh>> refresh(std::string id) override {
+    in_refresh_.fetch_add(1);
+    auto r = co_await inner_->refresh(std::move(id));
+    net::steady_timer t(co_await net::this_coro::executor, hold_);
+    (void)co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    in_refresh_.fetch_sub(1);
+    co_return r;
+  }
+  net::awaitable<result<void>> release(std::string id) override {
+    return inner_->release(std::move(id));
+  }
+  net::awaitable<result<std::vector<std::string>>> claim_expired(std::size_t max) override {
+    return inner_->claim_expired(max);
+  }
+  std::chrono::milliseconds ttl() const noexcept override { return inner_->ttl(); }
+  /// Refreshes begun and not yet answered. Any thread.
+  int in_refresh() const noexcept { return in_refresh_.load(); }
+
+ private:
+  std::shared_ptr<redis_lease> inner_;
+  std::chrono::milliseconds hold_;
+  std::atomic<int> in_refresh_{0};
+};
+
 class relay_lease : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (!test::redis_server::available()) {
+    if (!::sse::test::redis_server::available()) {
       FAIL() << "redis-server not found: scripts/bootstrap.sh installs it";
     }
-    test::redis_options ro;
+    ::sse::test::redis_options ro;
     ro.name = "relay-lease";
-    redis_ = std::make_unique<test::redis_server>(ro);
+    redis_ = std::make_unique<::sse::test::redis_server>(ro);
     store::redis_store_options o;
     o.connection.host = redis_->host();
     o.connection.port = redis_->port();
@@ -96,7 +136,7 @@ class relay_lease : public ::testing::Test {
 
   core::system_clock clock_;
   net::io_context io_{1};
-  std::unique_ptr<test::redis_server> redis_;
+  std::unique_ptr<::sse::test::redis_server> redis_;
   std::unique_ptr<store::redis_store> store_;
 };
 
@@ -273,6 +313,50 @@ TEST_F(relay_lease, manager_sweep_ends_a_dead_nodes_stream_failed_upstream_lost_
   EXPECT_EQ(redis_->command("EXISTS", dead->registry_key()).integer, 0);
 }
 
+TEST_F(relay_lease, shutdown_returns_after_the_lease_keeper_of_a_call_in_flight) {
+  telemetry::memory_sink sink;
+  telemetry::metrics metrics;
+  ops::context svc{*store_, sink, metrics};
+  relay::test::upstream_script script;
+  script.tokens = 300;
+  script.gap = 20ms;
+  relay::test::fake_upstream up(script);
+  auto routes = parse_routes(R"({"routes":[{"name":"chat","url":"http://127.0.0.1:)" +
+                                 std::to_string(up.port()) + R"(/v1/chat"}]})",
+                             [](std::string_view) { return std::string(); });
+  ASSERT_TRUE(routes.error.empty()) << routes.error;
+  // ttl 3 s: a refresh every second, each answered 600 ms late.
+  auto inner =
+      std::make_shared<redis_lease>(store_->commands(), store_->options().prefix, "node-a", 3s);
+  auto lease = std::make_shared<slow_refresh_lease>(inner, 600ms);
+  manager_options o;
+  o.lease = lease;
+  manager m(svc, std::move(routes.routes), make_client_tls_context(""), o);
+  // Shutdown blocks this thread while the call ends on the store's worker: run it elsewhere.
+  auto work = net::make_work_guard(io_);
+  std::thread worker([this] { io_.run(); });
+  const std::string id = "relay.chat.k1";
+  auto started = ::sse::test::run_sync_on(io_, m.start("chat", id, "{}", "application/json"));
+  ASSERT_TRUE(started && started->created);
+  for (int i = 0; i < 300 && lease->in_refresh() == 0; ++i) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_EQ(lease->in_refresh(), 1);
+  // The call ends (failed, gateway_shutdown) and releases its lease within milliseconds; its
+  // keeper's refresh answers only later, and shutdown() waits for that too.
+  EXPECT_EQ(m.shutdown(5s), 0u);
+  EXPECT_EQ(lease->in_refresh(), 0);
+  EXPECT_EQ(m.running(), 0u);
+  EXPECT_EQ(redis_->command("EXISTS", inner->lease_key(id)).integer, 0);
+  auto info = ::sse::test::run_sync_on(io_, store_->info(id));
+  ASSERT_TRUE(info);
+  EXPECT_EQ(info->status, store::stream_status::failed);
+  work.reset();
+  io_.stop();
+  worker.join();
+  io_.restart();
+}
+
 TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
   telemetry::memory_sink sink;
   telemetry::metrics metrics;
@@ -301,12 +385,12 @@ TEST_F(relay_lease, manager_sweep_leaves_an_ended_or_deleted_stream_alone) {
 // The same lease on Redis Cluster: every lease key lives in its stream's slot (spread over the
 // masters), the registry in its own; acquire, expiry, one claim each, release.
 TEST(relay_lease_cluster, leases_spread_over_the_masters_are_claimed_once_and_leave_no_key) {
-  if (!test::redis_cluster::available()) {
+  if (!::sse::test::redis_cluster::available()) {
     FAIL() << "redis-server or redis-cli not found: scripts/bootstrap.sh installs them";
   }
-  test::redis_cluster_options co;
+  ::sse::test::redis_cluster_options co;
   co.replicas_per_master = 0;
-  test::redis_cluster cluster(co);
+  ::sse::test::redis_cluster cluster(co);
   net::io_context io{1};
   core::system_clock clock;
   store::redis_store_options o;

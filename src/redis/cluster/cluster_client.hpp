@@ -29,6 +29,7 @@
 #include "redis/connection.hpp"
 #include "redis/reply.hpp"
 #include "redis/script.hpp"
+#include "redis/task_group.hpp"
 #include "redis/wake_signal.hpp"
 
 namespace sse::redis::cluster {
@@ -62,11 +63,14 @@ class cluster_client final : public command_link,
   /// Learns the map (bounded by retries) and opens a connection per master. Any executor.
   /// errc::store_unavailable when no seed answered with a full map.
   boost::asio::awaitable<result<void>> connect();
-  /// connect() in the background, again every 500 ms until it succeeds (bounded: 1000 times):
-  /// up() turns true once every master's link is up.
+  /// connect() in the background, again every 500 ms until it succeeds (bounded: 1000 times)
+  /// or stop(): up() turns true once every master's link is up.
   void start() override;
-  /// Stops every connection. Any thread.
+  /// Stops every connection and start()'s retries. Any thread.
   void stop() override;
+  /// Completes once start()'s background coroutine has returned: after stop(), within one
+  /// connect attempt. Any executor.
+  boost::asio::awaitable<void> join() { return tasks_.join(); }
 
   /// Runs cmds, which must all belong to `slot`, on the slot's master (pipelined), following
   /// redirections per command. One reply per command in order; Redis errors other than
@@ -147,6 +151,7 @@ class cluster_client final : public command_link,
   /// A link to a node went up or down, or stop(): wait_up() checks again (on the executor).
   /// Reads time on base.clock: the refresh interval and wait_up()'s deadline too.
   wake_signal wake_;
+  task_group tasks_{ex_};        ///< start()'s connect loop
   mutable std::mutex links_mu_;  ///< guards links_ for up() from other threads only
 };
 

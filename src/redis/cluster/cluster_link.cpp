@@ -1,11 +1,6 @@
 // cluster_client as a command_link (command_link.hpp): started in the background, addressed by
 // key, a script on its first key's slot (with the NOSCRIPT reload), and one key per master for
 // commands that address a node (SCAN).
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 #include <string>
 
@@ -18,16 +13,17 @@ namespace sse::redis::cluster {
 namespace net = boost::asio;
 
 void cluster_client::start() {
-  // Learning the map needs a round trip: done in the background like a single node's connect.
-  net::co_spawn(
-      ex_,
-      [](std::shared_ptr<cluster_client> c) -> net::awaitable<void> {
-        for (int attempt = 0; attempt < 1000 && !(co_await c->connect()); ++attempt) {
-          net::steady_timer t(c->get_executor(), std::chrono::milliseconds(500));
-          co_await t.async_wait(net::as_tuple(net::use_awaitable));
-        }
-      }(shared_from_this()),
-      net::detached);
+  // Learning the map needs a round trip: done in the background like a single node's connect,
+  // and owned the same way (tasks_, join() after stop()). The pause between attempts ends at
+  // stop(), which notifies wake_, instead of sleeping its 500 ms out.
+  tasks_.spawn([](std::shared_ptr<cluster_client> c) -> net::awaitable<void> {
+    const auto stopped = [&c] { return c->stopped_.load(); };
+    for (int attempt = 0; attempt < 1000 && !stopped() && !(co_await c->connect()); ++attempt) {
+      if (co_await c->wake_.wait(c->wake_.now() + std::chrono::milliseconds(500), stopped)) {
+        break;
+      }
+    }
+  }(shared_from_this()));
 }
 
 net::awaitable<result<std::vector<reply>>> cluster_client::exec_on_key(

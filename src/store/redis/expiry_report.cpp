@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -119,24 +117,25 @@ redis::pubsub_link::message_handler with_expiry_events(redis::pubsub_link::messa
       }
     }
     ctx.registry->deliver_gone(*id);  // every node finishes its own subscribers
-    // Every node hears the expiry; one reports it and leaves the epoch marker.
-    net::co_spawn(ctx.ex,
-                  claim_expiry(ctx.commands, make_expiry_keys(ctx.prefix, *id),
-                               expired_stream{*id, std::move(epoch), ended}, ctx.retention,
-                               [log = ctx.log](expired_stream s) {
-                                 std::lock_guard lock(log->mutex);
-                                 log->streams.push_back(std::move(s));
-                               }),
-                  net::detached);
+    // Every node hears the expiry; one reports it and leaves the epoch marker. The claim is
+    // the store's task: its join() after stop() waits for it.
+    auto tasks = ctx.tasks;
+    tasks.spawn(claim_expiry(ctx.commands, make_expiry_keys(ctx.prefix, *id),
+                             expired_stream{*id, std::move(epoch), ended}, ctx.retention,
+                             [log = ctx.log](expired_stream s) {
+                               std::lock_guard lock(log->mutex);
+                               log->streams.push_back(std::move(s));
+                             }));
   };
 }
 
 net::awaitable<void> arm_notifications(std::weak_ptr<redis::command_link> weak,
-                                       std::shared_ptr<notify_state> notify) {
+                                       std::shared_ptr<notify_state> notify,
+                                       std::shared_ptr<std::atomic<bool>> running) {
   // Bounded retries: after a restart the command connections may come back after the
   // subscription. A refusal (managed Redis without CONFIG) is final and logged once: expiry
   // telemetry then depends on the server's own configuration.
-  for (int attempt = 0; attempt < 40; ++attempt) {
+  for (int attempt = 0; attempt < 40 && *running; ++attempt) {
     auto c = weak.lock();
     if (!c) {
       co_return;
@@ -166,7 +165,7 @@ net::awaitable<void> enable_expiry_events(std::weak_ptr<redis::command_link> c,
                                           std::shared_ptr<std::atomic<bool>> running) {
   // Best effort, bounded: the links may still be connecting. A Redis that refuses CONFIG (some
   // managed services) needs notify-keyspace-events to include "Ex" in its own configuration.
-  co_await arm_notifications(std::move(c), notify);
+  co_await arm_notifications(std::move(c), notify, running);
   bool subscribed = false;
   for (int attempt = 0; attempt < 60 && !subscribed; ++attempt) {
     if (!*running) {

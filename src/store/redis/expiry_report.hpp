@@ -24,6 +24,7 @@
 
 #include "redis/command_link.hpp"
 #include "redis/pubsub_link.hpp"
+#include "redis/task_group.hpp"
 #include "store/listener_set.hpp"
 #include "store/store.hpp"
 
@@ -80,8 +81,9 @@ struct expired_log {
 /// The subscription's handler when `expiry_channel` carries keyspace notifications of expired
 /// keys: a stream whose state hash (idle TTL) or end tombstone (end retention) expired is gone;
 /// its live listeners are finished, one node claims the report (claim_expiry on `commands`,
-/// spawned on ex) and log collects it. Any other channel's messages go to `live`. Holds only
-/// shared state: it may run after the store is gone.
+/// spawned into `tasks`, the store's group, so the store's join() waits for it) and log
+/// collects it. Any other channel's messages go to `live`. Holds only shared state: it may run
+/// after the store is gone.
 struct expiry_handler_context {
   std::string expiry_channel;
   std::string prefix;
@@ -89,7 +91,7 @@ struct expiry_handler_context {
   std::shared_ptr<listener_set> registry;
   std::shared_ptr<expired_log> log;
   std::weak_ptr<redis::command_link> commands;
-  boost::asio::any_io_executor ex;
+  redis::task_group tasks;  ///< a copy of the store's group (the claims run on its executor)
 };
 redis::pubsub_link::message_handler with_expiry_events(redis::pubsub_link::message_handler live,
                                                        expiry_handler_context ctx);
@@ -101,9 +103,11 @@ struct notify_state {
 };
 
 /// CONFIG SET notify-keyspace-events Ex, retried (bounded) while Redis is unreachable; a refusal
-/// (managed Redis without CONFIG) is warned about once. Touches nothing once `c` is gone.
+/// (managed Redis without CONFIG) is warned about once. Touches nothing once `c` is gone, and
+/// stops retrying once `running` turns false (the store's stop(): its join() waits for this).
 boost::asio::awaitable<void> arm_notifications(std::weak_ptr<redis::command_link> c,
-                                               std::shared_ptr<notify_state> notify);
+                                               std::shared_ptr<notify_state> notify,
+                                               std::shared_ptr<std::atomic<bool>> running);
 
 /// arm_notifications, then subscribes to `channel` (bounded retries: the links may still be
 /// connecting). Stops touching anything once `running` turns false.

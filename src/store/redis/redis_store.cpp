@@ -83,15 +83,14 @@ redis_store::redis_store(store_limits limits, redis_store_options options,
     // Redis announces expired keys here: the handler tells them from live batches, and every
     // resubscription asks for the announcements again (Redis may have restarted without
     // notify-keyspace-events in its own configuration, or a promoted replica never had it).
-    on_message =
-        with_expiry_events(std::move(on_message),
-                           expiry_handler_context{links_.expiry_channel, options_.prefix,
-                                                  limits_.end_retention, registry_, expired_,
-                                                  links_.commands, links_.pubsub->get_executor()});
+    on_message = with_expiry_events(
+        std::move(on_message),
+        expiry_handler_context{links_.expiry_channel, options_.prefix, limits_.end_retention,
+                               registry_, expired_, links_.commands, tasks_});
     on_resync = [registry = registry_, weak = std::weak_ptr<redis::command_link>(links_.commands),
-                 tasks = tasks_, notify = notify_]() mutable {
+                 tasks = tasks_, notify = notify_, running = running_]() mutable {
       registry->resync_all();
-      tasks.spawn(arm_notifications(weak, notify));
+      tasks.spawn(arm_notifications(weak, notify, running));
     };
   }
   links_.pubsub->set_message_handler(std::move(on_message));
