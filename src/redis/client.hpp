@@ -46,7 +46,7 @@ class client final : public command_link {
   /// Any thread.
   void stop() override;
   /// Completes once every connection's run() has returned (after stop(): soon). Any executor.
-  boost::asio::awaitable<void> join();
+  boost::asio::awaitable<void> join() override;
   /// Drops every connection's current link; each reconnects as after a loss (with an address
   /// provider: to wherever it now points, e.g. after READONLY from a demoted primary). Any thread.
   void drop_all();

@@ -29,6 +29,9 @@ class command_link {
   /// Disconnects; connections wind down on their executors, so the link may be released right
   /// after. Any thread.
   virtual void stop() = 0;
+  /// Completes once every background coroutine of the link (connection run loops, connect
+  /// retries) has returned; after stop(), soon. Any executor.
+  virtual boost::asio::awaitable<void> join() = 0;
   /// True when every connection is up. Any thread.
   virtual bool up() const noexcept = 0;
 

@@ -34,6 +34,9 @@ class pubsub_link {
   virtual void start() = 0;
   /// Stops them; the object may be released right after. Any thread.
   virtual void stop() = 0;
+  /// Completes once every background coroutine of the link (connection run loops, probes, map
+  /// checks) has returned; after stop(), soon. Any executor.
+  virtual boost::asio::awaitable<void> join() = 0;
 
   /// Subscribes to channel; completes once Redis confirmed it (at once when it already is).
   /// Errors: store_unavailable. Any executor.

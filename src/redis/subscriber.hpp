@@ -57,7 +57,7 @@ class subscriber final : public pubsub_link, public std::enable_shared_from_this
   void stop() override;
   /// Completes once every coroutine start() spawned has returned (after stop(): soon, no timer
   /// is left to run out). Any executor.
-  boost::asio::awaitable<void> join() { return tasks_.join(); }
+  boost::asio::awaitable<void> join() override { return tasks_.join(); }
 
   /// Subscribes to channel and completes when Redis confirmed it (at once when it already is).
   /// Errors: errc::store_unavailable. Any executor.

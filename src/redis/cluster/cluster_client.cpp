@@ -71,6 +71,20 @@ void cluster_client::stop() {
   }
 }
 
+net::awaitable<void> cluster_client::join() {
+  co_await tasks_.join();
+  std::vector<std::shared_ptr<connection>> links;
+  {
+    std::lock_guard lock(links_mu_);
+    for (const auto& [node, link] : links_) {
+      links.push_back(link);
+    }
+  }
+  for (const auto& link : links) {
+    co_await link->join();
+  }
+}
+
 bool cluster_client::up() const noexcept {
   std::lock_guard lock(links_mu_);
   if (links_.empty()) {

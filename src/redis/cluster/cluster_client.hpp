@@ -70,7 +70,8 @@ class cluster_client final : public command_link,
   void stop() override;
   /// Completes once start()'s background coroutine has returned: after stop(), within one
   /// connect attempt. Any executor.
-  boost::asio::awaitable<void> join() { return tasks_.join(); }
+  /// Then every link's run() too (a link runs in its connection's own group).
+  boost::asio::awaitable<void> join() override;
 
   /// Runs cmds, which must all belong to `slot`, on the slot's master (pipelined), following
   /// redirections per command. One reply per command in order; Redis errors other than

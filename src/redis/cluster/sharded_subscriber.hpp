@@ -67,7 +67,7 @@ class sharded_subscriber final : public pubsub_link,
   void stop() override;
   /// Completes once every coroutine this subscriber spawned (the links' run(), the map check,
   /// the probe) has returned; after stop(): soon, no timer is left to run out. Any executor.
-  boost::asio::awaitable<void> join() { return tasks_.join(); }
+  boost::asio::awaitable<void> join() override { return tasks_.join(); }
 
   /// SSUBSCRIBEs channel on its slot's master; completes when confirmed. Any executor.
   /// errc::store_unavailable when the node cannot be reached (bounded retries).

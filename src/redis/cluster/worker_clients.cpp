@@ -41,6 +41,12 @@ void worker_clients::stop() {
   }
 }
 
+boost::asio::awaitable<void> worker_clients::join() {
+  for (auto& c : clients_) {
+    co_await c->join();
+  }
+}
+
 bool worker_clients::up() const noexcept {
   for (const auto& c : clients_) {
     if (!c->up()) {

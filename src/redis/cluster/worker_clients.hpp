@@ -43,6 +43,7 @@ class worker_clients final : public command_link {
 
   void start() override;
   void stop() override;
+  boost::asio::awaitable<void> join() override;
   bool up() const noexcept override;
 
   /// On the caller's worker's client; from no worker, on one of them (round robin, one hop).

@@ -50,6 +50,12 @@ void worker_subscribers::stop() {
   }
 }
 
+boost::asio::awaitable<void> worker_subscribers::join() {
+  for (auto& s : subscribers_) {
+    co_await s->join();
+  }
+}
+
 sharded_subscriber& worker_subscribers::owner_of(std::string_view channel) const {
   return *subscribers_[key_slot(channel) % subscribers_.size()];
 }

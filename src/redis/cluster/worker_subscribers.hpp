@@ -43,6 +43,7 @@ class worker_subscribers final : public pubsub_link {
 
   void start() override;
   void stop() override;
+  boost::asio::awaitable<void> join() override;
 
   boost::asio::awaitable<result<void>> subscribe(std::string channel) override;
   void unsubscribe(std::string channel, std::function<bool()> still_wanted) override;

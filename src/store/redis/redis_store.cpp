@@ -145,6 +145,12 @@ void redis_store::stop() {
   links_.pubsub->stop();
 }
 
+net::awaitable<void> redis_store::join() {
+  co_await tasks_.join();
+  co_await links_.commands->join();
+  co_await links_.pubsub->join();
+}
+
 bool redis_store::available() const noexcept {
   return links_.tracker->all_up();
 }

@@ -86,8 +86,9 @@ class redis_store final : public store {
   /// right after. Listeners get nothing more.
   void stop();
   /// Completes once the store's own background coroutines (enabling and re-arming expiry
-  /// notifications) have returned: after stop(), within one retry pause. Any executor.
-  boost::asio::awaitable<void> join() { return tasks_.join(); }
+  /// notifications, expiry claims) and those of its two links (connection run loops, probes)
+  /// have returned: after stop(), within one retry pause. Any executor.
+  boost::asio::awaitable<void> join();
 
   boost::asio::awaitable<result<create_result>> create(std::string stream_id,
                                                        stream_options options) override;
