@@ -125,14 +125,7 @@ net::awaitable<void> server::accept_loop() {
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {
                     place->reset();
-                    count_out(open_);
-                    if (e) {
-                      try {
-                        std::rethrow_exception(e);
-                      } catch (const std::exception& ex) {
-                        spdlog::error("session failed: {}", ex.what());
-                      }
-                    }
+                    count_out(open_, e, "session");
                   });
   }
 }
@@ -141,24 +134,24 @@ void server::refuse(worker_context& w, tcp::socket socket, refusal why) {
   refusing_.fetch_add(1, std::memory_order_acq_rel);
   auto answer = tls_ ? h1::reject_tls_session(w, std::move(socket), *tls_, why)
                      : h1::reject_session(w, std::move(socket), why);
-  net::co_spawn(w.executor(), std::move(answer), [this](std::exception_ptr e) {
-    count_out(refusing_);
-    if (e) {
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("refusal failed: {}", ex.what());
-      }
-    }
-  });
+  net::co_spawn(w.executor(), std::move(answer),
+                [this](std::exception_ptr e) { count_out(refusing_, e, "refusal"); });
 }
 
-void server::count_out(std::atomic<std::size_t>& counter) {
+void server::count_out(std::atomic<std::size_t>& counter, std::exception_ptr failed,
+                       std::string_view what) {
   {
     std::lock_guard lock(closed_mu_);
     counter.fetch_sub(1, std::memory_order_acq_rel);
   }
   closed_.notify_all();
+  if (failed) {
+    try {
+      std::rethrow_exception(failed);
+    } catch (const std::exception& ex) {
+      spdlog::error("{} failed: {}", what, ex.what());
+    }
+  }
 }
 
 void server::begin_shutdown() {

@@ -9,10 +9,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fanout/hub.hpp"
@@ -77,8 +79,10 @@ class server {
   /// Answers a refused connection on worker w, counted in refusing_ until it is done, so that
   /// shutdown waits for it (and cuts it with the sessions after the grace) like any session.
   void refuse(worker_context& w, boost::asio::ip::tcp::socket socket, refusal why);
-  /// Counts one session or refusal out under closed_mu_ and wakes wait_closed().
-  void count_out(std::atomic<std::size_t>& counter);
+  /// Counts one session or refusal out under closed_mu_, wakes wait_closed(), and logs how it
+  /// failed if it threw (`what`: "session" or "refusal").
+  void count_out(std::atomic<std::size_t>& counter, std::exception_ptr failed,
+                 std::string_view what);
 
   services& s_;
   std::vector<std::unique_ptr<worker_context>> workers_;
