@@ -83,7 +83,7 @@ class shutdown_stop final : public shutdown_listener {
 net::awaitable<void> watch_peer(sse_transport& io, durable::live_stop& stop) {
   std::array<char, 64> buf;
   for (;;) {
-    auto [ec, n] = co_await io.read_some(net::buffer(buf));
+    auto [ec, n] = co_await io.async_read_some(net::buffer(buf), net::as_tuple(net::use_awaitable));
     if (ec) {
       if (ec != net::error::operation_aborted) {
         stop.request();

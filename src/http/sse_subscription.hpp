@@ -94,7 +94,8 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// prepare_write() for a compressed connection: the frames become one compressed write.
   std::size_t prepare_compressed_write(bool last);
   bool finish_write(boost::system::error_code ec, std::size_t written, std::size_t prefix);
-  boost::asio::awaitable<void> watch_peer();
+  /// Starts the peer watch's next read (watching_ is set while one is pending).
+  void watch_peer();
   boost::asio::awaitable<void> reread(seq_t after);
   boost::asio::awaitable<bool> sleep_until(core::steady_time_point t);
   void after_write(std::size_t events, std::size_t gaps);
@@ -133,6 +134,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   // The write in progress: buffers pointing into m_.frames() (or the compressor's output). A
   // member, so that a steady stream of writes allocates nothing.
   std::vector<boost::asio::const_buffer> bufs_;
+  std::array<char, 16> peer_buf_{};  // what the peer watch reads (and drops)
 
   // Compressed SSE: the coding the request allows, and the connection's compressor when the
   // budget granted it (its estimated footprint is held in metrics' budget gauge until the end).

@@ -16,7 +16,9 @@
 // write costs nothing next to the syscall, and keeps the subscription (and its TUs) free of the
 // stream type instead of compiling all of it twice. The write takes a type-erased completion
 // handler (not a coroutine: no frame per write); handlers carry the caller's cancellation slot
-// into the stream operation, so `writer || watch_peer` still cancels a pending read or write.
+// into the stream operation. The peer watch's read takes a completion handler too: a coroutine
+// waiting on it would keep its frames (and a coroutine thread) alive for as long as the
+// connection is open, most of what an idle SSE connection costs.
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
@@ -42,6 +44,7 @@ class sse_transport {
 
   using write_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;
+  using read_handler = write_handler;
 
   /// Awaitable forms of start_head() and start_body().
   template <class Token>
@@ -53,6 +56,12 @@ class sse_transport {
   auto async_write(buffer_view body, bool last, Token&& token) {
     return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
         [this, body, last](auto handler) { start_body(body, last, std::move(handler)); }, token);
+  }
+  /// Awaitable form of start_read().
+  template <class Token>
+  auto async_read_some(boost::asio::mutable_buffer buffer, Token&& token) {
+    return boost::asio::async_initiate<Token, void(boost::system::error_code, std::size_t)>(
+        [this, buffer](auto handler) { start_read(buffer, std::move(handler)); }, token);
   }
 
   /// Writes the answer's head (once, before any body; `head` is read before this returns).
@@ -75,9 +84,10 @@ class sse_transport {
   /// will carry next). HTTP/2 counts them in its connection's queued-bytes bound; HTTP/1.1 has
   /// one stream per connection, bounded by --max-queue-bytes alone. Worker thread.
   virtual void queued(std::size_t /*bytes*/) noexcept {}
-  /// Reads some bytes (the peer watch). At most one read at a time, concurrent with a write.
-  virtual boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) = 0;
-  /// Ends a pending read_some() with operation_aborted (the writer is finished and stops the
+  /// Reads some bytes (the peer watch; `buffer` stays alive until the handler runs). At most one
+  /// read at a time, concurrent with a write. The handler never runs inside this call.
+  virtual void start_read(boost::asio::mutable_buffer buffer, read_handler handler) = 0;
+  /// Ends a pending start_read() with operation_aborted (the writer is finished and stops the
   /// peer watch). Nothing is being written when it is called.
   virtual void cancel_read() noexcept = 0;
   /// The executor of the worker the subscription runs on (its timers use it).

@@ -256,24 +256,24 @@ net::awaitable<void> sse_subscription::writer() {
   }
 }
 
-net::awaitable<void> sse_subscription::watch_peer() {
+void sse_subscription::watch_peer() {
   // A client sends nothing after its request: a read completing means it left (EOF or reset).
-  // Anything it does send is read and dropped.
-  std::array<char, 64> buf;
-  for (;;) {
-    auto [ec, n] = co_await io_.read_some(net::buffer(buf));
-    if (ec) {
-      if (writer_done_) {
-        co_return;  // cancel_read() from stream(): the writer is finished
-      }
+  // Anything it does send is read and dropped. A completion handler, not a coroutine: it is
+  // pending for the connection's whole life, and a coroutine would hold its frames all along.
+  io_.start_read(net::buffer(peer_buf_), [this](boost::system::error_code ec, std::size_t) {
+    if (!ec) {
+      watch_peer();
+      return;
+    }
+    if (!writer_done_) {
       peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
       // End the writer: a wait is rung, a write blocked on a full socket fails.
       watch_ended_ = true;
       io_.abort();
-      wake();
-      co_return;
-    }
-  }
+    }  // else cancel_read() from stream(): the writer is finished
+    watching_ = false;
+    wake();
+  });
 }
 
 }  // namespace sse::http

@@ -4,10 +4,9 @@
 // stream_framing. A template over the stream like the request loop; see sse_transport.hpp for
 // why the subscription sees it through a virtual interface.
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
 #include <utility>
@@ -39,12 +38,16 @@ class sse_sink final : public sse_transport {
     const bool with_head = std::exchange(head_pending_, false);
     write(framing_.body(body, last, with_head), true, std::move(handler), with_head);
   }
-  boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override {
-    if (read_cancelled_) {
-      co_return io_result{boost::asio::error::operation_aborted, 0};  // cancelled before it began
+  void start_read(boost::asio::mutable_buffer buffer, read_handler handler) override {
+    namespace net = boost::asio;
+    if (read_cancelled_) {  // cancelled before it began
+      net::post(stream_.get_executor(), [h = std::move(handler)]() mutable {
+        std::move(h)(net::error::operation_aborted, 0);
+      });
+      return;
     }
-    co_return co_await stream_.async_read_some(buffer,
-                                               boost::asio::as_tuple(boost::asio::use_awaitable));
+    // Bound to the stream's executor for the reason write() below gives.
+    stream_.async_read_some(buffer, net::bind_executor(stream_.get_executor(), std::move(handler)));
   }
   boost::asio::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
   void abort() noexcept override { close_socket(raw_socket(stream_)); }

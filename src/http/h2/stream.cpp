@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <cstring>
@@ -176,14 +177,21 @@ void stream::complete_write(boost::system::error_code ec, bool from_slot) {
   net::post(executor_, [h = std::move(h), ec, written]() mutable { std::move(h)(ec, written); });
 }
 
-net::awaitable<sse_transport::io_result> stream::read_some(net::mutable_buffer) {
+void stream::start_read(net::mutable_buffer, read_handler handler) {
   // The peer sends nothing on an SSE stream after its request that matters here: the watch only
-  // learns when the stream closes.
-  if (!closed_ && !read_cancelled_) {
-    co_await peer_gone_.async_wait(net::as_tuple(net::use_awaitable));
+  // learns when the stream closes (peer_gone_ is cancelled then, and by cancel_read()). The
+  // caller's cancellation slot goes with the wait (the Durable Streams door's watch is one side
+  // of `||`).
+  auto slot = handler.get_cancellation_slot();
+  auto finish = [this, h = std::move(handler)](boost::system::error_code) mutable {
+    std::move(h)(
+        closed_ && !dropped_ ? net::error::connection_reset : net::error::operation_aborted, 0);
+  };
+  if (closed_ || read_cancelled_) {
+    net::post(executor_, [f = std::move(finish)]() mutable { std::move(f)({}); });
+    return;
   }
-  co_return io_result{
-      closed_ && !dropped_ ? net::error::connection_reset : net::error::operation_aborted, 0};
+  peer_gone_.async_wait(net::bind_cancellation_slot(slot, std::move(finish)));
 }
 
 void stream::closed() {

@@ -71,7 +71,7 @@ class stream final : public sse_transport, public exchange {
   void start_head(const stream_head& head, write_handler handler) override;
   void set_head(const stream_head& head) override;
   void start_body(buffer_view body, bool last, write_handler handler) override;
-  boost::asio::awaitable<io_result> read_some(boost::asio::mutable_buffer buffer) override;
+  void start_read(boost::asio::mutable_buffer buffer, read_handler handler) override;
   boost::asio::any_io_executor get_executor() noexcept override { return executor_; }
   void abort() noexcept override;
   void cancel_read() noexcept override {
