@@ -14,11 +14,20 @@
 
 namespace sse::http {
 
-boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
-                                                              session_entry& entry, exchange& ex,
-                                                              request& req,
-                                                              const request_info& info,
-                                                              access_note& note) {
+namespace {
+
+served opened(std::variant<response, ready_stream> v) {
+  if (auto* answer = std::get_if<response>(&v)) {
+    return std::move(*answer);
+  }
+  return std::move(std::get<ready_stream>(v));
+}
+
+}  // namespace
+
+boost::asio::awaitable<served> serve_request(worker_context& w, session_entry& entry, exchange& ex,
+                                             request& req, const request_info& info,
+                                             access_note& note) {
   services& s = w.svc();
   s.metrics.http_requests_total.fetch_add(1, std::memory_order_relaxed);
   if (s.durable != nullptr && durable::is_durable_path(split_target(req.target).path)) {
@@ -51,8 +60,8 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
         co_return std::move(*full);
       }
       note.stream_id = route.stream_id;
-      co_return co_await serve_subscribe(w, entry, sink, route.stream_id, req, info.received,
-                                         false);
+      co_return opened(co_await open_subscribe(w, entry, sink, route.stream_id, req, info.received,
+                                               std::move(subscriber_place)));
     }
     case request_kind::relay_stream:
       break;
@@ -66,17 +75,24 @@ boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
   sse_transport& sink = ex.open_sse();
   const std::string& id = std::get<relay_started>(begun).stream_id;
   note.stream_id = id;
-  co_return co_await serve_subscribe(w, entry, sink, id, req, info.received, true);
+  co_return opened(co_await open_subscribe(w, entry, sink, id, req, info.received,
+                                           std::move(subscriber_place), true));
 }
 
 void log_access(services& s, const request& req, const request_info& info, unsigned status,
                 std::uint64_t bytes, const access_note& note) {
+  log_access(s, req.method_name, req.target, info, status, bytes, note);
+}
+
+void log_access(services& s, std::string_view method, std::string_view target,
+                const request_info& info, unsigned status, std::uint64_t bytes,
+                const access_note& note) {
   if (!s.cfg.access_log) {
     return;
   }
   access_record r;
-  r.method = req.method_name;
-  r.target = req.target;
+  r.method = method;
+  r.target = target;
   r.status = status;
   r.bytes = bytes;
   // Set even when the read failed. On s.steady, which the connections stamp `received` with.

@@ -14,6 +14,7 @@
 
 #include "core/clock.hpp"
 #include "http/message.hpp"
+#include "http/sse_session.hpp"
 #include "http/sse_transport.hpp"
 #include "http/worker_context.hpp"
 
@@ -46,17 +47,29 @@ struct access_note {
       0;  ///< an SSE answer: every byte of the stream (set by the framing)
 };
 
-/// Serves one request read without error. A response to write (the connection may go on), or
-/// nullopt when it streamed (a subscribe or a relay call's stream) to its end: the connection is
-/// then finished. Worker thread; never throws for bad input.
-boost::asio::awaitable<std::optional<response>> serve_request(worker_context& w,
-                                                              session_entry& entry, exchange& ex,
-                                                              request& req,
-                                                              const request_info& info,
-                                                              access_note& note);
+/// What serving a request came to: an answer to write (the connection may go on), a subscribe's
+/// stream for the framing to run (then the connection is finished), or neither: it streamed to
+/// its end already (a Durable Streams live read; the connection is finished).
+struct served {
+  served(response r) : answer(std::move(r)) {}                 // NOLINT: implicit by design
+  served(std::optional<response> r) : answer(std::move(r)) {}  // NOLINT: nullopt: streamed
+  served(ready_stream s) : stream(std::move(s)) {}             // NOLINT
+  std::optional<response> answer;
+  std::optional<ready_stream> stream;
+};
+
+/// Serves one request read without error. Worker thread; never throws for bad input.
+boost::asio::awaitable<served> serve_request(worker_context& w, session_entry& entry, exchange& ex,
+                                             request& req, const request_info& info,
+                                             access_note& note);
 
 /// One SseAccess line (--access-log) for a request whose answer is written (or streamed).
 void log_access(services& s, const request& req, const request_info& info, unsigned status,
                 std::uint64_t bytes, const access_note& note);
+/// The same for a request of which only the method and target are kept (a stream's, logged
+/// when it ends).
+void log_access(services& s, std::string_view method, std::string_view target,
+                const request_info& info, unsigned status, std::uint64_t bytes,
+                const access_note& note);
 
 }  // namespace sse::http

@@ -344,16 +344,26 @@ void sse_subscription::report_finish() {
   }
 }
 
-net::awaitable<std::optional<response>> serve_subscribe(
+ready_stream::ready_stream(std::unique_ptr<sse_subscription> subscription, auth::counted_hold place)
+    : place_(std::move(place)), subscription_(std::move(subscription)) {}
+ready_stream::ready_stream(ready_stream&&) noexcept = default;
+ready_stream& ready_stream::operator=(ready_stream&&) noexcept = default;
+ready_stream::~ready_stream() = default;
+
+net::awaitable<void> ready_stream::run() {
+  return subscription_->stream();  // not a coroutine itself: no frame of its own
+}
+
+net::awaitable<std::variant<response, ready_stream>> open_subscribe(
     worker_context& w, session_entry& entry, sse_transport& io, const std::string& stream_id,
-    const request& req, std::chrono::steady_clock::time_point received, bool announce_stream_id) {
-  sse_subscription subscription(w, entry, io, stream_id, received);
-  subscription.announce_stream_id_ = announce_stream_id;
-  if (auto answer = co_await subscription.start(req)) {
-    co_return answer;
+    const request& req, core::steady_time_point received, auth::counted_hold place,
+    bool announce_stream_id) {
+  auto subscription = std::make_unique<sse_subscription>(w, entry, io, stream_id, received);
+  subscription->announce_stream_id_ = announce_stream_id;
+  if (auto answer = co_await subscription->start(req)) {
+    co_return std::move(*answer);
   }
-  co_await subscription.stream();
-  co_return std::nullopt;
+  co_return ready_stream(std::move(subscription), std::move(place));
 }
 
 }  // namespace sse::http

@@ -1,5 +1,6 @@
 #pragma once
-// One SSE subscription (private to src/http; the API is serve_subscribe in sse_session.hpp).
+// One SSE subscription (private to src/http; the API is open_subscribe and ready_stream in
+// sse_session.hpp).
 //
 // Flow (one straight coroutine per subscriber, a bounded queue, encoded frames shared):
 //   start()   resume point → hub.subscribe FIRST → store.read_after → decide_resume →

@@ -79,16 +79,35 @@ class h1_exchange final : public exchange {
   unsigned version_;
 };
 
-/// Requests until the client closes, a timeout, an error, a finished SSE stream or shutdown.
+/// The SSE sink of a connection over `Stream`.
 template <class Stream>
-net::awaitable<void> request_loop(worker_context& w, worker_context::registration& reg,
-                                  Stream& stream) {
+using sink_for =
+    sse_sink<std::remove_reference_t<decltype(sse_stream_of(std::declval<Stream&>()))>>;
+
+/// A subscribe's stream that the request loop hands back to the session, which runs it once the
+/// loop's frames are gone (see ready_stream), then logs it.
+struct stream_handoff {
+  ready_stream stream;
+  std::string method;  // of the request, for its access log line
+  std::string target;
+  request_info info;
+  access_note note;
+};
+
+void log_streamed(services& s, const stream_handoff& h, std::uint64_t bytes) {
+  log_access(s, h.method, h.target, h.info, 200, bytes, h.note);
+}
+
+/// Requests until the client closes, a timeout, an error, a finished stream or shutdown; a
+/// subscribe's stream is handed back to run.
+template <class Stream>
+net::awaitable<std::optional<stream_handoff>> request_loop(worker_context& w,
+                                                           worker_context::registration& reg,
+                                                           Stream& stream, sink_for<Stream>& sink) {
   services& s = w.svc();
   beast::flat_buffer buffer;
   // Read while connected: after a stream ends the socket may be closed already.
   request_info info{client_ip(stream), {}};
-  auto& sse_target = sse_stream_of(stream);
-  sse_sink<std::remove_reference_t<decltype(sse_target)>> sink(sse_target, s.metrics);
   for (bool first = true; !s.draining.load(std::memory_order_relaxed); first = false) {
     reg.entry().at = session_entry::phase::reading;
     incoming in = co_await read_request(stream, buffer, s.cfg, first, &s.steady);
@@ -110,7 +129,12 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
       }
     } else {
       h1_exchange ex(buffer, sink, in.version);
-      res = co_await serve_request(w, reg.entry(), ex, in.req, info, note);
+      served out = co_await serve_request(w, reg.entry(), ex, in.req, info, note);
+      if (out.stream) {
+        co_return stream_handoff{std::move(*out.stream), std::move(in.req.method_name),
+                                 std::move(in.req.target), std::move(info), std::move(note)};
+      }
+      res = std::move(out.answer);
       if (!res) {
         note.streamed_bytes = sink.written();
         log_access(s, in.req, info, 200, note.streamed_bytes, note);
@@ -139,6 +163,7 @@ net::awaitable<void> request_loop(worker_context& w, worker_context::registratio
       break;
     }
   }
+  co_return std::nullopt;
 }
 
 template <class Stream>
@@ -169,7 +194,11 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
   worker_context::registration reg(w, stream.socket());
   boost::system::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
-  co_await request_loop(w, reg, stream);
+  sink_for<plain_stream> sink(stream.socket(), w.svc().metrics);
+  if (auto handoff = co_await request_loop(w, reg, stream, sink)) {
+    co_await handoff->stream.run();
+    log_streamed(w.svc(), *handoff, sink.written());
+  }
   finish_socket(stream.socket());
 }
 
@@ -187,7 +216,11 @@ net::awaitable<void> run_tls_session(worker_context& w, tcp::socket socket,
   if (s.cfg.http2 && h2::alpn_chose_h2(stream)) {
     co_await h2::serve(w, reg, stream);  // the connection counts once, in the gauge above
   } else {
-    co_await request_loop(w, reg, stream);
+    sink_for<tls_stream> sink(stream, s.metrics);
+    if (auto handoff = co_await request_loop(w, reg, stream, sink)) {
+      co_await handoff->stream.run();
+      log_streamed(s, *handoff, sink.written());
+    }
   }
   co_await close_tls(stream);
 }

@@ -319,7 +319,12 @@ class connection final : public session_handler, public stream_owner, public shu
     } else if (in.body_too_large()) {
       res = refuse(refusal::body_too_large, std::to_string(s_.cfg.max_body_bytes));
     } else {
-      res = co_await serve_request(w_, st->entry, *st, req, info, note);
+      served out = co_await serve_request(w_, st->entry, *st, req, info, note);
+      if (out.stream) {
+        // One connection carries many streams: nothing to give back by running it elsewhere.
+        co_await out.stream->run();
+      }
+      res = std::move(out.answer);
       if (!res) {
         st->cut_if_unfinished();
         note.streamed_bytes = st->streamed();
