@@ -12,7 +12,6 @@
 
 #include "auth/limits.hpp"
 #include "http/h1/connection.hpp"
-#include "http/h2/prior_knowledge.hpp"
 #include "http/tls_context.hpp"
 
 namespace sse::http {
@@ -120,7 +119,7 @@ net::awaitable<void> server::accept_loop() {
     }
     open_.fetch_add(1, std::memory_order_acq_rel);
     auto session = tls_ ? h1::run_tls_session(w, std::move(socket), *tls_)
-                        : h2::run_plain_session(w, std::move(socket));
+                        : h1::run_session(w, std::move(socket));
     net::co_spawn(w.executor(), std::move(session),
                   [this, place = std::make_shared<auth::counted_hold>(std::move(ip_place))](
                       std::exception_ptr e) {

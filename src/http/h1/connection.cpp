@@ -8,6 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <optional>
 #include <type_traits>
 
 #include "http/cors.hpp"
@@ -15,6 +16,7 @@
 #include "http/h1/sse_sink.hpp"
 #include "http/h1/write.hpp"
 #include "http/h2/connection.hpp"
+#include "http/h2/prior_knowledge.hpp"
 #include "http/open_gauge.hpp"
 #include "http/request_life.hpp"
 #include "http/tls_layer.hpp"
@@ -189,15 +191,44 @@ net::awaitable<boost::system::error_code> write_refusal(tls_stream& stream, resp
 }
 
 net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
-  open_gauge gauge(w.svc().metrics.http_connections_open);
-  plain_stream stream(std::move(socket));
+  services& s = w.svc();
+  open_gauge gauge(s.metrics.http_connections_open);
+  // Beast's tcp_stream (its timeouts) while requests are read; an SSE stream needs the socket
+  // alone, and the tcp_stream's state (two timers, ~0.5 KB) goes before it starts.
+  std::optional<plain_stream> reading(std::in_place, std::move(socket));
+  plain_stream& stream = *reading;
+  // Registered (phase reading) from the start: shutdown closes a connection still being peeked
+  // as it closes an idle one.
   worker_context::registration reg(w, stream.socket());
   boost::system::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
-  sink_for<plain_stream> sink(stream.socket(), w.svc().metrics);
+  if (s.cfg.http2) {
+    // HTTP/2 with prior knowledge is told by its first bytes (peeked, not consumed). Here
+    // rather than in a coroutine around this one: a caller's frame would stay allocated under
+    // every HTTP/1.1 connection, SSE streams included, for its whole life.
+    switch (co_await h2::peek_first_bytes(
+        stream.socket(), std::min(s.cfg.header_timeout, s.cfg.request_timeout), s.steady)) {
+      case h2::first_bytes::none:
+        finish_socket(stream.socket());
+        co_return;
+      case h2::first_bytes::http2:
+        co_await h2::serve(w, reg, stream.socket());
+        finish_socket(stream.socket());
+        co_return;
+      case h2::first_bytes::http1:
+        break;
+    }
+  }
+  sink_for<plain_stream> sink(stream.socket(), s.metrics);
   if (auto handoff = co_await request_loop(w, reg, stream, sink)) {
+    tcp::socket streaming = stream.release_socket();
+    reading.reset();
+    reg.entry().socket = &streaming;
+    sink.rebind(streaming);
     co_await handoff->stream.run();
-    log_streamed(w.svc(), *handoff, sink.written());
+    log_streamed(s, *handoff, sink.written());
+    finish_socket(streaming);
+    co_return;
   }
   finish_socket(stream.socket());
 }

@@ -22,7 +22,10 @@ namespace sse::http::h1 {
 template <class Stream>
 class sse_sink final : public sse_transport {
  public:
-  sse_sink(Stream& stream, telemetry::metrics& metrics) : stream_(stream), metrics_(metrics) {}
+  sse_sink(Stream& stream, telemetry::metrics& metrics) : stream_(&stream), metrics_(metrics) {}
+
+  /// The same connection's stream, moved (nothing pending on either: before a stream starts).
+  void rebind(Stream& stream) noexcept { stream_ = &stream; }
 
   /// The HTTP version of the request being answered (10 or 11): set before its stream starts.
   void set_version(unsigned version) noexcept { version_ = version; }
@@ -41,20 +44,21 @@ class sse_sink final : public sse_transport {
   void start_read(boost::asio::mutable_buffer buffer, read_handler handler) override {
     namespace net = boost::asio;
     if (read_cancelled_) {  // cancelled before it began
-      net::post(stream_.get_executor(), [h = std::move(handler)]() mutable {
+      net::post(stream_->get_executor(), [h = std::move(handler)]() mutable {
         std::move(h)(net::error::operation_aborted, 0);
       });
       return;
     }
     // Bound to the stream's executor for the reason write() below gives.
-    stream_.async_read_some(buffer, net::bind_executor(stream_.get_executor(), std::move(handler)));
+    stream_->async_read_some(buffer,
+                             net::bind_executor(stream_->get_executor(), std::move(handler)));
   }
-  boost::asio::any_io_executor get_executor() noexcept override { return stream_.get_executor(); }
-  void abort() noexcept override { close_socket(raw_socket(stream_)); }
+  boost::asio::any_io_executor get_executor() noexcept override { return stream_->get_executor(); }
+  void abort() noexcept override { close_socket(raw_socket(*stream_)); }
   void cancel_read() noexcept override {
     read_cancelled_ = true;
     boost::system::error_code ignored;
-    raw_socket(stream_).cancel(ignored);
+    raw_socket(*stream_).cancel(ignored);
   }
   /// Bytes written so far, framing included (the access log's size of a whole stream).
   std::uint64_t written() const noexcept { return written_; }
@@ -69,9 +73,9 @@ class sse_sink final : public sse_transport {
     namespace net = boost::asio;
     auto slot = handler.get_cancellation_slot();
     net::async_write(
-        stream_, buffers,
+        *stream_, buffers,
         net::bind_cancellation_slot(
-            slot, net::bind_executor(stream_.get_executor(),
+            slot, net::bind_executor(stream_->get_executor(),
                                      [this, body, with_head, h = std::move(handler)](
                                          boost::system::error_code ec, std::size_t n) mutable {
                                        written_ += n;
@@ -85,7 +89,7 @@ class sse_sink final : public sse_transport {
                                      })));
   }
 
-  Stream& stream_;
+  Stream* stream_;
   telemetry::metrics& metrics_;
   stream_framing framing_;
   unsigned version_ = 11;
