@@ -34,8 +34,7 @@ sse_subscription::sse_subscription(worker_context& w, session_entry& entry, sse_
       m_({.heartbeat = w.svc().cfg.heartbeat,
           .max_queue_bytes = w.svc().cfg.max_queue_bytes,
           .store_retry = store_retry},
-         shared_frame(stream::encode_comment("heartbeat")),
-         shared_frame(stream::encode_comment("server shutting down"))) {}
+         w.sse_frames().heartbeat, w.sse_frames().shutdown) {}
 
 sse_subscription::~sse_subscription() {
   wake_->close();  // its timer's wait holds the wakeup: not for a heartbeat interval more

@@ -195,7 +195,7 @@ net::awaitable<bool> sse_subscription::hold() {
 net::awaitable<void> sse_subscription::writer() {
   using step = stream::subscription_machine::step;
   set_head();
-  m_.push_control(shared_frame(stream::encode_retry(s_.cfg.retry)), /*at_front=*/true);
+  m_.push_control(w_.sse_frames().retry, /*at_front=*/true);
   if (held_) {
     if (!co_await write_out(false) || !co_await hold()) {
       co_return;

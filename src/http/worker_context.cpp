@@ -1,5 +1,7 @@
 #include "http/worker_context.hpp"
 
+#include "stream/sse_encoder.hpp"
+
 namespace sse::http {
 
 worker_context::registration::registration(worker_context& w, boost::asio::ip::tcp::socket& socket)
@@ -9,6 +11,16 @@ worker_context::registration::registration(worker_context& w, boost::asio::ip::t
 
 worker_context::registration::~registration() {
   w_.sessions_.erase(it_);
+}
+
+const worker_context::common_frames& worker_context::sse_frames() {
+  if (!sse_frames_) {
+    auto frame = [](std::string s) { return std::make_shared<const std::string>(std::move(s)); };
+    sse_frames_.emplace(common_frames{frame(stream::encode_comment("heartbeat")),
+                                      frame(stream::encode_comment("server shutting down")),
+                                      frame(stream::encode_retry(services_.cfg.retry))});
+  }
+  return *sse_frames_;
 }
 
 void worker_context::begin_shutdown() {

@@ -6,6 +6,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <list>
+#include <memory>
+#include <optional>
+#include <string>
 
 #include "fanout/hub.hpp"
 #include "http/services.hpp"
@@ -40,6 +43,15 @@ class worker_context {
   fanout::hub& hub() noexcept { return hub_; }
   services& svc() noexcept { return services_; }
 
+  /// The frames every SSE subscription of this worker sends alike, encoded once per worker (on
+  /// first use; worker thread) rather than held by each subscription for its whole life.
+  struct common_frames {
+    std::shared_ptr<const std::string> heartbeat;  ///< `: heartbeat`
+    std::shared_ptr<const std::string> shutdown;   ///< `: server shutting down`
+    std::shared_ptr<const std::string> retry;      ///< `retry:` with the configured delay
+  };
+  const common_frames& sse_frames();
+
   /// RAII registration of a session (worker thread).
   class registration {
    public:
@@ -66,6 +78,7 @@ class worker_context {
   fanout::hub& hub_;
   services& services_;
   std::list<session_entry> sessions_;
+  std::optional<common_frames> sse_frames_;
 };
 
 /// Closes a socket for good, ignoring errors (it may be closed already).
