@@ -28,6 +28,16 @@ net::awaitable<bool> cancelled() {
   co_return cs.cancelled() != net::cancellation_type::none;
 }
 
+// The answer to PING: +PONG, or ["pong", ""] on a RESP2 link in pub/sub mode (a subscriber-mode
+// connection is not subscribed until its first SUBSCRIBE, so it may get either).
+bool is_pong(const reply& r, bool subscriber_mode) {
+  if (r.type == reply_type::status) {
+    return r.str == "PONG";
+  }
+  return subscriber_mode && r.is_array() && r.elements.size() == 2 && r.elements[0].is_string() &&
+         r.elements[0].str == "pong" && r.elements[1].is_string() && r.elements[1].str.empty();
+}
+
 }  // namespace
 
 connection::connection(executor_type ex, connection_config cfg, bool subscriber_mode)
@@ -263,9 +273,17 @@ net::awaitable<void> connection::session() {
     }
     request ping;
     ping.push("PING");
-    auto replies = co_await exec_unchecked(std::move(ping), cfg_.health_timeout);
-    if (!replies || replies->empty() || replies->front().is_error()) {
-      co_return;  // a paused or wedged server: drop the link and reconnect
+    auto p = std::make_shared<pending>(std::move(ping));
+    // Anything but PONG answers another command: a reply was lost while the link stayed open (a
+    // proxy that swapped its server side). Replies are matched in order, so every later command
+    // would get the one before it: the multiplexer refuses it and the link is dropped (what was
+    // sent fails as outcome_unknown, as when the link is lost).
+    p->expect = [subscriber_mode = mux_.subscriber_mode()](const reply& r) {
+      return is_pong(r, subscriber_mode);
+    };
+    auto replies = co_await exec_pending(std::move(p), cfg_.health_timeout);
+    if (!replies) {
+      co_return;  // a paused, wedged or out-of-step server: drop the link and reconnect
     }
   }
 }
@@ -316,7 +334,11 @@ net::awaitable<result<std::vector<reply>>> connection::exec(request req,
 
 net::awaitable<result<std::vector<reply>>> connection::exec_unchecked(
     request req, std::chrono::milliseconds timeout) {
-  auto p = std::make_shared<pending>(std::move(req));
+  co_return co_await exec_pending(std::make_shared<pending>(std::move(req)), timeout);
+}
+
+net::awaitable<result<std::vector<reply>>> connection::exec_pending(
+    pending_ptr p, std::chrono::milliseconds timeout) {
   net::steady_timer wake(ex_);
   wake.expires_after(timeout);
   // The timer is both the deadline and the wake-up: completion cancels it. Everything runs on
