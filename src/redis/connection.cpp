@@ -28,16 +28,6 @@ net::awaitable<bool> cancelled() {
   co_return cs.cancelled() != net::cancellation_type::none;
 }
 
-// The answer to PING: +PONG, or ["pong", ""] on a RESP2 link in pub/sub mode (a subscriber-mode
-// connection is not subscribed until its first SUBSCRIBE, so it may get either).
-bool is_pong(const reply& r, bool subscriber_mode) {
-  if (r.type == reply_type::status) {
-    return r.str == "PONG";
-  }
-  return subscriber_mode && r.is_array() && r.elements.size() == 2 && r.elements[0].is_string() &&
-         r.elements[0].str == "pong" && r.elements[1].is_string() && r.elements[1].str.empty();
-}
-
 }  // namespace
 
 connection::connection(executor_type ex, connection_config cfg, bool subscriber_mode)
@@ -275,11 +265,10 @@ net::awaitable<void> connection::session() {
     ping.push("PING");
     auto p = std::make_shared<pending>(std::move(ping));
     // Anything but PONG answers another command: a reply was lost while the link stayed open (a
-    // proxy that swapped its server side). Replies are matched in order, so every later command
-    // would get the one before it: the multiplexer refuses it and the link is dropped (what was
-    // sent fails as outcome_unknown, as when the link is lost).
-    p->expect = [subscriber_mode = mux_.subscriber_mode()](const reply& r) {
-      return is_pong(r, subscriber_mode);
+    // proxy that swapped its server side), and every later command would get the one before it.
+    // The multiplexer refuses it and the link drops (what was sent fails as outcome_unknown).
+    p->expect = [subscribed = mux_.subscriber_mode()](const reply& r) {
+      return is_ping_answer(r, subscribed);
     };
     auto replies = co_await exec_pending(std::move(p), cfg_.health_timeout);
     if (!replies) {
