@@ -263,9 +263,16 @@ net::awaitable<void> connection::session() {
     }
     request ping;
     ping.push("PING");
-    auto replies = co_await exec_unchecked(std::move(ping), cfg_.health_timeout);
-    if (!replies || replies->empty() || replies->front().is_error()) {
-      co_return;  // a paused or wedged server: drop the link and reconnect
+    auto p = std::make_shared<pending>(std::move(ping));
+    // Anything but PONG answers another command: a reply was lost while the link stayed open (a
+    // proxy that swapped its server side), and every later command would get the one before it.
+    // The multiplexer refuses it and the link drops (what was sent fails as outcome_unknown).
+    p->expect = [subscribed = mux_.subscriber_mode()](const reply& r) {
+      return is_ping_answer(r, subscribed);
+    };
+    auto replies = co_await exec_pending(std::move(p), cfg_.health_timeout);
+    if (!replies) {
+      co_return;  // a paused, wedged or out-of-step server: drop the link and reconnect
     }
   }
 }
@@ -316,7 +323,11 @@ net::awaitable<result<std::vector<reply>>> connection::exec(request req,
 
 net::awaitable<result<std::vector<reply>>> connection::exec_unchecked(
     request req, std::chrono::milliseconds timeout) {
-  auto p = std::make_shared<pending>(std::move(req));
+  co_return co_await exec_pending(std::make_shared<pending>(std::move(req)), timeout);
+}
+
+net::awaitable<result<std::vector<reply>>> connection::exec_pending(
+    pending_ptr p, std::chrono::milliseconds timeout) {
   net::steady_timer wake(ex_);
   wake.expires_after(timeout);
   // The timer is both the deadline and the wake-up: completion cancels it. Everything runs on

@@ -116,6 +116,9 @@ class connection : public std::enable_shared_from_this<connection> {
   boost::asio::awaitable<void> writer();
   boost::asio::awaitable<void> session();
   boost::asio::awaitable<void> stall_watch();
+  /// exec_unchecked() of a request already made (the health PING carries its `expect`).
+  boost::asio::awaitable<result<std::vector<reply>>> exec_pending(
+      pending_ptr p, std::chrono::milliseconds timeout);
   void enqueue(pending_ptr p);
   std::chrono::milliseconds next_backoff();
   void set_up(bool up);

@@ -70,6 +70,9 @@ boost::system::error_code multiplexer::on_read(std::string_view bytes) {
       return errc::internal;  // a reply to nothing we sent: the stream is out of step
     }
     const pending_ptr& front = queue_.front();
+    if (front->expect && !front->expect(r)) {
+      return errc::internal;  // the answer to another command: the stream is out of step
+    }
     front->replies.push_back(std::move(r));
     if (front->replies.size() == front->req.commands()) {
       pending_ptr p = front;

@@ -33,6 +33,10 @@ struct pending {
   /// The server answers it with pushes (SUNSUBSCRIBE on a sharded link: its reply looks like
   /// the unasked push): done once written, nothing is matched to it.
   bool answered_by_push = false;
+  /// Set for a command whose answer is known (the health PING): every reply matched to this
+  /// request must pass it. One that does not answers some other command, so one reply was lost
+  /// on the way and every later one would go to the wrong request: on_read fails (drop the link).
+  std::function<bool(const reply&)> expect;
   /// Called once when done (replies complete or ec set), from inside on_read/fail_all.
   std::function<void()> on_done;
   /// When the shell queued it (the multiplexer reads no clock): the age of the oldest request
@@ -59,7 +63,9 @@ class multiplexer {
   std::string take_write();
 
   /// Consumes bytes read from the socket and completes the requests they answer. Returns
-  /// errc::internal on a protocol error or a reply nobody asked for: drop the connection.
+  /// errc::internal on a protocol error, a reply nobody asked for or one its request's `expect`
+  /// refuses (the replies are out of step with the commands): drop the connection. Nothing
+  /// after the refused reply is matched.
   boost::system::error_code on_read(std::string_view bytes);
 
   /// The waiter of p gave up (timeout, cancellation). Unwritten: removed. Written: its replies
@@ -73,6 +79,8 @@ class multiplexer {
   void set_push_handler(std::function<void(reply&&)> handler) {
     push_handler_ = std::move(handler);
   }
+
+  bool subscriber_mode() const noexcept { return subscriber_mode_; }
 
   /// Requests queued or awaiting replies.
   std::size_t size() const noexcept { return queue_.size(); }

@@ -25,6 +25,14 @@ bool reply::error_starts_with(std::string_view prefix) const noexcept {
   return type == reply_type::error && std::string_view(str).substr(0, prefix.size()) == prefix;
 }
 
+bool is_ping_answer(const reply& r, bool subscriber_mode) noexcept {
+  if (r.type == reply_type::status) {
+    return r.str == "PONG";
+  }
+  return subscriber_mode && r.is_array() && r.elements.size() == 2 && r.elements[0].is_string() &&
+         r.elements[0].str == "pong" && r.elements[1].is_string() && r.elements[1].str.empty();
+}
+
 std::string to_debug_string(const reply& r) {
   switch (r.type) {
     case reply_type::nil:

@@ -36,6 +36,10 @@ struct reply {
   static reply make_int(long long v) { return {reply_type::integer, v, {}, {}}; }
 };
 
+/// True for the answer to PING: +PONG, or on a RESP2 link in pub/sub mode (subscriber_mode: a
+/// subscriber connection, which may not have subscribed yet) also ["pong", ""].
+bool is_ping_answer(const reply& r, bool subscriber_mode) noexcept;
+
 /// Human-readable rendering for logs and test failure messages.
 std::string to_debug_string(const reply& r);
 

@@ -1,5 +1,6 @@
 #include "redis_proxy.hpp"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -9,8 +10,12 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cctype>
+#include <charconv>
 #include <future>
 #include <list>
+#include <optional>
+#include <string_view>
 
 namespace sse::test {
 
@@ -25,7 +30,78 @@ struct session {
   tcp::socket client;
   std::shared_ptr<tcp::socket> upstream;
   bool closed = false;
+  std::string partial;  ///< client bytes of a command not complete yet
+  bool raw = false;     ///< the client sent something other than RESP arrays: no framing
 };
+
+constexpr std::size_t not_resp = std::string::npos;
+
+struct framed {
+  std::size_t length = 0;  ///< 0: incomplete; not_resp: not a RESP array of bulk strings
+  std::string name;
+};
+
+// Reads "<digits>\r\n" at pos (just after a type byte) and moves pos past it; nullopt while
+// the line is incomplete or when it holds no number.
+std::optional<long long> read_number_line(std::string_view buf, std::size_t& pos) {
+  const auto end = buf.find("\r\n", pos);
+  if (end == std::string_view::npos) {
+    return std::nullopt;
+  }
+  long long v = -1;
+  std::from_chars(buf.data() + pos, buf.data() + end, v);
+  pos = end + 2;
+  return v;
+}
+
+// The first whole command at the start of buf: a RESP array of bulk strings (what client
+// libraries send), its length in bytes and its name.
+framed frame_command(std::string_view buf) {
+  if (buf.empty()) {
+    return {};
+  }
+  if (buf[0] != '*') {
+    return {not_resp, {}};
+  }
+  std::size_t pos = 1;
+  const auto count = read_number_line(buf, pos);
+  if (!count) {
+    return {};
+  }
+  std::string name;
+  for (long long i = 0; i < *count; ++i) {
+    if (pos >= buf.size()) {
+      return {};
+    }
+    if (buf[pos] != '$') {
+      return {not_resp, {}};
+    }
+    ++pos;
+    const auto len = read_number_line(buf, pos);
+    if (!len) {
+      return {};
+    }
+    if (*len < 0) {
+      return {not_resp, {}};
+    }
+    const auto n = static_cast<std::size_t>(*len);
+    if (buf.size() < pos + n + 2) {
+      return {};
+    }
+    if (i == 0) {
+      name.assign(buf.substr(pos, n));
+    }
+    pos += n + 2;
+  }
+  return {pos, std::move(name)};
+}
+
+bool same_name(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
 
 }  // namespace
 
@@ -42,6 +118,40 @@ struct redis_proxy::impl {
   const std::atomic<bool>& black_hole;
   std::list<std::shared_ptr<session>> sessions;
   std::atomic<std::size_t> count{0};
+  std::string drop_name;  ///< drop_next_command(): empty when not armed
+  std::atomic<std::size_t> dropped{0};
+
+  // What of bytes (read from s's client) goes to the server: whole commands, except the one
+  // drop_next_command() asked for.
+  std::string forwardable(session& s, std::string_view bytes) {
+    if (s.raw) {
+      return std::string(bytes);
+    }
+    s.partial.append(bytes);
+    std::string out;
+    std::size_t at = 0;
+    for (;;) {
+      const framed f = frame_command(std::string_view(s.partial).substr(at));
+      if (f.length == not_resp) {
+        s.raw = true;
+        out.append(s.partial, at);
+        at = s.partial.size();
+        break;
+      }
+      if (f.length == 0) {
+        break;
+      }
+      if (!drop_name.empty() && same_name(f.name, drop_name)) {
+        drop_name.clear();
+        dropped.fetch_add(1);
+      } else {
+        out.append(s.partial, at, f.length);
+      }
+      at += f.length;
+    }
+    s.partial.erase(0, at);
+    return out;
+  }
 
   std::shared_ptr<tcp::socket> connect_upstream() {
     auto s = std::make_shared<tcp::socket>(io);
@@ -88,9 +198,13 @@ struct redis_proxy::impl {
       if (black_hole.load()) {
         continue;
       }
+      const std::string out = forwardable(*s, std::string_view(buf.data(), n));
+      if (out.empty()) {
+        continue;
+      }
       // Written to whichever upstream is current; a swapped-out one's failure is not the end.
       auto up = s->upstream;
-      auto [wec, w] = co_await net::async_write(*up, net::buffer(buf.data(), n), use_tuple);
+      auto [wec, w] = co_await net::async_write(*up, net::buffer(out), use_tuple);
       if (wec && up == s->upstream) {
         close(s);
         co_return;
@@ -162,6 +276,19 @@ void redis_proxy::swap_upstreams() {
     done.set_value();
   });
   done.get_future().wait();
+}
+
+void redis_proxy::drop_next_command(const std::string& name) {
+  std::promise<void> done;
+  net::post(impl_->io, [this, &name, &done] {
+    impl_->drop_name = name;
+    done.set_value();
+  });
+  done.get_future().wait();
+}
+
+std::size_t redis_proxy::dropped_commands() const {
+  return impl_->dropped.load();
 }
 
 std::size_t redis_proxy::sessions() const {

@@ -139,6 +139,32 @@ TEST(multiplexer, a_reply_before_the_request_was_written_is_an_error) {
   EXPECT_EQ(m.on_read("+PONG\r\n"), errc::internal);
 }
 
+TEST(multiplexer, a_reply_its_request_does_not_expect_stops_the_matching) {
+  // The PING's own reply was lost: the next one (the GET's) reaches it. Nothing more may be
+  // matched, least of all the bytes after it to the GET.
+  multiplexer m;
+  int done = 0;
+  auto ping = make({"PING"}, &done);
+  ping->expect = [](const reply& r) { return r.type == reply_type::status && r.str == "PONG"; };
+  auto get = make({"GET", "k"}, &done);
+  m.add(ping);
+  m.add(get);
+  m.take_write();
+  EXPECT_EQ(m.on_read("$3\r\nval\r\n+PONG\r\n"), errc::internal);
+  EXPECT_EQ(done, 0);
+  EXPECT_TRUE(get->replies.empty());
+  m.fail_all(errc::store_unavailable);
+  EXPECT_EQ(done, 2);
+
+  multiplexer in_step;
+  auto ok = make({"PING"});
+  ok->expect = ping->expect;
+  in_step.add(ok);
+  in_step.take_write();
+  EXPECT_FALSE(in_step.on_read("+PONG\r\n"));
+  EXPECT_TRUE(ok->done);
+}
+
 TEST(multiplexer, subscriber_mode_routes_messages_to_the_push_handler) {
   multiplexer m(/*subscriber_mode=*/true);
   std::vector<reply> pushes;

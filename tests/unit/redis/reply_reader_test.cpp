@@ -82,5 +82,18 @@ TEST(reply_reader, reports_protocol_errors_until_reset) {
   EXPECT_EQ((*r)->str, "OK");
 }
 
+TEST(reply, the_answer_to_ping_is_pong_or_on_a_subscribed_link_the_pong_array) {
+  EXPECT_TRUE(is_ping_answer(parse_one("+PONG\r\n"), false));
+  EXPECT_TRUE(is_ping_answer(parse_one("+PONG\r\n"), true));
+  const reply subscribed = parse_one("*2\r\n$4\r\npong\r\n$0\r\n\r\n");
+  EXPECT_TRUE(is_ping_answer(subscribed, true));
+  EXPECT_FALSE(is_ping_answer(subscribed, false));
+  // What another command gets: a shifted link.
+  for (const char* other : {"+OK\r\n", "$4\r\nPONG\r\n", ":1\r\n", "-ERR x\r\n", "$-1\r\n",
+                            "*2\r\n$4\r\npong\r\n$1\r\nx\r\n"}) {
+    EXPECT_FALSE(is_ping_answer(parse_one(other), true)) << other;
+  }
+}
+
 }  // namespace
 }  // namespace sse::redis
