@@ -273,7 +273,7 @@ net::awaitable<sse_subscription::prepared> sse_subscription::prepare(
   co_return prepared::ready;
 }
 
-net::awaitable<void> sse_subscription::stream() {
+void sse_subscription::begin_stream() {
   entry_.at = session_entry::phase::streaming;
   entry_.sse = this;
   s_.metrics.sse_connections_open.fetch_add(1, std::memory_order_relaxed);
@@ -290,15 +290,9 @@ net::awaitable<void> sse_subscription::stream() {
   // writer ends the watch with cancel_read() and waits for it, since it holds `this`.
   watching_ = true;
   watch_peer();
-  co_await writer();
-  writer_done_ = true;
-  if (watching_) {
-    io_.cancel_read();
-    while (watching_) {
-      co_await wake_->async_wait(core::steady_time_point::max(), net::as_tuple(net::use_awaitable));
-    }
-  }
+}
 
+void sse_subscription::end_stream() {
   s_.metrics.sse_connections_open.fetch_sub(1, std::memory_order_relaxed);
   entry_.sse = nullptr;
   report_finish();
@@ -321,7 +315,7 @@ void sse_subscription::start_compression() {
     }
   } while (!used.compare_exchange_weak(now, now + need, std::memory_order_relaxed));
   compressor_reserved_ = static_cast<std::size_t>(need);
-  compressor_.emplace(wanted_coding_);
+  compressor_ = std::make_unique<stream::sse_compressor>(wanted_coding_);
   s_.metrics.sse_compressed_connections_total.fetch_add(1, std::memory_order_relaxed);
 }
 

@@ -82,8 +82,15 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// budget has room for it (else counts the refusal and stays uncompressed).
   void start_compression();
 
-  // sse_writer.cpp: moves bytes and time for m_.
-  boost::asio::awaitable<void> writer();
+  // sse_subscription.cpp: what stream() does before its first write and after its last.
+  void begin_stream();
+  void end_stream();
+  /// SseResumeLiveEnd after the end event was written (a resumed subscriber).
+  void report_live_end();
+  /// What the stream's final write follows from (a token that expired: SseAuthRejected).
+  void report_finishing();
+
+  // sse_writer.cpp: moves bytes and time for m_ (stream() above is there too).
   /// Hands the stream's head to the sink, which sends it with the first write.
   void set_head();
   boost::asio::awaitable<bool> hold();
@@ -140,7 +147,7 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   // Compressed SSE: the coding the request allows, and the connection's compressor when the
   // budget granted it (its estimated footprint is held in metrics' budget gauge until the end).
   stream::content_coding wanted_coding_ = stream::content_coding::identity;
-  std::optional<stream::sse_compressor> compressor_;
+  std::unique_ptr<stream::sse_compressor> compressor_;  // a pointer: most connections have none
   std::size_t compressor_reserved_ = 0;
   bool compression_failed_ = false;  // the codec could not compress (out of memory): close
 };

@@ -192,17 +192,39 @@ net::awaitable<bool> sse_subscription::hold() {
   co_return true;
 }
 
-net::awaitable<void> sse_subscription::writer() {
+// The telemetry of the stream's end, out of stream(): GCC keeps a coroutine's temporaries (these
+// JSON objects) in its frame, which lives as long as the connection.
+void sse_subscription::report_live_end() {
+  if (rp_) {
+    emit(telemetry::names::resume_live_end, {{"epoch", m_.epoch()},
+                                             {"last_seq", m_.last_delivered_seq()},
+                                             {"delivered", m_.delivered_events()}});
+  }
+}
+
+void sse_subscription::report_finishing() {
+  if (m_.end() == stream::subscription_machine::ending::token_expired) {
+    s_.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
+    emit(telemetry::names::auth_rejected,
+         {{"reason", "token_expired"}, {"action", "subscribe"}, {"during", "stream"}});
+  }
+}
+
+net::awaitable<void> sse_subscription::stream() {
+  // One coroutine from the first write to the last: a stream lasts as long as its connection,
+  // and each nested coroutine would keep a frame of its own allocated all that time.
   using step = stream::subscription_machine::step;
+  begin_stream();
   set_head();
   m_.push_control(w_.sse_frames().retry, /*at_front=*/true);
+  bool done = false;
   if (held_) {
-    if (!co_await write_out(false) || !co_await hold()) {
-      co_return;
-    }
+    done = !co_await write_out(false) || !co_await hold();
   }
-  m_.start(s_.steady.now());
-  for (;;) {
+  if (!done) {
+    m_.start(s_.steady.now());
+  }
+  while (!done) {
     const auto d = m_.next(s_.steady.now());
     switch (d.what) {
       case step::wait:
@@ -210,50 +232,50 @@ net::awaitable<void> sse_subscription::writer() {
         // wait, and this wait happens once per delivered batch. No timer is re-armed here unless
         // d.until is earlier than the deadline already armed (wakeup.hpp).
         co_await wake_->async_wait(d.until, net::as_tuple(net::use_awaitable));
-        if (watch_ended_) {
-          co_return;  // the client left
-        }
+        done = watch_ended_;  // the client left
         break;
       case step::reread:
         co_await reread(d.after);
-        if (watch_ended_) {
-          co_return;
-        }
+        done = watch_ended_;
         break;
       case step::write: {
         // write_out() inlined: this is the path of every delivered batch, and a nested
         // coroutine would allocate its frame each time.
         const std::size_t prefix = prepare_write(d.last);
         if (compression_failed_) {
-          co_return;
+          done = true;
+          break;
         }
         auto [ec, written] =
             co_await io_.async_write(bufs_, d.last, net::as_tuple(net::use_awaitable));
         if (!finish_write(ec, written, prefix)) {
-          co_return;
+          done = true;
+          break;
         }
         if (d.last) {
-          if (rp_) {
-            emit(telemetry::names::resume_live_end, {{"epoch", m_.epoch()},
-                                                     {"last_seq", m_.last_delivered_seq()},
-                                                     {"delivered", m_.delivered_events()}});
-          }
-          co_return;
+          report_live_end();
+          done = true;
         }
         break;
       }
       case step::finish:
-        if (m_.end() == stream::subscription_machine::ending::token_expired) {
-          s_.metrics.auth_rejected_total.fetch_add(1, std::memory_order_relaxed);
-          emit(telemetry::names::auth_rejected,
-               {{"reason", "token_expired"}, {"action", "subscribe"}, {"during", "stream"}});
-        }
+        report_finishing();
         co_await write_out(true);
-        co_return;
+        done = true;
+        break;
       case step::close:
-        co_return;
+        done = true;
+        break;
     }
   }
+  writer_done_ = true;
+  if (watching_) {
+    io_.cancel_read();
+    while (watching_) {
+      co_await wake_->async_wait(core::steady_time_point::max(), net::as_tuple(net::use_awaitable));
+    }
+  }
+  end_stream();
 }
 
 void sse_subscription::watch_peer() {

@@ -8,6 +8,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <type_traits>
 
@@ -86,18 +87,26 @@ template <class Stream>
 using sink_for =
     sse_sink<std::remove_reference_t<decltype(sse_stream_of(std::declval<Stream&>()))>>;
 
-/// A subscribe's stream that the request loop hands back to the session, which runs it once the
-/// loop's frames are gone (see ready_stream), then logs it.
-struct stream_handoff {
-  ready_stream stream;
-  std::string method;  // of the request, for its access log line
+/// What a streamed request's access line needs, kept while it streams (only with --access-log).
+struct access_line {
+  std::string method;
   std::string target;
   request_info info;
   access_note note;
 };
 
+/// A subscribe's stream that the request loop hands back to the session, which runs it once the
+/// loop's frames are gone (see ready_stream), then logs it. Small: it lives in the session's
+/// frame for the whole stream.
+struct stream_handoff {
+  ready_stream stream;
+  std::unique_ptr<access_line> log;
+};
+
 void log_streamed(services& s, const stream_handoff& h, std::uint64_t bytes) {
-  log_access(s, h.method, h.target, h.info, 200, bytes, h.note);
+  if (h.log) {
+    log_access(s, h.log->method, h.log->target, h.log->info, 200, bytes, h.log->note);
+  }
 }
 
 /// Requests until the client closes, a timeout, an error, a finished stream or shutdown; a
@@ -133,8 +142,12 @@ net::awaitable<std::optional<stream_handoff>> request_loop(worker_context& w,
       h1_exchange ex(buffer, sink, in.version);
       served out = co_await serve_request(w, reg.entry(), ex, in.req, info, note);
       if (out.stream) {
-        co_return stream_handoff{std::move(*out.stream), std::move(in.req.method_name),
-                                 std::move(in.req.target), std::move(info), std::move(note)};
+        stream_handoff handoff{std::move(*out.stream), nullptr};
+        if (s.cfg.access_log) {
+          handoff.log.reset(new access_line{std::move(in.req.method_name), std::move(in.req.target),
+                                            std::move(info), std::move(note)});
+        }
+        co_return handoff;
       }
       res = std::move(out.answer);
       if (!res) {
@@ -221,13 +234,13 @@ net::awaitable<void> run_session(worker_context& w, tcp::socket socket) {
   }
   sink_for<plain_stream> sink(stream.socket(), s.metrics);
   if (auto handoff = co_await request_loop(w, reg, stream, sink)) {
-    tcp::socket streaming = stream.release_socket();
+    socket = stream.release_socket();  // the parameter, moved from above: no second socket
     reading.reset();
-    reg.entry().socket = &streaming;
-    sink.rebind(streaming);
+    reg.entry().socket = &socket;
+    sink.rebind(socket);
     co_await handoff->stream.run();
     log_streamed(s, *handoff, sink.written());
-    finish_socket(streaming);
+    finish_socket(socket);
     co_return;
   }
   finish_socket(stream.socket());

@@ -6,9 +6,11 @@
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 
 #include "http/connection_streams.hpp"
@@ -49,9 +51,14 @@ class sse_sink final : public sse_transport {
       });
       return;
     }
-    // Bound to the stream's executor for the reason write() below gives.
-    stream_->async_read_some(buffer,
-                             net::bind_executor(stream_->get_executor(), std::move(handler)));
+    if constexpr (std::is_same_v<Stream, boost::asio::ip::tcp::socket>) {
+      // A bare socket needs no bound executor; the op stays smaller for the connection's life.
+      stream_->async_read_some(buffer, std::move(handler));
+    } else {
+      // Bound to the stream's executor for the reason write() below gives.
+      stream_->async_read_some(buffer,
+                               net::bind_executor(stream_->get_executor(), std::move(handler)));
+    }
   }
   boost::asio::any_io_executor get_executor() noexcept override { return stream_->get_executor(); }
   void abort() noexcept override { close_socket(raw_socket(*stream_)); }
