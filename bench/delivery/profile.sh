@@ -9,7 +9,8 @@
 # Default load: the issue's fan-out case, one stream, 100 subscribers, 1,000 events/s through 4
 # producers, 10 s (the tool's default payload sizes; every subscriber cut and resumed). Writes OUT_DIR/summary.json (the tool's), OUT_DIR/cpu.json (the
 # gateway's and Redis's utime+stime in seconds, from /proc, over the run), OUT_DIR/perf.data and
-# OUT_DIR/perf-report.txt (`perf report --no-children --sort dso,sym`, top entries).
+# OUT_DIR/perf-report.txt (`perf report --no-children --sort dso,sym`, top entries); on the
+# Redis store also OUT_DIR/redis-commandstats.txt (Redis's INFO commandstats after the run).
 # NO_PERF=1: no perf record (and no report). Use it for the CPU and latency figures: under
 # `perf record -g` the gateway's delivery p50 at the gate mix rose from ~0.6 ms to 7-14 ms on the
 # memory store, while nchan, run by bench/nchan/run.sh, is never profiled.
@@ -78,7 +79,11 @@ if [[ -n $perf_pid ]]; then
 fi
 gw_after=$(cpu_seconds "$gw_pid")
 redis_after=0
-[[ -n $redis_pid ]] && redis_after=$(cpu_seconds "$redis_pid")
+if [[ -n $redis_pid ]]; then
+  redis_after=$(cpu_seconds "$redis_pid")
+  # Which commands Redis spent its CPU on (calls, usec, usec_per_call per command).
+  redis-cli -p "$port" INFO commandstats >"$out/redis-commandstats.txt" 2>&1 || true
+fi
 cat >"$out/cpu.json" <<JSON
 {"gateway_cpu_s": $(printf '%.2f' "$(echo "$gw_after - $gw_before" | bc -l)"), "redis_cpu_s": $(printf '%.2f' "$(echo "$redis_after - $redis_before" | bc -l)"), "store": "$store"}
 JSON

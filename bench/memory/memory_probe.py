@@ -2,7 +2,9 @@
 """Memory probes against a running sse-gateway (Debian's python3, standard library only).
 
   idle    N idle SSE connections: RSS before, at the peak (per connection), and every second for
-          --after seconds once they are closed (is the memory given back?).
+          --after seconds once they are closed (is the memory given back?). With
+          --events-per-stream 256 (a full default buffer, --streams 200), each connection is a
+          live subscriber sent all of them: its cost beyond the stored events.
   streams N streams of one small event appended over HTTP: RSS per stream, then every second
           until the streams have expired (--after seconds; start the gateway with a short --ttl).
 
@@ -124,16 +126,19 @@ def sample_after(pid, seconds):
 
 def idle(args):
     ids = [f"idle-{i}" for i in range(args.streams)]
-    append_events(args.port, ids, "x" * args.event_bytes)
+    for _ in range(args.events_per_stream):
+        append_events(args.port, ids, "x" * args.event_bytes)
     time.sleep(1)
+    # The stored events are in `before`: what follows is the connections' own cost.
     before = rss_bytes(args.pid)
-    log(f"before: RSS {before / MIB:.1f} MiB ({args.streams} streams of one event)")
+    log(f"before: RSS {before / MIB:.1f} MiB ({args.streams} streams of"
+        f" {args.events_per_stream} events)")
     cycles = []
     for c in range(args.cycles):
         t = time.monotonic()
         socks = open_idle(args.port, args.connections, ids, args.open_timeout)
         log(f"cycle {c + 1}: {args.connections} connections open in {time.monotonic() - t:.1f}s")
-        time.sleep(2)
+        time.sleep(args.settle)
         peak = rss_bytes(args.pid)
         per_conn = (peak - before) / args.connections
         log(f"  peak: RSS {peak / MIB:.1f} MiB, {per_conn:.0f} B per connection over before")
@@ -147,7 +152,8 @@ def idle(args):
     log(f"goal: RSS {args.after}s after the close <= 2 x before + 32 MiB = {limit / MIB:.1f} MiB:"
         f" {last / MIB:.1f} MiB, {'met' if last <= limit else 'NOT met'}")
     print(json.dumps({"probe": "idle", "connections": args.connections,
-                      "streams": args.streams, "rss_before": before, "cycles": cycles,
+                      "streams": args.streams, "events_per_stream": args.events_per_stream,
+                      "rss_before": before, "cycles": cycles,
                       "given_back_limit": limit, "given_back_met": last <= limit}))
 
 
@@ -184,7 +190,13 @@ def main():
     p.add_argument("--connections", type=int, default=10000)
     p.add_argument("--streams", type=int, default=1000)
     p.add_argument("--event-bytes", type=int, default=40)
+    p.add_argument("--events-per-stream", type=int, default=1,
+                   help="idle: events appended to each stream before the connections open"
+                   " (256 fills the default buffer; every connection is sent them all)")
     p.add_argument("--cycles", type=int, default=1)
+    p.add_argument("--settle", type=float, default=2.0,
+                   help="idle: seconds between the last connection's first event and the peak"
+                   " reading (the allocator's purge of what the opening freed takes ~10 s)")
     p.add_argument("--after", type=int, default=10, help="seconds sampled after the peak")
     p.add_argument("--open-timeout", type=float, default=120.0)
     args = p.parse_args()

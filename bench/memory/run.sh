@@ -3,6 +3,8 @@
 #
 #   bench/memory/run.sh idle    [probe options]   10,000 idle SSE connections: RSS per connection,
 #                                                 then RSS each second for 10 s after they close
+#   bench/memory/run.sh idle --streams 200 --events-per-stream 256
+#                                                 the same, each stream's buffer full (256 events)
 #   bench/memory/run.sh streams [probe options]   50,000 streams of one 40-byte event (TTL 40 s:
 #                                                 all alive at the peak): RSS per stream, then 45 s more (all expired)
 #

@@ -132,6 +132,7 @@ bool sse_subscription::finish_write(boost::system::error_code ec, std::size_t wr
     peer_closed_ = peer_closed_ || (!m_.slow() && ec != net::error::operation_aborted);
   }
   const auto d = m_.written(s_.steady.now(), !ec, written > prefix ? written - prefix : 0);
+  stream::subscription_machine::release_if_large(bufs_);  // as the machine's own vectors
   after_write(d.events, d.gaps);
   if (compressor_) {
     compressor_->trim_output();  // a large replay's buffer is not kept for a token stream

@@ -208,6 +208,14 @@ subscription_machine::delivered subscription_machine::written(time_point now, bo
   }
   out_.clear();
   keep_.clear();
+  // A replay of a full buffer (256 events and more) grew these to hundreds of slots, which a
+  // live subscriber would keep for the connection's life (~10 KB). Small writes, the steady
+  // path, keep their capacity: no allocation per delivered event.
+  release_if_large(out_);
+  release_if_large(keep_);
+  if (queue_.empty()) {
+    release_if_large(queue_);
+  }
   out_events_ = 0;
   out_gaps_ = 0;
   delivered_ += d.events;

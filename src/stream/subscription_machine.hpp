@@ -116,6 +116,20 @@ class subscription_machine {
   bool slow() const noexcept { return slow_; }
   bool shutdown_requested() const noexcept { return shutdown_; }
   std::size_t queued_bytes() const noexcept { return queued_bytes_; }
+  /// Slots its vectors keep allocated between writes (memory accounting and tests).
+  std::size_t held_slots() const noexcept {
+    return out_.capacity() + keep_.capacity() + queue_.capacity();
+  }
+
+  /// The most slots a vector keeps between writes; one that grew past it for a large write is
+  /// given back after it. Also the writer's buffer list (sse_subscription).
+  static constexpr std::size_t kept_slots = 64;
+  template <class Vector>
+  static void release_if_large(Vector& v) {
+    if (v.capacity() > kept_slots) {
+      Vector().swap(v);
+    }
+  }
 
  private:
   void drain_queue();

@@ -84,6 +84,32 @@ TEST(subscription_machine, replay_then_live_without_duplicates_at_the_hand_over)
   EXPECT_EQ(h.m.delivered_events(), 3U);
 }
 
+TEST(subscription_machine, a_large_replay_leaves_no_large_vectors_behind) {
+  // A full buffer replayed (300 frames in one write), then one live event: what a live
+  // subscriber keeps between writes stays small.
+  harness h(300);
+  EXPECT_GE(h.m.held_slots(), 300U);
+  EXPECT_FALSE(h.write_next().empty());
+  EXPECT_LE(h.m.held_slots(), 3 * machine::kept_slots);
+  h.m.on_batch(batch({event(301, "live")}));
+  EXPECT_EQ(h.write_next(), encode_event(epoch, 301, "", "live"));
+  EXPECT_LE(h.m.held_slots(), 3 * machine::kept_slots);
+  EXPECT_EQ(h.m.delivered_events(), 301U);
+}
+
+TEST(subscription_machine, small_writes_keep_their_slots) {
+  // The steady path: a write of a few frames must not give its capacity back, or the next
+  // delivery would allocate again.
+  harness h;
+  h.m.on_batch(batch({event(1, "a"), event(2, "b")}));
+  EXPECT_FALSE(h.write_next().empty());
+  const std::size_t held = h.m.held_slots();
+  EXPECT_GT(held, 0U);
+  h.m.on_batch(batch({event(3, "c")}));
+  EXPECT_FALSE(h.write_next().empty());
+  EXPECT_EQ(h.m.held_slots(), held);
+}
+
 TEST(subscription_machine, frames_arriving_during_a_write_go_out_together) {
   harness h;
   h.m.on_batch(batch({event(1, "a")}));
