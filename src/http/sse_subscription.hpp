@@ -2,12 +2,16 @@
 // One SSE subscription (private to src/http; the API is open_subscribe and ready_stream in
 // sse_session.hpp).
 //
-// Flow (one straight coroutine per subscriber, a bounded queue, encoded frames shared):
-//   start()   resume point → hub.subscribe FIRST → store.read_after → decide_resume →
-//             initial frames (reset, replay). Answers 400/404/204 before any byte is written.
-//   stream()  writer beside watch_peer: the writer sends the header, `retry:`, the initial frames,
-//             then live frames de-duplicated by seq, heartbeats when idle, and finishes with the
-//             body's end (the sink frames it); watch_peer notices the client leaving.
+// Flow (a bounded queue, encoded frames shared):
+//   start()   a coroutine: resume point → hub.subscribe FIRST → store.read_after →
+//             decide_resume → initial frames (reset, replay). Answers 400/404/204 before any
+//             byte is written.
+//   stream()  completion handlers, no coroutine frame while the stream lasts: the writer
+//             (next_step() and the one wait, write or re-read it starts) sends the header,
+//             `retry:`, the initial frames, then live frames de-duplicated by seq, heartbeats
+//             when idle, and finishes with the body's end (the sink frames it); beside it
+//             watch_peer's pending read notices the client leaving. stream()'s awaiter resumes
+//             when both are over.
 // A store that is unavailable at start is answered 200 and held with heartbeats until it is
 // back (EventSource gives up for good on a non-200), for at most hold_limit.
 //
@@ -26,6 +30,7 @@
 
 #include "fanout/subscriber.hpp"
 #include "http/api_error.hpp"
+#include "http/completion_slot.hpp"
 #include "http/message.hpp"
 #include "http/sse_transport.hpp"
 #include "http/wakeup.hpp"
@@ -90,7 +95,16 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   /// What the stream's final write follows from (a token that expired: SseAuthRejected).
   void report_finishing();
 
-  // sse_writer.cpp: moves bytes and time for m_ (stream() above is there too).
+  // sse_writer.cpp: moves bytes and time for m_ (stream() above is there too), by completion
+  // handlers: next_step() asks m_ and starts one wait, write or re-read, whose handler calls it
+  // again; finish() ends the writing, complete() the stream once the peer watch is over too.
+  void begin_writing();
+  boost::asio::awaitable<bool> write_while_held();
+  void next_step();
+  void after_wait();
+  void start_write(bool last, bool final = false);
+  void finish();
+  void complete();
   /// Hands the stream's head to the sink, which sends it with the first write.
   void set_head();
   boost::asio::awaitable<bool> hold();
@@ -129,27 +143,34 @@ class sse_subscription final : public fanout::subscriber, public shutdown_listen
   // Checkpoints.
   stream::history_mode history_ = stream::history_mode::from_checkpoint;
   bool at_checkpoint_ = false;  // started at the latest checkpoint
-  std::uint64_t skipped_ = 0;   // seqs it superseded that this subscriber was not sent
+  // Beside the flags above so that no padding is spent on it (this object is ~640 bytes, one
+  // allocator size class, for every open SSE connection).
+  stream::content_coding wanted_coding_ = stream::content_coding::identity;
+  std::uint64_t skipped_ = 0;  // seqs it superseded that this subscriber was not sent
 
   // Connection.
   bool subscribed_ = false;
   bool held_ = false;  // 200 sent, store unavailable: retrying prepare()
   bool hold_expired_ = false;
-  bool peer_closed_ = false;  // EOF or error from the peer (read or write)
-  bool watching_ = false;     // the peer watch runs
-  bool watch_ended_ = false;  // it ended by itself (the peer left, the transport aborted)
-  bool writer_done_ = false;  // the writer finished and cancels the watch
+  bool peer_closed_ = false;         // EOF or error from the peer (read or write)
+  bool watching_ = false;            // the peer watch runs
+  bool watch_ended_ = false;         // it ended by itself (the peer left, the transport aborted)
+  bool writer_done_ = false;         // the writer finished and cancels the watch
+  bool write_last_ = false;          // the write in flight carries the body's end
+  bool write_final_ = false;         // ... and is the stream's last write (step::finish)
+  bool compression_failed_ = false;  // the codec could not compress (out of memory): close
   // The write in progress: buffers pointing into m_.frames() (or the compressor's output). A
   // member, so that a steady stream of writes allocates nothing.
   std::vector<boost::asio::const_buffer> bufs_;
-  std::array<char, 16> peer_buf_{};  // what the peer watch reads (and drops)
+  std::array<char, 8> peer_buf_{};  // what the peer watch reads (and drops)
+  std::size_t write_prefix_ = 0;    // of the write in flight (start_write)
+  completion_slot done_;            // stream()'s awaiter, resumed by complete()
 
-  // Compressed SSE: the coding the request allows, and the connection's compressor when the
-  // budget granted it (its estimated footprint is held in metrics' budget gauge until the end).
-  stream::content_coding wanted_coding_ = stream::content_coding::identity;
+  // Compressed SSE: the connection's compressor when the budget granted the coding the request
+  // allows (wanted_coding_, above; its estimated footprint is held in metrics' budget gauge
+  // until the end).
   std::unique_ptr<stream::sse_compressor> compressor_;  // a pointer: most connections have none
   std::size_t compressor_reserved_ = 0;
-  bool compression_failed_ = false;  // the codec could not compress (out of memory): close
 };
 
 }  // namespace sse::http

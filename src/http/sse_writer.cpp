@@ -5,6 +5,7 @@
 
 #include <array>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <limits>
@@ -212,71 +213,114 @@ void sse_subscription::report_finishing() {
 }
 
 net::awaitable<void> sse_subscription::stream() {
-  // One coroutine from the first write to the last: a stream lasts as long as its connection,
-  // and each nested coroutine would keep a frame of its own allocated all that time.
-  using step = stream::subscription_machine::step;
+  // Not a coroutine: the stream is driven by completion handlers (next_step() and the handlers
+  // it starts), and its awaiter is resumed through done_ once the stream and the peer watch
+  // are over. A coroutine would keep its frame allocated for the connection's whole life, the
+  // largest single cost of an idle SSE connection. The rare paths (held while the store is
+  // down, a re-read) run as coroutines of their own, only while they last.
+  return net::async_initiate<const net::use_awaitable_t<>&, void()>(
+      [this](auto handler) {
+        done_.hold(std::move(handler));
+        begin_writing();
+      },
+      net::use_awaitable);
+}
+
+void sse_subscription::begin_writing() {
   begin_stream();
   set_head();
   m_.push_control(w_.sse_frames().retry, /*at_front=*/true);
-  bool done = false;
-  if (held_) {
-    done = !co_await write_out(false) || !co_await hold();
-  }
-  if (!done) {
+  if (!held_) {
     m_.start(s_.steady.now());
+    next_step();
+    return;
   }
-  while (!done) {
-    const auto d = m_.next(s_.steady.now());
-    switch (d.what) {
-      case step::wait:
-        // Inline rather than through sleep_until(): a nested coroutine is a frame allocated per
-        // wait, and this wait happens once per delivered batch. No timer is re-armed here unless
-        // d.until is earlier than the deadline already armed (wakeup.hpp).
-        co_await wake_->async_wait(d.until, net::as_tuple(net::use_awaitable));
-        done = watch_ended_;  // the client left
-        break;
-      case step::reread:
-        co_await reread(d.after);
-        done = watch_ended_;
-        break;
-      case step::write: {
-        // write_out() inlined: this is the path of every delivered batch, and a nested
-        // coroutine would allocate its frame each time.
-        const std::size_t prefix = prepare_write(d.last);
-        if (compression_failed_) {
-          done = true;
-          break;
-        }
-        auto [ec, written] =
-            co_await io_.async_write(bufs_, d.last, net::as_tuple(net::use_awaitable));
-        if (!finish_write(ec, written, prefix)) {
-          done = true;
-          break;
-        }
-        if (d.last) {
-          report_live_end();
-          done = true;
-        }
-        break;
-      }
-      case step::finish:
-        report_finishing();
-        co_await write_out(true);
-        done = true;
-        break;
-      case step::close:
-        done = true;
-        break;
+  net::co_spawn(io_.get_executor(), write_while_held(),
+                [this](const std::exception_ptr& e, bool go_on) {
+                  if (e || !go_on) {
+                    finish();
+                    return;
+                  }
+                  m_.start(s_.steady.now());
+                  next_step();
+                });
+}
+
+net::awaitable<bool> sse_subscription::write_while_held() {
+  co_return co_await write_out(false) && co_await hold();
+}
+
+void sse_subscription::next_step() {
+  using step = stream::subscription_machine::step;
+  const auto d = m_.next(s_.steady.now());
+  switch (d.what) {
+    case step::wait:
+      // No timer is re-armed here unless d.until is earlier than the deadline already armed
+      // (wakeup.hpp); the handler fits the wakeup's slot, so a wait allocates nothing.
+      wake_->async_wait(d.until, [this](boost::system::error_code) { after_wait(); });
+      return;
+    case step::reread:
+      net::co_spawn(io_.get_executor(), reread(d.after),
+                    [this](const std::exception_ptr&) { after_wait(); });
+      return;
+    case step::write:
+      start_write(d.last);
+      return;
+    case step::finish:
+      report_finishing();
+      start_write(true, /*final=*/true);
+      return;
+    case step::close:
+      finish();
+      return;
+  }
+}
+
+void sse_subscription::after_wait() {
+  if (watch_ended_) {
+    finish();  // the client left
+    return;
+  }
+  next_step();
+}
+
+void sse_subscription::start_write(bool last, bool final) {
+  write_prefix_ = prepare_write(last);
+  if (compression_failed_) {
+    finish();
+    return;
+  }
+  write_last_ = last;
+  write_final_ = final;
+  // The handler is type-erased with Asio's recycling allocator: a steady stream of writes
+  // allocates nothing.
+  io_.start_body(bufs_, last, [this](boost::system::error_code ec, std::size_t written) {
+    const bool ok = finish_write(ec, written, write_prefix_);
+    if (!ok || write_final_) {
+      finish();
+      return;
     }
-  }
+    if (write_last_) {
+      report_live_end();
+      finish();
+      return;
+    }
+    next_step();
+  });
+}
+
+void sse_subscription::finish() {
   writer_done_ = true;
   if (watching_) {
-    io_.cancel_read();
-    while (watching_) {
-      co_await wake_->async_wait(core::steady_time_point::max(), net::as_tuple(net::use_awaitable));
-    }
+    io_.cancel_read();  // the watch's handler completes the stream
+    return;
   }
+  complete();
+}
+
+void sse_subscription::complete() {
   end_stream();
+  done_.post(io_.get_executor());  // the connection resumes, and destroys this, after this call
 }
 
 void sse_subscription::watch_peer() {
@@ -293,8 +337,12 @@ void sse_subscription::watch_peer() {
       // End the writer: a wait is rung, a write blocked on a full socket fails.
       watch_ended_ = true;
       io_.abort();
-    }  // else cancel_read() from stream(): the writer is finished
+    }  // else cancel_read() from finish(): the writer is finished
     watching_ = false;
+    if (writer_done_) {
+      complete();
+      return;
+    }
     wake();
   });
 }
