@@ -39,6 +39,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "http/completion_slot.hpp"
 
 namespace sse::http {
 
@@ -50,7 +51,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   /// `clock` (not owned) must outlive the wakeup.
   wakeup(executor_type ex, const core::monotonic_clock& clock)
       : timer_(std::move(ex)), clock_(clock) {}
-  ~wakeup() { drop_waiter(); }
+  ~wakeup() = default;
   wakeup(const wakeup&) = delete;
   wakeup& operator=(const wakeup&) = delete;
 
@@ -77,28 +78,6 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   }
 
  private:
-  // The handler, type-erased in place: an awaitable coroutine's handler is a couple of pointers.
-  struct waiter {
-    virtual void post(const executor_type& ex, boost::system::error_code ec) = 0;
-    virtual void destroy() noexcept = 0;
-
-   protected:
-    ~waiter() = default;
-  };
-  template <typename Handler>
-  struct held final : waiter {
-    explicit held(Handler&& h) : handler(std::move(h)) {}
-    void post(const executor_type& ex, boost::system::error_code ec) override {
-      Handler h = std::move(handler);
-      this->~held();
-      boost::asio::post(ex, boost::asio::append(std::move(h), ec));
-    }
-    void destroy() noexcept override { this->~held(); }
-    Handler handler;
-  };
-  // An awaitable's handler (through as_tuple) is one pointer; the vtable pointer makes two.
-  static constexpr std::size_t storage_size = 2 * sizeof(void*);
-
   struct canceller {
     wakeup* self;
     void operator()(boost::asio::cancellation_type type) const {
@@ -110,11 +89,8 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
 
   template <typename Handler>
   void start(time_point deadline, Handler handler) {
-    static_assert(sizeof(held<Handler>) <= storage_size, "wakeup: handler larger than its slot");
-    static_assert(alignof(held<Handler>) <= alignof(void*));
-    drop_waiter();
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
-    waiter_ = new (storage_.data()) held<Handler>(std::move(handler));
+    waiter_.hold(std::move(handler));
     if (slot.is_connected()) {
       slot.template emplace<canceller>(canceller{this});
     }
@@ -123,21 +99,7 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
     }
   }
 
-  void complete(boost::system::error_code ec) {
-    if (waiter_ != nullptr) {
-      waiter* w = waiter_;
-      waiter_ = nullptr;
-      w->post(timer_.get_executor(), ec);
-    }
-  }
-
-  void drop_waiter() noexcept {
-    if (waiter_ != nullptr) {
-      waiter* w = waiter_;
-      waiter_ = nullptr;
-      w->destroy();
-    }
-  }
+  void complete(boost::system::error_code ec) { waiter_.post(timer_.get_executor(), ec); }
 
   void arm(time_point deadline) {
     armed_until_ = deadline;
@@ -156,9 +118,9 @@ class wakeup : public std::enable_shared_from_this<wakeup> {
   boost::asio::steady_timer timer_;
   const core::monotonic_clock& clock_;
   time_point armed_until_ = time_point::max();
-  waiter* waiter_ = nullptr;
+  // The waiting handler, in place: an awaitable coroutine's is a pointer (see completion_slot).
+  handler_slot<boost::system::error_code> waiter_;
   std::size_t arms_ = 0;
-  alignas(void*) std::array<std::byte, storage_size> storage_{};
 };
 
 }  // namespace sse::http
