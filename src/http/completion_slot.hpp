@@ -34,8 +34,6 @@ class handler_slot {
     waiter_ = new (storage_.data()) held<Handler>(std::move(handler));
   }
 
-  bool holds() const noexcept { return waiter_ != nullptr; }
-
   /// Posts the held handler, called with `args`, to `ex` (never runs it inside this call) and
   /// empties the slot. Nothing when it holds none.
   void post(const boost::asio::any_io_executor& ex, Args... args) {

@@ -27,7 +27,6 @@
 #include <boost/system/error_code.hpp>
 #include <cstddef>
 #include <span>
-#include <tuple>
 #include <vector>
 
 #include "http/message.hpp"
@@ -39,8 +38,6 @@ class sse_transport {
   /// The buffers are viewed, not copied (Asio's write operation keeps a copy of the sequence it
   /// is given, which for a vector is an allocation per write).
   using buffer_view = std::span<const boost::asio::const_buffer>;
-
-  using io_result = std::tuple<boost::system::error_code, std::size_t>;
 
   using write_handler =
       boost::asio::any_completion_handler<void(boost::system::error_code, std::size_t)>;

@@ -1,5 +1,6 @@
 #include "http/worker_context.hpp"
 
+#include "http/sse_util.hpp"
 #include "stream/sse_encoder.hpp"
 
 namespace sse::http {
@@ -15,10 +16,9 @@ worker_context::registration::~registration() {
 
 const worker_context::common_frames& worker_context::sse_frames() {
   if (!sse_frames_) {
-    auto frame = [](std::string s) { return std::make_shared<const std::string>(std::move(s)); };
-    sse_frames_.emplace(common_frames{frame(stream::encode_comment("heartbeat")),
-                                      frame(stream::encode_comment("server shutting down")),
-                                      frame(stream::encode_retry(services_.cfg.retry))});
+    sse_frames_.emplace(common_frames{shared_frame(stream::encode_comment("heartbeat")),
+                                      shared_frame(stream::encode_comment("server shutting down")),
+                                      shared_frame(stream::encode_retry(services_.cfg.retry))});
   }
   return *sse_frames_;
 }
