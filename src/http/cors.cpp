@@ -13,14 +13,15 @@ header_list::iterator find_header(header_list& h, std::string_view name) {
                       [name](const auto& kv) { return core::iequals(kv.first, name); });
 }
 
-/// `Vary: Origin`, merged into a Vary the response already has so that it stays one field.
-void add_vary_origin(header_list& h) {
-  auto vary = find_header(h, "Vary");
-  if (vary == h.end()) {
-    h.emplace_back("Vary", "Origin");
-  } else if (vary->second.find("Origin") == std::string::npos) {
-    vary->second += ", Origin";
+bool lists_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (core::iequals(core::trim_blanks(list.substr(0, comma)), token)) {
+      return true;
+    }
+    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
   }
+  return false;
 }
 
 bool listed(const config::cors_origins& origins, std::string_view origin) {
@@ -29,6 +30,22 @@ bool listed(const config::cors_origins& origins, std::string_view origin) {
 }
 
 }  // namespace
+
+void merge_vary(header_list& h, std::string_view tokens) {
+  auto vary = find_header(h, "Vary");
+  if (vary == h.end()) {
+    h.emplace_back("Vary", std::string(tokens));
+    return;
+  }
+  while (!tokens.empty()) {
+    const auto comma = tokens.find(',');
+    const std::string_view token = core::trim_blanks(tokens.substr(0, comma));
+    if (!token.empty() && !lists_token(vary->second, token)) {
+      vary->second.append(", ").append(token);
+    }
+    tokens = comma == std::string_view::npos ? std::string_view{} : tokens.substr(comma + 1);
+  }
+}
 
 bool is_durable_target(std::string_view target) {
   return target.starts_with("/v1/stream/");
@@ -40,7 +57,7 @@ void add_cors_headers(const config::cors_origins& origins, const request& req, r
   }
   auto& h = res.headers;
   if (!origins.any) {
-    add_vary_origin(h);
+    merge_vary(h, "Origin");
   }
   if (!req.origin || (!origins.any && !listed(origins, *req.origin))) {
     return;

@@ -4,6 +4,8 @@
 // session, or by the SSE subscription for its stream head): browsers refuse an answer whose
 // Access-Control-Allow-Origin appears twice.
 
+#include <string_view>
+
 #include "config/cors_origins.hpp"
 #include "http/message.hpp"
 
@@ -31,6 +33,12 @@ inline constexpr std::string_view durable_exposed_headers =
     "Retry-After, Allow, Location, ETag, Stream-Next-Offset, Stream-Up-To-Date, Stream-Cursor, "
     "Stream-Closed, Stream-TTL, Stream-Expires-At, Stream-SSE-Data-Encoding, Producer-Epoch, "
     "Producer-Seq, Producer-Expected-Seq, Producer-Received-Seq";
+
+/// Adds the comma-separated `tokens` to the one `Vary` field of `h` (created when there is none),
+/// each unless it is listed already (compared case-insensitively). Two Vary fields would be
+/// legal, but a head whose CORS `Vary: Origin` replaced the compression's `Vary: Accept-Encoding`
+/// told caches a compressed answer fits every client; one merged field cannot lose either.
+void merge_vary(header_list& h, std::string_view tokens);
 
 /// True for a request-target on the Durable Streams door, which gets the durable_* lists.
 bool is_durable_target(std::string_view target);

@@ -11,6 +11,7 @@
 #include <limits>
 
 #include "core/text.hpp"
+#include "http/cors.hpp"
 #include "http/sse_subscription.hpp"
 #include "http/sse_util.hpp"
 #include "stream/sse_encoder.hpp"
@@ -79,7 +80,11 @@ void sse_subscription::set_head() {
     f.emplace_back("Stream-Id", id_);
   }
   for (const auto& [name, value] : cors_headers_) {
-    set_field(f, name, value);
+    if (core::iequals(name, "Vary")) {
+      merge_vary(f, value);  // with the compression's Accept-Encoding: both, in one field
+    } else {
+      set_field(f, name, value);
+    }
   }
   io_.set_head(head);  // sent with the first write, the `retry:` line below
 }

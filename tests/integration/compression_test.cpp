@@ -142,6 +142,37 @@ TEST_F(compression_test, clients_that_refuse_compression_get_plain_sse) {
   EXPECT_EQ(prefers_gzip->header("Content-Encoding"), "gzip");
 }
 
+// A compressed answer depends on Accept-Encoding and, with CORS, on Origin: a cache must be told
+// both. The CORS Vary used to replace the compression's, so a shared cache was told that a gzip
+// answer fits a client that never asked for gzip.
+TEST_F(compression_test, with_cors_one_vary_names_accept_encoding_and_origin) {
+  start({"--sse-compression", "gzip", "--cors-origin", "http://page.example"});
+  http().put(stream_path("v"));
+  for (const bool with_origin : {true, false}) {
+    header_list h{{"Accept-Encoding", "gzip"}};
+    if (with_origin) {
+      h.emplace_back("Origin", "http://page.example");
+    }
+    auto s = subscribe("v", std::nullopt, {}, h);
+    ASSERT_EQ(s->status(), 200);
+    EXPECT_EQ(s->header("Content-Encoding"), "gzip");
+    EXPECT_EQ(s->headers().count("Vary"), 1u) << "one Vary field, with_origin=" << with_origin;
+    EXPECT_EQ(s->header("Vary"), "Accept-Encoding, Origin") << "with_origin=" << with_origin;
+    EXPECT_EQ(s->header("Access-Control-Allow-Origin"),
+              with_origin ? std::optional<std::string>("http://page.example") : std::nullopt);
+  }
+  // Uncompressed (this client reads plain SSE), the same one field, and the stream flows.
+  auto plain = subscribe("v", std::nullopt, {}, {{"Origin", "http://page.example"}});
+  ASSERT_EQ(plain->status(), 200);
+  EXPECT_EQ(plain->header("Content-Encoding"), std::nullopt);
+  EXPECT_EQ(plain->headers().count("Vary"), 1u);
+  EXPECT_EQ(plain->header("Vary"), "Accept-Encoding, Origin");
+  append("v", "after both");
+  auto e = plain->next_event(5s);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->data, "after both");
+}
+
 TEST_F(compression_test, off_by_default_and_no_vary) {
   start();
   http().put(stream_path("o"));

@@ -203,6 +203,20 @@ TEST(cors, an_existing_vary_is_extended_not_repeated) {
   EXPECT_EQ(one(r, "Vary"), "Accept, Origin");
 }
 
+TEST(cors, merge_vary_keeps_one_field_and_each_token_once) {
+  response r;
+  merge_vary(r.headers, "Accept-Encoding");
+  EXPECT_EQ(one(r, "Vary"), "Accept-Encoding");
+  merge_vary(r.headers, "Origin");
+  EXPECT_EQ(one(r, "Vary"), "Accept-Encoding, Origin");
+  // Listed already, in another case or among others: not again.
+  merge_vary(r.headers, "origin, accept-encoding");
+  EXPECT_EQ(one(r, "Vary"), "Accept-Encoding, Origin");
+  // A token that only contains a listed one is a token of its own.
+  merge_vary(r.headers, "Origin-Trial, Accept");
+  EXPECT_EQ(one(r, "Vary"), "Accept-Encoding, Origin, Origin-Trial, Accept");
+}
+
 TEST(cors, relay_stream_id_is_readable_by_fetch) {
   // A relay POST read with fetch names its stream in Stream-Id; a browser exposes only the
   // headers listed here to the page.
