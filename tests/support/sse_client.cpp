@@ -140,7 +140,9 @@ bool sse_client::read_once(std::chrono::milliseconds timeout) {
                                done = true;
                              });
     });
-    if (!detail::run_until(impl_->io, impl_->socket, done, timeout)) {
+    const bool in_time = detail::run_until(impl_->io, impl_->socket, done, timeout);
+    // A read that completed as the timeout cancelled it still counts (see below).
+    if (!done || (!in_time && ec == net::error::operation_aborted)) {
       return false;
     }
     if (ec) {
@@ -165,8 +167,14 @@ bool sse_client::read_once(std::chrono::milliseconds timeout) {
                             done = true;
                           });
   });
-  if (!detail::run_until(impl_->io, impl_->socket, done, timeout)) {
+  const bool in_time = detail::run_until(impl_->io, impl_->socket, done, timeout);
+  if (!done) {
     return false;
+  }
+  // A read that completed just as the timeout cancelled it has fed the parser already: its bytes
+  // are kept (dropping them lost data that arrived at the end of a wait).
+  if (!in_time && ec == net::error::operation_aborted) {
+    ec = {};
   }
   got = sizeof(impl_->chunk) - body.size;
   if (got > 0) {
@@ -183,7 +191,7 @@ bool sse_client::read_once(std::chrono::milliseconds timeout) {
     last_error_ = ec.message();
     return false;
   }
-  return true;
+  return in_time || got > 0;
 }
 
 void sse_client::consume(std::string_view bytes) {
