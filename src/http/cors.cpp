@@ -13,13 +13,19 @@ header_list::iterator find_header(header_list& h, std::string_view name) {
                       [name](const auto& kv) { return core::iequals(kv.first, name); });
 }
 
+/// Takes the next item of a comma-separated field value off the front of `list`, trimmed.
+std::string_view next_item(std::string_view& list) {
+  const auto comma = list.find(',');
+  const std::string_view item = core::trim_blanks(list.substr(0, comma));
+  list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  return item;
+}
+
 bool lists_token(std::string_view list, std::string_view token) {
   while (!list.empty()) {
-    const auto comma = list.find(',');
-    if (core::iequals(core::trim_blanks(list.substr(0, comma)), token)) {
+    if (core::iequals(next_item(list), token)) {
       return true;
     }
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
   }
   return false;
 }
@@ -38,12 +44,10 @@ void merge_vary(header_list& h, std::string_view tokens) {
     return;
   }
   while (!tokens.empty()) {
-    const auto comma = tokens.find(',');
-    const std::string_view token = core::trim_blanks(tokens.substr(0, comma));
+    const std::string_view token = next_item(tokens);
     if (!token.empty() && !lists_token(vary->second, token)) {
       vary->second.append(", ").append(token);
     }
-    tokens = comma == std::string_view::npos ? std::string_view{} : tokens.substr(comma + 1);
   }
 }
 
