@@ -24,7 +24,7 @@ namespace net = boost::asio;
 namespace {
 
 /// Sets `name` as Beast's set() did when the head was a Beast message: a field of that name
-/// already there (say, the head's Vary and a CORS Vary) is replaced, the new one goes last.
+/// already there is replaced, the new one goes last. (Vary is merged instead: see set_head.)
 void set_field(header_list& fields, std::string_view name, std::string value) {
   std::erase_if(fields, [name](const auto& kv) { return core::iequals(kv.first, name); });
   fields.emplace_back(std::string(name), std::move(value));
